@@ -1,0 +1,43 @@
+"""normviz: the router and frame of the app.
+
+Run with ``streamlit run app.py``. This file sets the page config, declares the lessons with
+``st.navigation`` and runs the selected one. Everything numeric lives in the ``normviz`` package.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+st.set_page_config(
+    page_title="normviz: normalization and regularization, live",
+    page_icon=":material/equalizer:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+
+PAGES = [
+    st.Page(
+        "pages/home.py", title="Welcome", icon=":material/home:", url_path="home", default=True
+    ),
+    st.Page(
+        "pages/images.py", title="Image normalization", icon=":material/image:", url_path="images"
+    ),
+    st.Page(
+        "pages/layers.py",
+        title="Normalization layers",
+        icon=":material/view_in_ar:",
+        url_path="layers",
+    ),
+    st.Page(
+        "pages/lab.py", title="Regularization lab", icon=":material/model_training:", url_path="lab"
+    ),
+]
+
+page = st.navigation(PAGES, position="sidebar")
+with st.sidebar:
+    st.caption(
+        "normviz teaches normalization and regularization by showing them on real data. "
+        "Every number is computed by the `normviz` package and checked against PyTorch, "
+        "Pillow and scikit-image in its tests."
+    )
+page.run()

@@ -1,0 +1,6 @@
+"""Lesson page under construction."""
+
+import streamlit as st
+
+st.title("images")
+st.info("This lesson is being built.")
