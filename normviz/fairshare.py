@@ -1,0 +1,141 @@
+"""Fair sharing of one server's CPU between live trainings.
+
+A Streamlit server runs every browser session in one process. Each training session asks for
+a bounded slice of work on every tick of its live view; this module decides who may train at
+all (a capped table of leases) and how much work each tick may do (a CPU budget split between
+the active leases). It is pure Python, thread-safe and holds only opaque owner ids: no user
+data.
+
+A lease is renewed on every tick. A closed browser tab sends no more ticks, so its lease
+expires after ``ttl`` seconds and frees its place without any explicit release.
+
+Notes
+-----
+With ``k`` active leases and a per-tick CPU budget ``T`` (seconds of work all sessions together
+may do per tick), each session gets
+
+.. math:: b(k) = \\operatorname{clip}(T / \\max(k, 1),\\; b_{min},\\; b_{max})
+
+which never grows as ``k`` grows. The floor ``b_min`` keeps a crowded class moving (a few
+optimizer steps per tick); the ceiling ``b_max`` keeps a lone session's ticks short, so a
+newcomer's first page is never queued behind a long tick.
+"""
+
+from __future__ import annotations
+
+import threading
+
+MIN_BUDGET = 0.002
+"""Smallest per-tick work budget, in seconds."""
+
+MAX_BUDGET = 0.040
+"""Largest per-tick work budget, in seconds."""
+
+
+class LeaseTable:
+    """A thread-safe table of at most ``capacity`` training leases that expire after ``ttl``.
+
+    Parameters
+    ----------
+    capacity : int
+        Most trainings allowed at once (>= 1).
+    ttl : float
+        Seconds a lease lives without renewal (> 0).
+
+    Examples
+    --------
+    >>> table = LeaseTable(capacity=2, ttl=5.0)
+    >>> table.acquire("a", now=0.0), table.acquire("b", now=0.0), table.acquire("c", now=0.0)
+    (True, True, False)
+    >>> table.active(now=1.0)
+    2
+    >>> table.acquire("a", now=4.0)  # renewal: "a" now lives until 9.0
+    True
+    >>> table.active(now=6.0)  # "b" expired at 5.0
+    1
+    >>> table.acquire("c", now=6.0)
+    True
+    >>> round(table.budget(now=6.0, total_seconds_per_tick=0.05), 3)
+    0.025
+    """
+
+    def __init__(self, capacity: int, ttl: float) -> None:
+        if isinstance(capacity, bool) or not isinstance(capacity, int):
+            raise TypeError(f"capacity must be an int (got {type(capacity).__name__})")
+        if capacity < 1:
+            raise ValueError(f"capacity must be >= 1 (got {capacity})")
+        if isinstance(ttl, bool) or not isinstance(ttl, int | float):
+            raise TypeError(f"ttl must be a number of seconds (got {type(ttl).__name__})")
+        if not ttl > 0:
+            raise ValueError(f"ttl must be > 0 seconds (got {ttl})")
+        self.capacity = capacity
+        self.ttl = float(ttl)
+        self._expiry: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def _drop_expired(self, now: float) -> None:
+        expired = [owner for owner, until in self._expiry.items() if until <= now]
+        for owner in expired:
+            del self._expiry[owner]
+
+    def acquire(self, owner: str, now: float) -> bool:
+        """Take or renew ``owner``'s lease until ``now + ttl``.
+
+        Parameters
+        ----------
+        owner : str
+            An opaque id of the session (non-empty).
+        now : float
+            The current time in seconds (e.g. ``time.monotonic()``).
+
+        Returns
+        -------
+        bool
+            True if ``owner`` holds a lease now; False if the table is full.
+        """
+        if not isinstance(owner, str) or not owner:
+            raise ValueError(f"owner must be a non-empty string (got {owner!r})")
+        with self._lock:
+            self._drop_expired(now)
+            if owner not in self._expiry and len(self._expiry) >= self.capacity:
+                return False
+            self._expiry[owner] = now + self.ttl
+            return True
+
+    def release(self, owner: str) -> None:
+        """Drop ``owner``'s lease if it holds one (a no-op otherwise)."""
+        with self._lock:
+            self._expiry.pop(owner, None)
+
+    def holds(self, owner: str, now: float) -> bool:
+        """Return whether ``owner`` holds an unexpired lease at ``now``."""
+        with self._lock:
+            until = self._expiry.get(owner)
+            return until is not None and until > now
+
+    def active(self, now: float) -> int:
+        """Return the number of unexpired leases at ``now`` (expired ones are dropped)."""
+        with self._lock:
+            self._drop_expired(now)
+            return len(self._expiry)
+
+    def budget(self, now: float, total_seconds_per_tick: float) -> float:
+        """Return one session's work budget for a tick, in seconds.
+
+        Parameters
+        ----------
+        now : float
+            The current time in seconds.
+        total_seconds_per_tick : float
+            CPU seconds all trainings together may spend per tick (>= 0).
+
+        Returns
+        -------
+        float
+            ``total_seconds_per_tick / max(active, 1)`` clipped to
+            [:data:`MIN_BUDGET`, :data:`MAX_BUDGET`]; non-increasing in the active count.
+        """
+        if not total_seconds_per_tick >= 0:
+            raise ValueError(f"total_seconds_per_tick must be >= 0 (got {total_seconds_per_tick})")
+        share = total_seconds_per_tick / max(self.active(now), 1)
+        return min(max(share, MIN_BUDGET), MAX_BUDGET)

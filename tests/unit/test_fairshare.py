@@ -1,0 +1,127 @@
+"""The lease table that caps concurrent trainings and splits a CPU budget between them."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+
+import pytest
+
+from normviz.fairshare import MAX_BUDGET, MIN_BUDGET, LeaseTable
+
+
+def test_capacity_refuses_the_extra_owner():
+    table = LeaseTable(capacity=3, ttl=10.0)
+    got = [table.acquire(f"s{i}", now=0.0) for i in range(5)]
+    assert got == [True, True, True, False, False]
+    assert table.active(now=0.0) == 3
+
+
+def test_renewal_keeps_a_lease_and_does_not_take_a_second_place():
+    table = LeaseTable(capacity=1, ttl=2.0)
+    assert table.acquire("a", now=0.0)
+    assert table.acquire("a", now=1.5)  # renewed until 3.5
+    assert table.active(now=3.0) == 1
+    assert not table.acquire("b", now=3.0)
+    assert table.holds("a", now=3.4)
+    assert not table.holds("a", now=3.5)
+
+
+def test_expired_leases_are_dropped_and_free_their_place():
+    table = LeaseTable(capacity=2, ttl=1.0)
+    table.acquire("closed-tab", now=0.0)
+    table.acquire("live", now=0.0)
+    assert not table.acquire("newcomer", now=0.5)
+    table.acquire("live", now=0.9)
+    assert table.active(now=1.0) == 1  # "closed-tab" expired at exactly 1.0
+    assert table.acquire("newcomer", now=1.0)
+
+
+def test_release_frees_a_place_and_is_idempotent():
+    table = LeaseTable(capacity=1, ttl=5.0)
+    table.acquire("a", now=0.0)
+    table.release("a")
+    table.release("a")
+    table.release("never-held")
+    assert table.active(now=0.0) == 0
+    assert table.acquire("b", now=0.0)
+
+
+def test_budget_exact_values():
+    table = LeaseTable(capacity=10, ttl=5.0)
+    assert table.budget(now=0.0, total_seconds_per_tick=0.03) == pytest.approx(0.03)  # no lease
+    for i in range(3):
+        table.acquire(str(i), now=0.0)
+    assert table.budget(now=0.0, total_seconds_per_tick=0.03) == pytest.approx(0.01)
+    assert table.budget(now=0.0, total_seconds_per_tick=1.0) == MAX_BUDGET
+    assert table.budget(now=0.0, total_seconds_per_tick=0.0) == MIN_BUDGET
+
+
+@pytest.mark.parametrize("total", [0.0, 0.01, 0.05, 0.2, 1.0, 5.0])
+def test_budget_is_monotone_in_active_count_and_clamped(total):
+    table = LeaseTable(capacity=64, ttl=5.0)
+    budgets = []
+    for i in range(64):
+        table.acquire(f"s{i}", now=0.0)
+        budgets.append(table.budget(now=0.0, total_seconds_per_tick=total))
+    assert all(b2 <= b1 for b1, b2 in itertools.pairwise(budgets))
+    assert all(MIN_BUDGET <= b <= MAX_BUDGET for b in budgets)
+    assert isinstance(budgets[0], float)
+
+
+def test_thread_safety_never_exceeds_capacity():
+    table = LeaseTable(capacity=7, ttl=100.0)
+    granted: list[str] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(16)
+
+    def worker(k: int) -> None:
+        barrier.wait()
+        for j in range(200):
+            owner = f"t{k}-{j % 3}"
+            if table.acquire(owner, now=float(j) * 1e-3):
+                with lock:
+                    granted.append(owner)
+            if j % 5 == 0:
+                table.release(owner)
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert table.active(now=0.0) <= 7
+    assert len(table._expiry) <= 7
+    assert granted  # somebody got in
+
+
+def test_integer_times_and_ttl_are_accepted():
+    table = LeaseTable(capacity=1, ttl=3)
+    assert table.acquire("a", now=0)
+    assert table.active(now=2) == 1
+    assert table.active(now=3) == 0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"capacity": 0, "ttl": 1.0}, ValueError, r"capacity must be >= 1 \(got 0\)"),
+        ({"capacity": 2.0, "ttl": 1.0}, TypeError, r"capacity must be an int \(got float\)"),
+        ({"capacity": True, "ttl": 1.0}, TypeError, r"capacity must be an int \(got bool\)"),
+        ({"capacity": 2, "ttl": 0.0}, ValueError, r"ttl must be > 0 seconds \(got 0.0\)"),
+        ({"capacity": 2, "ttl": "5"}, TypeError, r"ttl must be a number of seconds \(got str\)"),
+    ],
+)
+def test_bad_construction(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        LeaseTable(**kwargs)
+
+
+def test_bad_calls():
+    table = LeaseTable(capacity=1, ttl=1.0)
+    with pytest.raises(ValueError, match=r"owner must be a non-empty string \(got ''\)"):
+        table.acquire("", now=0.0)
+    with pytest.raises(ValueError, match=r"total_seconds_per_tick must be >= 0 \(got -1\)"):
+        table.budget(now=0.0, total_seconds_per_tick=-1)
+    with pytest.raises(ValueError, match="total_seconds_per_tick must be >= 0"):
+        table.budget(now=0.0, total_seconds_per_tick=float("nan"))
