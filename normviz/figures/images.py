@@ -1,0 +1,493 @@
+"""Plotly figures for the image-normalization lesson: records in, ``go.Figure`` out.
+
+Every builder is pure and takes small records (a histogram's counts and edges, a transfer curve's
+samples), never pixels, so a figure's payload does not depend on the image size: at most
+``MAX_BARS`` bars per channel, at most 1024 curve points. Degenerate input (no counts, an empty
+curve) gives an empty figure with a message, never an exception. Colours are fixed per channel
+(:data:`CHANNEL_COLORS`) so the red channel is red in every plot of the page.
+
+The histogram records are duck-typed: anything with ``counts`` ((C, bins) integers) and
+``edges`` ((bins + 1,) ascending floats), like :class:`normviz.intensity.Histogram`; transfer
+curves anything with ``x`` ((K,)) and ``y`` ((C, K)), like :class:`normviz.intensity.TransferCurve`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple, Protocol
+
+import numpy as np
+import plotly.graph_objects as go
+
+MAX_BARS = 256
+CHANNEL_COLORS: dict[str, str] = {
+    "R": "#dc2626",
+    "G": "#16a34a",
+    "B": "#2563eb",
+    "A": "#9333ea",
+    "Y": "#334155",
+    "grey": "#334155",
+}
+_FONT = {"family": "Inter, Segoe UI, Helvetica, Arial, sans-serif", "size": 12, "color": "#1f2937"}
+_GRID = "#e5e7eb"
+_SHADE = "rgba(148, 163, 184, 0.18)"
+_STAT_LABELS = {"minimum": "min", "maximum": "max", "mean": "mean", "std": "std"}
+
+
+class HistogramLike(Protocol):
+    """What the builders need from a histogram: ``counts`` (C, bins) and ``edges`` (bins + 1,)."""
+
+    counts: np.ndarray
+    edges: np.ndarray
+
+
+class CurveLike(Protocol):
+    """What the builders need from a transfer curve: ``x`` (K,) and ``y`` (C, K)."""
+
+    x: np.ndarray
+    y: np.ndarray
+
+
+class StatsLike(Protocol):
+    """Per-channel ``minimum``, ``maximum``, ``mean`` and ``std``, each (C,)."""
+
+    minimum: np.ndarray
+    maximum: np.ndarray
+    mean: np.ndarray
+    std: np.ndarray
+
+
+class _HistInfo(NamedTuple):
+    counts: np.ndarray  # (C, bins) float64
+    edges: np.ndarray  # (bins + 1,) float64
+
+
+def channel_names(n_channels: int) -> tuple[str, ...]:
+    """Return the display names of ``n_channels`` channels: grey, RGB or RGBA.
+
+    Examples
+    --------
+    >>> channel_names(1), channel_names(3)
+    (('grey',), ('R', 'G', 'B'))
+    >>> channel_names(2)
+    ('ch0', 'ch1')
+    """
+    return {1: ("grey",), 3: ("R", "G", "B"), 4: ("R", "G", "B", "A")}.get(
+        n_channels, tuple(f"ch{i}" for i in range(n_channels))
+    )
+
+
+def coarsen_histogram(
+    counts: np.ndarray, edges: np.ndarray, max_bins: int = MAX_BARS
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(counts, edges)`` merged into at most ``max_bins`` contiguous bins.
+
+    Parameters
+    ----------
+    counts : (C, bins) or (bins,) array of integers or floats
+        Counts per channel; a 1D array is one channel.
+    edges : (bins + 1,) array
+        Ascending bin edges.
+    max_bins : int
+        Largest number of bins returned (>= 1).
+
+    Returns
+    -------
+    counts : (C, k) float64 array, k = min(bins, max_bins); the total per channel is unchanged.
+    edges : (k + 1,) float64 array, a subset of the input edges (first and last kept).
+
+    Examples
+    --------
+    >>> c, e = coarsen_histogram(np.array([1, 2, 3, 4]), np.array([0.0, 1, 2, 3, 4]), 2)
+    >>> c.tolist(), e.tolist()
+    ([[3.0, 7.0]], [0.0, 2.0, 4.0])
+    """
+    counts = np.atleast_2d(np.asarray(counts, dtype=np.float64))
+    edges = np.asarray(edges, dtype=np.float64)
+    if edges.ndim != 1 or edges.size != counts.shape[1] + 1:
+        raise ValueError(
+            f"expected edges of shape ({counts.shape[1] + 1},) for {counts.shape[1]} bins "
+            f"(got {edges.shape})"
+        )
+    if max_bins < 1:
+        raise ValueError(f"max_bins must be >= 1 (got {max_bins})")
+    n_bins = counts.shape[1]
+    if n_bins <= max_bins:
+        return counts, edges
+    starts = np.unique(np.linspace(0, n_bins, max_bins + 1).astype(np.int64)[:-1])
+    return np.add.reduceat(counts, starts, axis=1), np.append(edges[starts], edges[-1])
+
+
+def _layout(fig: go.Figure, *, height: int, title: str | None, **extra: Any) -> go.Figure:
+    fig.update_layout(
+        template="none",
+        height=height,
+        margin={"l": 48, "r": 12, "t": 30 if title else 8, "b": 36},
+        font=_FONT,
+        title={"text": title or "", "font": {"size": 13}, "x": 0.0, "xanchor": "left"},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        showlegend=False,
+        **extra,
+    )
+    fig.update_xaxes(gridcolor=_GRID, zeroline=False, ticks="outside", tickcolor=_GRID)
+    fig.update_yaxes(gridcolor=_GRID, zeroline=False)
+    return fig
+
+
+def empty_figure(message: str, *, height: int = 220, title: str | None = None) -> go.Figure:
+    """Return an empty figure of fixed ``height`` that shows ``message`` in its middle.
+
+    Examples
+    --------
+    >>> empty_figure("no data").layout.annotations[0].text
+    'no data'
+    """
+    fig = go.Figure()
+    fig.add_annotation(
+        text=message,
+        x=0.5,
+        y=0.5,
+        xref="paper",
+        yref="paper",
+        showarrow=False,
+        font={"size": 13, "color": "#6b7280"},
+    )
+    _layout(fig, height=height, title=title)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+def _hist_info(hist: HistogramLike, max_bins: int) -> _HistInfo | None:
+    counts = np.atleast_2d(np.asarray(hist.counts, dtype=np.float64))
+    edges = np.asarray(hist.edges, dtype=np.float64)
+    if counts.size == 0 or edges.size < 2 or not np.isfinite(edges).all():
+        return None
+    if not np.isfinite(counts).all() or counts.sum() <= 0 or edges[-1] <= edges[0]:
+        return None
+    return _HistInfo(*coarsen_histogram(counts, edges, max_bins))
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r}, {g}, {b}, {alpha})"
+
+
+def histogram_figure(
+    hist: HistogramLike,
+    *,
+    cumulative: bool = True,
+    names: Sequence[str] | None = None,
+    x_range: tuple[float, float] | None = None,
+    x_title: str = "intensity",
+    log_y: bool = False,
+    markers: Mapping[str, float] | None = None,
+    shade_outside: tuple[float, float] | None = None,
+    title: str | None = None,
+    height: int = 230,
+    max_bins: int = MAX_BARS,
+) -> go.Figure:
+    """Return per-channel histograms (filled steps) with their cumulative curves.
+
+    Parameters
+    ----------
+    hist : Histogram-like
+        ``counts`` (C, bins) and ``edges`` (bins + 1,), e.g. from ``normviz.intensity.histogram``.
+        Bins are merged down to ``max_bins`` so the payload stays small.
+    cumulative : bool
+        Also draw each channel's cumulative fraction (0..1, dashed, right axis).
+    names : sequence of str, optional
+        Channel names (default from :func:`channel_names`); colours follow :data:`CHANNEL_COLORS`.
+    x_range : (float, float), optional
+        Fixed x-axis range (default: the first and last edge).
+    x_title : str
+        Label of the x axis.
+    log_y : bool
+        Logarithmic count axis (shows a few outliers next to millions of pixels).
+    markers : mapping of str to float, optional
+        Vertical dotted lines with labels, e.g. ``{"low": 12.0, "high": 230.0}`` for clip bounds.
+    shade_outside : (float, float), optional
+        Shade x outside this interval (e.g. values a display mapping saturates).
+    title : str, optional
+        Figure title.
+    height : int
+        Height in pixels (fixed, independent of the image).
+    max_bins : int
+        Most bars per channel.
+
+    Returns
+    -------
+    go.Figure
+        One filled trace per channel (``name`` = channel name), plus one cumulative trace per
+        channel on ``yaxis2`` (fixed range [0, 1]) when ``cumulative``. Empty input gives
+        :func:`empty_figure`.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> h = SimpleNamespace(counts=np.array([[1, 3, 0, 4]]), edges=np.arange(5.0))
+    >>> fig = histogram_figure(h)
+    >>> [t.name for t in fig.data], list(fig.layout.xaxis.range)
+    (['grey', 'grey cumulative'], [0.0, 4.0])
+    """
+    info = _hist_info(hist, max_bins)
+    if info is None:
+        return empty_figure("no pixels to count", height=height, title=title)
+    n_ch = info.counts.shape[0]
+    names = tuple(names) if names is not None else channel_names(n_ch)
+    if len(names) != n_ch:
+        raise ValueError(f"expected {n_ch} channel names (got {len(names)})")
+    fig = go.Figure()
+    x = info.edges
+    fill_alpha = 0.35 if n_ch == 1 else 0.18
+    for name, row in zip(names, info.counts, strict=True):
+        colour = CHANNEL_COLORS.get(name, "#6b7280")
+        y = np.append(row, row[-1])
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=y,
+                name=name,
+                mode="lines",
+                line={"shape": "hv", "width": 1.2, "color": colour},
+                fill="tozeroy",
+                fillcolor=_rgba(colour, fill_alpha),
+                hovertemplate=f"{name}: %{{y:,.0f}} px at %{{x:.4g}}<extra></extra>",
+            )
+        )
+    if cumulative:
+        for name, row in zip(names, info.counts, strict=True):
+            colour = CHANNEL_COLORS.get(name, "#6b7280")
+            cdf = np.concatenate([[0.0], np.cumsum(row) / max(row.sum(), 1.0)])
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=cdf,
+                    name=f"{name} cumulative",
+                    mode="lines",
+                    yaxis="y2",
+                    line={"color": colour, "width": 1.5, "dash": "dot"},
+                    hovertemplate=f"{name}: %{{y:.1%}} of pixels <= %{{x:.4g}}<extra></extra>",
+                )
+            )
+    lo, hi = x_range if x_range is not None else (float(x[0]), float(x[-1]))
+    if shade_outside is not None:
+        a, b = shade_outside
+        if a > lo:
+            fig.add_vrect(x0=lo, x1=a, fillcolor=_SHADE, line_width=0, layer="below")
+        if b < hi:
+            fig.add_vrect(x0=b, x1=hi, fillcolor=_SHADE, line_width=0, layer="below")
+    for label, value in (markers or {}).items():
+        if np.isfinite(value):
+            fig.add_vline(
+                x=float(value),
+                line={"color": "#111827", "width": 1, "dash": "dash"},
+                annotation_text=label,
+                annotation_position="top",
+                annotation_font_size=11,
+            )
+    _layout(fig, height=height, title=title, hovermode="x")
+    top = float(info.counts.max())
+    fig.update_xaxes(range=[lo, hi], title_text=x_title, title_standoff=4)
+    if log_y:
+        fig.update_yaxes(type="log", range=[0, np.log10(max(top, 1.0)) + 0.15], title_text="pixels")
+    else:
+        fig.update_yaxes(range=[0, top * 1.08], title_text="pixels", tickformat="~s")
+    if cumulative:
+        fig.update_layout(
+            yaxis2={
+                "overlaying": "y",
+                "side": "right",
+                "range": [0, 1.02],
+                "showgrid": False,
+                "tickformat": ".0%",
+                "tickvals": [0, 0.5, 1],
+                "zeroline": False,
+            },
+            margin={"r": 40},
+        )
+    return fig
+
+
+def mini_histogram_figure(
+    hist: HistogramLike, *, height: int = 70, max_bins: int = 64
+) -> go.Figure:
+    """Return a bare, small histogram (no axes, no cumulative curve) for a thumbnail grid.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> h = SimpleNamespace(counts=np.ones((3, 256)), edges=np.linspace(0, 1, 257))
+    >>> fig = mini_histogram_figure(h)
+    >>> len(fig.data), len(fig.data[0].x), fig.layout.height
+    (3, 65, 70)
+    """
+    fig = histogram_figure(hist, cumulative=False, height=height, max_bins=max_bins)
+    fig.update_layout(margin={"l": 2, "r": 2, "t": 2, "b": 2}, hovermode=False)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+def transfer_figure(
+    curve: CurveLike | None,
+    *,
+    names: Sequence[str] | None = None,
+    x_range: tuple[float, float] | None = None,
+    y_range: tuple[float, float] | None = None,
+    display_range: tuple[float, float] | None = None,
+    x_title: str = "input intensity",
+    y_title: str = "output",
+    title: str | None = None,
+    height: int = 230,
+    empty_message: str = "This technique is local: no single transfer curve.",
+) -> go.Figure:
+    """Return the transfer curve output = f(input), one line per channel.
+
+    Parameters
+    ----------
+    curve : TransferCurve-like or None
+        ``x`` (K,) ascending input intensities, ``y`` (C, K) outputs. None (e.g. CLAHE, which
+        is local) gives an empty figure with ``empty_message``.
+    names : sequence of str, optional
+        Channel names (default from :func:`channel_names`).
+    x_range, y_range : (float, float), optional
+        Fixed axis ranges (default: the curve's extent, y padded by 4 %).
+    display_range : (float, float), optional
+        Output interval shown from black to white; outputs outside it saturate on screen and are
+        shaded, so an unbounded output (z-score) is never silently clipped.
+    x_title, y_title, title : str
+        Labels.
+    height : int
+        Height in pixels.
+    empty_message : str
+        Text of the empty figure.
+
+    Returns
+    -------
+    go.Figure
+        One line per channel (``name`` = channel name); identical channels are drawn once.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> c = SimpleNamespace(x=np.array([0.0, 255.0]), y=np.array([[0.0, 1.0]]))
+    >>> fig = transfer_figure(c, y_range=(0.0, 1.0))
+    >>> fig.data[0].name, list(fig.layout.yaxis.range)
+    ('grey', [0.0, 1.0])
+    >>> transfer_figure(None).layout.annotations[0].text
+    'This technique is local: no single transfer curve.'
+    """
+    if curve is None:
+        return empty_figure(empty_message, height=height, title=title)
+    x = np.asarray(curve.x, dtype=np.float64)
+    y = np.atleast_2d(np.asarray(curve.y, dtype=np.float64))
+    ok = np.isfinite(x) & np.isfinite(y).all(axis=0)
+    if x.size == 0 or y.shape[1] != x.size or not ok.any():
+        return empty_figure("no transfer curve to draw", height=height, title=title)
+    x, y = x[ok], y[:, ok]
+    names = tuple(names) if names is not None else channel_names(y.shape[0])
+    if len(names) != y.shape[0]:
+        raise ValueError(f"expected {y.shape[0]} channel names (got {len(names)})")
+    fig = go.Figure()
+    same = all(np.allclose(row, y[0]) for row in y[1:])
+    for i, (name, row) in enumerate(zip(names, y, strict=True)):
+        if same and i > 0:
+            break
+        label = "all channels" if same and len(names) > 1 else name
+        colour = "#334155" if same else CHANNEL_COLORS.get(name, "#6b7280")
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=row,
+                name=label,
+                mode="lines",
+                line={"color": colour, "width": 2},
+                hovertemplate=f"{label}: %{{x:.4g}} -> %{{y:.4g}}<extra></extra>",
+            )
+        )
+    x_lo, x_hi = x_range if x_range is not None else (float(x[0]), float(x[-1]))
+    if y_range is None:
+        y_lo, y_hi = float(y.min()), float(y.max())
+        pad = 0.04 * (y_hi - y_lo) if y_hi > y_lo else 0.5
+        y_range = (y_lo - pad, y_hi + pad)
+    if display_range is not None:
+        d_lo, d_hi = display_range
+        if y_range[0] < d_lo:
+            fig.add_hrect(y0=y_range[0], y1=d_lo, fillcolor=_SHADE, line_width=0, layer="below")
+        if y_range[1] > d_hi:
+            fig.add_hrect(y0=d_hi, y1=y_range[1], fillcolor=_SHADE, line_width=0, layer="below")
+    _layout(fig, height=height, title=title, hovermode="closest")
+    fig.update_xaxes(range=[x_lo, x_hi], title_text=x_title, title_standoff=4)
+    fig.update_yaxes(range=list(y_range), title_text=y_title)
+    return fig
+
+
+def display_bar_figure(
+    lo: float, hi: float, *, unit: str = "", title: str | None = None, height: int = 64
+) -> go.Figure:
+    """Return a horizontal grey colour bar: the display mapping ``[lo, hi] -> [black, white]``.
+
+    The bar extends a quarter of the span beyond each end, drawn saturated, so a reader sees that
+    values below ``lo`` show black and values above ``hi`` show white.
+
+    Examples
+    --------
+    >>> fig = display_bar_figure(-3.0, 3.0, unit="z")
+    >>> fig.data[0].type, list(fig.layout.xaxis.range)
+    ('heatmap', [-4.5, 4.5])
+    """
+    if not (np.isfinite(lo) and np.isfinite(hi)) or hi <= lo:
+        return empty_figure("no display range", height=height, title=title)
+    pad = 0.25 * (hi - lo)
+    x = np.linspace(lo - pad, hi + pad, 61)
+    z = np.clip((x - lo) / (hi - lo), 0.0, 1.0)[None, :]
+    fig = go.Figure(
+        go.Heatmap(
+            x=x,
+            z=z,
+            zmin=0.0,
+            zmax=1.0,
+            colorscale="gray",
+            showscale=False,
+            hovertemplate=f"%{{x:.3g}} {unit} shows as %{{z:.0%}} grey<extra></extra>",
+        )
+    )
+    for v in (lo, hi):
+        fig.add_vline(x=v, line={"color": "#dc2626", "width": 1.5})
+    _layout(fig, height=height, title=title)
+    fig.update_layout(margin={"l": 12, "r": 12, "t": 26 if title else 4, "b": 26})
+    fig.update_xaxes(range=[lo - pad, hi + pad], showgrid=False, title_text=None)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+def stats_rows(
+    before: StatsLike, after: StatsLike | None = None, names: Sequence[str] | None = None
+) -> list[dict[str, float | str]]:
+    """Return table rows (one per channel): min, max, mean, std before and, if given, after.
+
+    Non-finite statistics are reported as 0.0 so the table never shows NaN.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> s = SimpleNamespace(minimum=np.array([0.0]), maximum=np.array([255.0]),
+    ...                     mean=np.array([100.0]), std=np.array([20.0]))
+    >>> stats_rows(s)[0]
+    {'channel': 'grey', 'min': 0.0, 'max': 255.0, 'mean': 100.0, 'std': 20.0}
+    """
+    n_ch = np.atleast_1d(before.mean).size
+    names = tuple(names) if names is not None else channel_names(n_ch)
+    rows: list[dict[str, float | str]] = []
+    for i, name in enumerate(names):
+        row: dict[str, float | str] = {"channel": name}
+        for prefix, stats in (("", before), ("after ", after)):
+            if stats is None:
+                continue
+            for field, label in _STAT_LABELS.items():
+                value = float(np.atleast_1d(getattr(stats, field))[i])
+                row[prefix + label] = value if np.isfinite(value) else 0.0
+        rows.append(row)
+    return rows
