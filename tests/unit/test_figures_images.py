@@ -1,0 +1,222 @@
+"""Figures of the image lesson: structure, fixed ranges, payload independent of the image size."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from normviz.figures.images import (
+    CHANNEL_COLORS,
+    MAX_BARS,
+    channel_names,
+    coarsen_histogram,
+    display_bar_figure,
+    empty_figure,
+    histogram_figure,
+    mini_histogram_figure,
+    stats_rows,
+    transfer_figure,
+)
+
+
+def _hist(counts, edges):
+    return SimpleNamespace(counts=np.asarray(counts), edges=np.asarray(edges, dtype=np.float64))
+
+
+def _rgb_hist(n_pixels: int, bins: int = 256, seed: int = 0):
+    """A histogram of ``n_pixels`` random RGB pixels with ``bins`` bins over [0, 256)."""
+    rng = np.random.default_rng(seed)
+    counts = np.stack([rng.multinomial(n_pixels, np.full(bins, 1 / bins)) for _ in range(3)])
+    return _hist(counts, np.linspace(0, 256, bins + 1))
+
+
+# --- coarsen_histogram ---------------------------------------------------------------------------
+
+
+def test_coarsen_exact_values():
+    c, e = coarsen_histogram(np.array([[1, 2, 3, 4, 5, 6]]), np.arange(7.0), 3)
+    assert c.tolist() == [[3.0, 7.0, 11.0]]
+    assert e.tolist() == [0.0, 2.0, 4.0, 6.0]
+
+
+@pytest.mark.parametrize("bins", [256, 4096, 65536, 1000])
+def test_coarsen_keeps_totals_and_extent(bins):
+    rng = np.random.default_rng(1)
+    counts = rng.integers(0, 100, size=(3, bins))
+    edges = np.linspace(-5.0, 7.0, bins + 1)
+    c, e = coarsen_histogram(counts, edges, MAX_BARS)
+    assert c.shape == (3, min(bins, MAX_BARS))
+    assert e.size == c.shape[1] + 1
+    np.testing.assert_array_equal(c.sum(axis=1), counts.sum(axis=1))
+    assert (e[0], e[-1]) == (edges[0], edges[-1])
+    assert np.all(np.diff(e) > 0)
+
+
+def test_coarsen_matches_numpy_histogram_oracle():
+    # 65536 uint16 bins merged to 256 equal the 256-bin histogram of the same data.
+    rng = np.random.default_rng(2)
+    data = rng.integers(0, 65536, size=5000)
+    fine = np.bincount(data, minlength=65536)
+    c, e = coarsen_histogram(fine, np.arange(65537.0), 256)
+    oracle, oracle_edges = np.histogram(data, bins=256, range=(0, 65536))
+    np.testing.assert_array_equal(c[0], oracle)
+    np.testing.assert_array_equal(e, oracle_edges)
+
+
+def test_coarsen_bad_input():
+    with pytest.raises(ValueError, match=r"expected edges of shape \(5,\)"):
+        coarsen_histogram(np.ones(4), np.arange(4.0))
+    with pytest.raises(ValueError, match="max_bins must be >= 1"):
+        coarsen_histogram(np.ones(4), np.arange(5.0), 0)
+
+
+# --- histogram_figure ----------------------------------------------------------------------------
+
+
+def test_histogram_figure_structure_rgb():
+    fig = histogram_figure(_rgb_hist(1000), markers={"low": 10.0, "high": 200.0})
+    assert isinstance(fig, go.Figure)
+    names = [t.name for t in fig.data]
+    assert names == ["R", "G", "B", "R cumulative", "G cumulative", "B cumulative"]
+    assert [t.line.color for t in fig.data[:3]] == [CHANNEL_COLORS[c] for c in "RGB"]
+    assert list(fig.layout.xaxis.range) == [0.0, 256.0]
+    assert list(fig.layout.yaxis2.range) == [0, 1.02]
+    assert all(t.yaxis == "y2" for t in fig.data[3:])
+    assert fig.layout.height == 230
+    assert {a.text for a in fig.layout.annotations} == {"low", "high"}
+
+
+def test_histogram_cumulative_ends_at_one_and_is_monotone():
+    fig = histogram_figure(_hist([[5, 0, 3, 2]], [0, 1, 2, 3, 4]))
+    cdf = np.asarray(fig.data[1].y)
+    assert cdf[0] == 0.0 and cdf[-1] == pytest.approx(1.0)
+    assert np.all(np.diff(cdf) >= 0)
+    np.testing.assert_allclose(cdf, [0.0, 0.5, 0.5, 0.8, 1.0])
+
+
+def test_histogram_payload_independent_of_image_size():
+    small = histogram_figure(_rgb_hist(10_000, bins=65536)).to_json()
+    large = histogram_figure(_rgb_hist(12_000_000, bins=65536)).to_json()
+    assert len(small) < 40_000
+    # The same number of points; only the digits of the counts differ.
+    assert abs(len(large) - len(small)) < 0.2 * len(small)
+    fig = histogram_figure(_rgb_hist(12_000_000, bins=65536))
+    assert all(len(t.x) == MAX_BARS + 1 for t in fig.data)
+
+
+def test_histogram_log_y_and_shading():
+    fig = histogram_figure(_hist([[1, 1000, 1]], [0, 1, 2, 3]), log_y=True, shade_outside=(1, 2))
+    assert fig.layout.yaxis.type == "log"
+    assert len(fig.layout.shapes) == 2
+
+
+@pytest.mark.parametrize(
+    "counts, edges",
+    [
+        (np.zeros((1, 4)), np.arange(5.0)),  # no pixels
+        (np.zeros((1, 0)), np.zeros(1)),  # no bins
+        (np.ones((1, 2)), np.array([1.0, 1.0, 1.0])),  # constant image: zero-width range
+        (np.ones((1, 2)), np.array([0.0, np.nan, 1.0])),
+    ],
+)
+def test_histogram_degenerate_gives_empty_labelled_figure(counts, edges):
+    fig = histogram_figure(_hist(counts, edges), title="before")
+    assert len(fig.data) == 0
+    assert fig.layout.annotations[0].text == "no pixels to count"
+    assert fig.layout.title.text == "before"
+
+
+def test_histogram_bad_names():
+    with pytest.raises(ValueError, match=r"expected 3 channel names \(got 1\)"):
+        histogram_figure(_rgb_hist(10), names=["grey"])
+
+
+def test_mini_histogram_is_bare_and_small():
+    fig = mini_histogram_figure(_rgb_hist(100))
+    assert len(fig.data) == 3
+    assert fig.layout.xaxis.visible is False and fig.layout.yaxis.visible is False
+    assert len(fig.to_json()) < 12_000
+
+
+# --- transfer_figure ------------------------------------------------------------------------------
+
+
+def test_transfer_figure_per_channel_and_ranges():
+    x = np.linspace(0, 255, 256)
+    y = np.stack([x / 255, (x / 255) ** 2, np.sqrt(x / 255)])
+    fig = transfer_figure(
+        SimpleNamespace(x=x, y=y), x_range=(0, 255), y_range=(-0.1, 1.1), display_range=(0, 1)
+    )
+    assert [t.name for t in fig.data] == ["R", "G", "B"]
+    assert list(fig.layout.xaxis.range) == [0, 255]
+    assert list(fig.layout.yaxis.range) == [-0.1, 1.1]
+    assert len(fig.layout.shapes) == 2  # both saturated bands shaded
+
+
+def test_transfer_identical_channels_drawn_once():
+    x = np.linspace(0, 1, 5)
+    fig = transfer_figure(SimpleNamespace(x=x, y=np.stack([x, x, x])))
+    assert [t.name for t in fig.data] == ["all channels"]
+    lo, hi = fig.layout.yaxis.range
+    assert lo < 0 < 1 < hi  # padded automatic range
+
+
+def test_transfer_constant_curve_has_finite_range():
+    fig = transfer_figure(SimpleNamespace(x=np.array([3.0, 3.0]), y=np.zeros((1, 2))))
+    assert np.isfinite(fig.layout.yaxis.range).all()
+
+
+def test_transfer_none_and_empty():
+    assert "local" in transfer_figure(None).layout.annotations[0].text
+    fig = transfer_figure(SimpleNamespace(x=np.zeros(0), y=np.zeros((1, 0))))
+    assert len(fig.data) == 0
+
+
+def test_transfer_bad_names():
+    with pytest.raises(ValueError, match="expected 1 channel names"):
+        transfer_figure(SimpleNamespace(x=np.arange(3.0), y=np.ones((1, 3))), names=["R", "G"])
+
+
+# --- display bar, empty, stats rows ---------------------------------------------------------------
+
+
+def test_display_bar_saturates_beyond_the_range():
+    fig = display_bar_figure(-3.0, 3.0, unit="z")
+    z = np.asarray(fig.data[0].z)[0]
+    x = np.asarray(fig.data[0].x)
+    assert z[x <= -3].max() == 0.0 and z[x >= 3].min() == 1.0
+    assert list(fig.layout.xaxis.range) == [-4.5, 4.5]
+
+
+@pytest.mark.parametrize("lo, hi", [(1.0, 1.0), (2.0, 1.0), (0.0, np.inf)])
+def test_display_bar_degenerate(lo, hi):
+    assert len(display_bar_figure(lo, hi).data) == 0
+
+
+def test_empty_figure_fixed_height():
+    fig = empty_figure("nothing", height=123)
+    assert fig.layout.height == 123 and len(fig.data) == 0
+
+
+def test_stats_rows_before_after_and_nan_free():
+    before = SimpleNamespace(
+        minimum=np.array([0.0, 1, 2]),
+        maximum=np.array([255.0, 254, 253]),
+        mean=np.array([100.0, 90, 80]),
+        std=np.array([20.0, 21, 22]),
+    )
+    after = SimpleNamespace(
+        minimum=np.zeros(3), maximum=np.ones(3), mean=np.full(3, np.nan), std=np.ones(3)
+    )
+    rows = stats_rows(before, after)
+    assert [r["channel"] for r in rows] == ["R", "G", "B"]
+    assert rows[1]["min"] == 1.0 and rows[2]["std"] == 22.0
+    assert rows[0]["after max"] == 1.0 and rows[0]["after mean"] == 0.0
+
+
+def test_channel_names():
+    assert channel_names(4) == ("R", "G", "B", "A")
+    assert channel_names(1) == ("grey",)
