@@ -1,0 +1,640 @@
+"""Plotly figures of the regularization lab: decision boundary, training curves, weights.
+
+Each view has a private-free split in the style of Optuna's visualization: an ``*_info``
+function turns records into a small NamedTuple of arrays (tested on its own), and a ``plot_*``
+function only draws it. The builders take plain arrays and records (``EpochRecord``,
+``StopInfo``, ``BoundaryGrid`` and ``Dataset`` are read by attribute), never a model, so this
+module imports neither torch nor streamlit.
+
+The figures are built to be cheap: they are redrawn several times a second while a network
+trains. Curves are downsampled to at most ``max_points`` per trace, the boundary heatmap is sent
+as ``uint8`` (a quarter of the bytes of float32), nothing carries per-point hover text, and every
+figure has a fixed height and fixed axis ranges, so nothing jumps between ticks.
+
+Colours are fixed across the page: train is indigo and test is rose in every curve; run A is
+drawn solid and run B dashed; class 0 is orange and class 1 blue, as in TensorFlow Playground.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import numpy as np
+import plotly.graph_objects as go
+
+if TYPE_CHECKING:
+    from normviz.toydata import Dataset
+    from normviz.training import BoundaryGrid, EpochRecord, StopInfo
+
+SPLIT_COLOURS = {"train": "#4f46e5", "test": "#e11d48"}
+"""Line colour of each split in every curve figure."""
+
+RUN_DASHES = ("solid", "dash", "dot")
+"""Line dash of run A, B (and a third) in every curve figure."""
+
+RUN_COLOURS = ("#4f46e5", "#0d9488", "#9333ea")
+"""Bar colour of run A, B (and a third) in the weight figures."""
+
+CLASS_COLOURS = ("#f97316", "#2563eb")
+"""Marker colour of class 0 and class 1."""
+
+BOUNDARY_SCALE = [[0.0, "#fdba74"], [0.5, "#ffffff"], [1.0, "#93c5fd"]]
+"""Heatmap colour scale of P(class 1): orange (class 0) through white to blue (class 1)."""
+
+SPARSE_THRESHOLD = 1e-3
+"""A weight with ``|w|`` below this counts as zero in the sparsity figures."""
+
+_FONT = {"family": "Inter, Segoe UI, Helvetica, Arial, sans-serif", "size": 12, "color": "#1f2937"}
+_GRID = "#e5e7eb"
+
+
+def _layout(height: int, **extra: Any) -> dict[str, Any]:
+    layout: dict[str, Any] = {
+        "template": {},  # what template="none" resolves to; no validation pass resolves it here
+        "height": height,
+        "margin": {"l": 48, "r": 16, "t": 36, "b": 40},
+        "font": _FONT,
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "legend": {"orientation": "h", "x": 0, "y": -0.2, "font": {"size": 11}},
+        "hovermode": False,
+    }
+    layout.update(extra)
+    return layout
+
+
+def _axis(title: str, value_range: Sequence[float], **extra: Any) -> dict[str, Any]:
+    axis: dict[str, Any] = {
+        "title": {"text": title, "standoff": 4},
+        "range": [float(value_range[0]), float(value_range[1])],
+        "autorange": False,
+        "gridcolor": _GRID,
+        "zeroline": False,
+        "showline": True,
+        "linecolor": "#9ca3af",
+        "ticks": "outside",
+        "tickcolor": "#9ca3af",
+    }
+    axis.update(extra)
+    return axis
+
+
+def _figure(data: list[dict], layout: dict[str, Any]) -> go.Figure:
+    """Wrap plain dicts in a ``go.Figure`` without Plotly's per-property validation.
+
+    Validation is ~70 % of the cost of these small figures and they are rebuilt on every tick;
+    the tests validate every builder's output by rebuilding it with ``go.Figure(fig.to_dict())``.
+    """
+    return go.Figure({"data": data, "layout": layout}, _validate=False)
+
+
+def _downsample_index(n: int, max_points: int) -> np.ndarray:
+    """Return sorted indices of at most ``max_points`` of ``n`` items, first and last kept.
+
+    Examples
+    --------
+    >>> _downsample_index(5, 300).tolist()
+    [0, 1, 2, 3, 4]
+    >>> _downsample_index(1000, 4).tolist()
+    [0, 333, 666, 999]
+    """
+    if n <= max_points:
+        return np.arange(n)
+    return np.unique(np.linspace(0, n - 1, max(max_points, 2)).round().astype(np.int64))
+
+
+# --------------------------------------------------------------------------------------------
+# Training curves
+
+
+class Curves(NamedTuple):
+    """One run's history as arrays, ready to draw.
+
+    Attributes
+    ----------
+    label : str
+        The run's name in legends ("" for a single run, "A", "B" when comparing).
+    epoch : (T,) int64
+        Epoch of each kept record (0 is before training).
+    train_loss, test_loss : (T,) float64
+        Mean cross-entropy in eval mode; non-finite where the run diverged.
+    train_acc, test_acc : (T,) float64
+        Accuracy in [0, 1].
+    weight_norm : (T,) float64
+        L2 norm of all weights (biases and norm-affine parameters excluded).
+    sparsity : (T,) float64
+        Fraction of weights with ``|w| < 1e-3``, in [0, 1].
+    stop : StopInfo or None
+        Why the run stopped, if it did.
+    """
+
+    label: str
+    epoch: np.ndarray
+    train_loss: np.ndarray
+    test_loss: np.ndarray
+    train_acc: np.ndarray
+    test_acc: np.ndarray
+    weight_norm: np.ndarray
+    sparsity: np.ndarray
+    stop: StopInfo | None
+
+
+_FIELDS = ("train_loss", "test_loss", "train_acc", "test_acc", "weight_norm", "sparsity")
+
+
+def curves_info(
+    history: Sequence[EpochRecord],
+    label: str = "",
+    stop: StopInfo | None = None,
+    max_points: int = 300,
+) -> Curves:
+    """Return a run's history as arrays of at most ``max_points`` records.
+
+    Parameters
+    ----------
+    history : sequence of EpochRecord
+        The trainer's history (any objects with ``epoch`` and the metric attributes).
+    label : str
+        The run's name in legends.
+    stop : StopInfo or None
+        The trainer's ``stopped`` record.
+    max_points : int
+        Most records kept (evenly spaced, first and last always kept; >= 2).
+
+    Returns
+    -------
+    Curves
+        Empty arrays for an empty history.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as R
+    >>> hist = [R(epoch=e, train_loss=1 / (e + 1), test_loss=1.0, train_acc=0.5, test_acc=0.5,
+    ...           weight_norm=2.0, sparsity=0.0) for e in range(1000)]
+    >>> c = curves_info(hist, "A", max_points=3)
+    >>> c.epoch.tolist(), c.train_loss.tolist()
+    ([0, 500, 999], [1.0, 0.001996007984031936, 0.001])
+    """
+    if max_points < 2:
+        raise ValueError(f"max_points must be >= 2 (got {max_points})")
+    keep = _downsample_index(len(history), max_points)
+    rows = [history[i] for i in keep]
+    epoch = np.array([r.epoch for r in rows], dtype=np.int64)
+    arrays = {f: np.array([getattr(r, f) for r in rows], dtype=np.float64) for f in _FIELDS}
+    return Curves(label=label, epoch=epoch, stop=stop, **arrays)
+
+
+def _finite(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    ok = np.isfinite(y)
+    return x[ok], y[ok]
+
+
+def _loss_ceiling(runs: Sequence[Curves]) -> float:
+    """Top of the loss axis: the largest finite loss plus a margin, within [0.1, 3]."""
+    finite = [
+        v for c in runs for v in (c.train_loss, c.test_loss) if v.size and np.isfinite(v).any()
+    ]
+    if not finite:
+        return 1.0
+    top = max(float(np.nanmax(np.where(np.isfinite(v), v, np.nan))) for v in finite)
+    return float(min(max(top * 1.08, 0.1), 3.0))
+
+
+def _epoch_range(runs: Sequence[Curves]) -> list[float]:
+    last = max((int(c.epoch[-1]) for c in runs if c.epoch.size), default=0)
+    return [0.0, float(max(last, 10)) * 1.02]
+
+
+def _stop_marks(c: Curves, dash: str, axes: Sequence[str]) -> tuple[list, list, list]:
+    """Vertical lines, annotations and marker traces for a run's stop record."""
+    shapes: list[dict] = []
+    notes: list[dict] = []
+    traces: list[dict] = []
+    stop = c.stop
+    if stop is None or stop.reason == "max_epochs":
+        return shapes, notes, traces
+    name = f"{c.label} " if c.label else ""
+    if stop.reason == "early_stopping" and stop.best_epoch is not None:
+        at, colour, text = (
+            stop.best_epoch,
+            "#059669",
+            f"{name}early stop: best epoch {stop.best_epoch}",
+        )
+        hit = np.flatnonzero(c.epoch == at)
+        if hit.size and np.isfinite(c.test_loss[hit[0]]):
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": [at],
+                    "y": [float(c.test_loss[hit[0]])],
+                    "mode": "markers",
+                    "name": f"{name}best epoch (weights restored)",
+                    "marker": {"symbol": "star", "size": 13, "color": colour},
+                    "xaxis": "x",
+                    "yaxis": "y",
+                }
+            )
+    else:
+        at, colour, text = stop.epoch, "#b91c1c", f"{name}diverged at epoch {stop.epoch}"
+    for ax in axes:
+        suffix = "" if ax == "x" else ax[1:]
+        shapes.append(
+            {
+                "type": "line",
+                "xref": ax,
+                "yref": f"y{suffix} domain",
+                "x0": at,
+                "x1": at,
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": colour, "width": 1.5, "dash": "dot" if dash == "solid" else dash},
+            }
+        )
+    notes.append(
+        {
+            "text": text,
+            "xref": "x",
+            "yref": "y domain",
+            "x": at,
+            "y": 1.0,
+            "xanchor": "left",
+            "yanchor": "top",
+            "showarrow": False,
+            "font": {"color": colour, "size": 11},
+            "bgcolor": "rgba(255,255,255,0.8)",
+        }
+    )
+    return shapes, notes, traces
+
+
+def plot_training_curves(runs: Sequence[Curves], height: int = 320) -> go.Figure:
+    """Return loss (left) and accuracy (right) against epochs for one or more runs.
+
+    Train is indigo and test rose; run A solid, run B dashed. An early stop is marked by a
+    green dotted line at the best epoch and a star on the test loss; a divergence by a red line
+    and its epoch. Empty histories give empty, labelled panels.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as R
+    >>> hist = [R(epoch=e, train_loss=0.7 - 0.1 * e, test_loss=0.7, train_acc=0.5,
+    ...           test_acc=0.5, weight_norm=1.0, sparsity=0.0) for e in range(3)]
+    >>> fig = plot_training_curves([curves_info(hist)])
+    >>> [t.name for t in fig.data]
+    ['train', 'test', 'train', 'test']
+    >>> fig.layout.yaxis2.range
+    (0.0, 1.02)
+    """
+    data: list[dict] = []
+    shapes: list[dict] = []
+    notes: list[dict] = []
+    for k, c in enumerate(runs):
+        dash = RUN_DASHES[k % len(RUN_DASHES)]
+        prefix = f"{c.label} " if c.label else ""
+        for metric, ax, show in (("loss", "", True), ("acc", "2", False)):
+            for split in ("train", "test"):
+                x, y = _finite(c.epoch, getattr(c, f"{split}_{metric}"))
+                data.append(
+                    {
+                        "type": "scatter",
+                        "x": x,
+                        "y": y,
+                        "mode": "lines",
+                        "name": f"{prefix}{split}",
+                        "legendgroup": f"{prefix}{split}",
+                        "showlegend": show,
+                        "line": {"color": SPLIT_COLOURS[split], "dash": dash, "width": 2},
+                        "xaxis": f"x{ax}",
+                        "yaxis": f"y{ax}",
+                    }
+                )
+        s, n, t = _stop_marks(c, dash, ("x", "x2"))
+        shapes += s
+        notes += n
+        data += t
+    epochs = _epoch_range(runs)
+    layout = _layout(
+        height,
+        xaxis=_axis("epoch", epochs, domain=[0.0, 0.46]),
+        yaxis=_axis("cross-entropy loss", [0.0, _loss_ceiling(runs)]),
+        xaxis2=_axis("epoch", epochs, domain=[0.56, 1.0], anchor="y2"),
+        yaxis2=_axis("accuracy", [0.0, 1.02], anchor="x2", tickformat=".0%"),
+        shapes=shapes,
+        annotations=[
+            *notes,
+            _title("Loss (lower is better)", 0.0),
+            _title("Accuracy", 0.56),
+        ],
+    )
+    return _figure(data, layout)
+
+
+def _title(text: str, x: float) -> dict[str, Any]:
+    return {
+        "text": f"<b>{text}</b>",
+        "xref": "paper",
+        "yref": "paper",
+        "x": x,
+        "y": 1.0,
+        "yshift": 24,
+        "xanchor": "left",
+        "yanchor": "bottom",
+        "showarrow": False,
+        "font": {"size": 13},
+    }
+
+
+def plot_weight_norm(runs: Sequence[Curves], height: int = 280) -> go.Figure:
+    """Return the weight norm (left axis) and sparsity (right axis, %) against epochs.
+
+    L2 (weight decay) pulls the norm down; L1 pushes weights to zero, so sparsity rises.
+
+    Examples
+    --------
+    >>> fig = plot_weight_norm([])
+    >>> fig.layout.yaxis2.range
+    (0.0, 100.0)
+    """
+    data: list[dict] = []
+    top = 1.0
+    for k, c in enumerate(runs):
+        dash = RUN_DASHES[k % len(RUN_DASHES)]
+        prefix = f"{c.label} " if c.label else ""
+        x, y = _finite(c.epoch, c.weight_norm)
+        if y.size:
+            top = max(top, float(y.max()))
+        data.append(
+            {
+                "type": "scatter",
+                "x": x,
+                "y": y,
+                "mode": "lines",
+                "name": f"{prefix}‖w‖₂",
+                "line": {"color": "#0f766e", "dash": dash, "width": 2},
+            }
+        )
+        x, y = _finite(c.epoch, c.sparsity * 100.0)
+        data.append(
+            {
+                "type": "scatter",
+                "x": x,
+                "y": y,
+                "mode": "lines",
+                "name": f"{prefix}% of |w| < 1e-3",
+                "line": {"color": "#d97706", "dash": dash, "width": 1.5},
+                "yaxis": "y2",
+            }
+        )
+    layout = _layout(
+        height,
+        xaxis=_axis("epoch", _epoch_range(runs)),
+        yaxis=_axis("weight norm ‖w‖₂", [0.0, top * 1.08], title_font={"color": "#0f766e"}),
+        yaxis2=_axis(
+            "% weights near zero",
+            [0.0, 100.0],
+            overlaying="y",
+            side="right",
+            showgrid=False,
+            title_font={"color": "#d97706"},
+        ),
+        margin={"l": 48, "r": 52, "t": 36, "b": 40},
+        annotations=[_title("Weight norm and sparsity", 0.0)],
+    )
+    return _figure(data, layout)
+
+
+# --------------------------------------------------------------------------------------------
+# Weight histograms
+
+
+class WeightHistogram(NamedTuple):
+    """Counts of weights in fixed, symmetric bins.
+
+    Attributes
+    ----------
+    edges : (B + 1,) float64
+        Bin edges from ``-limit`` to ``limit``; B is odd, so one bin is centred on 0.
+    counts : (B,) int64
+        Weights per bin (weights beyond the limit are counted in the end bins).
+    sparsity : float
+        Fraction of weights with ``|w| < 1e-3``, in [0, 1] (0 for no weights).
+    n : int
+        Number of weights.
+    limit : float
+        Half-width of the histogram.
+    """
+
+    edges: np.ndarray
+    counts: np.ndarray
+    sparsity: float
+    n: int
+    limit: float
+
+
+def weight_limit(*weights: np.ndarray) -> float:
+    """Return a shared, rounded-up histogram half-width for several weight vectors.
+
+    Examples
+    --------
+    >>> weight_limit(np.array([0.3, -1.2]), np.array([0.7]))
+    1.25
+    >>> weight_limit(np.zeros(0))
+    0.25
+    """
+    biggest = max((float(np.abs(w).max()) for w in weights if np.size(w)), default=0.0)
+    if not np.isfinite(biggest):
+        biggest = 0.0
+    return float(max(np.ceil(biggest * 4.0) / 4.0, 0.25))
+
+
+def weight_histogram_info(
+    weights: np.ndarray, limit: float | None = None, bins: int = 41
+) -> WeightHistogram:
+    """Return the histogram of a flat vector of weights in ``bins`` bins over ``[-limit, limit]``.
+
+    Parameters
+    ----------
+    weights : (W,) float array
+        All the network's weights (no biases), e.g. ``Trainer.weights()``. Non-finite values
+        are ignored.
+    limit : float or None
+        Half-width of the histogram (> 0); None takes :func:`weight_limit` of ``weights``.
+    bins : int
+        Number of bins (odd, >= 3), so that the middle bin is centred on zero.
+
+    Examples
+    --------
+    >>> h = weight_histogram_info(np.array([0.0, 0.0, 0.5, -0.9, 3.0]), limit=1.0, bins=5)
+    >>> h.edges.round(6).tolist()
+    [-1.0, -0.6, -0.2, 0.2, 0.6, 1.0]
+    >>> h.counts.tolist(), h.sparsity, h.n
+    ([1, 0, 2, 1, 1], 0.4, 5)
+    """
+    if bins < 3 or bins % 2 == 0:
+        raise ValueError(f"bins must be odd and >= 3 (got {bins})")
+    w = np.asarray(weights, dtype=np.float64).ravel()
+    w = w[np.isfinite(w)]
+    limit = weight_limit(w) if limit is None else float(limit)
+    if not limit > 0:
+        raise ValueError(f"limit must be > 0 (got {limit})")
+    edges = np.linspace(-limit, limit, bins + 1)
+    idx = np.clip(((w + limit) / (2 * limit) * bins).astype(np.int64), 0, bins - 1)
+    counts = np.bincount(idx, minlength=bins).astype(np.int64)
+    sparsity = float(np.mean(np.abs(w) < SPARSE_THRESHOLD)) if w.size else 0.0
+    return WeightHistogram(edges, counts, sparsity, int(w.size), limit)
+
+
+def plot_weight_histograms(
+    hists: Sequence[WeightHistogram], labels: Sequence[str], height: int = 280
+) -> go.Figure:
+    """Return the weight histograms of several runs side by side, on shared axes.
+
+    Each panel's title gives the share of weights that are (near) zero: L1 piles weights into
+    the middle bin, L2 narrows the bell but leaves few at exactly zero.
+
+    Examples
+    --------
+    >>> h = weight_histogram_info(np.array([0.0, 0.5]), limit=1.0, bins=5)
+    >>> fig = plot_weight_histograms([h, h], ["A: L1", "B: L2"])
+    >>> len(fig.data), fig.layout.xaxis2.range
+    (2, (-1.0, 1.0))
+    """
+    if len(hists) != len(labels):
+        raise ValueError(f"expected one label per histogram (got {len(hists)} and {len(labels)})")
+    k = max(len(hists), 1)
+    gap = 0.06
+    width = (1.0 - gap * (k - 1)) / k
+    top = max((int(h.counts.max()) for h in hists if h.counts.size), default=1)
+    data: list[dict] = []
+    layout = _layout(height, bargap=0.05, showlegend=False, annotations=[])
+    for i, (h, label) in enumerate(zip(hists, labels, strict=True)):
+        ax = "" if i == 0 else str(i + 1)
+        centres = (h.edges[:-1] + h.edges[1:]) / 2
+        data.append(
+            {
+                "type": "bar",
+                "x": centres,
+                "y": h.counts,
+                "width": float(h.edges[1] - h.edges[0]) if h.edges.size > 1 else None,
+                "name": label,
+                "marker": {"color": RUN_COLOURS[i % len(RUN_COLOURS)]},
+                "xaxis": f"x{ax}",
+                "yaxis": f"y{ax}",
+            }
+        )
+        x0 = i * (width + gap)
+        layout[f"xaxis{ax}"] = _axis(
+            "weight value", [-h.limit, h.limit], domain=[x0, x0 + width], anchor=f"y{ax}"
+        )
+        layout[f"yaxis{ax}"] = _axis(
+            "number of weights" if i == 0 else "", [0, top * 1.1], anchor=f"x{ax}"
+        )
+        layout["annotations"].append(
+            _title(f"{label}: {h.sparsity:.0%} of {h.n} weights |w| < 1e-3", x0)
+        )
+    return _figure(data, layout)
+
+
+# --------------------------------------------------------------------------------------------
+# Decision boundary
+
+
+def _points(data: Dataset | None, name: str, edge: str, size: int) -> dict[str, Any]:
+    if data is None or len(data.y) == 0:
+        x = y = np.zeros(0, dtype=np.float32)
+        c = np.zeros(0, dtype=np.int64)
+    else:
+        x, y, c = data.x[:, 0], data.x[:, 1], data.y
+    return {
+        "type": "scatter",
+        "x": x,
+        "y": y,
+        "mode": "markers",
+        "name": name,
+        "marker": {
+            "color": c,
+            "colorscale": [[0.0, CLASS_COLOURS[0]], [1.0, CLASS_COLOURS[1]]],
+            "cmin": 0,
+            "cmax": 1,
+            "size": size,
+            "line": {"color": edge, "width": 1.2},
+        },
+    }
+
+
+def plot_boundary(
+    grid: BoundaryGrid | None,
+    train: Dataset | None,
+    test: Dataset | None,
+    title: str = "",
+    extent: float = 1.5,
+    height: int = 380,
+    show_scale: bool = True,
+) -> go.Figure:
+    """Return the decision boundary as a heatmap of P(class 1) under the train and test points.
+
+    Train points have a white edge, test points a black one; both are coloured by their true
+    class. The heatmap is quantized to ``uint8`` (256 levels, invisible to the eye) to keep the
+    figure small; its colour bar reads as a probability.
+
+    Parameters
+    ----------
+    grid : BoundaryGrid or None
+        ``xs`` (R,), ``ys`` (R,), ``prob`` (R, R) with ``prob[i, j]`` at ``(xs[j], ys[i])``;
+        None draws the points alone.
+    train, test : Dataset or None
+        Points ``x`` (N, 2) and labels ``y`` (N,) in {0, 1}.
+    extent : float
+        Both axes span ``[-extent, extent]`` (fixed, square).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as G
+    >>> grid = G(xs=np.linspace(-1, 1, 3), ys=np.linspace(-1, 1, 3),
+    ...          prob=np.full((3, 3), 0.5, dtype=np.float32))
+    >>> fig = plot_boundary(grid, None, None, extent=1.0)
+    >>> [t.type for t in fig.data], fig.layout.xaxis.range
+    (['heatmap', 'scatter', 'scatter'], (-1.0, 1.0))
+    >>> int(fig.data[0].z[0][0])
+    128
+    """
+    data: list[dict] = []
+    if grid is not None:
+        prob = np.nan_to_num(np.asarray(grid.prob, dtype=np.float32), nan=0.5)
+        z = np.rint(np.clip(prob, 0.0, 1.0) * 255.0).astype(np.uint8)
+        data.append(
+            {
+                "type": "heatmap",
+                "x": np.asarray(grid.xs, dtype=np.float32),
+                "y": np.asarray(grid.ys, dtype=np.float32),
+                "z": z,
+                "zmin": 0,
+                "zmax": 255,
+                "colorscale": BOUNDARY_SCALE,
+                "showscale": show_scale,
+                "hoverinfo": "skip",
+                "colorbar": {
+                    "title": {"text": "P(class 1)", "side": "right"},
+                    "tickvals": [0, 127.5, 255],
+                    "ticktext": ["0", "0.5", "1"],
+                    "thickness": 10,
+                    "len": 0.8,
+                    "outlinewidth": 0,
+                },
+            }
+        )
+    data.append(_points(train, "train (white edge)", "white", 7))
+    data.append(_points(test, "test (black edge)", "#111827", 7))
+    lim = [-float(extent), float(extent)]
+    layout = _layout(
+        height,
+        xaxis=_axis("x₁", lim, showgrid=False, constrain="domain", mirror=True),
+        yaxis=_axis("x₂", lim, showgrid=False, scaleanchor="x", constrain="domain", mirror=True),
+        margin={"l": 44, "r": 8, "t": 36 if title else 12, "b": 40},
+        legend={"orientation": "h", "x": 0, "y": -0.16, "font": {"size": 11}},
+    )
+    if title:
+        layout["annotations"] = [_title(title, 0.0)]
+        layout["annotations"][0]["yshift"] = 8
+    return _figure(data, layout)

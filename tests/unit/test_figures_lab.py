@@ -1,0 +1,285 @@
+"""Structure of the lab's figures: traces, fixed axes, stop markers, degenerate input."""
+
+from __future__ import annotations
+
+import base64
+import math
+from typing import NamedTuple
+
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
+import pytest
+
+from normviz.figures import lab as F
+
+
+class Rec(NamedTuple):
+    epoch: int
+    step: int
+    train_loss: float
+    test_loss: float
+    train_acc: float
+    test_acc: float
+    penalty: float
+    weight_norm: float
+    sparsity: float
+
+
+class Stop(NamedTuple):
+    reason: str
+    epoch: int
+    best_epoch: int | None
+    message: str
+
+
+class Grid(NamedTuple):
+    xs: np.ndarray
+    ys: np.ndarray
+    prob: np.ndarray
+
+
+class Data(NamedTuple):
+    x: np.ndarray
+    y: np.ndarray
+    name: str
+
+
+def _history(n: int, diverge_at: int | None = None) -> list[Rec]:
+    out = []
+    for e in range(n):
+        loss = 0.7 / (1 + e)
+        if diverge_at is not None and e >= diverge_at:
+            loss = math.inf if e == diverge_at else math.nan
+        out.append(Rec(e, 10 * e, loss, loss + 0.1, 0.5 + e / (2 * n), 0.5, 0.0, 2.0 + e, 0.01 * e))
+    return out
+
+
+def _valid(fig: go.Figure) -> dict:
+    """Re-validate with Plotly (the builders skip validation for speed) and return the dict."""
+    d = fig.to_dict()
+    go.Figure(d)
+    return d
+
+
+def _numbers(trace_value) -> np.ndarray:
+    """Decode a value of a figure dict: a list, or Plotly's base64 typed-array spec."""
+    if isinstance(trace_value, dict):
+        flat = np.frombuffer(base64.b64decode(trace_value["bdata"]), dtype=trace_value["dtype"])
+        shape = trace_value.get("shape")
+        if shape:
+            flat = flat.reshape([int(n) for n in str(shape).split(",")])
+        return flat.astype(np.float64)
+    return np.asarray(trace_value, dtype=np.float64)
+
+
+# -- curves_info ---------------------------------------------------------------------------
+
+
+def test_curves_info_exact_and_dtypes():
+    c = F.curves_info(_history(3), "A")
+    assert c.label == "A"
+    assert c.epoch.tolist() == [0, 1, 2] and c.epoch.dtype == np.int64
+    np.testing.assert_allclose(c.train_loss, [0.7, 0.35, 0.7 / 3])
+    for name in ("train_loss", "test_loss", "train_acc", "test_acc", "weight_norm", "sparsity"):
+        assert getattr(c, name).dtype == np.float64
+    assert c.stop is None
+
+
+def test_curves_info_downsamples_long_histories_keeping_ends():
+    c = F.curves_info(_history(1001), max_points=300)
+    assert len(c.epoch) <= 300
+    assert c.epoch[0] == 0 and c.epoch[-1] == 1000
+    assert np.all(np.diff(c.epoch) > 0)
+
+
+def test_curves_info_empty_and_bad_points():
+    c = F.curves_info([])
+    assert c.epoch.size == 0 and c.train_loss.size == 0
+    with pytest.raises(ValueError, match=r"max_points must be >= 2 \(got 1\)"):
+        F.curves_info(_history(3), max_points=1)
+
+
+# -- training curves -----------------------------------------------------------------------
+
+
+def test_training_curves_structure_and_fixed_axes():
+    a = F.curves_info(_history(20), "A")
+    b = F.curves_info(_history(30), "B")
+    d = _valid(F.plot_training_curves([a, b]))
+    names = [t["name"] for t in d["data"]]
+    assert names == ["A train", "A test"] * 2 + ["B train", "B test"] * 2
+    dashes = [t["line"]["dash"] for t in d["data"]]
+    assert dashes == ["solid"] * 4 + ["dash"] * 4
+    colours = {t["name"]: t["line"]["color"] for t in d["data"]}
+    assert colours["A train"] == colours["B train"] == F.SPLIT_COLOURS["train"]
+    assert colours["A test"] == colours["B test"] == F.SPLIT_COLOURS["test"]
+    lay = d["layout"]
+    assert lay["xaxis"]["range"] == [0.0, pytest.approx(29 * 1.02)]
+    assert lay["xaxis2"]["range"] == lay["xaxis"]["range"]
+    assert lay["yaxis2"]["range"] == [0.0, 1.02]
+    assert lay["yaxis"]["range"] == [0.0, pytest.approx(0.8 * 1.08)]
+    assert lay["yaxis"]["autorange"] is False
+    assert lay["height"] == 320 and lay["template"] == {}
+
+
+def test_training_curves_marks_the_early_stop_at_the_best_epoch():
+    stop = Stop("early_stopping", 15, 9, "stopped")
+    d = _valid(F.plot_training_curves([F.curves_info(_history(16), "A", stop)]))
+    star = [t for t in d["data"] if t.get("marker", {}).get("symbol") == "star"]
+    assert len(star) == 1
+    assert _numbers(star[0]["x"]).tolist() == [9.0]
+    assert _numbers(star[0]["y"])[0] == pytest.approx(0.7 / 10 + 0.1)
+    lines = d["layout"]["shapes"]
+    assert [s["x0"] for s in lines] == [9, 9]
+    assert {s["xref"] for s in lines} == {"x", "x2"}
+    assert any("best epoch 9" in a["text"] for a in d["layout"]["annotations"])
+
+
+def test_training_curves_divergence_is_marked_and_nonfinite_points_dropped():
+    stop = Stop("diverged", 5, None, "diverged")
+    d = _valid(F.plot_training_curves([F.curves_info(_history(7, diverge_at=5), "", stop)]))
+    train_loss = d["data"][0]
+    assert np.isfinite(_numbers(train_loss["y"])).all()
+    assert len(_numbers(train_loss["y"])) == 5
+    assert d["layout"]["shapes"][0]["x0"] == 5
+    assert any("diverged at epoch 5" in a["text"] for a in d["layout"]["annotations"])
+    assert math.isfinite(d["layout"]["yaxis"]["range"][1])
+
+
+def test_training_curves_max_epochs_stop_draws_no_marker():
+    stop = Stop("max_epochs", 9, None, "done")
+    d = _valid(F.plot_training_curves([F.curves_info(_history(10), "", stop)]))
+    assert d["layout"]["shapes"] == []
+
+
+def test_training_curves_empty_input_is_a_labelled_empty_figure():
+    d = _valid(F.plot_training_curves([]))
+    assert d["data"] == []
+    assert d["layout"]["xaxis"]["title"]["text"] == "epoch"
+    assert d["layout"]["yaxis"]["range"] == [0.0, 1.0]
+    d = _valid(F.plot_training_curves([F.curves_info([])]))
+    assert len(d["data"]) == 4
+
+
+def test_curve_payload_does_not_grow_with_history_length():
+    short = pio.to_json(F.plot_training_curves([F.curves_info(_history(300))]).to_dict())
+    long = pio.to_json(F.plot_training_curves([F.curves_info(_history(5000))]).to_dict())
+    assert len(long) < 1.2 * len(short)
+
+
+def test_weight_norm_figure():
+    d = _valid(F.plot_weight_norm([F.curves_info(_history(5), "A"), F.curves_info([], "B")]))
+    assert [t["name"] for t in d["data"]] == ["A ‖w‖₂", "A % of |w| < 1e-3", "B ‖w‖₂",
+                                              "B % of |w| < 1e-3"]  # fmt: skip
+    np.testing.assert_allclose(_numbers(d["data"][1]["y"]), [0, 1, 2, 3, 4])
+    assert d["layout"]["yaxis"]["range"] == [0.0, pytest.approx(6.0 * 1.08)]
+    assert d["layout"]["yaxis2"]["range"] == [0.0, 100.0]
+
+
+# -- weight histograms ---------------------------------------------------------------------
+
+
+def test_weight_histogram_exact():
+    h = F.weight_histogram_info(np.array([0.0, 0.0, 0.5, -0.9, 3.0]), limit=1.0, bins=5)
+    assert h.counts.tolist() == [1, 0, 2, 1, 1]
+    assert h.counts.dtype == np.int64
+    assert h.sparsity == pytest.approx(0.4) and h.n == 5 and h.limit == 1.0
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_weight_histogram_counts_every_weight_and_agrees_with_numpy(dtype):
+    w = np.random.default_rng(0).normal(0, 0.4, 500).astype(dtype)
+    h = F.weight_histogram_info(w, limit=2.0, bins=41)
+    assert h.counts.sum() == 500
+    assert len(h.edges) == 42 and h.edges[20] < 0 < h.edges[21]  # a bin centred on zero
+    ref, _ = np.histogram(np.clip(w.astype(np.float64), -2.0, 2.0 - 1e-12), bins=h.edges)
+    np.testing.assert_array_equal(h.counts, ref)
+
+
+def test_weight_histogram_ignores_nonfinite_and_handles_empty():
+    h = F.weight_histogram_info(np.array([np.nan, np.inf, 0.1]))
+    assert h.n == 1 and h.counts.sum() == 1
+    e = F.weight_histogram_info(np.zeros(0, dtype=np.float32))
+    assert e.n == 0 and e.sparsity == 0.0 and e.counts.sum() == 0 and e.limit == 0.25
+
+
+def test_weight_histogram_bad_input():
+    with pytest.raises(ValueError, match=r"bins must be odd and >= 3 \(got 4\)"):
+        F.weight_histogram_info(np.zeros(3), bins=4)
+    with pytest.raises(ValueError, match=r"limit must be > 0 \(got 0.0\)"):
+        F.weight_histogram_info(np.zeros(3), limit=0.0)
+
+
+def test_weight_limit_is_shared_and_rounded():
+    assert F.weight_limit(np.array([0.3, -1.2]), np.array([0.7])) == 1.25
+    assert F.weight_limit(np.array([np.inf])) == 0.25
+
+
+def test_l1_spike_visible_in_the_middle_bin():
+    rng = np.random.default_rng(1)
+    l1 = np.where(rng.random(300) < 0.6, 0.0, rng.normal(0, 0.5, 300))
+    l2 = rng.normal(0, 0.2, 300)
+    lim = F.weight_limit(l1, l2)
+    h1, h2 = F.weight_histogram_info(l1, lim), F.weight_histogram_info(l2, lim)
+    assert h1.sparsity > 0.5 > h2.sparsity
+    d = _valid(F.plot_weight_histograms([h1, h2], ["A: L1", "B: L2"]))
+    assert [t["type"] for t in d["data"]] == ["bar", "bar"]
+    assert d["layout"]["xaxis"]["range"] == d["layout"]["xaxis2"]["range"] == [-lim, lim]
+    assert d["layout"]["yaxis"]["range"] == d["layout"]["yaxis2"]["range"]
+    assert d["layout"]["xaxis"]["domain"][1] < d["layout"]["xaxis2"]["domain"][0]
+    assert "A: L1" in d["layout"]["annotations"][0]["text"]
+    assert f"{h1.sparsity:.0%}" in d["layout"]["annotations"][0]["text"]
+
+
+def test_weight_histograms_bad_labels_and_empty():
+    h = F.weight_histogram_info(np.zeros(3))
+    with pytest.raises(ValueError, match=r"expected one label per histogram \(got 1 and 2\)"):
+        F.plot_weight_histograms([h], ["a", "b"])
+    assert _valid(F.plot_weight_histograms([], []))["data"] == []
+
+
+# -- decision boundary ---------------------------------------------------------------------
+
+
+def _data(n: int, seed: int = 0) -> Data:
+    rng = np.random.default_rng(seed)
+    return Data(rng.uniform(-1, 1, (n, 2)).astype(np.float32), rng.integers(0, 2, n), "t")
+
+
+def test_boundary_structure_quantized_and_fixed_axes():
+    xs = np.linspace(-1.5, 1.5, 4)
+    prob = np.array([[0.0, 0.25, 0.5, 1.0]] * 4, dtype=np.float32)
+    d = _valid(F.plot_boundary(Grid(xs, xs, prob), _data(30), _data(20, 1), title="A"))
+    heat, train, test = d["data"]
+    assert heat["type"] == "heatmap" and heat["hoverinfo"] == "skip"
+    z = np.asarray(F.plot_boundary(Grid(xs, xs, prob), None, None).data[0].z)
+    assert z.dtype == np.uint8
+    assert z[0].tolist() == [0, 64, 128, 255]
+    assert (heat["zmin"], heat["zmax"]) == (0, 255)
+    assert train["marker"]["line"]["color"] == "white"
+    assert test["marker"]["line"]["color"] == "#111827"
+    assert len(_numbers(train["x"])) == 30 and len(_numbers(test["x"])) == 20
+    lay = d["layout"]
+    assert lay["xaxis"]["range"] == [-1.5, 1.5] == lay["yaxis"]["range"]
+    assert lay["yaxis"]["scaleanchor"] == "x"
+    assert lay["annotations"][0]["text"] == "<b>A</b>"
+
+
+def test_boundary_nan_probabilities_become_one_half_and_points_keep_classes():
+    xs = np.linspace(-1, 1, 2)
+    fig = F.plot_boundary(Grid(xs, xs, np.full((2, 2), np.nan, np.float32)), _data(5), None)
+    assert np.asarray(fig.data[0].z).tolist() == [[128, 128], [128, 128]]
+    np.testing.assert_array_equal(np.asarray(fig.data[1].marker.color), _data(5).y)
+
+
+def test_boundary_without_grid_or_points():
+    d = _valid(F.plot_boundary(None, None, Data(np.zeros((0, 2)), np.zeros(0, int), "e")))
+    assert [t["type"] for t in d["data"]] == ["scatter", "scatter"]
+
+
+def test_boundary_payload_is_independent_of_resolution_cost_bound():
+    xs = np.linspace(-1.5, 1.5, 80)
+    prob = np.random.default_rng(0).random((80, 80)).astype(np.float32)
+    spec = pio.to_json(F.plot_boundary(Grid(xs, xs, prob), _data(200), _data(200)).to_dict())
+    assert len(spec) < 25_000  # uint8 heatmap: 6.4 kB of data, base64-encoded
