@@ -1,0 +1,344 @@
+"""BatchNorm, LayerNorm, InstanceNorm and GroupNorm as plain functions on torch tensors.
+
+Which elements share one mean and variance, those statistics, the normalization itself (equal to
+``torch.nn.functional`` without affine) and BatchNorm's running statistics in the PyTorch and
+Keras conventions. Two layouts are supported, chosen with ``layout=``:
+
+``"nct"`` (default)
+    ``(N, C)``, ``(N, C, L)``, ``(N, C, H, W)`` or ``(N, C, D, H, W)``: batch, channels, then
+    spatial axes. BatchNorm normalizes each channel over (N, *spatial), LayerNorm each sample over
+    (C, *spatial), InstanceNorm each (sample, channel) over the spatial axes, GroupNorm each
+    (sample, group of C/G channels) over the group's channels and the spatial axes.
+``"ntd"``
+    ``(N, T, D)``: batch, tokens, features, the layout of language models. LayerNorm normalizes
+    each token over its D features; BatchNorm each feature d over all N*T tokens.
+
+All statistics use the biased variance (divide by the count) and ``var + eps`` under the square
+root, like PyTorch. A constant group gives mean = the constant, var = 0 and a normalized value of 0.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import torch
+
+from normviz._checks import check_choice, check_range
+
+KINDS = ("batch", "layer", "instance", "group")
+KIND_NAMES = {
+    "batch": "BatchNorm",
+    "layer": "LayerNorm",
+    "instance": "InstanceNorm",
+    "group": "GroupNorm",
+}
+LAYOUTS = ("nct", "ntd")
+CONVENTIONS = ("pytorch", "keras")
+DEFAULT_MOMENTUM = {"pytorch": 0.1, "keras": 0.99}
+
+
+def _check_tensor(x: object, layout: str = "nct") -> torch.Tensor:
+    """Return ``x`` if it is a floating tensor of a supported rank for ``layout``, else raise."""
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"expected a torch.Tensor (got {type(x).__name__})")
+    if not x.is_floating_point():
+        raise TypeError(f"expected a floating-point tensor (got {x.dtype})")
+    check_choice(layout, LAYOUTS, "layout")
+    if layout == "ntd" and x.ndim != 3:
+        raise ValueError(f"expected a 3D (N, T, D) tensor (got {x.ndim}D)")
+    if not 2 <= x.ndim <= 5:
+        raise ValueError(f"expected a 2D to 5D (N, C, *) tensor (got {x.ndim}D)")
+    return x
+
+
+def _check_kind(kind: str, ndim: int, layout: str, groups: int | None, channels: int) -> int:
+    """Validate ``kind`` for this rank/layout; return the number of groups (1 unless GroupNorm)."""
+    check_choice(kind, KINDS, "kind")
+    check_choice(layout, LAYOUTS, "layout")
+    if layout == "ntd" and kind not in ("batch", "layer"):
+        raise ValueError(f"layout 'ntd' supports kind 'batch' or 'layer' (got {kind!r})")
+    if kind == "instance" and ndim < 3:
+        raise ValueError(f"instance norm expected a 3D to 5D (N, C, *) tensor (got {ndim}D)")
+    if kind != "group":
+        return 1
+    if groups is None:
+        raise ValueError("kind 'group' needs groups (got None)")
+    if isinstance(groups, bool) or not isinstance(groups, int):
+        raise TypeError(f"groups must be an int (got {type(groups).__name__})")
+    if groups < 1 or channels % groups:
+        raise ValueError(f"num_channels ({channels}) must be divisible by groups ({groups})")
+    return groups
+
+
+def reduction_axes(kind: str, ndim: int, layout: str = "nct") -> tuple[int, ...]:
+    """Return the axes one mean and variance are taken over.
+
+    Parameters
+    ----------
+    kind : {"batch", "layer", "instance", "group"}
+    ndim : int
+        Rank of the input: 2 to 5 for ``layout="nct"`` (N, C, *spatial), 3 for ``"ntd"``.
+    layout : {"nct", "ntd"}
+
+    Returns
+    -------
+    tuple of int
+        Axes of ``x``; for ``"group"`` the axes of the view ``(N, G, C // G, *spatial)`` that
+        PyTorch reshapes to, i.e. the group's channels and the spatial axes.
+
+    Examples
+    --------
+    >>> reduction_axes("batch", 4), reduction_axes("layer", 4), reduction_axes("instance", 4)
+    ((0, 2, 3), (1, 2, 3), (2, 3))
+    >>> reduction_axes("group", 4)
+    (2, 3, 4)
+    >>> reduction_axes("layer", 3, layout="ntd"), reduction_axes("batch", 3, layout="ntd")
+    ((2,), (0, 1))
+    """
+    if layout == "ntd" and ndim != 3:
+        raise ValueError(f"expected a 3D (N, T, D) tensor (got {ndim}D)")
+    if not 2 <= ndim <= 5:
+        raise ValueError(f"expected a 2D to 5D (N, C, *) tensor (got {ndim}D)")
+    _check_kind(kind, ndim, layout, 1 if kind == "group" else None, 1)
+    if layout == "ntd":
+        return (0, 1) if kind == "batch" else (2,)
+    spatial = tuple(range(2, ndim))
+    return {
+        "batch": (0, *spatial),
+        "layer": (1, *spatial),
+        "instance": spatial,
+        "group": tuple(range(2, ndim + 1)),
+    }[kind]
+
+
+def _as_ncl(x: torch.Tensor, layout: str) -> torch.Tensor:
+    """View ``x`` as (N, C, L): channels in the middle, everything reduced together last."""
+    if layout == "ntd":  # each token is a sample, each feature a channel, nothing spatial
+        return x.reshape(x.shape[0] * x.shape[1], x.shape[2], 1)
+    return x.reshape(x.shape[0], x.shape[1], -1)
+
+
+def _pool(t: torch.Tensor, kind: str, groups: int) -> torch.Tensor:
+    """Average the (N, C) per-row values ``t`` over each statistic group, keeping shape (N, C)."""
+    n, c = t.shape
+    if kind == "instance":
+        return t
+    shape = {"batch": (n, c, 1), "layer": (n, 1, c), "group": (n, groups, c // groups)}[kind]
+    dim = 0 if kind == "batch" else 2
+    return t.reshape(shape).mean(dim=dim, keepdim=True).expand(shape).reshape(n, c)
+
+
+def _centered(x: torch.Tensor, kind: str, groups: int, layout: str) -> tuple[torch.Tensor, ...]:
+    """Return ``(mean, var, x - mean)``: (N, C), (N, C) and (N, C, L) for the (N, C, L) view.
+
+    Two passes, exact and stable: the group mean (each row's mean, averaged over the group's
+    rows, which all have L elements), then the mean squared deviation from it. The deviations are
+    the caller's output buffer, so nothing else of x's size is allocated.
+    """
+    x3 = _as_ncl(x, layout)
+    mean = _pool(x3.mean(dim=2), kind, groups)
+    dev = x3 - mean.unsqueeze(-1)
+    if dev.dtype in (torch.float32, torch.float64):
+        sq = torch.linalg.vecdot(dev, dev)
+    else:  # half precision: accumulate in float32
+        sq = dev.float().square().sum(dim=2).to(dev.dtype)
+    return mean, _pool(sq, kind, groups) / x3.shape[2], dev
+
+
+def statistics(
+    x: torch.Tensor, kind: str, groups: int | None = None, layout: str = "nct"
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Return the mean and biased variance each element of ``x`` is normalized with.
+
+    Parameters
+    ----------
+    x : (N, C, *) or (N, T, D) floating tensor
+    kind : {"batch", "layer", "instance", "group"}
+    groups : int, optional
+        Number of groups G for ``kind="group"``; must divide C.
+    layout : {"nct", "ntd"}
+
+    Returns
+    -------
+    mean, var : tensors of x's dtype that broadcast against ``x``
+        batch (1, C, 1, ...), layer (N, 1, 1, ...), instance (N, C, 1, ...), group (N, C, 1, ...)
+        with one value repeated over the channels of a group; for ``"ntd"`` batch (1, 1, D) and
+        layer (N, T, 1). ``var`` divides by the count (biased), as normalization does.
+
+    Examples
+    --------
+    >>> x = torch.tensor([[1.0, 2.0], [3.0, 6.0]])  # (N=2, C=2)
+    >>> mean, var = statistics(x, "batch")
+    >>> mean.tolist(), var.tolist()
+    ([[2.0, 4.0]], [[1.0, 4.0]])
+    >>> statistics(x, "layer")[0].tolist()
+    [[1.5], [4.5]]
+    """
+    x = _check_tensor(x, layout)
+    channels = x.shape[2] if layout == "ntd" else x.shape[1]
+    g = _check_kind(kind, x.ndim, layout, groups, channels)
+    mean, var, _ = _centered(x, kind, g, layout)
+    if layout == "ntd":
+        n, t, d = x.shape
+        mean, var = mean.reshape(n, t, d), var.reshape(n, t, d)
+        if kind == "batch":
+            return mean[:1, :1], var[:1, :1]
+        return mean[..., :1], var[..., :1]
+    tail = (1,) * (x.ndim - 2)
+    if kind == "batch":
+        mean, var = mean[:1], var[:1]
+    elif kind == "layer":
+        mean, var = mean[:, :1], var[:, :1]
+    return mean.reshape(*mean.shape, *tail), var.reshape(*var.shape, *tail)
+
+
+def normalize(
+    x: torch.Tensor,
+    kind: str,
+    groups: int | None = None,
+    eps: float = 1e-5,
+    layout: str = "nct",
+) -> torch.Tensor:
+    """Return ``x`` normalized to zero mean and unit variance over each statistic group.
+
+    Equal (within float32 rounding) to ``F.batch_norm(x, None, None, training=True)``,
+    ``F.layer_norm(x, x.shape[1:])``, ``F.instance_norm(x)`` and ``F.group_norm(x, groups)``,
+    without affine parameters.
+
+    Parameters
+    ----------
+    x : (N, C, *) or (N, T, D) floating tensor
+    kind : {"batch", "layer", "instance", "group"}
+    groups : int, optional
+        G for GroupNorm, a divisor of C. G=1 is LayerNorm, G=C is InstanceNorm.
+    eps : float
+        Added to the biased variance under the square root.
+    layout : {"nct", "ntd"}
+
+    Returns
+    -------
+    tensor of x's shape and dtype
+
+    Notes
+    -----
+    :math:`\\hat x = (x - \\mu) / \\sqrt{\\sigma^2 + \\epsilon}` with :math:`\\mu, \\sigma^2` the
+    mean and biased variance over :func:`reduction_axes`, computed in two passes (the mean, then
+    the mean squared deviation from it), which is exact and stable for large offsets.
+
+    Examples
+    --------
+    >>> x = torch.tensor([[[1.0, 3.0]], [[5.0, 7.0]]])  # (N=2, C=1, L=2)
+    >>> normalize(x, "instance", eps=0.0).tolist()
+    [[[-1.0, 1.0]], [[-1.0, 1.0]]]
+    >>> normalize(x, "batch", eps=0.0).flatten().tolist()[0]
+    -1.341640...
+    """
+    check_range(eps, 0.0, math.inf, "eps")
+    x = _check_tensor(x, layout)
+    channels = x.shape[2] if layout == "ntd" else x.shape[1]
+    g = _check_kind(kind, x.ndim, layout, groups, channels)
+    _, var, dev = _centered(x, kind, g, layout)
+    return dev.mul_(torch.rsqrt(var + eps).unsqueeze(-1)).reshape(x.shape)
+
+
+def group_index(
+    shape: Sequence[int], kind: str, groups: int | None = None, layout: str = "nct"
+) -> torch.Tensor:
+    """Label every element of a tensor of ``shape`` with the statistic group it belongs to.
+
+    Parameters
+    ----------
+    shape : sequence of int
+        (N, C, *) or (N, T, D).
+    kind, groups, layout
+        As in :func:`normalize`.
+
+    Returns
+    -------
+    (shape) int64 tensor
+        Values 0..K-1, numbered in order: batch c (or d), layer n (or n*T + t),
+        instance n*C + c, group n*G + c // (C/G).
+
+    Examples
+    --------
+    >>> group_index((2, 4), "group", groups=2).tolist()
+    [[0, 0, 1, 1], [2, 2, 3, 3]]
+    >>> group_index((2, 3), "batch").tolist()
+    [[0, 1, 2], [0, 1, 2]]
+    """
+    shape = tuple(int(s) for s in shape)
+    x = torch.empty(shape, device="meta")
+    _check_tensor(x, layout)
+    channels = shape[2] if layout == "ntd" else shape[1]
+    g = _check_kind(kind, len(shape), layout, groups, channels)
+    n, c = (shape[0] * shape[1], shape[2]) if layout == "ntd" else shape[:2]
+    nn_ = torch.arange(n).reshape(n, 1)
+    cc = torch.arange(c).reshape(1, c)
+    label = {
+        "batch": cc.expand(n, c),
+        "layer": nn_.expand(n, c),
+        "instance": nn_ * c + cc,
+        "group": nn_ * g + cc // (c // g),
+    }[kind]
+    tail = shape[2:] if layout == "nct" else ()
+    return label.reshape(n, c, *(1,) * len(tail)).expand(n, c, *tail).reshape(shape).clone()
+
+
+def update_running_stats(
+    running_mean: torch.Tensor,
+    running_var: torch.Tensor,
+    x: torch.Tensor,
+    momentum: float | None = None,
+    convention: str = "pytorch",
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Return BatchNorm's running mean and variance after one training-mode batch ``x``.
+
+    Parameters
+    ----------
+    running_mean, running_var : (C,) tensors
+        The buffers before the batch (PyTorch starts them at 0 and 1).
+    x : (N, C, *) floating tensor
+    momentum : float in [0, 1], optional
+        Defaults to 0.1 for ``"pytorch"`` and 0.99 for ``"keras"``.
+    convention : {"pytorch", "keras"}
+        ``"pytorch"``: running = (1 - m) * running + m * batch, with the *unbiased* batch variance
+        (what ``nn.BatchNorm2d`` stores). ``"keras"``: moving = m * moving + (1 - m) * batch, with
+        the *biased* batch variance (``keras.layers.BatchNormalization``; eps defaults to 1e-3
+        there). The two agree on the mean when m_pytorch = 1 - m_keras.
+
+    Returns
+    -------
+    (C,) tensors: new running_mean, new running_var
+
+    Examples
+    --------
+    >>> x = torch.tensor([[1.0], [3.0]])  # (N=2, C=1): mean 2, biased var 1, unbiased var 2
+    >>> m, v = update_running_stats(torch.zeros(1), torch.ones(1), x)
+    >>> round(m.item(), 6), round(v.item(), 6)
+    (0.2, 1.1)
+    >>> m, v = update_running_stats(torch.zeros(1), torch.ones(1), x, convention="keras")
+    >>> round(m.item(), 6), round(v.item(), 6)
+    (0.02, 1.0)
+    """
+    check_choice(convention, CONVENTIONS, "convention")
+    m = DEFAULT_MOMENTUM[convention] if momentum is None else float(momentum)
+    check_range(m, 0.0, 1.0, "momentum")
+    x = _check_tensor(x)
+    c = x.shape[1]
+    for name, buf in (("running_mean", running_mean), ("running_var", running_var)):
+        if not isinstance(buf, torch.Tensor) or buf.shape != (c,):
+            got = tuple(buf.shape) if isinstance(buf, torch.Tensor) else type(buf).__name__
+            raise ValueError(f"expected {name} of shape ({c},) (got {got})")
+    count = x.numel() // c
+    if count < 2:
+        raise ValueError(
+            f"expected more than 1 value per channel when training (got input of size "
+            f"{list(x.shape)})"
+        )
+    mean, var, _ = _centered(x, "batch", 1, "nct")
+    mean, var = mean[0], var[0]
+    if convention == "pytorch":
+        unbiased = var * (count / (count - 1))
+        return (1 - m) * running_mean + m * mean, (1 - m) * running_var + m * unbiased
+    return m * running_mean + (1 - m) * mean, m * running_var + (1 - m) * var
