@@ -1,0 +1,268 @@
+"""The lab's whole state as one frozen, validated, URL-serializable record.
+
+Re-exported by :mod:`normviz.training`; this module does not import torch, so a page can parse
+its URL before torch is loaded.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from normviz.toydata import DATASETS, MAX_SAMPLES, MIN_SAMPLES
+
+ACTIVATIONS = ("relu", "tanh", "gelu", "sigmoid")
+NORMS = ("none", "batch", "layer", "group")
+NORM_POSITIONS = ("before_activation", "after_activation")
+OPTIMIZERS = ("sgd", "momentum", "adam", "adamw")
+MAX_LAYERS = 6
+MAX_WIDTH = 256
+
+
+def norm_groups(width: int) -> int:
+    """Return the GroupNorm group count the lab uses for a layer of ``width`` units.
+
+    4 groups when ``width`` is divisible by 4, else 2 when even, else 1 (which is LayerNorm over
+    the layer's units). This way every width is valid and no configuration is rejected.
+
+    Examples
+    --------
+    >>> norm_groups(16), norm_groups(6), norm_groups(5)
+    (4, 2, 1)
+    """
+    return 4 if width % 4 == 0 else 2 if width % 2 == 0 else 1
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_real(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _need(ok: bool, name: str, expected: str, got: Any) -> None:
+    if not ok:
+        raise ValueError(f"{name} must be {expected} (got {got!r})")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that defines a lab run; same config (seed included), same run.
+
+    Attributes
+    ----------
+    dataset : str
+        Key of :data:`normviz.toydata.DATASETS`.
+    n_samples : int
+        Points generated, in ``[10, 5000]``.
+    noise : float
+        Gaussian noise std of the generator, in ``[0, 1]``.
+    test_fraction : float
+        Held-out fraction, in ``[0.1, 0.9]``.
+    hidden : tuple of int
+        Widths of 1 to 6 hidden layers, each in ``[1, 256]`` (a list is converted).
+    activation : {"relu", "tanh", "gelu", "sigmoid"}
+    norm : {"none", "batch", "layer", "group"}
+        Group norm uses :func:`norm_groups` groups (4, else 2, else 1).
+    norm_position : {"before_activation", "after_activation"}
+    dropout : float
+        Drop probability after each hidden activation, in ``[0, 0.9]``.
+    l1 : float
+        L1 strength in ``[0, 1]``: ``l1 * sum |w|`` over weights (not biases) added to the loss.
+    l2 : float
+        L2 strength in ``[0, 1]``: the optimizer's ``weight_decay`` on weights (not biases).
+    optimizer : {"sgd", "momentum", "adam", "adamw"}
+        ``momentum`` is SGD with momentum 0.9.
+    lr : float
+        Learning rate, in ``(0, 1e6]``.
+    batch_size : int
+        In ``[1, 5000]``.
+    early_stopping_patience : int or None
+        Epochs without a better test loss before stopping, in ``[1, 1000]``; None is off.
+    augmentation : float
+        Std of Gaussian jitter added to each training batch, in ``[0, 1]``; 0 is off.
+    max_epochs : int
+        In ``[1, 100000]``.
+    seed : int
+        In ``[0, 2**31 - 1]``; seeds the data, the split, the initial weights and the batches.
+
+    Examples
+    --------
+    >>> TrainConfig(hidden=[8, 8]).hidden
+    (8, 8)
+    >>> TrainConfig(dropout=1.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: dropout must be a number in [0, 0.9] (got 1.0)
+    """
+
+    dataset: str = "spiral"
+    n_samples: int = 400
+    noise: float = 0.15
+    test_fraction: float = 0.5
+    hidden: tuple[int, ...] = (16, 16)
+    activation: str = "relu"
+    norm: str = "none"
+    norm_position: str = "before_activation"
+    dropout: float = 0.0
+    l1: float = 0.0
+    l2: float = 0.0
+    optimizer: str = "adam"
+    lr: float = 0.01
+    batch_size: int = 32
+    early_stopping_patience: int | None = None
+    augmentation: float = 0.0
+    max_epochs: int = 1000
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if isinstance(self.hidden, list):
+            object.__setattr__(self, "hidden", tuple(self.hidden))
+        for name, choices in (
+            ("dataset", tuple(DATASETS)),
+            ("activation", ACTIVATIONS),
+            ("norm", NORMS),
+            ("norm_position", NORM_POSITIONS),
+            ("optimizer", OPTIMIZERS),
+        ):
+            value = getattr(self, name)
+            listed = ", ".join(repr(c) for c in choices)
+            _need(isinstance(value, str) and value in choices, name, f"one of {listed}", value)
+        for name, lo, hi in (
+            ("n_samples", MIN_SAMPLES, MAX_SAMPLES),
+            ("batch_size", 1, 5000),
+            ("max_epochs", 1, 100_000),
+            ("seed", 0, 2**31 - 1),
+        ):
+            value = getattr(self, name)
+            _need(_is_int(value) and lo <= value <= hi, name, f"an int in [{lo}, {hi}]", value)
+        for name, lo, hi in (
+            ("noise", 0, 1),
+            ("test_fraction", 0.1, 0.9),
+            ("dropout", 0, 0.9),
+            ("l1", 0, 1),
+            ("l2", 0, 1),
+            ("augmentation", 0, 1),
+        ):
+            value = getattr(self, name)
+            _need(_is_real(value) and lo <= value <= hi, name, f"a number in [{lo}, {hi}]", value)
+            object.__setattr__(self, name, float(value))
+        lr = self.lr
+        _need(_is_real(lr) and 0 < lr <= 1e6, "lr", "a number in (0, 1e6]", lr)
+        object.__setattr__(self, "lr", float(lr))
+        h = self.hidden
+        _need(
+            isinstance(h, tuple)
+            and 1 <= len(h) <= MAX_LAYERS
+            and all(_is_int(w) and 1 <= w <= MAX_WIDTH for w in h),
+            "hidden",
+            f"1 to {MAX_LAYERS} layer widths, each an int in [1, {MAX_WIDTH}]",
+            h,
+        )
+        p = self.early_stopping_patience
+        _need(p is None or (_is_int(p) and 1 <= p <= 1000), "early_stopping_patience",
+              "None or an int in [1, 1000]", p)  # fmt: skip
+
+    def to_query(self) -> dict[str, str]:
+        """Return the fields that differ from the defaults, as URL query strings.
+
+        ``hidden`` is written ``"16-16"``, None ``"off"``, floats with ``repr`` (exact).
+
+        Examples
+        --------
+        >>> TrainConfig(hidden=(8, 4), lr=0.003, early_stopping_patience=None).to_query()
+        {'hidden': '8-4', 'lr': '0.003'}
+        """
+        out: dict[str, str] = {}
+        default = TrainConfig()
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if value != getattr(default, f.name):
+                out[f.name] = _format(value)
+        return out
+
+    @classmethod
+    def from_query(cls, params: Mapping[str, str]) -> tuple[TrainConfig, list[str]]:
+        """Return the config described by URL ``params`` and warnings for what was ignored.
+
+        Unknown keys are skipped silently (the URL may carry other pages' state); a known key
+        whose value cannot be parsed or is out of range keeps its default and adds a warning.
+        Never raises on bad values.
+
+        Examples
+        --------
+        >>> cfg, warns = TrainConfig.from_query({"hidden": "8-4", "lr": "fast", "other": "1"})
+        >>> cfg.hidden, cfg.lr
+        ((8, 4), 0.01)
+        >>> warns
+        ["Ignored lr='fast' from the URL: lr must be a number in (0, 1e6] (got 'fast')"]
+        """
+        cfg = cls()
+        warnings: list[str] = []
+        for f in dataclasses.fields(cls):
+            if f.name not in params:
+                continue
+            text = params[f.name]
+            try:
+                value = _parse(f.name, text, getattr(cfg, f.name))
+                cfg = dataclasses.replace(cfg, **{f.name: value})
+            except (ValueError, TypeError) as err:
+                warnings.append(f"Ignored {f.name}={text!r} from the URL: {err}")
+        return cfg, warnings
+
+
+def _format(value: Any) -> str:
+    if value is None:
+        return "off"
+    if isinstance(value, tuple):
+        return "-".join(str(v) for v in value)
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _parse(name: str, text: Any, default: Any) -> Any:
+    def fail() -> ValueError:
+        expected = {
+            "hidden": "widths joined by '-' like '16-16'",
+            "early_stopping_patience": "'off' or an int in [1, 1000]",
+        }
+        return ValueError(f"{name} must be {expected.get(name, _KIND[name])} (got {text!r})")
+
+    if not isinstance(text, str):
+        raise fail()
+    text = text.strip()
+    try:
+        if name == "hidden":
+            return tuple(int(w) for w in text.split("-"))
+        if name == "early_stopping_patience":
+            return None if text.lower() in ("off", "none", "") else int(text)
+        if isinstance(default, str):
+            return text
+        if isinstance(default, int):
+            return int(text)
+        value = float(text)
+        if not math.isfinite(value):
+            raise fail()
+        return value
+    except ValueError:
+        raise fail() from None
+
+
+_KIND = {
+    "n_samples": f"an int in [{MIN_SAMPLES}, {MAX_SAMPLES}]",
+    "batch_size": "an int in [1, 5000]",
+    "max_epochs": "an int in [1, 100000]",
+    "seed": "an int in [0, 2147483647]",
+    "noise": "a number in [0, 1]",
+    "test_fraction": "a number in [0.1, 0.9]",
+    "dropout": "a number in [0, 0.9]",
+    "l1": "a number in [0, 1]",
+    "l2": "a number in [0, 1]",
+    "augmentation": "a number in [0, 1]",
+    "lr": "a number in (0, 1e6]",
+}

@@ -1,0 +1,339 @@
+"""The regularization lab's stepping trainer: a small MLP on a 2D dataset, one update at a time.
+
+The page owns a :class:`Trainer` in its session state and advances it in bounded slices
+(:meth:`Trainer.run_for`), reading :attr:`Trainer.history` and :meth:`Trainer.boundary` to draw.
+
+Conventions
+-----------
+- An epoch is ``ceil(n_train / batch_size)`` updates over a seeded random permutation of the
+  training split; the last batch may be smaller.
+- ``history[k]`` is measured at the end of epoch ``k`` (``history[0]`` before training), in eval
+  mode (dropout off, BatchNorm on running statistics), with one forward pass per split.
+- Losses are the data loss, mean cross-entropy, without any penalty.
+- "Weights" are the linear layers' weight matrices: biases and norm affine parameters are not
+  penalized and not counted in the weight norm or sparsity.
+- Early stopping watches the test loss. A real project would hold out a separate validation set
+  for this and keep the test set untouched; the lab has only two splits, so the held-out split
+  plays the validation role.
+- All randomness (data, split, initial weights, batch order, dropout masks, jitter) comes from
+  the config's seed through private generators: same config, same run, bit for bit.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import time
+from typing import NamedTuple
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from normviz._config import (
+    ACTIVATIONS,
+    NORM_POSITIONS,
+    NORMS,
+    OPTIMIZERS,
+    TrainConfig,
+    norm_groups,
+)
+from normviz._model import (
+    SeededDropout,
+    build_model,
+    make_optimizer,
+    penalty_l1,
+    penalty_l1_notes,
+    weight_tensors,
+)
+from normviz.batchplan import BatchPlan, batch_plan, updates_per_epoch
+from normviz.codegen import pytorch_code
+from normviz.toydata import CLIP, Dataset, make_dataset, train_test_split
+
+__all__ = [
+    "ACTIVATIONS",
+    "NORMS",
+    "NORM_POSITIONS",
+    "OPTIMIZERS",
+    "SPARSITY_THRESHOLD",
+    "BatchPlan",
+    "BoundaryGrid",
+    "EpochRecord",
+    "SeededDropout",
+    "StopInfo",
+    "TrainConfig",
+    "Trainer",
+    "batch_plan",
+    "build_model",
+    "make_optimizer",
+    "norm_groups",
+    "penalty_l1",
+    "penalty_l1_notes",
+    "pytorch_code",
+    "updates_per_epoch",
+]
+
+SPARSITY_THRESHOLD = 1e-3
+
+
+class EpochRecord(NamedTuple):
+    """Measurements at the end of one epoch (epoch 0: before training).
+
+    Attributes
+    ----------
+    epoch, step : int
+        Epochs completed and optimizer updates so far.
+    train_loss, test_loss : float
+        Mean cross-entropy on the full split, eval mode, no penalty.
+    train_acc, test_acc : float
+        Fraction correct, in [0, 1].
+    penalty : float
+        The L1 term ``l1 * sum |w|`` added to the training loss (0 when ``l1 == 0``).
+    weight_norm : float
+        ``sqrt(sum w**2)`` over all weights (biases and norm parameters excluded).
+    sparsity : float
+        Fraction of weights with ``|w| < 1e-3``.
+    """
+
+    epoch: int
+    step: int
+    train_loss: float
+    test_loss: float
+    train_acc: float
+    test_acc: float
+    penalty: float
+    weight_norm: float
+    sparsity: float
+
+
+class StopInfo(NamedTuple):
+    """Why training stopped: ``reason`` in {"early_stopping", "diverged", "max_epochs"}."""
+
+    reason: str
+    epoch: int
+    best_epoch: int | None
+    message: str
+
+
+class BoundaryGrid(NamedTuple):
+    """The model's P(class 1) on a square grid: ``prob[i, j]`` is at ``(xs[j], ys[i])``.
+
+    Attributes
+    ----------
+    xs, ys : (R,) float64
+    prob : (R, R) float32 in [0, 1] (0.5 where the model is not finite)
+    """
+
+    xs: np.ndarray
+    ys: np.ndarray
+    prob: np.ndarray
+
+
+def _as_tensors(data: Dataset) -> tuple[torch.Tensor, torch.Tensor]:
+    return torch.from_numpy(np.ascontiguousarray(data.x, np.float32)), torch.from_numpy(
+        np.ascontiguousarray(data.y, np.int64)
+    )
+
+
+class Trainer:
+    """Train the lab's MLP step by step.
+
+    Parameters
+    ----------
+    config : TrainConfig
+    data : Dataset, optional
+        Points to use instead of ``make_dataset(config.dataset, ...)`` (an uploaded CSV). It is
+        split with ``config.test_fraction`` and ``config.seed``.
+
+    Attributes
+    ----------
+    config, model, train, test, history, steps, epoch, stopped
+        See the module notes; ``stopped`` is a :class:`StopInfo` once training has ended.
+
+    Examples
+    --------
+    >>> t = Trainer(TrainConfig(dataset="gaussians", n_samples=100, max_epochs=3))
+    >>> t.step(10)  # 50 training points, batch 32: 2 updates per epoch; stops after 3 epochs
+    >>> t.steps, t.epoch, len(t.history), t.stopped.reason
+    (6, 3, 4, 'max_epochs')
+    """
+
+    def __init__(self, config: TrainConfig, data: Dataset | None = None) -> None:
+        if not isinstance(config, TrainConfig):
+            raise TypeError(f"config must be a TrainConfig (got {type(config).__name__})")
+        if data is None:
+            data = make_dataset(config.dataset, config.n_samples, config.noise, config.seed)
+        self.config = config
+        self.train, self.test = train_test_split(data, config.test_fraction, config.seed)
+        self._xtr, self._ytr = _as_tensors(self.train)
+        self._xte, self._yte = _as_tensors(self.test)
+        self._gen = torch.Generator().manual_seed(config.seed)
+        self.model = build_model(config, self._gen)
+        self._weights = weight_tensors(self.model)
+        self._opt = make_optimizer(config, self.model)
+        self._per_epoch = updates_per_epoch(len(self.train.y), config.batch_size)
+        self._batches: list[torch.Tensor] = []
+        self._pos = 0
+        self.steps = 0
+        self.epoch = 0
+        self.stopped: StopInfo | None = None
+        self.history: list[EpochRecord] = []
+        self._best: tuple[float, int, dict[str, torch.Tensor]] | None = None
+        self._record()
+
+    # -- training ---------------------------------------------------------------------------
+
+    def step(self, n: int = 1) -> None:
+        """Perform ``n`` optimizer updates (fewer if training stops); nothing once stopped."""
+        cfg = self.config
+        model, opt = self.model, self._opt
+        model.train()
+        for _ in range(n):
+            if self.stopped is not None:
+                return
+            if self._pos == 0:
+                perm = torch.randperm(len(self._ytr), generator=self._gen)
+                self._batches = list(perm.split(cfg.batch_size))
+            idx = self._batches[self._pos]
+            xb = self._xtr[idx]
+            if cfg.augmentation > 0:
+                xb = xb + cfg.augmentation * torch.randn(xb.shape, generator=self._gen)
+            loss = F.cross_entropy(model(xb), self._ytr[idx])
+            if cfg.l1 > 0:
+                loss = loss + penalty_l1(model, cfg.l1)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            self.steps += 1
+            self._pos += 1
+            if self._pos == self._per_epoch:
+                self._pos = 0
+                self.epoch += 1
+                self._record()
+                model.train()
+
+    def run_for(self, seconds: float, max_steps: int) -> int:
+        """Step until ``seconds`` have passed or ``max_steps`` updates are done; return the count.
+
+        The clock is checked after each update, so the overrun is at most one update plus one
+        end-of-epoch evaluation.
+        """
+        start_steps = self.steps
+        deadline = time.perf_counter() + seconds
+        while self.steps - start_steps < max_steps and self.stopped is None:
+            self.step(1)
+            if time.perf_counter() >= deadline:
+                break
+        return self.steps - start_steps
+
+    # -- measurements -----------------------------------------------------------------------
+
+    @torch.no_grad()
+    def _evaluate(self, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
+        logits = self.model(x)
+        loss = F.cross_entropy(logits, y).item()
+        acc = (logits.argmax(dim=1) == y).float().mean().item()
+        return loss, acc
+
+    def _record(self) -> None:
+        self.model.eval()
+        train_loss, train_acc = self._evaluate(self._xtr, self._ytr)
+        test_loss, test_acc = self._evaluate(self._xte, self._yte)
+        with torch.no_grad():
+            flat = torch.cat([w.reshape(-1) for w in self._weights])
+            penalty = float(penalty_l1(self.model, self.config.l1)) if self.config.l1 else 0.0
+            norm = float(flat.norm())
+            sparsity = float((flat.abs() < SPARSITY_THRESHOLD).float().mean())
+        rec = EpochRecord(
+            self.epoch, self.steps, train_loss, test_loss, train_acc, test_acc,
+            penalty, norm, sparsity,
+        )  # fmt: skip
+        self.history.append(rec)
+        self._check_stop(rec)
+
+    def _check_stop(self, rec: EpochRecord) -> None:
+        if not (math.isfinite(rec.train_loss) and math.isfinite(rec.test_loss)) or not (
+            math.isfinite(rec.weight_norm)
+        ):
+            self.stopped = StopInfo(
+                "diverged",
+                rec.epoch,
+                None,
+                f"Training diverged at epoch {rec.epoch}: the loss or the weights became "
+                f"infinite or NaN. Lower the learning rate (now {self.config.lr:g}) or add "
+                "normalization, then reset.",
+            )
+            return
+        patience = self.config.early_stopping_patience
+        best_epoch = None
+        if patience is not None:
+            if self._best is None or rec.test_loss < self._best[0]:
+                state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+                self._best = (rec.test_loss, rec.epoch, state)
+            best_loss, best_epoch, state = self._best
+            if rec.epoch - best_epoch >= patience:
+                self.model.load_state_dict(state)
+                self.stopped = StopInfo(
+                    "early_stopping",
+                    rec.epoch,
+                    best_epoch,
+                    f"Early stopping at epoch {rec.epoch}: the test loss has not improved for "
+                    f"{patience} epochs. The weights of epoch {best_epoch} (test loss "
+                    f"{best_loss:.4f}) were restored.",
+                )
+                return
+        if rec.epoch >= self.config.max_epochs:
+            self.stopped = StopInfo(
+                "max_epochs",
+                rec.epoch,
+                best_epoch,
+                f"Reached the maximum of {self.config.max_epochs} epochs.",
+            )
+
+    def boundary(self, resolution: int = 80, extent: float = CLIP) -> BoundaryGrid:
+        """Return P(class 1) on a ``resolution x resolution`` grid over ``[-extent, extent]^2``.
+
+        Evaluated in eval mode with one forward pass; the model's mode is restored. Non-finite
+        outputs (a diverged model) are reported as 0.5.
+
+        Examples
+        --------
+        >>> g = Trainer(TrainConfig(n_samples=40)).boundary(resolution=5)
+        >>> g.xs.tolist(), g.prob.shape, g.prob.dtype
+        ([-1.5, -0.75, 0.0, 0.75, 1.5], (5, 5), dtype('float32'))
+        """
+        if isinstance(resolution, bool) or not isinstance(resolution, int):
+            raise TypeError(f"resolution must be an int (got {type(resolution).__name__})")
+        if not 2 <= resolution <= 400:
+            raise ValueError(f"resolution must be in [2, 400] (got {resolution})")
+        if not (math.isfinite(extent) and extent > 0):
+            raise ValueError(f"extent must be a positive finite number (got {extent})")
+        xs = np.linspace(-extent, extent, resolution)
+        gx, gy = np.meshgrid(xs, xs)
+        grid = torch.from_numpy(np.stack([gx.ravel(), gy.ravel()], axis=1).astype(np.float32))
+        was_training = self.model.training
+        self.model.eval()
+        with torch.no_grad():
+            prob = torch.softmax(self.model(grid), dim=1)[:, 1]
+        self.model.train(was_training)
+        prob = np.nan_to_num(prob.numpy().reshape(resolution, resolution), nan=0.5)
+        return BoundaryGrid(xs, xs.copy(), prob.astype(np.float32))
+
+    def weights(self) -> np.ndarray:
+        """Return all weights (no biases, no norm parameters) as a 1-D float32 array (a copy)."""
+        with torch.no_grad():
+            return torch.cat([w.reshape(-1) for w in self._weights]).numpy().copy()
+
+    @property
+    def weight_norm_history(self) -> np.ndarray:
+        """Return the weight norm at each recorded epoch, (len(history),) float64."""
+        return np.array([r.weight_norm for r in self.history], dtype=np.float64)
+
+    def history_csv(self) -> str:
+        """Return :attr:`history` as CSV text with a header of the :class:`EpochRecord` fields."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(EpochRecord._fields)
+        writer.writerows(self.history)
+        return out.getvalue()
