@@ -1,0 +1,225 @@
+"""A protocol-level Streamlit session: what a browser tab does to the server, without a browser.
+
+It speaks the app's websocket at ``/_stcore/stream`` with the protobuf messages of the installed
+Streamlit (``BackMsg`` up, ``ForwardMsg`` down), exactly like the web frontend:
+
+- on connect it asks for a script run of one page (``rerun_script`` with ``page_name`` and the
+  URL's ``query_string``), then reruns with the ``page_script_hash`` of the page that the
+  server's ``navigation`` message says is shown;
+- it remembers widget ids from the deltas, so it can click a button by its ``key``
+  (a ``trigger_value`` widget state, which the server forgets after the run);
+- it honours ``auto_rerun`` messages (``st.fragment(run_every=...)``): a timer per fragment sends
+  ``rerun_script`` with ``fragment_id`` and ``is_auto_rerun``, as the browser's timer does; a
+  full-app run clears the timers and ``stop_auto_rerun`` cancels them;
+- it records when each Plotly chart arrived, each run finished, and any exception element.
+
+Widgets it does not mention keep their previous values on the server (Streamlit keeps a widget's
+last value when a rerun's widget states omit it), so clicking a button needs no other state.
+It costs the load generator almost nothing next to a real Chromium rendering Plotly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import time
+from dataclasses import dataclass, field
+
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+
+@dataclass
+class SessionLog:
+    """What one session saw: times are ``time.monotonic()`` seconds."""
+
+    connected_at: float = 0.0
+    first_finished_at: float | None = None
+    chart_times: list[float] = field(default_factory=list)
+    finished_times: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    messages: int = 0
+    bytes_in: int = 0
+    reruns_sent: int = 0
+
+
+class ProtocolSession:
+    """One simulated browser tab on ``page`` (a URL path such as "lab") of the app at ``ws_url``.
+
+    Parameters
+    ----------
+    ws_url : str
+        ``ws://127.0.0.1:<port>/_stcore/stream`` (loopback only).
+    page : str
+        The page's URL path ("" for the default page).
+    query : str
+        The URL query string without "?", sent with every run (e.g. "dropout=0.3&seed=7").
+    """
+
+    def __init__(self, ws_url: str, page: str, query: str = "") -> None:
+        if not ws_url.startswith(("ws://127.0.0.1:", "ws://localhost:")):
+            raise ValueError(f"expected a loopback websocket URL (got {ws_url!r})")
+        self.ws_url = ws_url
+        self.page = page
+        self.query = query
+        self.log = SessionLog()
+        self.page_script_hash = ""
+        self.widget_ids: dict[str, str] = {}
+        self._ws = None
+        self._reader: asyncio.Task | None = None
+        self._timers: dict[str, asyncio.Task] = {}
+        self._finished = asyncio.Event()
+
+    async def open(self) -> None:
+        """Connect and request the first run of the page (like loading the URL)."""
+        self.log.connected_at = time.monotonic()
+        self._ws = await connect(
+            self.ws_url, subprotocols=["streamlit"], max_size=2**27, open_timeout=60
+        )
+        self._reader = asyncio.create_task(self._read())
+        await self.rerun(first=True)
+
+    async def rerun(
+        self,
+        widgets: list[WidgetState] | None = None,
+        fragment_id: str = "",
+        *,
+        first: bool = False,
+    ) -> None:
+        """Send ``rerun_script``: a full run, a widget interaction, or a fragment tick."""
+        msg = BackMsg()
+        state = msg.rerun_script
+        state.query_string = self.query
+        if first or not self.page_script_hash:
+            state.page_name = self.page
+        else:
+            state.page_script_hash = self.page_script_hash
+        if fragment_id:
+            state.fragment_id = fragment_id
+            state.is_auto_rerun = True
+        state.widget_states.SetInParent()
+        for w in widgets or []:
+            state.widget_states.widgets.append(w)
+        state.context_info.timezone = "UTC"
+        state.context_info.locale = "en-US"
+        state.context_info.url = f"http://127.0.0.1/{self.page}" + (
+            f"?{self.query}" if self.query else ""
+        )
+        self._finished.clear()
+        self.log.reruns_sent += 1
+        try:
+            await self._ws.send(msg.SerializeToString())
+        except ConnectionClosed as exc:
+            self.log.errors.append(f"send failed: {exc}")
+
+    async def click(self, key: str) -> bool:
+        """Click the button whose widget key is ``key``; False if the page has no such button."""
+        widget_id = self.widget_ids.get(key)
+        if widget_id is None:
+            return False
+        await self.rerun([WidgetState(id=widget_id, trigger_value=True)])
+        return True
+
+    async def wait_finished(self, timeout_s: float) -> bool:
+        """Wait for the next ``script_finished``; False on timeout."""
+        try:
+            await asyncio.wait_for(self._finished.wait(), timeout_s)
+            return True
+        except TimeoutError:
+            return False
+
+    async def close(self) -> None:
+        """Stop the timers and close the websocket, like closing the tab."""
+        for task in self._timers.values():
+            task.cancel()
+        self._timers.clear()
+        if self._ws is not None:
+            await self._ws.close()
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
+                await self._reader
+
+    # -- incoming messages -------------------------------------------------------------
+
+    async def _read(self) -> None:
+        try:
+            async for data in self._ws:
+                self.log.messages += 1
+                self.log.bytes_in += len(data)
+                msg = ForwardMsg()
+                msg.ParseFromString(data)
+                self._handle(msg, time.monotonic())
+        except ConnectionClosed as exc:
+            if exc.rcvd is None or exc.rcvd.code not in (1000, 1001):
+                self.log.errors.append(f"connection closed: {exc}")
+
+    def _handle(self, msg: ForwardMsg, now: float) -> None:
+        kind = msg.WhichOneof("type")
+        if kind == "navigation":  # with st.navigation, the page actually shown
+            self.page_script_hash = msg.navigation.page_script_hash
+        elif kind == "new_session":
+            if not msg.metadata.run.fragment_ids:  # a full run: the frontend drops its timers
+                for task in self._timers.values():
+                    task.cancel()
+                self._timers.clear()
+        elif kind == "delta":
+            self._handle_delta(msg, now)
+        elif kind == "auto_rerun":
+            fid, interval = msg.auto_rerun.fragment_id, msg.auto_rerun.interval
+            old = self._timers.pop(fid, None)
+            if old is not None:
+                old.cancel()
+            self._timers[fid] = asyncio.create_task(self._tick(fid, interval))
+        elif kind == "stop_auto_rerun":
+            for fid in msg.stop_auto_rerun.fragment_ids:
+                task = self._timers.pop(fid, None)
+                if task is not None:
+                    task.cancel()
+        elif kind == "script_finished":
+            self.log.finished_times.append(now)
+            if self.log.first_finished_at is None:
+                self.log.first_finished_at = now
+            self._finished.set()
+        elif kind == "page_not_found":
+            self.log.errors.append(f"page not found: {self.page!r}")
+
+    def _handle_delta(self, msg: ForwardMsg, now: float) -> None:
+        if msg.delta.WhichOneof("type") != "new_element":
+            return
+        element = msg.delta.new_element
+        kind = element.WhichOneof("type")
+        if kind == "plotly_chart":
+            self.log.chart_times.append(now)
+        elif kind == "exception":
+            self.log.errors.append(
+                f"exception element: {element.exception.type}: {element.exception.message}"
+            )
+        elif kind is not None:
+            widget = getattr(element, kind)
+            widget_id = getattr(widget, "id", "")
+            if isinstance(widget_id, str) and widget_id.startswith("$$ID-"):
+                self.widget_ids[widget_id.split("-", 2)[-1]] = widget_id
+
+    async def _tick(self, fragment_id: str, interval: float) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            await self.rerun(fragment_id=fragment_id)
+
+
+def max_gap(times: list[float], start: float, end: float) -> float:
+    """Largest gap between consecutive events in [start, end], edges included.
+
+    Examples
+    --------
+    >>> max_gap([1.0, 1.5, 3.5], 0.5, 4.0)
+    2.0
+    >>> max_gap([], 0.0, 2.0)
+    2.0
+    """
+    points = [start, *[t for t in times if start <= t <= end], end]
+    return max(b - a for a, b in itertools.pairwise(points))

@@ -1,0 +1,117 @@
+"""The server under load: start/stop it on loopback and sample its CPU, RSS and health."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(port: int, log: Path) -> subprocess.Popen:
+    """Start ``streamlit run app.py`` on 127.0.0.1:port with the project's config."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
+
+
+def health(url: str, timeout_s: float = 5.0) -> float | None:
+    """Latency in seconds of ``GET /_stcore/health``; None if it failed."""
+    start = time.perf_counter()
+    try:
+        with urllib.request.urlopen(url + "/_stcore/health", timeout=timeout_s) as r:
+            return time.perf_counter() - start if r.status == 200 else None
+    except OSError:
+        return None
+
+
+def wait_ready(url: str, timeout_s: float = 90.0) -> None:
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        if health(url, 2.0) is not None:
+            return
+        time.sleep(0.3)
+    raise RuntimeError(f"server did not answer on {url}")
+
+
+def rss_mb(pid: int) -> float:
+    """VmRSS of ``pid`` in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for pid {pid}")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds used so far by ``pid`` (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def median(values: list[float]) -> float:
+    """Median of ``values`` (NaN-free; 0.0 for an empty list).
+
+    Examples
+    --------
+    >>> median([3.0, 1.0, 2.0]), median([1.0, 2.0]), median([])
+    (2.0, 1.5, 0.0)
+    """
+    if not values:
+        return 0.0
+    s = sorted(values)
+    mid = len(s) // 2
+    return s[mid] if len(s) % 2 else (s[mid - 1] + s[mid]) / 2
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile ``q`` in [0, 100] of ``values`` (0.0 when empty).
+
+    Examples
+    --------
+    >>> percentile([1.0, 2.0, 3.0, 4.0], 95)
+    4.0
+    """
+    if not values:
+        return 0.0
+    s = sorted(values)
+    rank = max(1, min(len(s), round(q / 100 * len(s) + 0.5)))
+    return s[rank - 1]
