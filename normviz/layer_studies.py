@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
+import numpy as np
 import torch
 
 from normviz.layers import (
@@ -17,7 +18,9 @@ from normviz.layers import (
     _as_ncl,
     _centered,
     _check_tensor,
+    group_index,
     normalize,
+    statistics,
     update_running_stats,
 )
 
@@ -191,3 +194,55 @@ def channel_moments(x: torch.Tensor) -> tuple[list[list[float]], list[list[float
     x = _check_tensor(x)
     var, mean = torch.var_mean(_as_ncl(x, "nct").double(), dim=2, correction=0)
     return mean.tolist(), var.sqrt().tolist()
+
+
+class CubeInfo(NamedTuple):
+    """A tensor viewed as an (A, B, L) cube and the statistic group of each element.
+
+    ``labels`` is an (A, B, L) int64 numpy array (values 0..K-1); ``means`` and ``stds`` hold the
+    K groups' mean and biased standard deviation; ``axis_names`` name the three axes.
+    """
+
+    kind: str
+    groups: int | None
+    axis_names: tuple[str, str, str]
+    labels: np.ndarray
+    means: tuple[float, ...]
+    stds: tuple[float, ...]
+
+
+def cube_info(
+    x: torch.Tensor, kind: str, groups: int | None = None, layout: str = "nct"
+) -> CubeInfo:
+    """Return the cube view of ``x`` with each element's statistic group and the groups' moments.
+
+    Parameters
+    ----------
+    x : (N, C, H, W), (N, C, L) or, with ``layout="ntd"``, (N, T, D) floating tensor
+        Spatial axes are flattened into one H·W axis, as in Figure 2 of Wu & He (2018).
+    kind, groups, layout
+        As in :func:`normviz.layers.normalize`.
+
+    Examples
+    --------
+    >>> info = cube_info(torch.arange(8.0).reshape(2, 2, 2), "batch")
+    >>> info.labels.shape, info.means, info.axis_names
+    ((2, 2, 2), (2.5, 4.5), ('N', 'C', 'L'))
+    """
+    x = _check_tensor(x, layout)
+    if x.ndim not in (3, 4):
+        raise ValueError(f"expected a 3D or 4D (N, C, *) tensor (got {x.ndim}D)")
+    names = ("N", "T", "D") if layout == "ntd" else ("N", "C", "H·W" if x.ndim == 4 else "L")
+    labels = group_index(x.shape, kind, groups, layout).reshape(x.shape[0], x.shape[1], -1)
+    mean, var = statistics(x, kind, groups, layout)
+    flat = labels.reshape(-1)
+    count = int(flat.max()) + 1 if flat.numel() else 0
+    m = torch.zeros(count, dtype=torch.float64).index_copy_(
+        0, flat, mean.expand(x.shape).reshape(-1).double()
+    )
+    v = torch.zeros(count, dtype=torch.float64).index_copy_(
+        0, flat, var.expand(x.shape).reshape(-1).double()
+    )
+    return CubeInfo(
+        kind, groups, names, labels.numpy(), tuple(m.tolist()), tuple(v.sqrt().tolist())
+    )

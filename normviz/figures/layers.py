@@ -1,0 +1,161 @@
+"""Figures of the normalization-layers lesson, other than the cube (see ``layers_cube``).
+
+Pure builders: plain numbers or NamedTuples from :mod:`normviz.layer_studies` in, ``go.Figure``
+out; no torch import. Per-(sample, channel) moments before and after, BatchNorm's running
+statistics converging (animated in the browser), and the batch-size noise of BatchNorm.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from normviz.figures.layers_cube import ACCENT, KIND_TITLES
+from normviz.layer_studies import BatchNoise, RunningTrace
+
+_FONT = {"family": "sans-serif", "size": 13, "color": "#111827"}
+KIND_COLORS = {"batch": ACCENT, "layer": "#059669", "instance": "#d97706", "group": "#db2777"}
+
+
+def _grid(values: Sequence[Sequence[float]]) -> np.ndarray:
+    arr = np.asarray(values, dtype=np.float64)
+    return arr.reshape(0, 0) if arr.size == 0 else np.nan_to_num(arr.reshape(arr.shape[0], -1))
+
+
+def plot_moments(
+    before_mean: Sequence[Sequence[float]],
+    before_std: Sequence[Sequence[float]],
+    after_mean: Sequence[Sequence[float]],
+    after_std: Sequence[Sequence[float]],
+    title_after: str = "after",
+    height: int = 430,
+) -> go.Figure:
+    """Return 2x2 heatmaps of the per-(sample, channel) mean and std, before and after.
+
+    Each input is an (N, C) nested sequence. Before and after share one colour range (means on a
+    diverging scale centred on 0, stds from 0), so what a normalization removes is visible.
+
+    Examples
+    --------
+    >>> fig = plot_moments([[1.0, 2.0]], [[1.0, 3.0]], [[0.0, 0.0]], [[1.0, 1.0]])
+    >>> len(fig.data), fig.data[0].zmin, fig.data[0].zmax
+    (4, -2.0, 2.0)
+    """
+    grids = [_grid(v) for v in (before_mean, after_mean, before_std, after_std)]
+    m_lim = max([float(np.abs(g).max()) for g in grids[:2] if g.size] + [1e-3])
+    s_lim = max([float(g.max()) for g in grids[2:] if g.size] + [1.0])
+    fig = make_subplots(
+        rows=2, cols=2, shared_xaxes=True, shared_yaxes=True, vertical_spacing=0.12,
+        horizontal_spacing=0.10,
+        subplot_titles=("mean before", f"mean {title_after}", "std before", f"std {title_after}"),
+    )  # fmt: skip
+    for i, g in enumerate(grids):
+        is_mean = i < 2
+        n = g.shape[0] if g.size else 0
+        fig.add_trace(
+            go.Heatmap(
+                z=g, x=[f"c{c}" for c in range(g.shape[1] if g.size else 0)],
+                y=[f"n{k}" for k in range(n)],
+                zmin=-m_lim if is_mean else 0.0, zmax=m_lim if is_mean else s_lim,
+                colorscale="RdBu_r" if is_mean else "Viridis",
+                texttemplate="%{z:.2f}" if g.size <= 96 else None,
+                textfont={"size": 10},
+                showscale=i % 2 == 1,
+                colorbar={"len": 0.42, "y": 0.79 if is_mean else 0.21, "thickness": 12},
+                hovertemplate="%{y}, %{x}: %{z:.3f}<extra></extra>",
+            ),
+            row=i // 2 + 1, col=i % 2 + 1,
+        )  # fmt: skip
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(
+        template="none", height=height, font=_FONT, margin={"l": 40, "r": 10, "t": 30, "b": 30}
+    )
+    return fig
+
+
+def plot_running(trace: RunningTrace, mean: float, var: float, height: int = 420) -> go.Figure:
+    """Return the running mean and variance over the batches, animated step by step.
+
+    ``mean`` and ``var`` are the population values the running statistics should approach.
+    Frames reveal one more batch each; Play runs in the browser.
+
+    Examples
+    --------
+    >>> t = RunningTrace([1.0, 3.0], [1.0, 1.0], [0.1, 0.39], [1.0, 1.0], 0.1, "pytorch")
+    >>> fig = plot_running(t, 2.0, 1.0)
+    >>> len(fig.frames), fig.layout.xaxis.range
+    (2, (0.5, 2.5))
+    """
+    steps = np.arange(1, len(trace.batch_mean) + 1)
+    series = (trace.batch_mean, trace.running_mean, trace.batch_var, trace.running_var)
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("mean", "variance"), horizontal_spacing=0.1)
+    styles = [
+        {"mode": "markers", "marker": {"color": "#9ca3af", "size": 5}, "name": "batch"},
+        {"mode": "lines", "line": {"color": ACCENT, "width": 3}, "name": "running"},
+    ]
+    for i, ys in enumerate(series):
+        fig.add_trace(
+            go.Scatter(x=steps, y=ys, showlegend=i < 2, legendgroup=str(i % 2), **styles[i % 2]),
+            row=1, col=i // 2 + 1,
+        )  # fmt: skip
+    for col, value in ((1, mean), (2, var)):
+        fig.add_hline(y=value, line={"dash": "dash", "color": "#dc2626"}, row=1, col=col)
+    fig.frames = [
+        go.Frame(name=str(k), data=[go.Scatter(x=steps[:k], y=ys[:k]) for ys in series])
+        for k in range(1, len(steps) + 1)
+    ]
+    fig.update_xaxes(range=[0.5, len(steps) + 0.5], title_text="batch")
+    for col, ys in ((1, series[0] + series[1] + [mean]), (2, series[2] + series[3] + [var])):
+        lo, hi = (min(ys), max(ys)) if ys else (0.0, 1.0)
+        pad = 0.08 * (hi - lo) or 1.0
+        fig.update_yaxes(range=[lo - pad, hi + pad], row=1, col=col)
+    play = {"frame": {"duration": 60, "redraw": False}, "fromcurrent": True,
+            "transition": {"duration": 0}, "mode": "immediate"}  # fmt: skip
+    fig.update_layout(
+        template="none", height=height, font=_FONT,
+        margin={"l": 50, "r": 10, "t": 40, "b": 50},
+        legend={"orientation": "h", "x": 1.0, "xanchor": "right", "y": 1.12},
+        updatemenus=[{
+            "type": "buttons", "direction": "left", "x": 0.0, "y": 1.16, "showactive": False,
+            "buttons": [
+                {"label": "▶ Play", "method": "animate", "args": [None, play]},
+                {"label": "❚❚ Pause", "method": "animate",
+                 "args": [[None], {"frame": {"duration": 0}, "mode": "immediate"}]},
+            ],
+        }],
+    )  # fmt: skip
+    return fig
+
+
+def plot_batch_noise(noise: BatchNoise, height: int = 380) -> go.Figure:
+    """Return the spread of one normalized value against batch size, one line per kind.
+
+    Examples
+    --------
+    >>> fig = plot_batch_noise(BatchNoise((2, 8), ("batch", "layer"), ((0.5, 0.2), (0.0, 0.0))))
+    >>> [t.name for t in fig.data], fig.layout.xaxis.type
+    (['BatchNorm', 'LayerNorm'], 'log')
+    """
+    fig = go.Figure(
+        [
+            go.Scatter(
+                x=list(noise.batch_sizes), y=list(row), name=KIND_TITLES[kind],
+                mode="lines+markers", line={"color": KIND_COLORS[kind], "width": 3},
+                hovertemplate="batch %{x}: spread %{y:.4f}<extra></extra>",
+            )
+            for kind, row in zip(noise.kinds, noise.spread, strict=True)
+        ]
+    )  # fmt: skip
+    top = max([v for row in noise.spread for v in row] + [0.1])
+    sizes = noise.batch_sizes or (2, 512)
+    fig.update_layout(
+        template="none", height=height, font=_FONT, margin={"l": 60, "r": 10, "t": 20, "b": 50},
+        xaxis={"type": "log", "title": {"text": "batch size"}, "tickvals": list(sizes),
+               "range": [np.log10(min(sizes)) - 0.1, np.log10(max(sizes)) + 0.1]},
+        yaxis={"title": {"text": "std of one normalized value"}, "range": [-0.03 * top, 1.1 * top]},
+        legend={"orientation": "h", "x": 1.0, "xanchor": "right", "y": 1.08},
+    )  # fmt: skip
+    return fig
