@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
+from normviz import _png
 from normviz._checks import ImageError
 
 SUPPORTED = "JPEG, PNG, TIFF, WebP, BMP or GIF"
@@ -32,6 +33,11 @@ def not_an_image(raw: bytes) -> ImageError:
         b"II*\x00": "TIFF",
         b"MM\x00*": "TIFF",
     }
+    header = _png.read_header(raw)
+    if header is not None and (header.width == 0 or header.height == 0):
+        return ImageError(
+            f"The image has zero size ({header.width} x {header.height} pixels): nothing to show."
+        )
     for magic, fmt in signatures.items():
         if head.startswith(magic):
             return ImageError(
