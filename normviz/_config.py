@@ -44,7 +44,10 @@ def _is_real(v: Any) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool)
 
 
-def _need(ok: bool, name: str, expected: str, got: Any) -> None:
+def _need(typed: bool, ok: bool, name: str, expected: str, got: Any) -> None:
+    """Raise TypeError unless ``typed``, then ValueError unless ``ok``."""
+    if not typed:
+        raise TypeError(f"{name} must be {expected} (got {type(got).__name__} {got!r})")
     if not ok:
         raise ValueError(f"{name} must be {expected} (got {got!r})")
 
@@ -98,6 +101,15 @@ class TrainConfig:
     Traceback (most recent call last):
     ...
     ValueError: dropout must be a number in [0, 0.9] (got 1.0)
+
+    Raises
+    ------
+    TypeError
+        A field of the wrong type (e.g. ``n_samples="400"``); ints are accepted for float fields
+        and stored as floats.
+    ValueError
+        A value out of range or not among the choices; the message names the field, what was
+        expected and what was received.
     """
 
     dataset: str = "spiral"
@@ -131,7 +143,7 @@ class TrainConfig:
         ):
             value = getattr(self, name)
             listed = ", ".join(repr(c) for c in choices)
-            _need(isinstance(value, str) and value in choices, name, f"one of {listed}", value)
+            _need(isinstance(value, str), value in choices, name, f"one of {listed}", value)
         for name, lo, hi in (
             ("n_samples", MIN_SAMPLES, MAX_SAMPLES),
             ("batch_size", 1, 5000),
@@ -139,7 +151,8 @@ class TrainConfig:
             ("seed", 0, 2**31 - 1),
         ):
             value = getattr(self, name)
-            _need(_is_int(value) and lo <= value <= hi, name, f"an int in [{lo}, {hi}]", value)
+            _need(_is_int(value), _is_int(value) and lo <= value <= hi, name,
+                  f"an int in [{lo}, {hi}]", value)  # fmt: skip
         for name, lo, hi in (
             ("noise", 0, 1),
             ("test_fraction", 0.1, 0.9),
@@ -149,22 +162,22 @@ class TrainConfig:
             ("augmentation", 0, 1),
         ):
             value = getattr(self, name)
-            _need(_is_real(value) and lo <= value <= hi, name, f"a number in [{lo}, {hi}]", value)
+            _need(_is_real(value), _is_real(value) and lo <= value <= hi, name,
+                  f"a number in [{lo}, {hi}]", value)  # fmt: skip
             object.__setattr__(self, name, float(value))
         lr = self.lr
-        _need(_is_real(lr) and 0 < lr <= 1e6, "lr", "a number in (0, 1e6]", lr)
+        _need(_is_real(lr), _is_real(lr) and 0 < lr <= 1e6, "lr", "a number in (0, 1e6]", lr)
         object.__setattr__(self, "lr", float(lr))
         h = self.hidden
         _need(
-            isinstance(h, tuple)
-            and 1 <= len(h) <= MAX_LAYERS
-            and all(_is_int(w) and 1 <= w <= MAX_WIDTH for w in h),
+            isinstance(h, tuple) and all(_is_int(w) for w in h),
+            1 <= len(h) <= MAX_LAYERS and all(1 <= w <= MAX_WIDTH for w in h),
             "hidden",
             f"1 to {MAX_LAYERS} layer widths, each an int in [1, {MAX_WIDTH}]",
             h,
         )
         p = self.early_stopping_patience
-        _need(p is None or (_is_int(p) and 1 <= p <= 1000), "early_stopping_patience",
+        _need(p is None or _is_int(p), p is None or 1 <= p <= 1000, "early_stopping_patience",
               "None or an int in [1, 1000]", p)  # fmt: skip
 
     def to_query(self) -> dict[str, str]:

@@ -1,0 +1,102 @@
+"""Benchmark the lab's Trainer against a minimal hand-written PyTorch loop.
+
+Reference: the plainest correct loop for the same model (2-16-16-2 MLP, ReLU, Adam, lr 0.01,
+batch 32, 1000 points, half held out), index slicing of in-memory tensors, one thread. Both
+start from the same weights; rounds alternate between them so machine noise hits both alike.
+Goal: Trainer.step reaches at least 0.8 of the reference's steps per second (it does more:
+epoch-end evaluation on both splits, history records, stop checks).
+
+Also prints the cost of boundary(80), weights() and history_csv() against one training step.
+
+Run: .venv/bin/python bench/bench_training.py [--repeats 7] [--steps 1500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+import sys
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from normviz.training import TrainConfig, Trainer  # noqa: E402
+
+CONFIG = TrainConfig(n_samples=1000, max_epochs=100_000)
+
+
+def _reference_rate(steps: int) -> float:
+    """Steps per second of the minimal loop (same model, data, optimizer)."""
+    trainer = Trainer(CONFIG)  # only to borrow identical data and initial weights
+    model, x, y = trainer.model, trainer._xtr, trainer._ytr
+    opt = torch.optim.Adam(model.parameters(), lr=CONFIG.lr)
+    gen = torch.Generator().manual_seed(0)
+    model.train()
+    done = 0
+    start = time.perf_counter()
+    while done < steps:
+        for idx in torch.randperm(len(y), generator=gen).split(CONFIG.batch_size):
+            loss = F.cross_entropy(model(x[idx]), y[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            done += 1
+            if done == steps:
+                break
+    return steps / (time.perf_counter() - start)
+
+
+def _trainer_rate(steps: int) -> float:
+    trainer = Trainer(CONFIG)
+    start = time.perf_counter()
+    trainer.step(steps)
+    return steps / (time.perf_counter() - start)
+
+
+def _median_time(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--steps", type=int, default=1500)
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+
+    _reference_rate(200), _trainer_rate(200)  # warm up
+    ref, ours = [], []
+    for _ in range(args.repeats):
+        ref.append(_reference_rate(args.steps))
+        ours.append(_trainer_rate(args.steps))
+    ref_rate, our_rate = statistics.median(ref), statistics.median(ours)
+    step_s = 1.0 / our_rate
+    print(f"config: hidden {CONFIG.hidden}, batch {CONFIG.batch_size}, {CONFIG.n_samples} points,")
+    print(f"  {CONFIG.optimizer}, 1 thread, {args.steps} steps x {args.repeats} repeats (medians)")
+    print(f"reference minimal loop : {ref_rate:8.0f} steps/s")
+    print(f"Trainer.step           : {our_rate:8.0f} steps/s")
+    print(f"ratio Trainer / minimal: {our_rate / ref_rate:8.2f}   (goal >= 0.80)")
+
+    trainer = Trainer(CONFIG)
+    trainer.step(2000)
+    for name, fn in (
+        ("boundary(80)", lambda: trainer.boundary(80)),
+        ("weights()", trainer.weights),
+        ("history_csv()", trainer.history_csv),
+    ):
+        t = _median_time(fn, args.repeats * 3)
+        print(f"{name:<15}: {t * 1e3:7.3f} ms = {t / step_s:6.2f} training steps")
+    print(f"  (history_csv over {len(trainer.history)} records)")
+
+
+if __name__ == "__main__":
+    main()
