@@ -15,16 +15,16 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
 from pathlib import Path
-import sys
 
 import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from normviz.training import TrainConfig, Trainer  # noqa: E402
+from normviz.training import TrainConfig, Trainer
 
 CONFIG = TrainConfig(n_samples=1000, max_epochs=100_000)
 
