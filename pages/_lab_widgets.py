@@ -1,0 +1,465 @@
+"""Streamlit helpers of the regularization lab: controls, presets, session state, live view.
+
+Session-state keys start with ``lab_``. The trainers live in ``st.session_state`` (one user's
+mutable objects); the only process-wide object is the :class:`~normviz.fairshare.LeaseTable`,
+which holds opaque session ids and no user data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import time
+import uuid
+from typing import Any
+
+import streamlit as st
+import torch
+
+from normviz.fairshare import LeaseTable
+from normviz.figures import lab as figs
+from normviz.toydata import DATASETS, PointsError, parse_points_csv
+from normviz.training import (
+    ACTIVATIONS,
+    NORMS,
+    OPTIMIZERS,
+    TrainConfig,
+    Trainer,
+    updates_per_epoch,
+)
+
+torch.set_num_threads(1)  # one thread per training: a second never helps a tiny MLP
+
+CAPACITY = 32  # trainings at once on this 2-core server
+LEASE_TTL = 8.0  # seconds: a closed tab's training place frees itself after this
+TRAIN_SECONDS_PER_TICK = 0.06  # CPU seconds of training per tick, shared by all sessions
+MAX_STEPS_PER_TICK = 500
+BOUNDARY_RESOLUTION = 64
+CHART = {"theme": None, "config": {"displayModeBar": False, "staticPlot": False}}
+
+LOG_STRENGTHS = [0.0, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0]
+RATES = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0]
+BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
+
+# name -> (common overrides, A overrides, B overrides, what to look for)
+PRESETS: dict[str, tuple[dict, dict, dict, str]] = {
+    "Dropout: off vs 0.4": (
+        {"hidden": (64, 64), "noise": 0.3, "n_samples": 200},
+        {"dropout": 0.0},
+        {"dropout": 0.4},
+        "A big network on few noisy points overfits: A's train loss keeps falling while its test "
+        "loss turns up. Dropout (B) keeps the gap between train and test smaller.",
+    ),
+    "L1 vs L2": (
+        {"hidden": (32, 32), "activation": "tanh", "optimizer": "momentum", "lr": 0.05},
+        {"l1": 0.002, "l2": 0.0},
+        {"l1": 0.0, "l2": 0.01},
+        "Watch the weight histograms: L1 (A) piles weights into the zero bin (sparsity rises); "
+        "L2 (B) narrows the bell but leaves almost no weight at exactly zero.",
+    ),
+    "BatchNorm before vs after the activation": (
+        {"hidden": (16, 16, 16), "norm": "batch"},
+        {"norm_position": "before_activation"},
+        {"norm_position": "after_activation"},
+        "The original paper put BN before the nonlinearity; many practitioners put it after. "
+        "On this problem both train: compare speed and the final gap.",
+    ),
+    "Batch size 8 vs 256": (
+        {"hidden": (32, 32), "noise": 0.25},
+        {"batch_size": 8},
+        {"batch_size": 256},
+        "Same epochs, very different numbers of updates (25 vs 1 per epoch here). Small batches "
+        "give noisy updates, often a smaller train/test gap; large batches need more epochs or a "
+        "larger learning rate.",
+    ),
+    "High learning rate: no norm vs BatchNorm": (
+        {"hidden": (16, 16, 16, 16), "optimizer": "momentum", "lr": 0.5},
+        {"norm": "none"},
+        {"norm": "batch"},
+        "At this learning rate the plain four-layer net (A) is stuck at chance (50 %); with "
+        "BatchNorm (B) it trains. Santurkar et al. (2018) trace this to a smoother loss landscape.",
+    ),
+    "Custom": ({}, {}, {}, "Pick B's settings below; A uses the controls on the left."),
+}
+CUSTOM_FIELDS = ("dropout", "l1", "l2", "norm", "batch_size", "lr", "optimizer")
+
+
+def lease_table() -> LeaseTable:
+    """Return the one process-wide lease table (created on first use)."""
+    return _lease_table(CAPACITY, LEASE_TTL)
+
+
+@st.cache_resource(show_spinner=False)
+def _lease_table(capacity: int, ttl: float) -> LeaseTable:
+    return LeaseTable(capacity, ttl)
+
+
+def session_id() -> str:
+    """Return this browser session's opaque id."""
+    return st.session_state.setdefault("lab_sid", uuid.uuid4().hex)
+
+
+def tick_seconds() -> float:
+    """Seconds between live ticks: 0.5 s alone, longer when many sessions train."""
+    active = lease_table().active(time.monotonic())
+    return min(0.5 + 0.03 * max(active - 4, 0), 1.4)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _parse_csv(digest: str, _data: bytes) -> Any:
+    return parse_points_csv(_data)
+
+
+def uploaded_points() -> Any:
+    """Return the uploaded CSV's Dataset, None, or show the upload's problem and return None."""
+    up = st.file_uploader(
+        "Your own points (CSV)",
+        type=["csv", "txt"],
+        key="lab_csv",
+        help="Columns x, y, label (header optional); two classes; 10 to 5000 rows. Points are "
+        "standardized into the same range as the built-in datasets.",
+    )
+    if up is None:
+        return None
+    data = up.getvalue()
+    try:
+        return _parse_csv(hashlib.sha256(data).hexdigest(), data)
+    except PointsError as err:
+        st.error(str(err), icon=":material/error:")
+        return None
+
+
+# -- configuration <-> widgets <-> URL -------------------------------------------------------
+
+
+def init_from_url() -> None:
+    """Fill the widgets' state: from the URL on a session's first run, else from the last config.
+
+    Streamlit drops a widget's state when its page is not shown, so the state is refilled from
+    ``lab_cfg`` when the user comes back to the lab.
+    """
+    ss = st.session_state
+    if "lab_cfg" not in ss:
+        ss.lab_cfg, ss.lab_url_warnings = TrainConfig.from_query(st.query_params.to_dict())
+        mode, preset = st.query_params.get("mode"), st.query_params.get("preset")
+        ss.lab_mode = "Compare A and B" if mode == "compare" else "One network"
+        ss.lab_preset = preset if preset in PRESETS else next(iter(PRESETS))
+        ss.lab_running = False
+    cfg = ss.lab_cfg
+    ss.setdefault("lab_mode", "One network")
+    ss.setdefault("lab_preset", next(iter(PRESETS)))
+    ss.setdefault("lab_es_on", cfg.early_stopping_patience is not None)
+    for f in dataclasses.fields(cfg):
+        value = getattr(cfg, f.name)
+        if f.name == "hidden":
+            value = "-".join(str(w) for w in value)
+        if f.name == "early_stopping_patience":
+            value = value or 20
+        ss.setdefault(f"lab_{f.name}", value)
+
+
+def url_params(cfg: TrainConfig) -> dict[str, str]:
+    """Return the URL query of the lab's state: the config plus mode and preset."""
+    params = cfg.to_query()
+    if st.session_state.lab_mode != "One network":
+        params["mode"] = "compare"
+        params["preset"] = st.session_state.lab_preset
+    return params
+
+
+def _options(values: list, current: Any) -> list:
+    return sorted(set(values) | {current})
+
+
+def config_controls() -> TrainConfig:
+    """Draw the controls of the configuration and return it (the last valid one on error)."""
+    ss = st.session_state
+    with st.container(border=True):
+        st.markdown("**Data**")
+        st.selectbox(
+            "Dataset",
+            list(DATASETS),
+            key="lab_dataset",
+            help="Five 2D problems, two classes each. Spiral is the hardest.",
+        )
+        st.slider(
+            "Noise",
+            0.0,
+            1.0,
+            step=0.05,
+            key="lab_noise",
+            help="Standard deviation of the jitter on each point.",
+        )
+        st.slider(
+            "Points",
+            20,
+            1000,
+            step=20,
+            key="lab_n_samples",
+            help="Fewer points make overfitting easier to see.",
+        )
+        st.slider(
+            "Test fraction",
+            0.1,
+            0.9,
+            step=0.05,
+            key="lab_test_fraction",
+            help="Share of points held out. Early stopping watches their loss.",
+        )
+        st.number_input(
+            "Seed",
+            0,
+            2**31 - 1,
+            step=1,
+            key="lab_seed",
+            help="Same seed and settings, same run, bit for bit.",
+        )
+    with st.container(border=True):
+        st.markdown("**Network**")
+        st.text_input(
+            "Hidden layers",
+            key="lab_hidden",
+            help="Widths separated by '-', e.g. 16-16 or 64-64-64 (1 to 6 layers).",
+        )
+        st.selectbox("Activation", ACTIVATIONS, key="lab_activation")
+        st.selectbox(
+            "Normalization",
+            NORMS,
+            key="lab_norm",
+            help="Group norm uses 4 groups if the width allows, else 2, else 1.",
+        )
+        st.radio(
+            "Normalization position",
+            ("before_activation", "after_activation"),
+            key="lab_norm_position",
+            horizontal=True,
+            format_func=lambda p: p.replace("_", " "),
+        )
+    with st.container(border=True):
+        st.markdown("**Regularization**")
+        st.slider(
+            "Dropout",
+            0.0,
+            0.9,
+            step=0.05,
+            key="lab_dropout",
+            help="Probability of zeroing each hidden unit while training (off in eval).",
+        )
+        st.select_slider(
+            "L1 strength λ₁",
+            _options(LOG_STRENGTHS, ss.lab_l1),
+            key="lab_l1",
+            help="Adds λ₁·Σ|w| to the loss: drives weights to exactly zero.",
+        )
+        st.select_slider(
+            "L2 strength λ₂ (weight decay)",
+            _options(LOG_STRENGTHS, ss.lab_l2),
+            key="lab_l2",
+            help="The optimizer's weight_decay: shrinks all weights.",
+        )
+        st.slider(
+            "Input jitter (augmentation)",
+            0.0,
+            0.5,
+            step=0.01,
+            key="lab_augmentation",
+            help="Gaussian noise added to each training batch; 0 is off.",
+        )
+        st.toggle(
+            "Early stopping",
+            key="lab_es_on",
+            help="Stop when the test loss has not improved for 'patience' epochs, and "
+            "restore the best weights.",
+        )
+        st.number_input(
+            "Patience (epochs)",
+            1,
+            1000,
+            key="lab_early_stopping_patience",
+            disabled=not ss.lab_es_on,
+        )
+    with st.container(border=True):
+        st.markdown("**Optimizer**")
+        st.selectbox(
+            "Optimizer",
+            OPTIMIZERS,
+            key="lab_optimizer",
+            help="momentum is SGD with momentum 0.9. L2 is coupled for sgd, momentum "
+            "and adam, decoupled for adamw.",
+        )
+        st.select_slider("Learning rate", _options(RATES, ss.lab_lr), key="lab_lr")
+        st.select_slider(
+            "Batch size",
+            _options(BATCHES, ss.lab_batch_size),
+            key="lab_batch_size",
+            help="Points per update. An epoch is ceil(train points / batch) updates.",
+        )
+        st.number_input("Max epochs", 1, 100_000, step=50, key="lab_max_epochs")
+    values = {f.name: ss[f"lab_{f.name}"] for f in dataclasses.fields(TrainConfig)}
+    values["early_stopping_patience"] = (
+        int(values["early_stopping_patience"]) if ss.lab_es_on else None
+    )
+    try:
+        values["hidden"] = tuple(int(w) for w in str(values["hidden"]).split("-"))
+        ss.lab_cfg = TrainConfig(**values)
+    except ValueError as err:
+        st.error(f"Setting not applied: {err}", icon=":material/error:")
+    return ss.lab_cfg
+
+
+def custom_b(base: TrainConfig) -> dict:
+    """Draw the controls of run B in the Custom preset and return its overrides."""
+    ss = st.session_state
+    for name in CUSTOM_FIELDS:
+        ss.setdefault(f"lab_b_{name}", getattr(base, name))
+    cols = st.columns(4)
+    cols[0].slider("B dropout", 0.0, 0.9, step=0.05, key="lab_b_dropout")
+    cols[1].select_slider("B L1", _options(LOG_STRENGTHS, ss.lab_b_l1), key="lab_b_l1")
+    cols[2].select_slider("B L2", _options(LOG_STRENGTHS, ss.lab_b_l2), key="lab_b_l2")
+    cols[3].selectbox("B normalization", NORMS, key="lab_b_norm")
+    cols = st.columns(4)
+    cols[0].select_slider("B batch", _options(BATCHES, ss.lab_b_batch_size), key="lab_b_batch_size")
+    cols[1].select_slider("B learning rate", _options(RATES, ss.lab_b_lr), key="lab_b_lr")
+    cols[2].selectbox("B optimizer", OPTIMIZERS, key="lab_b_optimizer")
+    return {name: ss[f"lab_b_{name}"] for name in CUSTOM_FIELDS}
+
+
+def run_configs(base: TrainConfig, compare: bool, preset: str) -> list[tuple[str, TrainConfig]]:
+    """Return the labelled configs to train: just the base, or A and B of a preset."""
+    if not compare:
+        return [("", base)]
+    common, a, b, _ = PRESETS[preset]
+    if preset == "Custom":
+        b = custom_b(base)
+    try:
+        return [
+            ("A", dataclasses.replace(base, **common, **a)),
+            ("B", dataclasses.replace(base, **common, **b)),
+        ]
+    except ValueError as err:
+        st.error(f"Run B not applied: {err}", icon=":material/error:")
+        return [("A", dataclasses.replace(base, **common, **a))]
+
+
+def sync_trainers(runs: list[tuple[str, TrainConfig]], data: Any, digest: str) -> list[Trainer]:
+    """Return the session's trainers, rebuilt (and paused) when the configuration changed."""
+    ss = st.session_state
+    key = (tuple(runs), digest)
+    if ss.get("lab_key") != key or "lab_trainers" not in ss:
+        ss.lab_trainers = [Trainer(cfg, data) for _, cfg in runs]
+        ss.lab_labels = [label for label, _ in runs]
+        ss.lab_key = key
+        pause()
+    return ss.lab_trainers
+
+
+# -- buttons --------------------------------------------------------------------------------
+
+
+def start() -> None:
+    ss = st.session_state
+    table = lease_table()
+    now = time.monotonic()
+    if table.acquire(session_id(), now):
+        ss.lab_running = True
+        ss.lab_busy = None
+    else:
+        ss.lab_busy = (
+            f"The server is busy: {table.active(now)} trainings are running; try again in a minute."
+        )
+
+
+def pause() -> None:
+    st.session_state.lab_running = False
+    lease_table().release(session_id())
+
+
+def step_epoch() -> None:
+    pause()
+    for t in st.session_state.get("lab_trainers", []):
+        t.step(updates_per_epoch(len(t.train.y), t.config.batch_size))
+
+
+def reset() -> None:
+    pause()
+    st.session_state.pop("lab_trainers", None)
+
+
+# -- the live view ---------------------------------------------------------------------------
+
+
+def train_tick(trainers: list[Trainer]) -> None:
+    """Do one tick's bounded share of training; stop the ticks when every run has stopped."""
+    ss = st.session_state
+    if not ss.get("lab_running"):
+        return
+    table = lease_table()
+    now = time.monotonic()
+    if not table.acquire(session_id(), now):
+        ss.lab_running = False
+        ss.lab_busy = f"The server is busy: {table.active(now)} trainings are running."
+        st.rerun(scope="app")
+    budget = table.budget(now, TRAIN_SECONDS_PER_TICK) / len(trainers)
+    for t in trainers:
+        t.run_for(budget, MAX_STEPS_PER_TICK)
+    if all(t.stopped is not None for t in trainers):
+        pause()
+        st.rerun(scope="app")
+
+
+def _status(t: Trainer, label: str) -> str:
+    h = t.history[-1]
+    name = f"**{label}** · " if label else ""
+    return (
+        f"{name}epoch **{h.epoch}** · {h.step:,} updates · train loss {h.train_loss:.3f} · "
+        f"test loss {h.test_loss:.3f} · test accuracy {h.test_acc:.0%} · "
+        f"gap {h.test_loss - h.train_loss:+.3f}"
+    )
+
+
+def draw(trainers: list[Trainer], labels: list[str]) -> None:
+    """Draw the boundaries, curves and weights of the runs."""
+    curves = [
+        figs.curves_info(t.history, lab, t.stopped) for t, lab in zip(trainers, labels, strict=True)
+    ]
+    for t, lab in zip(trainers, labels, strict=True):
+        st.markdown(_status(t, lab))
+    weights = [t.weights() for t in trainers]
+    limit = figs.weight_limit(*weights)
+    hists = [figs.weight_histogram_info(w, limit) for w in weights]
+    if len(trainers) == 1:
+        t = trainers[0]
+        left, right = st.columns([1, 1], gap="small")
+        with left:
+            grid = t.boundary(BOUNDARY_RESOLUTION)
+            fig = figs.plot_boundary(grid, t.train, t.test, title="Decision boundary", height=420)
+            st.plotly_chart(fig, key="lab_fig_boundary", **CHART)
+        with right:
+            fig = figs.plot_weight_histograms(hists, ["weights"], height=200)
+            st.plotly_chart(fig, key="lab_fig_hist", **CHART)
+            st.plotly_chart(figs.plot_weight_norm(curves, height=220), key="lab_fig_norm", **CHART)
+    else:
+        cols = st.columns(len(trainers), gap="small")
+        for k, (col, t, lab) in enumerate(zip(cols, trainers, labels, strict=True)):
+            grid = t.boundary(BOUNDARY_RESOLUTION)
+            fig = figs.plot_boundary(
+                grid,
+                t.train,
+                t.test,
+                title=f"Run {lab}",
+                height=360,
+                show_scale=k == len(trainers) - 1,
+            )
+            col.plotly_chart(fig, key=f"lab_fig_boundary_{lab}", **CHART)
+    st.plotly_chart(figs.plot_training_curves(curves), key="lab_fig_curves", **CHART)
+    if len(trainers) > 1:
+        left, right = st.columns([3, 2], gap="small")
+        fig = figs.plot_weight_histograms(hists, [f"Run {lab}" for lab in labels], height=260)
+        left.plotly_chart(fig, key="lab_fig_hist", **CHART)
+        right.plotly_chart(figs.plot_weight_norm(curves, height=260), key="lab_fig_norm", **CHART)
+    for t, lab in zip(trainers, labels, strict=True):
+        if t.stopped is not None:
+            kind = {"early_stopping": st.success, "diverged": st.error}.get(
+                t.stopped.reason, st.info
+            )
+            kind(f"{'Run ' + lab + ': ' if lab else ''}{t.stopped.message}")
