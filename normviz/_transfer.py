@@ -1,0 +1,186 @@
+"""Pointwise maps fitted from image statistics (private; see ``normviz.intensity``).
+
+Each builder turns :class:`ImageStats` (and parameters) into a :class:`PointMap`: one function per
+channel from input intensities to output values. The same map is applied to pixels (through a
+lookup table for integer images) and sampled for transfer curves, so a curve and an image always
+agree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from normviz._histogram import Histogram, ImageStats
+from normviz._lut import Curve, PointMap, affine_map
+
+
+def _zeros(x: np.ndarray) -> np.ndarray:
+    return np.zeros_like(x)
+
+
+def _per_channel_or_global(
+    s: ImageStats, a: np.ndarray, b: np.ndarray, per_channel: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    return (a, b) if per_channel else (np.atleast_1d(a.min()), np.atleast_1d(b.max()))
+
+
+def global_moments(s: ImageStats) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and population std of all channels pooled, as (1,) arrays (exact pooling)."""
+    n = s.fine.counts.sum(axis=1).astype(np.float64)
+    total = n.sum()
+    if total == 0:
+        return np.zeros(1), np.zeros(1)
+    mean = float(np.dot(n, s.mean) / total)
+    var = float(np.dot(n, s.std**2 + (s.mean - mean) ** 2) / total)
+    return np.array([mean]), np.array([np.sqrt(max(var, 0.0))])
+
+
+def scale_map(s: ImageStats, lo: float, hi: float, per_channel: bool) -> PointMap:
+    """``lo + (hi - lo) * (x - min) / (max - min)``, exact at both ends; constant -> ``lo``."""
+    lo, hi = float(lo), float(hi)
+    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
+        raise ValueError(f"expected finite lo < hi (got lo={lo}, hi={hi})")
+    mins, maxs = _per_channel_or_global(s, s.minimum, s.maximum, per_channel)
+
+    def make(mn: float, mx: float) -> Curve:
+        if mx <= mn:
+            return lambda x: np.full_like(x, lo)
+
+        def f(x: np.ndarray) -> np.ndarray:
+            dt = x.dtype.type  # the same rounding for x - mn and mx - mn: t(max) == 1 exactly
+            t = (x - dt(mn)) / (dt(mx) - dt(mn))
+            y = t * dt(hi) if lo == 0.0 else t * dt(hi) + (1 - t) * dt(lo)
+            return np.clip(y, lo, hi)
+
+        return f
+
+    return PointMap(tuple(make(float(a), float(b)) for a, b in zip(mins, maxs, strict=True)))
+
+
+def clip_map(low: Any, high: Any, n_channels: int) -> PointMap:
+    """``clip(x, low[c], high[c])`` in input units."""
+    for name, v in (("low", low), ("high", high)):
+        if np.ndim(v) > 1 or (np.ndim(v) == 1 and np.size(v) not in (1, n_channels)):
+            raise ValueError(
+                f"{name} must be a scalar or have one value per channel ({n_channels}) "
+                f"(got shape {np.shape(v)})"
+            )
+    lows = np.broadcast_to(np.asarray(low, np.float64).ravel(), (n_channels,))
+    highs = np.broadcast_to(np.asarray(high, np.float64).ravel(), (n_channels,))
+    if np.isnan(lows).any() or np.isnan(highs).any() or (lows > highs).any():
+        raise ValueError(f"expected low <= high (got low={low}, high={high})")
+
+    def make(a: float, b: float) -> Curve:
+        return lambda x: np.clip(x, a, b)
+
+    return PointMap(tuple(make(float(a), float(b)) for a, b in zip(lows, highs, strict=True)))
+
+
+def log_map(s: ImageStats) -> PointMap:
+    """``log1p(x - shift) / log1p(max - shift)``, ``shift = min(0, min)``; clipped to [0, 1]."""
+    shift = min(0.0, float(s.minimum.min()))
+    denom = float(np.log1p(float(s.maximum.max()) - shift))
+    if denom <= 0.0:
+        return PointMap((_zeros,))
+
+    def f(x: np.ndarray) -> np.ndarray:
+        return np.clip(np.log1p(x - shift) / denom, 0.0, 1.0)
+
+    return PointMap((f,))
+
+
+def zscore_map(s: ImageStats, per_channel: bool) -> PointMap:
+    """``(x - mean) / std``; zero variance -> zeros."""
+    mean, std = (s.mean, s.std) if per_channel else global_moments(s)
+    safe = np.where(std > 0, std, 1.0)
+    return affine_map(np.where(std > 0, 1.0 / safe, 0.0), np.where(std > 0, -mean / safe, 0.0))
+
+
+def autocontrast_map(s: ImageStats, bounds: np.ndarray) -> PointMap:
+    """``clip((x - lo) / (hi - lo), 0, 1)`` per channel; ``lo == hi`` falls back to min-max."""
+    scale, offset = np.zeros(len(bounds)), np.zeros(len(bounds))
+    for c, (lo, hi) in enumerate(bounds):
+        if hi <= lo:
+            same = bool(np.all(bounds == bounds[0]))
+            lo = s.minimum.min() if same else s.minimum[c]
+            hi = s.maximum.max() if same else s.maximum[c]
+        if hi > lo:
+            scale[c], offset[c] = 1.0 / (hi - lo), -lo / (hi - lo)
+    return affine_map(scale, offset, (0.0, 1.0))
+
+
+def _table_curve(table: np.ndarray) -> Curve:
+    """Integer-level lookup: the function of a map defined on levels 0..L-1."""
+
+    def f(x: np.ndarray) -> np.ndarray:
+        idx = np.clip(np.asarray(x, np.float64), 0, table.size - 1).astype(np.intp)
+        return table[idx]
+
+    return f
+
+
+def _interp_curve(xp: np.ndarray, fp: np.ndarray) -> Curve:
+    def f(x: np.ndarray) -> np.ndarray:
+        return np.interp(x, xp, fp).astype(x.dtype if x.dtype.kind == "f" else np.float64)
+
+    return f
+
+
+def equalize_map(fine: Histogram, s: ImageStats) -> PointMap:
+    """Per-channel equalization from a fine histogram (see ``equalize``'s Notes)."""
+    counts, edges = fine
+    integer = s.is_integer
+    funcs = []
+    for row in counts:
+        cum = np.cumsum(row)
+        n = int(cum[-1])
+        nz = np.flatnonzero(row)
+        if nz.size <= 1:  # constant (float: within one fine bin)
+            funcs.append(_zeros)
+            continue
+        if integer:
+            h = cum[nz[0]]
+            funcs.append(_table_curve(np.clip((cum - h) / (n - h), 0.0, 1.0)))
+        else:
+            funcs.append(_interp_curve(edges, np.concatenate([[0.0], cum / n])))
+    return PointMap(tuple(funcs))
+
+
+def match_map(s: ImageStats, r: ImageStats) -> PointMap:
+    """Per-channel histogram matching of ``s``'s distribution onto ``r``'s."""
+    if r.n_channels not in (1, s.n_channels):
+        raise ValueError(
+            f"expected a reference with 1 or {s.n_channels} channels (got {r.n_channels})"
+        )
+    funcs = []
+    for c in range(s.n_channels):
+        ref = r.fine.counts[c % r.n_channels]
+        nz = np.flatnonzero(ref)
+        r_edges = r.fine.edges
+        ref_vals = nz.astype(np.float64) if r.is_integer else (r_edges[nz] + r_edges[nz + 1]) / 2
+        ref_q = np.cumsum(ref[nz]) / ref.sum()
+        src = s.fine.counts[c]
+        src_q = np.cumsum(src) / src.sum()
+        if s.is_integer:
+            funcs.append(_table_curve(np.interp(src_q, ref_q, ref_vals)))
+        else:
+            snz = np.flatnonzero(src)
+            centers = (s.fine.edges[snz] + s.fine.edges[snz + 1]) / 2
+            funcs.append(_interp_curve(centers, np.interp(src_q[snz], ref_q, ref_vals)))
+    return PointMap(tuple(funcs))
+
+
+def luma_stats(s: ImageStats) -> ImageStats:
+    """One-channel statistics of the luminance Y (for luminance equalization and its curve)."""
+    if s.luma is None:
+        raise ValueError(f"luminance mode needs a grey or RGB image (got {s.n_channels} channels)")
+    counts, edges = s.luma
+    nz = np.flatnonzero(counts[0])
+    if s.is_integer:
+        lo, hi = float(nz[0]), float(nz[-1])
+    else:
+        lo, hi = float(edges[nz[0]]), float(edges[nz[-1] + 1])
+    z = np.zeros(1)
+    return ImageStats(np.array([lo]), np.array([hi]), z, z, s.n_pixels, s.luma, None)

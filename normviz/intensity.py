@@ -1,0 +1,505 @@
+"""Image intensity normalization: scaling, clipping, log, z-score, equalization, histograms.
+
+Every function takes an (H, W) or (H, W, C) array (C = 1, 3 or 4, handled per channel) of uint8,
+uint16 or float16/32/64 and returns float32 of the same shape unless stated. Non-finite float
+values are ignored by every statistic (and stay non-finite in pointwise outputs).
+
+Statistics are exact and can be computed once: :func:`image_stats` summarizes a full-resolution
+image, and every technique accepts ``stats=`` to take its parameters from those statistics while
+being applied to ``img``, which may be a screen-sized preview of the same image. Fitting on the
+full image and applying to a preview is then the same mapping as on the full image.
+
+Normalization (``scale``, ``clip``, ``log``, ``zscore``, ``autocontrast``) changes the range of
+intensities with a fixed formula. Equalization, CLAHE and histogram matching are not
+normalization: they are nonlinear mappings that depend on the whole histogram.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from normviz._checks import check_choice
+from normviz._clahe import clahe_channel
+from normviz._histogram import (
+    Histogram,
+    ImageStats,
+    as_hwc,
+    check_image,
+    histogram,
+    image_stats,
+    luminance,
+    quantiles,
+)
+from normviz._lut import PointMap, apply_map
+from normviz._transfer import (
+    autocontrast_map,
+    clip_map,
+    equalize_map,
+    global_moments,
+    log_map,
+    luma_stats,
+    match_map,
+    scale_map,
+    zscore_map,
+)
+
+__all__ = [
+    "TECHNIQUES",
+    "Histogram",
+    "ImageStats",
+    "Technique",
+    "TransferCurve",
+    "apply_technique",
+    "autocontrast",
+    "clahe",
+    "clip",
+    "equalize",
+    "histogram",
+    "image_stats",
+    "log_scale",
+    "match_histogram",
+    "mean_std_bounds",
+    "percentiles",
+    "scale_to_range",
+    "transfer_curve",
+    "z_score",
+]
+
+
+def _fit(img: np.ndarray, stats: ImageStats | None) -> ImageStats:
+    """Validate ``img`` and return the statistics to fit on (``stats`` or those of ``img``)."""
+    img = check_image(img)
+    if stats is None:
+        return image_stats(img)
+    if not isinstance(stats, ImageStats):
+        raise TypeError(f"expected stats to be an ImageStats (got {type(stats).__name__})")
+    c = as_hwc(img).shape[2]
+    if stats.n_channels != c:
+        raise ValueError(f"stats describe {stats.n_channels} channel(s) but the image has {c}")
+    return stats
+
+
+def scale_to_range(
+    img: np.ndarray,
+    lo: float = 0.0,
+    hi: float = 1.0,
+    *,
+    per_channel: bool = False,
+    stats: ImageStats | None = None,
+) -> np.ndarray:
+    """Return image after min-max scaling to ``[lo, hi]``.
+
+    Parameters
+    ----------
+    img : (H, W) or (H, W, C) array of uint8, uint16 or float
+    lo, hi : float
+        Output range, ``lo < hi``.
+    per_channel : bool
+        Use each channel's own min and max (default: the whole image's).
+    stats : ImageStats, optional
+        Take min and max from these full-resolution statistics.
+
+    Returns
+    -------
+    (H, W) or (H, W, C) float32 array
+        ``lo + (hi - lo) * (x - min) / (max - min)``; the minimum maps exactly to ``lo`` and the
+        maximum exactly to ``hi``. A constant image (or channel) maps to ``lo``.
+
+    Examples
+    --------
+    >>> scale_to_range(np.array([[10, 20], [30, 50]], np.uint8))
+    array([[0.  , 0.25],
+           [0.5 , 1.  ]], dtype=float32)
+    """
+    return apply_map(img, scale_map(_fit(img, stats), lo, hi, per_channel))
+
+
+def percentiles(
+    img: np.ndarray,
+    q: tuple[float, ...] = (1.0, 99.0),
+    *,
+    per_channel: bool = False,
+    stats: ImageStats | None = None,
+) -> np.ndarray:
+    """Return intensity percentiles in input units.
+
+    Computed from the fine histogram with ``np.percentile``'s default (linear) method: exact for
+    uint8 and uint16 images, within one of 4096 bins of the ``[min, max]`` range for float.
+
+    Returns
+    -------
+    (len(q),) or, with ``per_channel``, (C, len(q)) float64 array
+
+    Examples
+    --------
+    >>> percentiles(np.arange(101, dtype=np.uint8).reshape(1, 101), q=(5.0, 50.0))
+    array([ 5., 50.])
+    """
+    return _percentiles(_fit(img, stats), q, per_channel)
+
+
+def _percentiles(stats: ImageStats, q: tuple[float, ...], per_channel: bool) -> np.ndarray:
+    q_arr = np.atleast_1d(np.asarray(q, np.float64))
+    if q_arr.ndim != 1 or not np.all((q_arr >= 0) & (q_arr <= 100)):
+        raise ValueError(f"percentiles q must be in [0, 100] (got {q})")
+    counts, edges = stats.fine
+    if per_channel:
+        return np.stack(
+            [
+                quantiles(counts[c], edges, q_arr, stats.minimum[c], stats.maximum[c])
+                for c in range(stats.n_channels)
+            ]
+        )
+    return quantiles(counts.sum(0), edges, q_arr, stats.minimum.min(), stats.maximum.max())
+
+
+def mean_std_bounds(
+    img: np.ndarray, k: float = 2.0, *, per_channel: bool = False, stats: ImageStats | None = None
+) -> np.ndarray:
+    """Return ``(mean - k * std, mean + k * std)`` in input units.
+
+    Returns
+    -------
+    (2,) or, with ``per_channel``, (C, 2) float64 array
+
+    Examples
+    --------
+    >>> mean_std_bounds(np.array([[0, 2], [4, 6]], np.uint8), k=1.0)
+    array([0.76393202, 5.23606798])
+    """
+    s = _fit(img, stats)
+    if not np.isfinite(k) or k < 0:
+        raise ValueError(f"k must be a finite non-negative number (got {k})")
+    mean, std = (s.mean, s.std) if per_channel else global_moments(s)
+    out = np.stack([mean - k * std, mean + k * std], axis=-1)
+    return out if per_channel else out[0]
+
+
+def clip(img: np.ndarray, low: float | np.ndarray, high: float | np.ndarray) -> np.ndarray:
+    """Return image clipped to ``[low, high]``, in input units, as float32.
+
+    Parameters
+    ----------
+    low, high : float or (C,) array
+        Bounds (per channel when arrays), ``low <= high``.
+
+    Examples
+    --------
+    >>> clip(np.array([[0, 100, 200]], np.uint8), 50, 150)
+    array([[ 50., 100., 150.]], dtype=float32)
+    """
+    img = check_image(img)
+    return apply_map(img, clip_map(low, high, as_hwc(img).shape[2]))
+
+
+def log_scale(img: np.ndarray, *, stats: ImageStats | None = None) -> np.ndarray:
+    """Return image after log scaling to [0, 1].
+
+    ``log1p(x - s) / log1p(max - s)`` with shift ``s = min(0, global min)`` so that the
+    argument is non-negative. An image whose shifted maximum is 0 maps to zeros.
+
+    Examples
+    --------
+    >>> log_scale(np.array([[0, 1, 3]], np.uint8))
+    array([[0. , 0.5, 1. ]], dtype=float32)
+    """
+    return apply_map(img, log_map(_fit(img, stats)))
+
+
+def z_score(
+    img: np.ndarray, *, per_channel: bool = True, stats: ImageStats | None = None
+) -> np.ndarray:
+    """Return ``(x - mean) / std`` (population std); a zero-variance channel gives zeros.
+
+    Examples
+    --------
+    >>> z_score(np.array([[1, 3], [1, 3]], np.uint8))
+    array([[-1.,  1.],
+           [-1.,  1.]], dtype=float32)
+    """
+    return apply_map(img, zscore_map(_fit(img, stats), per_channel))
+
+
+def equalize(
+    img: np.ndarray, *, mode: str = "per_channel", stats: ImageStats | None = None
+) -> np.ndarray:
+    """Return image after histogram equalization, in [0, 1].
+
+    Parameters
+    ----------
+    mode : {"per_channel", "luminance"}
+        "per_channel" equalizes each channel; "luminance" equalizes the Rec. 601 luminance ``Y``
+        of an RGB image and multiplies each channel by ``Y' / Y`` (clipped to [0, 1]), which keeps
+        the hue. For a grey image both are the same.
+
+    Notes
+    -----
+    Integer images (one bin per level): ``y(k) = (cdf(k) - cdf(k_min)) / (N - cdf(k_min))``, the
+    textbook formula OpenCV's ``equalizeHist`` rounds to uint8; scikit-image's
+    ``equalize_hist`` returns ``cdf(k) / N`` instead, which this rescales so the darkest level
+    maps to 0. Float images interpolate the cumulative distribution between the 4096 fine bin
+    edges. A constant image maps to zeros.
+
+    Examples
+    --------
+    >>> equalize(np.array([[0, 0, 10, 200]], np.uint8))
+    array([[0. , 0. , 0.5, 1. ]], dtype=float32)
+    """
+    check_choice(mode, ("per_channel", "luminance"), "mode")
+    s = _fit(img, stats)
+    if mode == "per_channel" or s.n_channels == 1:
+        return apply_map(img, equalize_map(s.fine, s))
+    ls = luma_stats(s)
+    y = luminance(img)
+    y_eq = apply_map(y, equalize_map(ls.fine, ls))
+    ratio = np.divide(y_eq, y, out=np.zeros(y.shape, np.float32), where=y > 0, dtype=np.float32)
+    out = img.astype(np.float32) * ratio[:, :, None]
+    out[y == 0] = y_eq[y == 0][:, None]
+    return np.clip(out, 0.0, 1.0, out=out)
+
+
+def autocontrast(
+    img: np.ndarray,
+    cutoff: tuple[float, float] = (1.0, 99.0),
+    *,
+    per_channel: bool = False,
+    stats: ImageStats | None = None,
+) -> np.ndarray:
+    """Return image stretched so the ``cutoff`` percentiles map to 0 and 1, clipped to [0, 1].
+
+    The analogue of ImageJ's auto contrast and Pillow's ``ImageOps.autocontrast(cutoff=(a, b))``
+    with ``cutoff=(a, 100 - b)`` here. If both percentiles coincide, falls back to min-max
+    scaling (a constant image maps to zeros).
+
+    Examples
+    --------
+    >>> autocontrast(np.array([[0, 50, 100, 150, 200]], np.uint8), cutoff=(25.0, 75.0))
+    array([[0. , 0. , 0.5, 1. , 1. ]], dtype=float32)
+    """
+    s = _fit(img, stats)
+    return apply_map(img, autocontrast_map(s, _bounds(s, cutoff, per_channel)))
+
+
+def _bounds(s: ImageStats, cutoff: tuple[float, float], per_channel: bool) -> np.ndarray:
+    lo_q, hi_q = (float(v) for v in cutoff)
+    if not (0.0 <= lo_q < hi_q <= 100.0):
+        raise ValueError(f"cutoff must satisfy 0 <= low < high <= 100 (got {cutoff})")
+    b = _percentiles(s, (lo_q, hi_q), per_channel)
+    return b if per_channel else np.broadcast_to(b, (s.n_channels, 2))
+
+
+def clahe(img: np.ndarray, *, clip_limit: float = 0.01, tiles: int = 8) -> np.ndarray:
+    """Return image after contrast-limited adaptive histogram equalization, in [0, 1].
+
+    scikit-image ``equalize_adapthist`` semantics, channel by channel: each channel is first
+    min-max scaled, ``tiles`` contextual regions along each side, 256 histogram bins clipped at
+    ``clip_limit`` (a fraction in (0, 1]) of a region's pixels. Local, so it has no single
+    transfer curve.
+
+    Examples
+    --------
+    >>> x = np.tile(np.arange(64, dtype=np.uint8), (64, 1))
+    >>> y = clahe(x, tiles=4)
+    >>> y.dtype, float(y.min()), float(y.max())
+    (dtype('float32'), 0.0, 1.0)
+    """
+    img = check_image(img)
+    if not (0.0 < clip_limit <= 1.0):
+        raise ValueError(f"clip_limit must be in (0, 1] (got {clip_limit})")
+    if isinstance(tiles, bool) or not isinstance(tiles, int | np.integer) or tiles < 1:
+        raise ValueError(f"tiles must be a positive integer (got {tiles!r})")
+    x3 = as_hwc(img)
+    out = np.empty(x3.shape, np.float32)
+    for c in range(x3.shape[2]):
+        v = x3[..., c].astype(np.float64)
+        fin = np.isfinite(v)
+        lo, hi = (float(v[fin].min()), float(v[fin].max())) if fin.any() else (0.0, 0.0)
+        v = np.nan_to_num(v, nan=lo, posinf=hi, neginf=lo)
+        v = (v - lo) / (hi - lo) if hi > lo else np.zeros_like(v)
+        out[..., c] = clahe_channel(v, int(tiles), float(clip_limit))
+    return out.reshape(img.shape)
+
+
+def match_histogram(
+    img: np.ndarray,
+    reference: np.ndarray,
+    *,
+    stats: ImageStats | None = None,
+    reference_stats: ImageStats | None = None,
+) -> np.ndarray:
+    """Return image mapped per channel onto the reference's intensity distribution.
+
+    Each level's cumulative fraction is looked up in the reference's cumulative distribution
+    (``np.interp`` over the reference's occupied levels), as scikit-image's
+    ``match_histograms``. A grey reference serves every channel.
+
+    Returns
+    -------
+    float32 array, the shape of ``img``, in the reference's units
+
+    Examples
+    --------
+    >>> match_histogram(np.array([[0, 1, 2, 3]], np.uint8), np.array([[10, 20, 30, 40]], np.uint8))
+    array([[10., 20., 30., 40.]], dtype=float32)
+    """
+    s = _fit(img, stats)
+    r = _fit(reference, reference_stats) if reference is not None else reference_stats
+    if r is None:
+        raise ValueError("match_histogram needs a reference image or reference_stats")
+    return apply_map(img, match_map(s, r))
+
+
+class TransferCurve(NamedTuple):
+    """A pointwise technique's mapping sampled at input intensities.
+
+    Attributes
+    ----------
+    x : (K,) float64 array
+        Input intensities, ascending, ``K <= 1024``.
+    y : (C, K) float64 array
+        Output of each channel's mapping at ``x``.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+
+
+class Technique(NamedTuple):
+    """One entry of :data:`TECHNIQUES`."""
+
+    key: str
+    title: str
+    func: Callable[..., np.ndarray]
+    params: dict[str, Any]
+    output_range: tuple[float, float] | None
+    is_normalization: bool
+
+
+def _clip_technique(
+    img: np.ndarray,
+    *,
+    stats: ImageStats | None = None,
+    q: tuple[float, float] = (1.0, 99.0),
+    per_channel: bool = False,
+    low: float | None = None,
+    high: float | None = None,
+) -> np.ndarray:
+    """Clip at ``low``/``high`` if given, else at the ``q`` percentiles (input units)."""
+    s = _fit(img, stats)
+    b = _bounds(s, q, per_channel)
+    lo = b[:, 0] if low is None else low
+    hi = b[:, 1] if high is None else high
+    return apply_map(img, clip_map(lo, hi, s.n_channels))
+
+
+def _clahe_technique(img: np.ndarray, *, stats: ImageStats | None = None, **params: Any):
+    return clahe(img, **params)
+
+
+TECHNIQUES: dict[str, Technique] = {
+    t.key: t
+    for t in (
+        Technique("scale", "Min-max scaling", scale_to_range,
+                  {"lo": 0.0, "hi": 1.0, "per_channel": False}, (0.0, 1.0), True),
+        Technique("clip", "Percentile clipping", _clip_technique,
+                  {"q": (1.0, 99.0), "per_channel": False}, None, True),
+        Technique("log", "Log scaling", log_scale, {}, (0.0, 1.0), True),
+        Technique("zscore", "Z-score (standardization)", z_score, {"per_channel": True}, None,
+                  True),
+        Technique("equalize", "Histogram equalization", equalize, {"mode": "per_channel"},
+                  (0.0, 1.0), False),
+        Technique("autocontrast", "Auto contrast (percentile stretch)", autocontrast,
+                  {"cutoff": (1.0, 99.0), "per_channel": False}, (0.0, 1.0), True),
+        Technique("clahe", "CLAHE (adaptive equalization)", _clahe_technique,
+                  {"clip_limit": 0.01, "tiles": 8}, (0.0, 1.0), False),
+        Technique("match", "Histogram matching", match_histogram, {}, None, False),
+    )
+}  # fmt: skip
+
+
+def apply_technique(
+    key: str,
+    img: np.ndarray,
+    *,
+    stats: ImageStats | None = None,
+    reference: np.ndarray | None = None,
+    **params: Any,
+) -> np.ndarray:
+    """Apply the technique ``key`` of :data:`TECHNIQUES` with its default params overridden.
+
+    Examples
+    --------
+    >>> apply_technique("scale", np.array([[0, 5]], np.uint8), hi=2.0)
+    array([[0., 2.]], dtype=float32)
+    """
+    check_choice(key, TECHNIQUES, "technique")
+    t = TECHNIQUES[key]
+    merged = {**t.params, **params}
+    if key == "match":
+        if reference is None and merged.get("reference_stats") is None:
+            raise ValueError("technique 'match' needs a reference image")
+        return t.func(img, reference, stats=stats, **merged)
+    return t.func(img, stats=stats, **merged)
+
+
+def transfer_curve(technique: str, stats: ImageStats, **params: Any) -> TransferCurve | None:
+    """Return the mapping of a pointwise technique sampled over the image's intensities.
+
+    ``x`` covers every level from the minimum to the maximum (thinned to at most 1024 points),
+    ``y`` is each channel's output there; None for "clahe" (local, no single curve). For
+    "equalize" with ``mode="luminance"`` the curve is that of the luminance Y (one row); for
+    "match" pass ``reference_stats=``.
+
+    Examples
+    --------
+    >>> s = image_stats(np.array([[0, 1], [2, 4]], np.uint8))
+    >>> c = transfer_curve("scale", s)
+    >>> c.x[:5], c.y[0, :5]
+    (array([0., 1., 2., 3., 4.]), array([0.  , 0.25, 0.5 , 0.75, 1.  ]))
+    """
+    check_choice(technique, TECHNIQUES, "technique")
+    if not isinstance(stats, ImageStats):
+        raise TypeError(f"expected stats to be an ImageStats (got {type(stats).__name__})")
+    if technique == "clahe":
+        return None
+    pmap, s = _technique_map(technique, stats, {**TECHNIQUES[technique].params, **params})
+    x = _curve_x(s)
+    return TransferCurve(x, pmap.evaluate(x, s.n_channels))
+
+
+def _technique_map(key: str, s: ImageStats, p: dict[str, Any]) -> tuple[PointMap, ImageStats]:
+    """The fitted map of a pointwise technique and the statistics whose intensities it maps."""
+    if key == "scale":
+        return scale_map(s, p["lo"], p["hi"], p["per_channel"]), s
+    if key == "clip":
+        b = _bounds(s, p["q"], p["per_channel"])
+        low, high = p.get("low"), p.get("high")
+        low, high = b[:, 0] if low is None else low, b[:, 1] if high is None else high
+        return clip_map(low, high, s.n_channels), s
+    if key == "log":
+        return log_map(s), s
+    if key == "zscore":
+        return zscore_map(s, p["per_channel"]), s
+    if key == "equalize":
+        check_choice(p["mode"], ("per_channel", "luminance"), "mode")
+        if p["mode"] == "luminance" and s.n_channels != 1:
+            ls = luma_stats(s)
+            return equalize_map(ls.fine, ls), ls
+        return equalize_map(s.fine, s), s
+    if key == "autocontrast":
+        return autocontrast_map(s, _bounds(s, p["cutoff"], p["per_channel"])), s
+    rs = p.get("reference_stats")
+    if not isinstance(rs, ImageStats):
+        raise ValueError("the 'match' transfer curve needs reference_stats=ImageStats")
+    return match_map(s, rs), s
+
+
+def _curve_x(s: ImageStats) -> np.ndarray:
+    lo, hi = float(s.minimum.min()), float(s.maximum.max())
+    if s.is_integer:
+        n = int(hi - lo) + 1
+        return np.unique(np.round(np.linspace(lo, hi, min(n, 1024))))
+    return np.linspace(lo, hi, 1024) if hi > lo else np.array([lo])
