@@ -1,6 +1,257 @@
-"""Lesson page under construction."""
+"""Normalization layers: which elements BatchNorm, LayerNorm, InstanceNorm, GroupNorm pool."""
+
+from __future__ import annotations
 
 import streamlit as st
+import torch
 
-st.title("layers")
-st.info("This lesson is being built.")
+from normviz import layer_studies as studies
+from normviz import layers, tensors
+from normviz.figures import layers as fig
+from normviz.figures.layers_cube import plot_cube, plot_cube_grid
+
+CHART = {"config": {"displayModeBar": False}, "width": "stretch"}
+NAMES = layers.KIND_NAMES
+SETS = {
+    "batch": r"S_c = \{(n, h, w)\}: \text{each channel over the batch and space}",
+    "layer": r"S_n = \{(c, h, w)\}: \text{each sample over all its features}",
+    "instance": r"S_{n,c} = \{(h, w)\}: \text{each sample's channel over space}",
+    "group": r"S_{n,g} = \{(c, h, w) : c \in g\}: \text{a sample's group of } C/G"
+    r"\text{ channels}",
+}
+try:  # bundled photographs, when the samples module is there
+    from normviz.samples import load_sample
+except ImportError:  # pragma: no cover - depends on the repository state
+    load_sample = None
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def batch(source: str, n: int, c: int, side: int, offsets: tuple[float, ...]) -> torch.Tensor:
+    if source == "synthetic":
+        co, cs, so, ss = offsets
+        return tensors.synthetic_batch(
+            n, c, side, side, channel_offset=co, channel_scale=cs, sample_offset=so,
+            sample_scale=ss, seed=0,
+        )  # fmt: skip
+    image = load_sample("coffee").pixels if load_sample else tensors.synthetic_image(192, 256)
+    stride = max(min(image.shape[:2]) // 64, 1)
+    x = tensors.image_to_batch(image, n, side, seed=0, stride=stride)
+    return x[:, :c] if c <= x.shape[1] else x.repeat(1, -(-c // x.shape[1]), 1, 1)[:, :c]
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cube(key: tuple, kind: str, groups: int | None, _x: torch.Tensor, layout: str = "nct"):
+    return plot_cube(studies.cube_info(_x, kind, groups, layout))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def noise(trials: int):
+    pop = tensors.synthetic_batch(600, 4, 4, 4, sample_offset=2.0, sample_scale=1.0, seed=1)
+    return studies.batch_noise(pop, (2, 4, 8, 16, 32, 64, 128, 256, 512), trials=trials, seed=0)
+
+
+st.title("Normalization layers")
+st.markdown(
+    "Every normalization layer computes $\\hat x = (x - \\mu)/\\sqrt{\\sigma^2 + \\epsilon}$, then "
+    "an optional learned scale and shift. **They differ only in which elements share one "
+    "$\\mu$ and $\\sigma^2$.** Pick a tensor and watch the sets."
+)
+with st.container(border=True):
+    top = st.columns([1.2, 1, 1, 1, 1.4])
+    source = top[0].segmented_control(
+        "Data", ["synthetic", "image crops"], default="synthetic", key="lay_source"
+    ) or "synthetic"  # fmt: skip
+    n = top[1].slider("batch N", 1, 8, 4, key="lay_n")
+    c = top[2].select_slider("channels C", [1, 2, 3, 4, 6, 8, 12, 16], 6, key="lay_c")
+    side = top[3].slider("H = W", 1, 8, 4, key="lay_side")
+    divisors = [g for g in range(1, c + 1) if c % g == 0]
+    kind = top[4].selectbox("Layer", layers.KINDS, format_func=NAMES.get, key="lay_kind")
+    offsets = (0.0, 0.0, 0.0, 0.0)
+    if source == "synthetic":
+        knobs = st.columns(4)
+        offsets = (
+            knobs[0].slider("channel offset", 0.0, 5.0, 3.0, 0.5, key="lay_ch_offset"),
+            knobs[1].slider("channel scale (log2)", 0.0, 2.0, 1.0, 0.25, key="lay_ch_scale"),
+            knobs[2].slider("sample offset", 0.0, 5.0, 1.0, 0.5, key="lay_s_offset"),
+            knobs[3].slider("sample scale (log2)", 0.0, 2.0, 0.0, 0.25, key="lay_s_scale"),
+        )
+    else:
+        st.caption(
+            f"{n} random {side}×{side} crops of the *coffee* photograph (downscaled), RGB "
+            "channels (repeated when C > 3)." if load_sample else
+            f"{n} random {side}×{side} crops of a synthetic test picture."
+        )  # fmt: skip
+x = batch(source, n, c, side, offsets)
+key = (source, n, c, side, offsets)
+default_g = 2 if c % 2 == 0 and c > 2 else divisors[0]
+if "lay_groups" in st.session_state and st.session_state["lay_groups"] not in divisors:
+    del st.session_state["lay_groups"]
+
+tabs = st.tabs(["The cube", "Before and after", "GroupNorm's range", "Embeddings and tokens",
+                "Running statistics", "Batch size", "PyTorch code"])  # fmt: skip
+with tabs[2]:
+    groups = st.select_slider("groups G (divisors of C)", divisors, default_g, key="lay_groups")
+g_kind = groups if kind == "group" else None
+
+with tabs[0]:
+    left, right = st.columns([3, 2])
+    with left:
+        st.plotly_chart(cube(key, kind, g_kind, x), key="lay_cube_chart", **CHART)
+    with right:
+        st.markdown(f"#### {NAMES[kind]}")
+        st.latex(SETS[kind])
+        st.latex(
+            r"\mu_S = \frac{1}{|S|}\sum_{i \in S} x_i,\quad \sigma_S^2 = \frac{1}{|S|}"
+            r"\sum_{i \in S} (x_i - \mu_S)^2,\quad \hat x_i = \frac{x_i - \mu_S}"
+            r"{\sqrt{\sigma_S^2 + \epsilon}}"
+        )
+        axes = layers.reduction_axes(kind, 4)
+        n_sets = len(studies.cube_info(x, kind, g_kind).means)
+        st.markdown(
+            f"Statistics over axes `{axes}` of "
+            + ("the view `(N, G, C/G, H, W)`" if kind == "group" else "`(N, C, H, W)`")
+            + f": **{n_sets} sets** of {x.numel() // n_sets} elements. Press "
+            "▶ Play to step through every set; the title gives its mean and std."
+        )
+        st.info(
+            'LayerNorm normalizes **all features of one sample** (C, H, W), not "across '
+            'layers"; it never looks at the other samples of the batch.'
+        )
+    infos = [studies.cube_info(x, k, groups if k == "group" else None) for k in layers.KINDS]
+    st.plotly_chart(plot_cube_grid(infos), key="lay_cube_grid", **CHART)
+    st.caption("After Figure 2 of Wu & He, *Group Normalization* (ECCV 2018): shaded, the "
+               "elements that share one mean and variance.")  # fmt: skip
+
+with tabs[1]:
+    after = layers.normalize(x, kind, g_kind)
+    before_m, before_s = studies.channel_moments(x)
+    after_m, after_s = studies.channel_moments(after)
+    st.plotly_chart(
+        fig.plot_moments(before_m, before_s, after_m, after_s, f"after {NAMES[kind]}"),
+        key="lay_moments_chart", **CHART,
+    )  # fmt: skip
+    made = {
+        "batch": "each **channel** (a column, pooled over the batch) zero-mean, unit-variance; "
+        "single cells keep their differences, so one sample still differs from another",
+        "layer": "each **sample** (a row, pooled over channels) zero-mean, unit-variance; the "
+        "differences between channels of one sample remain",
+        "instance": "every **cell** (one sample's channel) exactly zero-mean, unit-variance: "
+        "the per-image contrast and colour cast are gone",
+        "group": f"each sample's **group of {c // groups} channels** zero-mean, unit-variance",
+    }[kind]
+    st.markdown(f"{NAMES[kind]} makes {made}.")
+
+with tabs[2]:
+    check = studies.groupnorm_check(x)
+    cols = st.columns(3)
+    cols[0].metric("max |GN(G=1) − LayerNorm|", f"{check.g1_vs_layer:.1e}")
+    cols[1].metric(f"max |GN(G={c}) − InstanceNorm|", f"{check.gc_vs_instance:.1e}")
+    cols[2].metric("max |GN(G=1) − BatchNorm|", f"{check.g1_vs_batch:.2f}")
+    st.warning(
+        '**Misconception:** "GroupNorm with one group is BatchNorm". **Truth:** G=1 is '
+        "LayerNorm and G=C is InstanceNorm (float rounding above); no G gives BatchNorm, because "
+        "GroupNorm never mixes the samples of a batch (the large difference on the right)."
+    )
+    st.plotly_chart(cube(key, "group", groups, x), key="lay_gn_chart", **CHART)
+
+with tabs[3]:
+    emb = tensors.synthetic_tokens(2, 1, 256, seed=0).reshape(2, 256)
+    bn_mean = layers.statistics(emb, "batch")[0]
+    ln_mean = layers.statistics(emb, "layer")[0]
+    st.markdown(
+        f"**A batch of 2 embeddings of size 256**, shape `(2, 256)`: BatchNorm1d gives "
+        f"`{tuple(bn_mean.shape)}` → **{bn_mean.numel()} means** (one per feature, each from "
+        f"just 2 values); LayerNorm gives `{tuple(ln_mean.shape)}` → **{ln_mean.numel()} means** "
+        "(one per embedding, over its 256 features)."
+    )
+    tok_kind = st.segmented_control(
+        "(N, T, D) layout of language models", ["layer", "batch"], default="layer",
+        format_func=NAMES.get, key="lay_tok_kind",
+    ) or "layer"  # fmt: skip
+    tokens = tensors.synthetic_tokens(2, 6, 8, seed=0)
+    st.latex(
+        r"\text{LayerNorm: each token } (n, t) \text{ over its } D \text{ features;}\quad"
+        r"\text{BatchNorm: each feature } d \text{ over all } N \cdot T \text{ tokens}"
+    )
+    st.plotly_chart(cube(("tokens",), tok_kind, None, tokens, "ntd"), key="lay_tok_chart", **CHART)
+
+with tabs[4]:
+    cols = st.columns([1, 1.4, 1, 1])
+    conv = cols[0].radio("Convention", ["pytorch", "keras"], key="lay_conv", horizontal=True)
+    if conv == "pytorch":
+        m = cols[1].slider("momentum (PyTorch, weight of the new batch)", 0.01, 0.5, 0.1, 0.01,
+                           key="lay_momentum")  # fmt: skip
+    else:
+        m = cols[1].slider("momentum (Keras, weight of the old value)", 0.5, 0.99, 0.99, 0.01,
+                           key="lay_momentum_keras")  # fmt: skip
+    bsz = cols[2].select_slider("batch size", [2, 4, 8, 16, 64], 8, key="lay_stream_batch")
+    mode = cols[3].radio("Mode", ["train", "eval"], key="lay_mode", horizontal=True)
+    stream = tensors.gaussian_batches(60, bsz, (2.0,), (3.0,), size=2, seed=0)
+    trace = studies.running_trace(stream, m, conv)
+    st.plotly_chart(fig.plot_running(trace, 2.0, 9.0), key="lay_running_chart", **CHART)
+    other = 1 - m
+    st.latex(
+        r"\text{PyTorch: } \hat\mu \leftarrow (1-m)\,\hat\mu + m\,\mu_B,\ "
+        r"\hat\sigma^2 \leftarrow (1-m)\,\hat\sigma^2 + m\,\tfrac{|B|}{|B|-1}\sigma_B^2"
+        r"\qquad \text{Keras: } \hat\mu \leftarrow \alpha\,\hat\mu + (1-\alpha)\,\mu_B"
+    )
+    st.markdown(
+        f"{'PyTorch' if conv == 'pytorch' else 'Keras'} momentum **{m:.2f}** = "
+        f"{'Keras' if conv == 'pytorch' else 'PyTorch'} momentum **{other:.2f}** "
+        "($m_{PyTorch} = 1 - \\alpha_{Keras}$). PyTorch stores the *unbiased* batch variance in "
+        "`running_var` but normalizes in training with the *biased* one; Keras stores the biased "
+        "one. Population: mean 2, variance 9 (dashed)."
+    )
+    used = (trace.batch_mean[-1], trace.batch_var[-1]) if mode == "train" else (
+        trace.running_mean[-1], trace.running_var[-1])  # fmt: skip
+    st.markdown(
+        f"In **{mode}** mode the last batch is normalized with "
+        + ("its own statistics" if mode == "train" else "the running statistics")
+        + f": mean {used[0]:.3f}, variance {used[1]:.3f}. "
+        "`running_mean` and `running_var` are **buffers** (`model.buffers()`), updated by the "
+        "forward pass, not by the optimizer; only `weight` and `bias` are parameters. "
+        f"nn.BatchNorm2d({c}) has buffers "
+        f"`{[b for b, _ in torch.nn.BatchNorm2d(c).named_buffers()]}` and parameters "
+        f"`{[p for p, _ in torch.nn.BatchNorm2d(c).named_parameters()]}`."
+    )
+
+with tabs[5]:
+    trials = st.select_slider("random batches per size", [8, 16, 32], 16, key="lay_trials")
+    st.plotly_chart(fig.plot_batch_noise(noise(trials)), key="lay_noise_chart", **CHART)
+    st.markdown(
+        "One fixed sample is normalized inside random batches of its population. BatchNorm's "
+        "output for it depends on who else is in the batch: at batch size 2 the value jumps, at "
+        "512 it settles. LayerNorm and GroupNorm (G=2) give exactly the same value every time. "
+        "That is why GroupNorm exists: detection and segmentation models train with 1-2 images "
+        "per GPU, where BatchNorm's statistics are mostly noise. The noise also regularizes a "
+        "little. BatchNorm was motivated by reducing *internal covariate shift* (Ioffe & Szegedy "
+        "2015); Santurkar et al. (2018) found its benefit comes mainly from a smoother loss "
+        "landscape."
+    )
+
+with tabs[6]:
+    stats = {
+        "batch": "dims = (0, 2, 3)  # N, H, W",
+        "layer": "dims = (1, 2, 3)  # C, H, W",
+        "instance": "dims = (2, 3)  # H, W",
+        "group": f"x = x.view({n}, {groups}, -1)  # (N, G, C/G * H * W)\ndims = -1",
+    }[kind]
+    st.code(
+        f"""import torch
+import torch.nn as nn
+
+x = torch.randn({n}, {c}, {side}, {side})
+bn = nn.BatchNorm2d({c}, momentum=0.1)  # per channel, over (N, H, W)
+ln = nn.LayerNorm([{c}, {side}, {side}])  # per sample, over (C, H, W)
+inorm = nn.InstanceNorm2d({c})  # per sample and channel, over (H, W)
+gn = nn.GroupNorm({groups}, {c})  # per sample and group of {c // groups} channels
+
+# {NAMES[kind]} without its affine weight and bias, from the statistics:
+{stats}
+mean = x.mean(dim=dims, keepdim=True)
+var = x.var(dim=dims, unbiased=False, keepdim=True)  # biased, as in training
+y = (x - mean) / torch.sqrt(var + 1e-5)  # eps inside the square root
+"""
+        + ("y = y.view(" + f"{n}, {c}, {side}, {side})\n" if kind == "group" else ""),
+        language="python",
+    )
