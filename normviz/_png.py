@@ -63,19 +63,30 @@ def needs_own_decoder(header: PngHeader | None) -> bool:
     return header is not None and header.bit_depth == 16 and header.colour_type in (2, 4, 6)
 
 
-def _decode_as(data: bytes, rawmode: str) -> np.ndarray:
-    """Decode PNG ``data`` with Pillow, unpacking the unfiltered bytes with ``rawmode``."""
+def read_exif(im: Image.Image) -> Image.Exif:
+    """Return the image's EXIF, or an empty one if it is broken (it must not cost the picture)."""
+    try:
+        return im.getexif()
+    except Exception:
+        return Image.Exif()
+
+
+def _decode_as(data: bytes, rawmode: str) -> tuple[np.ndarray, Image.Exif]:
+    """Decode PNG ``data`` with Pillow, unpacking the unfiltered bytes with ``rawmode``.
+
+    Also returns the EXIF, read after the decode (an eXIf chunk may follow the image data).
+    """
     im = Image.open(BytesIO(data), formats=["PNG"])
     try:
         (tile,) = im.tile
         im.tile = [tile._replace(args=rawmode)]
         im.load()
-        return np.asarray(im)
+        return np.asarray(im), read_exif(im)
     finally:
         im.close()
 
 
-def decode_png16(data: bytes, colour_type: int) -> tuple[np.ndarray, np.ndarray | None]:
+def decode_png16(data: bytes, colour_type: int) -> tuple[np.ndarray, np.ndarray | None, Image.Exif]:
     """Return the exact 16-bit samples of a 16-bit colour PNG.
 
     Parameters
@@ -92,25 +103,30 @@ def decode_png16(data: bytes, colour_type: int) -> tuple[np.ndarray, np.ndarray 
         RGB for colour types 2 and 6, grey for colour type 4.
     alpha : (H, W) uint16 array or None
         None for colour type 2.
+    exif : PIL.Image.Exif
+        The file's EXIF (empty if none), so the caller need not decode the file again for it.
 
     Examples
     --------
     >>> import numpy as np
     >>> rgb = np.array([[[0, 1, 65535], [256, 4660, 43981]]], np.uint16)
-    >>> pixels, alpha = decode_png16(encode_png(rgb), 2)
+    >>> pixels, alpha, exif = decode_png16(encode_png(rgb), 2)
     >>> pixels.dtype, bool((pixels == rgb).all()), alpha
     (dtype('uint16'), True, None)
     """
     if colour_type == 4:
-        raw = _decode_as(data, "RGBA").astype(np.uint16)  # (Lhi, Llo, Ahi, Alo) per pixel
-        return (raw[..., 0] << 8) | raw[..., 1], (raw[..., 2] << 8) | raw[..., 3]
+        raw, exif = _decode_as(data, "RGBA")  # (Lhi, Llo, Ahi, Alo) per pixel
+        raw = raw.astype(np.uint16)
+        return (raw[..., 0] << 8) | raw[..., 1], (raw[..., 2] << 8) | raw[..., 3], exif
     mode = {2: "RGB", 6: "RGBA"}[colour_type]
-    out = _decode_as(data, f"{mode};16B").astype(np.uint16)
+    high, exif = _decode_as(data, f"{mode};16B")
+    out = high.astype(np.uint16)
+    del high
     out <<= 8
-    out |= _decode_as(data, f"{mode};16L")
+    out |= _decode_as(data, f"{mode};16L")[0]
     if colour_type == 2:
-        return out, None
-    return np.ascontiguousarray(out[..., :3]), np.ascontiguousarray(out[..., 3])
+        return out, None, exif
+    return np.ascontiguousarray(out[..., :3]), np.ascontiguousarray(out[..., 3]), exif
 
 
 def _chunk(kind: bytes, payload: bytes) -> bytes:

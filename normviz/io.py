@@ -176,20 +176,23 @@ def read_image(data: bytes | str | os.PathLike, *, max_pixels: int = MAX_PIXELS)
             if n_frames > 1:
                 im.seek(0)
                 notes.append(f"{fmt}: showing the first of {n_frames} frames.")
-            try:
-                orientation = int(im.getexif().get(_ORIENTATION_TAG, 1))
-            except Exception:  # a broken EXIF block must not cost the picture
-                orientation = 1
             if header is not None and _png.needs_own_decoder(header):
-                pixels, alpha = _png.decode_png16(raw, header.colour_type)
+                pixels, alpha, exif = _png.decode_png16(raw, header.colour_type)
                 notes.append("16-bit colour PNG read at its full 16-bit depth.")
             else:
                 im.load()  # the full decode, inside the try: truncation is found here
+                exif = _png.read_exif(
+                    im
+                )  # after load: reading a PNG's EXIF may need the whole file
                 pixels, alpha = _decode.to_arrays(im, notes)
         except ImageError:
             raise
         except Exception as exc:  # untrusted input: any decoder failure is a damaged file
             raise _decode.damaged(fmt, exc) from None
+    try:
+        orientation = int(exif.get(_ORIENTATION_TAG, 1))
+    except (TypeError, ValueError):  # a broken EXIF value must not cost the picture
+        orientation = 1
     if alpha is not None:
         notes.append("Alpha (transparency) kept aside, not normalized.")
     if orientation in range(2, 9):

@@ -15,7 +15,7 @@ from PIL import Image, ImageFile, ImageOps
 from normviz import ImageError
 from normviz import io as nio
 from normviz._png import decode_png16, read_header
-from tests.corpus import CorpusFile, build_corpus, png_from_array, raw_png
+from tests.corpus import CorpusFile, build_corpus, png_chunk, png_from_array, raw_png
 
 RNG = np.random.default_rng(7)
 
@@ -171,7 +171,7 @@ def test_png16_against_opencv(channels):
     expected = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
     order = [2, 1, 0] if channels == 3 else [2, 1, 0, 3]
     expected = expected[..., order]
-    pixels, alpha = decode_png16(buf.tobytes(), {3: 2, 4: 6}[channels])
+    pixels, alpha, _ = decode_png16(buf.tobytes(), {3: 2, 4: 6}[channels])
     assert np.array_equal(pixels, expected[..., :3])
     assert alpha is None if channels == 3 else np.array_equal(alpha, expected[..., 3])
     # and our own writer is read back exactly by OpenCV
@@ -461,3 +461,14 @@ def test_encode_jpeg_bad_input():
 def test_load_image_is_read_image_pixels(corpus):
     path: Path = corpus["rgba.png"].path
     assert np.array_equal(nio.load_image(path), nio.read_image(path).pixels)
+
+
+def test_png16_exif_after_image_data_is_applied():
+    img = RNG.integers(0, 65536, (3, 5, 3), dtype=np.uint16)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    data = png_from_array(img)
+    data = data[:-12] + png_chunk(b"eXIf", exif.tobytes()) + data[-12:]  # before IEND
+    decoded = nio.read_image(data)
+    assert np.array_equal(decoded.pixels, np.rot90(img, k=-1))
+    assert "Rotated upright from EXIF orientation 6." in decoded.notes
