@@ -169,9 +169,10 @@ class TrainConfig:
         _need(_is_real(lr), _is_real(lr) and 0 < lr <= 1e6, "lr", "a number in (0, 1e6]", lr)
         object.__setattr__(self, "lr", float(lr))
         h = self.hidden
+        typed = isinstance(h, tuple) and all(_is_int(w) for w in h)
         _need(
-            isinstance(h, tuple) and all(_is_int(w) for w in h),
-            1 <= len(h) <= MAX_LAYERS and all(1 <= w <= MAX_WIDTH for w in h),
+            typed,
+            typed and 1 <= len(h) <= MAX_LAYERS and all(1 <= w <= MAX_WIDTH for w in h),
             "hidden",
             f"1 to {MAX_LAYERS} layer widths, each an int in [1, {MAX_WIDTH}]",
             h,
@@ -223,7 +224,7 @@ class TrainConfig:
             try:
                 value = _parse(f.name, text, getattr(cfg, f.name))
                 cfg = dataclasses.replace(cfg, **{f.name: value})
-            except (ValueError, TypeError) as err:
+            except Exception as err:  # a bad URL must never break the page
                 warnings.append(f"Ignored {f.name}={text!r} from the URL: {err}")
         return cfg, warnings
 
@@ -244,7 +245,8 @@ def _parse(name: str, text: Any, default: Any) -> Any:
             "hidden": "widths joined by '-' like '16-16'",
             "early_stopping_patience": "'off' or an int in [1, 1000]",
         }
-        return ValueError(f"{name} must be {expected.get(name, _KIND[name])} (got {text!r})")
+        wanted = expected[name] if name in expected else _KIND.get(name, "valid")
+        return ValueError(f"{name} must be {wanted} (got {text!r})")
 
     if not isinstance(text, str):
         raise fail()
