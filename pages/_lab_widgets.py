@@ -300,7 +300,10 @@ def config_controls() -> TrainConfig:
         int(values["early_stopping_patience"]) if ss.lab_es_on else None
     )
     try:
-        values["hidden"] = tuple(int(w) for w in str(values["hidden"]).split("-"))
+        text = str(values["hidden"]).strip()
+        if not all(part.strip().isdigit() for part in text.split("-")):
+            raise ValueError(f"hidden must be widths separated by '-', e.g. 16-16 (got {text!r})")
+        values["hidden"] = tuple(int(part) for part in text.split("-"))
         ss.lab_cfg = TrainConfig(**values)
     except ValueError as err:
         st.error(f"Setting not applied: {err}", icon=":material/error:")

@@ -1,0 +1,143 @@
+"""The regularization lab page (Streamlit AppTest from app.py)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from pages import _lab_widgets as w
+from tests.conftest import APP
+
+
+def _lab(params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.switch_page("pages/lab.py")
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _param(at: AppTest, key: str) -> str | None:
+    value = at.query_params.get(key)
+    return value[-1] if isinstance(value, list) else value
+
+
+def _trainers(at: AppTest) -> list:
+    return at.session_state.lab_trainers
+
+
+def test_page_renders_controls_and_charts():
+    at = _lab()
+    assert at.title[0].value == "Regularization lab"
+    for key in ("lab_start", "lab_pause", "lab_step", "lab_reset"):
+        assert at.button(key=key) is not None
+    for key in ("lab_dataset", "lab_activation", "lab_norm", "lab_optimizer"):
+        assert at.selectbox(key=key) is not None
+    for key in ("lab_noise", "lab_n_samples", "lab_dropout", "lab_augmentation"):
+        assert at.slider(key=key) is not None
+    for key in ("lab_l1", "lab_l2", "lab_lr", "lab_batch_size"):
+        assert at.select_slider(key=key) is not None
+    assert at.text_input(key="lab_hidden").value == "16-16"
+    assert at.toggle(key="lab_es_on").value is False
+    charts = at.get("plotly_chart")
+    assert len(charts) == 4  # boundary, weight histogram, weight norm, curves
+    assert '"heatmap"' in charts[0].proto.spec
+    assert len(at.get("latex")) >= 3
+    assert any("def " in c.value or "import torch" in c.value for c in at.code)
+    assert not at.session_state.lab_running
+    assert len(_trainers(at)[0].history) == 1  # epoch 0 only: nothing trains until Start
+
+
+def test_start_trains_on_each_tick_and_pause_stops():
+    at = _lab({"batch_size": "256"})  # one update per epoch: every tick adds epochs
+    at.button(key="lab_start").click().run()
+    assert at.session_state.lab_running
+    first = _trainers(at)[0].steps
+    assert first > 0
+    at.run()  # the next tick of the run_every fragment
+    second = _trainers(at)[0].steps
+    assert second > first
+    assert len(_trainers(at)[0].history) > 1
+    at.button(key="lab_pause").click().run()
+    assert not at.session_state.lab_running
+    paused = _trainers(at)[0].steps
+    at.run()
+    assert _trainers(at)[0].steps == paused
+    assert not w.lease_table().holds(at.session_state.lab_sid, time.monotonic())
+
+
+def test_step_adds_one_epoch_and_reset_clears():
+    at = _lab({"batch_size": "50", "n_samples": "200"})
+    at.button(key="lab_step").click().run()
+    trainer = _trainers(at)[0]
+    assert trainer.steps == 2  # 100 training points / batch 50
+    assert trainer.epoch == 1 and len(trainer.history) == 2
+    at.button(key="lab_reset").click().run()
+    assert _trainers(at)[0].steps == 0
+    assert len(_trainers(at)[0].history) == 1
+
+
+def test_url_opens_that_configuration_and_warns_about_bad_values():
+    at = _lab({"dataset": "xor", "hidden": "8-4", "dropout": "0.2", "seed": "7", "lr": "fast"})
+    cfg = _trainers(at)[0].config
+    assert (cfg.dataset, cfg.hidden, cfg.dropout, cfg.seed, cfg.lr) == ("xor", (8, 4), 0.2, 7, 0.01)
+    assert at.selectbox(key="lab_dataset").value == "xor"
+    assert any("lr" in m.value for m in at.warning)
+    assert _param(at, "hidden") == "8-4"
+    assert _param(at, "lr") is None  # the ignored value is dropped from the address
+
+
+def test_changing_a_control_rebuilds_the_run_and_updates_the_url():
+    at = _lab()
+    at.slider(key="lab_dropout").set_value(0.3).run()
+    assert _trainers(at)[0].config.dropout == 0.3
+    assert _param(at, "dropout") == "0.3"
+    at.text_input(key="lab_hidden").input("8-x").run()
+    assert any("hidden" in e.value for e in at.error)
+    assert _trainers(at)[0].config.hidden == (16, 16)  # the last valid config stays
+
+
+@pytest.mark.parametrize("preset", list(w.PRESETS))
+def test_every_compare_preset_renders_two_runs(preset):
+    at = _lab({"mode": "compare", "preset": preset})
+    a, b = _trainers(at)
+    assert a.config != b.config or preset == "Custom"
+    assert a.train.x.tobytes() == b.train.x.tobytes()  # same data and seed
+    assert len(at.get("plotly_chart")) == 5  # two boundaries, curves, histograms, norms
+    assert at.session_state.lab_labels == ["A", "B"]
+    if preset == "Custom":
+        at.slider(key="lab_b_dropout").set_value(0.5).run()
+        assert _trainers(at)[1].config.dropout == 0.5
+    at.button(key="lab_step").click().run()
+    assert all(t.epoch == 1 for t in _trainers(at))
+
+
+def test_busy_message_when_the_lease_table_is_full():
+    table = w.lease_table()
+    fakes = [f"fake-{i}" for i in range(table.capacity)]
+    now = time.monotonic()
+    try:
+        for owner in fakes:
+            table.acquire(owner, now)
+        at = _lab()
+        at.button(key="lab_start").click().run()
+        assert not at.session_state.lab_running
+        assert any("The server is busy" in m.value for m in at.warning)
+        assert _trainers(at)[0].steps == 0
+    finally:
+        for owner in fakes:
+            table.release(owner)
+
+
+def test_batch_calculator_reproduces_the_notes_table():
+    at = _lab()
+    rows = at.dataframe[0].value
+    assert rows["updates per epoch"].tolist() == [31_250, 15_625, 1_954]
+    at.toggle(key="lab_calc_drop_last").set_value(True).run()
+    rows = at.dataframe[0].value
+    assert rows["updates per epoch"].tolist() == [31_250, 15_625, 1_953]
+    assert rows["total updates"].tolist()[:2] == [12_500_000, 6_250_000]
