@@ -1,6 +1,239 @@
-"""Lesson page under construction."""
+"""Image normalization: rescale, clip, log, z-score and equalize a photo; watch the histograms."""
 
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
 import streamlit as st
 
-st.title("images")
-st.info("This lesson is being built.")
+from normviz import ImageError, intensity
+from normviz.figures import images as fig
+from normviz.samples import SAMPLES
+from pages import _image_widgets as w
+
+CHART = {"config": {"displayModeBar": False}, "width": "stretch"}
+FORMATS = ["png", "jpg", "jpeg", "tif", "tiff", "bmp", "gif", "webp"]
+
+
+def _use_sample_technique() -> None:
+    st.session_state["img_technique"] = SAMPLES[st.session_state["img_sample"]].technique
+
+
+def _params(key: str, prep: w.Prepared, names: tuple[str, ...]) -> dict[str, Any]:
+    """The technique's parameter widgets (keys ``img_param_*``) -> keyword arguments."""
+    cols = st.columns(3)
+    lo_in, hi_in = prep.input_range
+    if key == "scale":
+        lo = cols[0].number_input("lo (new minimum)", value=0.0, step=0.5, key="img_param_lo")
+        hi = cols[1].number_input("hi (new maximum)", value=1.0, step=0.5, key="img_param_hi")
+        return {"lo": lo, "hi": hi if hi > lo else lo + 1.0}
+    if key == "clip":
+        how = cols[0].segmented_control(
+            "Bounds from", ["percentiles", "mean ± k·std", "manual"], default="percentiles",
+            key="img_param_clip_mode",
+        ) or "percentiles"  # fmt: skip
+        per_ch = len(names) > 1 and cols[2].toggle("per channel", key="img_param_clip_per_channel")
+        if how == "percentiles":
+            q = cols[1].slider("percentiles q", 0.0, 100.0, (1.0, 99.0), 0.5, key="img_param_q")
+            b = intensity.percentiles(prep.preview, q, per_channel=per_ch, stats=prep.stats)
+        elif how == "mean ± k·std":
+            k = cols[1].slider("k", 0.5, 5.0, 2.0, 0.25, key="img_param_k")
+            b = intensity.mean_std_bounds(prep.preview, k, per_channel=per_ch, stats=prep.stats)
+        else:
+            low = cols[1].number_input("low", value=lo_in, key="img_param_low")
+            high = cols[2].number_input("high", value=hi_in, key="img_param_high")
+            b = np.array([low, max(high, low + 1e-6)])
+        b = np.asarray(b, dtype=np.float64)
+        return {"low": b[..., 0], "high": np.maximum(b[..., 1], b[..., 0] + 1e-6)}
+    if key == "zscore":
+        return {"per_channel": cols[0].toggle("per channel", True, key="img_param_per_channel")}
+    if key == "equalize":
+        modes = ["per_channel", "luminance"] if len(names) == 3 else ["per_channel"]
+        mode = cols[0].segmented_control(
+            "Equalize", modes, default="per_channel", key="img_param_mode",
+            format_func=lambda m: m.replace("_", " "),
+        )  # fmt: skip
+        return {"mode": mode or "per_channel"}
+    if key == "autocontrast":
+        cut = cols[0].slider(
+            "cutoff percentiles", 0.0, 100.0, (1.0, 99.0), 0.5, key="img_param_cutoff"
+        )
+        per_ch = len(names) > 1 and cols[1].toggle("per channel", key="img_param_ac_per_channel")
+        return {"cutoff": tuple(cut), "per_channel": per_ch}
+    if key == "clahe":
+        limit = cols[0].slider("clip limit", 0.001, 0.1, 0.01, 0.001, key="img_param_clip_limit")
+        tiles = cols[1].slider("tiles per side", 2, 16, 8, key="img_param_tiles")
+        return {"clip_limit": limit, "tiles": tiles}
+    if key == "match":
+        others = w.references(prep)
+        if not others:
+            cols[0].info("No sample has this image's number of channels to match against.")
+            st.stop()
+        ref = cols[0].selectbox(
+            "Reference sample", others, key="img_param_reference",
+            format_func=lambda k: SAMPLES[k].title,
+        )  # fmt: skip
+        return w.match_params(prep, ref)
+    return {}
+
+
+def _frozen(params: dict[str, Any]) -> tuple:
+    """A hashable, rounded copy of the parameters (the cache key of the result)."""
+    return tuple(
+        (k, v if isinstance(v, str) else np.round(np.asarray(v, dtype=float), 9).tolist())
+        for k, v in sorted(params.items())
+    )
+
+
+st.title("Image normalization")
+st.markdown(
+    "Normalization changes the **range** of intensities with a fixed rescaling; the shape of the "
+    "histogram stays. Equalization-type methods **reshape** the histogram. Pick an image and a "
+    "technique, and compare the picture, the per-channel histograms (dotted: cumulative) and the "
+    "transfer curve before and after."
+)
+
+src, pick = st.columns([3, 2], vertical_alignment="bottom")
+upload = src.file_uploader(
+    "Upload an image: PNG, JPEG, TIFF (8/16-bit, float), BMP, GIF or WebP, up to 25 MB",
+    type=FORMATS, key="img_upload",
+)  # fmt: skip
+sample = pick.selectbox(
+    "…or a sample", list(SAMPLES), format_func=lambda k: SAMPLES[k].title, key="img_sample",
+    on_change=_use_sample_technique, disabled=upload is not None,
+)  # fmt: skip
+try:
+    if upload is not None:
+        data = upload.getvalue()
+        hkey, name, sample = w.upload_key(upload), upload.name, None
+    else:
+        data, hkey, name = None, f"sample:{sample}", sample
+    with st.spinner("Reading the image and computing its statistics once…"):
+        prep = w.prepare(hkey, name, data, sample)
+except ImageError as err:
+    st.error(str(err), icon=":material/broken_image:")
+    st.info("Try another file (PNG, JPEG or TIFF work best), or remove it to use a sample.")
+    st.stop()
+except Exception:
+    st.error("This file could not be read as an image.", icon=":material/broken_image:")
+    st.info("Try another file (PNG, JPEG or TIFF work best), or remove it to use a sample.")
+    st.stop()
+
+names = fig.channel_names(prep.stats.mean.size)
+h, wd = prep.shape[:2]
+about = f"**{name}**: {wd} × {h} px, {len(names)} channel(s), {prep.dtype}."
+if sample is not None:
+    s = SAMPLES[sample]
+    about += f" {s.good_for} *Licence: {s.licence}. Source: {s.source}.*"
+st.caption(about)
+for note in prep.notes:
+    st.info(note, icon=":material/info:")
+
+keys = list(intensity.TECHNIQUES)
+st.session_state.setdefault("img_technique", SAMPLES[sample].technique if sample else "scale")
+with st.container(border=True):
+    left, right = st.columns([1, 3])
+    key = left.selectbox(
+        "Technique", keys, format_func=lambda k: intensity.TECHNIQUES[k].title, key="img_technique"
+    )
+    with right:
+        params = _params(key, prep, names)
+tech = intensity.TECHNIQUES[key]
+res = w.result(hkey, key, _frozen(params), prep, params)
+d_lo, d_hi = res.display
+
+before, after = st.columns(2, gap="medium")
+with before:
+    st.subheader("Before")
+    st.image(prep.jpeg, width="stretch")
+    i_lo, i_hi = prep.input_range
+    st.caption(f"Shown linearly: {w._num(i_lo)}..{w._num(i_hi)} → black..white.")
+    st.plotly_chart(
+        fig.histogram_figure(
+            prep.stats.fine, names=names, x_range=prep.input_range, log_y=key in ("clip", "log"),
+            markers={"low": float(np.min(params["low"])), "high": float(np.max(params["high"]))}
+            if key == "clip" else None,
+        ), key="img_hist_before", **CHART,
+    )  # fmt: skip
+with after:
+    st.subheader(f"After: {tech.title}")
+    st.image(res.jpeg, width="stretch")
+    bounded = tech.output_range is not None and key != "clip"
+    st.caption(
+        f"Shown with {w._num(d_lo)}..{w._num(d_hi)} → black..white"
+        + (
+            "."
+            if bounded
+            else "; values beyond saturate (shaded in the plots), the data keeps them."
+        )
+    )
+    if not bounded:
+        unit = "z" if key == "zscore" else "input units"
+        st.plotly_chart(fig.display_bar_figure(d_lo, d_hi, unit=unit), key="img_bar", **CHART)
+    st.plotly_chart(
+        fig.histogram_figure(res.hist, names=names, x_range=res.display, x_title="output"),
+        key="img_hist_after", **CHART,
+    )  # fmt: skip
+
+curve_col, table_col = st.columns(2, gap="medium")
+pad = 0.03 * (d_hi - d_lo)
+with curve_col:
+    st.plotly_chart(
+        fig.transfer_figure(
+            res.curve, names=("Y",) if params.get("mode") == "luminance" else names,
+            x_range=prep.input_range, display_range=res.display, title="Transfer curve",
+            y_range=None if key in ("zscore", "clip") else (d_lo - pad, d_hi + pad),
+        ), key="img_curve", **CHART,
+    )  # fmt: skip
+with table_col:
+    st.markdown("**Statistics per channel**")
+    rows = [
+        {"": f"{b['channel']} {when}", **{k: v for k, v in r.items() if k != "channel"}}
+        for b, a in zip(
+            fig.stats_rows(prep.stats, None, names),
+            fig.stats_rows(res.stats, None, names),
+            strict=True,
+        )
+        for when, r in (("before", b), ("after", a))
+    ]
+    st.dataframe(rows, hide_index=True, width="stretch")
+    st.caption("Before: full resolution. After: measured on the screen preview.")
+
+st.subheader("The formula, with this image's numbers")
+st.latex(w.formula(key, params, prep.stats, names))
+use, pitfalls = w.TEACH[key]
+c1, c2 = st.columns(2, gap="medium")
+c1.markdown(f"**When to use it.** {use}")
+c2.markdown(f"**Pitfalls.** {pitfalls}")
+if not tech.is_normalization:
+    st.warning(w.NOT_NORMALIZATION, icon=":material/warning:")
+with st.expander("Code for what is on screen", icon=":material/code:"):
+    st.code(w.code(key, params, prep.stats, prep.dtype), language="python")
+
+data_for_download = data
+
+
+def _download() -> bytes:
+    decoded = w._decode(data_for_download, sample)
+    return w.full_png(decoded, key, prep, params)
+
+
+st.download_button(
+    f"Download the result at full resolution ({wd} × {h}, 16-bit PNG)", data=_download,
+    file_name=f"{name.rsplit('.', 1)[0]}-{key}.png", mime="image/png", key="img_download",
+    on_click="ignore", icon=":material/download:",
+)  # fmt: skip
+st.caption(
+    f"The PNG stores the display mapping {w._num(d_lo)}..{w._num(d_hi)} → 0..65535 "
+    "(16-bit), computed at full resolution only when you click."
+)
+
+st.subheader("All techniques on this image")
+tiles = w.grid(hkey, prep)
+for row in range(0, len(tiles), 4):
+    for col, (title, jpeg, hist) in zip(st.columns(4), tiles[row : row + 4], strict=False):
+        col.image(jpeg, caption=title, width="stretch")
+        col.plotly_chart(
+            fig.mini_histogram_figure(hist, names=names), key=f"img_grid_{title}", **CHART
+        )

@@ -311,7 +311,11 @@ def histogram_figure(
 
 
 def mini_histogram_figure(
-    hist: HistogramLike, *, height: int = 70, max_bins: int = 64
+    hist: HistogramLike,
+    *,
+    names: Sequence[str] | None = None,
+    height: int = 70,
+    max_bins: int = 64,
 ) -> go.Figure:
     """Return a bare, small histogram (no axes, no cumulative curve) for a thumbnail grid.
 
@@ -323,7 +327,7 @@ def mini_histogram_figure(
     >>> len(fig.data), len(fig.data[0].x), fig.layout.height
     (3, 65, 70)
     """
-    fig = histogram_figure(hist, cumulative=False, height=height, max_bins=max_bins)
+    fig = histogram_figure(hist, cumulative=False, names=names, height=height, max_bins=max_bins)
     fig.update_layout(margin={"l": 2, "r": 2, "t": 2, "b": 2}, hovermode=False)
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)

@@ -1,0 +1,388 @@
+"""Streamlit helpers of the image page: cached work per upload, parameter widgets, teaching text.
+
+Heavy work runs once per image (content hash -> decode, full-resolution statistics, a work
+preview of at most ``WORK_SIDE`` pixels, its JPEG); each interaction applies the technique to the
+preview with the full-resolution statistics (``stats=``), so it costs the same at 0.3 or 24 MP.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, NamedTuple
+
+import numpy as np
+import streamlit as st
+
+from normviz import intensity, io
+from normviz.samples import SAMPLES, load_sample
+
+WORK_SIDE = 1024  # longest side of the preview the page computes on and shows
+THUMB_SIDE = 240  # longest side of the comparison-grid thumbnails
+Z_DISPLAY = 3.0  # z-scores in [-3, 3] are shown black..white
+SHORT = {
+    "scale": "Min-max", "clip": "Clip 1–99 %", "log": "Log", "zscore": "Z-score, ±3 shown",
+    "equalize": "Equalize", "autocontrast": "Auto contrast", "clahe": "CLAHE", "match": "Match",
+}  # fmt: skip
+
+
+class Prepared(NamedTuple):
+    """What the page keeps of one image: everything but the full-resolution pixels."""
+
+    name: str
+    shape: tuple[int, ...]
+    dtype: str
+    notes: tuple[str, ...]
+    stats: intensity.ImageStats
+    preview: np.ndarray  # (h, w[, C]) same dtype, max side WORK_SIDE
+    thumb: np.ndarray  # (h, w[, C]) same dtype, max side THUMB_SIDE
+    jpeg: bytes  # the preview shown with the input's natural display range
+    input_range: tuple[float, float]  # display range of the input (dtype range or [min, max])
+
+
+def content_hash(data: bytes) -> str:
+    """Return a short content hash of an upload (computed once per upload, see ``upload_key``)."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def input_range(pixels: np.ndarray, stats: intensity.ImageStats) -> tuple[float, float]:
+    """Return the natural display range of an input: its dtype range, or [min, max] for floats."""
+    if pixels.dtype == np.uint8:
+        return 0.0, 255.0
+    if pixels.dtype == np.uint16:
+        return 0.0, 65535.0
+    lo, hi = float(np.min(stats.minimum)), float(np.max(stats.maximum))
+    return (lo, hi) if hi > lo else (lo, lo + 1.0)
+
+
+def to_display(img: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Map ``[lo, hi]`` linearly to uint8 ``[0, 255]``; values beyond saturate (never NaN)."""
+    scaled = (np.asarray(img, dtype=np.float32) - np.float32(lo)) / np.float32(max(hi - lo, 1e-12))
+    return io.to_display_uint8(np.nan_to_num(scaled, nan=0.0, posinf=1.0, neginf=0.0))
+
+
+def _decode(data: bytes | None, sample: str | None) -> io.DecodedImage:
+    return load_sample(sample) if sample is not None else io.read_image(data)
+
+
+def _prepared(name: str, decoded: io.DecodedImage) -> Prepared:
+    pixels = decoded.pixels
+    stats = intensity.image_stats(pixels)
+    preview = io.make_preview(pixels, WORK_SIDE)
+    lo, hi = input_range(pixels, stats)
+    jpeg = io.encode_jpeg(to_display(preview, lo, hi), quality=88)
+    return Prepared(
+        name, pixels.shape, str(pixels.dtype), decoded.notes, stats, preview,
+        io.make_preview(preview, THUMB_SIDE), jpeg, (lo, hi),
+    )  # fmt: skip
+
+
+@st.cache_data(max_entries=6, show_spinner=False)
+def prepare(key: str, name: str, _data: bytes | None, sample: str | None) -> Prepared:
+    """Decode once, compute full-resolution statistics and the previews (cached by ``key``)."""
+    return _prepared(name, _decode(_data, sample))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def prepare_reference(sample: str, grey: bool) -> Prepared:
+    """A sample as a matching reference; ``grey`` turns a colour sample into its luminance."""
+    decoded = load_sample(sample)
+    if grey and decoded.pixels.ndim == 3:
+        y = decoded.pixels[..., :3].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+        decoded = decoded._replace(pixels=np.round(y).astype(decoded.pixels.dtype))
+    return _prepared(sample, decoded)
+
+
+class Result(NamedTuple):
+    """One technique applied to the preview, ready to show."""
+
+    jpeg: bytes
+    hist: intensity.Histogram  # of the output, 256 bins over the display range
+    stats: intensity.ImageStats  # of the output preview
+    display: tuple[float, float]  # output values shown black..white
+    curve: Any  # intensity.TransferCurve or None
+
+
+def display_range(key: str, params: dict[str, Any], prep: Prepared, ref: Prepared | None):
+    """Return the output interval shown black..white for technique ``key``."""
+    if key == "scale":
+        return float(params["lo"]), float(params["hi"])
+    if key == "clip":
+        return float(np.min(params["low"])), float(np.max(params["high"]))
+    if key == "zscore":
+        return -Z_DISPLAY, Z_DISPLAY
+    if key == "match" and ref is not None:
+        return ref.input_range
+    out = intensity.TECHNIQUES[key].output_range
+    return tuple(map(float, out)) if out is not None else prep.input_range
+
+
+def reference_of(params: dict[str, Any]) -> Prepared | None:
+    """Return the prepared reference sample of a histogram match, if any."""
+    ref = params.get("reference")
+    return prepare_reference(ref, params.get("_grey", False)) if ref else None
+
+
+def apply(key: str, img: np.ndarray, prep: Prepared, params: dict[str, Any], stats=None):
+    """Apply technique ``key`` with the page's params to ``img`` (float32 output)."""
+    kwargs = {k: v for k, v in params.items() if k not in ("reference", "_grey")}
+    ref = reference_of(params)
+    if ref is not None:
+        kwargs.update(reference=ref.preview, reference_stats=ref.stats)
+    return intensity.apply_technique(key, img, stats=stats, **kwargs)
+
+
+def curve_of(key: str, prep: Prepared, params: dict[str, Any]):
+    """Return the technique's transfer curve on this image, or None (CLAHE, or not available)."""
+    kwargs = {k: v for k, v in params.items() if k not in ("reference", "_grey")}
+    ref = reference_of(params)
+    if ref is not None:
+        kwargs["reference_stats"] = ref.stats
+    try:
+        return intensity.transfer_curve(key, prep.stats, **kwargs)
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+@st.cache_data(max_entries=48, show_spinner=False)
+def result(hkey: str, key: str, frozen: tuple, _prep: Prepared, _params: dict[str, Any]) -> Result:
+    """Apply the technique on the preview with full-resolution stats (cached per parameters)."""
+    out = apply(key, _prep.preview, _prep, _params, stats=_prep.stats)
+    lo, hi = display_range(key, _params, _prep, reference_of(_params))
+    hist = intensity.histogram(out, bins=256, value_range=(lo, hi))
+    curve = curve_of(key, _prep, _params)
+    return Result(
+        io.encode_jpeg(to_display(out, lo, hi), quality=88), hist, intensity.image_stats(out),
+        (lo, hi), curve,
+    )  # fmt: skip
+
+
+def default_params(key: str, prep: Prepared) -> dict[str, Any]:
+    """Parameters of the comparison grid: each technique's defaults (clip: 1-99 percentiles)."""
+    params: dict[str, Any] = dict(intensity.TECHNIQUES[key].params)
+    if key == "clip":
+        b = intensity.percentiles(prep.thumb, (1.0, 99.0), stats=prep.stats)
+        params.update(low=float(b[0]), high=float(b[1]))
+    if key == "match":
+        refs = sorted(references(prep), key=lambda k: k == "hdr")  # an 8-bit one first
+        params = match_params(prep, refs[0]) if refs else {}
+    return params
+
+
+def references(prep: Prepared) -> list[str]:
+    """Samples usable as a histogram-matching reference for ``prep`` (not itself).
+
+    A grey image can match any sample (colour ones through their luminance, see
+    :func:`match_params`); a colour image only the colour samples.
+    """
+    n_ch = prep.stats.mean.size
+    return [
+        k for k in SAMPLES
+        if k != prep.name and (n_ch == 1 or prepare_reference(k, False).stats.mean.size == n_ch)
+    ]  # fmt: skip
+
+
+def match_params(prep: Prepared, ref: str) -> dict[str, Any]:
+    """Parameters of a histogram match of ``prep`` onto sample ``ref``."""
+    return {"reference": ref, "_grey": prep.stats.mean.size == 1}
+
+
+@st.cache_data(max_entries=6, show_spinner=False)
+def grid(hkey: str, _prep: Prepared) -> list[tuple[str, bytes, intensity.Histogram]]:
+    """Every technique with default parameters on the thumbnail: (title, jpeg, histogram)."""
+    tiles = []
+    for key in intensity.TECHNIQUES:
+        params = default_params(key, _prep)
+        if key == "match" and not params:
+            continue
+        out = apply(key, _prep.thumb, _prep, params, stats=_prep.stats)
+        lo, hi = display_range(key, params, _prep, reference_of(params))
+        hist = intensity.histogram(out, bins=64, value_range=(lo, hi))
+        title = SHORT[key] + (f" → {params['reference']}" if key == "match" else "")
+        tiles.append((title, io.encode_jpeg(to_display(out, lo, hi), quality=85), hist))
+    return tiles
+
+
+def full_png(decoded: io.DecodedImage, key: str, prep: Prepared, params: dict[str, Any]) -> bytes:
+    """Apply the technique at full resolution and return a 16-bit PNG of its display mapping."""
+    out = apply(key, decoded.pixels, prep, params, stats=prep.stats)
+    lo, hi = display_range(key, params, prep, reference_of(params))
+    scaled = np.clip((out - np.float32(lo)) / np.float32(max(hi - lo, 1e-12)), 0.0, 1.0)
+    return io.encode_png(np.round(np.nan_to_num(scaled) * 65535.0).astype(np.uint16))
+
+
+def upload_key(upload) -> str:
+    """Return ``upload:<content hash>``, hashing each upload's bytes only once per session."""
+    seen = st.session_state.setdefault("img_hashes", {})
+    if upload.file_id not in seen:
+        seen.clear()
+        seen[upload.file_id] = content_hash(upload.getvalue())
+    return "upload:" + seen[upload.file_id]
+
+
+def sample_options() -> dict[str, str]:
+    """Sample keys -> titles, for the sample selector."""
+    return {k: s.title for k, s in SAMPLES.items()}
+
+
+# --- teaching text -------------------------------------------------------------------------------
+
+NOT_NORMALIZATION = (
+    "**Not a normalization.** This mapping depends on the whole histogram of the image and bends "
+    "intensities nonlinearly (it is monotone, but not affine): it flattens or reshapes the "
+    "histogram. A normalization is a fixed affine (or simple monotone) rescaling of the range "
+    "that keeps the histogram's shape."
+)
+
+TEACH: dict[str, tuple[str, str]] = {
+    "scale": (
+        "Stretch the range so the darkest value becomes `lo` and the brightest `hi`. Use it to "
+        "bring images of different bit depths to one range (e.g. [0, 1] before a network).",
+        "One hot pixel or a black border sets min or max and the stretch does nothing: clip "
+        "percentiles first. A constant image has max = min: it maps to `lo`, never NaN.",
+    ),
+    "clip": (
+        "Cap outliers at bounds from percentiles, mean ± k·std or by hand. The result stays in "
+        "input units; on screen [low, high] is stretched to black..white.",
+        "Everything outside the bounds is lost (saturated). Bounds from mean ± k·std are pulled "
+        "by the very outliers you want to remove; percentiles are robust.",
+    ),
+    "log": (
+        "Compress a high dynamic range (linear sensor data, astronomy, spectra) so faint detail "
+        "and bright peaks are visible together.",
+        "Shifts negative data to be non-negative first; on an ordinary 8-bit photo it mostly "
+        "washes the image out.",
+    ),
+    "zscore": (
+        "Subtract the mean and divide by the standard deviation (per channel): what "
+        "`transforms.Normalize(mean, std)` does before a network, with the dataset's statistics.",
+        "The output is unbounded (about -3..3): it is not an image any more, so the page shows "
+        "z in [-3, 3] as black..white and saturates beyond. Use the training set's mean/std, "
+        "not each image's own, or you erase real brightness differences.",
+    ),
+    "equalize": (
+        "Map each value to its cumulative frequency: the histogram becomes as flat as the "
+        "discrete input allows, which maximizes global contrast.",
+        "Amplifies noise in flat regions; per-channel equalization shifts hues, luminance mode "
+        "keeps them.",
+    ),
+    "autocontrast": (
+        "A percentile stretch: values between the two percentiles spread over [0, 1], the tails "
+        "clip (ImageJ's *auto contrast*, Pillow's `ImageOps.autocontrast`).",
+        "Like clipping, the tails are lost. Per-channel mode changes the colour balance (it acts "
+        "as an automatic white balance).",
+    ),
+    "clahe": (
+        "Equalize each tile of the image with a clipped histogram and blend the tiles: local "
+        "contrast in shadows and highlights at once (microscopy, X-rays, fundus images).",
+        "Local: the same input value maps to different outputs in different places, so there "
+        "is no transfer curve. A high clip limit amplifies noise; tiles too small create halos.",
+    ),
+    "match": (
+        "Reshape this image's histogram into the reference's: same distribution of intensities, "
+        "e.g. to make scans from two scanners look alike.",
+        "It needs a sensible reference; it transfers global tone, not local content.",
+    ),
+}
+
+
+def _num(v: float) -> str:
+    return f"{v:.4g}"
+
+
+def formula(key: str, params: dict[str, Any], stats: intensity.ImageStats, names) -> str:
+    """Return the LaTeX formula of technique ``key`` with this image's numbers in it."""
+    mins, maxs, means, stds = stats.minimum, stats.maximum, stats.mean, stats.std
+    if key == "scale":
+        lo, hi = params["lo"], params["hi"]
+        m, big = float(np.min(mins)), float(np.max(maxs))
+        return (
+            rf"x' = {_num(lo)} + ({_num(hi)} - {_num(lo)})\,\frac{{x - {_num(m)}}}"
+            rf"{{{_num(big)} - {_num(m)}}}"
+        )
+    if key == "clip":
+        lo, hi = float(np.min(params["low"])), float(np.max(params["high"]))
+        return rf"x' = \min\big(\max(x,\ {_num(lo)}),\ {_num(hi)}\big)"
+    if key == "log":
+        m = min(0.0, float(np.min(mins)))
+        top = float(np.max(maxs)) - m
+        shift = f" - ({_num(m)})" if m < 0 else ""
+        return rf"x' = \frac{{\ln(1 + x{shift})}}{{\ln(1 + {_num(top)})}}"
+    if key == "zscore":
+        if not params.get("per_channel", True):
+            return (
+                rf"z = \frac{{x - {_num(float(np.mean(means)))}}}{{{_num(float(np.mean(stds)))}}}"
+            )
+        parts = [
+            rf"z_{{\mathrm{{{n}}}}} = \frac{{x - {_num(mu)}}}{{{_num(sd)}}}"
+            for n, mu, sd in zip(names, means, stds, strict=False)
+        ]
+        return r",\qquad ".join(parts)
+    if key == "equalize":
+        n = f"{stats.n_pixels:,}".replace(",", "{,}")
+        return rf"x' = \mathrm{{CDF}}(x) = \frac{{1}}{{N}}\sum_{{v \le x}} h(v),\quad N = {n}"
+    if key == "autocontrast":
+        c = params.get("cutoff", (1.0, 99.0))
+        return (
+            rf"x' = \mathrm{{clip}}\Big(\frac{{x - p_{{{_num(c[0])}}}}}{{p_{{{_num(c[1])}}} - "
+            rf"p_{{{_num(c[0])}}}}},\ 0,\ 1\Big)"
+        )
+    if key == "clahe":
+        return (
+            r"x' = \sum_{t \in \text{4 nearest tiles}} w_t(\mathbf{p})\,"
+            r"\mathrm{CDF}^{\mathrm{clipped}}_t(x)"
+        )
+    return r"x' = \mathrm{CDF}_{\mathrm{ref}}^{-1}\big(\mathrm{CDF}(x)\big)"
+
+
+def code(key: str, params: dict[str, Any], stats: intensity.ImageStats, dtype: str) -> str:
+    """Return NumPy (and PyTorch where it applies) code for what is on screen."""
+    full = {"uint8": 255.0, "uint16": 65535.0}.get(dtype, 1.0)
+    if key == "scale":
+        lo, hi = params["lo"], params["hi"]
+        return (
+            "x = img.astype(np.float32)\n"
+            f"out = {lo} + ({hi} - {lo}) * (x - x.min()) / max(x.max() - x.min(), 1e-12)"
+        )
+    if key == "clip":
+        lo, hi = float(np.min(params["low"])), float(np.max(params["high"]))
+        return f"out = np.clip(img.astype(np.float32), {_num(lo)}, {_num(hi)})"
+    if key == "log":
+        return (
+            "x = img.astype(np.float32) - min(0.0, img.min())\n"
+            "out = np.log1p(x) / np.log1p(x.max())"
+        )
+    if key == "zscore":
+        mean = ", ".join(f"{m / full:.4f}" for m in stats.mean)
+        std = ", ".join(f"{s / full:.4f}" for s in stats.std)
+        return (
+            "x = img.astype(np.float64)\n"
+            "z = (x - x.mean(axis=(0, 1))) / x.std(axis=(0, 1))   # per channel, population std\n\n"
+            "# the same in PyTorch, on a tensor in [0, 1] (ToTensor divides by "
+            f"{full:g}):\nfrom torchvision import transforms\n"
+            f"norm = transforms.Normalize(mean=[{mean}], std=[{std}])"
+        )
+    if key == "equalize":
+        return (
+            "levels = np.bincount(img.ravel(), minlength=256)        # one channel, uint8\n"
+            "cdf = np.cumsum(levels) / img.size\n"
+            "out = cdf[img]                                           # look-up table\n\n"
+            "# PyTorch: torchvision.transforms.functional.equalize(uint8_tensor)"
+        )
+    if key == "autocontrast":
+        c = params.get("cutoff", (1.0, 99.0))
+        return (
+            f"lo, hi = np.percentile(img, [{c[0]}, {c[1]}])\n"
+            "out = np.clip((img - lo) / (hi - lo), 0, 1)\n\n"
+            "# Pillow: ImageOps.autocontrast(im, cutoff=...)"
+        )
+    if key == "clahe":
+        return (
+            "from skimage import exposure\n"
+            f"out = exposure.equalize_adapthist(img, kernel_size=np.array(img.shape[:2]) // "
+            f"{params.get('tiles', 8)},\n"
+            f"                                  clip_limit={params.get('clip_limit', 0.01)})"
+        )
+    return (
+        "from skimage import exposure\n"
+        "out = exposure.match_histograms(img, reference, channel_axis=-1)"
+    )
