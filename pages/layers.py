@@ -13,11 +13,10 @@ from normviz.figures.layers_cube import plot_cube, plot_cube_grid
 CHART = {"config": {"displayModeBar": False}, "width": "stretch"}
 NAMES = layers.KIND_NAMES
 SETS = {
-    "batch": r"S_c = \{(n, h, w)\}: \text{each channel over the batch and space}",
-    "layer": r"S_n = \{(c, h, w)\}: \text{each sample over all its features}",
-    "instance": r"S_{n,c} = \{(h, w)\}: \text{each sample's channel over space}",
-    "group": r"S_{n,g} = \{(c, h, w) : c \in g\}: \text{a sample's group of } C/G"
-    r"\text{ channels}",
+    "batch": r"S_c = \{(n, h, w)\}\ \text{for each channel } c",
+    "layer": r"S_n = \{(c, h, w)\}\ \text{for each sample } n",
+    "instance": r"S_{n,c} = \{(h, w)\}\ \text{for each } (n, c)",
+    "group": r"S_{n,g} = \{(c, h, w) : c \in g\}\ \text{for each } (n, g)",
 }
 try:  # bundled photographs, when the samples module is there
     from normviz.samples import load_sample
@@ -57,7 +56,7 @@ st.markdown(
     "$\\mu$ and $\\sigma^2$.** Pick a tensor and watch the sets."
 )
 with st.container(border=True):
-    top = st.columns([1.2, 1, 1, 1, 1.4])
+    top = st.columns([1.5, 1, 1, 1, 1.3])
     source = top[0].segmented_control(
         "Data", ["synthetic", "image crops"], default="synthetic", key="lay_source"
     ) or "synthetic"  # fmt: skip
@@ -102,9 +101,9 @@ with tabs[0]:
         st.latex(SETS[kind])
         st.latex(
             r"\mu_S = \frac{1}{|S|}\sum_{i \in S} x_i,\quad \sigma_S^2 = \frac{1}{|S|}"
-            r"\sum_{i \in S} (x_i - \mu_S)^2,\quad \hat x_i = \frac{x_i - \mu_S}"
-            r"{\sqrt{\sigma_S^2 + \epsilon}}"
+            r"\sum_{i \in S} (x_i - \mu_S)^2"
         )
+        st.latex(r"\hat x_i = \frac{x_i - \mu_S}{\sqrt{\sigma_S^2 + \epsilon}}")
         axes = layers.reduction_axes(kind, 4)
         n_sets = len(studies.cube_info(x, kind, g_kind).means)
         st.markdown(

@@ -81,7 +81,7 @@ def _caption(info: CubeInfo, group: int) -> str:
     )
 
 
-def _scene(info: CubeInfo, eye: float = 1.0) -> dict:
+def _scene(info: CubeInfo, eye: float = 1.25) -> dict:
     a, b, l_ = info.labels.shape
     axis = {"showbackground": False, "showspikes": False, "gridcolor": "#e5e7eb", "zeroline": False}
     return {
@@ -90,7 +90,7 @@ def _scene(info: CubeInfo, eye: float = 1.0) -> dict:
         "zaxis": {**axis, "title": {"text": info.axis_names[2]}, "range": [-0.7, l_ - 0.3]},
         "aspectmode": "manual",
         "aspectratio": {"x": 1.0, "y": 0.8, "z": 1.0},
-        "camera": {"eye": {"x": 1.5 * eye, "y": -1.6 * eye, "z": 0.9 * eye}},
+        "camera": {"eye": {"x": 1.45 * eye, "y": -1.75 * eye, "z": 0.95 * eye}},
     }
 
 
@@ -206,7 +206,7 @@ def plot_cube_grid(infos: Sequence[CubeInfo], height: int = 330) -> go.Figure:
     for col, info in enumerate(infos, start=1):
         for trace in _traces(info, 0, _marker_size(info) - 1):
             fig.add_trace(trace, row=1, col=col)
-        scene = _scene(info, eye=1.1)
+        scene = _scene(info, eye=1.35)
         fig.update_layout({f"scene{'' if col == 1 else col}": scene})
     fig.update_layout(
         template="none", height=height, font=_FONT, margin={"l": 0, "r": 0, "t": 30, "b": 0}
