@@ -38,6 +38,8 @@ def start_server(port: int, log: Path) -> subprocess.Popen:
             str(port),
             "--browser.gatherUsageStats",
             "false",
+            "--server.fileWatcherType",
+            "none",
         ],
         cwd=ROOT,
         stdout=log.open("w"),

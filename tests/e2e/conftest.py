@@ -96,6 +96,8 @@ class Server:
                 str(port),
                 "--browser.gatherUsageStats",
                 "false",
+                "--server.fileWatcherType",
+                "none",
             ],
             cwd=ROOT,
             stdout=self._log_handle,

@@ -1,0 +1,39 @@
+"""The normalization-layers lesson in a real browser: its animations play in the browser."""
+
+from __future__ import annotations
+
+from tests.e2e.conftest import exceptions, open_page, shoot
+
+# Index of the first Plotly graph that carries animation frames, or -1.
+ANIMATED = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).findIndex(
+    g => g._transitionData && g._transitionData._frames && g._transitionData._frames.length > 1)"""
+# What the animated graph shows right now: its traces' data and its slider position.
+STATE = """(i) => { const g = document.querySelectorAll('.js-plotly-plot')[i];
+    const s = (g.layout.sliders || []).map(s => s.active);
+    return JSON.stringify([s, (g.data || []).map(t => [t.x, t.y, t.z, t.marker && t.marker.color,
+        t.intensity, t.text])]); }"""
+
+
+def test_layers_animation_plays_in_the_browser(page, server):
+    open_page(page, server, "/layers")
+    assert exceptions(page) == []
+    index = page.evaluate(ANIMATED)
+    assert index >= 0, "no Plotly figure with animation frames on /layers"
+    graph = page.locator(".js-plotly-plot").nth(index)
+    graph.scroll_into_view_if_needed()
+    before = page.evaluate(STATE, index)
+    shoot(page, "layers_before_play")
+    # Plotly's updatemenus: the first button of the animated figure is Play.
+    graph.locator(".updatemenu-button").first.click()
+    changed = False
+    for _ in range(20):
+        page.wait_for_timeout(250)
+        if page.evaluate(STATE, index) != before:
+            changed = True
+            break
+    assert changed, "the frames did not change after clicking Play"
+    # The animation runs in the browser: no script rerun was needed.
+    state = page.get_attribute("[data-testid=stApp]", "data-test-script-state")
+    assert state != "running"
+    assert exceptions(page) == []
+    shoot(page, "layers_playing")

@@ -1,0 +1,86 @@
+"""Any upload gives a result or a clear message: the hostile-file corpus through a real browser.
+
+Each file of ``tests/corpus.py`` is uploaded with the page's real ``<input type=file>``. For each:
+the page shows a result (an image) or an ``st.error`` containing the expected hint, no exception
+box, no traceback and no server path; the server keeps answering ``/_stcore/health``. At the end
+the upload is cleared and the server's RSS must come back near where it was before.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.corpus import build_corpus
+from tests.e2e.conftest import exceptions, health, open_page, rss_mb, settle, shoot
+
+UPLOAD_INPUT = ".st-key-img_upload input[type=file]"
+ERROR = "[data-testid=stAlertContentError]"
+RSS_GROWTH_MB = 300.0
+LEAKS = re.compile(r"Traceback|site-packages|File \"/|/tmp/|/work/|" + re.escape(str(ROOT)))
+
+
+def _result_or_error(page) -> tuple[int, list[str]]:
+    images = len(page.query_selector_all("[data-testid=stMain] [data-testid=stImage]"))
+    errors = [e.inner_text() for e in page.query_selector_all(ERROR)]
+    # A type the uploader does not accept is refused in the browser, by the uploader itself.
+    errors += [
+        e.inner_text()
+        for e in page.query_selector_all("[data-testid=stFileUploaderFileErrorMessage]")
+    ]
+    return images, errors
+
+
+@pytest.mark.timeout(600)
+def test_every_corpus_file_gives_a_result_or_a_clear_message(page, server, tmp_path):
+    open_page(page, server, "/images")
+    assert exceptions(page) == []
+    page.wait_for_selector(UPLOAD_INPUT, state="attached")
+    before = rss_mb(server.pid)
+    problems: list[str] = []
+    peak = before
+    for case in build_corpus(tmp_path):
+        page.set_input_files(UPLOAD_INPUT, str(case.path))
+        page.wait_for_timeout(300)
+        took = settle(page, timeout_s=20)
+        print(f"{case.name}: settled in {took:.1f} s")
+        images, errors = _result_or_error(page)
+        text = page.locator("[data-testid=stMain]").inner_text()
+        peak = max(peak, rss_mb(server.pid))
+        where = f"{case.name} (expect {case.expect})"
+        if exceptions(page):
+            problems.append(f"{where}: exception box {exceptions(page)[0][:200]!r}")
+        if LEAKS.search(text):
+            problems.append(f"{where}: leaks {LEAKS.search(text).group(0)!r}")
+        if case.expect == "error":
+            refused = any(case.hint.lower() in e.lower() or "not allowed" in e for e in errors)
+            if not refused:
+                problems.append(f"{where}: no st.error containing {case.hint!r}; errors {errors}")
+        else:
+            if errors:
+                problems.append(f"{where}: unexpected error {errors}")
+            if images < 1:
+                problems.append(f"{where}: no result image shown")
+            if case.hint and case.hint.lower() not in text.lower():
+                problems.append(f"{where}: the note {case.hint!r} is not on the page")
+        if health(server.url) is None:
+            problems.append(f"{where}: server stopped answering /_stcore/health")
+            break
+        if case.name in {"rgb16.png", "bomb.png"}:
+            shoot(page, "upload_" + case.name.replace(".", "_"))
+    # Clear the upload (the uploader's delete button) and let the server settle.
+    delete = page.locator("[data-testid=stFileUploaderDeleteBtn] button")
+    if delete.count():
+        delete.first.click()
+        settle(page)
+    page.wait_for_timeout(1500)
+    after = rss_mb(server.pid)
+    print(
+        f"\nserver RSS: before uploads {before:.0f} MB, peak {peak:.0f} MB, after clearing "
+        f"{after:.0f} MB (growth {after - before:+.0f} MB, bound {RSS_GROWTH_MB:.0f} MB)"
+    )
+    assert not problems, "\n".join(problems)
+    assert health(server.url) is not None
+    assert after - before < RSS_GROWTH_MB
