@@ -1,0 +1,97 @@
+"""Figures of the layers lesson: structure, frames, buttons, fixed ranges, payload size."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from normviz import layer_studies as studies
+from normviz import layers
+from normviz.figures import layers as fig
+from normviz.figures.layers_cube import plot_cube, plot_cube_grid
+from normviz.tensors import synthetic_batch, synthetic_tokens
+
+X = synthetic_batch(4, 6, 4, 4, channel_offset=3.0, channel_scale=1.0, sample_offset=1.0)
+BIG = synthetic_batch(8, 16, 8, 8, channel_offset=3.0, seed=1)  # the page's largest settings
+
+
+@pytest.mark.parametrize(
+    ("kind", "groups", "frames"), [("batch", None, 6), ("layer", None, 4), ("instance", None, 24),
+                                   ("group", 3, 12)]
+)  # fmt: skip
+def test_cube_one_frame_per_group(kind, groups, frames):
+    info = studies.cube_info(X, kind, groups)
+    f = plot_cube(info)
+    assert len(f.frames) == frames
+    buttons = f.layout.updatemenus[0].buttons
+    assert [b.label for b in buttons] == ["▶ Play", "❚❚ Pause"]
+    assert [b.method for b in buttons] == ["animate", "animate"]
+    assert len(f.layout.sliders[0].steps) == frames
+    assert tuple(f.layout.scene.xaxis.range) == (-0.7, 5.7)
+    assert tuple(f.layout.scene.yaxis.range) == (-0.7, 3.7)
+    assert tuple(f.layout.scene.zaxis.range) == (-0.7, 15.7)
+    # each frame highlights exactly the elements of its group; together, every element once
+    total = 0
+    for g, frame in enumerate(f.frames):
+        xs, ys, zs = (np.asarray(v) for v in (frame.data[0].x, frame.data[0].y, frame.data[0].z))
+        assert np.all(info.labels[ys, xs, zs] == g)
+        total += len(xs)
+        assert f"mean {info.means[g]:+.3f}" in frame.layout.title.text
+    assert total == X.numel()
+
+
+def test_cube_payload_size_bounded():
+    default = plot_cube(studies.cube_info(X, "instance"))
+    assert len(default.to_json()) < 1_000_000
+    for kind, g in (("batch", None), ("instance", None), ("group", 16)):
+        assert len(plot_cube(studies.cube_info(BIG, kind, g)).to_json()) < 3_000_000
+    grid = plot_cube_grid([studies.cube_info(BIG, k) for k in ("batch", "layer", "instance")])
+    assert len(grid.to_json()) < 3_000_000
+
+
+def test_cube_grid_and_tokens():
+    infos = [studies.cube_info(X, k, 2 if k == "group" else None) for k in layers.KINDS]
+    f = plot_cube_grid(infos)
+    assert len(f.data) == 12
+    assert [a.text for a in f.layout.annotations][:3] == [
+        "<b>BatchNorm</b>", "<b>LayerNorm</b>", "<b>InstanceNorm</b>"
+    ]  # fmt: skip
+    tok = plot_cube(studies.cube_info(synthetic_tokens(2, 3, 4), "layer", layout="ntd"))
+    assert len(tok.frames) == 6 and tok.layout.scene.xaxis.title.text == "T"
+
+
+def test_cube_empty_info_does_not_raise():
+    info = studies.CubeInfo("batch", None, ("N", "C", "H·W"), np.zeros((0, 3, 4), int), (), ())
+    f = plot_cube(info)
+    assert len(f.frames) == 0 and "empty" in f.layout.title.text
+
+
+def test_moments_shared_ranges():
+    m, s = studies.channel_moments(X)
+    after = studies.channel_moments(layers.normalize(X, "instance"))
+    f = fig.plot_moments(m, s, *after)
+    assert len(f.data) == 4
+    assert f.data[0].zmin == f.data[1].zmin == -f.data[0].zmax
+    assert f.data[2].zmin == 0 and f.data[2].zmax == f.data[3].zmax
+    assert np.abs(np.asarray(f.data[1].z)).max() < 1e-5  # instance: every cell zero mean
+    empty = fig.plot_moments([], [], [], [])
+    assert len(empty.data) == 4
+
+
+def test_running_and_noise_figures():
+    stream = torch.randn(30, 8, 1, 2, 2, generator=torch.Generator().manual_seed(0)) * 3 + 2
+    t = studies.running_trace(stream, 0.2)
+    f = fig.plot_running(t, 2.0, 9.0)
+    assert len(f.frames) == 30 and len(f.frames[9].data[1].x) == 10
+    assert tuple(f.layout.xaxis.range) == (0.5, 30.5)
+    assert [b.label for b in f.layout.updatemenus[0].buttons] == ["▶ Play", "❚❚ Pause"]
+    assert len(f.to_json()) < 1_000_000
+    noise = studies.BatchNoise((2, 8, 32), ("batch", "group"), ((0.4, 0.2, 0.1), (0.0,) * 3))
+    g = fig.plot_batch_noise(noise)
+    assert g.layout.xaxis.type == "log" and len(g.data) == 2
+    assert g.layout.yaxis.range[1] == pytest.approx(0.44)
+    assert (
+        len(fig.plot_running(studies.RunningTrace([], [], [], [], 0.1, "pytorch"), 0, 1).frames)
+        == 0
+    )
