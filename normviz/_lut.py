@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -20,15 +21,16 @@ Curve = Callable[[np.ndarray], np.ndarray]
 
 @dataclass(frozen=True)
 class PointMap:
-    """One monotone-or-not pointwise function per channel (one shared function if length 1).
+    """One pointwise function per channel (one shared function if length 1).
 
-    ``affine`` optionally states the same map as ``clip(x * scale + offset, lo, hi)`` with
-    per-channel ``scale``/``offset`` (C,) arrays, which lets float images skip the generic path.
+    ``affine`` optionally states the same map as ``clip((x - shift) / div * mul + add, lo, hi)``
+    with per-channel (C,) ``shift, div, mul, add`` arrays and ``clip = (lo, hi)`` (scalars or
+    (C,) arrays): a fast path of a few in-place float32 passes instead of a lookup table.
     """
 
     funcs: tuple[Curve, ...]
-    affine: tuple[np.ndarray, np.ndarray] | None = None
-    clip: tuple[float, float] | None = None
+    affine: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+    clip: tuple[Any, Any] | None = None
 
     def evaluate(self, x: np.ndarray, n_channels: int) -> np.ndarray:
         """(C, K) float64 values of every channel's function at the (K,) points ``x``."""
@@ -38,34 +40,76 @@ class PointMap:
 
 
 def affine_map(
-    scale: Sequence[float] | np.ndarray,
-    offset: Sequence[float] | np.ndarray,
-    clip: tuple[float, float] | None = None,
+    shift: Sequence[float] | np.ndarray,
+    div: Sequence[float] | np.ndarray,
+    mul: Sequence[float] | np.ndarray | float = 1.0,
+    add: Sequence[float] | np.ndarray | float = 0.0,
+    clip: tuple[Any, Any] | None = None,
 ) -> PointMap:
-    """A :class:`PointMap` computing ``clip(x * scale[c] + offset[c], *clip)``."""
-    scale = np.atleast_1d(np.asarray(scale, np.float64))
-    offset = np.atleast_1d(np.asarray(offset, np.float64))
+    """A :class:`PointMap` computing ``clip((x - shift[c]) / div[c] * mul[c] + add[c], *clip)``."""
+    shift = np.atleast_1d(np.asarray(shift, np.float64))
+    n = shift.size
+    div, mul, add = (np.broadcast_to(np.asarray(v, np.float64), (n,)) for v in (div, mul, add))
+    lo, hi = (None, None) if clip is None else clip
+    lows = None if lo is None else np.broadcast_to(np.asarray(lo, np.float64), (n,))
+    highs = None if hi is None else np.broadcast_to(np.asarray(hi, np.float64), (n,))
 
-    def make(a: float, b: float) -> Curve:
+    def make(c: int) -> Curve:
         def f(x: np.ndarray) -> np.ndarray:
-            y = x * a + b
-            return y if clip is None else np.clip(y, clip[0], clip[1])
+            dt = x.dtype.type  # same rounding order as the fast path
+            y = (x - dt(shift[c])) / dt(div[c]) * dt(mul[c]) + dt(add[c])
+            return y if lows is None else np.clip(y, lows[c], highs[c])
 
         return f
 
-    funcs = tuple(make(float(a), float(b)) for a, b in zip(scale, offset, strict=True))
-    return PointMap(funcs, (scale, offset), clip)
+    return PointMap(tuple(make(c) for c in range(n)), (shift, div, mul, add), clip)
+
+
+def _row(v: Any, n_channels: int, width: int, dtype: type = np.float32) -> np.ndarray:
+    """Per-channel values tiled along one image row, (width * C,) of ``dtype``."""
+    return np.tile(np.broadcast_to(np.asarray(v, dtype), (n_channels,)), width)
+
+
+def _apply_affine(x3: np.ndarray, pmap: PointMap) -> np.ndarray:
+    """The affine fast path: a few in-place float32 passes over (H, W * C) rows.
+
+    Per-channel vectors are tiled along a whole row so NumPy's inner loops stay long (broadcasting
+    a (C,) vector over the last axis would make them C elements long).
+    """
+    assert pmap.affine is not None
+    h, w, c = x3.shape
+    shift, div, mul, add = pmap.affine
+    x2 = x3.reshape(h, w * c)
+    out = np.empty((h, w * c), np.float32)
+    if x3.dtype == np.float64:  # subtract in float64 so a large offset does not cancel digits
+        np.subtract(x2, _row(shift, c, w, np.float64), out=out, casting="same_kind")
+    else:
+        np.subtract(x2, _row(shift, c, w), out=out, dtype=np.float32)
+    if np.any(div != 1.0):
+        np.divide(out, _row(div, c, w), out=out)
+    if np.any(mul != 1.0):
+        np.multiply(out, _row(mul, c, w), out=out)
+    if np.any(add != 0.0):
+        np.add(out, _row(add, c, w), out=out)
+    if pmap.clip is not None:
+        np.clip(out, _row(pmap.clip[0], c, w), _row(pmap.clip[1], c, w), out=out)
+    return out.reshape(x3.shape)
 
 
 def apply_map(img: np.ndarray, pmap: PointMap) -> np.ndarray:
     """Return ``pmap`` applied to every pixel of ``img`` as float32 of the same shape."""
     x3 = as_hwc(img)
     c = x3.shape[2]
+    if pmap.affine is not None:
+        return _apply_affine(x3, pmap).reshape(img.shape)
     out = np.empty(x3.shape, np.float32)
     if img.dtype in INT_LEVELS:
         luts = pmap.evaluate(np.arange(INT_LEVELS[img.dtype]), c).astype(np.float32)
-        for i in range(c):
-            np.take(luts[i], x3[..., i], out=out[..., i])
+        if (luts == luts[:1]).all():
+            np.take(luts[0], x3, out=out)  # one shared table: one call over the whole image
+        else:
+            for i in range(c):
+                np.take(luts[i], x3[..., i], out=out[..., i])
     else:
         work = x3.astype(np.float32) if x3.dtype == np.float16 else x3
         for i in range(c):

@@ -43,6 +43,12 @@ def scale_map(s: ImageStats, lo: float, hi: float, per_channel: bool) -> PointMa
     if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
         raise ValueError(f"expected finite lo < hi (got lo={lo}, hi={hi})")
     mins, maxs = _per_channel_or_global(s, s.minimum, s.maximum, per_channel)
+    f32 = np.float32
+    if lo == 0.0 or f32(f32(hi - lo) + f32(lo)) == f32(hi):
+        # fast path, still exact at both ends: (max - min) / (max - min) == 1 in any rounding
+        ok = maxs > mins
+        span = np.where(ok, maxs - mins, 1.0)
+        return affine_map(mins, span, np.where(ok, hi - lo, 0.0), lo, (lo, hi))
 
     def make(mn: float, mx: float) -> Curve:
         if mx <= mn:
@@ -51,8 +57,7 @@ def scale_map(s: ImageStats, lo: float, hi: float, per_channel: bool) -> PointMa
         def f(x: np.ndarray) -> np.ndarray:
             dt = x.dtype.type  # the same rounding for x - mn and mx - mn: t(max) == 1 exactly
             t = (x - dt(mn)) / (dt(mx) - dt(mn))
-            y = t * dt(hi) if lo == 0.0 else t * dt(hi) + (1 - t) * dt(lo)
-            return np.clip(y, lo, hi)
+            return np.clip(t * dt(hi) + (1 - t) * dt(lo), lo, hi)
 
         return f
 
@@ -72,10 +77,7 @@ def clip_map(low: Any, high: Any, n_channels: int) -> PointMap:
     if np.isnan(lows).any() or np.isnan(highs).any() or (lows > highs).any():
         raise ValueError(f"expected low <= high (got low={low}, high={high})")
 
-    def make(a: float, b: float) -> Curve:
-        return lambda x: np.clip(x, a, b)
-
-    return PointMap(tuple(make(float(a), float(b)) for a, b in zip(lows, highs, strict=True)))
+    return affine_map(np.zeros(n_channels), 1.0, 1.0, 0.0, (lows, highs))
 
 
 def log_map(s: ImageStats) -> PointMap:
@@ -94,21 +96,22 @@ def log_map(s: ImageStats) -> PointMap:
 def zscore_map(s: ImageStats, per_channel: bool) -> PointMap:
     """``(x - mean) / std``; zero variance -> zeros."""
     mean, std = (s.mean, s.std) if per_channel else global_moments(s)
-    safe = np.where(std > 0, std, 1.0)
-    return affine_map(np.where(std > 0, 1.0 / safe, 0.0), np.where(std > 0, -mean / safe, 0.0))
+    ok = std > 0
+    return affine_map(np.where(ok, mean, 0.0), np.where(ok, std, 1.0), np.where(ok, 1.0, 0.0))
 
 
 def autocontrast_map(s: ImageStats, bounds: np.ndarray) -> PointMap:
     """``clip((x - lo) / (hi - lo), 0, 1)`` per channel; ``lo == hi`` falls back to min-max."""
-    scale, offset = np.zeros(len(bounds)), np.zeros(len(bounds))
+    lows, spans = np.zeros(len(bounds)), np.ones(len(bounds))
+    mul = np.zeros(len(bounds))
     for c, (lo, hi) in enumerate(bounds):
         if hi <= lo:
             same = bool(np.all(bounds == bounds[0]))
             lo = s.minimum.min() if same else s.minimum[c]
             hi = s.maximum.max() if same else s.maximum[c]
         if hi > lo:
-            scale[c], offset[c] = 1.0 / (hi - lo), -lo / (hi - lo)
-    return affine_map(scale, offset, (0.0, 1.0))
+            lows[c], spans[c], mul[c] = lo, hi - lo, 1.0
+    return affine_map(lows, spans, mul, 0.0, (0.0, 1.0))
 
 
 def _table_curve(table: np.ndarray) -> Curve:
