@@ -286,13 +286,15 @@ def _fine_histogram(x3: np.ndarray) -> Histogram:
     return histogram(x3, bins=FLOAT_FINE_BINS)
 
 
-def image_stats(img: np.ndarray) -> ImageStats:
+def image_stats(img: np.ndarray, *, luma: bool = True) -> ImageStats:
     """Return exact per-channel statistics and the fine histogram of a full-resolution image.
 
     Parameters
     ----------
     img : (H, W) or (H, W, C) array of uint8, uint16 or float
         Non-finite values are ignored (a float image needs at least one finite value).
+    luma : bool
+        Also histogram the luminance of an RGB image (needed only by luminance equalization).
 
     Returns
     -------
@@ -323,8 +325,8 @@ def image_stats(img: np.ndarray) -> ImageStats:
         for i in range(c):
             means[i], stds[i], _ = _float_moments(x3[..., i])
         mins, maxs = np.nan_to_num(lo), np.nan_to_num(hi)
-    luma = _fine_histogram(luminance(x3)[:, :, None]) if c == 3 else None
-    return ImageStats(mins, maxs, means, stds, int(x3.shape[0] * x3.shape[1]), fine, luma)
+    luma_hist = _fine_histogram(luminance(x3)[:, :, None]) if c == 3 and luma else None
+    return ImageStats(mins, maxs, means, stds, int(x3.shape[0] * x3.shape[1]), fine, luma_hist)
 
 
 def quantiles(

@@ -96,23 +96,42 @@ def _apply_affine(x3: np.ndarray, pmap: PointMap) -> np.ndarray:
     return out.reshape(x3.shape)
 
 
+def _apply_luts(x3: np.ndarray, luts: np.ndarray) -> np.ndarray:
+    """Map an (H, W, C) integer image through per-channel (C, levels) float32 tables.
+
+    One flat table of ``C * levels`` entries indexed by ``level + levels * channel``, built and
+    gathered a few rows at a time: the index stays in cache, the inner loops stay long, and no
+    64-bit index array of the whole image is ever made (``np.take`` on a uint8 image does that).
+    """
+    h, w, c = x3.shape
+    levels = luts.shape[1]
+    flat = luts.reshape(-1)
+    idx_dtype = np.uint16 if c * levels <= 65536 else np.uint32
+    offsets = np.tile((np.arange(c) * levels).astype(idx_dtype), w)
+    x2 = x3.reshape(h, w * c)
+    out = np.empty((h, w * c), np.float32)
+    rows = max(1, (1 << 17) // (w * c))
+    idx = np.empty((rows, w * c), idx_dtype)
+    for r in range(0, h, rows):
+        n = min(rows, h - r)
+        np.add(x2[r : r + n], offsets, out=idx[:n], dtype=idx_dtype)
+        out[r : r + n] = flat[idx[:n]]
+    return out.reshape(x3.shape)
+
+
 def apply_map(img: np.ndarray, pmap: PointMap) -> np.ndarray:
     """Return ``pmap`` applied to every pixel of ``img`` as float32 of the same shape."""
     x3 = as_hwc(img)
     c = x3.shape[2]
     if pmap.affine is not None:
         return _apply_affine(x3, pmap).reshape(img.shape)
-    out = np.empty(x3.shape, np.float32)
     if img.dtype in INT_LEVELS:
-        luts = pmap.evaluate(np.arange(INT_LEVELS[img.dtype]), c).astype(np.float32)
-        if (luts == luts[:1]).all():
-            np.take(luts[0], x3, out=out)  # one shared table: one call over the whole image
-        else:
-            for i in range(c):
-                np.take(luts[i], x3[..., i], out=out[..., i])
-    else:
-        work = x3.astype(np.float32) if x3.dtype == np.float16 else x3
-        for i in range(c):
-            f = pmap.funcs[i % len(pmap.funcs)]
-            out[..., i] = f(work[..., i])
+        levels = INT_LEVELS[img.dtype]
+        luts = pmap.evaluate(np.arange(levels), c).astype(np.float32)
+        return _apply_luts(x3, luts).reshape(img.shape)
+    out = np.empty(x3.shape, np.float32)
+    work = x3.astype(np.float32) if x3.dtype == np.float16 else x3
+    for i in range(c):
+        f = pmap.funcs[i % len(pmap.funcs)]
+        out[..., i] = f(work[..., i])
     return out.reshape(img.shape)

@@ -69,11 +69,11 @@ __all__ = [
 ]
 
 
-def _fit(img: np.ndarray, stats: ImageStats | None) -> ImageStats:
+def _fit(img: np.ndarray, stats: ImageStats | None, luma: bool = False) -> ImageStats:
     """Validate ``img`` and return the statistics to fit on (``stats`` or those of ``img``)."""
     img = check_image(img)
     if stats is None:
-        return image_stats(img)
+        return image_stats(img, luma=luma)
     if not isinstance(stats, ImageStats):
         raise TypeError(f"expected stats to be an ImageStats (got {type(stats).__name__})")
     c = as_hwc(img).shape[2]
@@ -249,7 +249,7 @@ def equalize(
     array([[0. , 0. , 0.5, 1. ]], dtype=float32)
     """
     check_choice(mode, ("per_channel", "luminance"), "mode")
-    s = _fit(img, stats)
+    s = _fit(img, stats, luma=mode == "luminance")
     if mode == "per_channel" or s.n_channels == 1:
         return apply_map(img, equalize_map(s.fine, s))
     ls = luma_stats(s)
