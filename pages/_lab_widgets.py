@@ -438,20 +438,15 @@ def draw(trainers: list[Trainer], labels: list[str]) -> None:
             fig = figs.plot_boundary(grid, t.train, t.test, title="Decision boundary", height=420)
             st.plotly_chart(fig, key="lab_fig_boundary", **CHART)
         with right:
-            fig = figs.plot_weight_histograms(hists, ["weights"], height=200)
+            fig = figs.plot_weight_histograms(hists, ["Weights"], height=200)
             st.plotly_chart(fig, key="lab_fig_hist", **CHART)
             st.plotly_chart(figs.plot_weight_norm(curves, height=220), key="lab_fig_norm", **CHART)
     else:
         cols = st.columns(len(trainers), gap="small")
-        for k, (col, t, lab) in enumerate(zip(cols, trainers, labels, strict=True)):
+        for col, t, lab in zip(cols, trainers, labels, strict=True):
             grid = t.boundary(BOUNDARY_RESOLUTION)
             fig = figs.plot_boundary(
-                grid,
-                t.train,
-                t.test,
-                title=f"Run {lab}",
-                height=360,
-                show_scale=k == len(trainers) - 1,
+                grid, t.train, t.test, title=f"Run {lab}", height=380, show_scale=False
             )
             col.plotly_chart(fig, key=f"lab_fig_boundary_{lab}", **CHART)
     st.plotly_chart(figs.plot_training_curves(curves), key="lab_fig_curves", **CHART)

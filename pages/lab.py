@@ -24,7 +24,7 @@ with controls:
     base = w.config_controls()
     points = w.uploaded_points()
 with main:
-    top = st.columns([2, 3])
+    top = st.columns([1, 1])
     top[0].segmented_control(
         "Mode", ["One network", "Compare A and B"], key="lab_mode", label_visibility="collapsed"
     )
@@ -64,7 +64,8 @@ with main:
         width="stretch",
     )
     buttons[2].button(
-        "Step one epoch",
+        "Step",
+        help="Train exactly one epoch, then pause.",
         key="lab_step",
         on_click=w.step_epoch,
         icon=":material/skip_next:",

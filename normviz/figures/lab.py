@@ -530,9 +530,7 @@ def plot_weight_histograms(
         layout[f"yaxis{ax}"] = _axis(
             "number of weights" if i == 0 else "", [0, top * 1.1], anchor=f"x{ax}"
         )
-        layout["annotations"].append(
-            _title(f"{label}: {h.sparsity:.0%} of {h.n} weights |w| < 1e-3", x0)
-        )
+        layout["annotations"].append(_title(f"{label}: {h.sparsity:.0%} of {h.n} at ≈0", x0))
     return _figure(data, layout)
 
 
