@@ -45,10 +45,12 @@ def scale_map(s: ImageStats, lo: float, hi: float, per_channel: bool) -> PointMa
     mins, maxs = _per_channel_or_global(s, s.minimum, s.maximum, per_channel)
     f32 = np.float32
     if lo == 0.0 or f32(f32(hi - lo) + f32(lo)) == f32(hi):
-        # fast path, still exact at both ends: (max - min) / (max - min) == 1 in any rounding
+        # fast path, still exact at both ends: (max - min) / (max - min) == 1 in any rounding.
+        # No clipping pass: pixels of the image (or of its area-averaged preview) lie in
+        # [min, max], so the result lies in [lo, hi].
         ok = maxs > mins
         span = np.where(ok, maxs - mins, 1.0)
-        return affine_map(mins, span, np.where(ok, hi - lo, 0.0), lo, (lo, hi))
+        return affine_map(mins, span, np.where(ok, hi - lo, 0.0), lo)
 
     def make(mn: float, mx: float) -> Curve:
         if mx <= mn:

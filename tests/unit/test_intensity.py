@@ -413,3 +413,15 @@ def test_registry():
         ni.apply_technique("match", img)
     with pytest.raises(ValueError, match="technique must be one of"):
         ni.apply_technique("nope", img)
+
+
+def test_luminance_within_one_level_of_pillow(photo):
+    from normviz._histogram import luminance
+
+    pil = np.asarray(Image.fromarray(photo).convert("L"), np.int16)
+    assert np.abs(luminance(photo).astype(np.int16) - pil).max() <= 1
+    x16 = photo.astype(np.uint16) * 257
+    expected = x16.astype(np.float64) @ [0.299, 0.587, 0.114]
+    assert np.abs(luminance(x16) - expected).max() <= 1.0
+    xf = photo.astype(np.float32) / 255
+    np.testing.assert_allclose(luminance(xf), expected / 65535, atol=1e-5)
