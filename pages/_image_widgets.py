@@ -8,9 +8,11 @@ preview with the full-resolution statistics (``stats=``), so it costs the same a
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 from normviz import intensity, io
@@ -37,6 +39,12 @@ class Prepared(NamedTuple):
     thumb: np.ndarray  # (h, w[, C]) same dtype, max side THUMB_SIDE
     jpeg: bytes  # the preview shown with the input's natural display range
     input_range: tuple[float, float]  # display range of the input (dtype range or [min, max])
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def cached_figure(cache_key: tuple, _build: Callable[[], go.Figure]) -> go.Figure:
+    """Build a figure once per ``cache_key`` (Plotly's validation costs ~0.1 s per figure)."""
+    return _build()
 
 
 def content_hash(data: bytes) -> str:
@@ -92,12 +100,30 @@ def prepare_reference(sample: str, grey: bool) -> Prepared:
     return _prepared(sample, decoded)
 
 
+class Summary(NamedTuple):
+    """Per-channel min, max, mean and population std (float64) of an output preview."""
+
+    minimum: np.ndarray
+    maximum: np.ndarray
+    mean: np.ndarray
+    std: np.ndarray
+
+
+def summarize(out: np.ndarray) -> Summary:
+    """Return the :class:`Summary` of a finite float output (cheaper than ``image_stats``)."""
+    flat = out.reshape(-1, 1 if out.ndim == 2 else out.shape[-1])
+    mean = flat.mean(axis=0, dtype=np.float64)
+    std = np.sqrt(np.maximum(np.mean(np.square(flat, dtype=np.float64), axis=0) - mean**2, 0.0))
+    return Summary(flat.min(axis=0).astype(np.float64), flat.max(axis=0).astype(np.float64),
+                   mean, std)  # fmt: skip
+
+
 class Result(NamedTuple):
     """One technique applied to the preview, ready to show."""
 
     jpeg: bytes
     hist: intensity.Histogram  # of the output, 256 bins over the display range
-    stats: intensity.ImageStats  # of the output preview
+    stats: Summary  # of the output preview
     display: tuple[float, float]  # output values shown black..white
     curve: Any  # intensity.TransferCurve or None
 
@@ -151,7 +177,7 @@ def result(hkey: str, key: str, frozen: tuple, _prep: Prepared, _params: dict[st
     hist = intensity.histogram(out, bins=256, value_range=(lo, hi))
     curve = curve_of(key, _prep, _params)
     return Result(
-        io.encode_jpeg(to_display(out, lo, hi), quality=88), hist, intensity.image_stats(out),
+        io.encode_jpeg(to_display(out, lo, hi), quality=88), hist, summarize(out),
         (lo, hi), curve,
     )  # fmt: skip
 

@@ -140,7 +140,8 @@ with st.container(border=True):
     with right:
         params = _params(key, prep, names)
 tech = intensity.TECHNIQUES[key]
-res = w.result(hkey, key, _frozen(params), prep, params)
+state = (hkey, key, _frozen(params))  # identifies everything drawn below
+res = w.result(*state, prep, params)
 d_lo, d_hi = res.display
 
 before, after = st.columns(2, gap="medium")
@@ -149,13 +150,13 @@ with before:
     st.image(prep.jpeg, width="stretch")
     i_lo, i_hi = prep.input_range
     st.caption(f"Shown linearly: {w._num(i_lo)}..{w._num(i_hi)} → black..white.")
-    st.plotly_chart(
-        fig.histogram_figure(
-            prep.stats.fine, names=names, x_range=prep.input_range, log_y=key in ("clip", "log"),
-            markers={"low": float(np.min(params["low"])), "high": float(np.max(params["high"]))}
-            if key == "clip" else None,
-        ), key="img_hist_before", **CHART,
-    )  # fmt: skip
+    bounds = (float(np.min(params["low"])), float(np.max(params["high"]))) if key == "clip" else ()
+    log_y = key in ("clip", "log")
+    before_hist = w.cached_figure(("before", hkey, log_y, bounds), lambda: fig.histogram_figure(
+        prep.stats.fine, names=names, x_range=prep.input_range, log_y=log_y,
+        markers=dict(zip(("low", "high"), bounds, strict=True)) if bounds else None,
+    ))  # fmt: skip
+    st.plotly_chart(before_hist, key="img_hist_before", **CHART)
 with after:
     st.subheader(f"After: {tech.title}")
     st.image(res.jpeg, width="stretch")
@@ -170,22 +171,24 @@ with after:
     )
     if not bounded:
         unit = "z" if key == "zscore" else "input units"
-        st.plotly_chart(fig.display_bar_figure(d_lo, d_hi, unit=unit), key="img_bar", **CHART)
-    st.plotly_chart(
-        fig.histogram_figure(res.hist, names=names, x_range=res.display, x_title="output"),
-        key="img_hist_after", **CHART,
-    )  # fmt: skip
+        bar = w.cached_figure(
+            ("bar", *state), lambda: fig.display_bar_figure(d_lo, d_hi, unit=unit)
+        )
+        st.plotly_chart(bar, key="img_bar", **CHART)
+    after_hist = w.cached_figure(("after", *state), lambda: fig.histogram_figure(
+        res.hist, names=names, x_range=res.display, x_title="output"
+    ))  # fmt: skip
+    st.plotly_chart(after_hist, key="img_hist_after", **CHART)
 
 curve_col, table_col = st.columns(2, gap="medium")
 pad = 0.03 * (d_hi - d_lo)
 with curve_col:
-    st.plotly_chart(
-        fig.transfer_figure(
-            res.curve, names=("Y",) if params.get("mode") == "luminance" else names,
-            x_range=prep.input_range, display_range=res.display, title="Transfer curve",
-            y_range=None if key in ("zscore", "clip") else (d_lo - pad, d_hi + pad),
-        ), key="img_curve", **CHART,
-    )  # fmt: skip
+    curve = w.cached_figure(("curve", *state), lambda: fig.transfer_figure(
+        res.curve, names=("Y",) if params.get("mode") == "luminance" else names,
+        x_range=prep.input_range, display_range=res.display, title="Transfer curve",
+        y_range=None if key in ("zscore", "clip") else (d_lo - pad, d_hi + pad),
+    ))  # fmt: skip
+    st.plotly_chart(curve, key="img_curve", **CHART)
 with table_col:
     st.markdown("**Statistics per channel**")
     rows = [
@@ -234,6 +237,7 @@ tiles = w.grid(hkey, prep)
 for row in range(0, len(tiles), 4):
     for col, (title, jpeg, hist) in zip(st.columns(4), tiles[row : row + 4], strict=False):
         col.image(jpeg, caption=title, width="stretch")
-        col.plotly_chart(
-            fig.mini_histogram_figure(hist, names=names), key=f"img_grid_{title}", **CHART
+        mini = w.cached_figure(
+            ("grid", hkey, title), lambda h=hist: fig.mini_histogram_figure(h, names=names)
         )
+        col.plotly_chart(mini, key=f"img_grid_{title}", **CHART)

@@ -118,21 +118,37 @@ def coarsen_histogram(
     return np.add.reduceat(counts, starts, axis=1), np.append(edges[starts], edges[-1])
 
 
-def _layout(fig: go.Figure, *, height: int, title: str | None, **extra: Any) -> go.Figure:
-    fig.update_layout(
-        template="none",
-        height=height,
-        margin={"l": 48, "r": 12, "t": 30 if title else 8, "b": 36},
-        font=_FONT,
-        title={"text": title or "", "font": {"size": 13}, "x": 0.0, "xanchor": "left"},
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-        showlegend=False,
-        **extra,
-    )
-    fig.update_xaxes(gridcolor=_GRID, zeroline=False, ticks="outside", tickcolor=_GRID)
-    fig.update_yaxes(gridcolor=_GRID, zeroline=False)
-    return fig
+def _layout(*, height: int, title: str | None, **extra: Any) -> dict[str, Any]:
+    """The shared light layout, as one dict (a single validation pass is ~10x faster)."""
+    axis = {"gridcolor": _GRID, "zeroline": False}
+    layout: dict[str, Any] = {
+        "template": "none",
+        "height": height,
+        "margin": {"l": 48, "r": 12, "t": 30 if title else 8, "b": 36},
+        "font": _FONT,
+        "title": {"text": title or "", "font": {"size": 13}, "x": 0.0, "xanchor": "left"},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "showlegend": False,
+        "xaxis": {**axis, "ticks": "outside", "tickcolor": _GRID},
+        "yaxis": dict(axis),
+    }
+    for k, v in extra.items():
+        layout[k] = {**layout[k], **v} if isinstance(layout.get(k), dict) else v
+    return layout
+
+
+def _vline(x: float, colour: str, dash: str = "solid") -> dict[str, Any]:
+    return {
+        "type": "line", "x0": x, "x1": x, "y0": 0, "y1": 1, "xref": "x", "yref": "paper",
+        "line": {"color": colour, "width": 1.2, "dash": dash},
+    }  # fmt: skip
+
+
+def _band(x0: float, x1: float, *, vertical: bool = True) -> dict[str, Any]:
+    ref = ({"xref": "x", "yref": "paper", "x0": x0, "x1": x1, "y0": 0, "y1": 1} if vertical
+           else {"xref": "paper", "yref": "y", "x0": 0, "x1": 1, "y0": x0, "y1": x1})  # fmt: skip
+    return {"type": "rect", "fillcolor": _SHADE, "line": {"width": 0}, "layer": "below", **ref}
 
 
 def empty_figure(message: str, *, height: int = 220, title: str | None = None) -> go.Figure:
@@ -143,20 +159,15 @@ def empty_figure(message: str, *, height: int = 220, title: str | None = None) -
     >>> empty_figure("no data").layout.annotations[0].text
     'no data'
     """
-    fig = go.Figure()
-    fig.add_annotation(
-        text=message,
-        x=0.5,
-        y=0.5,
-        xref="paper",
-        yref="paper",
-        showarrow=False,
-        font={"size": 13, "color": "#6b7280"},
-    )
-    _layout(fig, height=height, title=title)
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return fig
+    note = {
+        "text": message, "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper",
+        "showarrow": False, "font": {"size": 13, "color": "#6b7280"},
+    }  # fmt: skip
+    layout = _layout(
+        height=height, title=title, annotations=[note],
+        xaxis={"visible": False}, yaxis={"visible": False},
+    )  # fmt: skip
+    return go.Figure(layout=layout)
 
 
 def _hist_info(hist: HistogramLike, max_bins: int) -> _HistInfo | None:
@@ -238,76 +249,57 @@ def histogram_figure(
     names = tuple(names) if names is not None else channel_names(n_ch)
     if len(names) != n_ch:
         raise ValueError(f"expected {n_ch} channel names (got {len(names)})")
-    fig = go.Figure()
     x = info.edges
     fill_alpha = 0.35 if n_ch == 1 else 0.18
+    data: list[dict[str, Any]] = []
     for name, row in zip(names, info.counts, strict=True):
         colour = CHANNEL_COLORS.get(name, "#6b7280")
-        y = np.append(row, row[-1])
-        fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=y,
-                name=name,
-                mode="lines",
-                line={"shape": "hv", "width": 1.2, "color": colour},
-                fill="tozeroy",
-                fillcolor=_rgba(colour, fill_alpha),
-                hovertemplate=f"{name}: %{{y:,.0f}} px at %{{x:.4g}}<extra></extra>",
-            )
-        )
+        data.append({
+            "type": "scatter", "x": x, "y": np.append(row, row[-1]), "name": name,
+            "mode": "lines", "line": {"shape": "hv", "width": 1.2, "color": colour},
+            "fill": "tozeroy", "fillcolor": _rgba(colour, fill_alpha),
+            "hovertemplate": f"{name}: %{{y:,.0f}} px at %{{x:.4g}}<extra></extra>",
+        })  # fmt: skip
     if cumulative:
         for name, row in zip(names, info.counts, strict=True):
-            colour = CHANNEL_COLORS.get(name, "#6b7280")
-            cdf = np.concatenate([[0.0], np.cumsum(row) / max(row.sum(), 1.0)])
-            fig.add_trace(
-                go.Scatter(
-                    x=x,
-                    y=cdf,
-                    name=f"{name} cumulative",
-                    mode="lines",
-                    yaxis="y2",
-                    line={"color": colour, "width": 1.5, "dash": "dot"},
-                    hovertemplate=f"{name}: %{{y:.1%}} of pixels <= %{{x:.4g}}<extra></extra>",
-                )
-            )
+            data.append({
+                "type": "scatter", "x": x, "name": f"{name} cumulative", "mode": "lines",
+                "y": np.concatenate([[0.0], np.cumsum(row) / max(row.sum(), 1.0)]), "yaxis": "y2",
+                "line": {"color": CHANNEL_COLORS.get(name, "#6b7280"), "width": 1.5, "dash": "dot"},
+                "hovertemplate": f"{name}: %{{y:.1%}} of pixels <= %{{x:.4g}}<extra></extra>",
+            })  # fmt: skip
     lo, hi = x_range if x_range is not None else (float(x[0]), float(x[-1]))
+    shapes, notes = [], []
     if shade_outside is not None:
         a, b = shade_outside
         if a > lo:
-            fig.add_vrect(x0=lo, x1=a, fillcolor=_SHADE, line_width=0, layer="below")
+            shapes.append(_band(lo, a))
         if b < hi:
-            fig.add_vrect(x0=b, x1=hi, fillcolor=_SHADE, line_width=0, layer="below")
+            shapes.append(_band(b, hi))
     for label, value in (markers or {}).items():
         if np.isfinite(value):
-            fig.add_vline(
-                x=float(value),
-                line={"color": "#111827", "width": 1, "dash": "dash"},
-                annotation_text=label,
-                annotation_position="top",
-                annotation_font_size=11,
-            )
-    _layout(fig, height=height, title=title, hovermode="x")
+            shapes.append(_vline(float(value), "#111827", "dash"))
+            notes.append({
+                "text": label, "x": float(value), "y": 1.0, "xref": "x", "yref": "paper",
+                "showarrow": False, "yanchor": "bottom", "font": {"size": 11},
+            })  # fmt: skip
     top = float(info.counts.max())
-    fig.update_xaxes(range=[lo, hi], title_text=x_title, title_standoff=4)
+    yaxis: dict[str, Any] = {"title": {"text": "pixels"}}
     if log_y:
-        fig.update_yaxes(type="log", range=[0, np.log10(max(top, 1.0)) + 0.15], title_text="pixels")
+        yaxis.update(type="log", range=[0, np.log10(max(top, 1.0)) + 0.15])
     else:
-        fig.update_yaxes(range=[0, top * 1.08], title_text="pixels", tickformat="~s")
+        yaxis.update(range=[0, top * 1.08], tickformat="~s")
+    layout = _layout(
+        height=height, title=title, hovermode="x", shapes=shapes, annotations=notes,
+        xaxis={"range": [lo, hi], "title": {"text": x_title, "standoff": 4}}, yaxis=yaxis,
+    )  # fmt: skip
     if cumulative:
-        fig.update_layout(
-            yaxis2={
-                "overlaying": "y",
-                "side": "right",
-                "range": [0, 1.02],
-                "showgrid": False,
-                "tickformat": ".0%",
-                "tickvals": [0, 0.5, 1],
-                "zeroline": False,
-            },
-            margin={"r": 40},
-        )
-    return fig
+        layout["yaxis2"] = {
+            "overlaying": "y", "side": "right", "range": [0, 1.02], "showgrid": False,
+            "tickformat": ".0%", "tickvals": [0, 0.5, 1], "zeroline": False,
+        }  # fmt: skip
+        layout["margin"]["r"] = 40
+    return go.Figure(data=data, layout=layout)
 
 
 def mini_histogram_figure(
@@ -328,10 +320,10 @@ def mini_histogram_figure(
     (3, 65, 70)
     """
     fig = histogram_figure(hist, cumulative=False, names=names, height=height, max_bins=max_bins)
-    fig.update_layout(margin={"l": 2, "r": 2, "t": 2, "b": 2}, hovermode=False)
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return fig
+    return fig.update_layout(
+        margin={"l": 2, "r": 2, "t": 2, "b": 2}, hovermode=False,
+        xaxis_visible=False, yaxis_visible=False,
+    )  # fmt: skip
 
 
 def transfer_figure(
@@ -394,38 +386,36 @@ def transfer_figure(
     names = tuple(names) if names is not None else channel_names(y.shape[0])
     if len(names) != y.shape[0]:
         raise ValueError(f"expected {y.shape[0]} channel names (got {len(names)})")
-    fig = go.Figure()
     same = all(np.allclose(row, y[0]) for row in y[1:])
+    data: list[dict[str, Any]] = []
     for i, (name, row) in enumerate(zip(names, y, strict=True)):
         if same and i > 0:
             break
         label = "all channels" if same and len(names) > 1 else name
-        colour = "#334155" if same else CHANNEL_COLORS.get(name, "#6b7280")
-        fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=row,
-                name=label,
-                mode="lines",
-                line={"color": colour, "width": 2},
-                hovertemplate=f"{label}: %{{x:.4g}} -> %{{y:.4g}}<extra></extra>",
-            )
-        )
+        data.append({
+            "type": "scatter", "x": x, "y": row, "name": label, "mode": "lines",
+            "line": {"color": "#334155" if same else CHANNEL_COLORS.get(name, "#6b7280"),
+                     "width": 2},
+            "hovertemplate": f"{label}: %{{x:.4g}} -> %{{y:.4g}}<extra></extra>",
+        })  # fmt: skip
     x_lo, x_hi = x_range if x_range is not None else (float(x[0]), float(x[-1]))
     if y_range is None:
         y_lo, y_hi = float(y.min()), float(y.max())
         pad = 0.04 * (y_hi - y_lo) if y_hi > y_lo else 0.5
         y_range = (y_lo - pad, y_hi + pad)
+    shapes = []
     if display_range is not None:
         d_lo, d_hi = display_range
         if y_range[0] < d_lo:
-            fig.add_hrect(y0=y_range[0], y1=d_lo, fillcolor=_SHADE, line_width=0, layer="below")
+            shapes.append(_band(y_range[0], d_lo, vertical=False))
         if y_range[1] > d_hi:
-            fig.add_hrect(y0=d_hi, y1=y_range[1], fillcolor=_SHADE, line_width=0, layer="below")
-    _layout(fig, height=height, title=title, hovermode="closest")
-    fig.update_xaxes(range=[x_lo, x_hi], title_text=x_title, title_standoff=4)
-    fig.update_yaxes(range=list(y_range), title_text=y_title)
-    return fig
+            shapes.append(_band(d_hi, y_range[1], vertical=False))
+    layout = _layout(
+        height=height, title=title, hovermode="closest", shapes=shapes,
+        xaxis={"range": [x_lo, x_hi], "title": {"text": x_title, "standoff": 4}},
+        yaxis={"range": list(y_range), "title": {"text": y_title}},
+    )  # fmt: skip
+    return go.Figure(data=data, layout=layout)
 
 
 def display_bar_figure(
@@ -447,24 +437,17 @@ def display_bar_figure(
     pad = 0.25 * (hi - lo)
     x = np.linspace(lo - pad, hi + pad, 61)
     z = np.clip((x - lo) / (hi - lo), 0.0, 1.0)[None, :]
-    fig = go.Figure(
-        go.Heatmap(
-            x=x,
-            z=z,
-            zmin=0.0,
-            zmax=1.0,
-            colorscale="gray",
-            showscale=False,
-            hovertemplate=f"%{{x:.3g}} {unit} shows as %{{z:.0%}} grey<extra></extra>",
-        )
-    )
-    for v in (lo, hi):
-        fig.add_vline(x=v, line={"color": "#dc2626", "width": 1.5})
-    _layout(fig, height=height, title=title)
-    fig.update_layout(margin={"l": 12, "r": 12, "t": 26 if title else 4, "b": 26})
-    fig.update_xaxes(range=[lo - pad, hi + pad], showgrid=False, title_text=None)
-    fig.update_yaxes(visible=False)
-    return fig
+    heat = {
+        "type": "heatmap", "x": x, "z": z, "zmin": 0.0, "zmax": 1.0, "colorscale": "gray",
+        "showscale": False,
+        "hovertemplate": f"%{{x:.3g}} {unit} shows as %{{z:.0%}} grey<extra></extra>",
+    }  # fmt: skip
+    layout = _layout(
+        height=height, title=title, shapes=[_vline(v, "#dc2626") for v in (lo, hi)],
+        margin={"l": 12, "r": 12, "t": 26 if title else 4, "b": 26},
+        xaxis={"range": [lo - pad, hi + pad], "showgrid": False}, yaxis={"visible": False},
+    )  # fmt: skip
+    return go.Figure(data=[heat], layout=layout)
 
 
 def stats_rows(
