@@ -92,3 +92,17 @@ def clahe_channel(v: np.ndarray, tiles: int, clip_limit: float) -> np.ndarray:
     if hi == lo:
         return np.zeros(result.shape, np.float32)
     return ((result.astype(np.float32) - lo) / np.float32(hi - lo)).astype(np.float32)
+
+
+def clahe_image(img: np.ndarray, tiles: int, clip_limit: float) -> np.ndarray:
+    """CLAHE of each channel of a validated image, each min-max scaled first; float32 [0, 1]."""
+    x3 = img[:, :, None] if img.ndim == 2 else img
+    out = np.empty(x3.shape, np.float32)
+    for c in range(x3.shape[2]):
+        v = x3[..., c].astype(np.float64)
+        fin = np.isfinite(v)
+        lo, hi = (float(v[fin].min()), float(v[fin].max())) if fin.any() else (0.0, 0.0)
+        v = np.nan_to_num(v, nan=lo, posinf=hi, neginf=lo)
+        v = (v - lo) / (hi - lo) if hi > lo else np.zeros_like(v)
+        out[..., c] = clahe_channel(v, tiles, clip_limit)
+    return out.reshape(img.shape)

@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from normviz._histogram import Histogram, ImageStats
+from normviz._checks import check_choice
+from normviz._histogram import Histogram, ImageStats, quantiles
 from normviz._lut import Curve, PointMap, affine_map
 
 
@@ -189,3 +190,64 @@ def luma_stats(s: ImageStats) -> ImageStats:
         lo, hi = float(edges[nz[0]]), float(edges[nz[-1] + 1])
     z = np.zeros(1)
     return ImageStats(np.array([lo]), np.array([hi]), z, z, s.n_pixels, s.luma, None)
+
+
+def percentile_bounds(stats: ImageStats, q: tuple[float, ...], per_channel: bool) -> np.ndarray:
+    """Percentiles ``q`` (%) from the fine histogram: (len(q),) or (C, len(q)) float64."""
+    q_arr = np.atleast_1d(np.asarray(q, np.float64))
+    if q_arr.ndim != 1 or not np.all((q_arr >= 0) & (q_arr <= 100)):
+        raise ValueError(f"percentiles q must be in [0, 100] (got {q})")
+    counts, edges = stats.fine
+    if per_channel:
+        return np.stack(
+            [
+                quantiles(counts[c], edges, q_arr, stats.minimum[c], stats.maximum[c])
+                for c in range(stats.n_channels)
+            ]
+        )
+    return quantiles(counts.sum(0), edges, q_arr, stats.minimum.min(), stats.maximum.max())
+
+
+def cutoff_bounds(s: ImageStats, cutoff: tuple[float, float], per_channel: bool) -> np.ndarray:
+    """(C, 2) low/high percentile bounds for a ``cutoff = (low %, high %)``."""
+    lo_q, hi_q = (float(v) for v in cutoff)
+    if not (0.0 <= lo_q < hi_q <= 100.0):
+        raise ValueError(f"cutoff must satisfy 0 <= low < high <= 100 (got {cutoff})")
+    b = percentile_bounds(s, (lo_q, hi_q), per_channel)
+    return b if per_channel else np.broadcast_to(b, (s.n_channels, 2))
+
+
+def technique_map(key: str, s: ImageStats, p: dict[str, Any]) -> tuple[PointMap, ImageStats]:
+    """The fitted map of a pointwise technique and the statistics whose intensities it maps."""
+    if key == "scale":
+        return scale_map(s, p["lo"], p["hi"], p["per_channel"]), s
+    if key == "clip":
+        b = cutoff_bounds(s, p["q"], p["per_channel"])
+        low, high = p.get("low"), p.get("high")
+        low, high = b[:, 0] if low is None else low, b[:, 1] if high is None else high
+        return clip_map(low, high, s.n_channels), s
+    if key == "log":
+        return log_map(s), s
+    if key == "zscore":
+        return zscore_map(s, p["per_channel"]), s
+    if key == "equalize":
+        check_choice(p["mode"], ("per_channel", "luminance"), "mode")
+        if p["mode"] == "luminance" and s.n_channels != 1:
+            ls = luma_stats(s)
+            return equalize_map(ls.fine, ls), ls
+        return equalize_map(s.fine, s), s
+    if key == "autocontrast":
+        return autocontrast_map(s, cutoff_bounds(s, p["cutoff"], p["per_channel"])), s
+    rs = p.get("reference_stats")
+    if not isinstance(rs, ImageStats):
+        raise ValueError("the 'match' transfer curve needs reference_stats=ImageStats")
+    return match_map(s, rs), s
+
+
+def curve_x(s: ImageStats) -> np.ndarray:
+    """Ascending sample intensities (K <= 1024) from the minimum to the maximum of ``s``."""
+    lo, hi = float(s.minimum.min()), float(s.maximum.max())
+    if s.is_integer:
+        n = int(hi - lo) + 1
+        return np.unique(np.round(np.linspace(lo, hi, min(n, 1024))))
+    return np.linspace(lo, hi, 1024) if hi > lo else np.array([lo])

@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from normviz._checks import check_choice
-from normviz._clahe import clahe_channel
+from normviz._clahe import clahe_image
 from normviz._histogram import (
     Histogram,
     ImageStats,
@@ -31,18 +31,21 @@ from normviz._histogram import (
     histogram,
     image_stats,
     luminance,
-    quantiles,
 )
-from normviz._lut import PointMap, apply_map
+from normviz._lut import apply_map
 from normviz._transfer import (
     autocontrast_map,
     clip_map,
+    curve_x,
+    cutoff_bounds,
     equalize_map,
     global_moments,
     log_map,
     luma_stats,
     match_map,
+    percentile_bounds,
     scale_map,
+    technique_map,
     zscore_map,
 )
 
@@ -138,22 +141,7 @@ def percentiles(
     >>> percentiles(np.arange(101, dtype=np.uint8).reshape(1, 101), q=(5.0, 50.0))
     array([ 5., 50.])
     """
-    return _percentiles(_fit(img, stats), q, per_channel)
-
-
-def _percentiles(stats: ImageStats, q: tuple[float, ...], per_channel: bool) -> np.ndarray:
-    q_arr = np.atleast_1d(np.asarray(q, np.float64))
-    if q_arr.ndim != 1 or not np.all((q_arr >= 0) & (q_arr <= 100)):
-        raise ValueError(f"percentiles q must be in [0, 100] (got {q})")
-    counts, edges = stats.fine
-    if per_channel:
-        return np.stack(
-            [
-                quantiles(counts[c], edges, q_arr, stats.minimum[c], stats.maximum[c])
-                for c in range(stats.n_channels)
-            ]
-        )
-    return quantiles(counts.sum(0), edges, q_arr, stats.minimum.min(), stats.maximum.max())
+    return percentile_bounds(_fit(img, stats), q, per_channel)
 
 
 def mean_std_bounds(
@@ -280,15 +268,7 @@ def autocontrast(
     array([[0. , 0. , 0.5, 1. , 1. ]], dtype=float32)
     """
     s = _fit(img, stats)
-    return apply_map(img, autocontrast_map(s, _bounds(s, cutoff, per_channel)))
-
-
-def _bounds(s: ImageStats, cutoff: tuple[float, float], per_channel: bool) -> np.ndarray:
-    lo_q, hi_q = (float(v) for v in cutoff)
-    if not (0.0 <= lo_q < hi_q <= 100.0):
-        raise ValueError(f"cutoff must satisfy 0 <= low < high <= 100 (got {cutoff})")
-    b = _percentiles(s, (lo_q, hi_q), per_channel)
-    return b if per_channel else np.broadcast_to(b, (s.n_channels, 2))
+    return apply_map(img, autocontrast_map(s, cutoff_bounds(s, cutoff, per_channel)))
 
 
 def clahe(img: np.ndarray, *, clip_limit: float = 0.01, tiles: int = 8) -> np.ndarray:
@@ -311,16 +291,7 @@ def clahe(img: np.ndarray, *, clip_limit: float = 0.01, tiles: int = 8) -> np.nd
         raise ValueError(f"clip_limit must be in (0, 1] (got {clip_limit})")
     if isinstance(tiles, bool) or not isinstance(tiles, int | np.integer) or tiles < 1:
         raise ValueError(f"tiles must be a positive integer (got {tiles!r})")
-    x3 = as_hwc(img)
-    out = np.empty(x3.shape, np.float32)
-    for c in range(x3.shape[2]):
-        v = x3[..., c].astype(np.float64)
-        fin = np.isfinite(v)
-        lo, hi = (float(v[fin].min()), float(v[fin].max())) if fin.any() else (0.0, 0.0)
-        v = np.nan_to_num(v, nan=lo, posinf=hi, neginf=lo)
-        v = (v - lo) / (hi - lo) if hi > lo else np.zeros_like(v)
-        out[..., c] = clahe_channel(v, int(tiles), float(clip_limit))
-    return out.reshape(img.shape)
+    return clahe_image(img, int(tiles), float(clip_limit))
 
 
 def match_histogram(
@@ -389,7 +360,7 @@ def _clip_technique(
 ) -> np.ndarray:
     """Clip at ``low``/``high`` if given, else at the ``q`` percentiles (input units)."""
     s = _fit(img, stats)
-    b = _bounds(s, q, per_channel)
+    b = cutoff_bounds(s, q, per_channel)
     lo = b[:, 0] if low is None else low
     hi = b[:, 1] if high is None else high
     return apply_map(img, clip_map(lo, hi, s.n_channels))
@@ -465,41 +436,6 @@ def transfer_curve(technique: str, stats: ImageStats, **params: Any) -> Transfer
         raise TypeError(f"expected stats to be an ImageStats (got {type(stats).__name__})")
     if technique == "clahe":
         return None
-    pmap, s = _technique_map(technique, stats, {**TECHNIQUES[technique].params, **params})
-    x = _curve_x(s)
+    pmap, s = technique_map(technique, stats, {**TECHNIQUES[technique].params, **params})
+    x = curve_x(s)
     return TransferCurve(x, pmap.evaluate(x, s.n_channels))
-
-
-def _technique_map(key: str, s: ImageStats, p: dict[str, Any]) -> tuple[PointMap, ImageStats]:
-    """The fitted map of a pointwise technique and the statistics whose intensities it maps."""
-    if key == "scale":
-        return scale_map(s, p["lo"], p["hi"], p["per_channel"]), s
-    if key == "clip":
-        b = _bounds(s, p["q"], p["per_channel"])
-        low, high = p.get("low"), p.get("high")
-        low, high = b[:, 0] if low is None else low, b[:, 1] if high is None else high
-        return clip_map(low, high, s.n_channels), s
-    if key == "log":
-        return log_map(s), s
-    if key == "zscore":
-        return zscore_map(s, p["per_channel"]), s
-    if key == "equalize":
-        check_choice(p["mode"], ("per_channel", "luminance"), "mode")
-        if p["mode"] == "luminance" and s.n_channels != 1:
-            ls = luma_stats(s)
-            return equalize_map(ls.fine, ls), ls
-        return equalize_map(s.fine, s), s
-    if key == "autocontrast":
-        return autocontrast_map(s, _bounds(s, p["cutoff"], p["per_channel"])), s
-    rs = p.get("reference_stats")
-    if not isinstance(rs, ImageStats):
-        raise ValueError("the 'match' transfer curve needs reference_stats=ImageStats")
-    return match_map(s, rs), s
-
-
-def _curve_x(s: ImageStats) -> np.ndarray:
-    lo, hi = float(s.minimum.min()), float(s.maximum.max())
-    if s.is_integer:
-        n = int(hi - lo) + 1
-        return np.unique(np.round(np.linspace(lo, hi, min(n, 1024))))
-    return np.linspace(lo, hi, 1024) if hi > lo else np.array([lo])
