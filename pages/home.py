@@ -2,6 +2,10 @@
 
 import streamlit as st
 
+from pages._router import ensure_router
+
+ensure_router()
+
 st.title("normviz")
 st.markdown(
     "#### Watch normalization and regularization happen on real data\n"

@@ -11,6 +11,9 @@ from normviz import ImageError, intensity
 from normviz.figures import images as fig
 from normviz.samples import SAMPLES
 from pages import _image_widgets as w
+from pages._router import ensure_router
+
+ensure_router()
 
 CHART = {"config": {"displayModeBar": False}, "width": "stretch"}
 FORMATS = ["png", "jpg", "jpeg", "tif", "tiff", "bmp", "gif", "webp"]

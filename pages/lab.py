@@ -6,6 +6,9 @@ import streamlit as st
 
 from normviz.training import batch_plan, penalty_l1_notes, pytorch_code
 from pages import _lab_widgets as w
+from pages._router import ensure_router
+
+ensure_router()
 
 st.title("Regularization lab")
 st.markdown(

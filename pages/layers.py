@@ -9,6 +9,9 @@ from normviz import layer_studies as studies
 from normviz import layers, tensors
 from normviz.figures import layers as fig
 from normviz.figures.layers_cube import plot_cube, plot_cube_grid
+from pages._router import ensure_router
+
+ensure_router()
 
 CHART = {"config": {"displayModeBar": False}, "width": "stretch"}
 NAMES = layers.KIND_NAMES
