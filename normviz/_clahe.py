@@ -44,54 +44,71 @@ def clip_histogram(hist: np.ndarray, clip_limit: int) -> np.ndarray:
     return hist
 
 
-def clahe_channel(v: np.ndarray, tiles: int, clip_limit: float) -> np.ndarray:
-    """CLAHE of one (H, W) channel already scaled to [0, 1]; returns float32 in [0, 1].
+def _bins(v: np.ndarray) -> np.ndarray:
+    """(H, W) uint8 histogram bins of one channel, as scikit-image: min-max to 14-bit levels,
+    rounded, then ``level // (1 + 2**14 // 256)``. Integer channels go through a lookup table."""
+    step = 1 + NR_OF_GRAY // NBINS
+    if v.dtype.kind == "u":
+        lo, hi = int(v.min()), int(v.max())
+        if hi == lo:
+            return np.zeros(v.shape, np.uint8)
+        k = np.arange(hi + 1, dtype=np.float64)
+        table = np.round(np.clip(k - lo, 0, None) * ((NR_OF_GRAY - 1) / (hi - lo))) // step
+        return table.astype(np.uint8)[v]
+    x = v.astype(np.float64)
+    fin = np.isfinite(x)
+    lo, hi = (float(x[fin].min()), float(x[fin].max())) if fin.any() else (0.0, 0.0)
+    if hi == lo:
+        return np.zeros(v.shape, np.uint8)
+    x = np.nan_to_num(x, nan=lo, posinf=hi, neginf=lo)
+    return (np.round((x - lo) * ((NR_OF_GRAY - 1) / (hi - lo))) // step).astype(np.uint8)
+
+
+def clahe_channel(bins: np.ndarray, tiles: int, clip_limit: float) -> np.ndarray:
+    """CLAHE of one (H, W) channel of histogram bins (see :func:`_bins`); float32 in [0, 1].
 
     Contextual regions are ``(max(H // tiles, 1), max(W // tiles, 1))`` pixels, which is
-    scikit-image's ``kernel_size`` (its default, 1/8 of each side, is ``tiles=8``).
+    scikit-image's ``kernel_size`` (its default, 1/8 of each side, is ``tiles=8``). Same padding,
+    regions, clipping and mappings as scikit-image; the bilinear interpolation is computed
+    directly for the unpadded pixels with four gathers from one flat table of mappings.
     """
-    levels = np.round(v * (NR_OF_GRAY - 1)).astype(np.int64)
-    kernel = (max(v.shape[0] // tiles, 1), max(v.shape[1] // tiles, 1))
-    pad_start = [k // 2 for k in kernel]
-    pad_end = [
-        (k - s % k) % k + int(np.ceil(k / 2.0)) for k, s in zip(kernel, v.shape, strict=True)
-    ]
-    image = np.pad(levels, list(zip(pad_start, pad_end, strict=True)), mode="reflect")
-    image //= 1 + NR_OF_GRAY // NBINS
-    (kh, kw), (ph, pw) = kernel, image.shape
+    h, w = bins.shape
+    kh, kw = max(h // tiles, 1), max(w // tiles, 1)
+    pad_start = (kh // 2, kw // 2)
+    pad_end = [(k - s % k) % k + int(np.ceil(k / 2.0)) for k, s in ((kh, h), (kw, w))]
+    image = np.pad(bins, list(zip(pad_start, pad_end, strict=True)), mode="reflect")
+    ph, pw = image.shape
+    bh, bw = ph // kh, pw // kw  # processing blocks
+    nh, nw = bh - 1, bw - 1  # contextual regions, centred between blocks
 
-    # Histograms of the contextual regions, centred between the processing blocks.
-    nh, nw = ph // kh - 1, pw // kw - 1
+    # All region histograms in one bincount over (region id * NBINS + bin).
     regions = image[kh // 2 : kh // 2 + nh * kh, kw // 2 : kw // 2 + nw * kw]
-    regions = regions.reshape(nh, kh, nw, kw).transpose(0, 2, 1, 3).reshape(nh * nw, kh * kw)
+    rid = (np.arange(nh * kh) // kh)[:, None] * nw + (np.arange(nw * kw) // kw)[None, :]
+    key = (rid * NBINS).astype(np.int64) + regions
+    hists = np.bincount(key.ravel(), minlength=nh * nw * NBINS).reshape(nh * nw, NBINS)
     n_region = kh * kw
     clim = int(max(clip_limit * n_region, 1)) if clip_limit > 0 else n_region
-    maps = np.empty((nh * nw, NBINS), np.int64)
-    for i, block in enumerate(regions):
-        hist = clip_histogram(np.bincount(block, minlength=NBINS), clim)
-        m = np.cumsum(hist).astype(np.float64) * ((NR_OF_GRAY - 1) / n_region)
+    maps = np.empty((nh * nw, NBINS), np.float32)
+    for i, hist in enumerate(hists):
+        m = np.cumsum(clip_histogram(hist, clim)).astype(np.float64) * ((NR_OF_GRAY - 1) / n_region)
         maps[i] = np.minimum(m, NR_OF_GRAY - 1).astype(np.int64)
-    maps = np.pad(maps.reshape(nh, nw, NBINS), ((1, 1), (1, 1), (0, 0)), mode="edge")
+    flat = np.pad(maps.reshape(nh, nw, NBINS), ((1, 1), (1, 1), (0, 0)), mode="edge").ravel()
 
-    # Bilinear interpolation between the four mappings around each processing block.
-    bh, bw = ph // kh, pw // kw
-    blocks = image.reshape(bh, kh, bw, kw).transpose(0, 2, 1, 3).reshape(bh * bw, kh * kw)
-    cy = np.repeat(np.arange(kh) / kh, kw)
-    cx = np.tile(np.arange(kw) / kw, kh)
-    result = np.zeros(blocks.shape, np.float32)
-    for ey in (0, 1):
-        for ex in (0, 1):
-            edge_maps = maps[ey : ey + bh, ex : ex + bw].reshape(bh * bw, NBINS)
-            mapped = np.take_along_axis(edge_maps, blocks, axis=-1)
-            w = (cy if ey else 1 - cy) * (cx if ex else 1 - cx)
-            result += (mapped * w).astype(np.float32)
-    result = result.astype(np.uint16)  # scikit-image truncates to its 14-bit dtype here
-    result = result.reshape(bh, bw, kh, kw).transpose(0, 2, 1, 3).reshape(ph, pw)
-    result = result[pad_start[0] : ph - pad_end[0], pad_start[1] : pw - pad_end[1]]
+    # Pixel (y, x) sits in processing block (by, bx) at fraction (wy, wx) of it and blends the
+    # mappings of blocks (by + 0/1, bx + 0/1) of the edge-padded map grid.
+    ys, xs = np.arange(h) + pad_start[0], np.arange(w) + pad_start[1]
+    by, bx = ys // kh, xs // kw
+    wy = ((ys % kh) / kh).astype(np.float32)[:, None]
+    wx = ((xs % kw) / kw).astype(np.float32)[None, :]
+    stride = (bw + 1) * NBINS
+    base = (by[:, None] * stride + bx[None, :] * NBINS).astype(np.int32) + bins
+    top = flat[base] * (1 - wx) + flat[base + NBINS] * wx
+    bottom = flat[base + stride] * (1 - wx) + flat[base + stride + NBINS] * wx
+    result = np.floor(top * (1 - wy) + bottom * wy)  # scikit-image truncates to 14-bit ints
     lo, hi = float(result.min()), float(result.max())
     if hi == lo:
         return np.zeros(result.shape, np.float32)
-    return ((result.astype(np.float32) - lo) / np.float32(hi - lo)).astype(np.float32)
+    return ((result - np.float32(lo)) / np.float32(hi - lo)).astype(np.float32)
 
 
 def clahe_image(img: np.ndarray, tiles: int, clip_limit: float) -> np.ndarray:
@@ -99,10 +116,5 @@ def clahe_image(img: np.ndarray, tiles: int, clip_limit: float) -> np.ndarray:
     x3 = img[:, :, None] if img.ndim == 2 else img
     out = np.empty(x3.shape, np.float32)
     for c in range(x3.shape[2]):
-        v = x3[..., c].astype(np.float64)
-        fin = np.isfinite(v)
-        lo, hi = (float(v[fin].min()), float(v[fin].max())) if fin.any() else (0.0, 0.0)
-        v = np.nan_to_num(v, nan=lo, posinf=hi, neginf=lo)
-        v = (v - lo) / (hi - lo) if hi > lo else np.zeros_like(v)
-        out[..., c] = clahe_channel(v, tiles, clip_limit)
+        out[..., c] = clahe_channel(_bins(x3[..., c]), tiles, clip_limit)
     return out.reshape(img.shape)

@@ -182,14 +182,20 @@ def _int_counts(x3: np.ndarray) -> np.ndarray:
 def _float_counts(x3: np.ndarray, edges: np.ndarray) -> np.ndarray:
     """(C, bins) counts of finite values in ``[edges[0], edges[-1]]`` (uniform edges)."""
     bins = edges.size - 1
-    lo, hi = edges[0], edges[-1]
+    lo, hi = float(edges[0]), float(edges[-1])
+    work = np.float64 if x3.dtype == np.float64 else np.float32
     out = np.zeros((x3.shape[2], bins), np.int64)
     for i in range(x3.shape[2]):
-        v = _finite(x3[..., i]).astype(np.float64)
-        v = v[(v >= lo) & (v <= hi)]
-        idx = ((v - lo) * (bins / (hi - lo))).astype(np.intp)
-        np.minimum(idx, bins - 1, out=idx)
-        out[i] = np.bincount(idx, minlength=bins)
+        t = np.subtract(x3[..., i], lo, dtype=work)
+        t *= bins / (hi - lo)  # bin position; NaN and out-of-range values are invalid
+        invalid = ~((t >= 0) & (t <= bins))
+        np.minimum(t, bins - 1, out=t)
+        t[invalid] = 0
+        if bins <= 256:  # small integer bins: Pillow's C histogram of a uint8 plane
+            out[i] = _plane_counts_u8(t.astype(np.uint8))[:bins]
+        else:
+            out[i] = np.bincount(t.astype(np.intp).ravel(), minlength=bins)
+        out[i, 0] -= int(np.count_nonzero(invalid))
     return out
 
 

@@ -425,3 +425,11 @@ def test_luminance_within_one_level_of_pillow(photo):
     assert np.abs(luminance(x16) - expected).max() <= 1.0
     xf = photo.astype(np.float32) / 255
     np.testing.assert_allclose(luminance(xf), expected / 65535, atol=1e-5)
+
+
+@pytest.mark.parametrize("bins", [16, 300])
+def test_histogram_float_value_range_drops_outside_and_nonfinite(bins):
+    x = np.array([[-1.0, 0.0, 0.5, 1.0, 2.0, np.nan, np.inf, -np.inf]], np.float32)
+    h = ni.histogram(x, bins=bins, value_range=(0.0, 1.0))
+    ref = np.histogram(np.array([0.0, 0.5, 1.0]), bins=bins, range=(0.0, 1.0))[0]
+    np.testing.assert_array_equal(h.counts[0], ref)
