@@ -102,9 +102,21 @@ def clahe_channel(bins: np.ndarray, tiles: int, clip_limit: float) -> np.ndarray
     wx = ((xs % kw) / kw).astype(np.float32)[None, :]
     stride = (bw + 1) * NBINS
     base = (by[:, None] * stride + bx[None, :] * NBINS).astype(np.int32) + bins
-    top = flat[base] * (1 - wx) + flat[base + NBINS] * wx
-    bottom = flat[base + stride] * (1 - wx) + flat[base + stride + NBINS] * wx
-    result = np.floor(top * (1 - wy) + bottom * wy)  # scikit-image truncates to 14-bit ints
+    top, right = flat[base], flat[base + NBINS]  # in place: top += wx * (right - top)
+    right -= top
+    right *= wx
+    top += right
+    base += stride
+    bottom = flat[base]
+    base += NBINS
+    right = flat[base]
+    right -= bottom
+    right *= wx
+    bottom += right
+    bottom -= top
+    bottom *= wy
+    top += bottom
+    result = np.floor(top, out=top)  # scikit-image truncates to 14-bit integers
     lo, hi = float(result.min()), float(result.max())
     if hi == lo:
         return np.zeros(result.shape, np.float32)

@@ -314,7 +314,9 @@ def test_clahe_matches_skimage_on_grey_photo():
     ours = ni.clahe(cam, clip_limit=0.01, tiles=8)
     ref = exposure.equalize_adapthist(cam, clip_limit=0.01)
     assert ours.dtype == np.float32
-    assert np.abs(ours - ref).mean() < 0.02
+    # a step-for-step port: equal up to float32 rounding (the brief asks for < 0.02)
+    assert np.abs(ours - ref).mean() < 1e-4
+    assert np.abs(ours - ref).max() < 1e-3
 
 
 def test_clahe_per_channel_and_errors(photo):
@@ -324,7 +326,7 @@ def test_clahe_per_channel_and_errors(photo):
     k = (photo.shape[0] // 4, photo.shape[1] // 4)
     for c in range(3):
         ref = exposure.equalize_adapthist(photo[..., c], kernel_size=k)
-        assert np.abs(out[..., c] - ref).mean() < 0.02
+        assert np.abs(out[..., c] - ref).mean() < 1e-4
     with pytest.raises(ValueError, match="clip_limit"):
         ni.clahe(photo, clip_limit=0.0)
     with pytest.raises(ValueError, match="tiles"):
@@ -433,3 +435,34 @@ def test_histogram_float_value_range_drops_outside_and_nonfinite(bins):
     h = ni.histogram(x, bins=bins, value_range=(0.0, 1.0))
     ref = np.histogram(np.array([0.0, 0.5, 1.0]), bins=bins, range=(0.0, 1.0))[0]
     np.testing.assert_array_equal(h.counts[0], ref)
+
+
+@pytest.mark.parametrize("key", list(ni.TECHNIQUES))
+def test_grey_2d_equals_single_channel_and_float16_works(key):
+    img = _img(np.uint8, (24, 32))
+    extra = {"reference": _img(np.uint8, (10, 10), seed=3)} if key == "match" else {}
+    flat = ni.apply_technique(key, img, **extra)
+    one = ni.apply_technique(key, img[:, :, None], **extra)
+    assert flat.shape == (24, 32) and one.shape == (24, 32, 1)
+    np.testing.assert_array_equal(flat, one[..., 0])
+    half = ni.apply_technique(key, (img / 255).astype(np.float16), **extra)
+    assert half.dtype == np.float32 and np.isfinite(half).all()
+
+
+def test_stats_channel_mismatch_and_type():
+    s = ni.image_stats(_img(np.uint8, (8, 8, 3)))
+    with pytest.raises(ValueError, match=r"3 channel\(s\) but the image has 1"):
+        ni.scale_to_range(_img(np.uint8, (8, 8)), stats=s)
+    with pytest.raises(TypeError, match="ImageStats"):
+        ni.log_scale(_img(np.uint8, (8, 8)), stats=(0, 1))
+
+
+def test_z_score_exact_on_large_offset_float32():
+    # float32 accumulation drifts on many pixels with a large mean; float64 does not
+    rng = np.random.default_rng(1)
+    img = (1000.0 + rng.standard_normal((1000, 1000))).astype(np.float32)
+    s = ni.image_stats(img)
+    x = img.astype(np.float64)
+    assert abs(s.mean[0] - x.mean()) < 1e-9 and abs(s.std[0] - x.std()) < 1e-9
+    z = ni.z_score(img).astype(np.float64)
+    assert abs(z.mean()) < 1e-4 and abs(z.std() - 1) < 1e-4
