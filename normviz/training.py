@@ -188,7 +188,8 @@ class Trainer:
         """Perform ``n`` optimizer updates (fewer if training stops); nothing once stopped."""
         cfg = self.config
         model, opt = self.model, self._opt
-        model.train()
+        if not model.training:
+            model.train()
         for _ in range(n):
             if self.stopped is not None:
                 return
