@@ -150,7 +150,7 @@ def _finite(v: np.ndarray) -> np.ndarray:
     return flat if ok.all() else flat[ok]
 
 
-def _float_range(x3: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def float_range(x3: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per-channel finite min and max (NaN for a channel with no finite value)."""
     c = x3.shape[2]
     lo, hi = np.full(c, np.nan), np.full(c, np.nan)
@@ -256,7 +256,7 @@ def histogram(
             counts[i] = np.bincount(idx, weights=fine[i, keep], minlength=bins).astype(np.int64)
         return Histogram(counts, edges)
     if value_range is None:
-        mins, maxs = _float_range(x3)
+        mins, maxs = float_range(x3)
         if np.isnan(mins).all():
             return Histogram(np.zeros((x3.shape[2], bins), np.int64), _float_edges(0, 1, bins))
         lo, hi = float(np.nanmin(mins)), float(np.nanmax(maxs))
@@ -332,7 +332,7 @@ def image_stats(img: np.ndarray, *, luma: bool = True) -> ImageStats:
         for i in range(c):
             mins[i], maxs[i], means[i], stds[i] = _int_moments(fine.counts[i])
     else:
-        lo, hi = _float_range(x3)
+        lo, hi = float_range(x3)
         if np.isnan(lo).all():
             raise ValueError("expected an image with at least one finite value (got none)")
         for i in range(c):

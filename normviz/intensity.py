@@ -28,6 +28,7 @@ from normviz._histogram import (
     ImageStats,
     as_hwc,
     check_image,
+    float_range,
     histogram,
     image_stats,
     luminance,
@@ -85,6 +86,32 @@ def _fit(img: np.ndarray, stats: ImageStats | None, luma: bool = False) -> Image
     return stats
 
 
+def _fit_range(img: np.ndarray, stats: ImageStats | None, per_channel: bool) -> ImageStats:
+    """Like :func:`_fit`, but without ``stats`` only min and max are computed (no histogram).
+
+    Enough for min-max scaling and log scaling, whose maps use nothing else.
+    """
+    if stats is not None:
+        return _fit(img, stats)
+    x3 = as_hwc(check_image(img))
+    c = x3.shape[2]
+    if x3.dtype.kind == "f":
+        lo, hi = float_range(x3)
+        if np.isnan(lo).all():
+            raise ValueError("expected an image with at least one finite value (got none)")
+        lo, hi = (
+            np.where(np.isnan(lo), np.nanmin(lo), lo),
+            np.where(np.isnan(hi), np.nanmax(hi), hi),
+        )
+    elif per_channel and c > 1:
+        lo, hi = (x3.reshape(-1, c).min(axis=0), x3.reshape(-1, c).max(axis=0))
+    else:
+        lo, hi = np.full(c, x3.min()), np.full(c, x3.max())
+    empty = Histogram(np.zeros((c, 0), np.int64), np.zeros(1))
+    z = np.zeros(c)
+    return ImageStats(lo.astype(np.float64), hi.astype(np.float64), z, z, 0, empty)
+
+
 def scale_to_range(
     img: np.ndarray,
     lo: float = 0.0,
@@ -117,7 +144,7 @@ def scale_to_range(
     array([[0.  , 0.25],
            [0.5 , 1.  ]], dtype=float32)
     """
-    return apply_map(img, scale_map(_fit(img, stats), lo, hi, per_channel))
+    return apply_map(img, scale_map(_fit_range(img, stats, per_channel), lo, hi, per_channel))
 
 
 def percentiles(
@@ -194,7 +221,7 @@ def log_scale(img: np.ndarray, *, stats: ImageStats | None = None) -> np.ndarray
     >>> log_scale(np.array([[0, 1, 3]], np.uint8))
     array([[0. , 0.5, 1. ]], dtype=float32)
     """
-    return apply_map(img, log_map(_fit(img, stats)))
+    return apply_map(img, log_map(_fit_range(img, stats, False)))
 
 
 def z_score(
