@@ -83,7 +83,7 @@ class TrainConfig:
     lr : float
         Learning rate, in ``(0, 1e6]``.
     batch_size : int
-        In ``[1, 5000]``.
+        In ``[1, 5000]``; at least 2 with ``norm="batch"``.
     early_stopping_patience : int or None
         Epochs without a better test loss before stopping, in ``[1, 1000]``; None is off.
     augmentation : float
@@ -177,6 +177,11 @@ class TrainConfig:
             f"1 to {MAX_LAYERS} layer widths, each an int in [1, {MAX_WIDTH}]",
             h,
         )
+        if self.norm == "batch" and self.batch_size < 2:
+            raise ValueError(
+                "batch_size must be >= 2 with norm='batch': BatchNorm normalizes with the mean "
+                f"and variance of each batch, which one point cannot give (got {self.batch_size})"
+            )
         p = self.early_stopping_patience
         _need(p is None or _is_int(p), p is None or 1 <= p <= 1000, "early_stopping_patience",
               "None or an int in [1, 1000]", p)  # fmt: skip

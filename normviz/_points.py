@@ -91,7 +91,8 @@ def parse_points_csv(data: bytes | str) -> Dataset:
     ------
     PointsError
         Not text, fewer than 10 or more than 5000 rows, a non-number or non-finite coordinate,
-        a wrong number of columns, more or fewer than two classes; each message gives the line.
+        a wrong number of columns, more or fewer than two classes, a class of a single point;
+        each message gives the line where there is one.
     TypeError
         ``data`` neither bytes nor str.
 
@@ -161,4 +162,10 @@ def parse_points_csv(data: bytes | str) -> Dataset:
         )
     order = _label_order(list(seen))
     y = np.array([order.index(v) for v in raw_labels], dtype=np.int64)
+    for label, name in enumerate(order):
+        if (y == label).sum() < 2:
+            raise PointsError(
+                f"class {name!r} has only 1 point (line {seen[name]}): each class needs at least "
+                "2, one to train on and one to test on"
+            )
     return Dataset(_scale(np.array(xs, dtype=np.float64)), y, "uploaded")

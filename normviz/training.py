@@ -6,7 +6,9 @@ The page owns a :class:`Trainer` in its session state and advances it in bounded
 Conventions
 -----------
 - An epoch is ``ceil(n_train / batch_size)`` updates over a seeded random permutation of the
-  training split; the last batch may be smaller.
+  training split; the last batch may be smaller. One exception: with BatchNorm a last batch of
+  a single point is merged into the one before (BatchNorm cannot normalize a batch of one), so
+  such an epoch has one update fewer.
 - ``history[k]`` is measured at the end of epoch ``k`` (``history[0]`` before training), in eval
   mode (dropout off, BatchNorm on running statistics), with one forward pass per split.
 - Losses are the data loss, mean cross-entropy, without any penalty.
@@ -172,7 +174,12 @@ class Trainer:
         self.model = build_model(config, self._gen)
         self._weights = weight_tensors(self.model)
         self._opt = make_optimizer(config, self.model)
-        self._per_epoch = updates_per_epoch(len(self.train.y), config.batch_size)
+        n_train = len(self.train.y)
+        self._per_epoch = updates_per_epoch(n_train, config.batch_size)
+        self._merge_last = (
+            config.norm == "batch" and n_train % config.batch_size == 1 and self._per_epoch > 1
+        )
+        self._per_epoch -= self._merge_last
         self._batches: list[torch.Tensor] = []
         self._pos = 0
         self.steps = 0
@@ -196,6 +203,8 @@ class Trainer:
             if self._pos == 0:
                 perm = torch.randperm(len(self._ytr), generator=self._gen)
                 self._batches = list(perm.split(cfg.batch_size))
+                if self._merge_last:
+                    self._batches[-2:] = [torch.cat(self._batches[-2:])]
             idx = self._batches[self._pos]
             xb = self._xtr[idx]
             if cfg.augmentation > 0:

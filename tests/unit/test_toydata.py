@@ -240,6 +240,7 @@ def test_csv_constant_axis_maps_to_zero_not_nan():
         (_csv([(1, 2, "a")] * 3 + [(1, 2)] + [(1, 2, "b")] * 6), r"^line 5: expected 3 .*got 2"),
         (_csv([(1, 2, "a"), (1, 2, "b"), (1, 2, "c")] * 4), r"^line 4: a third class 'c'"),
         (_csv([(1, 2, "a")] * 10), r"only one class \('a'\)"),
+        (_csv([(1, 2, "a")] * 10 + [(3, 4, "b")]), r"class 'b' has only 1 point \(line 12\)"),
         (
             _csv([(1, 2, "a"), (1, 2, "b")] * 4),
             r"too few points: at least 10 rows needed \(got 8\)",

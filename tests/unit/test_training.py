@@ -273,3 +273,14 @@ def test_boundary_grid_orientation_and_mode():
 def test_boundary_rejects_bad_arguments(kw, exc, match):
     with pytest.raises(exc, match=match):
         _trainer().boundary(**kw)
+
+
+def test_batch_norm_merges_a_last_batch_of_one_point():
+    t = _trainer(norm="batch", batch_size=33)  # 100 training points: 33 + 33 + 34
+    t.step(3)
+    assert t.epoch == 1 and [len(b) for b in t._batches] == [33, 33, 34]
+    plain = _trainer(norm="layer", batch_size=33)  # other norms keep the batch of one
+    plain.step(4)
+    assert plain.epoch == 1 and [len(b) for b in plain._batches] == [33, 33, 33, 1]
+    with pytest.raises(ValueError, match=r"batch_size must be >= 2 with norm='batch'"):
+        TrainConfig(norm="batch", batch_size=1)
