@@ -264,3 +264,17 @@ def test_csv_rejects_binary_and_huge_and_wrong_type():
     with pytest.raises(TypeError, match=r"data must be bytes or str \(got int\)"):
         parse_points_csv(5)
     assert issubclass(PointsError, ValueError)
+
+
+def test_toydata_and_config_do_not_import_torch():
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = (
+        "import sys, normviz.toydata, normviz._config, normviz.batchplan; "
+        "print('torch' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert out.stdout.strip() == "False", out.stderr
