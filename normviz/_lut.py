@@ -65,9 +65,13 @@ def affine_map(
     return PointMap(tuple(make(c) for c in range(n)), (shift, div, mul, add), clip)
 
 
-def _row(v: Any, n_channels: int, width: int, dtype: type = np.float32) -> np.ndarray:
-    """Per-channel values tiled along one image row, (width * C,) of ``dtype``."""
-    return np.tile(np.broadcast_to(np.asarray(v, dtype), (n_channels,)), width)
+def _row(v: Any, n_channels: int, width: int, dtype: type = np.float32) -> Any:
+    """Per-channel values as one scalar if they are all equal (fast SIMD loops), else tiled
+    along one image row, (width * C,) of ``dtype``."""
+    v = np.broadcast_to(np.asarray(v, dtype), (n_channels,))
+    if (v == v[0]).all():
+        return v[0]
+    return np.tile(v, width)
 
 
 def _apply_affine(x3: np.ndarray, pmap: PointMap) -> np.ndarray:
