@@ -63,7 +63,7 @@ class TrainConfig:
     n_samples : int
         Points generated, in ``[10, 5000]``.
     noise : float
-        Gaussian noise std of the generator, in ``[0, 1]``.
+        Noise level of the generator, in ``[0, 1]`` (Gaussian std ``0.3 * noise``).
     test_fraction : float
         Held-out fraction, in ``[0.1, 0.9]``.
     hidden : tuple of int
