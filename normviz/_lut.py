@@ -109,6 +109,8 @@ def _apply_luts(x3: np.ndarray, luts: np.ndarray) -> np.ndarray:
     """
     h, w, c = x3.shape
     levels = luts.shape[1]
+    if c > 1 and (luts == luts[:1]).all():  # one shared table: index with the pixels directly
+        return _apply_luts(x3.reshape(h, w * c, 1), luts[:1]).reshape(x3.shape)
     flat = luts.reshape(-1)
     idx_dtype = np.uint16 if c * levels <= 65536 else np.uint32
     offsets = np.tile((np.arange(c) * levels).astype(idx_dtype), w)
@@ -118,8 +120,11 @@ def _apply_luts(x3: np.ndarray, luts: np.ndarray) -> np.ndarray:
     idx = np.empty((rows, w * c), idx_dtype)
     for r in range(0, h, rows):
         n = min(rows, h - r)
-        np.add(x2[r : r + n], offsets, out=idx[:n], dtype=idx_dtype)
-        out[r : r + n] = flat[idx[:n]]
+        if c == 1:  # no channel offset to add
+            out[r : r + n] = flat[x2[r : r + n]]
+        else:
+            np.add(x2[r : r + n], offsets, out=idx[:n], dtype=idx_dtype)
+            out[r : r + n] = flat[idx[:n]]
     return out.reshape(x3.shape)
 
 
