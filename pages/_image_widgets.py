@@ -223,7 +223,8 @@ def grid(hkey: str, _prep: Prepared) -> list[tuple[str, bytes, intensity.Histogr
         out = apply(key, _prep.thumb, _prep, params, stats=_prep.stats)
         lo, hi = display_range(key, params, _prep, reference_of(params))
         hist = intensity.histogram(out, bins=64, value_range=(lo, hi))
-        title = SHORT[key] + (f" → {params['reference']}" if key == "match" else "")
+        ref = SAMPLES[params["reference"]].title.split(" (")[0] if key == "match" else ""
+        title = SHORT[key] + (f" → {ref}" if ref else "")
         tiles.append((title, io.encode_jpeg(to_display(out, lo, hi), quality=85), hist))
     return tiles
 
@@ -312,7 +313,12 @@ TEACH: dict[str, tuple[str, str]] = {
 
 
 def _num(v: float) -> str:
-    return f"{v:.4g}"
+    """A short, LaTeX-safe number: integers as such (65535), else 4 significant digits."""
+    v = float(v)
+    if v.is_integer() and abs(v) < 1e7:
+        return str(int(v))
+    text = f"{v:.4g}"
+    return f"{v:.1f}" if "e" in text and abs(v) >= 1 else (f"{v:.2e}" if "e" in text else text)
 
 
 def formula(key: str, params: dict[str, Any], stats: intensity.ImageStats, names) -> str:

@@ -25,7 +25,7 @@ def _use_sample_technique() -> None:
 
 def _params(key: str, prep: w.Prepared, names: tuple[str, ...]) -> dict[str, Any]:
     """The technique's parameter widgets (keys ``img_param_*``) -> keyword arguments."""
-    cols = st.columns(3)
+    cols = st.columns([3, 2.5, 1.4])
     lo_in, hi_in = prep.input_range
     if key == "scale":
         lo = cols[0].number_input("lo (new minimum)", value=0.0, step=0.5, key="img_param_lo")
@@ -128,7 +128,7 @@ h, wd = prep.shape[:2]
 about = f"**{name}**: {wd} × {h} px, {len(names)} channel(s), {prep.dtype}."
 if sample is not None:
     s = SAMPLES[sample]
-    about += f" {s.good_for} *Licence: {s.licence}. Source: {s.source}.*"
+    about += f" {s.good_for} *Licence: {s.licence}. Source: {s.source.rstrip('.')}.*"
 st.caption(about)
 for note in prep.notes:
     st.info(note, icon=":material/info:")
@@ -136,7 +136,7 @@ for note in prep.notes:
 keys = list(intensity.TECHNIQUES)
 st.session_state.setdefault("img_technique", SAMPLES[sample].technique if sample else "scale")
 with st.container(border=True):
-    left, right = st.columns([1, 3])
+    left, right = st.columns([1, 4])
     key = left.selectbox(
         "Technique", keys, format_func=lambda k: intensity.TECHNIQUES[k].title, key="img_technique"
     )
@@ -195,7 +195,10 @@ with curve_col:
 with table_col:
     st.markdown("**Statistics per channel**")
     rows = [
-        {"": f"{b['channel']} {when}", **{k: v for k, v in r.items() if k != "channel"}}
+        {
+            "": f"{b['channel']} {when}",
+            **{k: round(v, 4) + 0.0 for k, v in r.items() if k != "channel"},
+        }
         for b, a in zip(
             fig.stats_rows(prep.stats, None, names),
             fig.stats_rows(res.stats, None, names),

@@ -115,3 +115,25 @@ def test_uint16_upload_and_bad_upload():
     at.run()
     assert not at.exception
     assert at.error, "a bad upload must show st.error"
+
+
+@pytest.mark.parametrize("sample, technique", [("hdr", "log"), ("coffee", "zscore")])
+def test_download_is_full_resolution_16_bit_png(sample, technique):
+    from normviz.samples import load_sample
+    from pages import _image_widgets as w
+
+    decoded = load_sample(sample)
+    prep = w.prepare(f"sample:{sample}", sample, None, sample)
+    png = w.full_png(decoded, technique, prep, {})
+    # OpenCV as the decoder: Pillow reads 16-bit RGB PNGs as 8-bit.
+    cv2 = pytest.importorskip("cv2")
+    out = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_UNCHANGED)
+    out = out[..., ::-1] if out.ndim == 3 else out
+    assert out.shape == decoded.pixels.shape and out.dtype == np.uint16
+    if technique == "log":  # log1p(x) / log1p(max): the maximum maps to 65535 exactly
+        assert out.max() == 65535
+        expected = np.log1p(decoded.pixels.astype(np.float64)) / np.log1p(65535.0)
+        np.testing.assert_allclose(out / 65535.0, expected, atol=2e-5)
+    else:  # z in [-3, 3] -> [0, 65535]: the channel means sit at mid-grey
+        z_mean = (out / 65535.0 * 6.0 - 3.0).reshape(-1, 3).mean(axis=0)
+        np.testing.assert_allclose(z_mean, 0.0, atol=0.05)
