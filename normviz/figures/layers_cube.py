@@ -84,10 +84,23 @@ def _caption(info: CubeInfo, group: int) -> str:
 def _scene(info: CubeInfo, eye: float = 1.25) -> dict:
     a, b, l_ = info.labels.shape
     axis = {"showbackground": False, "showspikes": False, "gridcolor": "#e5e7eb", "zeroline": False}
+
+    def index_axis(name: str, size: int) -> dict:
+        # Integer index ticks only (a sample or channel has no index 0.5), at most ~6 of them.
+        step = max(1, -(-size // 6))
+        return {
+            **axis,
+            "title": {"text": name},
+            "range": [-0.7, size - 0.3],
+            "tickmode": "linear",
+            "tick0": 0,
+            "dtick": step,
+        }
+
     return {
-        "xaxis": {**axis, "title": {"text": info.axis_names[1]}, "range": [-0.7, b - 0.3]},
-        "yaxis": {**axis, "title": {"text": info.axis_names[0]}, "range": [-0.7, a - 0.3]},
-        "zaxis": {**axis, "title": {"text": info.axis_names[2]}, "range": [-0.7, l_ - 0.3]},
+        "xaxis": index_axis(info.axis_names[1], b),
+        "yaxis": index_axis(info.axis_names[0], a),
+        "zaxis": index_axis(info.axis_names[2], l_),
         "aspectmode": "manual",
         "aspectratio": {"x": 1.0, "y": 0.8, "z": 1.0},
         "camera": {"eye": {"x": 1.45 * eye, "y": -1.75 * eye, "z": 0.95 * eye}},

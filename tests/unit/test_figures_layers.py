@@ -95,3 +95,12 @@ def test_running_and_noise_figures():
         len(fig.plot_running(studies.RunningTrace([], [], [], [], 0.1, "pytorch"), 0, 1).frames)
         == 0
     )
+
+
+def test_cube_axes_tick_only_integer_indices():
+    f = plot_cube(studies.cube_info(X, "batch"))
+    for name in ("xaxis", "yaxis", "zaxis"):
+        axis = f.layout.scene[name]
+        assert axis.tickmode == "linear"
+        assert axis.tick0 == 0
+        assert float(axis.dtick).is_integer() and axis.dtick >= 1
