@@ -81,7 +81,7 @@ def _caption(info: CubeInfo, group: int) -> str:
     )
 
 
-def _scene(info: CubeInfo, eye: float = 1.25) -> dict:
+def _scene(info: CubeInfo, eye: float = 1.0) -> dict:
     a, b, l_ = info.labels.shape
     axis = {"showbackground": False, "showspikes": False, "gridcolor": "#e5e7eb", "zeroline": False}
 
@@ -170,7 +170,7 @@ def plot_cube(info: CubeInfo, height: int = 560, frame_ms: int = 700) -> go.Figu
         font=_FONT,
         title={"text": _caption(info, 0), "x": 0.02, "y": 0.97, "font": {"size": 15}},
         margin={"l": 0, "r": 0, "t": 40, "b": 10},
-        scene=_scene(info),
+        scene={**_scene(info), "domain": {"x": [0, 1], "y": [0.17, 1]}},
         updatemenus=[
             {
                 "type": "buttons", "direction": "left", "x": 0.02, "y": 0.02,
@@ -219,7 +219,7 @@ def plot_cube_grid(infos: Sequence[CubeInfo], height: int = 330) -> go.Figure:
     for col, info in enumerate(infos, start=1):
         for trace in _traces(info, 0, _marker_size(info) - 1):
             fig.add_trace(trace, row=1, col=col)
-        scene = _scene(info, eye=1.35)
+        scene = _scene(info, eye=1.15)
         fig.update_layout({f"scene{'' if col == 1 else col}": scene})
     fig.update_layout(
         template="none", height=height, font=_FONT, margin={"l": 0, "r": 0, "t": 30, "b": 0}
