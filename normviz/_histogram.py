@@ -7,6 +7,7 @@ ignored everywhere.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import NamedTuple
 
 import numpy as np
@@ -18,6 +19,7 @@ INT_LEVELS = {np.dtype(np.uint8): 256, np.dtype(np.uint16): 65536}
 FLOAT_FINE_BINS = 4096
 _FLOATS = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64))
 _ROWS = 256  # rows per chunk when float images are reduced in float64
+_RGB_BLOCK = 3 << 19  # bytes of Pillow RGB (4 per pixel) unpacked at a time: ~1.5 MB, cache-sized
 
 
 class Histogram(NamedTuple):
@@ -111,25 +113,22 @@ def as_hwc(img: np.ndarray) -> np.ndarray:
 def luminance(img: np.ndarray) -> np.ndarray:
     """Return the Rec. 601 luminance ``Y = 0.299 R + 0.587 G + 0.114 B`` of an RGB image.
 
-    Integer images keep their dtype, rounded in fixed point (uint8: weights 77, 150, 29 / 256,
-    within one level of Pillow's ``convert("L")``; uint16: Pillow's 16-bit weights); float
-    images give float32.
+    Integer images keep their dtype, rounded in 16-bit fixed point with weights
+    (19595, 38470, 7471) / 65536: for uint8 exactly Pillow's ``convert("L")`` (which computes it),
+    for uint16 the same weights in 64-bit. Float images give float32.
 
     Examples
     --------
     >>> luminance(np.array([[[255, 0, 0], [10, 20, 30]]], np.uint8))
-    array([[77, 18]], dtype=uint8)
+    array([[76, 18]], dtype=uint8)
     """
+    if img.dtype == np.uint8:  # Pillow's C conversion, one block of rows at a time
+        h, w = img.shape[:2]
+        out = np.empty((h, w), np.uint8)
+        for r, im in _rgb_blocks(img):
+            out[r : r + im.height] = np.asarray(im.convert("L"))
+        return out
     r, g, b = img[..., 0], img[..., 1], img[..., 2]
-    if img.dtype == np.uint8:  # 8-bit fixed point (77, 150, 29) / 256: fits uint16, 4 passes
-        y = np.multiply(r, 77, dtype=np.uint16)
-        tmp = np.multiply(g, 150, dtype=np.uint16)
-        y += tmp
-        np.multiply(b, 29, out=tmp, dtype=np.uint16)
-        y += tmp
-        y += 128
-        y >>= 8
-        return y.astype(np.uint8)
     if img.dtype == np.uint16:  # Pillow's 16-bit fixed point, in 64-bit
         y = np.multiply(r, 19595, dtype=np.uint64)
         y += np.multiply(g, 38470, dtype=np.uint64)
@@ -171,10 +170,51 @@ def _plane_counts_u8(plane: np.ndarray) -> np.ndarray:
     return np.asarray(im.histogram(), np.int64)
 
 
+def _rgb_blocks(x3: np.ndarray) -> Iterator[tuple[int, Image.Image]]:
+    """Yield ``(first row, Pillow "RGB" image of the next rows)`` of an (H, W, 3) uint8 image.
+
+    Pillow keeps RGB as 4 bytes per pixel, so every block is unpacked once by Pillow's C decoder
+    into one reused image of about ``_RGB_BLOCK`` bytes that stays in cache while it is used
+    (one unpack of the whole image would write and re-read 48 MB at 12 MP).
+    """
+    h, w = x3.shape[:2]
+    rows = max(1, _RGB_BLOCK // (4 * w))
+    im = Image.new("RGB", (w, min(rows, h)))
+    for r in range(0, h, rows):
+        block = np.ascontiguousarray(x3[r : r + rows])
+        if block.shape[0] != im.height:
+            im = Image.new("RGB", (w, block.shape[0]))
+        im.frombytes(block)
+        yield r, im
+
+
+def _u8_counts(x3: np.ndarray, luma: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+    """(C, 256) counts of an (H, W, C) uint8 image and, if ``luma`` and C = 3, the (1, 256)
+    counts of its :func:`luminance`, in one pass of Pillow's C histogram.
+
+    One channel is histogrammed in place; RGBA (4 bytes per pixel, as Pillow stores it) too, with
+    all four channels in one pass; RGB is unpacked block by block (see :func:`_rgb_blocks`).
+    """
+    h, w, c = x3.shape
+    if c == 1:
+        return _plane_counts_u8(x3[..., 0])[None], None
+    if c == 4:
+        x = np.ascontiguousarray(x3)
+        im = Image.frombuffer("RGBA", (w, h), x, "raw", "RGBA", 0, 1)
+        return np.asarray(im.histogram(), np.int64).reshape(4, 256), None
+    counts, luma_counts = [], []
+    for _, im in _rgb_blocks(x3):
+        counts.append(im.histogram())
+        if luma:
+            luma_counts.append(im.convert("L").histogram())
+    total = np.asarray(counts, np.int64).sum(axis=0).reshape(3, 256)
+    return total, np.asarray(luma_counts, np.int64).sum(axis=0)[None] if luma else None
+
+
 def _int_counts(x3: np.ndarray) -> np.ndarray:
     """(C, levels) exact per-level counts of an (H, W, C) uint8/uint16 image."""
     if x3.dtype == np.uint8:
-        return np.stack([_plane_counts_u8(x3[..., i]) for i in range(x3.shape[2])])
+        return _u8_counts(x3)[0]
     levels = INT_LEVELS[x3.dtype]
     return np.stack([np.bincount(x3[..., i].ravel(), minlength=levels) for i in range(x3.shape[2])])
 
@@ -326,7 +366,17 @@ def image_stats(img: np.ndarray, *, luma: bool = True) -> ImageStats:
     img = check_image(img)
     x3 = as_hwc(img)
     c = x3.shape[2]
-    fine = _fine_histogram(x3)
+    luma_hist = None
+    if x3.dtype == np.uint8:  # the luminance histogram comes from the same pass over the pixels
+        counts, luma_counts = _u8_counts(x3, luma=c == 3 and luma)
+        edges = np.arange(257, dtype=np.float64)
+        fine = Histogram(counts, edges)
+        if luma_counts is not None:
+            luma_hist = Histogram(luma_counts, edges)
+    else:
+        fine = _fine_histogram(x3)
+        if c == 3 and luma:
+            luma_hist = _fine_histogram(luminance(x3)[:, :, None])
     mins, maxs, means, stds = (np.zeros(c) for _ in range(4))
     if img.dtype in INT_LEVELS:
         for i in range(c):
@@ -338,7 +388,6 @@ def image_stats(img: np.ndarray, *, luma: bool = True) -> ImageStats:
         for i in range(c):
             means[i], stds[i], _ = _float_moments(x3[..., i])
         mins, maxs = np.nan_to_num(lo), np.nan_to_num(hi)
-    luma_hist = _fine_histogram(luminance(x3)[:, :, None]) if c == 3 and luma else None
     return ImageStats(mins, maxs, means, stds, int(x3.shape[0] * x3.shape[1]), fine, luma_hist)
 
 

@@ -8,15 +8,20 @@ images evaluate the function on the pixels directly.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from PIL import Image
 
 from normviz._histogram import INT_LEVELS, as_hwc
 
 Curve = Callable[[np.ndarray], np.ndarray]
+
+_LITTLE_ENDIAN = sys.byteorder == "little"
+_PAIR_BLOCK = 1 << 15  # uint16 pairs gathered per block (their 64-bit indices stay in cache)
 
 
 @dataclass(frozen=True)
@@ -100,16 +105,80 @@ def _apply_affine(x3: np.ndarray, pmap: PointMap) -> np.ndarray:
     return out.reshape(x3.shape)
 
 
+def _gather_u8_shared(x3: np.ndarray, lut: np.ndarray) -> np.ndarray | None:
+    """Map an (H, W, C) uint8 image through one 256-entry float32 table with Pillow, or None.
+
+    The pixels are viewed (without a copy) as a Pillow palette image whose 256 palette entries
+    are the table's float32 bytes, and Pillow's C "P" -> "RGBA" conversion writes each pixel's
+    4 bytes straight into the float32 output (bit-exact, NaN and signs included). None if this
+    Pillow lacks the buffer mapping or ``convert_into``.
+    """
+    h, w, c = x3.shape
+    x = np.ascontiguousarray(x3).reshape(h, w * c)
+    out = np.empty((h, w * c), np.float32)
+    try:
+        src = Image.core.map_buffer(x, (w * c, h), "raw", 0, ("P", 0, 1))
+        src.putpalette("RGBA", "RGBA", np.ascontiguousarray(lut, np.float32).tobytes())
+        src.convert_into(Image.core.map_buffer(out, (w * c, h), "raw", 0, ("RGBA", 0, 1)))
+    except (AttributeError, TypeError, ValueError):  # pragma: no cover - other Pillow versions
+        return None
+    return out.reshape(x3.shape)
+
+
+def _gather_u8_pairs(x3: np.ndarray, luts: np.ndarray) -> np.ndarray:
+    """Map an (H, W, C) uint8 image through per-channel (C, 256) float32 tables, two at a time.
+
+    The flat pixel bytes are read as uint16 pairs and gathered from tables of 65536 float32
+    pairs (as uint64), one table per channel phase of a pair (C = 3: (R, G), (B, R), (G, B)).
+    Half as many gathers as single values; indices are built a block at a time in cache.
+    """
+    c = x3.shape[2]
+    flat = np.ascontiguousarray(x3).reshape(-1)
+    n = flat.size
+    half = n // 2
+    out = np.empty(n, np.float32)
+    phases = c if c % 2 else c // 2  # pair p covers channels (2p mod C, 2p + 1 mod C)
+    u = np.ascontiguousarray(luts, np.float32).view(np.uint32).astype(np.uint64)
+    # entry (hi << 8 | lo) of phase k holds the float32 pair (lut[2k % C][lo], lut[(2k+1) % C][hi])
+    table = np.concatenate(
+        [
+            (u[2 * k % c][None, :] | (u[(2 * k + 1) % c][:, None] << 32)).ravel()
+            for k in range(phases)
+        ]
+    )
+    pairs, out64 = flat[: 2 * half].view(np.uint16), out[: 2 * half].view(np.uint64)
+    block = _PAIR_BLOCK - _PAIR_BLOCK % phases
+    offsets = np.tile(np.arange(phases, dtype=np.intp) << 16, block // phases)
+    idx = np.empty(block, np.intp)
+    for s in range(0, half, block):
+        m = min(block, half - s)
+        np.add(pairs[s : s + m], offsets[:m], out=idx[:m])
+        np.take(table, idx[:m], out=out64[s : s + m], mode="wrap")  # indices are in range
+    if n % 2:
+        out[-1] = luts[(n - 1) % c, flat[-1]]
+    return out.reshape(x3.shape)
+
+
 def _apply_luts(x3: np.ndarray, luts: np.ndarray) -> np.ndarray:
     """Map an (H, W, C) integer image through per-channel (C, levels) float32 tables.
 
-    One flat table of ``C * levels`` entries indexed by ``level + levels * channel``, built and
-    gathered a few rows at a time: the index stays in cache, the inner loops stay long, and no
-    64-bit index array of the whole image is ever made (``np.take`` on a uint8 image does that).
+    uint8: one shared table goes through Pillow (:func:`_gather_u8_shared`), per-channel tables
+    through paired gathers (:func:`_gather_u8_pairs`). Otherwise one flat table of
+    ``C * levels`` entries indexed by ``level + levels * channel``, built and gathered a few rows
+    at a time: the index stays in cache, the inner loops stay long, and no 64-bit index array of
+    the whole image is ever made (``np.take`` on a uint8 image does that).
     """
     h, w, c = x3.shape
     levels = luts.shape[1]
-    if c > 1 and (luts == luts[:1]).all():  # one shared table: index with the pixels directly
+    shared = c == 1 or bool((luts == luts[:1]).all())
+    if x3.dtype == np.uint8:
+        if shared:
+            out = _gather_u8_shared(x3, luts[0])
+            if out is not None:
+                return out
+        elif _LITTLE_ENDIAN:
+            return _gather_u8_pairs(x3, luts)
+    if c > 1 and shared:  # one shared table: index with the pixels directly
         return _apply_luts(x3.reshape(h, w * c, 1), luts[:1]).reshape(x3.shape)
     flat = luts.reshape(-1)
     idx_dtype = np.uint16 if c * levels <= 65536 else np.uint32
@@ -128,11 +197,22 @@ def _apply_luts(x3: np.ndarray, luts: np.ndarray) -> np.ndarray:
     return out.reshape(x3.shape)
 
 
+def _affine_lut(pmap: PointMap, n_channels: int) -> np.ndarray:
+    """(C, 256) float32 table of the affine fast path at every uint8 level: the same float32
+    operations on the same values, so mapping through it is bit-identical to the passes."""
+    levels = np.repeat(np.arange(256, dtype=np.uint8), n_channels).reshape(1, 256, n_channels)
+    return np.ascontiguousarray(_apply_affine(levels, pmap)[0].T)
+
+
 def apply_map(img: np.ndarray, pmap: PointMap) -> np.ndarray:
     """Return ``pmap`` applied to every pixel of ``img`` as float32 of the same shape."""
     x3 = as_hwc(img)
     c = x3.shape[2]
     if pmap.affine is not None:
+        if img.dtype == np.uint8:  # one shared table is one Pillow pass instead of 2 to 4
+            luts = _affine_lut(pmap, c)
+            if (luts == luts[:1]).all():
+                return _apply_luts(x3, luts).reshape(img.shape)
         return _apply_affine(x3, pmap).reshape(img.shape)
     if img.dtype in INT_LEVELS:
         levels = INT_LEVELS[img.dtype]
