@@ -16,7 +16,6 @@ import torch
 from normviz.layers import (
     DEFAULT_MOMENTUM,
     _as_ncl,
-    _centered,
     _check_tensor,
     group_index,
     normalize,
@@ -71,11 +70,11 @@ def running_trace(
     rm, rv = torch.zeros(c, dtype=batches.dtype), torch.ones(c, dtype=batches.dtype)
     out: tuple[list[float], ...] = ([], [], [], [])
     for batch in batches:
-        bm, bv, _ = _centered(batch, "batch", 1, "nct")
+        bm, bv = (t.flatten() for t in statistics(batch, "batch"))
         count = batch.numel() // c
         bv = bv * (count / (count - 1)) if convention == "pytorch" else bv
         rm, rv = update_running_stats(rm, rv, batch, momentum, convention)
-        for lst, v in zip(out, (bm[0], bv[0], rm, rv), strict=True):
+        for lst, v in zip(out, (bm, bv, rm, rv), strict=True):
             lst.append(float(v[channel]))
     m = DEFAULT_MOMENTUM[convention] if momentum is None else float(momentum)
     return RunningTrace(*out, momentum=m, convention=convention)

@@ -86,6 +86,39 @@ def test_statistics_broadcast_and_match_torch(kind):
     assert out_mean.abs().max() < 1e-5 and (out_var - 1).abs().max() < 1e-4
 
 
+@pytest.mark.parametrize("kind", layers.KINDS)
+def test_large_offset_is_stable(kind):
+    # mean 1000, std 0.01 in float32: E[x^2] - E[x]^2 would lose every digit (ulp(1e6) = 0.06)
+    x = torch.randn(4, 8, 16, 16, generator=GEN) * 1e-2 + 1000
+    g = 4 if kind == "group" else None
+    mean, var = layers.statistics(x, kind, g)
+    xd = x.double()
+    if kind == "group":
+        v, m = torch.var_mean(xd.reshape(4, 4, -1), dim=-1, correction=0)
+        m, v = m.repeat_interleave(2, dim=1), v.repeat_interleave(2, dim=1)
+    else:
+        v, m = torch.var_mean(xd, dim=layers.reduction_axes(kind, 4), correction=0, keepdim=True)
+    torch.testing.assert_close(var.double().reshape(v.shape), v, rtol=2e-3, atol=0)
+    torch.testing.assert_close(mean.double().reshape(m.shape), m, rtol=3e-7, atol=0)  # 2 ulps
+    # a float32 mean near 1000 is only good to about 1e-4 (ulp 6e-5), i.e. 1e-2 of a std; F's
+    # own float32 result is off from the float64 one by as much
+    out = layers.normalize(x, kind, g)
+    assert (out.double() - _reference(xd, kind, g)).abs().max() < 2e-2
+
+
+@pytest.mark.parametrize("kind", layers.KINDS)
+@pytest.mark.parametrize("shape", [(3, 16, 40, 56), (2, 8, 1031), (5, 4, 3000)])
+def test_normalize_large_blocks_match_functional(kind, shape):
+    # several cache blocks per call, chunked (3136, 3000) and unchunked (prime 1031) row lengths
+    x = torch.randn(shape, generator=GEN) * 3 + 2
+    g = 4 if kind == "group" else None
+    torch.testing.assert_close(
+        layers.normalize(x, kind, g), _reference(x, kind, g), atol=1e-5, rtol=0
+    )
+    mean, var = layers.statistics(x, kind, g)
+    torch.testing.assert_close(layers.normalize(x, kind, g), (x - mean) / (var + 1e-5).sqrt())
+
+
 def test_constant_input_gives_zero_not_nan():
     x = torch.full((2, 4, 3, 3), 7.5)
     for kind in layers.KINDS:
