@@ -47,17 +47,33 @@ SPARSE_THRESHOLD = 1e-3
 
 _FONT = {"family": "Inter, Segoe UI, Helvetica, Arial, sans-serif", "size": 12, "color": "#1f2937"}
 _GRID = "#e5e7eb"
+_TOP = 32
+"""Top margin in px: room for a panel title (:func:`_title`) above the plot area."""
+_BOTTOM = 40
+"""Bottom margin in px without a legend: tick labels and the x-axis title."""
+_LEGEND_ROW = 22
+"""Height in px of one legend row, added to the bottom margin under the axis title."""
 
 
 def _layout(height: int, **extra: Any) -> dict[str, Any]:
     layout: dict[str, Any] = {
         "template": {},  # what template="none" resolves to; no validation pass resolves it here
         "height": height,
-        "margin": {"l": 48, "r": 16, "t": 36, "b": 40},
+        "margin": {"l": 48, "r": 16, "t": _TOP, "b": _BOTTOM + _LEGEND_ROW},
         "font": _FONT,
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
-        "legend": {"orientation": "h", "x": 0, "y": -0.2, "font": {"size": 11}},
+        # Anchored to the figure's bottom edge in pixels (not to the plot area), so it sits
+        # under the x-axis title at any height and never overlaps it.
+        "legend": {
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 0,
+            "yanchor": "bottom",
+            "font": {"size": 11},
+        },
         "hovermode": False,
     }
     layout.update(extra)
@@ -337,7 +353,7 @@ def _title(text: str, x: float) -> dict[str, Any]:
         "yref": "paper",
         "x": x,
         "y": 1.0,
-        "yshift": 24,
+        "yshift": 6,
         "xanchor": "left",
         "yanchor": "bottom",
         "showarrow": False,
@@ -397,8 +413,10 @@ def plot_weight_norm(runs: Sequence[Curves], height: int = 280) -> go.Figure:
             side="right",
             showgrid=False,
             title_font={"color": "#d97706"},
+            tick0=0,
+            dtick=25,
         ),
-        margin={"l": 48, "r": 52, "t": 36, "b": 40},
+        margin={"l": 48, "r": 52, "t": _TOP, "b": _BOTTOM + _LEGEND_ROW * max(len(runs), 1)},
         annotations=[_title("Weight norm and sparsity", 0.0)],
     )
     return _figure(data, layout)
@@ -507,7 +525,13 @@ def plot_weight_histograms(
     width = (1.0 - gap * (k - 1)) / k
     top = max((int(h.counts.max()) for h in hists if h.counts.size), default=1)
     data: list[dict] = []
-    layout = _layout(height, bargap=0.05, showlegend=False, annotations=[])
+    layout = _layout(
+        height,
+        bargap=0.05,
+        showlegend=False,
+        annotations=[],
+        margin={"l": 48, "r": 16, "t": _TOP, "b": _BOTTOM},
+    )
     for i, (h, label) in enumerate(zip(hists, labels, strict=True)):
         ax = "" if i == 0 else str(i + 1)
         centres = (h.edges[:-1] + h.edges[1:]) / 2
@@ -569,6 +593,7 @@ def plot_boundary(
     extent: float = 1.5,
     height: int = 380,
     show_scale: bool = True,
+    show_legend: bool = True,
 ) -> go.Figure:
     """Return the decision boundary as a heatmap of P(class 1) under the train and test points.
 
@@ -585,6 +610,9 @@ def plot_boundary(
         Points ``x`` (N, 2) and labels ``y`` (N,) in {0, 1}.
     extent : float
         Both axes span ``[-extent, extent]`` (fixed, square).
+    show_scale, show_legend : bool
+        Draw the colour bar and the legend of the point edges (a page may explain both in a
+        caption instead: in narrow columns they crowd the square plot).
 
     Examples
     --------
@@ -628,11 +656,18 @@ def plot_boundary(
     layout = _layout(
         height,
         xaxis=_axis("x₁", lim, showgrid=False, constrain="domain", mirror=True),
-        yaxis=_axis("x₂", lim, showgrid=False, scaleanchor="x", constrain="domain", mirror=True),
-        margin={"l": 44, "r": 8, "t": 36 if title else 12, "b": 40},
-        legend={"orientation": "h", "x": 0, "y": -0.16, "font": {"size": 11}},
+        yaxis=_axis(
+            "x₂",
+            lim,
+            showgrid=False,
+            scaleanchor="x",
+            constrain="domain",
+            constraintoward="top",
+            mirror=True,
+        ),
+        margin={"l": 44, "r": 8, "t": _TOP, "b": _BOTTOM + (_LEGEND_ROW if show_legend else 0)},
+        showlegend=show_legend,
     )
     if title:
         layout["annotations"] = [_title(title, 0.0)]
-        layout["annotations"][0]["yshift"] = 8
     return _figure(data, layout)

@@ -283,3 +283,21 @@ def test_boundary_payload_is_independent_of_resolution_cost_bound():
     prob = np.random.default_rng(0).random((80, 80)).astype(np.float32)
     spec = pio.to_json(F.plot_boundary(Grid(xs, xs, prob), _data(200), _data(200)).to_dict())
     assert len(spec) < 25_000  # uint8 heatmap: 6.4 kB of data, base64-encoded
+
+
+def test_legends_sit_under_the_axis_titles_and_titles_inside_the_top_margin():
+    runs = [F.curves_info(_history(5), "A"), F.curves_info(_history(5), "B")]
+    for fig in (F.plot_training_curves(runs), F.plot_weight_norm(runs)):
+        lay = _valid(fig)["layout"]
+        legend = lay["legend"]
+        assert (legend["yref"], legend["y"], legend["yanchor"]) == ("container", 0, "bottom")
+        assert lay["margin"]["b"] >= 40 + 22  # axis title plus at least one legend row
+        title = next(a for a in lay["annotations"] if a["text"].startswith("<b>"))
+        assert title["yshift"] + 13 + 8 <= lay["margin"]["t"]  # text height fits, not clipped
+    assert _valid(F.plot_weight_norm(runs))["layout"]["yaxis2"]["dtick"] == 25
+    h = F.weight_histogram_info(np.zeros(3))
+    assert _valid(F.plot_weight_histograms([h], ["w"]))["layout"]["margin"]["t"] >= 28
+    xs = np.linspace(-1, 1, 2)
+    grid = Grid(xs, xs, np.zeros((2, 2), np.float32))
+    d = _valid(F.plot_boundary(grid, None, None, title="A", show_scale=False, show_legend=False))
+    assert d["layout"]["showlegend"] is False and d["data"][0]["showscale"] is False
