@@ -42,6 +42,7 @@ with main:
         )
         st.caption(f"**What to look for.** {w.PRESETS[st.session_state.lab_preset][3]}")
     runs = w.run_configs(base, compare, st.session_state.lab_preset)
+    w.warm_up()
     digest = "" if points is None else hashlib.sha256(points.x.tobytes()).hexdigest()
     trainers = w.sync_trainers(runs, points, digest)
     if st.query_params.to_dict() != w.url_params(base):
@@ -186,7 +187,13 @@ st.markdown(
 st.subheader("Take it home")
 home = st.columns([3, 1])
 with home[0].expander("PyTorch code for the current settings", icon=":material/code:"):
-    st.code(pytorch_code(trainers[0].config), language="python")
+    # From this run's configs (not a trainer's): always what the controls and preset say now.
+    if len(runs) == 1:
+        st.code(pytorch_code(runs[0][1]), language="python")
+    else:
+        tabs = st.tabs([f"Run {label}" for label, _ in runs])
+        for tab, (_, cfg) in zip(tabs, runs, strict=True):
+            tab.code(pytorch_code(cfg), language="python")
 home[1].download_button(
     "History (CSV)",
     data=lambda: st.session_state.lab_trainers[0].history_csv(),

@@ -141,3 +141,23 @@ def test_batch_calculator_reproduces_the_notes_table():
     rows = at.dataframe[0].value
     assert rows["updates per epoch"].tolist() == [31_250, 15_625, 1_953]
     assert rows["total updates"].tolist()[:2] == [12_500_000, 6_250_000]
+
+
+def test_code_panel_shows_each_current_run():
+    at = _lab({"mode": "compare", "preset": "High learning rate: no norm vs BatchNorm"})
+    codes = [c.value for c in at.code if "nn.Sequential" in c.value]
+    assert len(codes) == 2  # one tab per run, from the current configs
+    assert "BatchNorm1d" not in codes[0] and "nn.BatchNorm1d(16)" in codes[1]
+    assert all("BATCH_SIZE, LR = 32, 0.2\n" in c for c in codes)
+    at.segmented_control(key="lab_mode").set_value("One network").run()
+    codes = [c.value for c in at.code if "nn.Sequential" in c.value]
+    assert len(codes) == 1 and "BATCH_SIZE, LR = 32, 0.01\n" in codes[0]
+
+
+def test_a_wrongly_typed_setting_shows_an_error_not_a_traceback(monkeypatch):
+    # TrainConfig raises TypeError (not ValueError) for a field of the wrong type.
+    monkeypatch.setitem(w.PRESETS, "Typed wrong", ({}, {}, {"seed": "7"}, "B's seed is text."))
+    at = _lab({"mode": "compare", "preset": "Typed wrong"})
+    assert not at.exception
+    assert any("Run B not applied" in e.value and "seed" in e.value for e in at.error)
+    assert len(_trainers(at)) == 1
