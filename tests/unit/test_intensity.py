@@ -417,16 +417,55 @@ def test_registry():
         ni.apply_technique("nope", img)
 
 
-def test_luminance_within_one_level_of_pillow(photo):
+def test_luminance_is_pillow_convert_l(photo):
     from normviz._histogram import luminance
 
-    pil = np.asarray(Image.fromarray(photo).convert("L"), np.int16)
-    assert np.abs(luminance(photo).astype(np.int16) - pil).max() <= 1
+    pil = np.asarray(Image.fromarray(photo).convert("L"))
+    np.testing.assert_array_equal(luminance(photo), pil)  # uint8: Pillow computes it
+    np.testing.assert_array_equal(luminance(photo[::3, ::-2]), np.asarray(pil[::3, ::-2]))
     x16 = photo.astype(np.uint16) * 257
     expected = x16.astype(np.float64) @ [0.299, 0.587, 0.114]
     assert np.abs(luminance(x16) - expected).max() <= 1.0
     xf = photo.astype(np.float32) / 255
     np.testing.assert_allclose(luminance(xf), expected / 65535, atol=1e-5)
+    s = ni.image_stats(photo)
+    np.testing.assert_array_equal(s.luma.counts[0], np.bincount(pil.ravel(), minlength=256))
+
+
+def _table_func(table):
+    return lambda x: table[x.astype(np.intp)]
+
+
+@pytest.mark.parametrize("shape", [(7, 9, 3), (5, 5, 3), (6, 7, 4), (3, 5, 1), (1, 1, 3)])
+def test_uint8_lookups_equal_float64_tables(shape):
+    # shared tables (Pillow palette path), per-channel tables (uint16 pairs, odd pixel counts)
+    # and non-contiguous views all equal the table evaluated per pixel
+    from normviz._lut import PointMap, apply_map
+
+    rng = np.random.default_rng(3)
+    img = rng.integers(0, 256, (2 * shape[0], 2 * shape[1], shape[2]), dtype=np.uint8)
+    tables = rng.standard_normal((shape[2], 256))
+    tables[0, :3] = [np.nan, np.inf, -0.0]
+    funcs = tuple(_table_func(t) for t in tables)
+    for view in (img[: shape[0], : shape[1]], img[::2, ::-2]):
+        expected = np.stack([tables[c][view[..., c]] for c in range(shape[2])], -1)
+        out = apply_map(view, PointMap(funcs))
+        np.testing.assert_array_equal(out, expected.astype(np.float32))
+        shared = apply_map(view, PointMap(funcs[:1]))
+        np.testing.assert_array_equal(shared, tables[0][view].astype(np.float32))
+
+
+def test_clahe_matches_skimage_when_regions_reach_the_padding():
+    from skimage import data, exposure
+
+    cam = data.camera()[:301, :457]  # sides not multiples of the region size
+    for tiles in (3, 8):
+        k = (cam.shape[0] // tiles, cam.shape[1] // tiles)
+        ref = exposure.equalize_adapthist(cam, kernel_size=k, clip_limit=0.01)
+        assert np.abs(ni.clahe(cam, tiles=tiles) - ref).max() < 1e-3
+    x = np.random.default_rng(0).integers(0, 4096, (77, 91), dtype=np.uint16)
+    ref = exposure.equalize_adapthist(x, kernel_size=(15, 18))
+    assert np.abs(ni.clahe(x, tiles=5) - ref).max() < 1e-3
 
 
 @pytest.mark.parametrize("bins", [16, 300])
