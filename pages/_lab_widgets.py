@@ -127,10 +127,16 @@ def session_id() -> str:
     return st.session_state.setdefault("lab_sid", uuid.uuid4().hex)
 
 
-def tick_seconds() -> float:
-    """Seconds between live ticks: 0.5 s alone, longer when many sessions train."""
+def tick_seconds(runs: int = 1) -> float:
+    """Seconds between live ticks: 0.5 s alone, longer when many sessions train.
+
+    Two runs side by side redraw five charts a tick instead of four, and Streamlit remounts a
+    Plotly chart whose figure changed, so compare mode ticks 1.5x slower to give the
+    browser time to finish drawing.
+    """
     active = lease_table().active(time.monotonic())
-    return min(0.5 + 0.03 * max(active - 4, 0), 1.4)
+    base = min(0.5 + 0.03 * max(active - 4, 0), 1.4)
+    return base * (1.5 if runs > 1 else 1.0)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

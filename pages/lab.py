@@ -81,7 +81,7 @@ with main:
     if st.session_state.get("lab_busy"):
         st.warning(st.session_state.lab_busy, icon=":material/hourglass_top:")
 
-    @st.fragment(run_every=w.tick_seconds() if running else None)
+    @st.fragment(run_every=w.tick_seconds(len(trainers)) if running else None)
     def live() -> None:
         trainers = st.session_state.lab_trainers
         w.train_tick(trainers)
