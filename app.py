@@ -6,6 +6,8 @@ Run with ``streamlit run app.py``. This file sets the page config, declares the 
 
 from __future__ import annotations
 
+import threading
+
 import streamlit as st
 
 st.set_page_config(
@@ -33,6 +35,26 @@ PAGES = [
     ),
 ]
 
+
+@st.cache_resource(show_spinner=False)
+def preload_torch() -> threading.Thread:
+    """Import torch and build one optimizer in the background, once per server process.
+
+    ``import torch`` and the first ``torch.optim`` optimizer cost a few seconds; started after
+    the first page has been drawn, they are usually done before a visitor opens the layers
+    or lab lesson. Those pages import what they need themselves, so this is only a head start.
+    """
+
+    def work() -> None:
+        import torch
+
+        torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+
+    thread = threading.Thread(target=work, name="normviz-preload-torch", daemon=True)
+    thread.start()
+    return thread
+
+
 page = st.navigation(PAGES, position="sidebar")
 with st.sidebar:
     st.caption(
@@ -41,3 +63,4 @@ with st.sidebar:
         "Pillow and scikit-image in its tests."
     )
 page.run()
+preload_torch()
