@@ -48,10 +48,14 @@ def _fit(img: np.ndarray, stats: ImageStats | None, luma: bool = False) -> Image
     return stats
 
 
-def _fit_range(img: np.ndarray, stats: ImageStats | None, per_channel: bool) -> ImageStats:
+def _fit_range(
+    img: np.ndarray, stats: ImageStats | None, per_channel: bool, need_min: bool = True
+) -> ImageStats:
     """Like :func:`_fit`, but without ``stats`` only min and max are computed (no histogram).
 
-    Enough for min-max scaling and log scaling, whose maps use nothing else.
+    Enough for min-max scaling and log scaling, whose maps use nothing else. Without
+    ``need_min`` an unsigned image's minimum is reported as 0 (log scaling only needs
+    ``min(0, minimum)``, which is 0 for them): one pass over the pixels instead of two.
     """
     if stats is not None:
         return _fit(img, stats)
@@ -68,7 +72,8 @@ def _fit_range(img: np.ndarray, stats: ImageStats | None, per_channel: bool) -> 
     elif per_channel and c > 1:
         lo, hi = (x3.reshape(-1, c).min(axis=0), x3.reshape(-1, c).max(axis=0))
     else:
-        lo, hi = np.full(c, x3.min()), np.full(c, x3.max())
+        hi = np.full(c, x3.max())
+        lo = np.full(c, x3.min()) if need_min else np.zeros(c)
     empty = Histogram(np.zeros((c, 0), np.int64), np.zeros(1))
     z = np.zeros(c)
     return ImageStats(lo.astype(np.float64), hi.astype(np.float64), z, z, 0, empty)
@@ -213,7 +218,7 @@ def log_scale(img: np.ndarray, *, stats: ImageStats | None = None) -> np.ndarray
     >>> log_scale(np.array([[0, 1, 3]], np.uint8))
     array([[0. , 0.5, 1. ]], dtype=float32)
     """
-    return apply_map(img, log_map(_fit_range(img, stats, False)))
+    return apply_map(img, log_map(_fit_range(img, stats, False, need_min=False)))
 
 
 def z_score(
