@@ -111,6 +111,7 @@ def main() -> None:
     r = args.repeats
 
     floor = sum(paired_ms(img.copy, lambda: np.full(img.shape, 1.0, np.float32), r))
+    floor_u8 = sum(paired_ms(img.copy, lambda: np.full(img.shape, 1, np.uint8), r))
     rows: list[tuple[str, Callable[[], object], str, Callable[[], object], bool]] = [
         ("histogram", lambda: ni.histogram(img), "cv2.calcHist x3", lambda: cv_hist(img), True),
         ("histogram", lambda: ni.histogram(img), "PIL fromarray+histogram",
@@ -140,7 +141,11 @@ def main() -> None:
     if args.quick:
         rows = [row for row in rows if row[0] not in ("clahe", "match")]
 
-    print(f"image {img.shape} {img.dtype}; floor (copy + fresh float32 write) {floor:.1f} ms")
+    print(
+        f"image {img.shape} {img.dtype}; floor (copy + fresh float32 write) {floor:.1f} ms; "
+        f"with a uint8 output instead {floor_u8:.1f} ms (the floor of uint8-output peers)"
+    )
+    print("A float32 output is 4x the bytes of a uint8 one: 'floor x' is normviz / floor.")
     print(f"{'technique':<13}{'normviz ms':>11}  {'peer':<27}{'peer ms':>8}{'ratio':>7}"
           f"{'floor x':>8}  goal")  # fmt: skip
     for name, ours, peer_name, peer, strict in rows:
