@@ -134,7 +134,13 @@ class Result(NamedTuple):
 
 
 def display_range(key: str, params: dict[str, Any], prep: Prepared, ref: Prepared | None):
-    """Return the output interval shown black..white for technique ``key``."""
+    """Return the output interval shown black..white for technique ``key`` (never empty)."""
+    lo, hi = _display_range(key, params, prep, ref)
+    # A constant image gives equal percentiles (clip) or an empty input range: widen it.
+    return (lo, hi) if hi > lo else (lo, lo + 1.0)
+
+
+def _display_range(key: str, params: dict[str, Any], prep: Prepared, ref: Prepared | None):
     if key == "scale":
         return float(params["lo"]), float(params["hi"])
     if key == "clip":
