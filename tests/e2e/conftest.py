@@ -8,7 +8,9 @@ Screenshots go to ``tests/e2e/screenshots/`` (git-ignored) for developers to loo
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -45,6 +47,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if Path(str(item.fspath)).resolve().is_relative_to(here):
             item.add_marker(pytest.mark.e2e)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Keep each phase's report on the test item, so the page fixture can see a failure."""
+    report = yield
+    setattr(item, "report_" + report.when, report)
+    return report
 
 
 def free_port() -> int:
@@ -156,13 +166,14 @@ def browser():
             b.close()
 
 
-@pytest.fixture
-def page(browser, server):
-    """A fresh browser page (own context: own cookies, own Streamlit session) per test."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(SETTLE_S * 1000)
+@pytest.fixture(scope="session")
+def context(browser, server):
+    """One browser context for the session: its HTTP cache keeps the app's scripts (Plotly's
+    bundle is large), while every page (tab) still gets its own Streamlit session."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    ctx.set_default_timeout(SETTLE_S * 1000)
     # Belt and braces: the browser may only ever talk to our loopback server.
-    context.route(
+    ctx.route(
         "**/*",
         lambda route: (
             route.continue_()
@@ -170,36 +181,102 @@ def page(browser, server):
             else route.abort()
         ),
     )
+    try:
+        yield ctx
+    finally:
+        ctx.close()
+
+
+@pytest.fixture
+def page(request, context):
+    """A fresh tab (its own Streamlit session) per test; a failure leaves a screenshot."""
     pg = context.new_page()
+    pg.add_init_script(RUN_COUNTER)
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
     pg.js_errors = errors
     try:
         yield pg
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:
+            # Every failure leaves a picture of what the page showed at that moment.
+            name = "FAILED_" + re.sub(r"[^\w.-]+", "_", request.node.name)
+            with contextlib.suppress(Exception):
+                print(f"\nfailure screenshot: {shoot(pg, name)}")
     finally:
-        context.close()
+        pg.close()
 
 
-def settle(page, timeout_s: float = SETTLE_S, quiet_s: float = 0.8) -> float:
+# Counts the script runs the page has seen (each "running" transition of the app root), so a
+# test can wait for the run its own action caused instead of sleeping.
+RUN_COUNTER = """
+window.__stRuns = 0;
+new MutationObserver((changes) => {
+    for (const c of changes) {
+        if (c.target.getAttribute(c.attributeName) === 'running' && c.oldValue !== 'running') {
+            window.__stRuns += 1;
+        }
+    }
+}).observe(document, {attributes: true, attributeOldValue: true, subtree: true,
+                      attributeFilter: ['data-test-script-state']});
+"""
+
+# Script state, whether a run is in progress, and whether every Plotly chart has been drawn
+# (no loading skeleton left: the chart component is loaded lazily).
+APP_STATE = """() => {
+    const app = document.querySelector('[data-testid=stApp]');
+    const charts = document.querySelectorAll('[data-testid=stPlotlyChart]');
+    const drawn = Array.from(charts).every(c => c.querySelector('.js-plotly-plot .main-svg'))
+        && !document.querySelector('[data-testid=stSkeleton], [data-testid=stSkeletonElement]');
+    return [app && app.getAttribute('data-test-script-state'),
+            !!document.querySelector('[data-testid=stStatusWidget]'), drawn];
+}"""
+# Titles of the lessons, as the sidebar navigation lists them on every page.
+LESSONS = ("Image normalization", "Normalization layers", "Regularization lab")
+
+
+def settle(page, timeout_s: float = SETTLE_S, quiet_s: float = 0.5) -> float:
     """Wait until the script run finished and the app stayed idle ``quiet_s``; return seconds.
 
     Streamlit marks the app root with ``data-test-script-state`` ("running"/"notRunning") and
-    shows ``stStatusWidget`` while a script runs. Live pages (a training fragment) may never
-    go quiet: then this returns after ``timeout_s`` and the caller checks what it needs.
+    shows ``stStatusWidget`` while a script runs; Plotly charts are drawn by a lazily loaded
+    component after the run, so every ``stPlotlyChart`` must also hold a drawn graph. Live pages
+    (a training fragment) may never go quiet: then this returns after ``timeout_s`` and the
+    caller checks what it needs.
     """
     start = time.monotonic()
     page.wait_for_selector("[data-testid=stApp]", timeout=timeout_s * 1000)
     quiet_since = None
     while time.monotonic() - start < timeout_s:
-        state = page.get_attribute("[data-testid=stApp]", "data-test-script-state")
-        running = page.query_selector("[data-testid=stStatusWidget]")
-        if state == "notRunning" and running is None:
+        state, running, drawn = page.evaluate(APP_STATE)
+        if state == "notRunning" and not running and drawn:
             quiet_since = quiet_since or time.monotonic()
             if time.monotonic() - quiet_since > quiet_s:
                 break
         else:
             quiet_since = None
         page.wait_for_timeout(100)
+    return time.monotonic() - start
+
+
+def runs(page) -> int:
+    """How many script runs this page has started so far (see ``RUN_COUNTER``)."""
+    return int(page.evaluate("() => window.__stRuns || 0"))
+
+
+def settle_after(page, runs_before: int, timeout_s: float = SETTLE_S, also: str = "") -> float:
+    """Wait for a run to start after ``runs_before`` (or for selector ``also``), then settle.
+
+    Use it after an action that causes a rerun (an upload, a click): unlike a plain
+    :func:`settle`, it cannot mistake the idle state *before* the rerun for the state after it.
+    """
+    start = time.monotonic()
+    page.wait_for_function(
+        "([n, sel]) => (window.__stRuns || 0) > n || (sel && !!document.querySelector(sel))",
+        arg=[runs_before, also],
+        timeout=timeout_s * 1000,
+    )
+    settle(page, max(timeout_s - (time.monotonic() - start), 1.0), quiet_s=0.3)
     return time.monotonic() - start
 
 
@@ -214,9 +291,36 @@ def exceptions(page) -> list[str]:
     return [e.inner_text() for e in page.query_selector_all("[data-testid=stException]")]
 
 
-def shoot(page, name: str) -> Path:
-    """Write a full-page screenshot to tests/e2e/screenshots/<name>.png and return its path."""
+def check_page(page) -> None:
+    """What every page must show: no exception box, no JavaScript error, the lessons' sidebar."""
+    assert exceptions(page) == [], f"exception box: {exceptions(page)[0][:300]}"
+    assert page.js_errors == [], f"JavaScript errors: {page.js_errors}"
+    nav = page.locator("[data-testid=stSidebarNav]").inner_text()
+    missing = [title for title in LESSONS if title not in nav]
+    assert not missing, f"the sidebar navigation lacks {missing}"
+
+
+def shoot(page, name: str, max_height: int = 7000) -> Path:
+    """Write a screenshot of the whole app to tests/e2e/screenshots/<name>.png; return its path.
+
+    Streamlit scrolls inside its own container, so a "full page" screenshot would only show the
+    window: the window is made as tall as the content (up to ``max_height``) for the picture.
+    """
     SHOTS.mkdir(parents=True, exist_ok=True)
     out = SHOTS / f"{name}.png"
-    page.screenshot(path=str(out), full_page=True)
+    size = page.viewport_size
+    height = page.evaluate(
+        """() => Math.max(...Array.from(document.querySelectorAll(
+            '[data-testid=stMain], [data-testid=stAppViewContainer]')).map(e => e.scrollHeight),
+            window.innerHeight)"""
+    )
+    tall = min(int(height) + 40, max_height)
+    if size and tall > size["height"]:
+        page.set_viewport_size({"width": size["width"], "height": tall})
+        page.wait_for_timeout(400)  # let Plotly redraw at the new size
+    try:
+        page.screenshot(path=str(out), full_page=True)
+    finally:
+        if size and tall > size["height"]:
+            page.set_viewport_size(size)
     return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from tests.e2e.conftest import exceptions, open_page, settle, shoot
+from tests.e2e.conftest import check_page, open_page, runs, settle_after, shoot
 
 MAIN = "[data-testid=stMain]"
 
@@ -17,8 +17,9 @@ def _counts(page) -> tuple[int, int]:
 
 
 def test_sample_and_upload_show_result_and_histograms(page, server, tmp_path):
-    open_page(page, server, "/images")
-    assert exceptions(page) == []
+    took = open_page(page, server, "/images")
+    print(f"\n/images settled in {took:.1f} s")
+    check_page(page)
     images, charts = _counts(page)
     assert images >= 2, "expected the sample before and after"
     assert charts >= 2, "expected histograms before and after"
@@ -27,10 +28,10 @@ def test_sample_and_upload_show_result_and_histograms(page, server, tmp_path):
     rng = np.random.default_rng(5)
     photo = tmp_path / "my photo.png"
     Image.fromarray(rng.integers(40, 200, (90, 120, 3), dtype=np.uint8)).save(photo)
+    before = runs(page)
     page.set_input_files(".st-key-img_upload input[type=file]", str(photo))
-    page.wait_for_timeout(300)
-    settle(page)
-    assert exceptions(page) == []
+    settle_after(page, before)
+    check_page(page)
     assert page.query_selector_all("[data-testid=stAlertContentError]") == []
     images, charts = _counts(page)
     assert images >= 2 and charts >= 2

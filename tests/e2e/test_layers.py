@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.e2e.conftest import exceptions, open_page, shoot
+from tests.e2e.conftest import check_page, exceptions, open_page, shoot
 
 # Index of the first Plotly graph that carries animation frames, or -1.
 ANIMATED = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).findIndex(
@@ -15,8 +15,9 @@ STATE = """(i) => { const g = document.querySelectorAll('.js-plotly-plot')[i];
 
 
 def test_layers_animation_plays_in_the_browser(page, server):
-    open_page(page, server, "/layers")
-    assert exceptions(page) == []
+    took = open_page(page, server, "/layers")
+    print(f"\n/layers settled in {took:.1f} s")
+    check_page(page)
     index = page.evaluate(ANIMATED)
     assert index >= 0, "no Plotly figure with animation frames on /layers"
     graph = page.locator(".js-plotly-plot").nth(index)

@@ -1,9 +1,12 @@
 """Any upload gives a result or a clear message: the hostile-file corpus through a real browser.
 
-Each file of ``tests/corpus.py`` is uploaded with the page's real ``<input type=file>``. For each:
-the page shows a result (an image) or an ``st.error`` containing the expected hint, no exception
-box, no traceback and no server path; the server keeps answering ``/_stcore/health``. At the end
-the upload is cleared and the server's RSS must come back near where it was before.
+Each file of ``tests/corpus.py`` is uploaded with the page's real ``<input type=file>``, one after
+the other on the same page (the single-file uploader replaces the previous file). For each: the
+page shows a result (an image) or an ``st.error`` containing the expected hint, no exception
+box, no traceback and no server path; the server keeps answering ``/_stcore/health``. A type the
+uploader does not accept (SVG) is refused by the uploader itself in the browser, with its own
+message on the file chip ("... files are not allowed"): the server never sees it. At the end the
+upload is cleared and the server's RSS must come back near where it was before.
 """
 
 from __future__ import annotations
@@ -11,25 +14,33 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import ROOT
 from tests.corpus import build_corpus
-from tests.e2e.conftest import exceptions, health, open_page, rss_mb, settle, shoot
+from tests.e2e.conftest import (
+    exceptions,
+    health,
+    open_page,
+    rss_mb,
+    runs,
+    settle_after,
+    shoot,
+)
 
 UPLOAD_INPUT = ".st-key-img_upload input[type=file]"
 ERROR = "[data-testid=stAlertContentError]"
+# The uploader's own refusal: an invalid file chip with an alert text.
+CHIP_ERROR = ".st-key-img_upload [data-testid=stFileChip][aria-invalid=true]"
 RSS_GROWTH_MB = 300.0
 LEAKS = re.compile(r"Traceback|site-packages|File \"/|/tmp/|/work/|" + re.escape(str(ROOT)))
+SHOOT = {"rgb16.png", "bomb.png", "drawing.svg", "strip_4000x1.png", "cmyk.jpg"}
 
 
 def _result_or_error(page) -> tuple[int, list[str]]:
     images = len(page.query_selector_all("[data-testid=stMain] [data-testid=stImage]"))
     errors = [e.inner_text() for e in page.query_selector_all(ERROR)]
-    # A type the uploader does not accept is refused in the browser, by the uploader itself.
-    errors += [
-        e.inner_text()
-        for e in page.query_selector_all("[data-testid=stFileUploaderFileErrorMessage]")
-    ]
+    errors += [e.inner_text() for e in page.query_selector_all(f"{CHIP_ERROR} [role=alert]")]
     return images, errors
 
 
@@ -42,13 +53,15 @@ def test_every_corpus_file_gives_a_result_or_a_clear_message(page, server, tmp_p
     problems: list[str] = []
     peak = before
     for case in build_corpus(tmp_path):
+        count = runs(page)
         page.set_input_files(UPLOAD_INPUT, str(case.path))
-        page.wait_for_timeout(300)
-        took = settle(page, timeout_s=20)
-        print(f"{case.name}: settled in {took:.1f} s")
+        took = settle_after(
+            page, count, timeout_s=30, also=f"{CHIP_ERROR}[aria-label^='{case.name}']"
+        )
         images, errors = _result_or_error(page)
         text = page.locator("[data-testid=stMain]").inner_text()
         peak = max(peak, rss_mb(server.pid))
+        print(f"{case.name}: {took:.1f} s, {images} images, errors {[e[:70] for e in errors]}")
         where = f"{case.name} (expect {case.expect})"
         if exceptions(page):
             problems.append(f"{where}: exception box {exceptions(page)[0][:200]!r}")
@@ -68,14 +81,20 @@ def test_every_corpus_file_gives_a_result_or_a_clear_message(page, server, tmp_p
         if health(server.url) is None:
             problems.append(f"{where}: server stopped answering /_stcore/health")
             break
-        if case.name in {"rgb16.png", "bomb.png"}:
+        if case.name in SHOOT or any(p.startswith(case.name) for p in problems):
             shoot(page, "upload_" + case.name.replace(".", "_"))
-    # Clear the upload (the uploader's delete button) and let the server settle.
-    delete = page.locator("[data-testid=stFileUploaderDeleteBtn] button")
-    if delete.count():
-        delete.first.click()
-        settle(page)
-    page.wait_for_timeout(1500)
+        # A refused file stays on the uploader as an invalid chip next to later files: remove it.
+        refused_chip = page.locator(f"{CHIP_ERROR} [data-testid=stFileChipDeleteBtn] button")
+        if refused_chip.count():
+            refused_chip.first.click()
+            expect(page.locator(CHIP_ERROR)).to_have_count(0)
+    # Clear the upload (the file chip's remove button): the page goes back to its sample.
+    remove = page.locator(".st-key-img_upload [data-testid=stFileChipDeleteBtn] button")
+    if remove.count():
+        count = runs(page)
+        remove.first.click()
+        settle_after(page, count)
+    expect(page.locator(".st-key-img_upload [data-testid=stFileChip]")).to_have_count(0)
     after = rss_mb(server.pid)
     print(
         f"\nserver RSS: before uploads {before:.0f} MB, peak {peak:.0f} MB, after clearing "
