@@ -28,7 +28,7 @@ import threading
 MIN_BUDGET = 0.002
 """Smallest per-tick work budget, in seconds."""
 
-MAX_BUDGET = 0.040
+MAX_BUDGET = 0.100
 """Largest per-tick work budget, in seconds."""
 
 

@@ -32,7 +32,7 @@ torch.set_num_threads(1)  # one thread per training: a second never helps a tiny
 
 CAPACITY = 32  # trainings at once on this 2-core server
 LEASE_TTL = 8.0  # seconds: a closed tab's training place frees itself after this
-TRAIN_SECONDS_PER_TICK = 0.06  # CPU seconds of training per tick, shared by all sessions
+TRAIN_SECONDS_PER_TICK = 0.15  # CPU seconds of training per tick, shared by all sessions
 MAX_STEPS_PER_TICK = 500
 BOUNDARY_RESOLUTION = 64
 # Static: Streamlit 1.67 remounts a Plotly chart whenever its figure changes (its element id
