@@ -650,8 +650,8 @@ def plot_boundary(
                 },
             }
         )
-    data.append(_points(train, "train (white edge)", "white", 7))
-    data.append(_points(test, "test (black edge)", "#111827", 7))
+    data.append(_points(train, "train (white edge)", "white", 5))
+    data.append(_points(test, "test (black edge)", "#111827", 5))
     lim = [-float(extent), float(extent)]
     layout = _layout(
         height,
