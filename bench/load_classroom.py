@@ -44,6 +44,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from load_client import ProtocolSession, max_gap
+from load_profile import top
 from load_server import (
     cpu_seconds,
     free_port,
@@ -133,7 +134,7 @@ async def run(args: argparse.Namespace) -> int:
     url = f"http://127.0.0.1:{port}"
     ws = f"ws://127.0.0.1:{port}/_stcore/stream"
     log = Path(tempfile.gettempdir()) / f"normviz-load-{port}.log"
-    proc = start_server(port, log)
+    proc = start_server(port, log, args.profile)
     ok = True
     try:
         wait_ready(url)
@@ -231,6 +232,13 @@ async def run(args: argparse.Namespace) -> int:
             f"chart max gap over sessions: median {median(gaps):.2f} s, worst {max(gaps):.2f} s "
             f"(goal <= {GOAL_GAP_S} s)"
         )
+        lat = [x for s in trainers for x in s.log.tick_latencies]
+        sent = sum(s.log.reruns_sent for s in trainers)
+        print(
+            f"tick (fragment run) from timer to script_finished: median {median(lat):.2f} s, "
+            f"p95 {percentile(lat, 95):.2f} s, max {max(lat, default=0):.2f} s over {len(lat)} "
+            f"ticks; {sent} reruns sent by the trainers"
+        )
         print(
             f"newcomer /lab first run (protocol) under load: median {median(nt):.2f} s, worst "
             f"{max(nt, default=0):.2f} s = {max(nt, default=0) / max(median(ref_new), 1e-9):.1f}x "
@@ -288,6 +296,9 @@ async def run(args: argparse.Namespace) -> int:
         ok = all(verdict.values())
     finally:
         stop_server(proc)
+    if args.profile is not None and args.profile.exists():
+        print(f"\nserver profile (all threads, cProfile) in {args.profile}:")
+        top(str(args.profile), 30, "tottime")
     return 0 if ok else 1
 
 
@@ -316,6 +327,11 @@ def main() -> int:
     )
     ap.add_argument("--query", default="", help="lab URL query, e.g. 'norm=batch&dropout=0.2'")
     ap.add_argument("--verbose", action="store_true", help="print every session's line")
+    ap.add_argument(
+        "--profile",
+        type=Path,
+        help="profile every server thread (cProfile, ~2x slower) into this file; prints the top",
+    )
     args = ap.parse_args()
     if min(args.sessions, args.duration) <= 0 or args.duration > 600:
         ap.error("need --sessions >= 1 and 0 < --duration <= 600")

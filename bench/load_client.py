@@ -9,8 +9,10 @@ Streamlit (``BackMsg`` up, ``ForwardMsg`` down), exactly like the web frontend:
 - it remembers widget ids from the deltas, so it can click a button by its ``key``
   (a ``trigger_value`` widget state, which the server forgets after the run);
 - it honours ``auto_rerun`` messages (``st.fragment(run_every=...)``): a timer per fragment sends
-  ``rerun_script`` with ``fragment_id`` and ``is_auto_rerun``, as the browser's timer does; a
-  full-app run clears the timers and ``stop_auto_rerun`` cancels them;
+  ``rerun_script`` with ``fragment_id`` and ``is_auto_rerun`` every interval, whether or not the
+  last tick finished, as the browser's ``setInterval`` does (a repeated message with the same
+  interval keeps the timer); a full-app run clears the timers and ``stop_auto_rerun`` cancels
+  them; the time from a tick to its ``script_finished`` is recorded;
 - it records when each Plotly chart arrived, each run finished, and any exception element.
 
 Widgets it does not mention keep their previous values on the server (Streamlit keeps a widget's
@@ -45,6 +47,7 @@ class SessionLog:
     messages: int = 0
     bytes_in: int = 0
     reruns_sent: int = 0
+    tick_latencies: list[float] = field(default_factory=list)
 
 
 class ProtocolSession:
@@ -72,7 +75,9 @@ class ProtocolSession:
         self._ws = None
         self._reader: asyncio.Task | None = None
         self._timers: dict[str, asyncio.Task] = {}
+        self._intervals: dict[str, float] = {}
         self._finished = asyncio.Event()
+        self._tick_sent_at: float | None = None
 
     async def open(self) -> None:
         """Connect and request the first run of the page (like loading the URL)."""
@@ -111,6 +116,8 @@ class ProtocolSession:
         )
         self._finished.clear()
         self.log.reruns_sent += 1
+        if fragment_id and self._tick_sent_at is None:
+            self._tick_sent_at = time.monotonic()
         try:
             await self._ws.send(msg.SerializeToString())
         except ConnectionClosed as exc:
@@ -170,10 +177,15 @@ class ProtocolSession:
         elif kind == "delta":
             self._handle_delta(msg, now)
         elif kind == "auto_rerun":
+            # Like the browser: a timer with the same interval keeps running (setInterval), a
+            # new interval replaces it.
             fid, interval = msg.auto_rerun.fragment_id, msg.auto_rerun.interval
+            if self._intervals.get(fid) == interval and fid in self._timers:
+                return
             old = self._timers.pop(fid, None)
             if old is not None:
                 old.cancel()
+            self._intervals[fid] = interval
             self._timers[fid] = asyncio.create_task(self._tick(fid, interval))
         elif kind == "stop_auto_rerun":
             for fid in msg.stop_auto_rerun.fragment_ids:
@@ -184,6 +196,9 @@ class ProtocolSession:
             self.log.finished_times.append(now)
             if self.log.first_finished_at is None:
                 self.log.first_finished_at = now
+            if self._tick_sent_at is not None:
+                self.log.tick_latencies.append(now - self._tick_sent_at)
+                self._tick_sent_at = None
             self._finished.set()
         elif kind == "page_not_found":
             self.log.errors.append(f"page not found: {self.page!r}")

@@ -21,13 +21,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(port: int, log: Path) -> subprocess.Popen:
-    """Start ``streamlit run app.py`` on 127.0.0.1:port with the project's config."""
+def start_server(port: int, log: Path, profile: Path | None = None) -> subprocess.Popen:
+    """Start ``streamlit run app.py`` on 127.0.0.1:port with the project's config.
+
+    With ``profile``, every server thread runs under cProfile (``load_profile.py``) and the
+    merged stats are written to that file when the server stops.
+    """
+    if profile is None:
+        launcher = [sys.executable, "-m", "streamlit"]
+    else:
+        launcher = [sys.executable, str(Path(__file__).with_name("load_profile.py")), str(profile)]
     return subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "streamlit",
+            *launcher,
             "run",
             str(ROOT / "app.py"),
             "--server.headless",
