@@ -34,6 +34,7 @@ CAPACITY = 32  # trainings at once on this 2-core server
 LEASE_TTL = 8.0  # seconds: a closed tab's training place frees itself after this
 TRAIN_SECONDS_PER_TICK = 0.15  # CPU seconds of training per tick, shared by all sessions
 MAX_STEPS_PER_TICK = 500
+SERVER_TICKS_PER_SECOND = 16.0  # live ticks the whole server completes per second (measured)
 BOUNDARY_RESOLUTION = 64
 # Static: Streamlit 1.67 remounts a Plotly chart whenever its figure changes (its element id
 # hashes the spec), so zoom or pan would be lost on the next tick anyway; a static plot skips
@@ -130,12 +131,16 @@ def session_id() -> str:
 def tick_seconds(runs: int = 1) -> float:
     """Seconds between live ticks: 0.5 s alone, longer when many sessions train.
 
-    Two runs side by side redraw five charts a tick instead of four, and Streamlit remounts a
-    Plotly chart whose figure changed, so compare mode ticks 1.5x slower to give the
-    browser time to finish drawing.
+    One server process runs one script at a time (the GIL), and a tick (training slice,
+    figures, Streamlit's diff) costs some 40-60 ms of it, so the whole server completes only
+    about :data:`SERVER_TICKS_PER_SECOND` ticks a second. The interval grows with the number of
+    training sessions so that their ticks together stay within that rate (30 sessions: ~1.9 s),
+    instead of queueing behind each other. Two runs side by side redraw five charts a tick
+    instead of four, and Streamlit remounts a Plotly chart whose figure changed, so compare
+    mode ticks 1.5x slower to give the browser time to finish drawing.
     """
     active = lease_table().active(time.monotonic())
-    base = min(0.5 + 0.03 * max(active - 4, 0), 1.4)
+    base = min(max(0.5, active / SERVER_TICKS_PER_SECOND), 1.9)
     return base * (1.5 if runs > 1 else 1.0)
 
 
