@@ -84,8 +84,9 @@ with main:
     @st.fragment(run_every=w.tick_seconds(len(trainers)) if running else None)
     def live() -> None:
         trainers = st.session_state.lab_trainers
-        w.train_tick(trainers)
-        w.draw(trainers, st.session_state.lab_labels)
+        with w.tick_lock():
+            w.train_tick(trainers)
+            w.draw(trainers, st.session_state.lab_labels)
 
     live()
 
