@@ -41,9 +41,18 @@ def batch(source: str, n: int, c: int, side: int, offsets: tuple[float, ...]) ->
     return x[:, :c] if c <= x.shape[1] else x.repeat(1, -(-c // x.shape[1]), 1, 1)[:, :c]
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+# Built figures are shared read-only values (st.cache_resource: no unpickling per rerun). An
+# animated cube takes ~0.1-1 s of CPU to build; on a class server every rerun of this page
+# rebuilding them starved the live lab sessions.
+@st.cache_resource(max_entries=64, show_spinner=False)
 def cube(key: tuple, kind: str, groups: int | None, _x: torch.Tensor, layout: str = "nct"):
     return plot_cube(studies.cube_info(_x, kind, groups, layout))
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def cube_grid(key: tuple, groups: int, _x: torch.Tensor):
+    infos = [studies.cube_info(_x, k, groups if k == "group" else None) for k in layers.KINDS]
+    return plot_cube_grid(infos)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -119,8 +128,7 @@ with tabs[0]:
             'LayerNorm normalizes **all features of one sample** (C, H, W), not "across '
             'layers"; it never looks at the other samples of the batch.'
         )
-    infos = [studies.cube_info(x, k, groups if k == "group" else None) for k in layers.KINDS]
-    st.plotly_chart(plot_cube_grid(infos), key="lay_cube_grid", **CHART)
+    st.plotly_chart(cube_grid(key, groups, x), key="lay_cube_grid", **CHART)
     st.caption("After Figure 2 of Wu & He, *Group Normalization* (ECCV 2018): shaded, the "
                "elements that share one mean and variance.")  # fmt: skip
 
