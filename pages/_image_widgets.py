@@ -338,6 +338,8 @@ def formula(key: str, params: dict[str, Any], stats: intensity.ImageStats, names
     if key == "scale":
         lo, hi = params["lo"], params["hi"]
         m, big = float(np.min(mins)), float(np.max(maxs))
+        if big == m:  # a constant image: no range to stretch; the result is defined as lo
+            return rf"x' = {_num(lo)}\quad(\text{{constant image: }} \max = \min = {_num(m)})"
         return (
             rf"x' = {_num(lo)} + ({_num(hi)} - {_num(lo)})\,\frac{{x - {_num(m)}}}"
             rf"{{{_num(big)} - {_num(m)}}}"
@@ -357,6 +359,8 @@ def formula(key: str, params: dict[str, Any], stats: intensity.ImageStats, names
             )
         parts = [
             rf"z_{{\mathrm{{{n}}}}} = \frac{{x - {_num(mu)}}}{{{_num(sd)}}}"
+            if sd > 0
+            else rf"z_{{\mathrm{{{n}}}}} = 0\ (\text{{std}} = 0)"
             for n, mu, sd in zip(names, means, stds, strict=False)
         ]
         return r",\qquad ".join(parts)

@@ -137,3 +137,16 @@ def test_download_is_full_resolution_16_bit_png(sample, technique):
     else:  # z in [-3, 3] -> [0, 65535]: the channel means sit at mid-grey
         z_mean = (out / 65535.0 * 6.0 - 3.0).reshape(-1, 3).mean(axis=0)
         np.testing.assert_allclose(z_mean, 0.0, atol=0.05)
+
+
+def test_formula_of_a_constant_image_has_no_division_by_zero():
+    import numpy as np
+
+    from normviz import intensity
+    from pages import _image_widgets as widgets
+
+    stats = intensity.image_stats(np.full((1, 40), 77, np.uint8))
+    scale = widgets.formula("scale", {"lo": 0.0, "hi": 1.0}, stats, ["grey"])
+    zscore = widgets.formula("zscore", {"per_channel": True}, stats, ["grey"])
+    assert "77 - 77" not in scale and "constant image" in scale
+    assert r"\frac" not in zscore and "= 0" in zscore
