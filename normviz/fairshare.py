@@ -24,6 +24,7 @@ newcomer's first page is never queued behind a long tick.
 from __future__ import annotations
 
 import threading
+import time
 
 MIN_BUDGET = 0.002
 """Smallest per-tick work budget, in seconds."""
@@ -139,3 +140,64 @@ class LeaseTable:
             raise ValueError(f"total_seconds_per_tick must be >= 0 (got {total_seconds_per_tick})")
         share = total_seconds_per_tick / max(self.active(now), 1)
         return min(max(share, MIN_BUDGET), MAX_BUDGET)
+
+
+class TakeTurns:
+    """A first-come, first-served turn for CPU-bound work of many threads.
+
+    Streamlit runs each session's script in its own thread of one process. When thirty live
+    ticks build figures at once, the server's event-loop thread waits for the GIL behind all
+    of them and stops sending messages. Taking turns leaves it one competitor at a time; first
+    come, first served keeps any one session from being passed over (``threading.Lock`` makes
+    no such promise).
+
+    The turn guards no data, so a thread that has waited ``patience`` seconds goes ahead
+    anyway: a stuck holder slows the server down but can never deadlock it.
+
+    Parameters
+    ----------
+    patience : float
+        Seconds a thread waits for its turn before it goes ahead regardless.
+
+    Examples
+    --------
+    >>> turns = TakeTurns(patience=1.0)
+    >>> with turns:
+    ...     turns.waiting
+    0
+    """
+
+    def __init__(self, patience: float = 5.0) -> None:
+        if not patience > 0:
+            raise ValueError(f"patience must be > 0 (got {patience})")
+        self._patience = patience
+        self._cond = threading.Condition()
+        self._queue: list[object] = []
+        self._holders = 0
+
+    @property
+    def waiting(self) -> int:
+        """Threads waiting for their turn."""
+        with self._cond:
+            return len(self._queue)
+
+    def __enter__(self) -> TakeTurns:
+        me = object()
+        deadline = time.monotonic() + self._patience
+        with self._cond:
+            self._queue.append(me)
+            try:
+                while self._holders or self._queue[0] is not me:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        break
+                    self._cond.wait(remaining)
+            finally:
+                self._queue.remove(me)
+            self._holders += 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._cond:
+            self._holders -= 1
+            self._cond.notify_all()

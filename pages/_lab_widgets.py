@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import threading
 import time
 import uuid
 from typing import Any
@@ -17,7 +16,7 @@ from typing import Any
 import streamlit as st
 import torch
 
-from normviz.fairshare import LeaseTable
+from normviz.fairshare import LeaseTable, TakeTurns
 from normviz.figures import lab as figs
 from normviz.toydata import DATASETS, PointsError, parse_points_csv
 from normviz.training import (
@@ -110,16 +109,17 @@ def _lease_table(capacity: int, ttl: float) -> LeaseTable:
 
 
 @st.cache_resource(show_spinner=False)
-def tick_lock() -> threading.Lock:
+def tick_lock() -> TakeTurns:
     """Return the one process-wide lock that live ticks take turns on.
 
     Every session's script runs in its own thread of one process. Thirty ticks of pure-Python
     figure building at once starve the server's network thread of the GIL (a convoy): in the
     load test, messages stopped going out and the health check stopped answering, and only 29
     ticks finished in a minute. Taking turns, the same class completed 656 ticks with a 7 ms
-    health check. The lock guards no data; it only serializes the CPU-bound part of a tick.
+    health check. Turns are first come, first served, so no session is passed over; they guard
+    no data, only the CPU-bound part of a tick.
     """
-    return threading.Lock()
+    return TakeTurns(patience=5.0)
 
 
 @st.cache_resource(show_spinner="Loading PyTorch's optimizers (once per server start)...")

@@ -125,3 +125,65 @@ def test_bad_calls():
         table.budget(now=0.0, total_seconds_per_tick=-1)
     with pytest.raises(ValueError, match="total_seconds_per_tick must be >= 0"):
         table.budget(now=0.0, total_seconds_per_tick=float("nan"))
+
+
+def test_take_turns_serves_threads_in_arrival_order():
+    import threading
+    import time
+
+    from normviz.fairshare import TakeTurns
+
+    turns = TakeTurns(patience=10.0)
+    order: list[int] = []
+    started = threading.Event()
+
+    def work(i: int) -> None:
+        with turns:
+            order.append(i)
+            time.sleep(0.01)
+
+    with turns:  # hold the turn while the others queue up in a known order
+        threads = []
+        for i in range(6):
+            t = threading.Thread(target=work, args=(i,))
+            t.start()
+            threads.append(t)
+            deadline = time.monotonic() + 5
+            while turns.waiting < i + 1 and time.monotonic() < deadline:
+                time.sleep(0.001)
+        started.set()
+    for t in threads:
+        t.join(10)
+    assert order == list(range(6))
+
+
+def test_take_turns_goes_ahead_after_patience_instead_of_deadlocking():
+    import threading
+    import time
+
+    from normviz.fairshare import TakeTurns
+
+    turns = TakeTurns(patience=0.05)
+    done = threading.Event()
+
+    def late() -> None:
+        with turns:
+            done.set()
+
+    with turns:
+        t = threading.Thread(target=late)
+        start = time.monotonic()
+        t.start()
+        assert done.wait(5), "a waiter must go ahead after its patience"
+        assert time.monotonic() - start < 2
+    t.join(5)
+    assert turns.waiting == 0
+
+
+def test_take_turns_rejects_bad_patience():
+    import pytest
+
+    from normviz.fairshare import TakeTurns
+
+    with pytest.raises(ValueError, match="patience must be > 0"):
+        TakeTurns(patience=0)
