@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import math
-from typing import NamedTuple
 
 import numpy as np
 import plotly.graph_objects as go
@@ -12,37 +11,10 @@ import plotly.io as pio
 import pytest
 
 from normviz.figures import lab as F
-
-
-class Rec(NamedTuple):
-    epoch: int
-    step: int
-    train_loss: float
-    test_loss: float
-    train_acc: float
-    test_acc: float
-    penalty: float
-    weight_norm: float
-    sparsity: float
-
-
-class Stop(NamedTuple):
-    reason: str
-    epoch: int
-    best_epoch: int | None
-    message: str
-
-
-class Grid(NamedTuple):
-    xs: np.ndarray
-    ys: np.ndarray
-    prob: np.ndarray
-
-
-class Data(NamedTuple):
-    x: np.ndarray
-    y: np.ndarray
-    name: str
+from normviz.toydata import Dataset as Data
+from normviz.training import BoundaryGrid as Grid
+from normviz.training import EpochRecord as Rec
+from normviz.training import StopInfo as Stop
 
 
 def _history(n: int, diverge_at: int | None = None) -> list[Rec]:
