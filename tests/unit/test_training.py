@@ -24,13 +24,7 @@ from normviz.training import (
 SMALL = {"n_samples": 200, "noise": 0.1, "max_epochs": 10_000}
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Tiny models: a second intra-op thread only adds contention on a shared CI machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _trainer(**kw) -> Trainer:

@@ -28,14 +28,7 @@ from normviz.training import (
     updates_per_epoch,
 )
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Tiny models: a second intra-op thread only adds contention on a shared CI machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 # -- TrainConfig ------------------------------------------------------------------------------
