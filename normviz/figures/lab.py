@@ -21,7 +21,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
-import plotly.graph_objects as go
+
+from normviz.figures._spec import FigureSpec
 
 if TYPE_CHECKING:
     from normviz.toydata import Dataset
@@ -80,7 +81,10 @@ def _layout(height: int, **extra: Any) -> dict[str, Any]:
     return layout
 
 
-def _axis(title: str, value_range: Sequence[float], **extra: Any) -> dict[str, Any]:
+def _axis(
+    title: str, value_range: Sequence[float], title_colour: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    # Plain plotly.js keys only: no magic underscores (``title_font``), nothing expands them.
     axis: dict[str, Any] = {
         "title": {"text": title, "standoff": 4},
         "range": [float(value_range[0]), float(value_range[1])],
@@ -92,17 +96,19 @@ def _axis(title: str, value_range: Sequence[float], **extra: Any) -> dict[str, A
         "ticks": "outside",
         "tickcolor": "#9ca3af",
     }
+    if title_colour is not None:
+        axis["title"]["font"] = {"color": title_colour}
     axis.update(extra)
     return axis
 
 
-def _figure(data: list[dict], layout: dict[str, Any]) -> go.Figure:
-    """Wrap plain dicts in a ``go.Figure`` without Plotly's per-property validation.
+def _figure(data: list[dict], layout: dict[str, Any]) -> FigureSpec:
+    """Wrap plain dicts in a :class:`FigureSpec`: no Plotly object tree, no validation pass.
 
-    Validation is ~70 % of the cost of these small figures and they are rebuilt on every tick;
-    the tests validate every builder's output by rebuilding it with ``go.Figure(fig.to_dict())``.
+    These figures are rebuilt on every tick; the tests validate every builder's output by
+    rebuilding it with ``go.Figure(fig.to_dict())``.
     """
-    return go.Figure({"data": data, "layout": layout}, _validate=False)
+    return FigureSpec(data, layout)
 
 
 def _downsample_index(n: int, max_points: int) -> np.ndarray:
@@ -284,7 +290,7 @@ def _stop_marks(c: Curves, dash: str, axes: Sequence[str]) -> tuple[list, list, 
     return shapes, notes, traces
 
 
-def plot_training_curves(runs: Sequence[Curves], height: int = 320) -> go.Figure:
+def plot_training_curves(runs: Sequence[Curves], height: int = 320) -> FigureSpec:
     """Return loss (left) and accuracy (right) against epochs for one or more runs.
 
     Train is indigo and test rose; run A solid, run B dashed. An early stop is marked by a
@@ -361,7 +367,7 @@ def _title(text: str, x: float) -> dict[str, Any]:
     }
 
 
-def plot_weight_norm(runs: Sequence[Curves], height: int = 280) -> go.Figure:
+def plot_weight_norm(runs: Sequence[Curves], height: int = 280) -> FigureSpec:
     """Return the weight norm (left axis) and sparsity (right axis, %) against epochs.
 
     L2 (weight decay) pulls the norm down; L1 pushes weights to zero, so sparsity rises.
@@ -405,14 +411,14 @@ def plot_weight_norm(runs: Sequence[Curves], height: int = 280) -> go.Figure:
     layout = _layout(
         height,
         xaxis=_axis("epoch", _epoch_range(runs)),
-        yaxis=_axis("weight norm ‖w‖₂", [0.0, top * 1.08], title_font={"color": "#0f766e"}),
+        yaxis=_axis("weight norm ‖w‖₂", [0.0, top * 1.08], title_colour="#0f766e"),
         yaxis2=_axis(
             "% weights near zero",
             [0.0, 100.0],
             overlaying="y",
             side="right",
             showgrid=False,
-            title_font={"color": "#d97706"},
+            title_colour="#d97706",
             tick0=0,
             dtick=25,
         ),
@@ -505,7 +511,7 @@ def weight_histogram_info(
 
 def plot_weight_histograms(
     hists: Sequence[WeightHistogram], labels: Sequence[str], height: int = 280
-) -> go.Figure:
+) -> FigureSpec:
     """Return the weight histograms of several runs side by side, on shared axes.
 
     Each panel's title gives the share of weights that are (near) zero: L1 piles weights into
@@ -594,7 +600,7 @@ def plot_boundary(
     height: int = 380,
     show_scale: bool = True,
     show_legend: bool = True,
-) -> go.Figure:
+) -> FigureSpec:
     """Return the decision boundary as a heatmap of P(class 1) under the train and test points.
 
     Train points have a white edge, test points a black one; both are coloured by their true

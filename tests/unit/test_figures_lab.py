@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import math
 
 import numpy as np
@@ -28,9 +29,19 @@ def _history(n: int, diverge_at: int | None = None) -> list[Rec]:
 
 
 def _valid(fig: go.Figure) -> dict:
-    """Re-validate with Plotly (the builders skip validation for speed) and return the dict."""
+    """Re-validate with Plotly (the builders skip validation for speed) and return the dict.
+
+    Validation must not change a thing: the validated figure serializes to the same JSON (its
+    template aside, which validation expands from ``{}`` to Plotly's empty template, and empty
+    layout lists such as ``shapes=[]``, which it drops).
+    """
     d = fig.to_dict()
-    go.Figure(d)
+    checked = json.loads(pio.to_json(go.Figure(fig.full().to_dict())))
+    ours = json.loads(pio.to_json(d, validate=False))
+    assert ours["layout"].pop("template") == {}
+    checked["layout"].pop("template")
+    ours["layout"] = {k: v for k, v in ours["layout"].items() if v != []}
+    assert ours == checked
     return d
 
 
