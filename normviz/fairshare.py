@@ -142,6 +142,53 @@ class LeaseTable:
         return min(max(share, MIN_BUDGET), MAX_BUDGET)
 
 
+def tick_interval(
+    active: int,
+    ticks_per_second: float,
+    *,
+    fastest: float = 0.5,
+    slowest: float = 1.9,
+    runs: int = 1,
+) -> float:
+    """Return the seconds between one session's live ticks when ``active`` sessions train.
+
+    The whole server completes about ``ticks_per_second`` ticks a second, so ``active``
+    sessions ticking every ``active / ticks_per_second`` seconds keep it just within that rate
+    instead of queueing behind each other. The result is clipped to [``fastest``,
+    ``slowest``] and multiplied by 1.5 when ``runs > 1`` (two networks side by side: two
+    trainings and one more chart a tick).
+
+    Examples
+    --------
+    >>> tick_interval(1, 24.0), tick_interval(30, 24.0), tick_interval(100, 24.0)
+    (0.5, 1.25, 1.9)
+    >>> tick_interval(30, 24.0, runs=2)
+    1.875
+    """
+    if not ticks_per_second > 0:
+        raise ValueError(f"ticks_per_second must be > 0 (got {ticks_per_second})")
+    base = min(max(fastest, max(active, 1) / ticks_per_second), slowest)
+    return base * (1.5 if runs > 1 else 1.0)
+
+
+def interval_is_stale(current: float, wanted: float, tolerance: float = 1.3) -> bool:
+    """Whether a session ticking every ``current`` s should re-set its interval to ``wanted``.
+
+    A live view's interval is fixed when its page runs, so a session that started alone keeps
+    ticking fast after the class has joined. Re-setting costs a full page run, so it happens
+    only when the two differ by more than the factor ``tolerance``.
+
+    Examples
+    --------
+    >>> interval_is_stale(0.5, 0.6), interval_is_stale(0.5, 1.25), interval_is_stale(1.9, 0.5)
+    (False, True, True)
+    """
+    if not (current > 0 and wanted > 0 and tolerance >= 1):
+        got = (current, wanted, tolerance)
+        raise ValueError(f"need current > 0, wanted > 0, tolerance >= 1 (got {got})")
+    return not current / tolerance <= wanted <= current * tolerance
+
+
 class TakeTurns:
     """A first-come, first-served turn for CPU-bound work of many threads.
 

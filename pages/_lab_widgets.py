@@ -16,7 +16,7 @@ from typing import Any
 import streamlit as st
 import torch
 
-from normviz.fairshare import LeaseTable, TakeTurns
+from normviz.fairshare import LeaseTable, TakeTurns, interval_is_stale, tick_interval
 from normviz.figures import lab as figs
 from normviz.toydata import DATASETS, PointsError, parse_points_csv
 from normviz.training import (
@@ -34,7 +34,7 @@ CAPACITY = 32  # trainings at once on this 2-core server
 LEASE_TTL = 8.0  # seconds: a closed tab's training place frees itself after this
 TRAIN_SECONDS_PER_TICK = 0.15  # CPU seconds of training per tick, shared by all sessions
 MAX_STEPS_PER_TICK = 500
-SERVER_TICKS_PER_SECOND = 16.0  # live ticks the whole server completes per second (measured)
+SERVER_TICKS_PER_SECOND = 24.0  # live ticks a second for trainings: ~2/3 of what one core does
 BOUNDARY_RESOLUTION = 64
 # Static: Streamlit 1.67 remounts a Plotly chart whenever its figure changes (its element id
 # hashes the spec), so zoom or pan would be lost on the next tick anyway; a static plot skips
@@ -145,17 +145,26 @@ def session_id() -> str:
 def tick_seconds(runs: int = 1) -> float:
     """Seconds between live ticks: 0.5 s alone, longer when many sessions train.
 
-    One server process runs one script at a time (the GIL), and a tick (training slice,
-    figures, Streamlit's diff) costs some 40-60 ms of it, so the whole server completes only
-    about :data:`SERVER_TICKS_PER_SECOND` ticks a second. The interval grows with the number of
-    training sessions so that their ticks together stay within that rate (30 sessions: ~1.9 s),
-    instead of queueing behind each other. Two runs side by side redraw five charts a tick
-    instead of four, and Streamlit remounts a Plotly chart whose figure changed, so compare
-    mode ticks 1.5x slower to give the browser time to finish drawing.
+    One server process runs one script at a time (the GIL). A tick (training slice, figures,
+    Streamlit's diff) costs some 30 ms of it, so one core completes about 35 ticks a second;
+    the interval grows with the number of training sessions so that their ticks together stay
+    within :data:`SERVER_TICKS_PER_SECOND` (30 sessions: 1.25 s), leaving the rest for
+    newcomers and the other pages. Compare mode ticks 1.5x slower (two trainings, five charts).
     """
     active = lease_table().active(time.monotonic())
-    base = min(max(0.5, active / SERVER_TICKS_PER_SECOND), 1.9)
-    return base * (1.5 if runs > 1 else 1.0)
+    return tick_interval(active, SERVER_TICKS_PER_SECOND, runs=runs)
+
+
+def retune_if_stale(runs: int) -> None:
+    """Rerun the page when the class grew or shrank enough to change this session's interval.
+
+    ``st.fragment(run_every=...)`` fixes the interval when the page runs: a student who pressed
+    Start alone would keep ticking every 0.5 s after thirty classmates joined, taking their
+    turns. A full rerun (~70 ms, rare thanks to the tolerance) sets the interval again.
+    """
+    current = st.session_state.get("lab_interval")
+    if current is not None and interval_is_stale(current, tick_seconds(runs)):
+        st.rerun(scope="app")
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

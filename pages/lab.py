@@ -81,12 +81,15 @@ with main:
     if st.session_state.get("lab_busy"):
         st.warning(st.session_state.lab_busy, icon=":material/hourglass_top:")
 
-    @st.fragment(run_every=w.tick_seconds(len(trainers)) if running else None)
+    st.session_state.lab_interval = w.tick_seconds(len(trainers)) if running else None
+
+    @st.fragment(run_every=st.session_state.lab_interval)
     def live() -> None:
         trainers = st.session_state.lab_trainers
         with w.tick_lock():
             w.train_tick(trainers)
             w.draw(trainers, st.session_state.lab_labels)
+        w.retune_if_stale(len(trainers))
 
     live()
 

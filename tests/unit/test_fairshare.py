@@ -7,6 +7,7 @@ import threading
 
 import pytest
 
+from normviz import fairshare
 from normviz.fairshare import MAX_BUDGET, MIN_BUDGET, LeaseTable
 
 
@@ -187,3 +188,37 @@ def test_take_turns_rejects_bad_patience():
 
     with pytest.raises(ValueError, match="patience must be > 0"):
         TakeTurns(patience=0)
+
+
+# -- tick intervals ---------------------------------------------------------------------------
+
+
+def test_tick_interval_keeps_the_class_within_the_server_rate():
+    rate = 24.0
+    for active in range(1, 200):
+        interval = fairshare.tick_interval(active, rate)
+        assert 0.5 <= interval <= 1.9
+        if 0.5 < interval < 1.9:  # unclipped: the class together ticks exactly at the rate
+            assert active / interval == pytest.approx(rate)
+    intervals = [fairshare.tick_interval(k, rate) for k in range(0, 60)]
+    assert intervals == sorted(intervals)  # more sessions never tick faster
+    assert fairshare.tick_interval(30, rate, runs=2) == 1.5 * fairshare.tick_interval(30, rate)
+    with pytest.raises(ValueError, match="ticks_per_second"):
+        fairshare.tick_interval(3, 0.0)
+
+
+def test_interval_is_stale_only_beyond_the_tolerance():
+    assert not fairshare.interval_is_stale(1.0, 1.0)
+    assert not fairshare.interval_is_stale(1.0, 1.29)
+    assert not fairshare.interval_is_stale(1.0, 1 / 1.29)
+    assert fairshare.interval_is_stale(1.0, 1.31)
+    assert fairshare.interval_is_stale(1.0, 1 / 1.31)
+    # A session that started alone re-tunes a bounded number of times as 30 classmates join.
+    current, retunes = fairshare.tick_interval(1, 24.0), 0
+    for active in range(1, 31):
+        wanted = fairshare.tick_interval(active, 24.0)
+        if fairshare.interval_is_stale(current, wanted):
+            current, retunes = wanted, retunes + 1
+    assert 1 <= retunes <= 4 and current == pytest.approx(1.25, rel=0.3)
+    with pytest.raises(ValueError):
+        fairshare.interval_is_stale(0.0, 1.0)
