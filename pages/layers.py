@@ -41,9 +41,10 @@ def batch(source: str, n: int, c: int, side: int, offsets: tuple[float, ...]) ->
     return x[:, :c] if c <= x.shape[1] else x.repeat(1, -(-c // x.shape[1]), 1, 1)[:, :c]
 
 
-# Built figures are shared read-only values (st.cache_resource: no unpickling per rerun). An
-# animated cube takes ~0.1-1 s of CPU to build; on a class server every rerun of this page
-# rebuilding them starved the live lab sessions.
+# Built figures are shared read-only values (st.cache_resource: no unpickling per rerun), and
+# FigureSpecs, so sending one again costs only its JSON. An animated cube takes ~0.1-1 s of CPU
+# to build; on a class server every rerun of this page rebuilding (or even deep-copying) them
+# starved the live lab sessions.
 @st.cache_resource(max_entries=64, show_spinner=False)
 def cube(key: tuple, kind: str, groups: int | None, _x: torch.Tensor, layout: str = "nct"):
     return plot_cube(studies.cube_info(_x, kind, groups, layout))
@@ -55,10 +56,25 @@ def cube_grid(key: tuple, groups: int, _x: torch.Tensor):
     return plot_cube_grid(infos)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def noise(trials: int):
+@st.cache_resource(max_entries=32, show_spinner=False)
+def moments_figure(key: tuple, kind: str, groups: int | None, _x: torch.Tensor):
+    before_m, before_s = studies.channel_moments(_x)
+    after_m, after_s = studies.channel_moments(layers.normalize(_x, kind, groups))
+    return fig.plot_moments(before_m, before_s, after_m, after_s, f"after {NAMES[kind]}")
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def running(momentum: float, convention: str, batch_size: int):
+    stream = tensors.gaussian_batches(60, batch_size, (2.0,), (3.0,), size=2, seed=0)
+    trace = studies.running_trace(stream, momentum, convention)
+    return trace, fig.plot_running(trace, 2.0, 9.0)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def noise_figure(trials: int):
     pop = tensors.synthetic_batch(600, 4, 4, 4, sample_offset=2.0, sample_scale=1.0, seed=1)
-    return studies.batch_noise(pop, (2, 4, 8, 16, 32, 64, 128, 256, 512), trials=trials, seed=0)
+    sizes = (2, 4, 8, 16, 32, 64, 128, 256, 512)
+    return fig.plot_batch_noise(studies.batch_noise(pop, sizes, trials=trials, seed=0))
 
 
 st.title("Normalization layers")
@@ -133,13 +149,7 @@ with tabs[0]:
                "elements that share one mean and variance.")  # fmt: skip
 
 with tabs[1]:
-    after = layers.normalize(x, kind, g_kind)
-    before_m, before_s = studies.channel_moments(x)
-    after_m, after_s = studies.channel_moments(after)
-    st.plotly_chart(
-        fig.plot_moments(before_m, before_s, after_m, after_s, f"after {NAMES[kind]}"),
-        key="lay_moments_chart", **CHART,
-    )  # fmt: skip
+    st.plotly_chart(moments_figure(key, kind, g_kind, x), key="lay_moments_chart", **CHART)
     made = {
         "batch": "each **channel** (a column, pooled over the batch) zero-mean, unit-variance; "
         "single cells keep their differences, so one sample still differs from another",
@@ -196,9 +206,8 @@ with tabs[4]:
                            key="lay_momentum_keras")  # fmt: skip
     bsz = cols[2].select_slider("batch size", [2, 4, 8, 16, 64], 8, key="lay_stream_batch")
     mode = cols[3].radio("Mode", ["train", "eval"], key="lay_mode", horizontal=True)
-    stream = tensors.gaussian_batches(60, bsz, (2.0,), (3.0,), size=2, seed=0)
-    trace = studies.running_trace(stream, m, conv)
-    st.plotly_chart(fig.plot_running(trace, 2.0, 9.0), key="lay_running_chart", **CHART)
+    trace, running_chart = running(m, conv, bsz)
+    st.plotly_chart(running_chart, key="lay_running_chart", **CHART)
     other = 1 - m
     st.latex(
         r"\text{PyTorch: } \hat\mu \leftarrow (1-m)\,\hat\mu + m\,\mu_B,\ "
@@ -227,7 +236,7 @@ with tabs[4]:
 
 with tabs[5]:
     trials = st.select_slider("random batches per size", [8, 16, 32], 16, key="lay_trials")
-    st.plotly_chart(fig.plot_batch_noise(noise(trials)), key="lay_noise_chart", **CHART)
+    st.plotly_chart(noise_figure(trials), key="lay_noise_chart", **CHART)
     st.markdown(
         "One fixed sample is normalized inside random batches of its population. BatchNorm's "
         "output for it depends on who else is in the batch: at batch size 2 the value jumps, at "

@@ -13,6 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from normviz.figures._spec import FigureSpec
 from normviz.figures.layers_cube import ACCENT, KIND_TITLES
 from normviz.layer_studies import BatchNoise, RunningTrace
 
@@ -32,7 +33,7 @@ def plot_moments(
     after_std: Sequence[Sequence[float]],
     title_after: str = "after",
     height: int = 430,
-) -> go.Figure:
+) -> FigureSpec:
     """Return 2x2 heatmaps of the per-(sample, channel) mean and std, before and after.
 
     Each input is an (N, C) nested sequence. Before and after share one colour range (means on a
@@ -73,10 +74,10 @@ def plot_moments(
     fig.update_layout(
         template="none", height=height, font=_FONT, margin={"l": 40, "r": 10, "t": 30, "b": 30}
     )
-    return fig
+    return FigureSpec.from_figure(fig)
 
 
-def plot_running(trace: RunningTrace, mean: float, var: float, height: int = 420) -> go.Figure:
+def plot_running(trace: RunningTrace, mean: float, var: float, height: int = 420) -> FigureSpec:
     """Return the running mean and variance over the batches, animated step by step.
 
     ``mean`` and ``var`` are the population values the running statistics should approach.
@@ -127,10 +128,10 @@ def plot_running(trace: RunningTrace, mean: float, var: float, height: int = 420
             ],
         }],
     )  # fmt: skip
-    return fig
+    return FigureSpec.from_figure(fig)
 
 
-def plot_batch_noise(noise: BatchNoise, height: int = 380) -> go.Figure:
+def plot_batch_noise(noise: BatchNoise, height: int = 380) -> FigureSpec:
     """Return the spread of one normalized value against batch size, one line per kind.
 
     Examples
@@ -158,4 +159,4 @@ def plot_batch_noise(noise: BatchNoise, height: int = 380) -> go.Figure:
         yaxis={"title": {"text": "std of one normalized value"}, "range": [-0.03 * top, 1.1 * top]},
         legend={"orientation": "h", "x": 1.0, "xanchor": "right", "y": 1.08},
     )  # fmt: skip
-    return fig
+    return FigureSpec.from_figure(fig)

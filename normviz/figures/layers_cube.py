@@ -15,6 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from normviz.figures._spec import FigureSpec
 from normviz.layer_studies import CubeInfo
 
 ACCENT = "#4f46e5"
@@ -128,7 +129,7 @@ def _marker_size(info: CubeInfo) -> float:
     return float(np.clip(9.0 - np.log2(max(info.labels.size, 1)) / 2, 3.0, 6.0))
 
 
-def plot_cube(info: CubeInfo, height: int = 560, frame_ms: int = 700) -> go.Figure:
+def plot_cube(info: CubeInfo, height: int = 560, frame_ms: int = 700) -> FigureSpec:
     """Return the cube of ``info`` animated over its statistic sets, one frame per set.
 
     Play/Pause buttons and a slider run in the browser (no server round trip per frame). The
@@ -194,10 +195,10 @@ def plot_cube(info: CubeInfo, height: int = 560, frame_ms: int = 700) -> go.Figu
             }
         ] if count else [],
     )  # fmt: skip
-    return fig
+    return FigureSpec.from_figure(fig)
 
 
-def plot_cube_grid(infos: Sequence[CubeInfo], height: int = 330) -> go.Figure:
+def plot_cube_grid(infos: Sequence[CubeInfo], height: int = 330) -> FigureSpec:
     """Return the cubes of ``infos`` side by side, each with its first statistic set shaded.
 
     Examples
@@ -224,4 +225,4 @@ def plot_cube_grid(infos: Sequence[CubeInfo], height: int = 330) -> go.Figure:
     fig.update_layout(
         template="none", height=height, font=_FONT, margin={"l": 0, "r": 0, "t": 30, "b": 0}
     )
-    return fig
+    return FigureSpec.from_figure(fig)
