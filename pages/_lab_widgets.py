@@ -36,6 +36,7 @@ TRAIN_SECONDS_PER_TICK = 0.15  # CPU seconds of training per tick, shared by all
 MAX_STEPS_PER_TICK = 500
 SERVER_TICKS_PER_SECOND = 24.0  # live ticks a second for trainings: ~2/3 of what one core does
 BOUNDARY_RESOLUTION = 64
+FIRST_DRAW_S = 1.0  # a newcomer's charts follow the rest of the page after this
 # Static: Streamlit 1.67 remounts a Plotly chart whenever its figure changes (its element id
 # hashes the spec), so zoom or pan would be lost on the next tick anyway; a static plot skips
 # Plotly's interaction layers and mounts faster in the browser.
@@ -470,6 +471,22 @@ def train_tick(trainers: list[Trainer]) -> None:
     if all(t.stopped is not None for t in trainers):
         pause()
         st.rerun(scope="app")
+
+
+def charts_later(runs: int) -> None:
+    """A newcomer's first view: hold the charts for one tick, then rerun the page with them.
+
+    The browser loads plotly.js (~1 MB compressed) only when the first chart arrives, and on a
+    busy laptop parsing it holds the page for seconds: the controls and the Start button stay
+    skeletons until it is done. Sent without charts, the page is readable and usable at once;
+    the live view's timer fires :data:`FIRST_DRAW_S` later and reruns the page with them.
+    """
+    if st.session_state.get("lab_page_run"):
+        with st.container(height=470 if runs == 1 else 420, border=True):
+            st.caption("Drawing the charts...")
+        return
+    st.session_state.lab_drawn = True
+    st.rerun(scope="app")
 
 
 def _status(t: Trainer, label: str) -> str:

@@ -82,16 +82,22 @@ with main:
         st.warning(st.session_state.lab_busy, icon=":material/hourglass_top:")
 
     st.session_state.lab_interval = w.tick_seconds(len(trainers)) if running else None
+    drawn = st.session_state.setdefault("lab_drawn", False)
 
-    @st.fragment(run_every=st.session_state.lab_interval)
+    @st.fragment(run_every=st.session_state.lab_interval or (None if drawn else w.FIRST_DRAW_S))
     def live() -> None:
+        if not st.session_state.lab_drawn:
+            w.charts_later(len(st.session_state.lab_trainers))
+            return
         trainers = st.session_state.lab_trainers
         with w.tick_lock():
             w.train_tick(trainers)
             w.draw(trainers, st.session_state.lab_labels)
         w.retune_if_stale(len(trainers))
 
+    st.session_state.lab_page_run = True
     live()
+    st.session_state.lab_page_run = False
 
 st.divider()
 st.subheader("What the controls do")
@@ -133,20 +139,29 @@ with math_cols[1]:
         "tolerates high learning rates (try the preset)."
     )
 
-with st.expander("The notes' L1 bug: `l1 = l1 + p.numel()` regularizes nothing"):
-    model = trainers[0].model
-    buggy = penalty_l1_notes(model, 0.01)
-    st.markdown(
-        f'`p.numel()` counts parameters: for this network the "penalty" is the constant '
-        f"{float(buggy):g}, with `requires_grad={buggy.requires_grad}`. A constant has zero "
-        "gradient, so adding it to the loss changes no update. The correct L1 sums the "
-        "weights' absolute values (try the *L1 vs L2* preset and watch the zero bin grow):"
-    )
-    st.code(
-        "l1_term = sum(p.abs().sum() for n, p in model.named_parameters() if n.endswith('weight'))"
-        "\nloss = ce + l1 * l1_term",
-        language="python",
-    )
+# Lazy expanders (on_change="rerun"): their code blocks are built and sent only when opened;
+# a highlighted script costs a newcomer's browser ~0.4 s of main thread even when collapsed.
+l1_bug = st.expander(
+    "The notes' L1 bug: `l1 = l1 + p.numel()` regularizes nothing",
+    key="lab_l1_bug",
+    on_change="rerun",
+)
+if l1_bug.open:
+    with l1_bug:
+        model = trainers[0].model
+        buggy = penalty_l1_notes(model, 0.01)
+        st.markdown(
+            f'`p.numel()` counts parameters: for this network the "penalty" is the constant '
+            f"{float(buggy):g}, with `requires_grad={buggy.requires_grad}`. A constant has zero "
+            "gradient, so adding it to the loss changes no update. The correct L1 sums the "
+            "weights' absolute values (try the *L1 vs L2* preset and watch the zero bin grow):"
+        )
+        st.code(
+            "l1_term = sum(\n"
+            "    p.abs().sum() for n, p in model.named_parameters() if n.endswith('weight')\n"
+            ")\nloss = ce + l1 * l1_term",
+            language="python",
+        )
 
 st.subheader("Batch size: how many updates?")
 calc = st.columns([1, 1, 2, 1])
@@ -190,14 +205,21 @@ st.markdown(
 
 st.subheader("Take it home")
 home = st.columns([3, 1])
-with home[0].expander("PyTorch code for the current settings", icon=":material/code:"):
-    # From this run's configs (not a trainer's): always what the controls and preset say now.
-    if len(runs) == 1:
-        st.code(pytorch_code(runs[0][1]), language="python")
-    else:
-        tabs = st.tabs([f"Run {label}" for label, _ in runs])
-        for tab, (_, cfg) in zip(tabs, runs, strict=True):
-            tab.code(pytorch_code(cfg), language="python")
+code = home[0].expander(
+    "PyTorch code for the current settings",
+    icon=":material/code:",
+    key="lab_code",
+    on_change="rerun",
+)
+if code.open:
+    with code:
+        # From this run's configs (not a trainer's): always what the controls and preset say now.
+        if len(runs) == 1:
+            st.code(pytorch_code(runs[0][1]), language="python")
+        else:
+            tabs = st.tabs([f"Run {label}" for label, _ in runs])
+            for tab, (_, cfg) in zip(tabs, runs, strict=True):
+                tab.code(pytorch_code(cfg), language="python")
 home[1].download_button(
     "History (CSV)",
     data=lambda: st.session_state.lab_trainers[0].history_csv(),

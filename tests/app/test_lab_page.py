@@ -11,11 +11,14 @@ from pages import _lab_widgets as w
 from tests.conftest import APP
 
 
-def _lab(params: dict[str, str] | None = None) -> AppTest:
+def _lab(params: dict[str, str] | None = None, *, first_view: bool = False) -> AppTest:
+    """The lab page after its first run; with the charts drawn unless ``first_view``."""
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.switch_page("pages/lab.py")
     for key, value in (params or {}).items():
         at.query_params[key] = value
+    if not first_view:  # AppTest does not fire run_every timers: skip the newcomer's first tick
+        at.session_state["lab_drawn"] = True
     at.run()
     assert not at.exception, at.exception
     return at
@@ -47,9 +50,26 @@ def test_page_renders_controls_and_charts():
     assert len(charts) == 4  # boundary, weight histogram, weight norm, curves
     assert '"heatmap"' in charts[0].proto.spec
     assert len(at.get("latex")) >= 3
-    assert any("def " in c.value or "import torch" in c.value for c in at.code)
+    assert not at.code  # both code expanders are lazy: nothing is sent until one opens
+    at.session_state["lab_code"] = True  # open "PyTorch code for the current settings"
+    at.session_state["lab_l1_bug"] = True
+    at.run()
+    assert any("import torch" in c.value for c in at.code)
+    assert any("p.abs().sum()" in c.value for c in at.code)
     assert not at.session_state.lab_running
     assert len(_trainers(at)[0].history) == 1  # epoch 0 only: nothing trains until Start
+
+
+def test_first_view_sends_the_page_before_the_charts():
+    at = _lab(first_view=True)
+    assert not at.get("plotly_chart")  # plotly.js would hold the whole page in a slow browser
+    assert any("Drawing the charts" in c.value for c in at.caption)
+    assert at.button(key="lab_start") is not None
+    assert at.session_state.lab_drawn is False
+    at.session_state["lab_drawn"] = True  # what the first tick of the live view does
+    at.run()
+    assert len(at.get("plotly_chart")) == 4
+    assert not any("Drawing the charts" in c.value for c in at.caption)
 
 
 def test_start_trains_on_each_tick_and_pause_stops():
@@ -145,6 +165,8 @@ def test_batch_calculator_reproduces_the_notes_table():
 
 def test_code_panel_shows_each_current_run():
     at = _lab({"mode": "compare", "preset": "High learning rate: no norm vs BatchNorm"})
+    at.session_state["lab_code"] = True
+    at.run()
     codes = [c.value for c in at.code if "nn.Sequential" in c.value]
     assert len(codes) == 2  # one tab per run, from the current configs
     assert "BatchNorm1d" not in codes[0] and "nn.BatchNorm1d(16)" in codes[1]
