@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import sys
 import tempfile
 import threading
@@ -49,6 +50,7 @@ from load_server import (
     cpu_seconds,
     free_port,
     health,
+    machine_busy_seconds,
     median,
     percentile,
     rss_mb,
@@ -153,6 +155,11 @@ async def run(args: argparse.Namespace) -> int:
             f"reference (unloaded): newcomer /lab first run median {median(ref_new):.2f} s, "
             f"health median {median(ref_health) * 1000:.1f} ms"
         )
+        ref_browser: list = []
+        if args.browsers:
+            await asyncio.to_thread(browser_newcomers, url, [0.0], ref_browser, threading.Event())
+            print(f"reference (unloaded): newcomer /lab in Chromium, Start usable after "
+                  f"{ref_browser[0][0]:.2f} s {ref_browser[0][1] or ''}")  # fmt: skip
         idle = await wait_ttl(pid, args.ttl, "idle after warm-up (reference)")
 
         # 2. memory per idle session -----------------------------------------------------------
@@ -181,6 +188,7 @@ async def run(args: argparse.Namespace) -> int:
         start = time.monotonic()
         end = start + args.duration
         cpu0, samples, healths, newcomers = cpu_seconds(pid), [], [], []
+        busy0 = machine_busy_seconds()
         browser_out: list = []
         stop = threading.Event()
         offsets = [args.duration * (i + 1) / (args.browsers + 1) for i in range(args.browsers)]
@@ -206,6 +214,7 @@ async def run(args: argparse.Namespace) -> int:
             await asyncio.sleep(max(0.0, 1.0 - (time.monotonic() - t)))
         stop_at = time.monotonic()
         cpu_pct = 100 * (cpu_seconds(pid) - cpu0) / (stop_at - start)
+        busy_pct = 100 * (machine_busy_seconds() - busy0) / (stop_at - start)
         new_times = [await n for n in newcomers]
         stop.set()
         if args.browsers:
@@ -228,10 +237,19 @@ async def run(args: argparse.Namespace) -> int:
         nt = [t for t, _ in new_times]
         rss_during = [r for _, _, r in samples]
         finite_health = [h for h in healths if h != float("inf")]
+        worst = trainers[max(range(len(gaps)), key=gaps.__getitem__)] if gaps else None
+        when = ""
+        if worst is not None:
+            pts = [start + WARMUP_S, *[t for t in worst.log.chart_times if start < t < stop_at]]
+            pts.append(stop_at)
+            a, _ = max(itertools.pairwise(pts), key=lambda ab: ab[1] - ab[0])
+            when = f", the worst from {a - start:.1f} s into the class"
         print(
             f"chart max gap over sessions: median {median(gaps):.2f} s, worst {max(gaps):.2f} s "
-            f"(goal <= {GOAL_GAP_S} s)"
+            f"(goal <= {GOAL_GAP_S} s){when}"
         )
+        if args.browsers:
+            print("Chromium newcomers started at " + ", ".join(f"{o:.1f}" for o in offsets) + " s")
         lat = [x for s in trainers for x in s.log.tick_latencies]
         sent = sum(s.log.reruns_sent for s in trainers)
         print(
@@ -244,8 +262,12 @@ async def run(args: argparse.Namespace) -> int:
             f"{max(nt, default=0):.2f} s = {max(nt, default=0) / max(median(ref_new), 1e-9):.1f}x "
             f"the unloaded median (goal <= {GOAL_NEWCOMER_S} s)"
         )
+        ref_b = ref_browser[0][0] if ref_browser else float("nan")
         for took, err in browser_out:
-            print(f"newcomer /lab in Chromium, Start usable after {took:.2f} s {err or ''}")
+            print(
+                f"newcomer /lab in Chromium, Start usable after {took:.2f} s = "
+                f"{took / ref_b:.1f}x the unloaded one {err or ''}"
+            )
         print(
             f"health under load: median {median(finite_health) * 1000:.0f} ms, p95 "
             f"{percentile(finite_health, 95) * 1000:.0f} ms, failures "
@@ -255,6 +277,11 @@ async def run(args: argparse.Namespace) -> int:
         print(
             f"server CPU during the class: {cpu_pct:.0f} % of one core (2 cores = 200 %); RSS "
             f"max {max(rss_during):.0f} MB = idle + {max(rss_during) - idle:.0f} MB"
+        )
+        print(
+            f"whole machine busy: {busy_pct:.0f} % of one core (of 200 %): the server's "
+            f"{cpu_pct:.0f} % + {busy_pct - cpu_pct:.0f} % for everything else (this load "
+            "generator's sessions, Playwright and Chromium, other jobs on the machine)"
         )
         print(f"errors: {len(errors)} {errors[:5]}")
 

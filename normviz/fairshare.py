@@ -23,6 +23,7 @@ newcomer's first page is never queued behind a long tick.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 
@@ -169,6 +170,26 @@ def tick_interval(
         raise ValueError(f"ticks_per_second must be > 0 (got {ticks_per_second})")
     base = min(max(fastest, max(active, 1) / ticks_per_second), slowest)
     return base * (1.5 if runs > 1 else 1.0)
+
+
+def phase_spread(owner: str, width: float = 0.2) -> float:
+    """Return a factor in [1 - width/2, 1 + width/2] fixed for ``owner`` (its tick period).
+
+    Thirty students who press Start together would otherwise tick in lockstep: every period
+    the server gets thirty ticks at once and the last waits for the other twenty-nine. With
+    periods that differ by a few percent, the sessions drift apart within a few ticks and
+    their ticks spread evenly over time; the mean factor is 1, so the total rate is kept.
+
+    Examples
+    --------
+    >>> phase_spread("a") == phase_spread("a"), 0.9 <= phase_spread("b") <= 1.1
+    (True, True)
+    """
+    if not 0 <= width < 1:
+        raise ValueError(f"width must be in [0, 1) (got {width})")
+    digest = hashlib.sha256(owner.encode()).digest()
+    unit = int.from_bytes(digest[:8], "big") / 2**64  # uniform in [0, 1)
+    return 1.0 + width * (unit - 0.5)
 
 
 def interval_is_stale(current: float, wanted: float, tolerance: float = 1.3) -> bool:

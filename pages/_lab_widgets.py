@@ -16,7 +16,13 @@ from typing import Any
 import streamlit as st
 import torch
 
-from normviz.fairshare import LeaseTable, TakeTurns, interval_is_stale, tick_interval
+from normviz.fairshare import (
+    LeaseTable,
+    TakeTurns,
+    interval_is_stale,
+    phase_spread,
+    tick_interval,
+)
 from normviz.figures import lab as figs
 from normviz.toydata import DATASETS, PointsError, parse_points_csv
 from normviz.training import (
@@ -151,9 +157,11 @@ def tick_seconds(runs: int = 1) -> float:
     the interval grows with the number of training sessions so that their ticks together stay
     within :data:`SERVER_TICKS_PER_SECOND` (30 sessions: 1.25 s), leaving the rest for
     newcomers and the other pages. Compare mode ticks 1.5x slower (two trainings, five charts).
+    Each session's period is off by up to 10 % (:func:`~normviz.fairshare.phase_spread`), so a
+    class that pressed Start together does not tick in lockstep.
     """
     active = lease_table().active(time.monotonic())
-    return tick_interval(active, SERVER_TICKS_PER_SECOND, runs=runs)
+    return tick_interval(active, SERVER_TICKS_PER_SECOND, runs=runs) * phase_spread(session_id())
 
 
 def retune_if_stale(runs: int) -> None:

@@ -222,3 +222,14 @@ def test_interval_is_stale_only_beyond_the_tolerance():
     assert 1 <= retunes <= 4 and current == pytest.approx(1.25, rel=0.3)
     with pytest.raises(ValueError):
         fairshare.interval_is_stale(0.0, 1.0)
+
+
+def test_phase_spread_is_fixed_per_owner_bounded_and_centred():
+    factors = [fairshare.phase_spread(f"session-{i}") for i in range(2000)]
+    assert all(0.9 <= f <= 1.1 for f in factors)
+    assert sum(factors) / len(factors) == pytest.approx(1.0, abs=0.01)
+    assert max(factors) - min(factors) > 0.18  # they really differ
+    assert fairshare.phase_spread("x") == fairshare.phase_spread("x")
+    assert fairshare.phase_spread("x", width=0.0) == 1.0
+    with pytest.raises(ValueError):
+        fairshare.phase_spread("x", width=1.0)
