@@ -7,12 +7,13 @@ Run with ``streamlit run app.py``. This file sets the page config, declares the 
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import streamlit as st
 
 st.set_page_config(
     page_title="normviz: normalization and regularization, live",
-    page_icon=":material/equalizer:",
+    page_icon=str(Path(__file__).with_name("assets") / "favicon.png"),
     layout="wide",
     initial_sidebar_state="expanded",
 )

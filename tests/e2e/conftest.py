@@ -175,15 +175,20 @@ def context(browser, server):
     bundle is large), while every page (tab) still gets its own Streamlit session."""
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     ctx.set_default_timeout(SETTLE_S * 1000)
-    # Belt and braces: the browser may only ever talk to our loopback server.
-    ctx.route(
-        "**/*",
-        lambda route: (
+    # Belt and braces: the browser may only ever talk to our loopback server. Anything else is
+    # refused and remembered: the app must not make its visitors' browsers call third parties
+    # (a class server may be offline, and students' browsers should not be tracked).
+    ctx.third_party = []
+
+    def loopback_only(route) -> None:
+        url = route.request.url
+        if url.startswith(server.url) or url.startswith("data:"):
             route.continue_()
-            if route.request.url.startswith(server.url) or route.request.url.startswith("data:")
-            else route.abort()
-        ),
-    )
+        else:
+            ctx.third_party.append(url)
+            route.abort()
+
+    ctx.route("**/*", loopback_only)
     try:
         yield ctx
     finally:
@@ -198,6 +203,7 @@ def page(request, context):
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
     pg.js_errors = errors
+    pg.third_party = context.third_party
     try:
         yield pg
         report = getattr(request.node, "report_call", None)
@@ -298,9 +304,11 @@ def exceptions(page) -> list[str]:
 
 
 def check_page(page) -> None:
-    """What every page must show: no exception box, no JavaScript error, the lessons' sidebar."""
+    """What every page must show: no exception box, no JavaScript error, no request to a third
+    party, the lessons' sidebar."""
     assert exceptions(page) == [], f"exception box: {exceptions(page)[0][:300]}"
     assert page.js_errors == [], f"JavaScript errors: {page.js_errors}"
+    assert page.third_party == [], f"requests beyond the app's server: {page.third_party}"
     nav = page.locator("[data-testid=stSidebarNav]").inner_text()
     missing = [title for title in LESSONS if title not in nav]
     assert not missing, f"the sidebar navigation lacks {missing}"
