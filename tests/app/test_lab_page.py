@@ -66,9 +66,11 @@ def test_first_view_sends_the_page_before_the_charts():
     assert any("Drawing the charts" in c.value for c in at.caption)
     assert at.button(key="lab_start") is not None
     assert at.session_state.lab_drawn is False
+    assert not at.subheader and not at.latex  # the sections below the fold follow too
     at.session_state["lab_drawn"] = True  # what the first tick of the live view does
     at.run()
     assert len(at.get("plotly_chart")) == 4
+    assert "Batch size: how many updates?" in [h.value for h in at.subheader]
     assert not any("Drawing the charts" in c.value for c in at.caption)
 
 
