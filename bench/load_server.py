@@ -21,8 +21,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(port: int, log: Path, profile: Path | None = None) -> subprocess.Popen:
-    """Start ``streamlit run app.py`` on 127.0.0.1:port with the project's config.
+def start_server(
+    port: int, log: Path, profile: Path | None = None, script: Path | None = None
+) -> subprocess.Popen:
+    """Start ``streamlit run app.py`` (or ``script``) on 127.0.0.1:port with the project's config.
 
     With ``profile``, every server thread runs under cProfile (``load_profile.py``) and the
     merged stats are written to that file when the server stops.
@@ -35,7 +37,7 @@ def start_server(port: int, log: Path, profile: Path | None = None) -> subproces
         [
             *launcher,
             "run",
-            str(ROOT / "app.py"),
+            str(script or ROOT / "app.py"),
             "--server.headless",
             "true",
             "--server.address",
