@@ -95,9 +95,11 @@ with main:
             w.draw(trainers, st.session_state.lab_labels)
         w.retune_if_stale(len(trainers))
 
-    st.session_state.lab_page_run = True
-    live()
-    st.session_state.lab_page_run = False
+    st.session_state.lab_page_run = True  # tells charts_later() a page run from a tick
+    try:
+        live()
+    finally:
+        st.session_state.lab_page_run = False
 
 if st.session_state.lab_drawn:  # below the fold: a newcomer gets it with the charts
     lessons.explain(base, runs, trainers)
