@@ -41,6 +41,11 @@ _BLOCK = 1 << 19  # elements per block and thread (2 MiB of float32): cache-resi
 _EXACT = (torch.float32, torch.float64)  # dtypes computed as they are; others in float32
 
 
+def _working(x: torch.Tensor) -> torch.Tensor:
+    """``x`` itself if float32/float64, else ``x`` in float32 (half precision is computed wide)."""
+    return x if x.dtype in _EXACT else x.float()
+
+
 def _check_tensor(x: object, layout: str = "nct") -> torch.Tensor:
     """Return ``x`` if it is a floating tensor of a supported rank for ``layout``, else raise."""
     if not isinstance(x, torch.Tensor):
@@ -225,8 +230,7 @@ def statistics(
     x = _check_tensor(x, layout)
     channels = x.shape[2] if layout == "ntd" else x.shape[1]
     g = _check_kind(kind, x.ndim, layout, groups, channels)
-    work = x if x.dtype in _EXACT else x.float()
-    mean, var = (t.to(x.dtype) for t in _moments(_as_akl(work, kind, g, layout)))
+    mean, var = (t.to(x.dtype) for t in _moments(_as_akl(_working(x), kind, g, layout)))
     if layout == "ntd":
         shape = (1, 1, x.shape[2]) if kind == "batch" else (*x.shape[:2], 1)
         return mean.reshape(shape), var.reshape(shape)
@@ -286,8 +290,7 @@ def normalize(
     x = _check_tensor(x, layout)
     channels = x.shape[2] if layout == "ntd" else x.shape[1]
     g = _check_kind(kind, x.ndim, layout, groups, channels)
-    work = x if x.dtype in _EXACT else x.float()
-    x3 = _as_akl(work, kind, g, layout)
+    x3 = _as_akl(_working(x), kind, g, layout)
     out = torch.empty_like(x3, memory_format=torch.contiguous_format)
     _moments(x3, eps, out)
     return out.reshape(x.shape).to(x.dtype)
@@ -387,7 +390,7 @@ def update_running_stats(
             f"expected more than 1 value per channel when training (got input of size "
             f"{list(x.shape)})"
         )
-    mean, var = _moments(_as_ncl(x if x.dtype in _EXACT else x.float(), "nct"))
+    mean, var = _moments(_as_ncl(_working(x), "nct"))
     mean, var = mean.to(x.dtype), var.to(x.dtype)
     if convention == "pytorch":
         unbiased = var * (count / (count - 1))
