@@ -79,6 +79,10 @@ def typed_array(values: np.ndarray) -> dict[str, str] | list:
     return spec
 
 
+_CONTAINERS = (dict, list, tuple, np.ndarray)
+"""Item types that make :func:`_encode` walk a list (its first item decides)."""
+
+
 def _encode(value: Any, key: str = "") -> Any:
     """Copy ``value`` with every NumPy array in typed-array form (Plotly's own rules).
 
@@ -96,9 +100,6 @@ def _encode(value: Any, key: str = "") -> Any:
     if isinstance(value, np.generic):
         return value.item()
     return value
-
-
-_CONTAINERS = (dict, list, tuple, np.ndarray)
 
 
 def _decode(value: Any) -> Any:
