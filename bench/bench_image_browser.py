@@ -19,24 +19,18 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parents[1]
-FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=127.0.0.1;localhost",
-]  # fmt: skip
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from load_server import CHROMIUM, FLAGS, free_port, start_server, stop_server, wait_ready
 
 
 def photo_jpeg(path: Path, h: int, w: int, seed: int = 0) -> Path:
@@ -48,12 +42,6 @@ def photo_jpeg(path: Path, h: int, w: int, seed: int = 0) -> Path:
     rgb += rng.normal(0, 8, size=rgb.shape).astype(np.float32)
     Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8)).save(path, quality=92)
     return path
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def settle(page, timeout_s: float = 120.0) -> None:
@@ -126,20 +114,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         small = photo_jpeg(Path(tmp) / "photo-1mp.jpg", 866, 1155)
         large = photo_jpeg(Path(tmp) / "photo-12mp.jpg", 3000, 4000)
-        server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.address", "127.0.0.1", "--server.port", str(port)],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        server = start_server(port, Path(tmp) / "server.log")
         try:
-            for _ in range(200):
-                try:
-                    urllib.request.urlopen(url + "/_stcore/health", timeout=2)
-                    break
-                except OSError:
-                    time.sleep(0.3)
+            wait_ready(url)
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
                 page = browser.new_page(viewport={"width": 1400, "height": 900})
                 counter = ByteCounter(page)
                 page.goto(url + "/images")
@@ -151,8 +130,7 @@ def main() -> int:
                 }
                 browser.close()
         finally:
-            server.terminate()
-            server.wait(10)
+            stop_server(server)
 
     ref = results["1 MP"]
     print(f"image page in headless Chromium, median of {args.repeats} parameter changes")

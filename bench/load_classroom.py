@@ -47,6 +47,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from load_client import ProtocolSession, max_gap
 from load_profile import top
 from load_server import (
+    CHROMIUM,
+    FLAGS,
     cpu_seconds,
     free_port,
     health,
@@ -59,19 +61,6 @@ from load_server import (
     wait_ready,
 )
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--proxy-server=127.0.0.1:9",
-    "--proxy-bypass-list=127.0.0.1;localhost",
-]
 GOAL_GAP_S = 2.0
 GOAL_NEWCOMER_S = 5.0
 GOAL_RSS_MB = 150.0

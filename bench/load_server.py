@@ -1,4 +1,5 @@
-"""The server under load: start/stop it on loopback and sample its CPU, RSS and health."""
+"""The server under test: start/stop it on loopback, sample its CPU, RSS and health; the
+headless Chromium every browser benchmark launches (loopback only)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TICKS = os.sysconf("SC_CLK_TCK")
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--proxy-server=127.0.0.1:9",
+    "--proxy-bypass-list=127.0.0.1;localhost",
+]
+"""Debian's Chromium and its flags: headless, and no traffic beyond 127.0.0.1."""
 
 
 def free_port() -> int:
