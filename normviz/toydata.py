@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 CLIP = 1.5
-NOISE_SCALE = 0.3  # Gaussian std per unit of the noise level
+NOISE_SCALE = 0.3  # Gaussian std per unit of the noise level (written out in _finish_xy)
 MIN_SAMPLES = 10
 MAX_SAMPLES = 5000
 
@@ -121,9 +121,8 @@ def _moons_xy(n0, n1, rng):
 
 
 def _finish_xy(x, y, noise, rng):
-    """Add Gaussian noise of std NOISE_SCALE * noise, clip to [-CLIP, CLIP], shuffle; float32,
-    int64."""
-    x = np.clip(x + NOISE_SCALE * noise * rng.standard_normal(x.shape), -CLIP, CLIP)
+    """Add Gaussian noise of std 0.3 * noise, clip to [-1.5, 1.5], shuffle; float32, int64."""
+    x = np.clip(x + 0.3 * noise * rng.standard_normal(x.shape), -1.5, 1.5)
     order = rng.permutation(len(y))
     return x[order].astype(np.float32), y[order].astype(np.int64)
 
