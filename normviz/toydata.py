@@ -46,7 +46,9 @@ __all__ = [
 ]
 
 CLIP = 1.5
-NOISE_SCALE = 0.3  # Gaussian std per unit of the noise level (written out in _finish_xy)
+# Gaussian std per unit of the noise level. _finish_xy writes 0.3 and 1.5 out as literals: the
+# generated PyTorch script (normviz.codegen) copies its source, which must stand alone.
+NOISE_SCALE = 0.3
 MIN_SAMPLES = 10
 MAX_SAMPLES = 5000
 
