@@ -18,6 +18,7 @@ ACTIVATIONS = ("relu", "tanh", "gelu", "sigmoid")
 NORMS = ("none", "batch", "layer", "group")
 NORM_POSITIONS = ("before_activation", "after_activation")
 OPTIMIZERS = ("sgd", "momentum", "adam", "adamw")
+L1_METHODS = ("subgradient", "proximal")
 MAX_LAYERS = 6
 MAX_WIDTH = 256
 
@@ -75,7 +76,13 @@ class TrainConfig:
     dropout : float
         Drop probability after each hidden activation, in ``[0, 0.9]``.
     l1 : float
-        L1 strength in ``[0, 1]``: ``l1 * sum |w|`` over weights (not biases) added to the loss.
+        L1 strength in ``[0, 1]`` on the weights (not biases, not norm parameters).
+    l1_method : {"subgradient", "proximal"}
+        How L1 is applied. ``"subgradient"``: ``l1 * sum |w|`` is added to the loss, whose
+        gradient ``l1 * sign(w)`` makes weights jitter around zero (near zero, rarely exactly
+        zero). ``"proximal"``: no L1 term in the loss; after each optimizer step every weight
+        is soft-thresholded, ``w <- sign(w) * max(|w| - lr * l1, 0)``, which sets small weights
+        to exactly zero.
     l2 : float
         L2 strength in ``[0, 1]``: the optimizer's ``weight_decay`` on weights (not biases).
     optimizer : {"sgd", "momentum", "adam", "adamw"}
@@ -122,6 +129,7 @@ class TrainConfig:
     norm_position: str = "before_activation"
     dropout: float = 0.0
     l1: float = 0.0
+    l1_method: str = "subgradient"
     l2: float = 0.0
     optimizer: str = "adam"
     lr: float = 0.01
@@ -140,6 +148,7 @@ class TrainConfig:
             ("norm", NORMS),
             ("norm_position", NORM_POSITIONS),
             ("optimizer", OPTIMIZERS),
+            ("l1_method", L1_METHODS),
         ):
             value = getattr(self, name)
             listed = ", ".join(repr(c) for c in choices)

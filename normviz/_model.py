@@ -126,6 +126,31 @@ def penalty_l1(model: nn.Module, l1: float) -> torch.Tensor:
     return l1 * torch.stack([w.abs().sum() for w in weight_tensors(model)]).sum()
 
 
+@torch.no_grad()
+def prox_l1_(model: nn.Module, threshold: float) -> None:
+    """Soft-threshold ``model``'s weights in place: ``w <- sign(w) * max(|w| - threshold, 0)``.
+
+    This is the proximal operator of ``threshold * |w|`` (proximal gradient descent, ISTA): the
+    lab applies it after each optimizer step with ``threshold = lr * l1`` when
+    ``l1_method="proximal"``. Weights with ``|w| <= threshold`` become exactly zero; the others
+    move ``threshold`` toward zero. Only the linear layers' weights are touched (the same
+    tensors as :func:`weight_tensors` and :func:`penalty_l1`).
+
+    Examples
+    --------
+    >>> m = nn.Linear(3, 1)
+    >>> with torch.no_grad():
+    ...     _ = m.weight.copy_(torch.tensor([[0.05, -0.3, 0.2]]))
+    >>> prox_l1_(m, 0.1)
+    >>> [round(v, 6) for v in m.weight.flatten().tolist()]
+    [0.0, -0.2, 0.1]
+    """
+    if threshold <= 0:
+        return
+    for w in weight_tensors(model):
+        w.copy_(w.sign() * (w.abs() - threshold).clamp_min_(0.0))
+
+
 def penalty_l1_notes(model: nn.Module, l1: float) -> torch.Tensor:
     """Return the study notes' "L1", ``l1 * sum(p.numel())``: a constant that regularizes nothing.
 

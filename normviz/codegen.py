@@ -36,7 +36,8 @@ EPOCHS = int(sys.argv[1]) if len(sys.argv) > 1 else {max_epochs}
 SEED = {seed}
 N_SAMPLES, NOISE, TEST_FRACTION = {n_samples}, {noise!r}, {test_fraction!r}
 BATCH_SIZE, LR = {batch_size}, {lr!r}
-L1, L2 = {l1!r}, {l2!r}  # L1: l1 * sum|w| added to the loss; L2: weight_decay
+L1, L2 = {l1!r}, {l2!r}  # L1 strength on the weights; L2: the optimizer's weight_decay
+L1_METHOD = {l1_method!r}  # "subgradient": L1 * sum|w| joins the loss; "proximal": soft threshold
 JITTER = {augmentation!r}  # std of Gaussian noise added to each training batch (augmentation)
 PATIENCE = {patience}  # early stopping on the held-out loss (a real project: a validation set)
 torch.manual_seed(SEED)
@@ -85,34 +86,60 @@ def evaluate(x, y):
     return F.cross_entropy(logits, y).item(), (logits.argmax(1) == y).float().mean().item()
 
 
-best = (math.inf, 0, None)
-for epoch in range(1, EPOCHS + 1):
-    model.train()
-    for idx in torch.randperm(len(y_train)).split(BATCH_SIZE):
-        xb = x_train[idx]
-        if JITTER > 0:
-            xb = xb + JITTER * torch.randn_like(xb)
-        loss = F.cross_entropy(model(xb), y_train[idx])
-        if L1 > 0:
-            loss = loss + L1 * sum(w.abs().sum() for w in weights)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
+def batches():
+    \"\"\"One epoch's batches: a shuffle of the training indices cut into BATCH_SIZE chunks.\"\"\"
+    chunks = list(torch.randperm(len(y_train)).split(BATCH_SIZE))
+{merge}    return chunks
+
+
+steps = samples_seen = 0  # optimizer updates and training points processed so far
+history = []  # one dict per epoch, epoch 0 measured before training
+best = None  # (lowest test loss, its epoch, its weights) when early stopping is on
+stop = "max_epochs"
+for epoch in range(EPOCHS + 1):
+    if epoch > 0:
+        model.train()
+        for idx in batches():
+            xb = x_train[idx]
+            if JITTER > 0:
+                xb = xb + JITTER * torch.randn_like(xb)
+            loss = F.cross_entropy(model(xb), y_train[idx])
+            if L1 > 0 and L1_METHOD == "subgradient":
+                loss = loss + L1 * sum(w.abs().sum() for w in weights)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            if L1 > 0 and L1_METHOD == "proximal":
+                with torch.no_grad():  # soft threshold: |w| <= LR * L1 becomes exactly 0
+                    for w in weights:
+                        w.copy_(w.sign() * (w.abs() - LR * L1).clamp_min(0.0))
+            steps += 1
+            samples_seen += len(idx)
     train_loss, train_acc = evaluate(x_train, y_train)
     test_loss, test_acc = evaluate(x_test, y_test)
-    if not (math.isfinite(train_loss) and math.isfinite(test_loss)):
+    history.append({{"epoch": epoch, "step": steps, "samples_seen": samples_seen,
+                    "train_loss": train_loss, "test_loss": test_loss,
+                    "train_acc": train_acc, "test_acc": test_acc}})
+    finite = all(bool(torch.isfinite(w).all()) for w in weights)
+    if not (math.isfinite(train_loss) and math.isfinite(test_loss) and finite):
+        stop = "diverged"
         print(f"diverged at epoch {{epoch}}: lower the learning rate")
         break
     if epoch % max(1, EPOCHS // 20) == 0 or epoch == EPOCHS:
         print(f"epoch {{epoch}}: train loss {{train_loss:.4f}} acc {{train_acc:.3f}} | "
               f"test loss {{test_loss:.4f}} acc {{test_acc:.3f}}")
     if PATIENCE is not None:
-        if test_loss < best[0]:
+        if best is None or test_loss < best[0]:
             best = (test_loss, epoch, {{k: v.clone() for k, v in model.state_dict().items()}})
-        elif epoch - best[1] >= PATIENCE:
-            model.load_state_dict(best[2])
-            print(f"early stopping at epoch {{epoch}}: restored epoch {{best[1]}}")
+        if epoch - best[1] >= PATIENCE:
+            stop = "early_stopping"
+            print(f"early stopping at epoch {{epoch}}: no better test loss for {{PATIENCE}} epochs")
             break
+# Early stopping on: however training ended (patience or EPOCHS), keep the best epoch's weights
+# (a diverged run keeps its own, as in the lab).
+if best is not None and stop != "diverged" and best[1] != epoch:
+    model.load_state_dict(best[2])
+    print(f"restored the weights of epoch {{best[1]}} (lowest test loss {{best[0]:.4f}})")
 """
 
 
@@ -134,6 +161,16 @@ def _model_lines(config: TrainConfig) -> list[str]:
         width_in = width
     lines.append(f"nn.Linear({width_in}, 2)")
     return lines
+
+
+def _merge_lines(config: TrainConfig) -> str:
+    """The lines of ``batches()`` that merge a last batch of one point (BatchNorm only)."""
+    if config.norm != "batch":
+        return ""
+    return (
+        "    if len(chunks) > 1 and len(chunks[-1]) == 1:  # BatchNorm cannot normalize 1 point:\n"
+        "        chunks[-2:] = [torch.cat(chunks[-2:])]  # merge it into the batch before\n"
+    )
 
 
 def pytorch_code(config: TrainConfig) -> str:
@@ -171,6 +208,7 @@ def pytorch_code(config: TrainConfig) -> str:
             lr=config.lr,
             l1=config.l1,
             l2=config.l2,
+            l1_method=config.l1_method,
             augmentation=config.augmentation,
             patience=config.early_stopping_patience,
         ),
@@ -182,6 +220,6 @@ def pytorch_code(config: TrainConfig) -> str:
         "\nmodel = nn.Sequential(\n",
         *(f"    {line},\n" for line in _model_lines(config)),
         ")\n",
-        _TRAIN.format(optimizer=_OPTIMIZERS[config.optimizer]),
+        _TRAIN.format(optimizer=_OPTIMIZERS[config.optimizer], merge=_merge_lines(config)),
     ]
     return "".join(parts)

@@ -11,12 +11,21 @@ Conventions
   such an epoch has one update fewer.
 - ``history[k]`` is measured at the end of epoch ``k`` (``history[0]`` before training), in eval
   mode (dropout off, BatchNorm on running statistics), with one forward pass per split.
+- ``samples_seen`` counts the training points that went through an update (the true size of
+  each batch, so the smaller last batch and a merged BatchNorm batch count what they hold).
 - Losses are the data loss, mean cross-entropy, without any penalty.
+- L1 (``config.l1 > 0``) is applied by ``config.l1_method``: ``"subgradient"`` adds
+  ``l1 * sum |w|`` to the loss (weights jitter around zero and rarely hit it exactly);
+  ``"proximal"`` leaves the loss alone and soft-thresholds the weights after each optimizer step,
+  ``w <- sign(w) * max(|w| - lr * l1, 0)`` (weights reach exactly zero).
 - "Weights" are the linear layers' weight matrices: biases and norm affine parameters are not
   penalized and not counted in the weight norm or sparsity.
-- Early stopping watches the test loss. A real project would hold out a separate validation set
-  for this and keep the test set untouched; the lab has only two splits, so the held-out split
-  plays the validation role.
+- Early stopping watches the test loss, epoch 0 (before training) included. When it is on and
+  training ends, by patience running out or by reaching ``max_epochs``, the weights of the
+  epoch with the lowest test loss are restored (a run that diverged keeps its weights). The
+  generated script (:func:`pytorch_code`) follows the same rule. A real project would hold
+  out a separate validation set for this and keep the test set untouched; the lab has only two
+  splits, so the held-out split plays the validation role.
 - All randomness (data, split, initial weights, batch order, dropout masks, jitter) comes from
   the config's seed through private generators: same config, same run, bit for bit.
 """
@@ -35,6 +44,7 @@ import torch.nn.functional as F
 
 from normviz._config import (
     ACTIVATIONS,
+    L1_METHODS,
     NORM_POSITIONS,
     NORMS,
     OPTIMIZERS,
@@ -47,6 +57,7 @@ from normviz._model import (
     make_optimizer,
     penalty_l1,
     penalty_l1_notes,
+    prox_l1_,
     weight_tensors,
 )
 from normviz.batchplan import BatchPlan, batch_plan, updates_per_epoch
@@ -55,10 +66,12 @@ from normviz.toydata import CLIP, Dataset, make_dataset, train_test_split
 
 __all__ = [
     "ACTIVATIONS",
+    "L1_METHODS",
     "NORMS",
     "NORM_POSITIONS",
     "OPTIMIZERS",
     "SPARSITY_THRESHOLD",
+    "X_AXES",
     "BatchPlan",
     "BoundaryGrid",
     "EpochRecord",
@@ -72,11 +85,19 @@ __all__ = [
     "norm_groups",
     "penalty_l1",
     "penalty_l1_notes",
+    "prox_l1_",
     "pytorch_code",
     "updates_per_epoch",
 ]
 
 SPARSITY_THRESHOLD = 1e-3
+
+#: The x axes a lab curve can use: :class:`EpochRecord` field -> axis title.
+X_AXES: dict[str, str] = {
+    "epoch": "Epoch",
+    "step": "Updates (optimizer steps)",
+    "samples_seen": "Samples seen",
+}
 
 
 class EpochRecord(NamedTuple):
@@ -96,6 +117,10 @@ class EpochRecord(NamedTuple):
         ``sqrt(sum w**2)`` over all weights (biases and norm parameters excluded).
     sparsity : float
         Fraction of weights with ``|w| < 1e-3``.
+    samples_seen : int
+        Training points processed by the updates so far (the sum of the true batch sizes). Last
+        field, with a default, so that records built positionally with the first nine fields
+        stay valid.
     """
 
     epoch: int
@@ -107,6 +132,7 @@ class EpochRecord(NamedTuple):
     penalty: float
     weight_norm: float
     sparsity: float
+    samples_seen: int = 0
 
 
 class StopInfo(NamedTuple):
@@ -183,6 +209,7 @@ class Trainer:
         self._batches: list[torch.Tensor] = []
         self._pos = 0
         self.steps = 0
+        self.samples_seen = 0
         self.epoch = 0
         self.stopped: StopInfo | None = None
         self.history: list[EpochRecord] = []
@@ -210,12 +237,15 @@ class Trainer:
             if cfg.augmentation > 0:
                 xb = xb + cfg.augmentation * torch.randn(xb.shape, generator=self._gen)
             loss = F.cross_entropy(model(xb), self._ytr[idx])
-            if cfg.l1 > 0:
+            if cfg.l1 > 0 and cfg.l1_method == "subgradient":
                 loss = loss + penalty_l1(model, cfg.l1)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
+            if cfg.l1 > 0 and cfg.l1_method == "proximal":
+                prox_l1_(model, cfg.lr * cfg.l1)
             self.steps += 1
+            self.samples_seen += len(idx)
             self._pos += 1
             if self._pos == self._per_epoch:
                 self._pos = 0
@@ -257,7 +287,7 @@ class Trainer:
             sparsity = float((flat.abs() < SPARSITY_THRESHOLD).float().mean())
         rec = EpochRecord(
             self.epoch, self.steps, train_loss, test_loss, train_acc, test_acc,
-            penalty, norm, sparsity,
+            penalty, norm, sparsity, self.samples_seen,
         )  # fmt: skip
         self.history.append(rec)
         self._check_stop(rec)
@@ -294,12 +324,18 @@ class Trainer:
                 )
                 return
         if rec.epoch >= self.config.max_epochs:
-            self.stopped = StopInfo(
-                "max_epochs",
-                rec.epoch,
-                best_epoch,
-                f"Reached the maximum of {self.config.max_epochs} epochs.",
-            )
+            message = f"Reached the maximum of {self.config.max_epochs} epochs."
+            if self._best is not None:
+                best_loss, best_epoch, state = self._best
+                if best_epoch == rec.epoch:
+                    message += " The last epoch has the lowest test loss: its weights are kept."
+                else:
+                    self.model.load_state_dict(state)
+                    message += (
+                        f" Early stopping is on, so the weights of epoch {best_epoch} (the "
+                        f"lowest test loss, {best_loss:.4f}) were restored."
+                    )
+            self.stopped = StopInfo("max_epochs", rec.epoch, best_epoch, message)
 
     def boundary(self, resolution: int = 80, extent: float = CLIP) -> BoundaryGrid:
         """Return P(class 1) on a ``resolution x resolution`` grid over ``[-extent, extent]^2``.

@@ -39,7 +39,8 @@ def test_defaults_are_the_contract():
     assert dataclasses.asdict(c) == {
         "dataset": "spiral", "n_samples": 400, "noise": 0.15, "test_fraction": 0.5,
         "hidden": (16, 16), "activation": "relu", "norm": "none",
-        "norm_position": "before_activation", "dropout": 0.0, "l1": 0.0, "l2": 0.0,
+        "norm_position": "before_activation", "dropout": 0.0, "l1": 0.0,
+        "l1_method": "subgradient", "l2": 0.0,
         "optimizer": "adam", "lr": 0.01, "batch_size": 32, "early_stopping_patience": None,
         "augmentation": 0.0, "max_epochs": 1000, "seed": 0,
     }  # fmt: skip

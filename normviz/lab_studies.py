@@ -1,0 +1,331 @@
+"""Studies the lab runs on request: batch size against normalization, and a dropout check.
+
+:func:`batch_size_study` trains the lab's network with BatchNorm, GroupNorm and LayerNorm at
+several batch sizes and reports the test accuracy of each, in the spirit of Figure 1 of Wu & He,
+"Group Normalization" (ECCV 2018): BatchNorm degrades at small batches, GroupNorm and LayerNorm do
+not depend on the batch. Its work is bounded (:data:`MAX_STUDY_UPDATES`) and it can be run in
+slices (:func:`iter_batch_size_study`), so a page can take turns with other sessions between two
+slices and show a progress bar.
+
+:func:`dropout_check` gives numeric evidence for inverted dropout: the mean of the train-mode
+output over K masks approaches the eval-mode output, with an error shrinking like 1/sqrt(K).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Iterator, Sequence
+from typing import NamedTuple
+
+import numpy as np
+import torch
+from torch import nn
+
+from normviz._config import NORMS, TrainConfig
+from normviz._model import SeededDropout
+from normviz.batchplan import updates_per_epoch
+from normviz.training import Trainer
+
+__all__ = [
+    "MAX_STUDY_UPDATES",
+    "BatchSizeStudy",
+    "DropoutCheck",
+    "StudyProgress",
+    "batch_size_study",
+    "dropout_check",
+    "iter_batch_size_study",
+]
+
+MAX_STUDY_UPDATES = 100_000  # all runs of one study together; ~30 s of one core at most
+STUDY_BUDGET = (
+    "Every run trains for the same number of epochs, so every run sees the same training "
+    "points the same number of times (equal samples seen), as the GroupNorm paper's Figure 1 "
+    "trains every batch size for the same number of epochs. Smaller batches therefore make "
+    "more updates. The learning rate is the same for every batch size."
+)
+
+
+class BatchSizeStudy(NamedTuple):
+    """Test accuracy of the lab's network for each normalization and batch size.
+
+    Attributes
+    ----------
+    batch_sizes : tuple of int
+    norms : tuple of str
+        Keys of :data:`normviz.training.NORMS` (``"batch"``, ``"group"``, ``"layer"``...).
+    epochs : int
+        Epochs of every run (the equal budget).
+    seeds : tuple of int
+        Each cell is the mean over these seeds.
+    test_acc, train_acc, test_loss : (len(norms), len(batch_sizes)) float64
+        Measured at the end of the runs, eval mode; accuracies in [0, 1].
+    updates : (len(norms), len(batch_sizes)) int64
+        Optimizer updates of one run (per seed).
+    budget : str
+        How the budget is fixed, and why.
+    """
+
+    batch_sizes: tuple[int, ...]
+    norms: tuple[str, ...]
+    epochs: int
+    seeds: tuple[int, ...]
+    test_acc: np.ndarray
+    train_acc: np.ndarray
+    test_loss: np.ndarray
+    updates: np.ndarray
+    budget: str
+
+
+class StudyProgress(NamedTuple):
+    """One slice of a study: ``fraction`` in [0, 1] of its updates done; ``result`` at the end."""
+
+    fraction: float
+    result: BatchSizeStudy | None
+
+
+def _run_configs(
+    base: TrainConfig, batch_sizes: Sequence[int], norms: Sequence[str], epochs: int, seeds
+) -> list[tuple[int, int, TrainConfig]]:
+    out = []
+    for i, norm in enumerate(norms):
+        for j, b in enumerate(batch_sizes):
+            for seed in seeds:
+                cfg = dataclasses.replace(
+                    base, norm=norm, batch_size=b, max_epochs=epochs, seed=seed,
+                    early_stopping_patience=None,
+                )  # fmt: skip
+                out.append((i, j, cfg))
+    return out
+
+
+def iter_batch_size_study(
+    base: TrainConfig,
+    batch_sizes: Sequence[int] = (2, 4, 8, 16, 32, 64),
+    norms: Sequence[str] = ("batch", "group", "layer"),
+    *,
+    epochs: int = 20,
+    seeds: Sequence[int] | None = None,
+    slice_updates: int = 200,
+) -> Iterator[StudyProgress]:
+    """Run the batch-size study in slices of at most ``slice_updates`` updates each.
+
+    Yields a :class:`StudyProgress` after each slice; the last one has ``fraction == 1.0`` and
+    the :class:`BatchSizeStudy`. A caller can do other work (or wait its turn) between two
+    slices; the study is deterministic however it is sliced.
+
+    Parameters
+    ----------
+    base : TrainConfig
+        The lab's network and data; its ``norm``, ``batch_size``, ``max_epochs``, ``seed``
+        and early stopping are replaced for each run.
+    batch_sizes : sequence of int
+        Each >= 2 (BatchNorm cannot normalize one point).
+    norms : sequence of str
+        Normalizations to compare.
+    epochs : int
+        Epochs of every run, >= 1 (see :data:`STUDY_BUDGET`).
+    seeds : sequence of int, optional
+        Seeds averaged in each cell; default ``(base.seed,)``.
+    slice_updates : int
+        Most updates per slice, >= 1.
+
+    Raises
+    ------
+    ValueError
+        Bad batch sizes, norms, epochs, or a study above :data:`MAX_STUDY_UPDATES` updates.
+    """
+    if not isinstance(base, TrainConfig):
+        raise TypeError(f"base must be a TrainConfig (got {type(base).__name__})")
+    batch_sizes, norms = tuple(batch_sizes), tuple(norms)
+    seeds = (base.seed,) if seeds is None else tuple(seeds)
+    if not batch_sizes or any(isinstance(b, bool) or not isinstance(b, int) or b < 2
+                              for b in batch_sizes):  # fmt: skip
+        raise ValueError(f"batch_sizes must be ints >= 2, at least one (got {batch_sizes})")
+    if not norms or any(n not in NORMS for n in norms):
+        raise ValueError(f"norms must be among {NORMS} (got {norms})")
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be an int >= 1 (got {epochs!r})")
+    if not seeds:
+        raise ValueError("seeds must hold at least one seed (got none)")
+    if slice_updates < 1:
+        raise ValueError(f"slice_updates must be >= 1 (got {slice_updates})")
+    runs = _run_configs(base, batch_sizes, norms, epochs, seeds)
+    trainers = [Trainer(cfg) for _, _, cfg in runs[:1]]  # sizes of the split, for the plan
+    n_train = len(trainers[0].train.y)
+    planned = [updates_per_epoch(n_train, cfg.batch_size) * epochs for _, _, cfg in runs]
+    total = sum(planned)
+    if total > MAX_STUDY_UPDATES:
+        raise ValueError(
+            f"the study would take {total:,} updates, more than {MAX_STUDY_UPDATES:,}: use "
+            "fewer epochs, batch sizes, norms or seeds, or larger batches"
+        )
+    shape = (len(norms), len(batch_sizes))
+    test_acc, train_acc, test_loss = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    updates = np.zeros(shape, dtype=np.int64)
+    done_before = 0  # planned updates of the finished runs
+    for k, (i, j, cfg) in enumerate(runs):
+        t = trainers[0] if k == 0 else Trainer(cfg)
+        while t.stopped is None:
+            t.step(slice_updates)
+            yield StudyProgress(min((done_before + t.steps) / total, 1.0 - 1e-9), None)
+        done_before += planned[k]
+        last = t.history[-1]
+        test_acc[i, j] += last.test_acc / len(seeds)
+        train_acc[i, j] += last.train_acc / len(seeds)
+        test_loss[i, j] += last.test_loss / len(seeds)
+        updates[i, j] = t.steps
+    result = BatchSizeStudy(
+        batch_sizes, norms, epochs, seeds, test_acc, train_acc, test_loss, updates, STUDY_BUDGET
+    )
+    yield StudyProgress(1.0, result)
+
+
+def batch_size_study(
+    base: TrainConfig,
+    batch_sizes: Sequence[int] = (2, 4, 8, 16, 32, 64),
+    norms: Sequence[str] = ("batch", "group", "layer"),
+    *,
+    epochs: int = 20,
+    seeds: Sequence[int] | None = None,
+    progress: Callable[[float], object] | None = None,
+) -> BatchSizeStudy:
+    """Return the test accuracy against batch size for each norm.
+
+    Runs :func:`iter_batch_size_study` (see it for the parameters) to the end.
+
+    ``progress``, if given, is called with the fraction done, in [0, 1], after each slice and
+    with 1.0 at the end.
+
+    Examples
+    --------
+    >>> s = batch_size_study(TrainConfig(n_samples=40, hidden=(4,)), (4, 8), ("batch",), epochs=1)
+    >>> s.test_acc.shape, s.updates.tolist()
+    ((1, 2), [[5, 3]])
+    """
+    for step in iter_batch_size_study(base, batch_sizes, norms, epochs=epochs, seeds=seeds):
+        if progress is not None:
+            progress(step.fraction)
+        if step.result is not None:
+            return step.result
+    raise AssertionError("unreachable: the study always ends with a result")  # pragma: no cover
+
+
+# -- dropout ------------------------------------------------------------------------------------
+
+
+class DropoutCheck(NamedTuple):
+    """Inverted dropout's eval output against the mean of its train outputs over K masks.
+
+    Attributes
+    ----------
+    p : float
+        Drop probability.
+    ks : tuple of int
+        Numbers of masks, increasing.
+    eval_output : (N, W) float32 ndarray
+        Dropout in eval mode: the hidden activations ``h`` themselves.
+    mean_abs_h : float
+        ``mean |h|``, the scale of the activations.
+    max_abs_diff, rms_diff : (len(ks),) float64
+        ``max`` and root mean square over elements of ``mean_K(train output) - eval output``.
+    predicted_rms : (len(ks),) float64
+        ``sqrt(p / (1 - p) * mean(h**2) / K)``: the root mean square the difference should have
+        (each train output has mean ``h`` and variance ``h**2 p / (1 - p)``).
+    unscaled_ratio : float
+        ``sum(mean_K(m * h)) / sum(h)`` at the largest K: the ratio without the ``1 / (1 - p)``
+        scaling, close to ``1 - p``.
+    """
+
+    p: float
+    ks: tuple[int, ...]
+    eval_output: np.ndarray
+    mean_abs_h: float
+    max_abs_diff: np.ndarray
+    rms_diff: np.ndarray
+    predicted_rms: np.ndarray
+    unscaled_ratio: float
+
+
+def _hidden_activations(model: nn.Sequential, x: torch.Tensor) -> torch.Tensor:
+    """Return the first hidden block's output: the input of its dropout (or of the next Linear)."""
+    h = model[0](x)
+    for layer in list(model)[1:]:
+        if isinstance(layer, nn.Linear | nn.Dropout):
+            break
+        h = layer(h)
+    return h
+
+
+def dropout_check(
+    config: TrainConfig,
+    p: float | None = None,
+    ks: Sequence[int] = (1, 10, 100, 1000),
+    *,
+    seed: int = 0,
+    model: nn.Sequential | None = None,
+) -> DropoutCheck:
+    """Return numeric evidence that inverted dropout's eval output is its expected train output.
+
+    The activations ``h`` are the first hidden block's outputs (after its activation, the input
+    of the first dropout layer) of the lab's model on the training points, computed in eval
+    mode. A :class:`~normviz.training.SeededDropout` of rate ``p`` is applied to ``h`` with
+    ``max(ks)`` masks drawn from ``seed``; the mean of the first K outputs is compared with the
+    eval output (``h``).
+
+    Parameters
+    ----------
+    config : TrainConfig
+        The lab's config; its data and (untrained) model give ``h`` unless ``model`` is given.
+    p : float, optional
+        Drop probability in ``(0, 0.9]``; default ``config.dropout`` (0.5 when that is 0).
+    ks : sequence of int
+        Mask counts, each >= 1.
+    seed : int
+        Seed of the masks.
+    model : nn.Sequential, optional
+        A (trained) lab model built for ``config`` to take ``h`` from.
+
+    Examples
+    --------
+    >>> c = dropout_check(TrainConfig(n_samples=40, hidden=(8,)), 0.5, ks=(1, 100))
+    >>> bool(c.rms_diff[1] < c.rms_diff[0]), round(c.unscaled_ratio, 1)
+    (True, 0.5)
+    """
+    if p is None:
+        p = config.dropout or 0.5
+    if not (0 < p <= 0.9):
+        raise ValueError(f"p must be a number in (0, 0.9] (got {p!r})")
+    ks = tuple(sorted(ks))
+    if not ks or ks[0] < 1:
+        raise ValueError(f"ks must be mask counts >= 1 (got {ks})")
+    trainer = Trainer(config)
+    model = trainer.model if model is None else model
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        h = _hidden_activations(model, torch.from_numpy(trainer.train.x))
+    model.train(was_training)
+    drop = SeededDropout(p, torch.Generator().manual_seed(seed)).train()
+    total = torch.zeros_like(h, dtype=torch.float64)
+    total_unscaled = torch.zeros_like(h, dtype=torch.float64)
+    max_abs, rms = [], []
+    count = 0
+    with torch.no_grad():
+        for k in ks:
+            while count < k:
+                out = drop(h).double()
+                total += out
+                total_unscaled += out * (1 - p)  # m * h: the same mask without 1/(1 - p)
+                count += 1
+            diff = total / count - h.double()
+            max_abs.append(float(diff.abs().max()))
+            rms.append(float(diff.pow(2).mean().sqrt()))
+    h64 = h.double()
+    mean_sq = float(h64.pow(2).mean())
+    predicted = np.array([math.sqrt(p / (1 - p) * mean_sq / k) for k in ks])
+    ratio = float(total_unscaled.sum() / count / h64.sum()) if float(h64.sum()) else 1.0 - p
+    return DropoutCheck(
+        float(p), ks, h.numpy().copy(), float(h64.abs().mean()),
+        np.array(max_abs), np.array(rms), predicted, ratio,
+    )  # fmt: skip
