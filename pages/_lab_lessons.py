@@ -138,12 +138,29 @@ def explain(
                 tabs = st.tabs([f"Run {label}" for label, _ in runs])
                 for tab, (_, cfg) in zip(tabs, runs, strict=True):
                     tab.code(pytorch_code(cfg), language="python")
-    home[1].download_button(
-        "History (CSV)",
-        data=lambda: st.session_state.lab_trainers[0].history_csv(),
-        file_name="normviz_lab_history.csv",
-        mime="text/csv",
-        key="lab_download",
-        icon=":material/download:",
-        help="Loss, accuracy, penalty, weight norm and sparsity per epoch.",
-    )
+    with home[1]:
+        history_downloads(runs, trainers)
+
+
+def history_downloads(runs: list[tuple[str, TrainConfig]], trainers: list[Trainer]) -> None:
+    """One "History (CSV)" download per run, each bound to its own trainer.
+
+    Streamlit runs a deferred ``data`` callable on a thread of its own when the button is
+    clicked, outside any script run, where ``st.session_state`` cannot be read: the callable is
+    the trainer's bound ``history_csv``, so the file holds that run's history as it is at the
+    click (the live view keeps training between page runs). ``on_click="ignore"``: a download
+    needs no rerun.
+    """
+    for (label, _), trainer in zip(runs, trainers, strict=False):
+        suffix = f"_{label}" if label else ""
+        st.download_button(
+            f"History {label} (CSV)" if label else "History (CSV)",
+            data=trainer.history_csv,
+            file_name=f"normviz_lab_history{suffix}.csv",
+            mime="text/csv",
+            key=f"lab_download{suffix}",
+            on_click="ignore",
+            icon=":material/download:",
+            help=(f"Run {label}: " if label else "")
+            + "loss, accuracy, penalty, weight norm and sparsity per epoch.",
+        )

@@ -185,3 +185,72 @@ def test_a_wrongly_typed_setting_shows_an_error_not_a_traceback(monkeypatch):
     assert not at.exception
     assert any("Run B not applied" in e.value and "seed" in e.value for e in at.error)
     assert len(_trainers(at)) == 1
+
+
+def _capture_downloads(monkeypatch) -> dict[str, object]:
+    """Record the ``data`` of every download button the page makes, by key.
+
+    AppTest has no media file manager, so a deferred ``data`` callable is never registered or
+    called; the test calls it the way Streamlit does on a click: on a thread of its own,
+    outside any script run.
+    """
+    import streamlit as st
+    from streamlit.delta_generator import DeltaGenerator
+
+    seen: dict[str, object] = {}
+    original = DeltaGenerator.download_button
+
+    def spy(self, label, data, *args, **kwargs):
+        seen[kwargs.get("key")] = data
+        return original(self, label, data, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", spy)
+    monkeypatch.setattr(st, "download_button", lambda *a, **k: spy(st._main, *a, **k))
+    return seen
+
+
+def _off_thread(fn) -> object:
+    """Call ``fn`` on a new thread (no script run context there) and return its result."""
+    import threading
+
+    out: dict[str, object] = {}
+
+    def target() -> None:
+        try:
+            out["value"] = fn()
+        except Exception as err:  # reported by the assertion below
+            out["error"] = err
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(30)
+    assert "error" not in out, f"the download's data callable failed: {out.get('error')!r}"
+    return out["value"]
+
+
+@pytest.mark.parametrize(
+    ("params", "keys"),
+    [
+        ({"batch_size": "256"}, ["lab_download"]),
+        ({"mode": "compare", "preset": "L1 vs L2"}, ["lab_download_A", "lab_download_B"]),
+    ],
+)
+def test_history_download_works_off_the_script_thread(monkeypatch, params, keys):
+    import csv
+    import io
+
+    from normviz.training import EpochRecord
+
+    seen = _capture_downloads(monkeypatch)
+    at = _lab(params)
+    at.button(key="lab_step").click().run()
+    at.button(key="lab_step").click().run()
+    assert [k for k in seen if str(k).startswith("lab_download")] == keys
+    for key, trainer in zip(keys, _trainers(at), strict=True):
+        data = seen[key]
+        text = _off_thread(data) if callable(data) else data
+        rows = list(csv.reader(io.StringIO(text)))
+        assert rows[0] == list(EpochRecord._fields)
+        assert len(rows) - 1 == len(trainer.history) == 3  # epochs 0, 1 and 2
+        assert [int(r[0]) for r in rows[1:]] == [0, 1, 2]
+        assert float(rows[-1][rows[0].index("test_loss")]) == trainer.history[-1].test_loss

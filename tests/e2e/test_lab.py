@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 import time
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import check_page, exceptions, open_page, settle, shoot
+from tests.e2e.conftest import (
+    check_page,
+    exceptions,
+    open_page,
+    runs,
+    settle,
+    settle_after,
+    shoot,
+)
 
 CHARTS_STATE = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(
     g => JSON.stringify((g.data || []).map(t => [t.x, t.y, t.z])))"""
@@ -80,3 +92,85 @@ def test_lab_trains_then_pauses(page, server):
     assert _wait_for_change(page, paused, 3) is None, "the charts still change after Pause"
     assert exceptions(page) == []
     shoot(page, "lab_paused")
+
+
+def _log_size(server) -> int:
+    return Path(server.log).stat().st_size
+
+
+def _new_log(server, since: int) -> str:
+    """What the server wrote to its log after byte ``since``."""
+    with Path(server.log).open("rb") as f:
+        f.seek(since)
+        return f.read().decode("utf-8", "replace")
+
+
+STATUS = re.compile(
+    r"epoch (?P<epoch>\d+) · (?P<step>[\d,]+) updates · train loss (?P<train_loss>[\d.]+) · "
+    r"test loss (?P<test_loss>[\d.]+) · test accuracy (?P<test_acc>\d+)%"
+)
+
+
+def _statuses(page) -> list[dict[str, str]]:
+    """The live view's status line of each run, as the page shows it."""
+    texts = page.locator("[data-testid=stMarkdownContainer]").all_inner_texts()
+    return [m.groupdict() for t in texts for m in STATUS.finditer(t)]
+
+
+def _wait_statuses(page, epochs: list[str], timeout_s: float = 30) -> list[dict[str, str]]:
+    """Poll until the status lines show ``epochs`` (one per run); return them."""
+    end = time.monotonic() + timeout_s
+    shown = _statuses(page)
+    while [s["epoch"] for s in shown] != epochs and time.monotonic() < end:
+        page.wait_for_timeout(200)
+        shown = _statuses(page)
+    assert [s["epoch"] for s in shown] == epochs, shown
+    return shown
+
+
+def _download_csv(page, key: str) -> tuple[str, list[dict[str, str]]]:
+    """Click the download button ``key``; return the file's suggested name and its rows."""
+    with page.expect_download(timeout=30_000) as info:
+        page.locator(f".st-key-{key} button").first.click()
+    download = info.value
+    assert download.failure() is None, f"{key}: the download failed: {download.failure()}"
+    text = Path(download.path()).read_text()
+    return download.suggested_filename, list(csv.DictReader(io.StringIO(text)))
+
+
+def _step(page, times: int) -> None:
+    for _ in range(times):
+        before = runs(page)
+        page.locator(".st-key-lab_step button").first.click()
+        settle_after(page, before)
+
+
+def test_history_downloads_hold_the_runs_shown(page, server):
+    log_from = _log_size(server)
+    open_page(page, server, "/lab?seed=3&batch_size=256")
+    _step(page, 3)
+    shown = _wait_statuses(page, ["3"])
+    name, rows = _download_csv(page, "lab_download")
+    assert name == "normviz_lab_history.csv"
+    assert list(rows[0])[:3] == ["epoch", "step", "train_loss"]
+    assert [int(r["epoch"]) for r in rows] == [0, 1, 2, 3]  # one row per recorded epoch
+    last = rows[-1]
+    assert f"{float(last['train_loss']):.3f}" == shown[0]["train_loss"]
+    assert f"{float(last['test_loss']):.3f}" == shown[0]["test_loss"]
+    assert f"{int(last['step']):,}" == shown[0]["step"]
+    assert f"{float(last['test_acc']):.0%}" == shown[0]["test_acc"] + "%"
+
+    open_page(page, server, "/lab?seed=3&mode=compare&preset=L1%20vs%20L2")
+    _step(page, 2)
+    shown = _wait_statuses(page, ["2", "2"])
+    for key, status, file in zip(
+        ("lab_download_A", "lab_download_B"), shown, ("_A", "_B"), strict=True
+    ):
+        name, rows = _download_csv(page, key)
+        assert name == f"normviz_lab_history{file}.csv"
+        assert [int(r["epoch"]) for r in rows] == [0, 1, 2]
+        assert f"{float(rows[-1]['test_loss']):.3f}" == status["test_loss"]
+    check_page(page)
+    page.wait_for_timeout(500)  # a failing generator logs on the server after the click
+    new = _new_log(server, log_from)
+    assert "Traceback" not in new, f"the server logged a traceback:\n{new[-3000:]}"
