@@ -25,6 +25,7 @@ import numpy as np
 from normviz.figures._spec import FigureSpec
 
 if TYPE_CHECKING:
+    from normviz.lab_studies import BatchSizeStudy
     from normviz.toydata import Dataset
     from normviz.training import BoundaryGrid, EpochRecord, StopInfo
 
@@ -45,6 +46,18 @@ BOUNDARY_SCALE = [[0.0, "#fdba74"], [0.5, "#ffffff"], [1.0, "#93c5fd"]]
 
 SPARSE_THRESHOLD = 1e-3
 """A weight with ``|w|`` below this counts as zero in the sparsity figures."""
+
+X_AXIS_TITLES = {"epoch": "epoch", "step": "updates", "samples_seen": "samples seen"}
+"""Curve x axes: the ``EpochRecord`` field each one reads -> its axis title.
+
+The keys are those of :data:`normviz.training.X_AXES` (not imported here: it would import torch).
+"""
+
+NORM_COLOURS = {"batch": "#dc2626", "group": "#2563eb", "layer": "#059669", "none": "#6b7280"}
+"""Line colour of each normalization in the batch-size study."""
+
+NORM_NAMES = {"batch": "BatchNorm", "group": "GroupNorm", "layer": "LayerNorm", "none": "no norm"}
+"""Legend name of each normalization in the batch-size study."""
 
 _FONT = {"family": "Inter, Segoe UI, Helvetica, Arial, sans-serif", "size": 12, "color": "#1f2937"}
 _GRID = "#e5e7eb"
@@ -139,6 +152,10 @@ class Curves(NamedTuple):
         The run's name in legends ("" for a single run, "A", "B" when comparing).
     epoch : (T,) int64
         Epoch of each kept record (0 is before training).
+    x : (T,) float64
+        The x value of each kept record: its epoch, updates (``step``) or ``samples_seen``.
+    x_axis : str
+        Which of those: a key of :data:`X_AXIS_TITLES`.
     train_loss, test_loss : (T,) float64
         Mean cross-entropy in eval mode; non-finite where the run diverged.
     train_acc, test_acc : (T,) float64
@@ -149,10 +166,15 @@ class Curves(NamedTuple):
         Fraction of weights with ``|w| < 1e-3``, in [0, 1].
     stop : StopInfo or None
         Why the run stopped, if it did.
+    stop_x : float or None
+        The x value of the epoch the stop marks (the best epoch of an early stop, the epoch of a
+        divergence), read from the full history; None without such a stop.
     """
 
     label: str
     epoch: np.ndarray
+    x: np.ndarray
+    x_axis: str
     train_loss: np.ndarray
     test_loss: np.ndarray
     train_acc: np.ndarray
@@ -160,6 +182,7 @@ class Curves(NamedTuple):
     weight_norm: np.ndarray
     sparsity: np.ndarray
     stop: StopInfo | None
+    stop_x: float | None = None
 
 
 _FIELDS = ("train_loss", "test_loss", "train_acc", "test_acc", "weight_norm", "sparsity")
@@ -170,6 +193,7 @@ def curves_info(
     label: str = "",
     stop: StopInfo | None = None,
     max_points: int = 300,
+    x_axis: str = "epoch",
 ) -> Curves:
     """Return a run's history as arrays of at most ``max_points`` records.
 
@@ -183,6 +207,8 @@ def curves_info(
         The trainer's ``stopped`` record.
     max_points : int
         Most records kept (evenly spaced, first and last always kept; >= 2).
+    x_axis : {"epoch", "step", "samples_seen"}
+        The record field to plot against: epochs, updates or samples seen.
 
     Returns
     -------
@@ -197,14 +223,48 @@ def curves_info(
     >>> c = curves_info(hist, "A", max_points=3)
     >>> c.epoch.tolist(), c.train_loss.tolist()
     ([0, 500, 999], [1.0, 0.001996007984031936, 0.001])
+    >>> hist = [R(**vars(r), step=4 * r.epoch) for r in hist]
+    >>> curves_info(hist, max_points=3, x_axis="step").x.tolist()
+    [0.0, 2000.0, 3996.0]
     """
     if max_points < 2:
         raise ValueError(f"max_points must be >= 2 (got {max_points})")
+    if x_axis not in X_AXIS_TITLES:
+        raise ValueError(f"x_axis must be one of {', '.join(X_AXIS_TITLES)} (got {x_axis!r})")
     keep = _downsample_index(len(history), max_points)
     rows = [history[i] for i in keep]
     epoch = np.array([r.epoch for r in rows], dtype=np.int64)
+    x = np.array([getattr(r, x_axis) for r in rows], dtype=np.float64)
     arrays = {f: np.array([getattr(r, f) for r in rows], dtype=np.float64) for f in _FIELDS}
-    return Curves(label=label, epoch=epoch, stop=stop, **arrays)
+    return Curves(
+        label=label,
+        epoch=epoch,
+        x=x,
+        x_axis=x_axis,
+        stop=stop,
+        stop_x=_stop_x(history, stop, x_axis),
+        **arrays,
+    )
+
+
+def _stop_at(stop: StopInfo | None) -> int | None:
+    """The epoch a stop record marks: the best epoch of an early stop, a divergence's epoch."""
+    if stop is None or stop.reason == "max_epochs":
+        return None
+    if stop.reason == "early_stopping":
+        return stop.best_epoch
+    return stop.epoch
+
+
+def _stop_x(history: Sequence[EpochRecord], stop: StopInfo | None, x_axis: str) -> float | None:
+    at = _stop_at(stop)
+    if at is None:
+        return None
+    # history[k] is measured at the end of epoch k; look it up by its epoch all the same.
+    if 0 <= at < len(history) and history[at].epoch == at:
+        return float(getattr(history[at], x_axis))
+    hits = [r for r in history if r.epoch == at]
+    return float(getattr(hits[0], x_axis)) if hits else None
 
 
 def _finite(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -223,9 +283,16 @@ def _loss_ceiling(runs: Sequence[Curves]) -> float:
     return float(min(max(top * 1.08, 0.1), 3.0))
 
 
-def _epoch_range(runs: Sequence[Curves]) -> list[float]:
-    last = max((int(c.epoch[-1]) for c in runs if c.epoch.size), default=0)
-    return [0.0, float(max(last, 10)) * 1.02]
+def _x_range(runs: Sequence[Curves]) -> list[float]:
+    last = max((float(c.x[-1]) for c in runs if c.x.size), default=0.0)
+    return [0.0, max(last, 10.0) * 1.02]
+
+
+def _x_title(runs: Sequence[Curves]) -> str:
+    axes = {c.x_axis for c in runs}
+    if len(axes) > 1:
+        raise ValueError(f"runs must share one x axis (got {sorted(axes)})")
+    return X_AXIS_TITLES[axes.pop() if axes else "epoch"]
 
 
 def _stop_marks(c: Curves, dash: str, axes: Sequence[str]) -> tuple[list, list, list]:
@@ -234,16 +301,13 @@ def _stop_marks(c: Curves, dash: str, axes: Sequence[str]) -> tuple[list, list, 
     notes: list[dict] = []
     traces: list[dict] = []
     stop = c.stop
-    if stop is None or stop.reason == "max_epochs":
+    at = c.stop_x
+    if stop is None or at is None:
         return shapes, notes, traces
     name = f"{c.label} " if c.label else ""
-    if stop.reason == "early_stopping" and stop.best_epoch is not None:
-        at, colour, text = (
-            stop.best_epoch,
-            "#059669",
-            f"{name}early stop: best epoch {stop.best_epoch}",
-        )
-        hit = np.flatnonzero(c.epoch == at)
+    if stop.reason == "early_stopping":
+        colour, text = "#059669", f"{name}early stop: best epoch {stop.best_epoch}"
+        hit = np.flatnonzero(c.epoch == stop.best_epoch)
         if hit.size and np.isfinite(c.test_loss[hit[0]]):
             traces.append(
                 {
@@ -258,7 +322,7 @@ def _stop_marks(c: Curves, dash: str, axes: Sequence[str]) -> tuple[list, list, 
                 }
             )
     else:
-        at, colour, text = stop.epoch, "#b91c1c", f"{name}diverged at epoch {stop.epoch}"
+        colour, text = "#b91c1c", f"{name}diverged at epoch {stop.epoch}"
     for ax in axes:
         suffix = "" if ax == "x" else ax[1:]
         shapes.append(
@@ -291,7 +355,7 @@ def _stop_marks(c: Curves, dash: str, axes: Sequence[str]) -> tuple[list, list, 
 
 
 def plot_training_curves(runs: Sequence[Curves], height: int = 320) -> FigureSpec:
-    """Return loss (left) and accuracy (right) against epochs for one or more runs.
+    """Return loss (left) and accuracy (right) against the runs' x axis (epochs, updates...).
 
     Train is indigo and test rose; run A solid, run B dashed. An early stop is marked by a
     green dotted line at the best epoch and a star on the test loss; a divergence by a red line
@@ -316,7 +380,7 @@ def plot_training_curves(runs: Sequence[Curves], height: int = 320) -> FigureSpe
         prefix = f"{c.label} " if c.label else ""
         for metric, ax, show in (("loss", "", True), ("acc", "2", False)):
             for split in ("train", "test"):
-                x, y = _finite(c.epoch, getattr(c, f"{split}_{metric}"))
+                x, y = _finite(c.x, getattr(c, f"{split}_{metric}"))
                 data.append(
                     {
                         "type": "scatter",
@@ -335,12 +399,12 @@ def plot_training_curves(runs: Sequence[Curves], height: int = 320) -> FigureSpe
         shapes += s
         notes += n
         data += t
-    epochs = _epoch_range(runs)
+    xs, title = _x_range(runs), _x_title(runs)
     layout = _layout(
         height,
-        xaxis=_axis("epoch", epochs, domain=[0.0, 0.46]),
+        xaxis=_axis(title, xs, domain=[0.0, 0.46]),
         yaxis=_axis("cross-entropy loss", [0.0, _loss_ceiling(runs)]),
-        xaxis2=_axis("epoch", epochs, domain=[0.56, 1.0], anchor="y2"),
+        xaxis2=_axis(title, xs, domain=[0.56, 1.0], anchor="y2"),
         yaxis2=_axis("accuracy", [0.0, 1.02], anchor="x2", tickformat=".0%"),
         shapes=shapes,
         annotations=[
@@ -368,7 +432,7 @@ def _title(text: str, x: float) -> dict[str, Any]:
 
 
 def plot_weight_norm(runs: Sequence[Curves], height: int = 280) -> FigureSpec:
-    """Return the weight norm (left axis) and sparsity (right axis, %) against epochs.
+    """Return the weight norm (left axis) and sparsity (right axis, %) against the runs' x axis.
 
     L2 (weight decay) pulls the norm down; L1 pushes weights to zero, so sparsity rises.
 
@@ -383,7 +447,7 @@ def plot_weight_norm(runs: Sequence[Curves], height: int = 280) -> FigureSpec:
     for k, c in enumerate(runs):
         dash = RUN_DASHES[k % len(RUN_DASHES)]
         prefix = f"{c.label} " if c.label else ""
-        x, y = _finite(c.epoch, c.weight_norm)
+        x, y = _finite(c.x, c.weight_norm)
         if y.size:
             top = max(top, float(y.max()))
         data.append(
@@ -396,7 +460,7 @@ def plot_weight_norm(runs: Sequence[Curves], height: int = 280) -> FigureSpec:
                 "line": {"color": "#0f766e", "dash": dash, "width": 2},
             }
         )
-        x, y = _finite(c.epoch, c.sparsity * 100.0)
+        x, y = _finite(c.x, c.sparsity * 100.0)
         data.append(
             {
                 "type": "scatter",
@@ -410,7 +474,7 @@ def plot_weight_norm(runs: Sequence[Curves], height: int = 280) -> FigureSpec:
         )
     layout = _layout(
         height,
-        xaxis=_axis("epoch", _epoch_range(runs)),
+        xaxis=_axis(_x_title(runs), _x_range(runs)),
         yaxis=_axis("weight norm ‖w‖₂", [0.0, top * 1.08], title_colour="#0f766e"),
         yaxis2=_axis(
             "% weights near zero",
@@ -676,4 +740,68 @@ def plot_boundary(
     )
     if title:
         layout["annotations"] = [_title(title, 0.0)]
+    return _figure(data, layout)
+
+
+# --------------------------------------------------------------------------------------------
+# Batch-size study
+
+
+def plot_batch_size_study(study: BatchSizeStudy, height: int = 320) -> FigureSpec:
+    """Return test accuracy against batch size, one line per normalization (GroupNorm Fig. 1).
+
+    Parameters
+    ----------
+    study : BatchSizeStudy
+        ``batch_sizes`` (B,), ``norms`` (K,), ``test_acc`` (K, B) in [0, 1] and ``epochs`` (read
+        by attribute).
+
+    Returns
+    -------
+    FigureSpec
+        K line-and-marker traces on a log2 batch-size axis whose ticks are the batch sizes, and
+        a fixed accuracy axis [0, 102 %].
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as S
+    >>> s = S(batch_sizes=(2, 8), norms=("batch", "layer"), epochs=3,
+    ...       test_acc=np.array([[0.5, 0.9], [0.8, 0.85]]))
+    >>> fig = plot_batch_size_study(s)
+    >>> [t.name for t in fig.data], list(fig.layout.xaxis.tickvals)
+    (['BatchNorm', 'LayerNorm'], [2, 8])
+    """
+    sizes = [int(b) for b in study.batch_sizes]
+    acc = np.asarray(study.test_acc, dtype=np.float64)
+    if acc.shape != (len(study.norms), len(sizes)):
+        raise ValueError(
+            f"test_acc must have shape (norms, batch sizes) = {(len(study.norms), len(sizes))} "
+            f"(got {acc.shape})"
+        )
+    data = [
+        {
+            "type": "scatter",
+            "x": np.asarray(sizes, dtype=np.float64),
+            "y": acc[i],
+            "mode": "lines+markers",
+            "name": NORM_NAMES.get(norm, norm),
+            "line": {"color": NORM_COLOURS.get(norm, "#6b7280"), "width": 2},
+            "marker": {"size": 7},
+        }
+        for i, norm in enumerate(study.norms)
+    ]
+    lo, hi = float(np.log10(min(sizes))), float(np.log10(max(sizes)))
+    pad = max((hi - lo) * 0.05, 0.05)
+    layout = _layout(
+        height,
+        xaxis=_axis(
+            "batch size (log scale)",
+            [lo - pad, hi + pad],
+            type="log",
+            tickvals=sizes,
+            ticktext=[str(b) for b in sizes],
+        ),
+        yaxis=_axis("test accuracy", [0.0, 1.02], tickformat=".0%"),
+        annotations=[_title(f"Test accuracy after {study.epochs} epochs at each batch size", 0.0)],
+    )
     return _figure(data, layout)

@@ -284,3 +284,85 @@ def test_legends_sit_under_the_axis_titles_and_titles_inside_the_top_margin():
     grid = Grid(xs, xs, np.zeros((2, 2), np.float32))
     d = _valid(F.plot_boundary(grid, None, None, title="A", show_scale=False, show_legend=False))
     assert d["layout"]["showlegend"] is False and d["data"][0]["showscale"] is False
+
+
+# -- x axis: epochs, updates, samples seen -------------------------------------------------
+
+
+def _history_with_work(n: int, batch: int = 32, per_epoch: int = 7, n_train: int = 200) -> list:
+    """Records whose updates and samples seen differ from the epoch (7 updates an epoch)."""
+    return [r._replace(step=per_epoch * r.epoch, samples_seen=n_train * r.epoch) for r in
+            _history(n)]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("axis", "title"), [("epoch", "epoch"), ("step", "updates"), ("samples_seen", "samples seen")]
+)
+def test_curves_use_the_chosen_x_axis(axis, title):
+    hist = _history_with_work(12)
+    c = F.curves_info(hist, "A", x_axis=axis)
+    assert c.x.tolist() == [float(getattr(r, axis)) for r in hist]
+    for fig in (F.plot_training_curves([c]), F.plot_weight_norm([c])):
+        d = _valid(fig)
+        for trace in d["data"]:
+            assert _numbers(trace["x"]).tolist() == c.x.tolist()
+        assert d["layout"]["xaxis"]["title"]["text"] == title
+        assert d["layout"]["xaxis"]["range"][1] == pytest.approx(max(c.x[-1], 10) * 1.02)
+
+
+def test_updates_axis_x_values_are_the_records_steps():
+    hist = _history_with_work(40)
+    d = _valid(F.plot_training_curves([F.curves_info(hist, x_axis="step")]))
+    steps = [float(r.step) for r in hist]
+    assert steps[-1] == 7 * 39  # not the epoch: the test tells the axes apart
+    assert all(_numbers(t["x"]).tolist() == steps for t in d["data"])
+    assert d["layout"]["xaxis2"]["title"]["text"] == "updates"
+
+
+def test_stop_marks_follow_the_x_axis():
+    stop = Stop("early_stopping", 15, 9, "stopped")
+    c = F.curves_info(_history_with_work(16), "A", stop, x_axis="samples_seen")
+    assert c.stop_x == 200 * 9
+    d = _valid(F.plot_training_curves([c]))
+    star = [t for t in d["data"] if t.get("marker", {}).get("symbol") == "star"]
+    assert _numbers(star[0]["x"]).tolist() == [1800.0]
+    assert [s["x0"] for s in d["layout"]["shapes"]] == [1800.0, 1800.0]
+    assert any("best epoch 9" in a["text"] for a in d["layout"]["annotations"])
+
+
+def test_x_axis_keys_are_the_training_tables_and_mixed_axes_are_refused():
+    from normviz.training import X_AXES
+
+    assert set(F.X_AXIS_TITLES) == set(X_AXES)
+    with pytest.raises(ValueError, match="x_axis must be one of"):
+        F.curves_info(_history(3), x_axis="time")
+    a = F.curves_info(_history(3), "A", x_axis="step")
+    b = F.curves_info(_history(3), "B")
+    with pytest.raises(ValueError, match="share one x axis"):
+        F.plot_training_curves([a, b])
+
+
+# -- batch-size study ----------------------------------------------------------------------
+
+
+def test_batch_size_study_figure_structure():
+    from normviz.lab_studies import BatchSizeStudy
+
+    acc = np.array([[0.55, 0.7, 0.9], [0.85, 0.86, 0.88], [0.8, 0.82, 0.84]])
+    study = BatchSizeStudy(
+        (2, 8, 32), ("batch", "group", "layer"), 5, (0,), acc, acc, acc,
+        np.ones((3, 3), dtype=np.int64), "budget",
+    )  # fmt: skip
+    d = _valid(F.plot_batch_size_study(study))
+    assert [t["name"] for t in d["data"]] == ["BatchNorm", "GroupNorm", "LayerNorm"]
+    for trace, row in zip(d["data"], acc, strict=True):
+        assert _numbers(trace["x"]).tolist() == [2.0, 8.0, 32.0]
+        np.testing.assert_array_equal(_numbers(trace["y"]), row)
+    assert len({t["line"]["color"] for t in d["data"]}) == 3
+    x = d["layout"]["xaxis"]
+    assert x["type"] == "log" and x["tickvals"] == [2, 8, 32]
+    assert x["range"][0] < math.log10(2) and x["range"][1] > math.log10(32)
+    assert d["layout"]["yaxis"]["range"] == [0.0, 1.02]
+    assert any("after 5 epochs" in a["text"] for a in d["layout"]["annotations"])
+    with pytest.raises(ValueError, match="shape"):
+        F.plot_batch_size_study(study._replace(test_acc=acc[:2]))
