@@ -38,12 +38,17 @@ def global_moments(s: ImageStats) -> tuple[np.ndarray, np.ndarray]:
     return np.array([mean]), np.array([np.sqrt(max(var, 0.0))])
 
 
+def scale_bounds(s: ImageStats, per_channel: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The min and max that min-max scaling maps to ``lo`` and ``hi``: (C,) or pooled (1,)."""
+    return _per_channel_or_global(s, s.minimum, s.maximum, per_channel)
+
+
 def scale_map(s: ImageStats, lo: float, hi: float, per_channel: bool) -> PointMap:
     """``lo + (hi - lo) * (x - min) / (max - min)``, exact at both ends; constant -> ``lo``."""
     lo, hi = float(lo), float(hi)
     if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
         raise ValueError(f"expected finite lo < hi (got lo={lo}, hi={hi})")
-    mins, maxs = _per_channel_or_global(s, s.minimum, s.maximum, per_channel)
+    mins, maxs = scale_bounds(s, per_channel)
     f32 = np.float32
     if lo == 0.0 or f32(f32(hi - lo) + f32(lo)) == f32(hi):
         # fast path, still exact at both ends: (max - min) / (max - min) == 1 in any rounding.
@@ -83,10 +88,16 @@ def clip_map(low: Any, high: Any, n_channels: int) -> PointMap:
     return affine_map(np.zeros(n_channels), 1.0, 1.0, 0.0, (lows, highs))
 
 
-def log_map(s: ImageStats) -> PointMap:
-    """``log1p(x - shift) / log1p(max - shift)``, ``shift = min(0, min)``; clipped to [0, 1]."""
+def log_constants(s: ImageStats) -> tuple[float, float]:
+    """``(shift, top)`` of log scaling: ``shift = min(0, min)``, ``top = max - shift``."""
     shift = min(0.0, float(s.minimum.min()))
-    denom = float(np.log1p(float(s.maximum.max()) - shift))
+    return shift, float(s.maximum.max()) - shift
+
+
+def log_map(s: ImageStats) -> PointMap:
+    """``log1p(x - shift) / log1p(top)`` with :func:`log_constants`; clipped to [0, 1]."""
+    shift, top = log_constants(s)
+    denom = float(np.log1p(top))
     if denom <= 0.0:
         return PointMap((_zeros,))
 
@@ -96,22 +107,34 @@ def log_map(s: ImageStats) -> PointMap:
     return PointMap((f,))
 
 
+def zscore_moments(s: ImageStats, per_channel: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The mean and std a z-score divides by: (C,) per channel, else (1,) pooled exactly."""
+    return (s.mean, s.std) if per_channel else global_moments(s)
+
+
 def zscore_map(s: ImageStats, per_channel: bool) -> PointMap:
-    """``(x - mean) / std``; zero variance -> zeros."""
-    mean, std = (s.mean, s.std) if per_channel else global_moments(s)
+    """``(x - mean) / std`` with :func:`zscore_moments`; zero variance -> zeros."""
+    mean, std = zscore_moments(s, per_channel)
     ok = std > 0
     return affine_map(np.where(ok, mean, 0.0), np.where(ok, std, 1.0), np.where(ok, 1.0, 0.0))
 
 
+def stretch_bounds(s: ImageStats, bounds: np.ndarray) -> np.ndarray:
+    """(C, 2) float64 ``(lo, hi)`` auto contrast stretches to [0, 1]: the percentile ``bounds``,
+    or min and max where they coincide (``lo == hi`` left means a constant channel)."""
+    out = np.array(bounds, dtype=np.float64).reshape(-1, 2)
+    same = bool(np.all(out == out[0]))
+    for c, (lo, hi) in enumerate(out):
+        if hi <= lo:
+            out[c] = (s.minimum.min(), s.maximum.max()) if same else (s.minimum[c], s.maximum[c])
+    return out
+
+
 def autocontrast_map(s: ImageStats, bounds: np.ndarray) -> PointMap:
-    """``clip((x - lo) / (hi - lo), 0, 1)`` per channel; ``lo == hi`` falls back to min-max."""
+    """``clip((x - lo) / (hi - lo), 0, 1)`` per channel with :func:`stretch_bounds`."""
     lows, spans = np.zeros(len(bounds)), np.ones(len(bounds))
     mul = np.zeros(len(bounds))
-    for c, (lo, hi) in enumerate(bounds):
-        if hi <= lo:
-            same = bool(np.all(bounds == bounds[0]))
-            lo = s.minimum.min() if same else s.minimum[c]
-            hi = s.maximum.max() if same else s.maximum[c]
+    for c, (lo, hi) in enumerate(stretch_bounds(s, bounds)):
         if hi > lo:
             lows[c], spans[c], mul[c] = lo, hi - lo, 1.0
     return affine_map(lows, spans, mul, 0.0, (0.0, 1.0))

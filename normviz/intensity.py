@@ -9,9 +9,11 @@ image, and every technique accepts ``stats=`` to take its parameters from those 
 being applied to ``img``, which may be a screen-sized preview of the same image. Fitting on the
 full image and applying to a preview is then the same mapping as on the full image.
 
-Normalization (``scale``, ``clip``, ``log``, ``zscore``, ``autocontrast``) changes the range of
-intensities with a fixed formula. Equalization, CLAHE and histogram matching are not
-normalization: they are nonlinear mappings that depend on the whole histogram.
+Each technique of :data:`TECHNIQUES` has a ``kind`` (see :data:`KINDS`), the one home of what it
+does to the histogram: "affine" maps (``scale``, ``zscore``) keep its shape; "clipping" maps
+(``clip``, ``autocontrast``) are affine between two bounds and pile the tails at the bounds; "log"
+is a fixed monotone nonlinear curve; "cdf" methods (``equalize``, ``clahe``, ``match``) build their
+map from the image's own cumulative histogram and are not normalizations.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from normviz._techniques import (
 from normviz._transfer import clip_map, curve_x, cutoff_bounds, technique_map
 
 __all__ = [
+    "KINDS",
     "TECHNIQUES",
     "Histogram",
     "ImageStats",
@@ -77,15 +80,44 @@ class TransferCurve(NamedTuple):
     y: np.ndarray
 
 
+KINDS: tuple[str, ...] = ("affine", "clipping", "log", "cdf")
+"""What a technique's map is, and so what it does to the histogram.
+
+- "affine": ``x' = a x + b`` with ``a > 0`` per channel; the histogram keeps its shape.
+- "clipping": affine between two bounds, values beyond a bound are set to it (they pile there).
+- "log": a fixed monotone nonlinear curve, the same for every image with the same range.
+- "cdf": built from the image's own cumulative histogram; a different map for every image.
+"""
+
+
 class Technique(NamedTuple):
-    """One entry of :data:`TECHNIQUES`."""
+    """One entry of :data:`TECHNIQUES`.
+
+    Attributes
+    ----------
+    key, title : str
+        Registry key and display name.
+    func : callable
+        ``func(img, *, stats=None, **params) -> float32 array``.
+    params : dict
+        Default keyword arguments.
+    output_range : (float, float) or None
+        Bounds every output lies in, or None (unbounded or in input units).
+    kind : str
+        One of :data:`KINDS`.
+    """
 
     key: str
     title: str
     func: Callable[..., np.ndarray]
     params: dict[str, Any]
     output_range: tuple[float, float] | None
-    is_normalization: bool
+    kind: str
+
+    @property
+    def is_normalization(self) -> bool:
+        """True unless the map is built from the image's own CDF (kind "cdf")."""
+        return self.kind != "cdf"
 
 
 def _clip_technique(
@@ -113,19 +145,19 @@ TECHNIQUES: dict[str, Technique] = {
     t.key: t
     for t in (
         Technique("scale", "Min-max scaling", scale_to_range,
-                  {"lo": 0.0, "hi": 1.0, "per_channel": False}, (0.0, 1.0), True),
+                  {"lo": 0.0, "hi": 1.0, "per_channel": False}, (0.0, 1.0), "affine"),
         Technique("clip", "Percentile clipping", _clip_technique,
-                  {"q": (1.0, 99.0), "per_channel": False}, None, True),
-        Technique("log", "Log scaling", log_scale, {}, (0.0, 1.0), True),
+                  {"q": (1.0, 99.0), "per_channel": False}, None, "clipping"),
+        Technique("log", "Log scaling", log_scale, {}, (0.0, 1.0), "log"),
         Technique("zscore", "Z-score (standardization)", z_score, {"per_channel": True}, None,
-                  True),
+                  "affine"),
         Technique("equalize", "Histogram equalization", equalize, {"mode": "per_channel"},
-                  (0.0, 1.0), False),
+                  (0.0, 1.0), "cdf"),
         Technique("autocontrast", "Auto contrast (percentile stretch)", autocontrast,
-                  {"cutoff": (1.0, 99.0), "per_channel": False}, (0.0, 1.0), True),
+                  {"cutoff": (1.0, 99.0), "per_channel": False}, (0.0, 1.0), "clipping"),
         Technique("clahe", "CLAHE (adaptive equalization)", _clahe_technique,
-                  {"clip_limit": 0.01, "tiles": 8}, (0.0, 1.0), False),
-        Technique("match", "Histogram matching", match_histogram, {}, None, False),
+                  {"clip_limit": 0.01, "tiles": 8}, (0.0, 1.0), "cdf"),
+        Technique("match", "Histogram matching", match_histogram, {}, None, "cdf"),
     )
 }  # fmt: skip
 

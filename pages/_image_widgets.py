@@ -15,16 +15,12 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from normviz import intensity, io
+from normviz import image_text, intensity, io
 from normviz.samples import SAMPLES, load_sample
 
 WORK_SIDE = 1024  # longest side of the preview the page computes on and shows
 THUMB_SIDE = 240  # longest side of the comparison-grid thumbnails
-Z_DISPLAY = 3.0  # z-scores in [-3, 3] are shown black..white
-SHORT = {
-    "scale": "Min-max", "clip": "Clip 1–99 %", "log": "Log", "zscore": "Z-score, ±3 shown",
-    "equalize": "Equalize", "autocontrast": "Auto contrast", "clahe": "CLAHE", "match": "Match",
-}  # fmt: skip
+Z_DISPLAY = image_text.Z_DISPLAY  # z-scores in [-Z_DISPLAY, Z_DISPLAY] are shown black..white
 
 
 class Prepared(NamedTuple):
@@ -159,9 +155,14 @@ def reference_of(params: dict[str, Any]) -> Prepared | None:
     return prepare_reference(ref, params.get("_grey", False)) if ref else None
 
 
+def _kwargs(params: dict[str, Any]) -> dict[str, Any]:
+    """The technique's keyword arguments: the page's params without its notes (``_*``)."""
+    return {k: v for k, v in params.items() if k != "reference" and not k.startswith("_")}
+
+
 def apply(key: str, img: np.ndarray, prep: Prepared, params: dict[str, Any], stats=None):
     """Apply technique ``key`` with the page's params to ``img`` (float32 output)."""
-    kwargs = {k: v for k, v in params.items() if k not in ("reference", "_grey")}
+    kwargs = _kwargs(params)
     ref = reference_of(params)
     if ref is not None:
         kwargs.update(reference=ref.preview, reference_stats=ref.stats)
@@ -170,7 +171,7 @@ def apply(key: str, img: np.ndarray, prep: Prepared, params: dict[str, Any], sta
 
 def curve_of(key: str, prep: Prepared, params: dict[str, Any]):
     """Return the technique's transfer curve on this image, or None (CLAHE, or not available)."""
-    kwargs = {k: v for k, v in params.items() if k not in ("reference", "_grey")}
+    kwargs = _kwargs(params)
     ref = reference_of(params)
     if ref is not None:
         kwargs["reference_stats"] = ref.stats
@@ -194,11 +195,12 @@ def result(hkey: str, key: str, frozen: tuple, _prep: Prepared, _params: dict[st
 
 
 def default_params(key: str, prep: Prepared) -> dict[str, Any]:
-    """Parameters of the comparison grid: each technique's defaults (clip: 1-99 percentiles)."""
+    """Parameters of the comparison grid: each technique's defaults (clip: its percentiles)."""
     params: dict[str, Any] = dict(intensity.TECHNIQUES[key].params)
     if key == "clip":
-        b = intensity.percentiles(prep.thumb, (1.0, 99.0), stats=prep.stats)
-        params.update(low=float(b[0]), high=float(b[1]))
+        q = params["q"]
+        b = intensity.percentiles(prep.thumb, q, stats=prep.stats)
+        params.update(low=float(b[0]), high=float(b[1]), _how="percentiles", _arg=q)
     if key == "match":
         refs = sorted(references(prep), key=lambda k: k == "hdr")  # an 8-bit one first
         params = match_params(prep, refs[0]) if refs else {}
@@ -235,7 +237,7 @@ def grid(hkey: str, _prep: Prepared) -> list[tuple[str, bytes, intensity.Histogr
         lo, hi = display_range(key, params, _prep, reference_of(params))
         hist = intensity.histogram(out, bins=64, value_range=(lo, hi))
         ref = SAMPLES[params["reference"]].title.split(" (")[0] if key == "match" else ""
-        title = SHORT[key] + (f" → {ref}" if ref else "")
+        title = image_text.grid_title(key, params, ref)
         tiles.append((title, io.encode_jpeg(to_display(out, lo, hi), quality=85), hist))
     return tiles
 
@@ -260,176 +262,3 @@ def upload_key(upload) -> str:
 def sample_options() -> dict[str, str]:
     """Sample keys -> titles, for the sample selector."""
     return {k: s.title for k, s in SAMPLES.items()}
-
-
-# --- teaching text -------------------------------------------------------------------------------
-
-NOT_NORMALIZATION = (
-    "**Not a normalization.** This mapping depends on the whole histogram of the image and bends "
-    "intensities nonlinearly (it is monotone, but not affine): it flattens or reshapes the "
-    "histogram. A normalization is a fixed affine (or simple monotone) rescaling of the range "
-    "that keeps the histogram's shape."
-)
-
-TEACH: dict[str, tuple[str, str]] = {
-    "scale": (
-        "Stretch the range so the darkest value becomes `lo` and the brightest `hi`. Use it to "
-        "bring images of different bit depths to one range (e.g. [0, 1] before a network).",
-        "One hot pixel or a black border sets min or max and the stretch does nothing: clip "
-        "percentiles first. A constant image has max = min: it maps to `lo`, never NaN.",
-    ),
-    "clip": (
-        "Cap outliers at bounds from percentiles, mean ± k·std or by hand. The result stays in "
-        "input units; on screen [low, high] is stretched to black..white.",
-        "Everything outside the bounds is lost (saturated). Bounds from mean ± k·std are pulled "
-        "by the very outliers you want to remove; percentiles are robust.",
-    ),
-    "log": (
-        "Compress a high dynamic range (linear sensor data, astronomy, spectra) so faint detail "
-        "and bright peaks are visible together.",
-        "Shifts negative data to be non-negative first; on an ordinary 8-bit photo it mostly "
-        "washes the image out.",
-    ),
-    "zscore": (
-        "Subtract the mean and divide by the standard deviation (per channel): what "
-        "`transforms.Normalize(mean, std)` does before a network, with the dataset's statistics.",
-        "The output is unbounded (about -3..3): it is not an image any more, so the page shows "
-        "z in [-3, 3] as black..white and saturates beyond. Use the training set's mean/std, "
-        "not each image's own, or you erase real brightness differences.",
-    ),
-    "equalize": (
-        "Map each value to its cumulative frequency: the histogram becomes as flat as the "
-        "discrete input allows, which maximizes global contrast.",
-        "Amplifies noise in flat regions; per-channel equalization shifts hues, luminance mode "
-        "keeps them.",
-    ),
-    "autocontrast": (
-        "A percentile stretch: values between the two percentiles spread over [0, 1], the tails "
-        "clip (ImageJ's *auto contrast*, Pillow's `ImageOps.autocontrast`).",
-        "Like clipping, the tails are lost. Per-channel mode changes the colour balance (it acts "
-        "as an automatic white balance).",
-    ),
-    "clahe": (
-        "Equalize each tile of the image with a clipped histogram and blend the tiles: local "
-        "contrast in shadows and highlights at once (microscopy, X-rays, fundus images).",
-        "Local: the same input value maps to different outputs in different places, so there "
-        "is no transfer curve. A high clip limit amplifies noise; tiles too small create halos.",
-    ),
-    "match": (
-        "Reshape this image's histogram into the reference's: same distribution of intensities, "
-        "e.g. to make scans from two scanners look alike.",
-        "It needs a sensible reference; it transfers global tone, not local content.",
-    ),
-}
-
-
-def _num(v: float) -> str:
-    """A short, LaTeX-safe number: integers as such (65535), else 4 significant digits."""
-    v = float(v)
-    if v.is_integer() and abs(v) < 1e7:
-        return str(int(v))
-    text = f"{v:.4g}"
-    return f"{v:.1f}" if "e" in text and abs(v) >= 1 else (f"{v:.2e}" if "e" in text else text)
-
-
-def formula(key: str, params: dict[str, Any], stats: intensity.ImageStats, names) -> str:
-    """Return the LaTeX formula of technique ``key`` with this image's numbers in it."""
-    mins, maxs, means, stds = stats.minimum, stats.maximum, stats.mean, stats.std
-    if key == "scale":
-        lo, hi = params["lo"], params["hi"]
-        m, big = float(np.min(mins)), float(np.max(maxs))
-        if big == m:  # a constant image: no range to stretch; the result is defined as lo
-            return rf"x' = {_num(lo)}\quad(\text{{constant image: }} \max = \min = {_num(m)})"
-        return (
-            rf"x' = {_num(lo)} + ({_num(hi)} - {_num(lo)})\,\frac{{x - {_num(m)}}}"
-            rf"{{{_num(big)} - {_num(m)}}}"
-        )
-    if key == "clip":
-        lo, hi = float(np.min(params["low"])), float(np.max(params["high"]))
-        return rf"x' = \min\big(\max(x,\ {_num(lo)}),\ {_num(hi)}\big)"
-    if key == "log":
-        m = min(0.0, float(np.min(mins)))
-        top = float(np.max(maxs)) - m
-        shift = f" - ({_num(m)})" if m < 0 else ""
-        return rf"x' = \frac{{\ln(1 + x{shift})}}{{\ln(1 + {_num(top)})}}"
-    if key == "zscore":
-        if not params.get("per_channel", True):
-            return (
-                rf"z = \frac{{x - {_num(float(np.mean(means)))}}}{{{_num(float(np.mean(stds)))}}}"
-            )
-        parts = [
-            rf"z_{{\mathrm{{{n}}}}} = \frac{{x - {_num(mu)}}}{{{_num(sd)}}}"
-            if sd > 0
-            else rf"z_{{\mathrm{{{n}}}}} = 0\ (\text{{std}} = 0)"
-            for n, mu, sd in zip(names, means, stds, strict=False)
-        ]
-        return r",\qquad ".join(parts)
-    if key == "equalize":
-        n = f"{stats.n_pixels:,}".replace(",", "{,}")
-        return rf"x' = \mathrm{{CDF}}(x) = \frac{{1}}{{N}}\sum_{{v \le x}} h(v),\quad N = {n}"
-    if key == "autocontrast":
-        c = params.get("cutoff", (1.0, 99.0))
-        return (
-            rf"x' = \mathrm{{clip}}\Big(\frac{{x - p_{{{_num(c[0])}}}}}{{p_{{{_num(c[1])}}} - "
-            rf"p_{{{_num(c[0])}}}}},\ 0,\ 1\Big)"
-        )
-    if key == "clahe":
-        return (
-            r"x' = \sum_{t \in \text{4 nearest tiles}} w_t(\mathbf{p})\,"
-            r"\mathrm{CDF}^{\mathrm{clipped}}_t(x)"
-        )
-    return r"x' = \mathrm{CDF}_{\mathrm{ref}}^{-1}\big(\mathrm{CDF}(x)\big)"
-
-
-def code(key: str, params: dict[str, Any], stats: intensity.ImageStats, dtype: str) -> str:
-    """Return NumPy (and PyTorch where it applies) code for what is on screen."""
-    full = {"uint8": 255.0, "uint16": 65535.0}.get(dtype, 1.0)
-    if key == "scale":
-        lo, hi = params["lo"], params["hi"]
-        return (
-            "x = img.astype(np.float32)\n"
-            f"out = {lo} + ({hi} - {lo}) * (x - x.min()) / max(x.max() - x.min(), 1e-12)"
-        )
-    if key == "clip":
-        lo, hi = float(np.min(params["low"])), float(np.max(params["high"]))
-        return f"out = np.clip(img.astype(np.float32), {_num(lo)}, {_num(hi)})"
-    if key == "log":
-        return (
-            "x = img.astype(np.float32) - min(0.0, img.min())\n"
-            "out = np.log1p(x) / np.log1p(x.max())"
-        )
-    if key == "zscore":
-        mean = ", ".join(f"{m / full:.4f}" for m in stats.mean)
-        std = ", ".join(f"{s / full:.4f}" for s in stats.std)
-        return (
-            "x = img.astype(np.float64)\n"
-            "z = (x - x.mean(axis=(0, 1))) / x.std(axis=(0, 1))   # per channel, population std\n\n"
-            "# the same in PyTorch, on a tensor in [0, 1] (ToTensor divides by "
-            f"{full:g}):\nfrom torchvision import transforms\n"
-            f"norm = transforms.Normalize(mean=[{mean}], std=[{std}])"
-        )
-    if key == "equalize":
-        return (
-            "levels = np.bincount(img.ravel(), minlength=256)        # one channel, uint8\n"
-            "cdf = np.cumsum(levels) / img.size\n"
-            "out = cdf[img]                                           # look-up table\n\n"
-            "# PyTorch: torchvision.transforms.functional.equalize(uint8_tensor)"
-        )
-    if key == "autocontrast":
-        c = params.get("cutoff", (1.0, 99.0))
-        return (
-            f"lo, hi = np.percentile(img, [{c[0]}, {c[1]}])\n"
-            "out = np.clip((img - lo) / (hi - lo), 0, 1)\n\n"
-            "# Pillow: ImageOps.autocontrast(im, cutoff=...)"
-        )
-    if key == "clahe":
-        return (
-            "from skimage import exposure\n"
-            f"out = exposure.equalize_adapthist(img, kernel_size=np.array(img.shape[:2]) // "
-            f"{params.get('tiles', 8)},\n"
-            f"                                  clip_limit={params.get('clip_limit', 0.01)})"
-        )
-    return (
-        "from skimage import exposure\n"
-        "out = exposure.match_histograms(img, reference, channel_axis=-1)"
-    )

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from normviz import image_text
 from pages._router import ensure_router
 
 ensure_router()
@@ -18,9 +19,7 @@ LESSONS = [
         "pages/images.py",
         "Image normalization",
         ":material/image:",
-        "Upload a photo (or pick a sample) and rescale, clip, log-scale, z-score and equalize it. "
-        "See the picture, per-channel histograms and the transfer curve before and after, and why "
-        "histogram equalization is **not** a normalization.",
+        image_text.home_blurb(),
     ),
     (
         "pages/layers.py",

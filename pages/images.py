@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from normviz import ImageError, intensity
+from normviz import ImageError, image_text, intensity
 from normviz.figures import images as fig
 from normviz.samples import SAMPLES
 from pages import _image_widgets as w
@@ -37,18 +37,24 @@ def _params(key: str, prep: w.Prepared, names: tuple[str, ...]) -> dict[str, Any
             key="img_param_clip_mode",
         ) or "percentiles"  # fmt: skip
         per_ch = len(names) > 1 and cols[2].toggle("per channel", key="img_param_clip_per_channel")
+        arg: Any = None
         if how == "percentiles":
-            q = cols[1].slider("percentiles q", 0.0, 100.0, (1.0, 99.0), 0.5, key="img_param_q")
-            b = intensity.percentiles(prep.preview, q, per_channel=per_ch, stats=prep.stats)
+            q0 = intensity.TECHNIQUES["clip"].params["q"]
+            arg = cols[1].slider("percentiles q", 0.0, 100.0, q0, 0.5, key="img_param_q")
+            b = intensity.percentiles(prep.preview, arg, per_channel=per_ch, stats=prep.stats)
         elif how == "mean ± k·std":
-            k = cols[1].slider("k", 0.5, 5.0, 2.0, 0.25, key="img_param_k")
-            b = intensity.mean_std_bounds(prep.preview, k, per_channel=per_ch, stats=prep.stats)
+            arg = cols[1].slider("k", 0.5, 5.0, 2.0, 0.25, key="img_param_k")
+            b = intensity.mean_std_bounds(prep.preview, arg, per_channel=per_ch, stats=prep.stats)
         else:
             low = cols[1].number_input("low", value=lo_in, key="img_param_low")
             high = cols[2].number_input("high", value=hi_in, key="img_param_high")
             b = np.array([low, max(high, low + 1e-6)])
         b = np.asarray(b, dtype=np.float64)
-        return {"low": b[..., 0], "high": np.maximum(b[..., 1], b[..., 0] + 1e-6)}
+        bounds = {"low": b[..., 0], "high": np.maximum(b[..., 1], b[..., 0] + 1e-6)}
+        # _how/_arg say how the bounds were chosen (for the code shown); not technique params
+        return {**bounds, "per_channel": per_ch, "_how": how} | (
+            {"_arg": arg} if arg is not None else {}
+        )
     if key == "zscore":
         return {"per_channel": cols[0].toggle("per channel", True, key="img_param_per_channel")}
     if key == "equalize":
@@ -90,12 +96,7 @@ def _frozen(params: dict[str, Any]) -> tuple:
 
 
 st.title("Image normalization")
-st.markdown(
-    "Normalization changes the **range** of intensities with a fixed rescaling; the shape of the "
-    "histogram stays. Equalization-type methods **reshape** the histogram. Pick an image and a "
-    "technique, and compare the picture, the per-channel histograms (dotted: cumulative) and the "
-    "transfer curve before and after."
-)
+st.markdown(image_text.definition())
 
 src, pick = st.columns([3, 2], vertical_alignment="bottom")
 upload = src.file_uploader(
@@ -152,7 +153,7 @@ with before:
     st.subheader("Before")
     st.image(prep.jpeg, width="stretch")
     i_lo, i_hi = prep.input_range
-    st.caption(f"Shown linearly: {w._num(i_lo)}..{w._num(i_hi)} → black..white.")
+    st.caption(image_text.input_display_note(i_lo, i_hi))
     bounds = (float(np.min(params["low"])), float(np.max(params["high"]))) if key == "clip" else ()
     log_y = key in ("clip", "log")
     before_hist = w.cached_figure(("before", hkey, log_y, bounds), lambda: fig.histogram_figure(
@@ -163,17 +164,10 @@ with before:
 with after:
     st.subheader(f"After: {tech.title}")
     st.image(res.jpeg, width="stretch")
-    bounded = tech.output_range is not None and key != "clip"
-    st.caption(
-        f"Shown with {w._num(d_lo)}..{w._num(d_hi)} → black..white"
-        + (
-            "."
-            if bounded
-            else "; values beyond saturate (shaded in the plots), the data keeps them."
-        )
-    )
-    if not bounded:
-        unit = "z" if key == "zscore" else "input units"
+    o_lo, o_hi = float(np.min(res.stats.minimum)), float(np.max(res.stats.maximum))
+    st.caption(image_text.output_display_note(res.display, o_lo, o_hi))
+    if tech.output_range is None:  # unbounded, or in input units: show the display mapping
+        unit = image_text.bar_unit(key)
         bar = w.cached_figure(
             ("bar", *state), lambda: fig.display_bar_figure(d_lo, d_hi, unit=unit)
         )
@@ -207,18 +201,21 @@ with table_col:
         for when, r in (("before", b), ("after", a))
     ]
     st.dataframe(rows, hide_index=True, width="stretch")
-    st.caption("Before: full resolution. After: measured on the screen preview.")
+    st.caption(image_text.stats_caption(prep.shape, prep.preview.shape))
 
 st.subheader("The formula, with this image's numbers")
-st.latex(w.formula(key, params, prep.stats, names))
-use, pitfalls = w.TEACH[key]
+st.latex(image_text.formula(key, params, prep.stats, names).latex)
+use, pitfalls = image_text.use_and_pitfalls(key)
 c1, c2 = st.columns(2, gap="medium")
 c1.markdown(f"**When to use it.** {use}")
 c2.markdown(f"**Pitfalls.** {pitfalls}")
-if not tech.is_normalization:
-    st.warning(w.NOT_NORMALIZATION, icon=":material/warning:")
+note = image_text.kind_note(key)
+if note.level == "warning":
+    st.warning(note.text, icon=":material/warning:")
+else:
+    st.info(note.text, icon=":material/info:")
 with st.expander("Code for what is on screen", icon=":material/code:"):
-    st.code(w.code(key, params, prep.stats, prep.dtype), language="python")
+    st.code(image_text.snippet(key, params, prep.stats, prep.dtype), language="python")
 
 data_for_download = data
 
@@ -233,10 +230,7 @@ st.download_button(
     file_name=f"{name.rsplit('.', 1)[0]}-{key}.png", mime="image/png", key="img_download",
     on_click="ignore", icon=":material/download:",
 )  # fmt: skip
-st.caption(
-    f"The PNG stores the display mapping {w._num(d_lo)}..{w._num(d_hi)} → 0..65535 "
-    "(16-bit), computed at full resolution only when you click."
-)
+st.caption(image_text.download_note(d_lo, d_hi))
 
 st.subheader("All techniques on this image")
 tiles = w.grid(hkey, prep)

@@ -10,8 +10,9 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from normviz.intensity import TECHNIQUES
-from normviz.samples import SAMPLES
+from normviz import image_text
+from normviz.intensity import TECHNIQUES, apply_technique
+from normviz.samples import SAMPLES, load_sample
 from tests.conftest import APP
 
 
@@ -73,9 +74,15 @@ def test_zscore_formula_has_this_images_numbers(page):
     latex = page.latex[0].value
     assert r"z_{\mathrm{R}}" in latex and r"z_{\mathrm{B}}" in latex
     code = page.code[0].value
-    assert "transforms.Normalize(mean=[" in code
+    assert "transforms.Normalize(mean, std)" in code and "divides by 65535" not in code
     # Unbounded output: the display mapping is stated, with a colour bar.
-    assert any("-3..3" in c.value for c in page.caption)
+    assert any(c.value.startswith("Shown with -3..3 → black..white.") for c in page.caption)
+    # Pooled: the formula divides by the pooled std (74.08), not the mean of the stds (58.96)
+    page.toggle(key="img_param_per_channel").set_value(False).run()
+    latex = page.latex[0].value
+    coffee = load_sample("coffee").pixels.astype(np.float64)
+    assert f"{coffee.std():.2f}" == "74.08" and "74.08" in latex and "58.96" not in latex
+    assert f"{coffee.mean():.2f}" in latex
 
 
 def test_histogram_payload_small_for_16_bit(page):
@@ -140,13 +147,65 @@ def test_download_is_full_resolution_16_bit_png(sample, technique):
 
 
 def test_formula_of_a_constant_image_has_no_division_by_zero():
-    import numpy as np
-
-    from normviz import intensity
-    from pages import _image_widgets as widgets
+    from normviz import image_text, intensity
 
     stats = intensity.image_stats(np.full((1, 40), 77, np.uint8))
-    scale = widgets.formula("scale", {"lo": 0.0, "hi": 1.0}, stats, ["grey"])
-    zscore = widgets.formula("zscore", {"per_channel": True}, stats, ["grey"])
+    scale = image_text.formula("scale", {"lo": 0.0, "hi": 1.0}, stats, ["grey"]).latex
+    zscore = image_text.formula("zscore", {"per_channel": True}, stats, ["grey"]).latex
     assert "77 - 77" not in scale and "constant image" in scale
     assert r"\frac" not in zscore and "= 0" in zscore
+
+
+@pytest.mark.parametrize("technique", list(TECHNIQUES))
+def test_code_on_screen_runs_and_gives_the_result(page, technique):
+    page.selectbox(key="img_sample").set_value("coffee").run()
+    page.selectbox(key="img_technique").set_value(technique).run()
+    assert not page.exception, page.exception
+    img = load_sample("coffee").pixels
+    namespace = {"img": img}
+    extra = {}
+    if technique == "match":
+        ref = page.selectbox(key="img_param_reference").value
+        namespace["reference"] = extra["reference"] = load_sample(ref).pixels
+    exec(page.code[0].value, namespace)  # exactly as shown, with img (and reference) defined
+    expected = apply_technique(technique, img, **extra)
+    atol = 2e-4 if technique == "clahe" else 1e-6  # CLAHE: float32 inside
+    np.testing.assert_allclose(namespace["out"], expected, atol=atol, rtol=1e-6)
+
+
+def test_definition_kind_notes_and_home(page):
+    page.selectbox(key="img_sample").set_value("coffee").run()
+    intro = page.markdown[0].value
+    assert "shape of the histogram stays" not in intro
+    assert intro == image_text.definition()
+    for technique, t in TECHNIQUES.items():
+        page.selectbox(key="img_technique").set_value(technique).run()
+        boxes = [b.value for b in (page.warning if t.kind == "cdf" else page.info)]
+        assert image_text.kind_note(technique).text in boxes
+    home = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert not home.exception
+    assert any(image_text.home_blurb() == m.value for m in home.markdown)
+
+
+def test_statistics_table_is_what_its_caption_says(page):
+    page.selectbox(key="img_sample").set_value("coffee").run()
+    page.selectbox(key="img_technique").set_value("log").run()
+    img = load_sample("coffee").pixels
+    assert any(
+        c.value == "Before: all 600 × 400 pixels. After: the same pixels (the preview is the full "
+        "image)."
+        for c in page.caption
+    )
+    table = page.dataframe[0].value
+    out = np.log1p(img.astype(np.float64)) / np.log1p(255.0)  # closed form, coffee spans 0..255
+    for c, name in enumerate("RGB"):
+        before = table[table[""] == f"{name} before"].iloc[0]
+        after = table[table[""] == f"{name} after"].iloc[0]
+        x, y = img[..., c].astype(np.float64), out[..., c]
+        np.testing.assert_allclose([before["mean"], before["std"]], [x.mean(), x.std()], atol=6e-5)
+        np.testing.assert_allclose([after["mean"], after["std"]], [y.mean(), y.std()], atol=6e-5)
+        assert before["min"] == x.min() and before["max"] == x.max()
+    caption = [c.value for c in page.caption if c.value.startswith("Shown with 0..1")]
+    assert caption == [
+        "Shown with 0..1 → black..white. Every output value (0..1) lies in this range."
+    ]

@@ -403,6 +403,7 @@ def test_registry():
     for key, t in ni.TECHNIQUES.items():
         assert t.key == key and t.title and isinstance(t.params, dict)
         assert t.is_normalization == (key not in ("equalize", "clahe", "match"))
+        assert t.kind in ni.KINDS  # each kind's claim is tested in test_image_text.py
     img = _img(np.uint8, (30, 30, 3))
     for key in ni.TECHNIQUES:
         extra = {"reference": img[::-1]} if key == "match" else {}

@@ -1,0 +1,474 @@
+"""normviz.image_text: every formula, code snippet and sentence checked against real pixels.
+
+Oracles are independent of normviz: numpy (bincount, percentile, std, lstsq), Pillow's luminance
+and scikit-image. A formula is evaluated with the numbers it shows, rounded as shown, and compared
+with ``apply_technique``; the tolerance is what that rounding can explain (each shown number moved
+by half a unit of its last digit), plus float32 rounding.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from normviz import image_text as it
+from normviz import intensity as ni
+from normviz.figures.images import channel_names
+from normviz.samples import load_sample
+
+F32 = 2e-6  # float32 rounding of outputs of magnitude <= ~10
+
+
+@pytest.fixture(scope="module")
+def images() -> dict[str, np.ndarray]:
+    from skimage import data
+
+    out = {k: load_sample(k).pixels for k in ("coffee", "hdr", "chalkboard", "rocket")}
+    out["astronaut"] = data.astronaut()
+    out["camera"] = data.camera()
+    return out
+
+
+def _half(text: str) -> float:
+    """Half a unit of the last digit shown in ``text`` (exact integers count as rounded too)."""
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    return 0.5 * 10.0**-decimals
+
+
+def _evaluate(f, numbers: dict[str, float], x: np.ndarray, key: str) -> np.ndarray:
+    """Evaluate technique ``key``'s formula with ``numbers`` on one channel ``x`` (float64)."""
+    n = numbers
+    if key == "scale":
+        if "hi" not in n:
+            return np.full_like(x, n["lo"])
+        return n["lo"] + (n["hi"] - n["lo"]) * (x - n["min"]) / (n["max"] - n["min"])
+    if key == "clip":
+        return np.minimum(np.maximum(x, n["low"]), n["high"])
+    if key == "log":
+        return np.log1p(x - n.get("shift", 0.0)) / np.log1p(n["top"])
+    if key == "zscore":
+        return (x - n["mean"]) / n["std"] if n else np.zeros_like(x)
+    if key == "autocontrast":
+        return np.clip((x - n["lo"]) / (n["hi"] - n["lo"]), 0.0, 1.0)
+    if key == "equalize":  # integer images: cdf(v) = pixels <= v, counted by numpy
+        v = x.astype(np.int64)
+        cdf = np.cumsum(np.bincount(v.ravel()))
+        return (cdf[v] - n["cdf_min"]) / (n["N"] - n["cdf_min"])
+    raise AssertionError(key)
+
+
+def _check_formula(key: str, img: np.ndarray, params: dict) -> float:
+    """Evaluate the shown formula on every channel; return the worst error / tolerance ratio."""
+    stats = ni.image_stats(img, luma=True)
+    names = channel_names(stats.n_channels)
+    f = it.formula(key, params, stats, names)
+    out = np.atleast_3d(ni.apply_technique(key, img, stats=stats, **params)).astype(np.float64)
+    x3 = np.atleast_3d(img).astype(np.float64)
+    worst = 0.0
+    for ch, shown in zip(f.channels, f.numbers, strict=True):
+        for text in shown.values():  # the numbers are the ones written in the LaTeX
+            assert re.search(rf"(?<![\d.]){re.escape(text)}(?![\d.])", f.latex), (text, f.latex)
+        nums = {k: float(v) for k, v in shown.items()}
+        idx = range(x3.shape[2]) if ch == "all" else [names.index(ch)]
+        for c in idx:
+            x, got = x3[..., c], out[..., c]
+            want = _evaluate(f, nums, x, key)
+            # tolerance: each shown number moved by half its last digit, one at a time, summed
+            tol = np.full(x.shape, F32)
+            if key != "equalize":
+                for k, v in shown.items():
+                    for sign in (-1, 1):
+                        moved = {**nums, k: nums[k] + sign * _half(v)}
+                        tol = np.maximum(tol, F32 + np.abs(_evaluate(f, moved, x, key) - want))
+                tol = tol * len(shown)
+            worst = max(worst, float(np.max(np.abs(got - want) / tol)))
+    return worst
+
+
+# ---------------------------------------------------------------- formulas
+
+
+CASES = [
+    ("scale", {}),
+    ("scale", {"lo": -1.0, "hi": 1.0, "per_channel": True}),
+    ("clip", {}),
+    ("clip", {"per_channel": True}),
+    ("clip", {"low": 30.5, "high": 200.0}),
+    ("log", {}),
+    ("zscore", {}),
+    ("zscore", {"per_channel": False}),
+    ("autocontrast", {}),
+    ("autocontrast", {"cutoff": (2.0, 97.5), "per_channel": True}),
+    ("equalize", {}),
+]
+
+
+@pytest.mark.parametrize("key, params", CASES)
+@pytest.mark.parametrize("sample", ["coffee", "hdr", "chalkboard", "astronaut"])
+def test_formula_with_its_shown_numbers_gives_the_output(images, key, params, sample):
+    assert _check_formula(key, images[sample], params) <= 1.0
+
+
+def test_pooled_zscore_formula_shows_the_pooled_std(images):
+    # Issue 9 defect 4: the formula showed the mean of the channel stds (58.96 on coffee) while
+    # the image is divided by the pooled std (74.08).
+    coffee = images["coffee"]
+    stats = ni.image_stats(coffee)
+    f = it.formula("zscore", {"per_channel": False}, stats, ("R", "G", "B"))
+    assert f.numbers == ({"mean": it.num(coffee.mean()), "std": it.num(coffee.std())},)
+    assert f.numbers[0]["std"] == "74.08"
+    assert "58.96" not in f.latex  # the old number
+    # the old number cannot pass the evaluation above: it is off by far more than its rounding
+    z = ni.z_score(coffee, per_channel=False).astype(np.float64)
+    old = (coffee - float(f.numbers[0]["mean"])) / np.mean(stats.std)
+    assert np.abs(old - z).max() > 100 * 5e-4
+
+
+def test_equalize_formula_is_what_equalize_computes(images):
+    # Issue 9 defect 12: the page showed cdf / N, equalize computes (cdf - cdf_min) / (N - cdf_min).
+    coffee = images["coffee"]
+    f = it.formula("equalize", {}, ni.image_stats(coffee), ("R", "G", "B"))
+    blue = coffee[..., 2]
+    cdf = np.cumsum(np.bincount(blue.ravel()))
+    assert f.numbers[2] == {"N": str(blue.size), "cdf_min": str(cdf[blue.min()])}
+    assert r"\mathrm{cdf}_{\mathrm{B}}(x) - 2878" in f.latex
+    out = ni.equalize(coffee)[..., 2].astype(np.float64)
+    np.testing.assert_allclose(out, (cdf[blue] - 2878) / (blue.size - 2878), atol=F32)
+    assert np.abs(out - cdf[blue] / blue.size).max() > 0.01  # the old formula is visibly off
+
+
+def test_luminance_equalize_formula(images):
+    coffee = images["coffee"]
+    f = it.formula("equalize", {"mode": "luminance"}, ni.image_stats(coffee, luma=True), "RGB")
+    assert f.channels == ("Y",) and "Y'" in f.latex
+    y = np.asarray(Image.fromarray(coffee).convert("L"), np.int64)  # Pillow's luminance
+    cdf = np.cumsum(np.bincount(y.ravel()))
+    n = f.numbers[0]
+    assert n == {"N": str(y.size), "cdf_min": str(cdf[y.min()])}
+    y_eq = (cdf[y] - int(n["cdf_min"])) / (int(n["N"]) - int(n["cdf_min"]))
+    want = np.minimum(
+        1.0, coffee * np.divide(y_eq, y, out=np.zeros(y.shape), where=y > 0)[..., None]
+    )
+    want[y == 0] = y_eq[y == 0][:, None]
+    got = ni.equalize(coffee, mode="luminance")
+    np.testing.assert_allclose(got, want, atol=1e-6)
+
+
+def test_clahe_and_match_formulas_state_their_parameters(images):
+    s = ni.image_stats(images["chalkboard"])
+    f = it.formula("clahe", {"tiles": 5, "clip_limit": 0.03}, s, ("grey",))
+    assert f.numbers == ({"tiles": "5", "clip_limit": "0.03"},)
+    assert r"5 \times 5" in f.latex and "0.03" in f.latex
+    assert r"\mathrm{cdf}_{\mathrm{ref}}^{-1}" in it.formula("match", {}, s, ("grey",)).latex
+
+
+def test_num_is_latex_safe_and_rounds_as_documented():
+    assert [it.num(v) for v in (0.0, 65535.0, 74.080565, 98.6159, 1e-7, 123456.7)] == [
+        "0", "65535", "74.08", "98.62", "0.0000001", "123457",
+    ]  # fmt: skip
+    assert all("e" not in it.num(v) for v in (1e-9, 3.3e-5, 1e9 + 0.5))
+
+
+# ---------------------------------------------------------------- code snippets
+
+
+def _run(code: str, **namespace) -> dict:
+    assert "import torchvision" not in code and "from torchvision" not in code  # not installed
+    ns = dict(namespace)
+    exec(compile(code, "<snippet>", "exec"), ns)
+    return ns
+
+
+SNIPPETS = [
+    ("scale", {}),
+    ("scale", {"lo": -1.0, "hi": 2.0, "per_channel": True}),
+    ("clip", {}),
+    ("log", {}),
+    ("zscore", {}),
+    ("zscore", {"per_channel": False}),
+    ("equalize", {}),
+    ("autocontrast", {}),
+    ("autocontrast", {"cutoff": (5.0, 90.0), "per_channel": True}),
+    ("clahe", {}),
+    ("clahe", {"tiles": 4, "clip_limit": 0.02}),
+]
+
+
+@pytest.mark.parametrize("key, params", SNIPPETS)
+@pytest.mark.parametrize("sample", ["coffee", "hdr", "float"])
+def test_every_snippet_runs_as_shown_and_gives_the_output(images, key, params, sample):
+    img = (images["coffee"] / 255.0) ** 2.2 if sample == "float" else images[sample]
+    img = img.astype(np.float32) if sample == "float" else img
+    stats = ni.image_stats(img)
+    ns = _run(it.snippet(key, params, stats, str(img.dtype)), img=img)
+    want = ni.apply_technique(key, img, **params)
+    assert ns["out"].shape == img.shape
+    # float percentiles are exact to one of 4096 fine bins; CLAHE is float32 inside
+    atol = {"clip": 2e-3, "autocontrast": 2e-3, "clahe": 2e-4}.get(key, 1e-6)
+    atol = atol if sample == "float" or key == "clahe" else 1e-6
+    np.testing.assert_allclose(ns["out"], want, atol=atol, rtol=1e-6)  # float32 output
+
+
+@pytest.mark.parametrize("how, arg", [("percentiles", (2.0, 97.0)), ("mean ± k·std", 1.5)])
+@pytest.mark.parametrize("per_channel", [False, True])
+def test_clip_snippet_computes_the_bounds_the_page_used(images, how, arg, per_channel):
+    img = images["rocket"]
+    s = ni.image_stats(img)
+    if how == "percentiles":
+        b = ni.percentiles(img, arg, per_channel=per_channel, stats=s)
+    else:
+        b = ni.mean_std_bounds(img, arg, per_channel=per_channel, stats=s)
+    params = {"low": b[..., 0], "high": b[..., 1], "per_channel": per_channel}
+    code = it.snippet("clip", {**params, "_how": how, "_arg": arg}, s, "uint8")
+    want = ni.apply_technique("clip", img, **params)
+    np.testing.assert_allclose(_run(code, img=img)["out"], want, rtol=1e-6)
+    manual = it.snippet("clip", {"low": 20.0, "high": 180.5, "_how": "manual"}, s, "uint8")
+    assert "20.0, 180.5" in manual
+    np.testing.assert_array_equal(_run(manual, img=img)["out"], np.clip(img, 20.0, 180.5))
+
+
+@pytest.mark.parametrize("sample", ["coffee", "hdr", "chalkboard"])
+@pytest.mark.parametrize("per_channel", [True, False])
+def test_zscore_torch_code_scales_as_stated(images, sample, per_channel):
+    # Issue 9 defect 11: "ToTensor divides by 65535" was false (ToTensor rescales only uint8).
+    torch = pytest.importorskip("torch")
+    img = images[sample]
+    stats = ni.image_stats(img)
+    code = it.snippet("zscore", {"per_channel": per_channel}, stats, str(img.dtype))
+    assert "divides by 65535" not in code
+    if img.dtype == np.uint16:
+        assert "/ 65535.0" in code and "ToTensor() rescales only uint8" in code
+    else:
+        assert "/ 255.0" in code and "as torchvision's ToTensor() does for uint8" in code
+    ns = _run(code, img=img)
+    z = np.atleast_3d(ni.z_score(img, per_channel=per_channel)).astype(np.float64)
+    got = ns["out_t"].permute(1, 2, 0).numpy().astype(np.float64)
+    assert isinstance(ns["out_t"], torch.Tensor)
+    # mean and std are shown with 4 decimals in [0, 1] units: |dz| <= 5e-5 (1 + |z|) / std
+    full = 255.0 if img.dtype == np.uint8 else 65535.0
+    sd = np.atleast_1d(ni.image_stats(img).std if per_channel else img.std()) / full
+    np.testing.assert_array_less(np.abs(got - z), 5e-5 * (1 + np.abs(z)) / sd + 1e-5)
+
+
+def test_luminance_equalize_and_match_snippets(images):
+    coffee, grey, ref = images["coffee"], images["chalkboard"], images["astronaut"]
+    s = ni.image_stats(coffee, luma=True)
+    ns = _run(it.snippet("equalize", {"mode": "luminance"}, s, "uint8"), img=coffee)
+    np.testing.assert_allclose(ns["out"], ni.equalize(coffee, mode="luminance"), atol=1e-6)
+    ns = _run(it.snippet("match", {}, s, "uint8"), img=coffee, reference=ref)
+    np.testing.assert_allclose(ns["out"], ni.match_histogram(coffee, ref), rtol=1e-6)
+    # a grey image is matched to the colour reference's luminance, as the page does
+    code = it.snippet("match", {"_grey": True}, ni.image_stats(grey), "uint8")
+    ns = _run(code, img=grey, reference=ref)
+    y = ref.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)  # as the page
+    want = ni.match_histogram(grey, np.round(y).astype(np.uint8))
+    np.testing.assert_allclose(ns["out"], want, atol=1e-6)
+
+
+def test_snippets_define_what_they_use():
+    # every snippet imports numpy itself; CLAHE used np and img without defining them
+    s = ni.image_stats(np.zeros((4, 4), np.uint8))
+    for key in ni.TECHNIQUES:
+        code = it.snippet(key, {}, s, "uint8")
+        assert code.startswith("import numpy as np\n")
+        assert "# img: the image as a numpy array" in code
+
+
+# ---------------------------------------------------------------- kinds: a claim per technique
+
+
+def _fit(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    """Least-squares y = a x + b; return (a, b, max residual)."""
+    a, b = np.linalg.lstsq(np.stack([x, np.ones_like(x)], 1), y, rcond=None)[0]
+    return float(a), float(b), float(np.abs(a * x + b - y).max())
+
+
+def _level_map(img: np.ndarray, out: np.ndarray) -> dict[int, float]:
+    """Integer level -> output, checking that the map is pointwise (one output per level)."""
+    levels, idx = np.unique(img.ravel(), return_inverse=True)
+    vals = np.zeros(levels.size)
+    vals[idx] = out.ravel()
+    np.testing.assert_array_equal(vals[idx], out.ravel())
+    return dict(zip(levels.tolist(), vals.tolist(), strict=True))
+
+
+def _claim_affine(key, images):
+    for name in ("coffee", "hdr", "chalkboard"):
+        img = images[name]
+        for params in ({}, {"per_channel": not ni.TECHNIQUES[key].params["per_channel"]}):
+            out = np.atleast_3d(ni.apply_technique(key, img, **params)).astype(np.float64)
+            x3 = np.atleast_3d(img).astype(np.float64)
+            for c in range(x3.shape[2]):
+                x, y = x3[..., c].ravel(), out[..., c].ravel()
+                a, _, resid = _fit(x, y)
+                assert a > 0 and resid <= 1e-6 * max(1.0, np.abs(y).max())
+                # the histogram keeps its shape: the same counts, level for level, in order
+                _, n_in = np.unique(x, return_counts=True)
+                _, n_out = np.unique(y, return_counts=True)
+                np.testing.assert_array_equal(n_in, n_out)
+
+
+def _claim_clipping(key, images):
+    q = ni.TECHNIQUES[key].params.get("q") or ni.TECHNIQUES[key].params["cutoff"]
+    for name in ("coffee", "hdr", "rocket"):
+        img = images[name]
+        x = img.astype(np.float64).ravel()
+        out = ni.apply_technique(key, img).astype(np.float64).ravel()
+        lo, hi = np.percentile(x, q)  # exact for integer images, pooled over channels
+        bottom, top = out.min(), out.max()
+        # the values at each bound are exactly those at or beyond it in the input
+        assert np.count_nonzero(out == bottom) == np.count_nonzero(x <= lo)
+        assert np.count_nonzero(out == top) == np.count_nonzero(x >= hi)
+        assert np.count_nonzero(x <= lo) > 1 and np.count_nonzero(x >= hi) > 1  # they pile up
+        inside = (x > lo) & (x < hi)
+        a, b, resid = _fit(x[inside], out[inside])
+        assert a > 0 and resid <= 1e-6 * max(1.0, np.abs(out).max())
+        np.testing.assert_allclose([a * lo + b, a * hi + b], [bottom, top], rtol=1e-5, atol=1e-6)
+
+
+def _claim_log(key, images):
+    maps = []
+    for name in ("coffee", "astronaut"):  # two different photos with the same range 0..255
+        img = images[name]
+        assert (img.min(), img.max()) == (0, 255)
+        out = ni.apply_technique(key, img).astype(np.float64)
+        m = _level_map(img, out)
+        levels = np.array(sorted(m))
+        y = np.array([m[v] for v in levels])
+        assert (np.diff(y) > 0).all()  # monotone
+        assert _fit(levels.astype(np.float64), y)[2] > 0.05  # not affine
+        assert (np.diff(y, 2) < 0).all()  # concave: dark values spread, bright ones crowd
+        maps.append(m)
+    common = sorted(set(maps[0]) & set(maps[1]))
+    assert len(common) > 200
+    np.testing.assert_array_equal([maps[0][v] for v in common], [maps[1][v] for v in common])
+
+
+def _cdf_map(v: np.ndarray) -> np.ndarray:
+    """(cdf - cdf_min) / (N - cdf_min) of a uint8 plane, by numpy."""
+    cdf = np.cumsum(np.bincount(v.ravel(), minlength=256)).astype(np.float64)
+    return (cdf - cdf[v.min()]) / (v.size - cdf[v.min()])
+
+
+def _claim_cdf(key, images):
+    grey = images["camera"]
+    other = images["chalkboard"]
+    # B: the same bottom rows as `grey`, other content above: a CDF-built map changes
+    h = min(grey.shape[0], other.shape[0]) // 2
+    w = min(grey.shape[1], other.shape[1])
+    a = grey[: 2 * h, :w].copy()
+    b = a.copy()
+    b[:h] = other[:h, :w]
+    if key == "equalize":
+        np.testing.assert_allclose(ni.equalize(a), _cdf_map(a)[a], atol=1e-6)
+        np.testing.assert_allclose(ni.equalize(b), _cdf_map(b)[b], atol=1e-6)
+        out_a, out_b = ni.equalize(a), ni.equalize(b)
+    elif key == "match":
+        from skimage.exposure.histogram_matching import _match_cumulative_cdf
+
+        ref = images["coffee"][..., 0]
+        np.testing.assert_allclose(
+            ni.match_histogram(a, ref), _match_cumulative_cdf(a, ref), rtol=1e-6
+        )
+        out_a, out_b = ni.match_histogram(a, ref), ni.match_histogram(b, ref)
+    elif key == "clahe":
+        # one tile and no clipping: the map is the (binned) CDF of the whole image
+        out_a = ni.clahe(a, tiles=1, clip_limit=1.0)
+        t = (a.astype(np.float64) - a.min()) / (int(a.max()) - int(a.min()))
+        bins = np.minimum((t * 256).astype(np.int64), 255)
+        cdf = np.cumsum(np.bincount(bins.ravel(), minlength=256)) / bins.size
+        np.testing.assert_allclose(out_a, cdf[bins], atol=1e-3)
+        out_b = ni.clahe(b, tiles=1, clip_limit=1.0)
+    else:
+        raise AssertionError(key)
+    # identical pixels (the bottom half) map differently in the two images
+    diff = np.abs(out_a[h:].astype(np.float64) - out_b[h:])
+    assert diff.max() > 0.05
+
+
+CLAIMS = {
+    "affine": _claim_affine,
+    "clipping": _claim_clipping,
+    "log": _claim_log,
+    "cdf": _claim_cdf,
+}
+
+
+@pytest.mark.parametrize("key", list(ni.TECHNIQUES))
+def test_each_technique_does_what_its_kind_says(images, key):
+    kind = ni.TECHNIQUES[key].kind
+    assert kind in ni.KINDS
+    CLAIMS[kind](key, images)
+
+
+def test_every_kind_has_a_claim_and_a_sentence():
+    assert set(CLAIMS) == set(ni.KINDS)
+    for key, t in ni.TECHNIQUES.items():
+        assert t.is_normalization == (t.kind != "cdf")
+        note = it.kind_note(key)
+        assert (
+            (note.level == "warning") == (t.kind == "cdf") == ("Not a normalization" in note.text)
+        )
+        assert ("keeps the histogram's shape" in note.text) == (t.kind == "affine")
+        assert ("pile up at the bounds" in note.text) == (t.kind == "clipping")
+
+
+# ---------------------------------------------------------------- sentences
+
+
+def _titles(kind: str) -> list[str]:
+    return [t.title.split(" (")[0] for t in ni.TECHNIQUES.values() if t.kind == kind]
+
+
+def test_definition_says_only_affine_maps_keep_the_shape():
+    # Issue 9 defect 5: "the shape of the histogram stays" was said of log scaling and clipping.
+    text = it.definition()
+    assert "shape of the histogram stays" not in text
+    sentences = {s for s in re.split(r"(?<=\.) ", text)}
+    (keep,) = [s for s in sentences if "histogram's shape" in s]
+    assert all(t in keep for t in _titles("affine"))
+    others = _titles("clipping") + _titles("log") + _titles("cdf")
+    assert not any(t in keep for t in others)
+    (notnorm,) = [s for s in sentences if "not normalizations" in s]
+    assert all(t in notnorm for t in _titles("cdf"))
+    blurb = it.home_blurb()
+    assert f"apply {len(ni.TECHNIQUES)} techniques" in blurb
+    assert all(t in blurb for t in _titles("affine") + _titles("cdf"))
+
+
+def test_log_pitfall_on_an_8_bit_photo(images):
+    pitfall = it.use_and_pitfalls("log")[1]
+    assert "brightens the mid-tones and squeezes the bright half" in pitfall
+    for name in ("coffee", "rocket", "astronaut"):
+        x = images[name] / 255.0
+        y = ni.log_scale(images[name]).astype(np.float64)
+        mid = (x > 0.25) & (x < 0.75)
+        assert (y[mid] > x[mid]).all()
+        bright = x >= 0.5
+        assert y[bright].max() - y[bright].min() < 0.15  # a narrow band at the top
+
+
+def test_display_notes_state_the_output_range(images):
+    coffee = images["coffee"]
+    z = ni.z_score(coffee)
+    note = it.output_display_note((-it.Z_DISPLAY, it.Z_DISPLAY), float(z.min()), float(z.max()))
+    assert note.startswith("Shown with -3..3 → black..white.")
+    assert f"spans {it.num(z.min())}..{it.num(z.max())}" in note and "saturated" in note
+    eq = ni.equalize(coffee)
+    inside = it.output_display_note((0.0, 1.0), float(eq.min()), float(eq.max()))
+    assert "Every output value (0..1) lies in this range." in inside
+    assert it.input_display_note(0.0, 65535.0) == "Shown linearly: 0..65535 → black..white."
+    assert it.bar_unit("zscore") == "z" and it.bar_unit("match") == "reference units"
+    assert it.download_note(-3.0, 3.0).startswith("The PNG stores the display mapping -3..3")
+    assert it.stats_caption((400, 600, 3), (400, 600, 3)).startswith("Before: all 600 × 400")
+    assert "1024 × 683 screen preview" in it.stats_caption((2000, 3000), (683, 1024))
+
+
+def test_grid_titles_come_from_the_parameters():
+    assert it.grid_title("clip", {}) == "Clip 1–99 %"
+    assert it.grid_title("clip", {"_arg": (2.0, 97.5)}) == "Clip 2–97.5 %"
+    assert it.grid_title("zscore", {}) == "Z-score, ±3 shown"
+    assert it.grid_title("match", {}, "Coffee") == "Match → Coffee"
