@@ -278,3 +278,102 @@ def test_batch_norm_merges_a_last_batch_of_one_point():
     assert plain.epoch == 1 and [len(b) for b in plain._batches] == [33, 33, 33, 1]
     with pytest.raises(ValueError, match=r"batch_size must be >= 2 with norm='batch'"):
         TrainConfig(norm="batch", batch_size=1)
+
+
+# -- samples seen, proximal L1, early stopping restores at the end ----------------------------
+
+
+def test_samples_seen_is_the_sum_of_the_true_batch_sizes():
+    # 100 training points in batches of 30: 30 + 30 + 30 + 10 per epoch
+    t = _trainer(batch_size=30)
+    t.step(3)
+    assert t.samples_seen == 90
+    t.step(5)  # epoch 1 ends after the 10-point batch, then 30 + 30 + 30 + 10 again
+    assert [r.samples_seen for r in t.history] == [0, 100, 200]
+    assert [r.step for r in t.history] == [0, 4, 8]
+    # BatchNorm merges a last batch of one point: 33 + 33 + 34, still 100 points an epoch
+    bn = _trainer(norm="batch", batch_size=33)
+    bn.step(6)
+    assert [(r.step, r.samples_seen) for r in bn.history] == [(0, 0), (3, 100), (6, 200)]
+    rows = list(csv.DictReader(io.StringIO(bn.history_csv())))
+    assert [int(r["samples_seen"]) for r in rows] == [0, 100, 200]
+
+
+def test_x_axes_name_record_fields():
+    from normviz.training import X_AXES
+
+    assert list(X_AXES) == ["epoch", "step", "samples_seen"]
+    assert set(X_AXES) <= set(EpochRecord._fields)
+    assert all(isinstance(title, str) and title for title in X_AXES.values())
+
+
+def _soft_threshold(w: torch.Tensor, t: float) -> torch.Tensor:
+    return torch.where(w.abs() > t, w - t * w.sign(), torch.zeros_like(w))
+
+
+def test_proximal_l1_step_is_sgd_then_soft_threshold_oracle():
+    # full batch: the one batch holds every training point, so the gradient is reproducible
+    kw = {"optimizer": "sgd", "lr": 0.5, "l1": 0.05, "l1_method": "proximal", "batch_size": 100}
+    t = _trainer(**kw)
+    w0 = [m.weight.detach().clone() for m in t.model if isinstance(m, torch.nn.Linear)]
+    clone = Trainer(TrainConfig(**{**SMALL, **kw})).model  # same seed: same initial weights
+    F.cross_entropy(clone(torch.from_numpy(t.train.x)), torch.from_numpy(t.train.y)).backward()
+    grads = [m.weight.grad for m in clone if isinstance(m, torch.nn.Linear)]
+    t.step(1)
+    after = [m.weight.detach() for m in t.model if isinstance(m, torch.nn.Linear)]
+    for w, w_0, g in zip(after, w0, grads, strict=True):
+        torch.testing.assert_close(w, _soft_threshold(w_0 - 0.5 * g, 0.5 * 0.05))
+    assert sum(int((w == 0).sum()) for w in after) > 0  # |w| <= lr * l1 became exactly 0
+
+
+def test_proximal_gives_exact_zeros_and_subgradient_only_near_zeros():
+    runs = {m: _trainer(dataset="gaussians", optimizer="sgd", lr=0.1, l1=0.01, l1_method=m)
+            for m in ("subgradient", "proximal")}  # fmt: skip
+    for t in runs.values():
+        t.step(300)
+    zeros = {m: float((t.weights() == 0).mean()) for m, t in runs.items()}
+    near = {m: t.history[-1].sparsity for m, t in runs.items()}
+    assert zeros["subgradient"] == 0.0 and near["subgradient"] > 0.3
+    assert zeros["proximal"] > 0.3
+    # the recorded penalty is l1 * sum|w| for both methods (the objective, not the loss term)
+    w = runs["proximal"].weights()
+    assert runs["proximal"].history[-1].penalty == pytest.approx(0.01 * np.abs(w).sum(), rel=1e-5)
+
+
+def test_proximal_run_is_deterministic():
+    a, b = _trainer(l1=0.01, l1_method="proximal"), _trainer(l1=0.01, l1_method="proximal")
+    a.step(30)
+    b.step(30)
+    assert a.history == b.history
+    np.testing.assert_array_equal(a.weights(), b.weights())
+
+
+def _test_loss_now(t: Trainer) -> float:
+    t.model.eval()
+    with torch.no_grad():
+        logits = t.model(torch.from_numpy(t.test.x))
+        return F.cross_entropy(logits, torch.from_numpy(t.test.y)).item()
+
+
+def test_early_stopping_on_restores_the_best_weights_at_max_epochs_too():
+    # patience 50 never runs out in 30 epochs of an overfitting net: training ends at max_epochs
+    t = _trainer(noise=0.5, hidden=(64, 64), lr=0.05, early_stopping_patience=50, max_epochs=30)
+    t.step(100_000)
+    assert t.stopped.reason == "max_epochs" and t.epoch == 30
+    best = min(range(len(t.history)), key=lambda e: t.history[e].test_loss)
+    assert best < 30 and t.stopped.best_epoch == best
+    assert _test_loss_now(t) == t.history[best].test_loss  # restored, not the last epoch's
+    assert f"weights of epoch {best}" in t.stopped.message and "restored" in t.stopped.message
+    # off: the last weights stay
+    off = _trainer(noise=0.5, hidden=(64, 64), lr=0.05, max_epochs=30)
+    off.step(100_000)
+    assert _test_loss_now(off) == off.history[-1].test_loss
+    assert off.stopped.best_epoch is None and "restored" not in off.stopped.message
+
+
+def test_early_stopping_can_restore_epoch_zero():
+    # a learning rate so high that no epoch beats the untrained net: epoch 0 is the best
+    t = _trainer(optimizer="sgd", lr=50.0, early_stopping_patience=2, max_epochs=50)
+    t.step(100_000)
+    assert t.stopped.reason == "early_stopping" and t.stopped.best_epoch == 0
+    assert t.stopped.best_epoch == 0 and _test_loss_now(t) == t.history[0].test_loss

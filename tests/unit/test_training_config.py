@@ -332,6 +332,9 @@ CODE_CONFIGS = [
         early_stopping_patience=1,
         activation="sigmoid",
     ),
+    # defect 15: 33 training points in batches of 32 leave a last batch of one point
+    TrainConfig(n_samples=67, norm="batch"),
+    TrainConfig(n_samples=60, l1=0.01, l1_method="proximal", optimizer="sgd", lr=0.1),
 ]
 
 
@@ -366,7 +369,7 @@ def test_pytorch_code_runs_standalone(tmp_path):
         cwd=tmp_path, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert out.returncode == 0, out.stderr
-    assert out.stdout.count("done") == 2
+    assert out.stdout.count("done") == len(CODE_CONFIGS)
     assert "epoch 2: train loss" in out.stdout
 
 
@@ -381,3 +384,95 @@ def test_generated_split_matches_the_library_split():
     tr, te = train_test_split(make_dataset("xor", 50, 0.15, 3), 0.3, 3)
     assert torch.equal(torch.from_numpy(Trainer(config).train.x), torch.from_numpy(tr.x))
     assert len(te.y) == 16  # 25 per class * 0.3 = 7.5, rounded half up to 8
+
+
+def _run_script(config: TrainConfig, epochs: int, monkeypatch) -> dict:
+    monkeypatch.setattr(sys, "argv", ["lab.py", str(epochs)])
+    namespace: dict = {"__name__": "__main__"}
+    torch.manual_seed(0)
+    exec(compile(pytorch_code(config), "lab.py", "exec"), namespace)
+    return namespace
+
+
+def test_script_merges_a_batchnorm_batch_of_one_like_the_trainer(monkeypatch):
+    # defect 15: this morning's script crashed here ("Expected more than 1 value per channel")
+    config = TrainConfig(n_samples=67, norm="batch", max_epochs=3)
+    ns = _run_script(config, 3, monkeypatch)
+    trainer = Trainer(config)
+    assert len(trainer.train.y) == 33 and 33 % config.batch_size == 1
+    trainer.step(10_000)
+    ours = [(r.epoch, r.step, r.samples_seen) for r in trainer.history]
+    theirs = [(r["epoch"], r["step"], r["samples_seen"]) for r in ns["history"]]
+    assert theirs == ours == [(0, 0, 0), (1, 1, 33), (2, 2, 66), (3, 3, 99)]
+
+
+def test_script_counts_the_smaller_last_batch_like_the_trainer(monkeypatch):
+    config = TrainConfig(n_samples=67, norm="layer", max_epochs=2)  # 32 + 1 per epoch
+    ns = _run_script(config, 2, monkeypatch)
+    trainer = Trainer(config)
+    trainer.step(10_000)
+    assert (
+        [(r["step"], r["samples_seen"]) for r in ns["history"]]
+        == [(r.step, r.samples_seen) for r in trainer.history]
+        == [(0, 0), (2, 33), (4, 66)]
+    )
+
+
+@pytest.mark.parametrize(("method", "has_zeros"), [("subgradient", False), ("proximal", True)])
+def test_script_applies_the_l1_method(method, has_zeros, monkeypatch):
+    config = TrainConfig(dataset="gaussians", n_samples=200, optimizer="sgd", lr=0.1, l1=0.01,
+                         l1_method=method)  # fmt: skip
+    ns = _run_script(config, 40, monkeypatch)
+    flat = torch.cat([w.detach().flatten() for w in ns["weights"]])
+    zeros = float((flat == 0).float().mean())
+    assert (zeros > 0.2) if has_zeros else (zeros == 0.0)
+    assert f"L1_METHOD = {method!r}" in pytorch_code(config)
+
+
+def test_script_soft_threshold_step_matches_the_trainer_rule(monkeypatch):
+    # one full-batch SGD step of the script from the trainer's initial weights: the script's
+    # proximal step must give what Trainer gives (same data, same weights, same rule)
+    config = TrainConfig(n_samples=60, optimizer="sgd", lr=0.5, l1=0.05, l1_method="proximal",
+                         batch_size=30, max_epochs=1)  # fmt: skip
+    monkeypatch.setattr(sys, "argv", ["lab.py", "0"])
+    code = pytorch_code(config)
+    namespace: dict = {"__name__": "__main__"}
+    exec(compile(code, "lab.py", "exec"), namespace)
+    trainer = Trainer(config)
+    namespace["model"].load_state_dict(trainer.model.state_dict())
+    trainer.step(1)
+    # the script's own update lines, applied to the trainer's first batch
+    idx = trainer._batches[0]
+    model, opt = namespace["model"], namespace["optimizer"]
+    model.train()
+    loss = F.cross_entropy(model(namespace["x_train"][idx]), namespace["y_train"][idx])
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    start = code.index('            if L1 > 0 and L1_METHOD == "proximal":')
+    block = code[start : code.index("            steps += 1", start)]
+    exec(compile("\n".join(line[12:] for line in block.splitlines()), "prox", "exec"), namespace)
+    for ours, theirs in zip(trainer.model.state_dict().values(), model.state_dict().values(),
+                            strict=True):  # fmt: skip
+        torch.testing.assert_close(ours, theirs)
+
+
+@pytest.mark.parametrize(("patience", "epochs", "reason"), [(2, 60, "early_stopping"),
+                                                            (50, 15, "max_epochs")])  # fmt: skip
+def test_script_restores_the_best_weights_whenever_early_stopping_ends(
+    patience, epochs, reason, monkeypatch
+):
+    # defect 9: the trainer restores the best epoch's weights at patience and at max_epochs
+    # (tests/unit/test_training.py); the script must do the same
+    config = TrainConfig(dataset="moons", n_samples=100, noise=0.6, hidden=(64, 64), lr=0.05,
+                         early_stopping_patience=patience)  # fmt: skip
+    ns = _run_script(config, epochs, monkeypatch)
+    losses = [r["test_loss"] for r in ns["history"]]
+    best = losses.index(min(losses))
+    assert ns["stop"] == reason and best < len(losses) - 1
+    if reason == "early_stopping":
+        assert len(losses) - 1 - best == patience
+    else:
+        assert len(losses) - 1 == epochs
+    test_loss, _ = ns["evaluate"](ns["x_test"], ns["y_test"])
+    assert test_loss == losses[best]
