@@ -7,11 +7,14 @@ per-(sample, channel) moments of a tensor. Records are NamedTuples of plain floa
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
 import torch
+import torch.nn.functional as F
+from torch import nn
 
 from normviz.layers import (
     DEFAULT_MOMENTUM,
@@ -19,20 +22,68 @@ from normviz.layers import (
     _check_tensor,
     group_index,
     normalize,
+    reduction_axes,
     statistics,
     update_running_stats,
 )
+from normviz.tensors import gaussian_batches
+
+DEFAULT_EPS = {"pytorch": 1e-5, "keras": 1e-3}  # nn.BatchNorm2d, keras BatchNormalization
+POPULATION = (2.0, 9.0)  # mean and variance of the stream the running-statistics study draws
+MIN_BATCHES, MAX_BATCHES, TIME_CONSTANTS = 60, 500, 5
 
 
 class RunningTrace(NamedTuple):
-    """Running statistics of one channel along a stream of S mini-batches (lists of S floats)."""
+    """Running statistics of one channel along a stream of S mini-batches (lists of S floats).
+
+    ``batch_var_biased`` is what training-mode BatchNorm divides by (under ``sqrt(var + eps)``);
+    ``batch_var_unbiased`` (times count / (count - 1)) is what PyTorch feeds to ``running_var``.
+    Keras feeds the biased one. ``count`` is the number of values per channel in one batch.
+    """
 
     batch_mean: list[float]
-    batch_var: list[float]
+    batch_var_biased: list[float]
+    batch_var_unbiased: list[float]
     running_mean: list[float]
     running_var: list[float]
     momentum: float
     convention: str
+    count: int = 0
+    eps: float = 1e-5
+
+    @property
+    def batch_var_fed(self) -> list[float]:
+        """The batch variance that enters the running variance under this convention."""
+        return self.batch_var_unbiased if self.convention == "pytorch" else self.batch_var_biased
+
+
+def time_constant(momentum: float | None = None, convention: str = "pytorch") -> float:
+    """Return the batches the running mean needs to close all but 1/e of a gap (about).
+
+    ``1 / m`` for PyTorch's momentum m (the weight of the new batch), ``1 / (1 - alpha)`` for
+    Keras' alpha (the weight of the old value): the gap shrinks by ``1 - m`` per batch, i.e. by
+    ``(1 - m) ** tau`` which is close to 1/e.
+
+    Examples
+    --------
+    >>> time_constant(0.1), time_constant(0.99, "keras")
+    (10.0, 100.0)
+    """
+    m = DEFAULT_MOMENTUM[convention] if momentum is None else float(momentum)
+    weight_new = m if convention == "pytorch" else 1 - m
+    return round(1 / weight_new, 9) if weight_new > 0 else math.inf  # 1 - 0.99 is not 0.01
+
+
+def stream_length(momentum: float | None = None, convention: str = "pytorch") -> int:
+    """Return how many batches show the running statistics settle: 5 time constants, bounded.
+
+    Examples
+    --------
+    >>> stream_length(0.1), stream_length(0.99, "keras"), stream_length(0.999, "keras")
+    (60, 500, 500)
+    """
+    tau = time_constant(momentum, convention)
+    return int(min(max(math.ceil(TIME_CONSTANTS * tau), MIN_BATCHES), MAX_BATCHES))
 
 
 def running_trace(
@@ -55,51 +106,90 @@ def running_trace(
     Returns
     -------
     RunningTrace
-        Lists of S floats: the batch's mean and unbiased (pytorch) or biased (keras) variance,
-        and the running values after that batch.
+        Lists of S floats: the batch's mean, biased and unbiased variance, and the running
+        values after that batch; ``count`` values per channel and batch; the convention's eps.
 
     Examples
     --------
     >>> b = torch.tensor([[[1.0], [3.0]]]).expand(3, 2, 1)  # 3 identical batches
-    >>> [round(v, 3) for v in running_trace(b).running_mean]
-    [0.2, 0.38, 0.542]
+    >>> t = running_trace(b)
+    >>> [round(v, 3) for v in t.running_mean], t.batch_var_biased[0], t.batch_var_unbiased[0]
+    ([0.2, 0.38, 0.542], 1.0, 2.0)
     """
     if not isinstance(batches, torch.Tensor) or batches.ndim < 3:
         raise ValueError("expected a (S, B, C, *) tensor of mini-batches")
     c = batches.shape[2]
+    count = batches[0].numel() // c if batches.shape[0] else 0
     rm, rv = torch.zeros(c, dtype=batches.dtype), torch.ones(c, dtype=batches.dtype)
-    out: tuple[list[float], ...] = ([], [], [], [])
+    out: tuple[list[float], ...] = ([], [], [], [], [])
     for batch in batches:
         bm, bv = (t.flatten() for t in statistics(batch, "batch"))
-        count = batch.numel() // c
-        bv = bv * (count / (count - 1)) if convention == "pytorch" else bv
+        unbiased = bv * (count / (count - 1))
         rm, rv = update_running_stats(rm, rv, batch, momentum, convention)
-        for lst, v in zip(out, (bm, bv, rm, rv), strict=True):
+        for lst, v in zip(out, (bm, bv, unbiased, rm, rv), strict=True):
             lst.append(float(v[channel]))
     m = DEFAULT_MOMENTUM[convention] if momentum is None else float(momentum)
-    return RunningTrace(*out, momentum=m, convention=convention)
+    return RunningTrace(*out, momentum=m, convention=convention, count=count,
+                        eps=DEFAULT_EPS[convention])  # fmt: skip
+
+
+def running_study(
+    momentum: float | None = None, convention: str = "pytorch", batch_size: int = 8, seed: int = 0
+) -> RunningTrace:
+    """Return the running trace of a Gaussian stream of :data:`POPULATION`, long enough to settle.
+
+    :func:`stream_length` batches of ``batch_size`` samples of one channel of 2 x 2 values each
+    (:func:`normviz.tensors.gaussian_batches`, seeded).
+
+    Examples
+    --------
+    >>> t = running_study(0.99, "keras", batch_size=4)
+    >>> len(t.running_mean), t.count, abs(t.running_mean[-1] - POPULATION[0]) < 0.2
+    (500, 16, True)
+    """
+    mean, var = POPULATION
+    steps = stream_length(momentum, convention)
+    stream = gaussian_batches(steps, batch_size, (mean,), (math.sqrt(var),), size=2, seed=seed)
+    return running_trace(stream, momentum, convention)
 
 
 class GroupNormCheck(NamedTuple):
-    """Max absolute differences between GroupNorm at the ends of its range and other kinds."""
+    """GroupNorm at the ends of its range against other torch modules, and their parameters.
+
+    Differences are max absolute differences of the modules' outputs (default init, so their
+    affine parts are the identity), NaN where a module raises (``error`` says why). The weight
+    shapes are those of the modules' ``weight`` parameters; InstanceNorm has none unless built
+    with ``affine=True`` (``in_affine_default`` is its default), the shape given is for that.
+    """
 
     g1_vs_layer: float
     gc_vs_instance: float
     g1_vs_batch: float
+    gn_weight_shape: tuple[int, ...]
+    ln_weight_shape: tuple[int, ...]
+    in_affine_default: bool
+    in_weight_shape: tuple[int, ...]
+    error: str = ""
+    shape: tuple[int, ...] = ()
 
 
 def groupnorm_check(x: torch.Tensor, eps: float = 1e-5) -> GroupNormCheck:
-    """Return how far GroupNorm(G=1) is from LayerNorm and BatchNorm, GroupNorm(G=C) from IN.
+    """Return how far ``nn.GroupNorm`` at G=1 and G=C is from LayerNorm, InstanceNorm, BatchNorm.
+
+    Compares torch's own modules: ``nn.GroupNorm(1, C)`` with ``nn.LayerNorm(x.shape[1:])``,
+    ``nn.GroupNorm(C, C)`` with ``nn.InstanceNorm{1,2,3}d(C)``, and ``nn.GroupNorm(1, C)`` with
+    training-mode ``F.batch_norm`` (the misconception "G=1 is BatchNorm").
 
     Parameters
     ----------
-    x : (N, C, *) floating tensor, at least 3D
+    x : (N, C, *) floating tensor, 3D to 5D
+    eps : float
 
     Returns
     -------
     GroupNormCheck
-        The first two are float rounding (~1e-7); the third is large whenever the samples of
-        the batch differ: GroupNorm never mixes samples, so no G gives BatchNorm.
+        The first two are float rounding (~1e-7, different kernels); the third is large whenever
+        the samples of the batch differ: GroupNorm never mixes samples, so no G gives BatchNorm.
 
     Examples
     --------
@@ -107,19 +197,149 @@ def groupnorm_check(x: torch.Tensor, eps: float = 1e-5) -> GroupNormCheck:
     >>> check = groupnorm_check(x)
     >>> check.g1_vs_layer < 1e-6, check.gc_vs_instance < 1e-6, check.g1_vs_batch > 0.5
     (True, True, True)
+    >>> check.gn_weight_shape, check.ln_weight_shape, check.in_affine_default, check.in_weight_shape
+    ((2,), (2, 4), False, (2,))
     """
     x = _check_tensor(x)
+    if x.ndim < 3:
+        raise ValueError(f"expected a 3D to 5D (N, C, *) tensor (got {x.ndim}D)")
     c = x.shape[1]
-    g1, gc = normalize(x, "group", 1, eps), normalize(x, "group", c, eps)
+    gn1, gnc = nn.GroupNorm(1, c, eps=eps), nn.GroupNorm(c, c, eps=eps)
+    ln = nn.LayerNorm(tuple(x.shape[1:]), eps=eps)
+    in_class = {3: nn.InstanceNorm1d, 4: nn.InstanceNorm2d, 5: nn.InstanceNorm3d}[x.ndim]
+    inorm, in_affine = in_class(c, eps=eps), in_class(c, eps=eps, affine=True)
+    errors: list[str] = []
 
-    def diff(a: torch.Tensor, b: torch.Tensor) -> float:
+    def run(module, name: str = "") -> torch.Tensor | None:
+        try:
+            return module(x)
+        except (ValueError, RuntimeError) as exc:  # one-element sets, as PyTorch words it
+            errors.append(f"{name or type(module).__name__}: {exc}")
+            return None
+
+    def diff(a: torch.Tensor | None, b: torch.Tensor | None) -> float:
+        if a is None or b is None:
+            return math.nan
         return float((a - b).abs().max()) if a.numel() else 0.0
 
-    return GroupNormCheck(
-        diff(g1, normalize(x, "layer", eps=eps)),
-        diff(gc, normalize(x, "instance", eps=eps)),
-        diff(g1, normalize(x, "batch", eps=eps)),
+    with torch.no_grad():
+        y1 = run(gn1)
+        batch = run(lambda t: F.batch_norm(t, None, None, training=True, eps=eps), "batch_norm")
+        return GroupNormCheck(
+            diff(y1, run(ln)),
+            diff(run(gnc), run(inorm)),
+            diff(y1, batch),
+            tuple(gn1.weight.shape),
+            tuple(ln.weight.shape),
+            bool(inorm.affine),
+            tuple(in_affine.weight.shape),
+            "; ".join(dict.fromkeys(errors)),
+            tuple(x.shape),
+        )
+
+
+class SetBehaviour(NamedTuple):
+    """What a normalization does with the sets of one input shape, and whether PyTorch raises.
+
+    ``torch_raises`` is for training mode (InstanceNorm without running statistics uses the
+    input's statistics, and raises, in eval mode too); ``torch_message`` is PyTorch's message.
+    """
+
+    kind: str
+    sets: int
+    set_size: int
+    torch_raises: bool
+    torch_message: str
+
+
+def set_behaviour(shape: Sequence[int], kind: str, groups: int | None = None) -> SetBehaviour:
+    """Return the set size of ``kind`` for an (N, C, *) ``shape`` and whether PyTorch raises.
+
+    PyTorch refuses to normalize a set of one value where it would return 0 for every input:
+    ``F.batch_norm`` in training when N * H * W == 1, ``F.instance_norm`` when H * W == 1,
+    ``F.group_norm`` when N * (C / G) * H * W == 1 (its check looks at the batch as a whole, so
+    with N > 1 it returns zeros for one-element groups). ``F.layer_norm`` and ``F.rms_norm`` never
+    raise: a one-element LayerNorm set gives 0, an RMSNorm one ``x / sqrt(x^2 + eps)``.
+    :func:`normviz.layers.normalize` never raises and gives those values.
+
+    Parameters
+    ----------
+    shape : sequence of int
+        (N, C, *), 2D to 5D.
+    kind : {"batch", "layer", "instance", "group", "rms"}
+    groups : int, optional
+        G for ``"group"``.
+
+    Examples
+    --------
+    >>> set_behaviour((1, 6, 1, 1), "batch")
+    SetBehaviour(kind='batch', sets=6, set_size=1, torch_raises=True, \
+torch_message='Expected more than 1 value per channel when training, got input size \
+torch.Size([1, 6, 1, 1])')
+    >>> set_behaviour((2, 6, 1, 1), "group", 6)[:4]
+    ('group', 12, 1, False)
+    """
+    shape = tuple(int(s) for s in shape)
+    labels = group_index(shape, kind, groups)
+    sets = int(labels.max()) + 1 if labels.numel() else 0
+    size = labels.numel() // sets if sets else 0
+    n, c, spatial = shape[0], shape[1], math.prod(shape[2:])
+    size_t = str(torch.Size(shape))
+    message = ""
+    if kind == "batch" and n * spatial == 1:
+        message = f"Expected more than 1 value per channel when training, got input size {size_t}"
+    elif kind == "instance" and spatial == 1:
+        message = f"Expected more than 1 spatial element when training, got input size {size_t}"
+    elif kind == "group" and groups and n * (c // groups) * spatial == 1:
+        view = [n * c // groups, groups, *shape[2:]]
+        message = f"Expected more than 1 value per channel when training, got input size {view}"
+    return SetBehaviour(kind, sets, size, bool(message), message)
+
+
+class AfterMoments(NamedTuple):
+    """Moments of each set of a normalized tensor, measured (float64): ranges over the K sets."""
+
+    kind: str
+    sets: int
+    set_size: int
+    eps: float
+    max_abs_mean: float
+    var_min: float
+    var_max: float
+    mean_square_min: float
+    mean_square_max: float
+
+
+def after_moments(
+    x: torch.Tensor, kind: str, groups: int | None = None, eps: float = 1e-5
+) -> AfterMoments:
+    """Return the measured mean, variance and mean square of each set after normalizing ``x``.
+
+    Computed in float64 so the gap below 1 (``var / (var + eps)``) is not float32 rounding.
+
+    Examples
+    --------
+    >>> after = after_moments(torch.tensor([[[1.0, 3.0]], [[5.0, 9.0]]]), "instance", eps=1e-2)
+    >>> round(after.var_min, 6), round(after.var_max, 6), after.max_abs_mean
+    (0.990099, 0.997506, 0.0)
+    """
+    x = _check_tensor(x).double()
+    g = groups if kind == "group" else None
+    y = normalize(x, kind, g, eps)
+    labels = group_index(x.shape, kind, g).reshape(-1)
+    sets = int(labels.max()) + 1 if labels.numel() else 0
+    flat = y.reshape(-1)
+    count = torch.zeros(sets, dtype=torch.float64).index_add_(0, labels, torch.ones_like(flat))
+    mean = torch.zeros(sets, dtype=torch.float64).index_add_(0, labels, flat) / count
+    square = torch.zeros(sets, dtype=torch.float64).index_add_(0, labels, flat.square()) / count
+    dev = torch.zeros(sets, dtype=torch.float64).index_add_(
+        0, labels, (flat - mean[labels]).square()
     )
+    var = dev / count
+    return AfterMoments(
+        kind, sets, flat.numel() // max(sets, 1), float(eps), float(mean.abs().max()),
+        float(var.min()), float(var.max()), float(square.min()), float(square.max()),
+    )  # fmt: skip
 
 
 class BatchNoise(NamedTuple):
@@ -195,11 +415,58 @@ def channel_moments(x: torch.Tensor) -> tuple[list[list[float]], list[list[float
     return mean.tolist(), var.sqrt().tolist()
 
 
+class PaddingEffect(NamedTuple):
+    """How padding tokens change BatchNorm and LayerNorm on the real tokens of (N, T, D) data."""
+
+    pad_tokens: int
+    bn_mean_shift: float  # max |change| of BatchNorm's per-feature means
+    bn_out_change: float  # max |change| of BatchNorm's output on the real tokens
+    ln_out_change: float  # max |change| of LayerNorm's output on the real tokens
+
+
+def padding_effect(tokens: torch.Tensor, pad: int) -> PaddingEffect:
+    """Return what appending ``pad`` zero tokens to every sequence does to the real tokens.
+
+    BatchNorm (each feature over all N*T tokens) counts the padding in its statistics; LayerNorm
+    (each token over its D features) does not look at other tokens at all.
+
+    Parameters
+    ----------
+    tokens : (N, T, D) floating tensor
+    pad : int >= 1
+
+    Examples
+    --------
+    >>> effect = padding_effect(torch.arange(24.0).reshape(2, 3, 4), 2)
+    >>> effect.bn_mean_shift > 0, effect.bn_out_change > 0, effect.ln_out_change
+    (True, True, 0.0)
+    """
+    tokens = _check_tensor(tokens, "ntd")
+    if pad < 1:
+        raise ValueError(f"expected pad >= 1 (got {pad})")
+    n, t, d = tokens.shape
+    padded = torch.cat([tokens, tokens.new_zeros(n, pad, d)], dim=1)
+
+    def change(kind: str) -> float:
+        a = normalize(tokens, kind, layout="ntd")
+        b = normalize(padded, kind, layout="ntd")[:, :t]
+        return float((a - b).abs().max())
+
+    shift = (
+        statistics(tokens, "batch", layout="ntd")[0] - statistics(padded, "batch", layout="ntd")[0]
+    )
+    return PaddingEffect(pad, float(shift.abs().max()), change("batch"), change("layer"))
+
+
 class CubeInfo(NamedTuple):
     """A tensor viewed as an (A, B, L) cube and the statistic group of each element.
 
     ``labels`` is an (A, B, L) int64 numpy array (values 0..K-1); ``means`` and ``stds`` hold the
-    K groups' mean and biased standard deviation; ``axis_names`` name the three axes.
+    K groups' mean and biased standard deviation (for ``"rms"``: 0 and the root mean square);
+    ``axis_names`` name the three axes. ``reduced`` names the axes each set is pooled over (from
+    :func:`normviz.layers.reduction_axes`; ``"C/G"`` is a group's channels) and ``kept[k]`` the
+    index each set k keeps on every other axis, as (lower-case axis name, index) pairs, read from
+    the labels (``"g"`` is the group of channels).
     """
 
     kind: str
@@ -208,6 +475,33 @@ class CubeInfo(NamedTuple):
     labels: np.ndarray
     means: tuple[float, ...]
     stds: tuple[float, ...]
+    reduced: tuple[str, ...] = ()
+    kept: tuple[tuple[tuple[str, int], ...], ...] = ()
+
+
+def _set_names(
+    shape: tuple[int, ...], kind: str, groups: int | None, layout: str, full: torch.Tensor
+) -> tuple[tuple[str, ...], tuple[tuple[tuple[str, int], ...], ...]]:
+    """Axes reduced over and, per set, the index kept on each other axis of a tensor of shape."""
+    ndim = len(shape)
+    if layout == "ntd":
+        names = ["N", "T", "D"]
+    else:  # spatial axes merge into the cube's third axis
+        names = ["N", "C", *(["H·W" if ndim == 4 else "L"] * (ndim - 2))]
+    if kind == "group":  # axes of the view (N, G, C/G, *spatial)
+        names = [names[0], "G", "C/G", *names[2:]]
+    axes = reduction_axes(kind, ndim, layout)
+    reduced = tuple(dict.fromkeys(names[a] for a in axes))
+    keep = [a for a in range(len(names)) if a not in axes]
+    flat = full.reshape(-1).numpy()
+    _, first = np.unique(flat, return_index=True)  # first element of each set, in label order
+    coords = np.stack(np.unravel_index(first, shape), axis=1) if first.size else np.zeros((0, 2))
+    per_group = shape[1] // groups if kind == "group" and groups else 1
+    kept = []
+    for row in coords:
+        view = [int(row[0]), int(row[1]) // per_group] if kind == "group" else [int(v) for v in row]
+        kept.append(tuple((names[a].lower(), view[a]) for a in keep))
+    return reduced, tuple(kept)
 
 
 def cube_info(
@@ -227,12 +521,17 @@ def cube_info(
     >>> info = cube_info(torch.arange(8.0).reshape(2, 2, 2), "batch")
     >>> info.labels.shape, info.means, info.axis_names
     ((2, 2, 2), (2.5, 4.5), ('N', 'C', 'L'))
+    >>> info.reduced, info.kept
+    (('N', 'L'), ((('c', 0),), (('c', 1),)))
+    >>> cube_info(torch.zeros(2, 3, 4), "layer", layout="ntd").kept[4]
+    (('n', 1), ('t', 1))
     """
     x = _check_tensor(x, layout)
     if x.ndim not in (3, 4):
         raise ValueError(f"expected a 3D or 4D (N, C, *) tensor (got {x.ndim}D)")
     names = ("N", "T", "D") if layout == "ntd" else ("N", "C", "H·W" if x.ndim == 4 else "L")
-    labels = group_index(x.shape, kind, groups, layout).reshape(x.shape[0], x.shape[1], -1)
+    full = group_index(x.shape, kind, groups, layout)
+    labels = full.reshape(x.shape[0], x.shape[1], -1)
     mean, var = statistics(x, kind, groups, layout)
     flat = labels.reshape(-1)
     count = int(flat.max()) + 1 if flat.numel() else 0
@@ -242,6 +541,8 @@ def cube_info(
     v = torch.zeros(count, dtype=torch.float64).index_copy_(
         0, flat, var.expand(x.shape).reshape(-1).double()
     )
+    reduced, kept = _set_names(tuple(x.shape), kind, groups, layout, full)
     return CubeInfo(
-        kind, groups, names, labels.numpy(), tuple(m.tolist()), tuple(v.sqrt().tolist())
-    )
+        kind, groups, names, labels.numpy(), tuple(m.tolist()), tuple(v.sqrt().tolist()),
+        reduced, kept,
+    )  # fmt: skip

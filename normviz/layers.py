@@ -1,4 +1,4 @@
-"""BatchNorm, LayerNorm, InstanceNorm and GroupNorm as plain functions on torch tensors.
+"""BatchNorm, LayerNorm, InstanceNorm, GroupNorm and RMSNorm as plain functions on torch tensors.
 
 Which elements share one mean and variance, those statistics, the normalization itself (equal to
 ``torch.nn.functional`` without affine) and BatchNorm's running statistics in the PyTorch and
@@ -8,10 +8,12 @@ Keras conventions. Two layouts are supported, chosen with ``layout=``:
     ``(N, C)``, ``(N, C, L)``, ``(N, C, H, W)`` or ``(N, C, D, H, W)``: batch, channels, then
     spatial axes. BatchNorm normalizes each channel over (N, *spatial), LayerNorm each sample over
     (C, *spatial), InstanceNorm each (sample, channel) over the spatial axes, GroupNorm each
-    (sample, group of C/G channels) over the group's channels and the spatial axes.
+    (sample, group of C/G channels) over the group's channels and the spatial axes. RMSNorm pools
+    the same set as LayerNorm but does not subtract the mean: y = x / sqrt(mean(x^2) + eps).
 ``"ntd"``
     ``(N, T, D)``: batch, tokens, features, the layout of language models. LayerNorm normalizes
-    each token over its D features; BatchNorm each feature d over all N*T tokens.
+    each token over its D features (RMSNorm likewise); BatchNorm each feature d over all N*T
+    tokens.
 
 All statistics use the biased variance (divide by the count) and ``var + eps`` under the square
 root, like PyTorch. A constant group gives mean = the constant, var = 0 and a normalized value of 0.
@@ -27,13 +29,15 @@ import torch
 
 from normviz._checks import check_choice, check_range
 
-KINDS = ("batch", "layer", "instance", "group")
+KINDS = ("batch", "layer", "instance", "group", "rms")
 KIND_NAMES = {
     "batch": "BatchNorm",
     "layer": "LayerNorm",
     "instance": "InstanceNorm",
     "group": "GroupNorm",
+    "rms": "RMSNorm",
 }
+CENTERED = ("batch", "layer", "instance", "group")  # kinds that subtract a mean; RMSNorm does not
 LAYOUTS = ("nct", "ntd")
 CONVENTIONS = ("pytorch", "keras")
 DEFAULT_MOMENTUM = {"pytorch": 0.1, "keras": 0.99}
@@ -64,8 +68,8 @@ def _check_kind(kind: str, ndim: int, layout: str, groups: int | None, channels:
     """Validate ``kind`` for this rank/layout; return the number of groups (1 unless GroupNorm)."""
     check_choice(kind, KINDS, "kind")
     check_choice(layout, LAYOUTS, "layout")
-    if layout == "ntd" and kind not in ("batch", "layer"):
-        raise ValueError(f"layout 'ntd' supports kind 'batch' or 'layer' (got {kind!r})")
+    if layout == "ntd" and kind not in ("batch", "layer", "rms"):
+        raise ValueError(f"layout 'ntd' supports kind 'batch', 'layer' or 'rms' (got {kind!r})")
     if kind == "instance" and ndim < 3:
         raise ValueError(f"instance norm expected a 3D to 5D (N, C, *) tensor (got {ndim}D)")
     if kind != "group":
@@ -84,7 +88,8 @@ def reduction_axes(kind: str, ndim: int, layout: str = "nct") -> tuple[int, ...]
 
     Parameters
     ----------
-    kind : {"batch", "layer", "instance", "group"}
+    kind : {"batch", "layer", "instance", "group", "rms"}
+        ``"rms"`` pools the same set as ``"layer"``.
     ndim : int
         Rank of the input: 2 to 5 for ``layout="nct"`` (N, C, *spatial), 3 for ``"ntd"``.
     layout : {"nct", "ntd"}
@@ -115,6 +120,7 @@ def reduction_axes(kind: str, ndim: int, layout: str = "nct") -> tuple[int, ...]
     return {
         "batch": (0, *spatial),
         "layer": (1, *spatial),
+        "rms": (1, *spatial),
         "instance": spatial,
         "group": tuple(range(2, ndim + 1)),
     }[kind]
@@ -135,9 +141,9 @@ def _as_akl(x: torch.Tensor, kind: str, groups: int, layout: str) -> torch.Tenso
     """
     if kind == "batch":
         return _as_ncl(x, layout)
-    if layout == "ntd":  # kind "layer": one row per token
+    if layout == "ntd":  # kind "layer" or "rms": one row per token
         return x.reshape(1, x.shape[0] * x.shape[1], x.shape[2])
-    rows = {"layer": 1, "instance": x.shape[1], "group": groups}[kind]
+    rows = {"layer": 1, "rms": 1, "instance": x.shape[1], "group": groups}[kind]
     return x.reshape(1, x.shape[0] * rows, -1)
 
 
@@ -201,12 +207,16 @@ def _moments(
 def statistics(
     x: torch.Tensor, kind: str, groups: int | None = None, layout: str = "nct"
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Return the mean and biased variance each element of ``x`` is normalized with.
+    """Return the shift and scale-squared each element of ``x`` is normalized with.
+
+    For the centered kinds these are the mean and the biased variance of the element's set; for
+    ``"rms"`` the shift is 0 and the second value is the mean square of the set, so that every kind
+    normalizes as ``(x - mean) / sqrt(var + eps)``.
 
     Parameters
     ----------
     x : (N, C, *) or (N, T, D) floating tensor
-    kind : {"batch", "layer", "instance", "group"}
+    kind : {"batch", "layer", "instance", "group", "rms"}
     groups : int, optional
         Number of groups G for ``kind="group"``; must divide C.
     layout : {"nct", "ntd"}
@@ -214,9 +224,10 @@ def statistics(
     Returns
     -------
     mean, var : tensors of x's dtype that broadcast against ``x``
-        batch (1, C, 1, ...), layer (N, 1, 1, ...), instance (N, C, 1, ...), group (N, C, 1, ...)
-        with one value repeated over the channels of a group; for ``"ntd"`` batch (1, 1, D) and
-        layer (N, T, 1). ``var`` divides by the count (biased), as normalization does.
+        batch (1, C, 1, ...), layer and rms (N, 1, 1, ...), instance (N, C, 1, ...), group
+        (N, C, 1, ...) with one value repeated over the channels of a group; for ``"ntd"`` batch
+        (1, 1, D), layer and rms (N, T, 1). ``var`` divides by the count (biased), as
+        normalization does; for ``"rms"`` it is mean(x^2) and ``mean`` is zero.
 
     Examples
     --------
@@ -226,18 +237,23 @@ def statistics(
     ([[2.0, 4.0]], [[1.0, 4.0]])
     >>> statistics(x, "layer")[0].tolist()
     [[1.5], [4.5]]
+    >>> statistics(x, "rms")[1].tolist()  # mean squares (1 + 4) / 2 and (9 + 36) / 2
+    [[2.5], [22.5]]
     """
     x = _check_tensor(x, layout)
     channels = x.shape[2] if layout == "ntd" else x.shape[1]
     g = _check_kind(kind, x.ndim, layout, groups, channels)
-    mean, var = (t.to(x.dtype) for t in _moments(_as_akl(_working(x), kind, g, layout)))
+    mean, var = _moments(_as_akl(_working(x), kind, g, layout))
+    if kind == "rms":  # mean(x^2) = var + mean^2: two non-negative terms, no cancellation
+        mean, var = torch.zeros_like(mean), var + mean.square()
+    mean, var = mean.to(x.dtype), var.to(x.dtype)
     if layout == "ntd":
         shape = (1, 1, x.shape[2]) if kind == "batch" else (*x.shape[:2], 1)
         return mean.reshape(shape), var.reshape(shape)
     n, c, tail = x.shape[0], x.shape[1], (1,) * (x.ndim - 2)
     if kind == "group":  # one value per (sample, group), repeated over the group's channels
         mean, var = (t.reshape(n, g, 1).expand(n, g, c // g) for t in (mean, var))
-    shape = {"batch": (1, c), "layer": (n, 1)}.get(kind, (n, c))
+    shape = {"batch": (1, c), "layer": (n, 1), "rms": (n, 1)}.get(kind, (n, c))
     return mean.reshape(*shape, *tail), var.reshape(*shape, *tail)
 
 
@@ -248,16 +264,17 @@ def normalize(
     eps: float = 1e-5,
     layout: str = "nct",
 ) -> torch.Tensor:
-    """Return ``x`` normalized to zero mean and unit variance over each statistic group.
+    """Return ``x`` normalized over each statistic group (zero mean, variance just below 1).
 
     Equal (within float32 rounding) to ``F.batch_norm(x, None, None, training=True)``,
-    ``F.layer_norm(x, x.shape[1:])``, ``F.instance_norm(x)`` and ``F.group_norm(x, groups)``,
-    without affine parameters.
+    ``F.layer_norm(x, x.shape[1:])``, ``F.instance_norm(x)``, ``F.group_norm(x, groups)`` and
+    ``F.rms_norm(x, x.shape[1:], eps=eps)``, without affine parameters. Where PyTorch raises for
+    sets of one element (see :func:`normviz.layer_studies.set_behaviour`) this returns 0.
 
     Parameters
     ----------
     x : (N, C, *) or (N, T, D) floating tensor
-    kind : {"batch", "layer", "instance", "group"}
+    kind : {"batch", "layer", "instance", "group", "rms"}
     groups : int, optional
         G for GroupNorm, a divisor of C. G=1 is LayerNorm, G=C is InstanceNorm.
     eps : float
@@ -273,7 +290,10 @@ def normalize(
     :math:`\\hat x = (x - \\mu) / \\sqrt{\\sigma^2 + \\epsilon}` with :math:`\\mu, \\sigma^2` the
     mean and biased variance over :func:`reduction_axes`, computed in two passes (the mean, then
     the mean squared deviation from it), which is exact and stable for large offsets (a mean of
-    1000 with a std of 0.01 in float32 is fine). The passes run on blocks of whole statistic
+    1000 with a std of 0.01 in float32 is fine). The variance of the output is
+    :math:`\\sigma^2 / (\\sigma^2 + \\epsilon)`, just below 1. RMSNorm computes
+    :math:`x / \\sqrt{\\overline{x^2} + \\epsilon}` over LayerNorm's set, with no mean subtracted
+    (Zhang & Sennrich 2019). The passes run on blocks of whole statistic
     groups small enough to stay in cache: :math:`x - \\mu` is written to the output, its sum of
     squares taken from there, and the output scaled in place. Half-precision inputs are computed
     in float32 and rounded back.
@@ -291,6 +311,10 @@ def normalize(
     channels = x.shape[2] if layout == "ntd" else x.shape[1]
     g = _check_kind(kind, x.ndim, layout, groups, channels)
     x3 = _as_akl(_working(x), kind, g, layout)
+    if kind == "rms":
+        mean, var = _moments(x3)
+        scale = torch.rsqrt(var + mean.square() + eps).view(1, -1, 1)
+        return (x3 * scale).reshape(x.shape).to(x.dtype)
     out = torch.empty_like(x3, memory_format=torch.contiguous_format)
     _moments(x3, eps, out)
     return out.reshape(x.shape).to(x.dtype)
@@ -311,7 +335,7 @@ def group_index(
     Returns
     -------
     (shape) int64 tensor
-        Values 0..K-1, numbered in order: batch c (or d), layer n (or n*T + t),
+        Values 0..K-1, numbered in order: batch c (or d), layer and rms n (or n*T + t),
         instance n*C + c, group n*G + c // (C/G).
 
     Examples
@@ -332,6 +356,7 @@ def group_index(
     label = {
         "batch": cc.expand(n, c),
         "layer": nn_.expand(n, c),
+        "rms": nn_.expand(n, c),
         "instance": nn_ * c + cc,
         "group": nn_ * g + cc // (c // g),
     }[kind]

@@ -1,4 +1,8 @@
-"""Normalization layers: which elements BatchNorm, LayerNorm, InstanceNorm, GroupNorm pool."""
+"""Normalization layers: which elements BatchNorm, LayerNorm, InstanceNorm, GroupNorm, RMSNorm pool.
+
+Every sentence that states a number or a behaviour comes from normviz.layer_text, built from the
+records that computed it; this page only places them.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import streamlit as st
 import torch
 
 from normviz import layer_studies as studies
+from normviz import layer_text as text
 from normviz import layers, tensors
 from normviz.figures import layers as fig
 from normviz.figures.layers_cube import plot_cube, plot_cube_grid
@@ -20,6 +25,18 @@ SETS = {
     "layer": r"S_n = \{(c, h, w)\}\ \text{for each sample } n",
     "instance": r"S_{n,c} = \{(h, w)\}\ \text{for each } (n, c)",
     "group": r"S_{n,g} = \{(c, h, w) : c \in g\}\ \text{for each } (n, g)",
+    "rms": r"S_n = \{(c, h, w)\}\ \text{for each sample } n \text{ (as LayerNorm)}",
+}
+FORMULAS = {
+    "centered": (
+        r"\mu_S = \frac{1}{|S|}\sum_{i \in S} x_i,\quad \sigma_S^2 = \frac{1}{|S|}"
+        r"\sum_{i \in S} (x_i - \mu_S)^2",
+        r"\hat x_i = \frac{x_i - \mu_S}{\sqrt{\sigma_S^2 + \epsilon}}",
+    ),
+    "rms": (
+        r"\operatorname{ms}_S = \frac{1}{|S|}\sum_{i \in S} x_i^2 \quad (\text{no mean})",
+        r"\hat x_i = \frac{x_i}{\sqrt{\operatorname{ms}_S + \epsilon}}",
+    ),
 }
 try:  # bundled photographs, when the samples module is there
     from normviz.samples import load_sample
@@ -65,9 +82,9 @@ def moments_figure(key: tuple, kind: str, groups: int | None, _x: torch.Tensor):
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def running(momentum: float, convention: str, batch_size: int):
-    stream = tensors.gaussian_batches(60, batch_size, (2.0,), (3.0,), size=2, seed=0)
-    trace = studies.running_trace(stream, momentum, convention)
-    return trace, fig.plot_running(trace, 2.0, 9.0)
+    trace = studies.running_study(momentum, convention, batch_size, seed=0)
+    tau = studies.time_constant(momentum, convention)
+    return trace, fig.plot_running(trace, *studies.POPULATION, tau=tau)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -78,11 +95,7 @@ def noise_figure(trials: int):
 
 
 st.title("Normalization layers")
-st.markdown(
-    "Every normalization layer computes $\\hat x = (x - \\mu)/\\sqrt{\\sigma^2 + \\epsilon}$, then "
-    "an optional learned scale and shift. **They differ only in which elements share one "
-    "$\\mu$ and $\\sigma^2$.** Pick a tensor and watch the sets."
-)
+st.markdown(text.intro_text())
 with st.container(border=True):
     top = st.columns([1.5, 1, 1, 1, 1.3])
     source = top[0].segmented_control(
@@ -119,6 +132,8 @@ tabs = st.tabs(["The cube", "Before and after", "GroupNorm's range", "Embeddings
 with tabs[2]:
     groups = st.select_slider("groups G (divisors of C)", divisors, default_g, key="lay_groups")
 g_kind = groups if kind == "group" else None
+behaviour = studies.set_behaviour(x.shape, kind, g_kind)
+degenerate = text.degenerate_text(behaviour)
 
 with tabs[0]:
     left, right = st.columns([3, 2])
@@ -127,19 +142,11 @@ with tabs[0]:
     with right:
         st.markdown(f"#### {NAMES[kind]}")
         st.latex(SETS[kind])
-        st.latex(
-            r"\mu_S = \frac{1}{|S|}\sum_{i \in S} x_i,\quad \sigma_S^2 = \frac{1}{|S|}"
-            r"\sum_{i \in S} (x_i - \mu_S)^2"
-        )
-        st.latex(r"\hat x_i = \frac{x_i - \mu_S}{\sqrt{\sigma_S^2 + \epsilon}}")
-        axes = layers.reduction_axes(kind, 4)
-        n_sets = len(studies.cube_info(x, kind, g_kind).means)
-        st.markdown(
-            f"Statistics over axes `{axes}` of "
-            + ("the view `(N, G, C/G, H, W)`" if kind == "group" else "`(N, C, H, W)`")
-            + f": **{n_sets} sets** of {x.numel() // n_sets} elements. Press "
-            "▶ Play to step through every set; the title gives its mean and std."
-        )
+        for formula in FORMULAS["rms" if kind == "rms" else "centered"]:
+            st.latex(formula)
+        st.markdown(text.cube_text(studies.cube_info(x, kind, g_kind), behaviour))
+        if degenerate:
+            st.warning(degenerate)
         st.info(
             'LayerNorm normalizes **all features of one sample** (C, H, W), not "across '
             'layers"; it never looks at the other samples of the batch.'
@@ -150,23 +157,17 @@ with tabs[0]:
 
 with tabs[1]:
     st.plotly_chart(moments_figure(key, kind, g_kind, x), key="lay_moments_chart", **CHART)
-    made = {
-        "batch": "each **channel** (a column, pooled over the batch) zero-mean, unit-variance; "
-        "single cells keep their differences, so one sample still differs from another",
-        "layer": "each **sample** (a row, pooled over channels) zero-mean, unit-variance; the "
-        "differences between channels of one sample remain",
-        "instance": "every **cell** (one sample's channel) exactly zero-mean, unit-variance: "
-        "the per-image contrast and colour cast are gone",
-        "group": f"each sample's **group of {c // groups} channels** zero-mean, unit-variance",
-    }[kind]
-    st.markdown(f"{NAMES[kind]} makes {made}.")
+    st.markdown(text.after_text(studies.after_moments(x, kind, g_kind), c // groups))
+    if degenerate:
+        st.warning(degenerate)
 
 with tabs[2]:
     check = studies.groupnorm_check(x)
     cols = st.columns(3)
-    cols[0].metric("max |GN(G=1) − LayerNorm|", f"{check.g1_vs_layer:.1e}")
-    cols[1].metric(f"max |GN(G={c}) − InstanceNorm|", f"{check.gc_vs_instance:.1e}")
-    cols[2].metric("max |GN(G=1) − BatchNorm|", f"{check.g1_vs_batch:.2f}")
+    cols[0].metric("max |GN(G=1) − LayerNorm|", text.format_difference(check.g1_vs_layer))
+    cols[1].metric(f"max |GN(G={c}) − InstanceNorm|", text.format_difference(check.gc_vs_instance))
+    cols[2].metric("max |GN(G=1) − BatchNorm|", text.format_difference(check.g1_vs_batch, ".2f"))
+    st.markdown(text.groupnorm_text(check))
     st.warning(
         '**Misconception:** "GroupNorm with one group is BatchNorm". **Truth:** G=1 is '
         "LayerNorm and G=C is InstanceNorm (float rounding above); no G gives BatchNorm, because "
@@ -185,15 +186,17 @@ with tabs[3]:
         "(one per embedding, over its 256 features)."
     )
     tok_kind = st.segmented_control(
-        "(N, T, D) layout of language models", ["layer", "batch"], default="layer",
+        "(N, T, D) layout of language models", ["layer", "batch", "rms"], default="layer",
         format_func=NAMES.get, key="lay_tok_kind",
     ) or "layer"  # fmt: skip
     tokens = tensors.synthetic_tokens(2, 6, 8, seed=0)
     st.latex(
-        r"\text{LayerNorm: each token } (n, t) \text{ over its } D \text{ features;}\quad"
+        r"\text{LayerNorm, RMSNorm: each token } (n, t) \text{ over its } D \text{ features;}\quad"
         r"\text{BatchNorm: each feature } d \text{ over all } N \cdot T \text{ tokens}"
     )
     st.plotly_chart(cube(("tokens",), tok_kind, None, tokens, "ntd"), key="lay_tok_chart", **CHART)
+    st.markdown(text.padding_text(studies.padding_effect(tokens, 3), tokens.shape[0]))
+    st.markdown(text.WHY_LAYERNORM)
 
 with tabs[4]:
     cols = st.columns([1, 1.4, 1, 1])
@@ -208,6 +211,7 @@ with tabs[4]:
     mode = cols[3].radio("Mode", ["train", "eval"], key="lay_mode", horizontal=True)
     trace, running_chart = running(m, conv, bsz)
     st.plotly_chart(running_chart, key="lay_running_chart", **CHART)
+    st.markdown(text.settle_text(trace, *studies.POPULATION))
     other = 1 - m
     st.latex(
         r"\text{PyTorch: } \hat\mu \leftarrow (1-m)\,\hat\mu + m\,\mu_B,\ "
@@ -219,14 +223,11 @@ with tabs[4]:
         f"{'Keras' if conv == 'pytorch' else 'PyTorch'} momentum **{other:.2f}** "
         "($m_{PyTorch} = 1 - \\alpha_{Keras}$). PyTorch stores the *unbiased* batch variance in "
         "`running_var` but normalizes in training with the *biased* one; Keras stores the biased "
-        "one. Population: mean 2, variance 9 (dashed)."
+        f"one. Population: mean {studies.POPULATION[0]:g}, variance {studies.POPULATION[1]:g} "
+        "(dashed)."
     )
-    used = (trace.batch_mean[-1], trace.batch_var[-1]) if mode == "train" else (
-        trace.running_mean[-1], trace.running_var[-1])  # fmt: skip
+    st.markdown(text.running_text(trace, mode))
     st.markdown(
-        f"In **{mode}** mode the last batch is normalized with "
-        + ("its own statistics" if mode == "train" else "the running statistics")
-        + f": mean {used[0]:.3f}, variance {used[1]:.3f}. "
         "`running_mean` and `running_var` are **buffers** (`model.buffers()`), updated by the "
         "forward pass, not by the optimizer; only `weight` and `bias` are parameters. "
         f"nn.BatchNorm2d({c}) has buffers "
@@ -249,28 +250,4 @@ with tabs[5]:
     )
 
 with tabs[6]:
-    stats = {
-        "batch": "dims = (0, 2, 3)  # N, H, W",
-        "layer": "dims = (1, 2, 3)  # C, H, W",
-        "instance": "dims = (2, 3)  # H, W",
-        "group": f"x = x.view({n}, {groups}, -1)  # (N, G, C/G * H * W)\ndims = -1",
-    }[kind]
-    st.code(
-        f"""import torch
-import torch.nn as nn
-
-x = torch.randn({n}, {c}, {side}, {side})
-bn = nn.BatchNorm2d({c}, momentum=0.1)  # per channel, over (N, H, W)
-ln = nn.LayerNorm([{c}, {side}, {side}])  # per sample, over (C, H, W)
-inorm = nn.InstanceNorm2d({c})  # per sample and channel, over (H, W)
-gn = nn.GroupNorm({groups}, {c})  # per sample and group of {c // groups} channels
-
-# {NAMES[kind]} without its affine weight and bias, from the statistics:
-{stats}
-mean = x.mean(dim=dims, keepdim=True)
-var = x.var(dim=dims, unbiased=False, keepdim=True)  # biased, as in training
-y = (x - mean) / torch.sqrt(var + 1e-5)  # eps inside the square root
-"""
-        + ("y = y.view(" + f"{n}, {c}, {side}, {side})\n" if kind == "group" else ""),
-        language="python",
-    )
+    st.code(text.torch_snippet(kind, n, c, side, groups), language="python")

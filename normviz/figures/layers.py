@@ -18,7 +18,14 @@ from normviz.figures.layers_cube import ACCENT, KIND_TITLES
 from normviz.layer_studies import BatchNoise, RunningTrace
 
 _FONT = {"family": "sans-serif", "size": 13, "color": "#111827"}
-KIND_COLORS = {"batch": ACCENT, "layer": "#059669", "instance": "#d97706", "group": "#db2777"}
+KIND_COLORS = {
+    "batch": ACCENT,
+    "layer": "#059669",
+    "instance": "#d97706",
+    "group": "#db2777",
+    "rms": "#0891b2",
+}
+MAX_FRAMES = 60  # animation frames of the running statistics, however long the stream
 
 
 def _grid(values: Sequence[Sequence[float]]) -> np.ndarray:
@@ -77,21 +84,26 @@ def plot_moments(
     return FigureSpec.from_figure(fig)
 
 
-def plot_running(trace: RunningTrace, mean: float, var: float, height: int = 420) -> FigureSpec:
+def plot_running(
+    trace: RunningTrace, mean: float, var: float, tau: float | None = None, height: int = 420
+) -> FigureSpec:
     """Return the running mean and variance over the batches, animated step by step.
 
-    ``mean`` and ``var`` are the population values the running statistics should approach.
-    Frames reveal one more batch each; Play runs in the browser.
+    ``mean`` and ``var`` are the population values the running statistics should approach; a
+    dotted vertical line marks the time constant ``tau`` (in batches) when given. The variance
+    panel shows the batch variance the convention feeds to the running one (PyTorch: unbiased).
+    Frames reveal the batches in at most :data:`MAX_FRAMES` steps; Play runs in the browser.
 
     Examples
     --------
-    >>> t = RunningTrace([1.0, 3.0], [1.0, 1.0], [0.1, 0.39], [1.0, 1.0], 0.1, "pytorch")
-    >>> fig = plot_running(t, 2.0, 1.0)
-    >>> len(fig.frames), fig.layout.xaxis.range
-    (2, (0.5, 2.5))
+    >>> t = RunningTrace([1.0, 3.0], [1.0, 1.0], [2.0, 2.0], [0.1, 0.39], [1.1, 1.2], 0.1,
+    ...                  "pytorch")
+    >>> fig = plot_running(t, 2.0, 1.0, tau=1.5)
+    >>> len(fig.frames), fig.layout.xaxis.range, fig.data[2].y
+    (2, (0.5, 2.5), (2.0, 2.0))
     """
     steps = np.arange(1, len(trace.batch_mean) + 1)
-    series = (trace.batch_mean, trace.running_mean, trace.batch_var, trace.running_var)
+    series = (trace.batch_mean, trace.running_mean, trace.batch_var_fed, trace.running_var)
     fig = make_subplots(rows=1, cols=2, subplot_titles=("mean", "variance"), horizontal_spacing=0.1)
     styles = [
         {"mode": "markers", "marker": {"color": "#9ca3af", "size": 5}, "name": "batch"},
@@ -104,9 +116,17 @@ def plot_running(trace: RunningTrace, mean: float, var: float, height: int = 420
         )  # fmt: skip
     for col, value in ((1, mean), (2, var)):
         fig.add_hline(y=value, line={"dash": "dash", "color": "#dc2626"}, row=1, col=col)
+    if tau is not None and 0 < tau <= len(steps):
+        for col in (1, 2):
+            fig.add_vline(x=tau, line={"dash": "dot", "color": "#6b7280"}, row=1, col=col)
+        fig.add_annotation(
+            x=tau, y=1.0, xref="x", yref="paper", text=f"τ = {tau:g}", showarrow=False,
+            xanchor="left", yanchor="top", font={"size": 11, "color": "#6b7280"},
+        )  # fmt: skip
+    ends = np.unique(np.ceil(np.linspace(1, len(steps), min(len(steps), MAX_FRAMES))).astype(int))
     fig.frames = [
         go.Frame(name=str(k), data=[go.Scatter(x=steps[:k], y=ys[:k]) for ys in series])
-        for k in range(1, len(steps) + 1)
+        for k in ends.tolist()
     ]
     fig.update_xaxes(range=[0.5, len(steps) + 0.5], title_text="batch")
     for col, ys in ((1, series[0] + series[1] + [mean]), (2, series[2] + series[3] + [var])):

@@ -17,15 +17,12 @@ from plotly.subplots import make_subplots
 
 from normviz.figures._spec import FigureSpec
 from normviz.layer_studies import CubeInfo
+from normviz.layer_text import set_caption
+from normviz.layers import KIND_NAMES
 
 ACCENT = "#4f46e5"
 BASE = "#9ca3af"
-KIND_TITLES = {
-    "batch": "BatchNorm",
-    "layer": "LayerNorm",
-    "instance": "InstanceNorm",
-    "group": "GroupNorm",
-}
+KIND_TITLES = KIND_NAMES
 _FONT = {"family": "sans-serif", "size": 13, "color": "#111827"}
 
 
@@ -55,31 +52,6 @@ def _coords(info: CubeInfo, group: int) -> tuple[np.ndarray, np.ndarray, np.ndar
     """(x, y, z) = (B index, A index, L index) of the elements of ``group``."""
     a, b, l_ = np.nonzero(info.labels == group)
     return b, a, l_
-
-
-def _group_name(info: CubeInfo, group: int) -> str:
-    a, b, _ = info.labels.shape
-    names = info.axis_names
-    if info.kind == "batch":
-        return f"{names[1].lower()} = {group}"
-    if info.kind == "layer":
-        return f"{names[0].lower()} = {group}"
-    if info.kind == "instance":
-        return f"n = {group // b}, c = {group % b}"
-    per = max(len(info.means) // max(a, 1), 1)  # G
-    size = b // per
-    n, k = divmod(group, per)
-    return f"n = {n}, channels {k * size}..{k * size + size - 1}"
-
-
-def _caption(info: CubeInfo, group: int) -> str:
-    count = len(info.means)
-    if not count:
-        return f"{KIND_TITLES[info.kind]}: empty tensor"
-    return (
-        f"{KIND_TITLES[info.kind]} · set {group + 1} of {count} ({_group_name(info, group)}) · "
-        f"mean {info.means[group]:+.3f}, std {info.stds[group]:.3f}"
-    )
 
 
 def _scene(info: CubeInfo, eye: float = 1.0) -> dict:
@@ -133,16 +105,21 @@ def plot_cube(info: CubeInfo, height: int = 560, frame_ms: int = 700) -> FigureS
     """Return the cube of ``info`` animated over its statistic sets, one frame per set.
 
     Play/Pause buttons and a slider run in the browser (no server round trip per frame). The
-    title of each frame names the set and gives its mean and standard deviation.
+    title of each frame is :func:`normviz.layer_text.set_caption`: the index the set keeps, the
+    axes it pools over, its mean and standard deviation.
 
     Examples
     --------
     >>> import numpy as np
     >>> labels = np.repeat(np.arange(3)[None, :, None], 2, axis=0).repeat(4, axis=2)
-    >>> info = CubeInfo("batch", None, ("N", "C", "H·W"), labels, (0.0, 1.0, 2.0), (1.0,) * 3)
+    >>> kept = tuple((("c", c),) for c in range(3))  # set c keeps channel c
+    >>> info = CubeInfo("batch", None, ("N", "C", "H·W"), labels, (0.0, 1.0, 2.0), (1.0,) * 3,
+    ...                 ("N", "H·W"), kept)
     >>> fig = plot_cube(info)
     >>> len(fig.frames), [b.label for b in fig.layout.updatemenus[0].buttons]
     (3, ['▶ Play', '❚❚ Pause'])
+    >>> fig.frames[2].layout.title.text
+    'BatchNorm · set 3 of 3: c = 2 · over N, H·W · mean +2.000, std 1.000'
     """
     count = len(info.means)
     marker = _marker_size(info)
@@ -158,7 +135,7 @@ def plot_cube(info: CubeInfo, height: int = 560, frame_ms: int = 700) -> FigureS
                 name=str(g),
                 data=[go.Scatter3d(x=hx, y=hy, z=hz), go.Mesh3d(**box)],
                 traces=[1, 2],
-                layout={"title": {"text": _caption(info, g)}},
+                layout={"title": {"text": set_caption(info, g)}},
             )
         )
     fig.frames = frames
@@ -169,7 +146,7 @@ def plot_cube(info: CubeInfo, height: int = 560, frame_ms: int = 700) -> FigureS
         template="none",
         height=height,
         font=_FONT,
-        title={"text": _caption(info, 0), "x": 0.02, "y": 0.97, "font": {"size": 15}},
+        title={"text": set_caption(info, 0), "x": 0.02, "y": 0.97, "font": {"size": 15}},
         margin={"l": 0, "r": 0, "t": 40, "b": 10},
         scene={**_scene(info), "domain": {"x": [0, 1], "y": [0.17, 1]}},
         updatemenus=[

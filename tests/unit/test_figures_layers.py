@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -53,9 +55,10 @@ def test_cube_payload_size_bounded():
 def test_cube_grid_and_tokens():
     infos = [studies.cube_info(X, k, 2 if k == "group" else None) for k in layers.KINDS]
     f = plot_cube_grid(infos)
-    assert len(f.data) == 12
-    assert [a.text for a in f.layout.annotations][:3] == [
-        "<b>BatchNorm</b>", "<b>LayerNorm</b>", "<b>InstanceNorm</b>"
+    assert len(f.data) == 3 * len(layers.KINDS)
+    assert [a.text for a in f.layout.annotations] == [
+        "<b>BatchNorm</b>", "<b>LayerNorm</b>", "<b>InstanceNorm</b>", "<b>GroupNorm</b> (G=2)",
+        "<b>RMSNorm</b>",
     ]  # fmt: skip
     tok = plot_cube(studies.cube_info(synthetic_tokens(2, 3, 4), "layer", layout="ntd"))
     assert len(tok.frames) == 6 and tok.layout.scene.xaxis.title.text == "T"
@@ -92,7 +95,7 @@ def test_running_and_noise_figures():
     assert g.layout.xaxis.type == "log" and len(g.data) == 2
     assert g.layout.yaxis.range[1] == pytest.approx(0.44)
     assert (
-        len(fig.plot_running(studies.RunningTrace([], [], [], [], 0.1, "pytorch"), 0, 1).frames)
+        len(fig.plot_running(studies.RunningTrace([], [], [], [], [], 0.1, "pytorch"), 0, 1).frames)
         == 0
     )
 
@@ -104,3 +107,58 @@ def test_cube_axes_tick_only_integer_indices():
         assert axis.tickmode == "linear"
         assert axis.tick0 == 0
         assert float(axis.dtick).is_integer() and axis.dtick >= 1
+
+
+# Names of the axes a set can keep or pool, independent of normviz: the tensor's own axes, with
+# H and W shown as the cube's one H·W axis, and GroupNorm's view (N, G, C/G, H, W).
+_AXES = {
+    ("nct", 3): ("n", "c", "l"),
+    ("nct", 4): ("n", "c", "h·w", "h·w"),
+    ("ntd", 3): ("n", "t", "d"),
+}
+_VIEW = {3: ("n", "g", "c/g", "l"), 4: ("n", "g", "c/g", "h·w", "h·w")}
+CAPTION_CASES = [
+    (layout, kind, shape)
+    for layout, kinds, shapes in (
+        ("nct", layers.KINDS, [(2, 4, 3, 3), (3, 2, 5), (1, 6, 2, 2), (2, 3, 1, 1)]),
+        ("ntd", ("batch", "layer", "rms"), [(2, 6, 8), (3, 2, 4), (1, 5, 3)]),
+    )
+    for kind in kinds
+    for shape in shapes
+    if not (kind == "instance" and len(shape) < 3)
+]
+
+
+@pytest.mark.parametrize(("layout", "kind", "shape"), CAPTION_CASES)
+def test_cube_captions_name_each_set_by_its_axes(layout, kind, shape):
+    """Every frame title names the index its set keeps and the axes it pools over.
+
+    This morning's captions said "n = 7" for LayerNorm token (n=1, t=1) of a (2, 6, 8) batch and
+    "t = 3" for BatchNorm's feature d = 3: the labels of group_index and the axes of
+    reduction_axes say otherwise.
+    """
+    groups = shape[1] if kind == "group" and shape[1] % 2 else (2 if kind == "group" else None)
+    x = torch.randn(shape, generator=torch.Generator().manual_seed(0))
+    info = studies.cube_info(x, kind, groups, layout)
+    f = plot_cube(info)
+    labels = layers.group_index(shape, kind, groups, layout).numpy()
+    names = _VIEW[len(shape)] if kind == "group" else _AXES[(layout, len(shape))]
+    reduced = {names[a] for a in layers.reduction_axes(kind, len(shape), layout)}
+    assert len(f.frames) == labels.max() + 1
+    for k, frame in enumerate(f.frames):
+        title = frame.layout.title.text
+        assert title.startswith(f"{layers.KIND_NAMES[kind]} · set {k + 1} of {len(f.frames)}: ")
+        kept_text, over = re.search(r": (.*?) · over (.*?) · ", title).groups()
+        assert {a.strip().lower() for a in over.split(",")} == reduced, title
+        coords = np.argwhere(labels == k)  # the elements of set k, in the tensor's own axes
+        kept = re.findall(r"(\w+) = (\d+)", re.sub(r"\(c = [^)]*\)", "", kept_text))
+        assert {name for name, _ in kept} == set(names) - reduced - {"c/g"}, title
+        for name, value in kept:
+            if name == "g":  # group g holds channels g*C/G .. (g+1)*C/G - 1
+                values = coords[:, 1] // (shape[1] // groups)
+            else:
+                values = coords[:, names.index(name)]
+            assert (values == int(value)).all(), (title, name)
+        if kind == "group":
+            lo, hi = coords[:, 1].min(), coords[:, 1].max()
+            assert (f"(c = {lo}..{hi})" if hi > lo else f"(c = {lo})") in kept_text

@@ -19,6 +19,8 @@ def _reference(x: torch.Tensor, kind: str, groups: int | None, eps: float = 1e-5
         return F.layer_norm(x, x.shape[1:], eps=eps)
     if kind == "instance":
         return F.instance_norm(x, eps=eps)
+    if kind == "rms":  # torch's default eps for RMSNorm is None (finfo eps): pass it
+        return F.rms_norm(x, x.shape[1:], eps=eps)
     return F.group_norm(x, groups, eps=eps)
 
 
@@ -71,17 +73,22 @@ def test_statistics_broadcast_and_match_torch(kind):
     g = 3 if kind == "group" else None
     mean, var = layers.statistics(x, kind, g)
     assert torch.broadcast_shapes(mean.shape, x.shape) == x.shape
-    expected_shape = {"batch": (1, 6, 1, 1), "layer": (4, 1, 1, 1)}.get(kind, (4, 6, 1, 1))
+    expected_shape = {"batch": (1, 6, 1, 1), "layer": (4, 1, 1, 1), "rms": (4, 1, 1, 1)}.get(
+        kind, (4, 6, 1, 1)
+    )
     assert tuple(mean.shape) == expected_shape
     if kind == "group":
         v, m = torch.var_mean(x.reshape(4, 3, -1), dim=-1, correction=0)
         m, v = m.repeat_interleave(2, dim=1), v.repeat_interleave(2, dim=1)
+    elif kind == "rms":  # shift 0, mean square (no mean subtracted)
+        v = x.square().mean(dim=(1, 2, 3), keepdim=True)
+        m = torch.zeros_like(v)
     else:
         axes = layers.reduction_axes(kind, 4)
         v, m = torch.var_mean(x, dim=axes, correction=0, keepdim=True)
     torch.testing.assert_close(mean.reshape(m.shape), m)
     torch.testing.assert_close(var.reshape(v.shape), v)
-    # invariant: every normalized set has mean 0 and variance 1 (up to eps)
+    # invariant: every normalized set has mean 0 and variance 1 (mean square 1 for RMSNorm)
     out_mean, out_var = layers.statistics(layers.normalize(x, kind, g, eps=0.0), kind, g)
     assert out_mean.abs().max() < 1e-5 and (out_var - 1).abs().max() < 1e-4
 
@@ -96,6 +103,9 @@ def test_large_offset_is_stable(kind):
     if kind == "group":
         v, m = torch.var_mean(xd.reshape(4, 4, -1), dim=-1, correction=0)
         m, v = m.repeat_interleave(2, dim=1), v.repeat_interleave(2, dim=1)
+    elif kind == "rms":
+        v = xd.square().mean(dim=(1, 2, 3), keepdim=True)
+        m = torch.zeros_like(v)
     else:
         v, m = torch.var_mean(xd, dim=layers.reduction_axes(kind, 4), correction=0, keepdim=True)
     torch.testing.assert_close(var.double().reshape(v.shape), v, rtol=2e-3, atol=0)
@@ -121,9 +131,14 @@ def test_normalize_large_blocks_match_functional(kind, shape):
 
 def test_constant_input_gives_zero_not_nan():
     x = torch.full((2, 4, 3, 3), 7.5)
-    for kind in layers.KINDS:
+    for kind in layers.CENTERED:
         out = layers.normalize(x, kind, 2 if kind == "group" else None)
         assert torch.isfinite(out).all() and out.abs().max() == 0
+    # RMSNorm subtracts nothing: a constant c becomes c / sqrt(c^2 + eps), just below 1
+    out = layers.normalize(x, "rms")
+    torch.testing.assert_close(out, F.rms_norm(x, x.shape[1:], eps=1e-5))
+    assert (out < 1).all() and (out > 1 - 1e-6).all()
+    assert layers.normalize(torch.zeros(2, 3, 2), "rms").abs().max() == 0  # 0 / sqrt(eps)
 
 
 def test_reduction_axes_and_ntd_layout():
@@ -151,13 +166,20 @@ def test_group_index():
     assert layers.group_index((2, 3, 4), "layer", layout="ntd").tolist()[1][2] == [5] * 4
     # property: elements with one label share one statistic, and there are K distinct labels
     x = torch.randn(3, 6, 2, 2, generator=GEN)
-    for kind, g in (("batch", None), ("layer", None), ("instance", None), ("group", 3)):
+    for kind, g in (
+        ("batch", None),
+        ("layer", None),
+        ("instance", None),
+        ("group", 3),
+        ("rms", None),
+    ):
         idx = layers.group_index(x.shape, kind, g)
         mean = layers.statistics(x, kind, g)[0].expand_as(x)
         for label in idx.unique():
             sel = mean[idx == label]
             assert torch.all(sel == sel[0])
-        assert idx.unique().numel() == {"batch": 6, "layer": 3, "instance": 18, "group": 9}[kind]
+        counts = {"batch": 6, "layer": 3, "instance": 18, "group": 9, "rms": 3}
+        assert idx.unique().numel() == counts[kind]
 
 
 def test_errors_in_pytorch_words():

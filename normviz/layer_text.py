@@ -1,0 +1,421 @@
+"""The layers lesson's sentences, captions and code, built from the objects that computed them.
+
+Every function takes the record that produced a number (a :class:`CubeInfo`, a
+:class:`RunningTrace`, a :class:`GroupNormCheck`, ...) and returns a string; the page only places
+it. Markdown is Streamlit's (``**bold**``, ``$...$`` for inline maths). No streamlit import.
+"""
+
+from __future__ import annotations
+
+import math
+
+from normviz.layer_studies import (
+    AfterMoments,
+    CubeInfo,
+    GroupNormCheck,
+    PaddingEffect,
+    RunningTrace,
+    SetBehaviour,
+    set_behaviour,
+    time_constant,
+)
+from normviz.layers import KIND_NAMES, KINDS
+
+# Which kinds (as default torch modules) compute something different in train and eval mode.
+# BatchNorm: batch statistics in training, running averages in eval. InstanceNorm only with
+# track_running_stats=True (off by default). tests/unit/test_layer_text.py checks it with torch.
+TRAIN_EVAL_DIFFERS = {
+    "batch": True,
+    "layer": False,
+    "instance": False,
+    "group": False,
+    "rms": False,
+}
+
+# What each kind makes zero-mean/unit-variance, in the words of the (N, C) moments heatmaps.
+_MADE = {
+    "batch": "each **channel** (a column, pooled over the batch and H, W)",
+    "layer": "each **sample** (a row, pooled over its channels and H, W)",
+    "instance": "every **cell** (one sample's channel, pooled over H, W)",
+    "group": "each sample's **group of {size} channels**",
+    "rms": "each **sample** (a row, pooled over its channels and H, W)",
+}
+_KEEPS = {
+    "batch": "single cells keep their differences, so one sample still differs from another",
+    "layer": "the differences between channels of one sample remain",
+    "instance": "the per-image contrast and colour cast are gone",
+    "group": "channels of different groups keep their differences",
+    "rms": "nothing is subtracted, so the means of the cells stay away from 0",
+}
+
+WHY_LAYERNORM = (
+    "**Why NLP uses LayerNorm and vision BatchNorm.** BatchNorm takes its statistics across the "
+    "batch, which suits images: inputs of one size, large batches, statistics that barely move "
+    "from batch to batch. Text breaks each of these: sentences have different lengths, so batches "
+    "are padded and the padding tokens would enter the batch statistics (above); per-feature "
+    "statistics over tokens fluctuate strongly between batches (Shen et al. 2020, *PowerNorm: "
+    "Rethinking Batch Normalization in Transformers*); and a model generates one sequence at a "
+    "time (batch 1), where BatchNorm must use running averages that differ from what it saw in "
+    "training (a train/eval gap). LayerNorm normalizes each token over its own D features: it "
+    "depends on neither the batch, nor the padding, nor the mode (Ba, Kiros & Hinton 2016, "
+    "*Layer Normalization*). RMSNorm keeps only the rescaling, which is cheaper and works as well "
+    "(Zhang & Sennrich 2019, *Root Mean Square Layer Normalization*); LLaMA uses it.\n\n"
+    "**Pre-LN vs Post-LN.** The original Transformer normalizes after each residual addition "
+    "(Post-LN) and needs a learning-rate warm-up; putting LayerNorm at the start of each residual "
+    "branch (Pre-LN) keeps the gradients well-behaved at initialization, so it trains without "
+    "warm-up (Xiong et al. 2020, *On Layer Normalization in the Transformer Architecture*, ICML)."
+)
+
+
+def _names(kinds: list[str]) -> str:
+    names = [KIND_NAMES[k] for k in kinds]
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
+
+
+def intro_text() -> str:
+    """Return the lesson's opening: what every layer computes and how the kinds differ.
+
+    Built from :data:`TRAIN_EVAL_DIFFERS` (checked against torch modules in the tests).
+
+    Examples
+    --------
+    >>> "only in which elements" in intro_text(), "**BatchNorm** also differs" in intro_text()
+    (False, True)
+    """
+    differ = [k for k in KINDS if TRAIN_EVAL_DIFFERS[k]]
+    same = [k for k in KINDS if not TRAIN_EVAL_DIFFERS[k]]
+    return (
+        "Every normalization layer computes $\\hat x = (x - \\mu)/\\sqrt{\\sigma^2 + \\epsilon}$ "
+        "(RMSNorm: $x/\\sqrt{\\overline{x^2} + \\epsilon}$, no $\\mu$), then an optional learned "
+        "scale and shift. They differ in **which elements share one $\\mu$ and $\\sigma^2$**, "
+        f"and **{_names(differ)}** also differs between training and evaluation: in training it "
+        "uses the current batch's statistics and updates running averages, in eval mode "
+        f"(`model.eval()`) it uses those averages. {_names(same)} compute the same thing in "
+        "both modes (InstanceNorm only changes if built with `track_running_stats=True`). "
+        "Pick a tensor and watch the sets."
+    )
+
+
+def set_phrase(info: CubeInfo, k: int) -> str:
+    """Return which set ``k`` of ``info`` is: the index it keeps and the axes it pools over.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from normviz.layer_studies import cube_info
+    >>> set_phrase(cube_info(torch.zeros(2, 6, 8), "layer", layout="ntd"), 7)
+    'n = 1, t = 1 · over D'
+    >>> set_phrase(cube_info(torch.zeros(2, 6, 8), "batch", layout="ntd"), 3)
+    'd = 3 · over N, T'
+    >>> set_phrase(cube_info(torch.zeros(2, 4, 3, 3), "group", 2), 3)
+    'n = 1, g = 1 (c = 2..3) · over C/G, H·W'
+    """
+    kept = dict(info.kept[k])
+    parts = [f"{name} = {value}" for name, value in info.kept[k]]
+    if info.kind == "group" and info.groups:
+        size = info.labels.shape[1] // info.groups
+        lo = kept["g"] * size
+        parts[-1] += f" (c = {lo}..{lo + size - 1})" if size > 1 else f" (c = {lo})"
+    return f"{', '.join(parts)} · over {', '.join(info.reduced)}"
+
+
+def set_caption(info: CubeInfo, k: int) -> str:
+    """Return the cube frame title of set ``k``: kind, set number, which set, its moments.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from normviz.layer_studies import cube_info
+    >>> set_caption(cube_info(torch.arange(8.0).reshape(2, 2, 2), "batch"), 1)
+    'BatchNorm · set 2 of 2: c = 1 · over N, L · mean +4.500, std 2.062'
+    """
+    count = len(info.means)
+    if not count:
+        return f"{KIND_NAMES[info.kind]}: empty tensor"
+    moments = (
+        f"rms {info.stds[k]:.3f}"
+        if info.kind == "rms"
+        else f"mean {info.means[k]:+.3f}, std {info.stds[k]:.3f}"
+    )
+    return f"{KIND_NAMES[info.kind]} · set {k + 1} of {count}: {set_phrase(info, k)} · {moments}"
+
+
+def cube_text(info: CubeInfo, behaviour: SetBehaviour) -> str:
+    """Return the sentence beside the cube: the axes pooled, how many sets of how many elements.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from normviz.layer_studies import cube_info, set_behaviour
+    >>> cube_text(cube_info(torch.zeros(2, 3, 2, 2), "batch"), set_behaviour((2, 3, 2, 2), "batch"))
+    'Each set pools N, H·W: **3 sets** of 8 elements. Press ▶ Play to step through every set; \
+the title names the set and gives its mean and std.'
+    """
+    what = "root mean square" if info.kind == "rms" else "mean and std"
+    return (
+        f"Each set pools {', '.join(info.reduced)}: **{behaviour.sets} sets** of "
+        f"{behaviour.set_size} element{'s' if behaviour.set_size != 1 else ''}. Press ▶ Play to "
+        f"step through every set; the title names the set and gives its {what}."
+    )
+
+
+def degenerate_text(behaviour: SetBehaviour) -> str:
+    """Return what happens to sets of one element, or ``""`` when the sets are larger.
+
+    Examples
+    --------
+    >>> from normviz.layer_studies import set_behaviour
+    >>> degenerate_text(set_behaviour((2, 6, 4, 4), "batch"))
+    ''
+    >>> degenerate_text(set_behaviour((1, 6, 1, 1), "batch"))[-41:]
+    'got input size torch.Size([1, 6, 1, 1])`.'
+    """
+    if behaviour.set_size != 1:
+        return ""
+    name = KIND_NAMES[behaviour.kind]
+    result = (
+        "$x/\\sqrt{x^2 + \\epsilon}$, i.e. ±1 (just below)"
+        if behaviour.kind == "rms"
+        else "$x - \\mu = 0$: the output is **0** (variance 0, not 1)"
+    )
+    torch_says = (
+        f"PyTorch raises in training: `ValueError: {behaviour.torch_message}`."
+        if behaviour.torch_raises
+        else "PyTorch returns the same, without an error."
+    )
+    return f"{name}: each set holds **one element**, so {result}. {torch_says}"
+
+
+def after_text(after: AfterMoments, channels_per_group: int = 1) -> str:
+    """Return what the normalization made of each set, from moments measured after it.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from normviz.layer_studies import after_moments
+    >>> x = torch.tensor([[[1.0, 3.0]], [[5.0, 9.0]]])
+    >>> text = after_text(after_moments(x, "instance", eps=0.01))
+    >>> text[:60]
+    "InstanceNorm makes every **cell** (one sample's channel, poo"
+    >>> text[text.index("the variance"):][:56]
+    'the variance runs from 1 − 9.9e-03 to 1 − 2.5e-03, just '
+    """
+    name = KIND_NAMES[after.kind]
+    made = _MADE[after.kind].format(size=channels_per_group)
+    sets = f"over its {after.sets} sets of {after.set_size} values"
+    if after.set_size == 1 and after.kind != "rms":
+        return (
+            f"{name} pools {made}, but each set holds one value: every output is "
+            f"{after.max_abs_mean:.1f} with variance {after.var_max:.1f}, not 1."
+        )
+
+    def below(v: float) -> str:
+        return f"1 − {1 - v:.1e}" if v < 1 else f"{v:.6f}"
+
+    if after.kind == "rms":
+        return (
+            f"{name} makes {made} mean-square 1 up to $\\epsilon$, without centering: {sets}, "
+            f"the mean square runs from {below(after.mean_square_min)} to "
+            f"{below(after.mean_square_max)} and the largest |mean| is "
+            f"{after.max_abs_mean:.2f}; {_KEEPS['rms']}."
+        )
+    return (
+        f"{name} makes {made} zero-mean and unit-variance up to $\\epsilon$: {sets}, the largest "
+        f"|mean| is {after.max_abs_mean:.1e} and the variance runs from {below(after.var_min)} "
+        f"to {below(after.var_max)}, just below 1 because $\\epsilon$ = {after.eps:g} sits under "
+        f"the square root (variance $\\sigma^2/(\\sigma^2 + \\epsilon)$); {_KEEPS[after.kind]}."
+    )
+
+
+def running_text(trace: RunningTrace, mode: str) -> str:
+    """Return which mean and variance the last batch of ``trace`` is normalized with in ``mode``.
+
+    Training mode: the batch's mean and **biased** variance (both conventions); PyTorch feeds the
+    unbiased one to ``running_var``, Keras the biased one. Eval mode: the running values.
+
+    Examples
+    --------
+    >>> t = RunningTrace([2.0], [1.0], [8 / 7], [0.2], [1.0143], 0.1, "pytorch", 8, 1e-5)
+    >>> running_text(t, "train")
+    'In **train** mode batch 1 is normalized with its own statistics: $\\\\hat x = (x - 2.0000) / \
+\\\\sqrt{1.0000 + \\\\epsilon}$, the **biased** variance (divide by the 8 values of the channel), \
+$\\\\epsilon$ = 1e-05. `running_var` is updated with the unbiased 1.1429 = 1.0000 · 8/7.'
+    """
+    if mode not in ("train", "eval") or not trace.batch_mean:
+        raise ValueError(f"expected mode 'train' or 'eval' and a non-empty trace (got {mode!r})")
+    s, eps = len(trace.batch_mean), trace.eps
+    if mode == "eval":
+        return (
+            f"In **eval** mode a batch is normalized with the running statistics, whatever it "
+            f"holds: $\\hat x = (x - {trace.running_mean[-1]:.4f}) / "
+            f"\\sqrt{{{trace.running_var[-1]:.4f} + \\epsilon}}$, the values after {s} training "
+            f"batches, $\\epsilon$ = {eps:g}."
+        )
+    mean, biased, unbiased = trace.batch_mean[-1], trace.batch_var_biased[-1], None
+    unbiased = trace.batch_var_unbiased[-1]
+    fed = (
+        f"`running_var` is updated with the unbiased {unbiased:.4f} = {biased:.4f} · "
+        f"{trace.count}/{trace.count - 1}."
+        if trace.convention == "pytorch"
+        else "Keras' moving variance is updated with this same biased value."
+    )
+    return (
+        f"In **train** mode batch {s} is normalized with its own statistics: $\\hat x = "
+        f"(x - {mean:.4f}) / \\sqrt{{{biased:.4f} + \\epsilon}}$, the **biased** variance "
+        f"(divide by the {trace.count} values of the channel), $\\epsilon$ = {eps:g}. {fed}"
+    )
+
+
+def settle_text(trace: RunningTrace, mean: float, var: float) -> str:
+    """Return how close the running mean of ``trace`` came to the population ``mean``, and when.
+
+    States the time constant tau (1/m in PyTorch, 1/(1 - alpha) in Keras), the gap left after
+    tau batches against the noise-free ``(1 - m) ** tau``, and the gap after the last batch.
+
+    Examples
+    --------
+    >>> t = RunningTrace([2.0] * 20, [1.0] * 20, [1.0] * 20, [2 - 2 * 0.5 ** k for k in
+    ...     range(1, 21)], [1.0] * 20, 0.5, "pytorch", 8)
+    >>> settle_text(t, 2.0, 1.0)[:74]
+    'Time constant $\\\\tau = 1/m$ = 2 batches: the gap to the population shrinks '
+    """
+    tau = time_constant(trace.momentum, trace.convention)
+    s = len(trace.running_mean)
+    gap0 = abs(mean - 0.0)  # the running mean starts at 0
+    k = min(max(round(tau), 1), s)
+    gap_tau = abs(trace.running_mean[k - 1] - mean)
+    weight = 1 / tau
+    expected = gap0 * (1 - weight) ** k
+    gap_end = abs(trace.running_mean[-1] - mean)
+    formula = "1/m" if trace.convention == "pytorch" else "1/(1 - \\alpha)"
+    return (
+        f"Time constant $\\tau = {formula}$ = {tau:g} batches: the gap to the population shrinks "
+        f"by a factor {1 - weight:g} per batch, to about 1/e after $\\tau$ (dotted line). After "
+        f"{k} batches the running mean is {trace.running_mean[k - 1]:.3f}: a gap of "
+        f"{gap_tau:.3f} of the starting {gap0:g} (noise-free {expected:.3f}). After all {s} "
+        f"batches ({s / tau:.1f} $\\tau$) it is {trace.running_mean[-1]:.3f}, within "
+        f"{gap_end:.3f} of the population mean {mean:g}; the running variance is "
+        f"{trace.running_var[-1]:.3f} (population {var:g})."
+    )
+
+
+def format_difference(value: float, spec: str = ".1e") -> str:
+    """Return a measured difference for a metric, or ``"raises"`` where PyTorch raised (NaN).
+
+    Examples
+    --------
+    >>> format_difference(2.384e-07), format_difference(float("nan")), format_difference(0.5, ".2f")
+    ('2.4e-07', 'raises', '0.50')
+    """
+    return "raises" if math.isnan(value) else format(value, spec)
+
+
+def groupnorm_text(check: GroupNormCheck) -> str:
+    """Return the GroupNorm equivalences as measured with torch modules, and what they do not cover.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from normviz.layer_studies import groupnorm_check
+    >>> text = groupnorm_text(groupnorm_check(torch.randn(2, 6, 4, 4)))
+    >>> "`nn.LayerNorm((6, 4, 4))` has `weight` of shape (6, 4, 4)" in text
+    True
+    """
+    c = check.shape[1]
+    spatial = len(check.shape) - 2
+    ln = f"nn.LayerNorm({tuple(check.shape[1:])})"
+    inn = f"nn.InstanceNorm{spatial}d({c})"
+    d_layer, d_instance = (format_difference(v) for v in (check.g1_vs_layer, check.gc_vs_instance))
+    text = (
+        f"Measured with torch's own modules (default init, so weight 1 and bias 0): "
+        f"max |`nn.GroupNorm(1, {c})(x)` − `{ln}(x)`| = {d_layer} and "
+        f"max |`nn.GroupNorm({c}, {c})(x)` − `{inn}(x)`| = {d_instance}: "
+        "different kernels, the same normalization up to float rounding. The equivalence holds "
+        f"for the **normalization, not for the learned affine parameters**: `nn.GroupNorm(1, {c})`"
+        f" has `weight` of shape {check.gn_weight_shape} (one scale per channel), `{ln}` has "
+        f"`weight` of shape {check.ln_weight_shape} (one per element); `{inn}` has "
+        + (
+            "one by default"
+            if check.in_affine_default
+            else f"none by default (`affine=False`), with `affine=True` {check.in_weight_shape}"
+        )
+        + " (per channel, like GroupNorm)."
+    )
+    if check.error:
+        text += f" Here PyTorch raises: {check.error}."
+    return text
+
+
+def padding_text(effect: PaddingEffect, n: int) -> str:
+    """Return what padding did to BatchNorm and LayerNorm on the real tokens.
+
+    Examples
+    --------
+    >>> padding_text(PaddingEffect(3, 0.25, 0.5, 0.0), 2)[:60]
+    'Append 3 zero padding tokens to each of the 2 sequences: Bat'
+    """
+    return (
+        f"Append {effect.pad_tokens} zero padding tokens to each of the {n} sequences: "
+        f"BatchNorm's per-feature means move by up to {effect.bn_mean_shift:.3f} and its output "
+        f"on the real tokens by up to {effect.bn_out_change:.3f}; LayerNorm's output on them "
+        f"changes by {effect.ln_out_change:.1g}."
+    )
+
+
+_MODULE = {"batch": "bn", "layer": "ln", "instance": "inorm", "group": "gn", "rms": "rms"}
+
+
+def torch_snippet(kind: str, n: int, c: int, side: int, groups: int, eps: float = 1e-5) -> str:
+    """Return the PyTorch code tab's program: the modules, then ``kind`` by hand into ``y``.
+
+    Running it defines ``x`` (N, C, side, side) and ``y``, equal to the module of ``kind`` with
+    its default weight 1 and bias 0; the last line prints that check, or says in a comment that
+    the module raises for this shape (:func:`normviz.layer_studies.set_behaviour`).
+
+    Examples
+    --------
+    >>> code = torch_snippet("layer", 2, 4, 3, 2)
+    >>> ns = {}
+    >>> exec(code, ns)
+    True
+    >>> tuple(ns["y"].shape)
+    (2, 4, 3, 3)
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS} (got {kind!r})")
+    shape = f"{n}, {c}, {side}, {side}"
+    e = "" if eps == 1e-5 else f", eps={eps:g}"  # 1e-5 is their default
+    head = f"""import torch
+import torch.nn as nn
+
+x = torch.randn({shape})
+bn = nn.BatchNorm2d({c}, momentum=0.1{e})  # per channel, over (N, H, W)
+ln = nn.LayerNorm([{c}, {side}, {side}]{e})  # per sample, over (C, H, W)
+inorm = nn.InstanceNorm2d({c}{e})  # per sample and channel, over (H, W)
+gn = nn.GroupNorm({groups}, {c}{e})  # per sample and group of {c // groups} channels
+rms = nn.RMSNorm([{c}, {side}, {side}], eps={eps:g})  # as LayerNorm, no mean (eps: no default)
+
+# {KIND_NAMES[kind]} without its affine weight and bias, from the statistics:
+"""
+    stats = "var = xs.var(dim=dims, correction=0, keepdim=True)  # biased, as in training\n"
+    body = {
+        "batch": "xs = x\ndims = (0, 2, 3)  # N, H, W\nmean = xs.mean(dim=dims, keepdim=True)\n"
+        + stats,
+        "layer": "xs = x\ndims = (1, 2, 3)  # C, H, W\nmean = xs.mean(dim=dims, keepdim=True)\n"
+        + stats,
+        "instance": "xs = x\ndims = (2, 3)  # H, W\nmean = xs.mean(dim=dims, keepdim=True)\n"
+        + stats,
+        "group": f"xs = x.view({n}, {groups}, -1)  # (N, G, C/G * H * W)\ndims = -1\n"
+        "mean = xs.mean(dim=dims, keepdim=True)\n" + stats,
+        "rms": "xs = x\ndims = (1, 2, 3)  # C, H, W\n"
+        "mean = 0.0  # RMSNorm subtracts nothing\n"
+        "var = xs.pow(2).mean(dim=dims, keepdim=True)  # the mean square\n",
+    }[kind]
+    y = f"y = ((xs - mean) / torch.sqrt(var + {eps:g})).view({shape})  # eps inside the root\n"
+    behaviour = set_behaviour((n, c, side, side), kind, groups if kind == "group" else None)
+    module = _MODULE[kind]
+    if behaviour.torch_raises:
+        check = f"# {module}(x) raises here: ValueError: {behaviour.torch_message}\n"
+    else:
+        check = f"print(torch.allclose(y, {module}(x), atol=1e-5))  # weight 1, bias 0\n"
+    return head + body + y + check
