@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from normviz import io
 from normviz._transfer import (
     cutoff_bounds,
     log_constants,
@@ -43,6 +44,7 @@ __all__ = [
     "output_display_note",
     "snippet",
     "stats_caption",
+    "upload_label",
     "use_and_pitfalls",
 ]
 
@@ -568,8 +570,9 @@ _USE: dict[str, tuple[str, str]] = {
         "differences.",
     ),
     "equalize": (
-        "Map each value to its share of pixels at or below it (the CDF): the histogram becomes "
-        "as flat as the discrete input allows, which maximizes global contrast.",
+        "Map each value to its share of pixels at or below it (the CDF, shifted so the darkest "
+        "level maps to 0): the histogram becomes as flat as the discrete input allows, which "
+        "maximizes global contrast.",
         "Amplifies noise in flat regions; per-channel equalization shifts hues, luminance mode "
         "keeps them.",
     ),
@@ -612,7 +615,8 @@ def output_display_note(
     """
     lo, hi = display
     text = f"Shown with {num(lo)}..{num(hi)} → black..white."
-    if out_min >= lo and out_max <= hi:
+    eps = 1e-6 * max(1.0, abs(lo), abs(hi))  # outputs are float32: a bound is rounded to it
+    if out_min >= lo - eps and out_max <= hi + eps:
         return text + f" Every output value ({num(out_min)}..{num(out_max)}) lies in this range."
     return text + (
         f" The output spans {num(out_min)}..{num(out_max)} on the {where}: values beyond the "
@@ -644,6 +648,14 @@ def download_note(lo: float, hi: float) -> str:
     return (
         f"The PNG stores the display mapping {num(lo)}..{num(hi)} → 0..65535 (16-bit, values "
         "beyond saturate), computed at full resolution only when you click."
+    )
+
+
+def upload_label() -> str:
+    """Label of the file uploader, with the size limit that ``normviz.io`` enforces."""
+    return (
+        "Upload an image: PNG, JPEG, TIFF (8/16-bit, float), BMP, GIF or WebP, up to "
+        f"{io.MAX_BYTES // 2**20} MB"
     )
 
 

@@ -100,8 +100,7 @@ st.markdown(image_text.definition())
 
 src, pick = st.columns([3, 2], vertical_alignment="bottom")
 upload = src.file_uploader(
-    "Upload an image: PNG, JPEG, TIFF (8/16-bit, float), BMP, GIF or WebP, up to 25 MB",
-    type=FORMATS, key="img_upload",
+    image_text.upload_label(), type=FORMATS, key="img_upload",
 )  # fmt: skip
 sample = pick.selectbox(
     "…or a sample", list(SAMPLES), format_func=lambda k: SAMPLES[k].title, key="img_sample",

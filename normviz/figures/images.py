@@ -207,7 +207,7 @@ def histogram_figure(
         ``counts`` (C, bins) and ``edges`` (bins + 1,), e.g. from ``normviz.intensity.histogram``.
         Bins are merged down to ``max_bins`` so the payload stays small.
     cumulative : bool
-        Also draw each channel's cumulative fraction (0..1, dashed, right axis).
+        Also draw each channel's cumulative fraction (0..1, dotted, right axis).
     names : sequence of str, optional
         Channel names (default from :func:`channel_names`); colours follow :data:`CHANNEL_COLORS`.
     x_range : (float, float), optional

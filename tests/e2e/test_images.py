@@ -36,3 +36,36 @@ def test_sample_and_upload_show_result_and_histograms(page, server, tmp_path):
     images, charts = _counts(page)
     assert images >= 2 and charts >= 2
     shoot(page, "images_upload")
+
+
+def _choose(page, key: str, label: str) -> None:
+    """Pick the option whose text starts with ``label`` in the selectbox ``key``."""
+    before = runs(page)
+    page.locator(f".st-key-{key} [role=combobox]").first.click()
+    page.locator("[role=listbox] [role=option]:visible", has_text=label).first.click()
+    settle_after(page, before)
+
+
+def _formula_text(page) -> str:
+    katex = page.locator(f"{MAIN} .katex-html")
+    assert katex.count() >= 1, "the formula did not render"
+    assert page.locator(f"{MAIN} .katex-error").count() == 0, "KaTeX could not parse the formula"
+    return katex.first.inner_text()
+
+
+def test_formulas_render_with_the_numbers_used(page, server):
+    open_page(page, server, "/images")
+    _choose(page, "img_sample", "Coffee")
+    _choose(page, "img_technique", "Z-score")
+    before = runs(page)
+    page.locator(".st-key-img_param_per_channel label").first.click()  # pooled
+    settle_after(page, before)
+    check_page(page)
+    text = _formula_text(page)
+    assert "74.08" in text and "58.96" not in text  # the pooled std the image is divided by
+    shoot(page, "images_zscore_pooled")
+    _choose(page, "img_technique", "Histogram equalization")
+    check_page(page)
+    text = _formula_text(page)
+    assert "2878" in text and "240000" in text  # (cdf - cdf_min) / (N - cdf_min), blue channel
+    shoot(page, "images_equalize")

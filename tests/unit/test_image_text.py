@@ -460,6 +460,12 @@ def test_display_notes_state_the_output_range(images):
     eq = ni.equalize(coffee)
     inside = it.output_display_note((0.0, 1.0), float(eq.min()), float(eq.max()))
     assert "Every output value (0..1) lies in this range." in inside
+    # clipping: the float32 output at a bound is that bound rounded, still "in the range"
+    b = ni.mean_std_bounds(images["chalkboard"], 2.0)
+    clipped = ni.clip(images["chalkboard"], b[0], b[1])
+    assert clipped.min() != b[0]  # float32 rounding of a float64 bound
+    note = it.output_display_note((b[0], b[1]), float(clipped.min()), float(clipped.max()))
+    assert "Every output value" in note and "saturated" not in note
     assert it.input_display_note(0.0, 65535.0) == "Shown linearly: 0..65535 → black..white."
     assert it.bar_unit("zscore") == "z" and it.bar_unit("match") == "reference units"
     assert it.download_note(-3.0, 3.0).startswith("The PNG stores the display mapping -3..3")
@@ -472,3 +478,14 @@ def test_grid_titles_come_from_the_parameters():
     assert it.grid_title("clip", {"_arg": (2.0, 97.5)}) == "Clip 2–97.5 %"
     assert it.grid_title("zscore", {}) == "Z-score, ±3 shown"
     assert it.grid_title("match", {}, "Coffee") == "Match → Coffee"
+
+
+def test_upload_label_states_the_limits_that_apply():
+    from pathlib import Path
+
+    from normviz import io
+
+    mb = io.MAX_BYTES // 2**20
+    assert it.upload_label().endswith(f"up to {mb} MB") and mb * 2**20 == io.MAX_BYTES
+    config = Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml"
+    assert f"maxUploadSize = {mb}" in config.read_text()  # Streamlit's own limit agrees
