@@ -95,6 +95,11 @@ def test_histogram_cumulative_ends_at_one_and_is_monotone():
     assert cdf[0] == 0.0 and cdf[-1] == pytest.approx(1.0)
     assert np.all(np.diff(cdf) >= 0)
     np.testing.assert_allclose(cdf, [0.0, 0.5, 0.5, 0.8, 1.0])
+    # the page's text says "dotted: cumulative"; the counts are drawn solid
+    from normviz.image_text import definition
+
+    assert "(dotted: cumulative)" in definition()
+    assert fig.data[1].line.dash == "dot" and fig.data[0].line.dash is None
 
 
 def test_histogram_payload_independent_of_image_size():

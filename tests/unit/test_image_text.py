@@ -489,3 +489,17 @@ def test_upload_label_states_the_limits_that_apply():
     assert it.upload_label().endswith(f"up to {mb} MB") and mb * 2**20 == io.MAX_BYTES
     config = Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml"
     assert f"maxUploadSize = {mb}" in config.read_text()  # Streamlit's own limit agrees
+
+
+def test_equalize_pitfall_per_channel_shifts_hues(images):
+    assert "per-channel equalization shifts hues" in it.use_and_pitfalls("equalize")[1]
+    coffee = images["coffee"].astype(np.float64)
+    ok = coffee.min(axis=2) > 20
+    before = coffee[ok] / coffee[ok].sum(axis=1, keepdims=True)
+    out = ni.equalize(images["coffee"]).astype(np.float64)[ok]
+    after = out / np.maximum(out.sum(axis=1, keepdims=True), 1e-9)
+    assert np.abs(after - before).mean() > 0.05  # the red cast of the photo is gone
+    lum = ni.equalize(images["coffee"], mode="luminance").astype(np.float64)[ok]
+    kept = (lum.max(axis=1) < 0.99) & (lum.min(axis=1) > 0)
+    ratio = lum[kept] / lum[kept].sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(ratio, before[kept], atol=1e-5)
