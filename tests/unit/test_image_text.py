@@ -503,3 +503,25 @@ def test_equalize_pitfall_per_channel_shifts_hues(images):
     kept = (lum.max(axis=1) < 0.99) & (lum.min(axis=1) > 0)
     ratio = lum[kept] / lum[kept].sum(axis=1, keepdims=True)
     np.testing.assert_allclose(ratio, before[kept], atol=1e-5)
+
+
+def test_sample_captions_shown_on_the_page_are_true(images):
+    from normviz.samples import SAMPLES
+
+    board = images["chalkboard"]
+    assert f"{board.min()}..{board.max()} of 0..255" in SAMPLES["chalkboard"].good_for
+    # rocket: the lamps pin the maximum (min-max is almost the identity on 0..255), percentile
+    # clipping shown black..white brightens the scene
+    rocket = images["rocket"]
+    assert "barely changes anything" in SAMPLES["rocket"].good_for
+    assert rocket.max() == 255 and rocket.min() <= 2
+    scaled = ni.scale_to_range(rocket)
+    assert np.abs(scaled - rocket / 255.0).max() < 0.01
+    low, high = ni.percentiles(rocket, (1.0, 99.0))
+    shown = np.clip((ni.clip(rocket, low, high) - low) / (high - low), 0, 1)
+    assert shown.mean() > 1.1 * scaled.mean()
+    # hdr: about 1000:1, almost black shown linearly, log scaling lifts it
+    hdr = images["hdr"].astype(np.float64)
+    assert "about 1000:1" in SAMPLES["hdr"].good_for
+    assert 800 < hdr.max() / hdr.min() < 1250
+    assert (hdr / 65535).mean() < 0.02 and ni.log_scale(images["hdr"]).mean() > 0.4
