@@ -370,24 +370,28 @@ def _clip_bounds_code(p: dict[str, Any], n_channels: int) -> str:
     return f"low, high = np.array([{lows}]), np.array([{highs}])\n"
 
 
+def _sig4(v: float) -> str:
+    """4 significant digits, positional (0.6218, 0.005510)."""
+    return np.format_float_positional(float(v), precision=4, unique=False, fractional=False)
+
+
 def _torch_part(mean: np.ndarray, std: np.ndarray, dtype: str) -> str:
     full = DTYPE_FULL.get(dtype)
     if dtype == "uint8":
-        load = "/ 255.0   # to [0, 1], as torchvision's ToTensor() does for uint8"
+        note, scale = "# to [0, 1], as torchvision's ToTensor() does for uint8", " / 255.0"
     elif full is not None:
-        load = (
-            f"/ {full:.1f}   # to [0, 1]: ToTensor() rescales only uint8, so divide a "
-            f"{dtype} image yourself"
-        )
+        note = f"# to [0, 1]: ToTensor() rescales only uint8, so divide {dtype} yourself"
+        scale = f" / {full:.1f}"
     else:
-        load = "  # float data used as it is (ToTensor() does not rescale floats)"
+        note, scale = "# float data used as it is (ToTensor() does not rescale floats)", ""
         full = 1.0
-    means = ", ".join(f"{m / full:.4f}" for m in mean)
-    stds = ", ".join(f"{s / full:.4f}" for s in std)
+    means = ", ".join(_sig4(m / full) for m in mean)
+    stds = ", ".join(_sig4(s / full) for s in std)
     return (
         "\n# The same in PyTorch on a (C, H, W) tensor, with this image's statistics:\n"
         "import torch\n\n"
-        f"t = torch.from_numpy(np.atleast_3d(img).astype(np.float32)).permute(2, 0, 1) {load}\n"
+        f"{note}\n"
+        f"t = torch.from_numpy(np.atleast_3d(img).astype(np.float32)).permute(2, 0, 1){scale}\n"
         f"mean = torch.tensor([{means}])\n"
         f"std = torch.tensor([{stds}])\n"
         "out_t = (t - mean[:, None, None]) / std[:, None, None]"

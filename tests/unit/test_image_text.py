@@ -230,25 +230,28 @@ def test_clip_snippet_computes_the_bounds_the_page_used(images, how, arg, per_ch
     np.testing.assert_array_equal(_run(manual, img=img)["out"], np.clip(img, 20.0, 180.5))
 
 
-@pytest.mark.parametrize("sample", ["coffee", "hdr", "chalkboard"])
+@pytest.mark.parametrize("sample", ["coffee", "hdr", "chalkboard", "float"])
 @pytest.mark.parametrize("per_channel", [True, False])
 def test_zscore_torch_code_scales_as_stated(images, sample, per_channel):
     # Issue 9 defect 11: "ToTensor divides by 65535" was false (ToTensor rescales only uint8).
     torch = pytest.importorskip("torch")
-    img = images[sample]
+    img = (images["coffee"] / 255.0).astype(np.float32) if sample == "float" else images[sample]
     stats = ni.image_stats(img)
     code = it.snippet("zscore", {"per_channel": per_channel}, stats, str(img.dtype))
     assert "divides by 65535" not in code
     if img.dtype == np.uint16:
         assert "/ 65535.0" in code and "ToTensor() rescales only uint8" in code
-    else:
+    elif img.dtype == np.uint8:
         assert "/ 255.0" in code and "as torchvision's ToTensor() does for uint8" in code
+    else:
+        assert "/ 255.0" not in code and "does not rescale floats" in code
     ns = _run(code, img=img)
     z = np.atleast_3d(ni.z_score(img, per_channel=per_channel)).astype(np.float64)
     got = ns["out_t"].permute(1, 2, 0).numpy().astype(np.float64)
     assert isinstance(ns["out_t"], torch.Tensor)
-    # mean and std are shown with 4 decimals in [0, 1] units: |dz| <= 5e-5 (1 + |z|) / std
-    full = 255.0 if img.dtype == np.uint8 else 65535.0
+    # mean and std are shown with 4 significant digits in [0, 1] units, so each is within
+    # 5e-5 of the truth: |dz| <= 5e-5 (1 + |z|) / std
+    full = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}.get(img.dtype, 1.0)
     sd = np.atleast_1d(ni.image_stats(img).std if per_channel else img.std()) / full
     np.testing.assert_array_less(np.abs(got - z), 5e-5 * (1 + np.abs(z)) / sd + 1e-5)
 
