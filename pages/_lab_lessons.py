@@ -1,55 +1,68 @@
-"""The lab's lower sections: the maths of each control, the notes' L1 bug, the batch-size
-calculator and the take-home code. A newcomer's first view sends them one tick after the rest.
+"""The lab's lower sections: the maths of each control, the notes' L1 bug, the dropout check,
+the batch-size study and calculator and the take-home code. A newcomer's first view sends them
+one tick after the rest.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from normviz.training import TrainConfig, Trainer, batch_plan, penalty_l1_notes, pytorch_code
+from normviz.lab_text import (
+    batch_size_notes,
+    dropout_latex,
+    dropout_text,
+    early_stopping_text,
+    l1_bug_text,
+    l1_code,
+    l1_latex,
+    l1_text,
+    l2_rule,
+)
+from normviz.training import TrainConfig, Trainer, batch_plan, pytorch_code
+from pages import _lab_studies as studies
+
+
+def _per_run(runs: list[tuple[str, TrainConfig]], build) -> list[tuple[str, object]]:
+    """``build(config)`` for each run, once per distinct result, labelled with its runs."""
+    seen: dict[object, list[str]] = {}
+    for label, cfg in runs:
+        seen.setdefault(build(cfg), []).append(label)
+    if len(seen) == 1:
+        return [("", next(iter(seen)))]
+    return [(f"Run {' and '.join(labels)}: ", out) for out, labels in seen.items()]
 
 
 def explain(
     base: TrainConfig, runs: list[tuple[str, TrainConfig]], trainers: list[Trainer]
 ) -> None:
-    """Draw the sections below the live view for the controls' config ``base`` and ``runs``."""
+    """Draw the sections below the live view for the controls' config ``base`` and ``runs``.
+
+    Every formula and sentence with a number or a behaviour comes from :mod:`normviz.lab_text`,
+    built from the configs being trained (each run's, when A and B differ).
+    """
     st.divider()
     st.subheader("What the controls do")
     math_cols = st.columns(2, gap="large")
     with math_cols[0]:
+        for prefix, (latex, text) in _per_run(runs, lambda c: (l1_latex(c), l1_text(c))):
+            st.latex(latex)
+            st.markdown(prefix + text)
+        for prefix, rule in _per_run(runs, l2_rule):
+            st.markdown(f"{prefix}**L2** (weight decay, optimizer {rule.optimizer}):")
+            st.latex(rule.latex)
+            st.markdown(rule.text)
         st.markdown(
-            "**L1** adds the sum of absolute weights to the loss (weights only, not biases):"
-        )
-        st.latex(r"\mathcal{L} = \mathrm{CE} + \lambda_1 \sum_i |w_i|")
-        st.markdown(
-            "Its pull toward zero has the same size for every weight, so small weights land on "
-            "exactly zero: a sparse network with fewer effective parameters."
-        )
-        st.markdown("**L2** (weight decay) shrinks every weight in proportion to its size:")
-        st.latex(r"w \leftarrow w - \eta\,(\nabla_w \mathrm{CE} + \lambda_2 w)")
-        l2_kind = (
-            "**decoupled** (AdamW: the weights shrink by η·λ₂ each step, apart from Adam's scaling)"
-            if base.optimizer == "adamw"
-            else f"**coupled** ({base.optimizer}: λ₂·w joins the gradient, same as adding "
-            "(λ₂/2)·‖w‖² to the loss)"
-        )
-        st.markdown(
-            f"With your optimizer the L2 is {l2_kind}. It narrows the weight histogram but rarely "
-            "makes a weight exactly zero (the notes' *L2 makes fewer parameters* is L1's job)."
+            "L2 narrows the weight histogram but rarely makes a weight exactly zero (the "
+            "notes' *L2 makes fewer parameters* is L1's job)."
         )
     with math_cols[1]:
+        st.latex(dropout_latex(base))
+        for prefix, text in _per_run(runs, dropout_text):
+            st.markdown(prefix + text)
+        for prefix, text in _per_run(runs, early_stopping_text):
+            st.markdown(prefix + text)
         st.markdown(
-            "**Dropout** (inverted) zeroes each unit with probability p while training and "
-            "scales the survivors, so nothing changes at evaluation:"
-        )
-        st.latex(r"\tilde h = \frac{m \odot h}{1-p},\quad m_i \sim \mathrm{Bernoulli}(1-p)")
-        st.markdown(
-            "**Early stopping** keeps the weights of the epoch with the lowest held-out loss and "
-            "stops after *patience* epochs without improvement. A real project watches a separate "
-            "validation set and keeps the test set untouched; here the held-out split plays both "
-            "roles. **Input jitter** adds Gaussian noise to each batch: a simple augmentation."
-        )
-        st.markdown(
+            "**Input jitter** adds Gaussian noise to each batch: a simple augmentation. "
             "**BatchNorm** was introduced to reduce *internal covariate shift*; Santurkar et al. "
             "(2018) found its benefit comes mainly from a smoother loss landscape, which is why it "
             "tolerates high learning rates (try the preset)."
@@ -64,21 +77,13 @@ def explain(
     )
     if l1_bug.open:
         with l1_bug:
-            model = trainers[0].model
-            buggy = penalty_l1_notes(model, 0.01)
-            st.markdown(
-                f'`p.numel()` counts parameters: for this network the "penalty" is the '
-                f"constant {float(buggy):g}, with `requires_grad={buggy.requires_grad}`. A "
-                "constant has zero gradient, so adding it to the loss changes no update. The "
-                "correct L1 sums the weights' absolute values (try the *L1 vs L2* preset and "
-                "watch the zero bin grow):"
-            )
-            st.code(
-                "l1_term = sum(\n"
-                "    p.abs().sum() for n, p in model.named_parameters() if n.endswith('weight')\n"
-                ")\nloss = ce + l1 * l1_term",
-                language="python",
-            )
+            st.markdown(l1_bug_text(trainers[0].model, 0.01))
+            st.code(l1_code("subgradient"), language="python")
+            st.markdown("Or proximal L1, which makes small weights exactly zero:")
+            st.code(l1_code("proximal"), language="python")
+
+    studies.dropout_section(base)
+    studies.batch_size_section(base)
 
     st.subheader("Batch size: how many updates?")
     calc = st.columns([1, 1, 2, 1])
@@ -112,13 +117,9 @@ def explain(
             hide_index=True,
         )
     st.markdown(
-        "The study notes' table (31,250 / 15,625 / 1,953 updates per epoch, 12,500,000 in total "
-        "at 400 epochs) is right for **4,000,000** images, with the last batch dropped (1,953; "
-        "keeping it gives 1,954). But the notes write the dataset as 4_00_00_000, which is "
-        f"**40,000,000**: {40_000_000 // 128:,} updates per epoch at batch 128, ten times more. "
-        "Larger batches give fewer updates per epoch, so they need more epochs or a larger "
-        "learning rate (Goyal et al. 2017). And batch size *does* affect regularization: run the "
-        "*Batch size 8 vs 256* preset."
+        batch_size_notes() + " And batch size *does* affect regularization: run the *Batch "
+        "size 8 vs 256* preset and switch **Curves against** to *Updates* or *Samples seen* to "
+        "compare the runs at equal updates or equal data rather than at equal epochs."
     )
 
     st.subheader("Take it home")

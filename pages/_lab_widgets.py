@@ -24,11 +24,15 @@ from normviz.fairshare import (
     tick_interval,
 )
 from normviz.figures import lab as figs
+from normviz.lab_text import control_help
+from normviz.presets import PRESETS, preset_configs
 from normviz.toydata import DATASETS, PointsError, parse_points_csv
 from normviz.training import (
     ACTIVATIONS,
+    L1_METHODS,
     NORMS,
     OPTIMIZERS,
+    X_AXES,
     TrainConfig,
     Trainer,
     updates_per_epoch,
@@ -52,57 +56,12 @@ LOG_STRENGTHS = [0.0, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 
 RATES = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0]
 BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
 
-# name -> (common overrides, A overrides, B overrides, what to look for)
-PRESETS: dict[str, tuple[dict, dict, dict, str]] = {
-    "Dropout: off vs 0.4": (
-        {"hidden": (64, 64), "noise": 0.3, "n_samples": 200},
-        {"dropout": 0.0},
-        {"dropout": 0.4},
-        "A big network on few noisy points overfits: A's train loss keeps falling while its test "
-        "loss turns up. Dropout (B) keeps the gap between train and test smaller.",
-    ),
-    "L1 vs L2": (
-        {"hidden": (32, 32), "activation": "tanh", "optimizer": "momentum", "lr": 0.05},
-        {"l1": 0.002, "l2": 0.0},
-        {"l1": 0.0, "l2": 0.01},
-        "Watch the weight histograms: L1 (A) piles weights into the zero bin (sparsity rises); "
-        "L2 (B) narrows the bell but leaves almost no weight at exactly zero.",
-    ),
-    "BatchNorm before vs after the activation": (
-        {"hidden": (16, 16, 16), "norm": "batch"},
-        {"norm_position": "before_activation"},
-        {"norm_position": "after_activation"},
-        "The original paper put BN before the nonlinearity; many practitioners put it after. "
-        "On this problem both train: compare speed and the final gap.",
-    ),
-    "Batch size 8 vs 256": (
-        {"hidden": (32, 32), "noise": 0.25},
-        {"batch_size": 8},
-        {"batch_size": 256},
-        "Same epochs, very different numbers of updates (25 vs 1 per epoch here). Per epoch, A "
-        "(batch 8) learns far faster, and so also overfits sooner: its test loss turns up first "
-        "(after 300 epochs its gap is larger). B needs more epochs or a larger learning rate. "
-        "The noise of small batches can help generalization (Keskar et al. 2017), but compare "
-        "runs at equal updates, not equal epochs, to see it.",
-    ),
-    "High learning rate: no norm vs BatchNorm": (
-        {"hidden": (16, 16, 16, 16), "optimizer": "momentum", "lr": 0.2},
-        {"norm": "none"},
-        {"norm": "batch"},
-        "SGD with momentum at learning rate 0.2 on a four-layer net. Without normalization (A) "
-        "the loss jumps around and then sits at chance: 50 % accuracy, a flat boundary. With "
-        "BatchNorm (B) the same net trains (above 80 % test accuracy within 300 epochs). At "
-        "learning rate 0.01 the plain net trains too: the difference is the rate it tolerates. "
-        "Santurkar et al. (2018) trace this to a smoother loss landscape.",
-    ),
-    "Custom": ({}, {}, {}, "Pick B's settings below; A uses the controls on the left."),
-}
 BOUNDARY_KEY = (
     "Background: the network's probability of class 1, orange (class 0) through white (0.5, "
     "the decision boundary) to blue (class 1). Dots: the points in their true class colour, "
     "training points with a white edge, test points with a black one."
 )
-CUSTOM_FIELDS = ("dropout", "l1", "l2", "norm", "batch_size", "lr", "optimizer")
+CUSTOM_FIELDS = ("dropout", "l1", "l2", "norm", "batch_size", "lr", "optimizer", "l1_method")
 
 
 def lease_table() -> LeaseTable:
@@ -245,6 +204,8 @@ def _options(values: list, current: Any) -> list:
 def config_controls() -> TrainConfig:
     """Draw the controls of the configuration and return it (the last valid one on error)."""
     ss = st.session_state
+    # Help texts from the config they describe; the L1 help follows the method chosen now.
+    helps = control_help(dataclasses.replace(ss.lab_cfg, l1_method=ss.lab_l1_method))
     with st.container(border=True):
         st.markdown("**Data**")
         st.selectbox(
@@ -314,19 +275,26 @@ def config_controls() -> TrainConfig:
             0.9,
             step=0.05,
             key="lab_dropout",
-            help="Probability of zeroing each hidden unit while training (off in eval).",
+            help=helps["dropout"],
         )
         st.select_slider(
             "L1 strength λ₁",
             _options(LOG_STRENGTHS, ss.lab_l1),
             key="lab_l1",
-            help="Adds λ₁·Σ|w| to the loss: drives weights to exactly zero.",
+            help=helps["l1"],
+        )
+        st.radio(
+            "L1 method",
+            L1_METHODS,
+            key="lab_l1_method",
+            horizontal=True,
+            help=helps["l1_method"],
         )
         st.select_slider(
             "L2 strength λ₂ (weight decay)",
             _options(LOG_STRENGTHS, ss.lab_l2),
             key="lab_l2",
-            help="The optimizer's weight_decay: shrinks all weights.",
+            help=helps["l2"],
         )
         st.slider(
             "Input jitter (augmentation)",
@@ -339,8 +307,7 @@ def config_controls() -> TrainConfig:
         st.toggle(
             "Early stopping",
             key="lab_es_on",
-            help="Stop when the test loss has not improved for 'patience' epochs, and "
-            "restore the best weights.",
+            help=helps["early_stopping_patience"],
         )
         st.number_input(
             "Patience (epochs)",
@@ -355,15 +322,14 @@ def config_controls() -> TrainConfig:
             "Optimizer",
             OPTIMIZERS,
             key="lab_optimizer",
-            help="momentum is SGD with momentum 0.9. L2 is coupled for sgd, momentum "
-            "and adam, decoupled for adamw.",
+            help=helps["optimizer"],
         )
         st.select_slider("Learning rate", _options(RATES, ss.lab_lr), key="lab_lr")
         st.select_slider(
             "Batch size",
             _options(BATCHES, ss.lab_batch_size),
             key="lab_batch_size",
-            help="Points per update. An epoch is ceil(train points / batch) updates.",
+            help=helps["batch_size"],
         )
         st.number_input("Max epochs", 1, 100_000, step=50, key="lab_max_epochs")
     values = {f.name: ss[f"lab_{f.name}"] for f in dataclasses.fields(TrainConfig)}
@@ -395,24 +361,25 @@ def custom_b(base: TrainConfig) -> dict:
     cols[0].select_slider("B batch", _options(BATCHES, ss.lab_b_batch_size), key="lab_b_batch_size")
     cols[1].select_slider("B learning rate", _options(RATES, ss.lab_b_lr), key="lab_b_lr")
     cols[2].selectbox("B optimizer", OPTIMIZERS, key="lab_b_optimizer")
+    cols[3].selectbox("B L1 method", L1_METHODS, key="lab_b_l1_method")
     return {name: ss[f"lab_b_{name}"] for name in CUSTOM_FIELDS}
 
 
 def run_configs(base: TrainConfig, compare: bool, preset: str) -> list[tuple[str, TrainConfig]]:
-    """Return the labelled configs to train: just the base, or A and B of a preset."""
+    """Return the labelled configs to train: just the base, or A and B of a preset.
+
+    A preset's runs come from :func:`normviz.presets.preset_configs`, the same configs its
+    "what to look for" text describes and its tests train.
+    """
     if not compare:
         return [("", base)]
-    common, a, b, _ = PRESETS[preset]
-    if preset == "Custom":
-        b = custom_b(base)
+    b = custom_b(base) if preset == "Custom" else None
     try:
-        return [
-            ("A", dataclasses.replace(base, **common, **a)),
-            ("B", dataclasses.replace(base, **common, **b)),
-        ]
-    except (TypeError, ValueError) as err:
+        return preset_configs(preset, base, b)
+    except (TypeError, ValueError) as err:  # TrainConfig: TypeError for a type, else ValueError
         st.error(f"Run B not applied: {err}", icon=":material/error:")
-        return [("A", dataclasses.replace(base, **common, **a))]
+        p = PRESETS[preset]
+        return [("A", dataclasses.replace(base, **{**p.common, **p.a}))]
 
 
 def sync_trainers(runs: list[tuple[str, TrainConfig]], data: Any, digest: str) -> list[Trainer]:
@@ -507,10 +474,25 @@ def _status(t: Trainer, label: str) -> str:
     )
 
 
+def x_axis_control() -> None:
+    """Draw the choice of the curves' x axis: epochs, updates or samples seen."""
+    st.radio(
+        "Curves against",
+        list(X_AXES),
+        key="lab_x_axis",
+        format_func=X_AXES.get,
+        horizontal=True,
+        help="Compare runs at equal epochs, at equal updates (optimizer steps), or at equal "
+        "training samples processed. Batch sizes differ in updates per epoch.",
+    )
+
+
 def draw(trainers: list[Trainer], labels: list[str]) -> None:
     """Draw the boundaries, curves and weights of the runs."""
+    axis = st.session_state.get("lab_x_axis") or "epoch"
     curves = [
-        figs.curves_info(t.history, lab, t.stopped) for t, lab in zip(trainers, labels, strict=True)
+        figs.curves_info(t.history, lab, t.stopped, x_axis=axis)
+        for t, lab in zip(trainers, labels, strict=True)
     ]
     for t, lab in zip(trainers, labels, strict=True):
         st.markdown(_status(t, lab))

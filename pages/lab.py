@@ -38,10 +38,14 @@ with main:
             list(w.PRESETS),
             key="lab_preset",
             label_visibility="collapsed",
-            help="Each preset trains A and B on the same data and seed, differing in one thing.",
+            help="Each preset trains A and B on the same data and seed, differing in one thing. "
+            "A named preset fixes every setting but the seed; Custom takes A from the controls.",
         )
-        st.caption(f"**What to look for.** {w.PRESETS[st.session_state.lab_preset][3]}")
+        look_for = st.empty()  # filled once the runs are known: the text describes them
     runs = w.run_configs(base, compare, st.session_state.lab_preset)
+    if compare and len(runs) == 2:
+        text = w.PRESETS[st.session_state.lab_preset].describe(runs[0][1], runs[1][1])
+        look_for.caption(f"**What to look for.** {text}")
     w.warm_up()
     digest = "" if points is None else hashlib.sha256(points.x.tobytes()).hexdigest()
     trainers = w.sync_trainers(runs, points, digest)
@@ -78,6 +82,7 @@ with main:
     buttons[3].button(
         "Reset", key="lab_reset", on_click=w.reset, icon=":material/replay:", width="stretch"
     )
+    w.x_axis_control()
     if st.session_state.get("lab_busy"):
         st.warning(st.session_state.lab_busy, icon=":material/hourglass_top:")
 

@@ -7,6 +7,11 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from normviz import lab_text
+from normviz.lab_text import control_help, l1_code
+from normviz.presets import preset_text
+from normviz.training import TrainConfig
+from pages import _lab_studies as studies
 from pages import _lab_widgets as w
 from tests.conftest import APP
 
@@ -55,7 +60,11 @@ def test_page_renders_controls_and_charts():
     at.session_state["lab_l1_bug"] = True
     at.run()
     assert any("import torch" in c.value for c in at.code)
-    assert any("p.abs().sum()" in c.value for c in at.code)
+    # Defect 8: the correct-L1 snippet penalizes what the lab penalizes (linear layers' weights),
+    # not every parameter whose name ends in "weight" (the normalization layers' too).
+    assert any(c.value == l1_code("subgradient") for c in at.code)
+    assert any(c.value == l1_code("proximal") for c in at.code)
+    assert not any("endswith('weight')" in c.value for c in at.code)
     assert not at.session_state.lab_running
     assert len(_trainers(at)[0].history) == 1  # epoch 0 only: nothing trains until Start
 
@@ -155,12 +164,17 @@ def test_busy_message_when_the_lease_table_is_full():
             table.release(owner)
 
 
+def _table(at: AppTest, column: str):
+    """The first dataframe on the page that has ``column``."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
 def test_batch_calculator_reproduces_the_notes_table():
     at = _lab()
-    rows = at.dataframe[0].value
+    rows = _table(at, "updates per epoch")
     assert rows["updates per epoch"].tolist() == [31_250, 15_625, 1_954]
     at.toggle(key="lab_calc_drop_last").set_value(True).run()
-    rows = at.dataframe[0].value
+    rows = _table(at, "updates per epoch")
     assert rows["updates per epoch"].tolist() == [31_250, 15_625, 1_953]
     assert rows["total updates"].tolist()[:2] == [12_500_000, 6_250_000]
 
@@ -180,7 +194,10 @@ def test_code_panel_shows_each_current_run():
 
 def test_a_wrongly_typed_setting_shows_an_error_not_a_traceback(monkeypatch):
     # TrainConfig raises TypeError (not ValueError) for a field of the wrong type.
-    monkeypatch.setitem(w.PRESETS, "Typed wrong", ({}, {}, {"seed": "7"}, "B's seed is text."))
+    from normviz.presets import Preset
+
+    typed_wrong = Preset("Typed wrong", {}, {}, {"seed": "7"}, lambda a, b: "B's seed is text.")
+    monkeypatch.setitem(w.PRESETS, "Typed wrong", typed_wrong)
     at = _lab({"mode": "compare", "preset": "Typed wrong"})
     assert not at.exception
     assert any("Run B not applied" in e.value and "seed" in e.value for e in at.error)
@@ -254,3 +271,186 @@ def test_history_download_works_off_the_script_thread(monkeypatch, params, keys)
         assert len(rows) - 1 == len(trainer.history) == 3  # epochs 0, 1 and 2
         assert [int(r[0]) for r in rows[1:]] == [0, 1, 2]
         assert float(rows[-1][rows[0].index("test_loss")]) == trainer.history[-1].test_loss
+
+
+def _help(at: AppTest, kind: str, key: str) -> str:
+    return getattr(at, kind)(key=key).proto.help
+
+
+def _latex(at: AppTest) -> list[str]:
+    """The LaTeX sources on the page (AppTest shows them wrapped in $$ lines)."""
+    return [x.value.removeprefix("$$\n").removesuffix("\n$$") for x in at.latex]
+
+
+def _markdown(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_l1_method_control_and_its_texts():
+    # Defect 3: subgradient L1 gives near-zero weights, proximal exact zeros; the page says so.
+    at = _lab({"l1": "0.01"})
+    radio = at.radio(key="lab_l1_method")
+    assert radio.value == "subgradient" and list(radio.options) == ["subgradient", "proximal"]
+    help_l1 = _help(at, "select_slider", "lab_l1")
+    assert "near zero" in help_l1 and "exactly zero" not in help_l1
+    assert l1_text(_trainers(at)[0].config) in _markdown(at)
+    assert "drives weights to exactly zero" not in _markdown(at) + help_l1
+    radio.set_value("proximal").run()
+    cfg = _trainers(at)[0].config
+    assert cfg.l1_method == "proximal"
+    assert _param(at, "l1_method") == "proximal"
+    assert "exactly zero" in _help(at, "select_slider", "lab_l1")
+    assert lab_text.l1_text(cfg) in _markdown(at)
+    assert lab_text.l1_latex(cfg) in _latex(at)
+
+
+def l1_text(cfg: TrainConfig) -> str:
+    return lab_text.l1_text(cfg)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam", "adamw"])
+def test_l2_rule_is_the_selected_optimizers(optimizer):
+    # Defect 10: the L2 update rule shown is the optimizer's, not SGD's whatever is selected.
+    at = _lab({"optimizer": optimizer, "l2": "0.01"})
+    rule = lab_text.l2_rule(_trainers(at)[0].config)
+    assert rule.optimizer == optimizer
+    assert rule.latex in _latex(at)
+    assert rule.text in _markdown(at)
+    sgd_rule = lab_text.l2_rule(TrainConfig(optimizer="sgd")).latex
+    assert (sgd_rule in _latex(at)) == (optimizer == "sgd")
+
+
+def test_early_stopping_texts_say_when_the_best_weights_return():
+    # Defect 9: toggle help and lesson come from lab_text, as the trainer and script behave.
+    at = _lab({"patience": "7"})
+    at.toggle(key="lab_es_on").set_value(True).run()
+    cfg = _trainers(at)[0].config
+    assert cfg.early_stopping_patience is not None
+    assert _help(at, "toggle", "lab_es_on") == control_help(cfg)["early_stopping_patience"]
+    assert lab_text.early_stopping_text(cfg) in _markdown(at)
+    at.toggle(key="lab_es_on").set_value(False).run()
+    assert lab_text.early_stopping_text(_trainers(at)[0].config) in _markdown(at)
+
+
+@pytest.mark.parametrize("preset", ["Dropout: off vs 0.4", "Adam + L2 vs AdamW"])
+def test_what_to_look_for_comes_from_the_preset_registry(preset):
+    # Defect 16 and issue 9 section 3: the registry's presets and texts, on the runs trained.
+    at = _lab({"mode": "compare", "preset": preset, "seed": "0"})
+    assert preset in at.selectbox(key="lab_preset").options
+    base = at.session_state.lab_cfg
+    assert any(preset_text(preset, base) in c.value for c in at.caption)
+    a, b = (t.config for t in _trainers(at))
+    if preset == "Adam + L2 vs AdamW":
+        assert (a.optimizer, b.optimizer, a.l2, b.l2) == ("adam", "adamw", 0.01, 0.01)
+    else:
+        assert "A smaller gap is not the same as better generalization" in preset_text(preset)
+
+
+def test_custom_b_l1_method():
+    at = _lab({"mode": "compare", "preset": "Custom"})
+    at.selectbox(key="lab_b_l1_method").set_value("proximal").run()
+    a, b = (t.config for t in _trainers(at))
+    assert (a.l1_method, b.l1_method) == ("subgradient", "proximal")
+
+
+def _numbers(value) -> list[float]:
+    """A figure value as floats: a list, or Plotly's base64 typed array."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(value, dict):
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()
+    return [float(v) for v in value]
+
+
+def _spec(at: AppTest, title: str) -> dict:
+    import json
+
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        texts = [a.get("text", "") for a in spec["layout"].get("annotations", [])]
+        if any(title in t for t in texts):
+            return spec
+    raise AssertionError(f"no chart titled {title!r}")
+
+
+def test_x_axis_control_switches_every_curve():
+    # Defect 7: curves against epochs, updates or samples seen.
+    at = _lab({"batch_size": "64", "n_samples": "200"})  # 100 training points: 2 updates/epoch
+    for _ in range(3):
+        at.button(key="lab_step").click().run()
+    radio = at.radio(key="lab_x_axis")
+    assert radio.value == "epoch"
+    assert list(radio.options) == ["Epoch", "Updates (optimizer steps)", "Samples seen"]
+    hist = _trainers(at)[0].history
+    for axis, title in (("step", "updates"), ("samples_seen", "samples seen"), ("epoch", "epoch")):
+        at.radio(key="lab_x_axis").set_value(axis).run()
+        for name in ("Loss", "Weight norm"):
+            spec = _spec(at, name)
+            assert spec["layout"]["xaxis"]["title"]["text"] == title
+            xs = [float(getattr(r, axis)) for r in hist]
+            assert xs[-1] == {"step": 6, "samples_seen": 300, "epoch": 3}[axis]
+            assert all(_numbers(trace["x"]) == xs for trace in spec["data"])
+
+
+def test_dropout_check_on_screen_matches_normviz():
+    from normviz.lab_studies import dropout_check
+
+    at = _lab({"dropout": "0.3"})
+    rows = _table(at, "masks K")
+    check = dropout_check(_trainers(at)[0].config, ks=studies.DROPOUT_KS)
+    assert rows["masks K"].tolist() == list(check.ks)
+    assert rows["RMS of mean − eval"].tolist() == pytest.approx(check.rms_diff.tolist())
+    assert any(f"{check.unscaled_ratio:.3f} times" in c.value for c in at.caption)
+    assert any("p = 0.3" in m.value for m in at.markdown)
+
+
+def test_batch_size_study_runs_on_request_and_is_cached():
+    at = _lab({"n_samples": "80", "hidden": "8"})
+    assert not any(c.proto.spec and "batch size (log scale)" in c.proto.spec
+                   for c in at.get("plotly_chart"))  # fmt: skip
+    at.multiselect(key="lab_study_batches").set_value([4, 16]).run()
+    at.number_input(key="lab_study_epochs").set_value(2).run()
+    at.button(key="lab_study_run").click().run()
+    assert not at.exception, at.exception
+    spec = _spec(at, "Test accuracy after 2 epochs")
+    assert [t["name"] for t in spec["data"]] == ["BatchNorm", "GroupNorm", "LayerNorm"]
+    rows = _table(at, "normalization")
+    assert rows.columns.tolist() == ["normalization", "batch 4", "batch 16"]
+    assert at.button(key="lab_study_run").disabled  # cached: nothing to run again
+    key = studies.study_key(at.session_state.lab_cfg, [4, 16], 2)
+    assert studies.study_board().get(key) is not None
+    # A second visitor with the same settings sees the cached result at once.
+    other = _lab({"n_samples": "80", "hidden": "8"})
+    other.multiselect(key="lab_study_batches").set_value([16, 4]).run()
+    other.number_input(key="lab_study_epochs").set_value(2).run()
+    assert other.button(key="lab_study_run").disabled
+    _spec(other, "Test accuracy after 2 epochs")
+
+
+def test_batch_size_study_is_bounded():
+    board = studies.study_board()
+    at = _lab({"n_samples": "1000"})
+    at.multiselect(key="lab_study_batches").set_value([2]).run()
+    at.number_input(key="lab_study_epochs").set_value(200).run()
+    at.button(key="lab_study_run").click().run()
+    assert any("more than 100,000" in e.value for e in at.error)  # too big: refused
+    at.number_input(key="lab_study_epochs").set_value(1).run()
+    assert board.gate.acquire(blocking=False)  # another visitor's study is running
+    try:
+        at.button(key="lab_study_run").click().run()
+        assert any("Another visitor's study is running" in i.value for i in at.info)
+        assert not any(
+            "Test accuracy after" in (c.proto.spec or "") for c in at.get("plotly_chart")
+        )
+    finally:
+        board.gate.release()
+
+
+def test_study_board_keeps_a_bounded_number_of_results():
+    board = studies.StudyBoard(2)
+    for k in range(3):
+        board.put((TrainConfig(seed=k), (2,), 1), object())
+    assert len(board) == 2
+    assert board.get((TrainConfig(seed=0), (2,), 1)) is None
