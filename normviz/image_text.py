@@ -40,6 +40,7 @@ __all__ = [
     "home_blurb",
     "input_display_note",
     "kind_note",
+    "no_curve_note",
     "num",
     "output_display_note",
     "snippet",
@@ -626,6 +627,13 @@ def output_display_note(
         f" The output spans {num(out_min)}..{num(out_max)} on the {where}: values beyond the "
         "range show saturated (shaded in the plots); the data keeps them."
     )
+
+
+def no_curve_note(key: str) -> str:
+    """Text of the empty transfer-curve figure: why technique ``key`` has no curve here."""
+    if key == "clahe":
+        return "CLAHE is local: no single transfer curve."
+    return "No transfer curve for these parameters."
 
 
 def bar_unit(key: str) -> str:

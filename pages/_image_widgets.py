@@ -1,4 +1,6 @@
-"""Streamlit helpers of the image page: cached work per upload, parameter widgets, teaching text.
+"""Streamlit helpers of the image page: cached work per upload and the comparison grid.
+
+The page's text (formulas, code, notes, captions) is built in ``normviz.image_text``.
 
 Heavy work runs once per image (content hash -> decode, full-resolution statistics, a work
 preview of at most ``WORK_SIDE`` pixels, its JPEG); each interaction applies the technique to the

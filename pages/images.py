@@ -183,6 +183,7 @@ with curve_col:
         res.curve, names=("Y",) if params.get("mode") == "luminance" else names,
         x_range=prep.input_range, display_range=res.display, title="Transfer curve",
         y_range=None if key in ("zscore", "clip") else (d_lo - pad, d_hi + pad),
+        empty_message=image_text.no_curve_note(key),
     ))  # fmt: skip
     st.plotly_chart(curve, key="img_curve", **CHART)
 with table_col:

@@ -69,3 +69,22 @@ def test_formulas_render_with_the_numbers_used(page, server):
     text = _formula_text(page)
     assert "2878" in text and "240000" in text  # (cdf - cdf_min) / (N - cdf_min), blue channel
     shoot(page, "images_equalize")
+
+
+def test_every_formula_renders(page, server):
+    from normviz.intensity import TECHNIQUES
+
+    open_page(page, server, "/images")
+    _choose(page, "img_sample", "Coffee")
+    for t in TECHNIQUES.values():
+        _choose(page, "img_technique", t.title)
+        check_page(page)
+        assert _formula_text(page), t.key
+        if t.key == "clahe":  # the longest formula, with text inside
+            shoot(page, "images_clahe")
+    _choose(page, "img_technique", "Histogram equalization")
+    before = runs(page)
+    page.locator(".st-key-img_param_mode button", has_text="luminance").first.click()
+    settle_after(page, before)
+    assert "Y" in _formula_text(page)
+    shoot(page, "images_equalize_luminance")
