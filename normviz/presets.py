@@ -184,7 +184,8 @@ def _high_lr_text(a: TrainConfig, b: TrainConfig) -> str:
         f"{name} at learning rate {a.lr:g} on a {len(a.hidden)}-layer net. Without "
         "normalization (A) the loss jumps, then sits at chance: 50 % accuracy, P(class 1) "
         "about 0.5 almost everywhere (a blank boundary plot). With BatchNorm (B) the same "
-        "net keeps learning: its test accuracy climbs above 80 % at times, though it stays jumpy at this rate. At learning rate "
+        "net keeps learning: its test accuracy climbs above 80 % at times, though it stays "
+        "jumpy at this rate. At learning rate "
         f"{_LOW_LR:g} the plain net learns too, slowly: the difference is the rate it "
         "tolerates. Santurkar et al. (2018) trace this to a smoother loss landscape."
         + _seed_note(a)
