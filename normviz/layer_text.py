@@ -58,13 +58,18 @@ WHY_LAYERNORM = (
     "time (batch 1), where BatchNorm must use running averages that differ from what it saw in "
     "training (a train/eval gap). LayerNorm normalizes each token over its own D features: it "
     "depends on neither the batch, nor the padding, nor the mode (Ba, Kiros & Hinton 2016, "
-    "*Layer Normalization*). RMSNorm keeps only the rescaling, which is cheaper and works as well "
-    "(Zhang & Sennrich 2019, *Root Mean Square Layer Normalization*); LLaMA uses it.\n\n"
+    "*Layer Normalization*). RMSNorm keeps only the rescaling: cheaper, and as accurate in "
+    "their experiments (Zhang & Sennrich 2019, *Root Mean Square Layer Normalization*); LLaMA "
+    "uses it.\n\n"
     "**Pre-LN vs Post-LN.** The original Transformer normalizes after each residual addition "
     "(Post-LN) and needs a learning-rate warm-up; putting LayerNorm at the start of each residual "
     "branch (Pre-LN) keeps the gradients well-behaved at initialization, so it trains without "
     "warm-up (Xiong et al. 2020, *On Layer Normalization in the Transformer Architecture*, ICML)."
 )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _names(kinds: list[str]) -> str:
@@ -86,8 +91,9 @@ def intro_text() -> str:
     same = [k for k in KINDS if not TRAIN_EVAL_DIFFERS[k]]
     return (
         "Every normalization layer computes $\\hat x = (x - \\mu)/\\sqrt{\\sigma^2 + \\epsilon}$ "
-        "(RMSNorm: $x/\\sqrt{\\overline{x^2} + \\epsilon}$, no $\\mu$), then an optional learned "
-        "scale and shift. They differ in **which elements share one $\\mu$ and $\\sigma^2$**, "
+        "(RMSNorm: $x/\\sqrt{\\operatorname{mean}(x^2) + \\epsilon}$, no $\\mu$), then an "
+        "optional learned scale and shift. They differ in **which elements share one $\\mu$ "
+        "and $\\sigma^2$**, "
         f"and **{_names(differ)}** also differs between training and evaluation: in training it "
         "uses the current batch's statistics and updates running averages, in eval mode "
         f"(`model.eval()`) it uses those averages. {_names(same)} compute the same thing in "
@@ -153,7 +159,7 @@ the title names the set and gives its mean and std.'
     """
     what = "root mean square" if info.kind == "rms" else "mean and std"
     return (
-        f"Each set pools {', '.join(info.reduced)}: **{behaviour.sets} sets** of "
+        f"Each set pools {', '.join(info.reduced)}: **{_count(behaviour.sets, 'set')}** of "
         f"{behaviour.set_size} element{'s' if behaviour.set_size != 1 else ''}. Press ▶ Play to "
         f"step through every set; the title names the set and gives its {what}."
     )
@@ -202,10 +208,10 @@ def after_text(after: AfterMoments, channels_per_group: int = 1) -> str:
     """
     name = KIND_NAMES[after.kind]
     made = _MADE[after.kind].format(size=channels_per_group)
-    sets = f"over its {after.sets} sets of {after.set_size} values"
+    sets = f"over its {_count(after.sets, 'set')} of {after.set_size} values"
     if after.set_size == 1 and after.kind != "rms":
         return (
-            f"{name} pools {made}, but each set holds one value: every output is "
+            f"{name} normalizes {made}, but each set holds one value: every output is "
             f"{after.max_abs_mean:.1f} with variance {after.var_max:.1f}, not 1."
         )
 
@@ -329,8 +335,13 @@ def groupnorm_text(check: GroupNormCheck) -> str:
     text = (
         f"Measured with torch's own modules (default init, so weight 1 and bias 0): "
         f"max |`nn.GroupNorm(1, {c})(x)` − `{ln}(x)`| = {d_layer} and "
-        f"max |`nn.GroupNorm({c}, {c})(x)` − `{inn}(x)`| = {d_instance}: "
-        "different kernels, the same normalization up to float rounding. The equivalence holds "
+        f"max |`nn.GroupNorm({c}, {c})(x)` − `{inn}(x)`| = {d_instance}"
+        + (
+            ": different kernels, the same normalization up to float rounding."
+            if not math.isnan(check.g1_vs_layer + check.gc_vs_instance)
+            else " (a module raises for this shape, see below)."
+        )
+        + " The equivalence holds "
         f"for the **normalization, not for the learned affine parameters**: `nn.GroupNorm(1, {c})`"
         f" has `weight` of shape {check.gn_weight_shape} (one scale per channel), `{ln}` has "
         f"`weight` of shape {check.ln_weight_shape} (one per element); `{inn}` has "
@@ -393,7 +404,7 @@ bn = nn.BatchNorm2d({c}, momentum=0.1{e})  # per channel, over (N, H, W)
 ln = nn.LayerNorm([{c}, {side}, {side}]{e})  # per sample, over (C, H, W)
 inorm = nn.InstanceNorm2d({c}{e})  # per sample and channel, over (H, W)
 gn = nn.GroupNorm({groups}, {c}{e})  # per sample and group of {c // groups} channels
-rms = nn.RMSNorm([{c}, {side}, {side}], eps={eps:g})  # as LayerNorm, no mean (eps: no default)
+rms = nn.RMSNorm([{c}, {side}, {side}], eps={eps:g})  # as LayerNorm, no mean (eps=None: finfo.eps)
 
 # {KIND_NAMES[kind]} without its affine weight and bias, from the statistics:
 """

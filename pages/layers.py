@@ -153,7 +153,7 @@ with tabs[0]:
         )
     st.plotly_chart(cube_grid(key, groups, x), key="lay_cube_grid", **CHART)
     st.caption("After Figure 2 of Wu & He, *Group Normalization* (ECCV 2018): shaded, the "
-               "elements that share one mean and variance.")  # fmt: skip
+               "elements that share one mean and variance (RMSNorm: one mean square).")  # fmt: skip
 
 with tabs[1]:
     st.plotly_chart(moments_figure(key, kind, g_kind, x), key="lay_moments_chart", **CHART)
