@@ -1,0 +1,161 @@
+"""normviz.lab_studies: the batch-size study (bounded, sliceable) and the inverted-dropout check."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from normviz.lab_studies import (
+    MAX_STUDY_UPDATES,
+    BatchSizeStudy,
+    DropoutCheck,
+    batch_size_study,
+    dropout_check,
+    iter_batch_size_study,
+)
+from normviz.training import TrainConfig, Trainer
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+SMALL = TrainConfig(dataset="moons", n_samples=60, hidden=(8,), seed=3)
+
+
+# -- batch-size study ------------------------------------------------------------------------------
+
+
+def test_batch_size_study_cells_are_real_runs_with_equal_epochs():
+    fractions: list[float] = []
+    study = batch_size_study(SMALL, (2, 8), ("batch", "group", "layer"), epochs=2,
+                             progress=fractions.append)  # fmt: skip
+    assert isinstance(study, BatchSizeStudy)
+    assert study.test_acc.shape == study.updates.shape == (3, 2)
+    assert (study.batch_sizes, study.norms, study.epochs, study.seeds) == (
+        (2, 8),
+        ("batch", "group", "layer"),
+        2,
+        (3,),
+    )
+    n_train = 30
+    assert study.updates.tolist() == [[math.ceil(n_train / b) * 2 for b in (2, 8)]] * 3
+    # each cell is what an independent Trainer run of that config measures
+    for i, norm in enumerate(study.norms):
+        for j, b in enumerate(study.batch_sizes):
+            t = Trainer(dataclasses.replace(SMALL, norm=norm, batch_size=b, max_epochs=2))
+            t.step(10_000)
+            assert study.test_acc[i, j] == t.history[-1].test_acc
+            assert study.test_loss[i, j] == t.history[-1].test_loss
+            assert study.train_acc[i, j] == t.history[-1].train_acc
+    assert "same number of epochs" in study.budget
+    # progress: fractions in [0, 1], never decreasing, ending at exactly 1
+    assert fractions and fractions[-1] == 1.0
+    assert all(0.0 <= f <= 1.0 for f in fractions)
+    assert all(a <= b for a, b in itertools.pairwise(fractions))
+
+
+def test_batch_size_study_does_not_depend_on_how_it_is_sliced():
+    kw = {"batch_sizes": (4, 16), "norms": ("batch", "layer"), "epochs": 2}
+    fine = list(iter_batch_size_study(SMALL, **kw, slice_updates=1))
+    coarse = list(iter_batch_size_study(SMALL, **kw, slice_updates=10_000))
+    assert len(fine) > len(coarse) >= 2
+    assert all(p.result is None for p in fine[:-1]) and fine[-1].fraction == 1.0
+    a, b = fine[-1].result, coarse[-1].result
+    np.testing.assert_array_equal(a.test_acc, b.test_acc)
+    np.testing.assert_array_equal(a.test_loss, b.test_loss)
+    # each slice does at most slice_updates updates: progress moves in small steps
+    steps = np.diff([p.fraction for p in fine])
+    assert steps.max() <= 1 / sum(math.ceil(30 / b) * 2 for b in (4, 16)) * 2 + 1e-9
+
+
+def test_batch_size_study_averages_seeds():
+    study = batch_size_study(SMALL, (8,), ("layer",), epochs=1, seeds=(0, 1))
+    accs = []
+    for seed in (0, 1):
+        t = Trainer(dataclasses.replace(SMALL, norm="layer", batch_size=8, max_epochs=1,
+                                        seed=seed))  # fmt: skip
+        t.step(1000)
+        accs.append(t.history[-1].test_acc)
+    assert study.test_acc[0, 0] == pytest.approx(np.mean(accs))
+    assert study.seeds == (0, 1)
+
+
+@pytest.mark.parametrize(
+    ("kw", "match"),
+    [
+        ({"batch_sizes": (1, 8)}, r"batch_sizes must be ints >= 2"),
+        ({"batch_sizes": ()}, r"batch_sizes must be ints >= 2"),
+        ({"norms": ("instance",)}, r"norms must be among"),
+        ({"epochs": 0}, r"epochs must be an int >= 1 \(got 0\)"),
+        ({"seeds": ()}, r"seeds must hold at least one seed"),
+        ({"epochs": MAX_STUDY_UPDATES}, r"more than 100,000: use fewer epochs"),
+    ],
+)
+def test_batch_size_study_rejects_bad_or_unbounded_requests(kw, match):
+    with pytest.raises(ValueError, match=match):
+        batch_size_study(SMALL, **kw)
+
+
+# -- inverted dropout -----------------------------------------------------------------------------
+
+
+def _first_block(config: TrainConfig) -> torch.Tensor:
+    t = Trainer(config)
+    linear = t.model[0]
+    with torch.no_grad():
+        return F.relu(linear(torch.from_numpy(t.train.x)))
+
+
+@pytest.mark.parametrize("p", [0.2, 0.5])
+def test_dropout_check_eval_equals_the_mean_train_output(p):
+    config = TrainConfig(n_samples=100, hidden=(16,), dropout=p)
+    check = dropout_check(config, ks=(1, 10, 100, 1000))
+    assert isinstance(check, DropoutCheck) and check.p == p
+    # the eval output is the real hidden activation (oracle: Linear then ReLU by hand)
+    h = _first_block(config)
+    np.testing.assert_allclose(check.eval_output, h.numpy(), rtol=1e-6)
+    assert check.mean_abs_h == pytest.approx(float(h.abs().mean()), rel=1e-6)
+    # the difference shrinks like 1/sqrt(K), at the predicted size
+    ratio = check.rms_diff / check.predicted_rms
+    assert np.all((ratio > 0.8) & (ratio < 1.25)), ratio
+    assert check.rms_diff[1] / check.rms_diff[3] == pytest.approx(10, rel=0.25)
+    assert check.max_abs_diff[-1] < 0.2 * check.max_abs_diff[0]
+    assert check.rms_diff[-1] < 0.1 * check.mean_abs_h
+    # without the 1/(1 - p) scaling the mean output would be off by the factor 1 - p
+    assert check.unscaled_ratio == pytest.approx(1 - p, abs=0.01)
+
+
+def test_dropout_check_matches_torch_dropout_statistics():
+    # oracle: torch's own F.dropout on the same activations gives the same 1/sqrt(K) behaviour
+    config = TrainConfig(n_samples=100, hidden=(16,))
+    h = _first_block(config)
+    torch.manual_seed(0)
+    mean = torch.stack([F.dropout(h, 0.5, training=True) for _ in range(100)]).mean(0)
+    torch_rms = float((mean - h).pow(2).mean().sqrt())
+    ours = dropout_check(config, 0.5, ks=(100,))
+    assert ours.rms_diff[0] == pytest.approx(torch_rms, rel=0.2)
+
+
+def test_dropout_check_uses_a_given_trained_model():
+    config = TrainConfig(n_samples=100, hidden=(8,), dropout=0.3)
+    t = Trainer(config)
+    t.step(30)
+    check = dropout_check(config, ks=(10,), model=t.model)
+    with torch.no_grad():
+        t.model.eval()
+        h = t.model[1](t.model[0](torch.from_numpy(t.train.x)))
+    np.testing.assert_allclose(check.eval_output, h.numpy(), rtol=1e-6)
+    assert t.model.training is False  # its mode is left as it was
+
+
+@pytest.mark.parametrize(
+    ("kw", "match"),
+    [({"p": 0.0}, r"p must be a number in \(0, 0.9\]"), ({"ks": (0,)}, r"ks must be")],
+)
+def test_dropout_check_rejects_bad_input(kw, match):
+    with pytest.raises(ValueError, match=match):
+        dropout_check(TrainConfig(n_samples=20, hidden=(4,)), **kw)
