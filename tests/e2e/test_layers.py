@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.e2e.conftest import check_page, exceptions, open_page, shoot
+from tests.e2e.conftest import check_page, exceptions, open_page, runs, settle, settle_after, shoot
 
 # Index of the first Plotly graph that carries animation frames, or -1.
 ANIMATED = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).findIndex(
@@ -38,3 +38,27 @@ def test_layers_animation_plays_in_the_browser(page, server):
     assert state != "running"
     assert exceptions(page) == []
     shoot(page, "layers_playing")
+
+
+# The title every Plotly graph shows right now (the animated frames change it).
+TITLES = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(
+    g => (g.layout && g.layout.title && g.layout.title.text) || '')"""
+
+
+def test_token_cube_captions_name_the_set_in_the_browser(page, server):
+    """Issue 9, defect 1: a LayerNorm set is one token (n, t), a BatchNorm set one feature d."""
+    open_page(page, server, "/layers")
+    page.locator("[data-testid=stTab]", has_text="Embeddings and tokens").click()
+    settle(page)
+    titles = page.evaluate(TITLES)
+    assert "LayerNorm · set 1 of 12: n = 0, t = 0 · over D · mean" in " | ".join(titles)
+    before = runs(page)
+    page.locator("[data-testid=stTabPanel]:visible button", has_text="BatchNorm").first.click()
+    settle_after(page, before)
+    titles = " | ".join(page.evaluate(TITLES))
+    assert "BatchNorm · set 1 of 8: d = 0 · over N, T · mean" in titles
+    assert "n = 7" not in titles and "t = 3 ·" not in titles
+    text = page.locator("[data-testid=stTabPanel]:visible").inner_text()
+    assert "Xiong et al. 2020" in text and "padding tokens" in text
+    check_page(page)
+    shoot(page, "layers_tokens_batchnorm")
