@@ -536,8 +536,8 @@ def snippet(key: str, params: dict[str, Any], stats: ImageStats, dtype: str) -> 
             "    q_src, q_ref = np.cumsum(n_src) / n_src.sum(), np.cumsum(n_ref) / n_ref.sum()\n"
             "    out[..., c] = np.interp(q_src, q_ref, ref)[idx].reshape(x.shape[:2])\n"
             "out = out.reshape(img.shape)\n"
-            "# scikit-image computes the same map: exposure.match_histograms(img, reference, "
-            "channel_axis=-1)"
+            "# scikit-image's exposure.match_histograms(img, reference, channel_axis=-1) computes\n"
+            "# the same map but converts the result back to img's dtype (uint8 values truncated)"
         )
     )
 

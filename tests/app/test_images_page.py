@@ -10,7 +10,6 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from normviz import image_text
 from normviz.intensity import TECHNIQUES, apply_technique
 from normviz.samples import SAMPLES, load_sample
 from tests.conftest import APP
@@ -71,18 +70,33 @@ def test_every_sample_renders(page, sample):
 def test_zscore_formula_has_this_images_numbers(page):
     page.selectbox(key="img_sample").set_value("coffee").run()
     page.selectbox(key="img_technique").set_value("zscore").run()
-    latex = page.latex[0].value
-    assert r"z_{\mathrm{R}}" in latex and r"z_{\mathrm{B}}" in latex
-    code = page.code[0].value
-    assert "transforms.Normalize(mean, std)" in code and "divides by 65535" not in code
-    # Unbounded output: the display mapping is stated, with a colour bar.
-    assert any(c.value.startswith("Shown with -3..3 → black..white.") for c in page.caption)
     # Pooled: the formula divides by the pooled std (74.08), not the mean of the stds (58.96)
     page.toggle(key="img_param_per_channel").set_value(False).run()
     latex = page.latex[0].value
     coffee = load_sample("coffee").pixels.astype(np.float64)
     assert f"{coffee.std():.2f}" == "74.08" and "74.08" in latex and "58.96" not in latex
     assert f"{coffee.mean():.2f}" in latex
+    page.toggle(key="img_param_per_channel").set_value(True).run()
+    latex = page.latex[0].value
+    for c, name in enumerate("RGB"):
+        x = coffee[..., c]
+        assert rf"z_{{\mathrm{{{name}}}}} = \frac{{x - {x.mean():.4g}}}{{{x.std():.4g}}}" in latex
+    code = page.code[0].value
+    assert "transforms.Normalize(mean, std)" in code and "divides by 65535" not in code
+    # Unbounded output: the display mapping is stated, with a colour bar.
+    assert any(c.value.startswith("Shown with -3..3 → black..white.") for c in page.caption)
+
+
+def test_equalize_formula_is_what_is_computed(page):
+    # equalize computes (cdf - cdf_min) / (N - cdf_min); the page used to show cdf / N
+    page.selectbox(key="img_sample").set_value("coffee").run()
+    page.selectbox(key="img_technique").set_value("equalize").run()
+    blue = load_sample("coffee").pixels[..., 2]
+    cdf_min = int(np.count_nonzero(blue == blue.min()))
+    assert cdf_min == 2878
+    assert rf"\mathrm{{cdf}}_{{\mathrm{{B}}}}(x) - {cdf_min}}}{{{blue.size} - {cdf_min}}}" in (
+        page.latex[0].value
+    )
 
 
 def test_histogram_payload_small_for_16_bit(page):
@@ -174,6 +188,8 @@ def test_code_on_screen_runs_and_gives_the_result(page, technique):
 
 
 def test_definition_kind_notes_and_home(page):
+    from normviz import image_text
+
     page.selectbox(key="img_sample").set_value("coffee").run()
     intro = page.markdown[0].value
     assert "shape of the histogram stays" not in intro
