@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import math
 
+from normviz.layer_running import RunningTrace, time_constant
 from normviz.layer_studies import (
     AfterMoments,
     CubeInfo,
     GroupNormCheck,
     PaddingEffect,
-    RunningTrace,
     SetBehaviour,
     set_behaviour,
-    time_constant,
 )
 from normviz.layers import KIND_NAMES, KINDS
 

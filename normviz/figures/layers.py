@@ -15,7 +15,8 @@ from plotly.subplots import make_subplots
 
 from normviz.figures._spec import FigureSpec
 from normviz.figures.layers_cube import ACCENT, KIND_TITLES
-from normviz.layer_studies import BatchNoise, RunningTrace
+from normviz.layer_running import RunningTrace
+from normviz.layer_studies import BatchNoise
 
 _FONT = {"family": "sans-serif", "size": 13, "color": "#111827"}
 KIND_COLORS = {
