@@ -174,7 +174,8 @@ def make_optimizer(config: TrainConfig, model: nn.Module) -> torch.optim.Optimiz
 
     ``sgd``: ``SGD``; ``momentum``: ``SGD(momentum=0.9)``; ``adam``: ``Adam`` (coupled L2: the
     decay is added to the gradient before the adaptive scaling); ``adamw``: ``AdamW`` (decoupled:
-    the weights shrink by ``lr * l2`` each step, independent of the gradient scale). Biases and
+    the weights are multiplied by ``1 - lr * l2`` each step, independent of the gradient scale;
+    see :func:`normviz.lab_text.l2_rule`). Biases and
     norm affine parameters are in a group with ``weight_decay=0`` (when ``l2 == 0`` all
     parameters share one group). Note AdamW's own default decay
     (0.01) is not used: ``l2=0`` means no decay for every optimizer.

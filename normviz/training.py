@@ -112,7 +112,8 @@ class EpochRecord(NamedTuple):
     train_acc, test_acc : float
         Fraction correct, in [0, 1].
     penalty : float
-        The L1 term ``l1 * sum |w|`` added to the training loss (0 when ``l1 == 0``).
+        The L1 objective ``l1 * sum |w|`` (0 when ``l1 == 0``): added to the training loss by
+        the subgradient method; the proximal method minimizes it by soft thresholding instead.
     weight_norm : float
         ``sqrt(sum w**2)`` over all weights (biases and norm parameters excluded).
     sparsity : float

@@ -13,11 +13,13 @@ import torch.nn.functional as F
 
 from normviz.lab_studies import (
     MAX_STUDY_UPDATES,
+    STUDY_CONFIG,
     BatchSizeStudy,
     DropoutCheck,
     batch_size_study,
     dropout_check,
     iter_batch_size_study,
+    study_summary,
 )
 from normviz.training import TrainConfig, Trainer
 
@@ -98,6 +100,29 @@ def test_batch_size_study_averages_seeds():
 def test_batch_size_study_rejects_bad_or_unbounded_requests(kw, match):
     with pytest.raises(ValueError, match=match):
         batch_size_study(SMALL, **kw)
+
+
+def test_study_config_shows_batchnorm_losing_accuracy_at_batch_two():
+    # the claim STUDY_CONFIG's comment makes, on a reduced grid (two batch sizes, BN and LN)
+    study = batch_size_study(STUDY_CONFIG, (2, 16), ("batch", "layer"))
+    (bn2, bn16), (ln2, ln16) = study.test_acc
+    assert bn2 < bn16 - 0.05 and ln2 > 0.95 and ln16 > 0.95
+    summary = study_summary(study)
+    assert f"BatchNorm: from {100 * bn2:.1f} % at batch 2 to {100 * bn16:.1f} % at batch 16" in (
+        summary
+    )
+
+
+def test_study_summary_reports_only_its_numbers():
+    study = BatchSizeStudy(
+        (4, 8, 32), ("group", "batch"), 3, (0, 1),
+        np.array([[0.9, 0.9, 0.9], [0.5, 0.75, 0.6]]),
+        np.ones((2, 3)), np.ones((2, 3)), np.ones((2, 3), dtype=np.int64), "",
+    )  # fmt: skip
+    assert study_summary(study) == (
+        "Test accuracy after 3 epochs at every batch size (seeds 0, 1, averaged). GroupNorm: "
+        "90.0 % at every batch size. BatchNorm: from 50.0 % at batch 4 to 75.0 % at batch 8."
+    )
 
 
 # -- inverted dropout -----------------------------------------------------------------------------
