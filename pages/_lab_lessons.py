@@ -32,6 +32,14 @@ def _per_run(runs: list[tuple[str, TrainConfig]], build) -> list[tuple[str, obje
     return [(f"Run {' and '.join(labels)}: ", out) for out, labels in seen.items()]
 
 
+def stacked(latex: str) -> str:
+    """Break a rule's ``,\\quad``-separated steps onto lines, so it fits a half-width column."""
+    parts = latex.replace(r",\ \ ", r",\quad ").split(r",\quad ")
+    if len(parts) == 1:
+        return latex
+    return r"\begin{gathered}" + r" \\ ".join(parts) + r"\end{gathered}"
+
+
 def explain(
     base: TrainConfig, runs: list[tuple[str, TrainConfig]], trainers: list[Trainer]
 ) -> None:
@@ -44,12 +52,14 @@ def explain(
     st.subheader("What the controls do")
     math_cols = st.columns(2, gap="large")
     with math_cols[0]:
-        for prefix, (latex, text) in _per_run(runs, lambda c: (l1_latex(c), l1_text(c))):
+        # The runs that use L1 (or L2), else run A: one text per distinct explanation.
+        l1_runs = [r for r in runs if r[1].l1 > 0] or runs[:1]
+        for prefix, (latex, text) in _per_run(l1_runs, lambda c: (l1_latex(c), l1_text(c))):
             st.latex(latex)
             st.markdown(prefix + text)
-        for prefix, rule in _per_run(runs, l2_rule):
+        for prefix, rule in _per_run([r for r in runs if r[1].l2 > 0] or runs[:1], l2_rule):
             st.markdown(f"{prefix}**L2** (weight decay, optimizer {rule.optimizer}):")
-            st.latex(rule.latex)
+            st.latex(stacked(rule.latex))
             st.markdown(rule.text)
         st.markdown(
             "L2 narrows the weight histogram but rarely makes a weight exactly zero (the "
@@ -82,7 +92,7 @@ def explain(
             st.markdown("Or proximal L1, which makes small weights exactly zero:")
             st.code(l1_code("proximal"), language="python")
 
-    studies.dropout_section(base)
+    studies.dropout_section(next((c for _, c in runs if c.dropout > 0), runs[0][1]))
     studies.batch_size_section(base)
 
     st.subheader("Batch size: how many updates?")

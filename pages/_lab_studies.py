@@ -29,7 +29,7 @@ STUDY_NORMS = ("batch", "group", "layer")
 STUDY_BATCHES = [2, 4, 8, 16, 32, 64, 128, 256]
 STUDY_DEFAULT_BATCHES = [2, 4, 8, 16, 32, 64]
 STUDY_DEFAULT_EPOCHS = 20
-STUDY_SLICE_UPDATES = 100  # updates per turn on the tick lock: about one live tick's CPU
+STUDY_SLICE_UPDATES = 50  # updates per turn on the tick lock: well under one live tick's CPU
 STUDY_CACHE_ENTRIES = 8
 DROPOUT_KS = (1, 10, 100, 1000)
 
@@ -188,7 +188,10 @@ def _dropout_check(key: str, _config: TrainConfig) -> DropoutCheck:
 
 
 def dropout_section(base: TrainConfig) -> None:
-    """Numeric check on screen that inverted dropout's eval output is its expected train output."""
+    """Numeric check on screen that inverted dropout's eval output is its expected train output.
+
+    ``base`` is the config checked: a run's, with its dropout rate (0.5 when dropout is off).
+    """
     st.subheader("Dropout check: evaluation gives the expected training output")
     c = _dropout_check(repr(base), base)
     st.markdown(
@@ -218,9 +221,9 @@ def dropout_section(base: TrainConfig) -> None:
         },
         key="lab_dropout_table",
     )
-    scale = "the dropout slider" if base.dropout else "p = 0.5, as dropout is off"
+    source = "the run's dropout" if base.dropout else "the check's default, as dropout is off"
     st.caption(
-        f"p from {scale}. Without the division by 1 − p, the mean training output over "
+        f"p = {c.p:g}: {source}. Without the division by 1 − p, the mean training output over "
         f"{c.ks[-1]:,} masks would be {c.unscaled_ratio:.3f} times the evaluation output "
         f"(1 − p = {1 - c.p:g}): evaluation would then see larger activations than training did."
     )

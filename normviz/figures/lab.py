@@ -802,6 +802,7 @@ def plot_batch_size_study(study: BatchSizeStudy, height: int = 320) -> FigureSpe
             ticktext=[str(b) for b in sizes],
         ),
         yaxis=_axis("test accuracy", [0.0, 1.02], tickformat=".0%"),
+        margin={"l": 56, "r": 16, "t": _TOP, "b": _BOTTOM + 8 + _LEGEND_ROW},
         annotations=[_title(f"Test accuracy after {study.epochs} epochs at each batch size", 0.0)],
     )
     return _figure(data, layout)

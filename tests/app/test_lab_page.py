@@ -13,6 +13,7 @@ from normviz.presets import preset_text
 from normviz.training import TrainConfig
 from pages import _lab_studies as studies
 from pages import _lab_widgets as w
+from pages._lab_lessons import stacked
 from tests.conftest import APP
 
 
@@ -314,10 +315,19 @@ def test_l2_rule_is_the_selected_optimizers(optimizer):
     at = _lab({"optimizer": optimizer, "l2": "0.01"})
     rule = lab_text.l2_rule(_trainers(at)[0].config)
     assert rule.optimizer == optimizer
-    assert rule.latex in _latex(at)
+    assert stacked(rule.latex) in _latex(at)  # the same rule, its steps on separate lines
     assert rule.text in _markdown(at)
     sgd_rule = lab_text.l2_rule(TrainConfig(optimizer="sgd")).latex
     assert (sgd_rule in _latex(at)) == (optimizer == "sgd")
+
+
+def test_stacked_rule_keeps_every_step_in_order():
+    rule = lab_text.l2_rule(TrainConfig(optimizer="adam")).latex
+    lines = stacked(rule).removeprefix(r"\begin{gathered}").removesuffix(r"\end{gathered}")
+    assert ",\\quad ".join(lines.split(r" \\ ")) == rule.replace(r",\ \ ", r",\quad ")
+    assert len(lines.split(r" \\ ")) == 4
+    plain = lab_text.l2_rule(TrainConfig(optimizer="sgd")).latex
+    assert stacked(plain) == plain
 
 
 def test_early_stopping_texts_say_when_the_best_weights_return():

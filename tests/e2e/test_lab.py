@@ -148,12 +148,12 @@ def _step(page, times: int) -> None:
 def test_history_downloads_hold_the_runs_shown(page, server):
     log_from = _log_size(server)
     open_page(page, server, "/lab?seed=3&batch_size=256")
-    _step(page, 3)
-    shown = _wait_statuses(page, ["3"])
+    _step(page, 2)
+    shown = _wait_statuses(page, ["2"])
     name, rows = _download_csv(page, "lab_download")
     assert name == "normviz_lab_history.csv"
     assert list(rows[0])[:3] == ["epoch", "step", "train_loss"]
-    assert [int(r["epoch"]) for r in rows] == [0, 1, 2, 3]  # one row per recorded epoch
+    assert [int(r["epoch"]) for r in rows] == [0, 1, 2]  # one row per recorded epoch
     last = rows[-1]
     assert f"{float(last['train_loss']):.3f}" == shown[0]["train_loss"]
     assert f"{float(last['test_loss']):.3f}" == shown[0]["test_loss"]
@@ -161,16 +161,70 @@ def test_history_downloads_hold_the_runs_shown(page, server):
     assert f"{float(last['test_acc']):.0%}" == shown[0]["test_acc"] + "%"
 
     open_page(page, server, "/lab?seed=3&mode=compare&preset=L1%20vs%20L2")
-    _step(page, 2)
-    shown = _wait_statuses(page, ["2", "2"])
+    _step(page, 1)
+    shown = _wait_statuses(page, ["1", "1"])
     for key, status, file in zip(
         ("lab_download_A", "lab_download_B"), shown, ("_A", "_B"), strict=True
     ):
         name, rows = _download_csv(page, key)
         assert name == f"normviz_lab_history{file}.csv"
-        assert [int(r["epoch"]) for r in rows] == [0, 1, 2]
+        assert [int(r["epoch"]) for r in rows] == [0, 1]
         assert f"{float(rows[-1]['test_loss']):.3f}" == status["test_loss"]
     check_page(page)
     page.wait_for_timeout(500)  # a failing generator logs on the server after the click
     new = _new_log(server, log_from)
     assert "Traceback" not in new, f"the server logged a traceback:\n{new[-3000:]}"
+
+
+AXES_STATE = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(g => [
+    (((g.layout || {}).xaxis || {}).title || {}).text || '',
+    ((g._fullData || [])[0] || {}).x ? Array.from(g._fullData[0].x) : []])"""
+
+
+def test_x_axis_control_redraws_the_curves(page, server):
+    log_from = _log_size(server)
+    open_page(page, server, "/lab?seed=3&batch_size=64&n_samples=200")  # 2 updates an epoch
+    _step(page, 3)
+    _wait_statuses(page, ["3"])
+    axes = dict(page.evaluate(AXES_STATE))
+    assert axes.get("epoch") == [0, 1, 2, 3], axes
+    for label, title, xs in (
+        ("Updates (optimizer steps)", "updates", [0, 2, 4, 6]),
+        ("Samples seen", "samples seen", [0, 100, 200, 300]),
+    ):
+        before = runs(page)
+        page.locator(".st-key-lab_x_axis label").filter(has_text=label).click()
+        settle_after(page, before)
+        end = time.monotonic() + 20
+        while title not in dict(page.evaluate(AXES_STATE)) and time.monotonic() < end:
+            page.wait_for_timeout(200)
+        axes = [a for a in page.evaluate(AXES_STATE) if a[0] == title]
+        assert len(axes) == 2, page.evaluate(AXES_STATE)  # the loss/accuracy and weight charts
+        assert all(x == xs for _, x in axes), axes
+    check_page(page)
+    assert "Traceback" not in _new_log(server, log_from)
+
+
+def test_batch_size_study_runs_from_its_button(page, server):
+    log_from = _log_size(server)
+    open_page(page, server, "/lab?seed=3&n_samples=80&hidden=8")
+    _wait_statuses(page, ["0"])
+    epochs = page.locator(".st-key-lab_study_epochs input").first
+    epochs.fill("1")
+    before = runs(page)
+    epochs.press("Enter")
+    settle_after(page, before)
+    t0 = time.monotonic()
+    page.locator(".st-key-lab_study_run button").first.click()
+    study = page.locator(".st-key-lab_fig_study .js-plotly-plot")
+    expect(study).to_be_visible(timeout=30_000)
+    took = time.monotonic() - t0
+    print(f"\nbatch-size study (6 sizes x 3 norms x 1 epoch) shown {took:.1f} s after the click")
+    names = page.evaluate(
+        "() => document.querySelector('.st-key-lab_fig_study .js-plotly-plot')"
+        ".data.map(t => t.name)"
+    )
+    assert names == ["BatchNorm", "GroupNorm", "LayerNorm"]
+    expect(page.locator(".st-key-lab_study_run button").first).to_be_disabled()  # cached
+    check_page(page)
+    assert "Traceback" not in _new_log(server, log_from)
