@@ -22,15 +22,18 @@ __all__ = [
     "L1_CODE",
     "L2Rule",
     "batch_size_notes",
+    "batchnorm_text",
     "control_help",
     "dropout_latex",
     "dropout_text",
     "early_stopping_text",
+    "jitter_text",
     "l1_bug_text",
     "l1_code",
     "l1_latex",
     "l1_text",
     "l2_rule",
+    "l2_zero_text",
 ]
 
 _MOMENTUM = 0.9  # normviz._model.make_optimizer: "momentum" is SGD(momentum=0.9)
@@ -243,6 +246,52 @@ def l2_rule(config: TrainConfig) -> L2Rule:
         f"on the gradient's scale (Loshchilov & Hutter 2019). {numbers}"
     )
     return L2Rule(opt, False, latex, text, factor)
+
+
+def l2_zero_text() -> str:
+    """Return what L2 does to the weight histogram (checked by a run in the tests).
+
+    Examples
+    --------
+    >>> "exactly zero" in l2_zero_text()
+    True
+    """
+    return (
+        "L2 shrinks every weight in proportion to its size: the weight histogram narrows, but "
+        "almost no weight gets near zero and none exactly zero (the notes' *L2 makes fewer "
+        "parameters* is L1's job)."
+    )
+
+
+def batchnorm_text() -> str:
+    """Return the BatchNorm sentence, naming the preset whose run shows it.
+
+    The preset's claims are checked by ``tests/unit/test_presets.py``.
+    """
+    preset = "High learning rate: no norm vs BatchNorm"
+    return (
+        "**BatchNorm** was introduced to reduce *internal covariate shift*; Santurkar et al. "
+        "(2018) found its benefit comes mainly from a smoother loss landscape, which is why it "
+        f"tolerates higher learning rates (try the *{preset}* preset)."
+    )
+
+
+def jitter_text(config: TrainConfig) -> str:
+    """Return what input jitter does, with ``config.augmentation``'s number.
+
+    Examples
+    --------
+    >>> "standard deviation 0.05" in jitter_text(TrainConfig(augmentation=0.05))
+    True
+    """
+    aug = config.augmentation
+    if aug == 0:
+        return "**Input jitter** (Gaussian noise on each training batch's inputs) is off now."
+    return (
+        f"**Input jitter** adds Gaussian noise of standard deviation {aug:g} to the inputs of "
+        "each training batch (a fresh draw for every update, none at evaluation): a simple "
+        "augmentation that makes nearby points count as the same class."
+    )
 
 
 # -- dropout, early stopping -------------------------------------------------------------------

@@ -14,15 +14,18 @@ from torch import nn
 from normviz.lab_text import (
     L1_CODE,
     batch_size_notes,
+    batchnorm_text,
     control_help,
     dropout_latex,
     dropout_text,
     early_stopping_text,
+    jitter_text,
     l1_bug_text,
     l1_code,
     l1_latex,
     l1_text,
     l2_rule,
+    l2_zero_text,
 )
 from normviz.training import (
     SeededDropout,
@@ -330,3 +333,42 @@ def test_control_help_says_what_the_methods_do():
     assert "exactly zero" in prox["l1"]
     assert "multiplied by 1 − lr·λ₂" in sub["l2"]
     assert set(sub) <= {f for f in TrainConfig.__dataclass_fields__}
+
+
+# -- L2's histogram, BatchNorm, jitter -----------------------------------------------------------
+
+
+def test_l2_zero_text_matches_a_run():
+    runs = {}
+    for l2 in (0.0, 0.01):
+        t = Trainer(TrainConfig(dataset="circles", n_samples=200, hidden=(16, 16), optimizer="sgd",
+                                lr=0.1, l2=l2, max_epochs=60))  # fmt: skip
+        t.step(100_000)
+        runs[l2] = t.weights()
+    plain, decayed = runs[0.0], runs[0.01]
+    # "the weight histogram narrows"
+    assert decayed.std() < 0.9 * plain.std()
+    # "almost no weight gets near zero and none exactly zero"
+    assert (np.abs(decayed) < 1e-3).mean() < 0.05 and (decayed == 0).sum() == 0
+    text = l2_zero_text()
+    assert "narrows" in text and "none exactly zero" in text
+
+
+def test_batchnorm_text_names_a_preset_that_exists():
+    from normviz.presets import PRESETS
+
+    names = re.findall(r"\*([^*]+)\* preset", batchnorm_text())
+    assert names and all(n in PRESETS for n in names)
+
+
+def test_jitter_text_std_is_what_the_trainer_adds():
+    config = TrainConfig(n_samples=200, augmentation=0.2, batch_size=50)
+    t = Trainer(config)
+    seen: list[torch.Tensor] = []
+    t.model[0].register_forward_pre_hook(lambda _m, args: seen.append(args[0].detach().clone()))
+    t.step(2)  # two training batches of 50 + 50 points
+    clean = torch.from_numpy(t.train.x)
+    noise = torch.cat([xb - clean[idx] for xb, idx in zip(seen[:2], t._batches, strict=True)])
+    assert float(noise.std()) == pytest.approx(0.2, rel=0.1)
+    assert "standard deviation 0.2 " in jitter_text(config)
+    assert "off now" in jitter_text(TrainConfig())
