@@ -238,14 +238,14 @@ _PRESET_LIST = (
     ),
     Preset(
         "Adam + L2 vs AdamW",
-        _pin(hidden=(32, 32), l2=0.01, max_epochs=200),
+        _pin(hidden=(32, 32), l2=0.01, max_epochs=100),
         {"optimizer": "adam"},
         {"optimizer": "adamw"},
         _adamw_text,
     ),
     Preset(
         "BatchNorm before vs after the activation",
-        _pin(hidden=(16, 16, 16), norm="batch", max_epochs=200),
+        _pin(hidden=(16, 16, 16), norm="batch", max_epochs=100),
         {"norm_position": "before_activation"},
         {"norm_position": "after_activation"},
         _bn_position_text,
