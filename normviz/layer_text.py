@@ -256,7 +256,7 @@ $\\\\epsilon$ = 1e-05. `running_var` is updated with the unbiased 1.1429 = 1.000
             f"\\sqrt{{{trace.running_var[-1]:.4f} + \\epsilon}}$, the values after {s} training "
             f"batches, $\\epsilon$ = {eps:g}."
         )
-    mean, biased, unbiased = trace.batch_mean[-1], trace.batch_var_biased[-1], None
+    mean, biased = trace.batch_mean[-1], trace.batch_var_biased[-1]
     unbiased = trace.batch_var_unbiased[-1]
     fed = (
         f"`running_var` is updated with the unbiased {unbiased:.4f} = {biased:.4f} · "
@@ -281,8 +281,8 @@ def settle_text(trace: RunningTrace, mean: float, var: float) -> str:
     --------
     >>> t = RunningTrace([2.0] * 20, [1.0] * 20, [1.0] * 20, [2 - 2 * 0.5 ** k for k in
     ...     range(1, 21)], [1.0] * 20, 0.5, "pytorch", 8)
-    >>> settle_text(t, 2.0, 1.0)[:74]
-    'Time constant $\\\\tau = 1/m$ = 2 batches: the gap to the population shrinks '
+    >>> settle_text(t, 2.0, 1.0)[:83]
+    'Time constant $\\\\tau = 1/m$ = 2 batches: the expected gap to the population shrinks '
     """
     tau = time_constant(trace.momentum, trace.convention)
     s = len(trace.running_mean)
@@ -294,13 +294,19 @@ def settle_text(trace: RunningTrace, mean: float, var: float) -> str:
     gap_end = abs(trace.running_mean[-1] - mean)
     formula = "1/m" if trace.convention == "pytorch" else "1/(1 - \\alpha)"
     return (
-        f"Time constant $\\tau = {formula}$ = {tau:g} batches: the gap to the population shrinks "
-        f"by a factor {1 - weight:g} per batch, to about 1/e after $\\tau$ (dotted line). After "
-        f"{k} batches the running mean is {trace.running_mean[k - 1]:.3f}: a gap of "
+        f"Time constant $\\tau = {formula}$ = {tau:g} batches: the expected gap to the population "
+        f"shrinks by a factor {1 - weight:g} per batch, to about 1/e after $\\tau$ (dotted "
+        f"line). After {k} batches the running mean is {trace.running_mean[k - 1]:.3f}: a gap of "
         f"{gap_tau:.3f} of the starting {gap0:g} (noise-free {expected:.3f}). After all {s} "
         f"batches ({s / tau:.1f} $\\tau$) it is {trace.running_mean[-1]:.3f}, within "
         f"{gap_end:.3f} of the population mean {mean:g}; the running variance is "
         f"{trace.running_var[-1]:.3f} (population {var:g})."
+        + (
+            f" Keras averages the biased batch variance, whose expected value is "
+            f"{trace.count - 1}/{trace.count} · {var:g} = {var * (1 - 1 / trace.count):.3f}."
+            if trace.convention == "keras" and trace.count > 1
+            else ""
+        )
     )
 
 

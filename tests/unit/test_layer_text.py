@@ -111,6 +111,13 @@ def test_settle_text_claims_hold_for_the_trace(momentum, convention):
     # the point of showing enough batches: the running mean is near the population mean
     # (this morning's 60 Keras batches at alpha 0.99 ended 1.1 away)
     assert float(gap) < 0.1
+    if convention == "keras":  # the biased batch variance averages (|B| - 1)/|B| of var
+        count, expected = re.search(rf"expected value is (\d+)/\d+ · 9 = {NUM}", sentence).groups()
+        assert int(count) == trace.count - 1 == 31 and float(expected) == pytest.approx(
+            9 * 31 / 32, abs=5e-4
+        )
+        tail = torch.tensor(trace.batch_var_biased[-300:])
+        assert abs(tail.mean().item() - float(expected)) < 0.3  # the stream agrees
     k, at_tau = re.search(rf"After (\d+) batches the running mean is {NUM}", sentence).groups()
     assert int(k) == round(tau) and float(at_tau) == pytest.approx(
         trace.running_mean[int(k) - 1], abs=5e-4
