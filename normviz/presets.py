@@ -86,6 +86,9 @@ class Preset:
         for field in ("common", "a", "b"):
             object.__setattr__(self, field, MappingProxyType(dict(getattr(self, field))))
 
+    def __hash__(self) -> int:  # the mappings are read-only views: hash their items
+        return hash((self.name, *(tuple(sorted(m.items())) for m in (self.common, self.a, self.b))))
+
 
 def _pin(**overrides: Any) -> dict[str, Any]:
     """Every TrainConfig field but the seed at its default, then ``overrides``."""

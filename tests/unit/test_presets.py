@@ -178,6 +178,7 @@ def test_registry_and_old_table_agree_on_names_and_runs():
     assert all(isinstance(p, Preset) and p.name == n for n, p in PRESETS.items())
     with pytest.raises(TypeError):
         PRESETS["L1 vs L2"].a["l1"] = 1.0  # read-only overrides
+    assert len({hash(p) for p in PRESETS.values()}) == len(PRESETS)  # usable as cache keys
 
 
 @pytest.mark.parametrize("name", NAMED)
