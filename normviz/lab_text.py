@@ -106,11 +106,11 @@ def l1_text(config: TrainConfig) -> str:
         )
     return (
         "**L1, subgradient**: the sum of absolute weights joins the loss (weights only, not "
-        f"biases or normalization parameters). {_l1_pull(config)} The pull does not fade as a "
-        "weight gets small, so small weights are driven to **near zero**; but a fixed-size "
-        "step overshoots zero and back, so they jitter around it and few if any are exactly "
-        "zero (the lab counts |w| < 0.001 as sparse). For exact zeros, choose the proximal "
-        "method."
+        f"biases or normalization parameters). {_l1_pull(config)} Unlike L2's, the pull keeps "
+        "its size as a weight gets small, so small weights are driven to **near zero**; but a "
+        "step of that size overshoots zero and back, so they jitter around it and few if any "
+        "are exactly zero (the lab counts |w| < 0.001 as sparse). For exact zeros, choose the "
+        "proximal method."
     )
 
 
