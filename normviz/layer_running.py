@@ -52,6 +52,17 @@ def time_constant(momentum: float | None = None, convention: str = "pytorch") ->
     Keras' alpha (the weight of the old value): the gap shrinks by ``1 - m`` per batch, i.e. by
     ``(1 - m) ** tau`` which is close to 1/e.
 
+    Parameters
+    ----------
+    momentum : float, optional
+        The convention's momentum (default 0.1 PyTorch, 0.99 Keras).
+    convention : {"pytorch", "keras"}
+
+    Returns
+    -------
+    float
+        Batches (``inf`` when the new batch has weight 0).
+
     Examples
     --------
     >>> time_constant(0.1), time_constant(0.99, "keras")
@@ -64,6 +75,16 @@ def time_constant(momentum: float | None = None, convention: str = "pytorch") ->
 
 def stream_length(momentum: float | None = None, convention: str = "pytorch") -> int:
     """Return how many batches show the running statistics settle: 5 time constants, bounded.
+
+    Parameters
+    ----------
+    momentum, convention
+        As in :func:`time_constant`.
+
+    Returns
+    -------
+    int
+        ``ceil(TIME_CONSTANTS * tau)`` clipped to [MIN_BATCHES, MAX_BATCHES].
 
     Examples
     --------
@@ -128,6 +149,18 @@ def running_study(
 
     :func:`stream_length` batches of ``batch_size`` samples of one channel of 2 x 2 values each
     (:func:`normviz.tensors.gaussian_batches`, seeded).
+
+    Parameters
+    ----------
+    momentum, convention
+        As in :func:`normviz.layers.update_running_stats`.
+    batch_size : int >= 1
+        Samples per batch; each brings 4 values of the channel.
+    seed : int
+
+    Returns
+    -------
+    RunningTrace
 
     Examples
     --------

@@ -205,6 +205,19 @@ def after_moments(
 
     Computed in float64 so the gap below 1 (``var / (var + eps)``) is not float32 rounding.
 
+    Parameters
+    ----------
+    x : (N, C, *) floating tensor
+    kind : {"batch", "layer", "instance", "group", "rms"}
+    groups : int, optional
+        G for ``"group"`` (ignored otherwise).
+    eps : float
+
+    Returns
+    -------
+    AfterMoments
+        The K sets' largest |mean|, smallest and largest biased variance and mean square.
+
     Examples
     --------
     >>> after = after_moments(torch.tensor([[[1.0, 3.0]], [[5.0, 9.0]]]), "instance", eps=1e-2)

@@ -104,6 +104,19 @@ def intro_text() -> str:
 def set_phrase(info: CubeInfo, k: int) -> str:
     """Return which set ``k`` of ``info`` is: the index it keeps and the axes it pools over.
 
+    Parameters
+    ----------
+    info : CubeInfo
+        From :func:`normviz.layer_studies.cube_info`; its ``kept`` and ``reduced`` come from the
+        labels of :func:`normviz.layers.group_index` and :func:`normviz.layers.reduction_axes`.
+    k : int
+        Set index, 0 <= k < len(info.means).
+
+    Returns
+    -------
+    str
+        ``"<axis> = <index>, ... · over <AXIS>, ..."``; GroupNorm adds the group's channels.
+
     Examples
     --------
     >>> import torch
@@ -126,6 +139,17 @@ def set_phrase(info: CubeInfo, k: int) -> str:
 
 def set_caption(info: CubeInfo, k: int) -> str:
     """Return the cube frame title of set ``k``: kind, set number, which set, its moments.
+
+    Parameters
+    ----------
+    info : CubeInfo
+    k : int
+        Set index, 0 <= k < len(info.means).
+
+    Returns
+    -------
+    str
+        Mean and std of the set (RMSNorm: its root mean square), 3 decimals.
 
     Examples
     --------
@@ -167,6 +191,16 @@ the title names the set and gives its mean and std.'
 def degenerate_text(behaviour: SetBehaviour) -> str:
     """Return what happens to sets of one element, or ``""`` when the sets are larger.
 
+    Parameters
+    ----------
+    behaviour : SetBehaviour
+        From :func:`normviz.layer_studies.set_behaviour`: set size and PyTorch's message.
+
+    Returns
+    -------
+    str
+        Markdown: what normviz returns and whether PyTorch raises (its exact message).
+
     Examples
     --------
     >>> from normviz.layer_studies import set_behaviour
@@ -193,6 +227,19 @@ def degenerate_text(behaviour: SetBehaviour) -> str:
 
 def after_text(after: AfterMoments, channels_per_group: int = 1) -> str:
     """Return what the normalization made of each set, from moments measured after it.
+
+    Parameters
+    ----------
+    after : AfterMoments
+        From :func:`normviz.layer_studies.after_moments` (float64 measurements).
+    channels_per_group : int
+        C / G, named in the GroupNorm sentence.
+
+    Returns
+    -------
+    str
+        Markdown with the largest |mean| and the range of the variances as ``1 − gap`` (the
+        gap is eps / (var + eps)); RMSNorm states the mean squares instead.
 
     Examples
     --------
@@ -235,6 +282,19 @@ def after_text(after: AfterMoments, channels_per_group: int = 1) -> str:
 def running_text(trace: RunningTrace, mode: str) -> str:
     """Return which mean and variance the last batch of ``trace`` is normalized with in ``mode``.
 
+    Parameters
+    ----------
+    trace : RunningTrace
+        From :func:`normviz.layer_running.running_trace`.
+    mode : {"train", "eval"}
+
+    Returns
+    -------
+    str
+        Markdown with the formula and its numbers (4 decimals) and the convention's eps.
+
+    Notes
+    -----
     Training mode: the batch's mean and **biased** variance (both conventions); PyTorch feeds the
     unbiased one to ``running_var``, Keras the biased one. Eval mode: the running values.
 
@@ -274,6 +334,20 @@ $\\\\epsilon$ = 1e-05. `running_var` is updated with the unbiased 1.1429 = 1.000
 def settle_text(trace: RunningTrace, mean: float, var: float) -> str:
     """Return how close the running mean of ``trace`` came to the population ``mean``, and when.
 
+    Parameters
+    ----------
+    trace : RunningTrace
+        Starting from running mean 0 and variance 1.
+    mean, var : float
+        The population the stream was drawn from.
+
+    Returns
+    -------
+    str
+        Markdown; every number is read from ``trace`` or computed from its momentum.
+
+    Notes
+    -----
     States the time constant tau (1/m in PyTorch, 1/(1 - alpha) in Keras), the gap left after
     tau batches against the noise-free ``(1 - m) ** tau``, and the gap after the last batch.
 
@@ -323,6 +397,16 @@ def format_difference(value: float, spec: str = ".1e") -> str:
 
 def groupnorm_text(check: GroupNormCheck) -> str:
     """Return the GroupNorm equivalences as measured with torch modules, and what they do not cover.
+
+    Parameters
+    ----------
+    check : GroupNormCheck
+        From :func:`normviz.layer_studies.groupnorm_check`: differences and weight shapes.
+
+    Returns
+    -------
+    str
+        Markdown; a difference is ``"raises"`` where a module raised for this shape.
 
     Examples
     --------
@@ -384,6 +468,24 @@ _MODULE = {"batch": "bn", "layer": "ln", "instance": "inorm", "group": "gn", "rm
 def torch_snippet(kind: str, n: int, c: int, side: int, groups: int, eps: float = 1e-5) -> str:
     """Return the PyTorch code tab's program: the modules, then ``kind`` by hand into ``y``.
 
+    Parameters
+    ----------
+    kind : {"batch", "layer", "instance", "group", "rms"}
+    n, c, side : int
+        The page's batch size N, channels C and H = W.
+    groups : int
+        G for the GroupNorm module (and the hand-written GroupNorm); a divisor of ``c``.
+    eps : float
+        Written into the formula; modules other than RMSNorm get it only if it is not their
+        default 1e-5.
+
+    Returns
+    -------
+    str
+        Python source that runs as is.
+
+    Notes
+    -----
     Running it defines ``x`` (N, C, side, side) and ``y``, equal to the module of ``kind`` with
     its default weight 1 and bias 0; the last line prints that check, or says in a comment that
     the module raises for this shape (:func:`normviz.layer_studies.set_behaviour`).
