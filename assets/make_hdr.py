@@ -1,4 +1,4 @@
-"""Build ``assets/hubble_hdr16.png``: a 16-bit, high-dynamic-range, linear version of a real photo.
+"""Build ``normviz/_samples/hubble_hdr16.png``: a 16-bit, linear HDR version of a real photo.
 
 No real 16-bit HDR image ships on this machine, so this script derives one, reproducibly, from a
 public-domain photograph: the Hubble eXtreme Deep Field (NASA; shipped with scikit-image as
@@ -30,7 +30,7 @@ SEED = 20240601
 ASINH_A = 400.0
 PEDESTAL = 2e-4  # sky background level, as a fraction of the brightest value
 HERE = Path(__file__).resolve().parent
-OUT = HERE / "hubble_hdr16.png"
+OUT = HERE.parent / "normviz" / "_samples" / "hubble_hdr16.png"  # package data, beside its licence
 
 
 def _source() -> Path:

@@ -36,10 +36,12 @@ sys.path.insert(0, str(ROOT))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from normviz.samples import SAMPLES  # noqa: E402
+
 
 def photo_jpeg(h: int = 3000, w: int = 4000) -> tuple[bytes, np.ndarray]:
     """A 12 MP photo: the coffee sample upscaled, plus seeded noise, as a JPEG."""
-    small = Image.open(ROOT / "assets" / "coffee.png").convert("RGB")
+    small = Image.open(io.BytesIO(SAMPLES["coffee"].path.read_bytes())).convert("RGB")
     big = np.asarray(small.resize((w, h), Image.Resampling.BICUBIC)).astype(np.int16)
     big += np.random.default_rng(0).integers(-3, 4, big.shape, dtype=np.int16)
     arr = np.clip(big, 0, 255).astype(np.uint8)

@@ -1,7 +1,9 @@
 """Bundled sample images: a small registry of real photographs, each with its licence.
 
-The files live in ``assets/`` next to the package; ``assets/LICENSES.md`` gives the full
-attribution. Every sample is chosen to make one technique's point on the image page:
+The files are package data, ``normviz/_samples/``, read through :mod:`importlib.resources` so
+they load wherever normviz is installed (a clone, a wheel in a virtual environment);
+``normviz/_samples/LICENSES.md`` beside them gives the full attribution. Every sample is chosen
+to make one technique's point on the image page:
 
 ========== ========================================= =======================
 key        what it is                                good for
@@ -18,17 +20,21 @@ Examples
 ['chalkboard', 'coffee', 'hdr', 'rocket']
 >>> SAMPLES["hdr"].path.name
 'hubble_hdr16.png'
+>>> (SAMPLES_DIR / "LICENSES.md").is_file()
+True
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from typing import NamedTuple
 
 from normviz._checks import check_choice
 from normviz.io import DecodedImage, read_image
 
-ASSETS = Path(__file__).resolve().parents[1] / "assets"
+SAMPLES_DIR: Traversable = files("normviz") / "_samples"
+"""The installed folder of the sample files and their ``LICENSES.md`` (package data)."""
 
 
 class Sample(NamedTuple):
@@ -40,8 +46,9 @@ class Sample(NamedTuple):
         Registry key (also the value of the page's sample selector).
     title : str
         Short display name.
-    path : pathlib.Path
-        Absolute path of the file in ``assets/``.
+    path : importlib.resources.abc.Traversable
+        The file in :data:`SAMPLES_DIR` (a :class:`pathlib.Path` when the package is installed
+        as plain files; read it with ``read_bytes()`` so a zipped install works too).
     licence : str
         The licence, quoted from the source.
     source : str
@@ -54,7 +61,7 @@ class Sample(NamedTuple):
 
     key: str
     title: str
-    path: Path
+    path: Traversable
     licence: str
     source: str
     good_for: str
@@ -69,7 +76,7 @@ SAMPLES: dict[str, Sample] = {
         Sample(
             key="chalkboard",
             title="Chalkboard (low contrast)",
-            path=ASSETS / "chalkboard.png",
+            path=SAMPLES_DIR / "chalkboard.png",
             licence="Public domain (no known copyright restrictions)",
             source=_SKIMAGE.format("text.png", "unchanged"),
             good_for=(
@@ -81,7 +88,7 @@ SAMPLES: dict[str, Sample] = {
         Sample(
             key="rocket",
             title="Rocket at dusk (bright outliers)",
-            path=ASSETS / "rocket_night.jpg",
+            path=SAMPLES_DIR / "rocket_night.jpg",
             licence="Public domain (released by SpaceX)",
             source=_SKIMAGE.format("rocket.jpg", "unchanged"),
             good_for=(
@@ -93,7 +100,7 @@ SAMPLES: dict[str, Sample] = {
         Sample(
             key="hdr",
             title="Deep field, 16-bit HDR (derived)",
-            path=ASSETS / "hubble_hdr16.png",
+            path=SAMPLES_DIR / "hubble_hdr16.png",
             licence="Public domain (NASA Hubble eXtreme Deep Field); derived file CC0",
             source=(
                 "Derived by assets/make_hdr.py from scikit-image's hubble_deep_field.jpg: "
@@ -109,7 +116,7 @@ SAMPLES: dict[str, Sample] = {
         Sample(
             key="coffee",
             title="Coffee (colour)",
-            path=ASSETS / "coffee.png",
+            path=SAMPLES_DIR / "coffee.png",
             licence="CC0 (photographer Rachel Michetti)",
             source=_SKIMAGE.format("coffee.png", "unchanged; courtesy of Pikolo Espresso Bar"),
             good_for=(
@@ -152,4 +159,4 @@ def load_sample(key: str) -> DecodedImage:
     ValueError: sample must be one of 'chalkboard', 'rocket', 'hdr', 'coffee' (got 'moon')
     """
     check_choice(key, SAMPLES, "sample")
-    return read_image(SAMPLES[key].path)
+    return read_image(SAMPLES[key].path.read_bytes())
