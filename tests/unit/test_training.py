@@ -377,3 +377,11 @@ def test_early_stopping_can_restore_epoch_zero():
     t.step(100_000)
     assert t.stopped.reason == "early_stopping" and t.stopped.best_epoch == 0
     assert t.stopped.best_epoch == 0 and _test_loss_now(t) == t.history[0].test_loss
+
+
+def test_diverged_run_keeps_its_weights_even_with_early_stopping():
+    # the documented rule (lab_text.early_stopping_text, the script): no restore after divergence
+    t = _trainer(optimizer="sgd", lr=1e6, early_stopping_patience=5)
+    t.step(200)
+    assert t.stopped.reason == "diverged" and "restored" not in t.stopped.message
+    assert not np.isfinite(t.weights()).all()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 import subprocess
 import sys
@@ -480,3 +481,11 @@ def test_script_restores_the_best_weights_whenever_early_stopping_ends(
         assert len(losses) - 1 == epochs
     test_loss, _ = ns["evaluate"](ns["x_test"], ns["y_test"])
     assert test_loss == losses[best]
+
+
+def test_script_keeps_diverged_weights_like_the_trainer(monkeypatch):
+    config = TrainConfig(n_samples=60, optimizer="sgd", lr=1e6, early_stopping_patience=5)
+    ns = _run_script(config, 20, monkeypatch)
+    assert ns["stop"] == "diverged" and ns["best"] is not None  # a best epoch existed
+    test_loss, _ = ns["evaluate"](ns["x_test"], ns["y_test"])
+    assert not math.isfinite(test_loss)  # not restored
