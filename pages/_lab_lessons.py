@@ -9,14 +9,17 @@ import streamlit as st
 
 from normviz.lab_text import (
     batch_size_notes,
+    batchnorm_text,
     dropout_latex,
     dropout_text,
     early_stopping_text,
+    jitter_text,
     l1_bug_text,
     l1_code,
     l1_latex,
     l1_text,
     l2_rule,
+    l2_zero_text,
 )
 from normviz.training import TrainConfig, Trainer, batch_plan, pytorch_code
 from pages import _lab_studies as studies
@@ -61,22 +64,16 @@ def explain(
             st.markdown(f"{prefix}**L2** (weight decay, optimizer {rule.optimizer}):")
             st.latex(stacked(rule.latex))
             st.markdown(rule.text)
-        st.markdown(
-            "L2 narrows the weight histogram but rarely makes a weight exactly zero (the "
-            "notes' *L2 makes fewer parameters* is L1's job)."
-        )
+        st.markdown(l2_zero_text())
     with math_cols[1]:
         st.latex(dropout_latex(base))
         for prefix, text in _per_run(runs, dropout_text):
             st.markdown(prefix + text)
         for prefix, text in _per_run(runs, early_stopping_text):
             st.markdown(prefix + text)
-        st.markdown(
-            "**Input jitter** adds Gaussian noise to each batch: a simple augmentation. "
-            "**BatchNorm** was introduced to reduce *internal covariate shift*; Santurkar et al. "
-            "(2018) found its benefit comes mainly from a smoother loss landscape, which is why it "
-            "tolerates high learning rates (try the preset)."
-        )
+        for prefix, text in _per_run(runs, jitter_text):
+            st.markdown(prefix + text)
+        st.markdown(batchnorm_text())
 
     # Lazy expanders (on_change="rerun"): their code blocks are built and sent only when opened;
     # a highlighted script costs a newcomer's browser ~0.4 s of main thread even when collapsed.

@@ -17,10 +17,13 @@ import streamlit as st
 from normviz.figures import lab as figs
 from normviz.lab_studies import (
     MAX_STUDY_UPDATES,
+    STUDY_CONFIG,
+    STUDY_EPOCHS,
     BatchSizeStudy,
     DropoutCheck,
     dropout_check,
     iter_batch_size_study,
+    study_summary,
 )
 from normviz.training import TrainConfig
 from pages import _lab_widgets as w
@@ -28,7 +31,10 @@ from pages import _lab_widgets as w
 STUDY_NORMS = ("batch", "group", "layer")
 STUDY_BATCHES = [2, 4, 8, 16, 32, 64, 128, 256]
 STUDY_DEFAULT_BATCHES = [2, 4, 8, 16, 32, 64]
-STUDY_DEFAULT_EPOCHS = 20
+STUDY_BASES = {
+    "study": "The study's network and data (moons)",
+    "controls": "My controls' network and data",
+}
 STUDY_SLICE_UPDATES = 50  # updates per turn on the tick lock: well under one live tick's CPU
 STUDY_CACHE_ENTRIES = 8
 DROPOUT_KS = (1, 10, 100, 1000)
@@ -110,6 +116,14 @@ def run_study(key: StudyKey) -> BatchSizeStudy | None:
         board.gate.release()
 
 
+def _describe(c: TrainConfig) -> str:
+    hidden = "-".join(map(str, c.hidden))
+    return (
+        f"{c.dataset}, {c.n_samples} points, noise {c.noise:g}, a {hidden} {c.activation} "
+        f"network, {c.optimizer} at learning rate {c.lr:g}, seed {c.seed}"
+    )
+
+
 def _request_study() -> None:
     st.session_state.lab_study_requested = True
 
@@ -119,10 +133,21 @@ def batch_size_section(base: TrainConfig) -> None:
     st.subheader("Batch size and normalization: a study")
     st.markdown(
         "In the spirit of Figure 1 of Wu & He, *Group Normalization* (2018): the lab's network "
-        "and data (your controls, built-in dataset) trained with BatchNorm, GroupNorm and "
-        "LayerNorm at each batch size, and the test accuracy of each run. BatchNorm's "
-        "statistics come from the batch; GroupNorm's and LayerNorm's from each sample alone."
+        "trained with BatchNorm, GroupNorm and LayerNorm at each batch size, and the test "
+        "accuracy of each run. BatchNorm's statistics come from the batch; GroupNorm's and "
+        "LayerNorm's from each sample alone."
     )
+    which = st.radio(
+        "Network and data",
+        list(STUDY_BASES),
+        format_func=STUDY_BASES.get,
+        key="lab_study_base",
+        horizontal=True,
+        help=f"The study's: {_describe(STUDY_CONFIG)}. Yours: the controls on the left "
+        "(a built-in dataset, not an uploaded one).",
+    )
+    if which == "study":
+        base = STUDY_CONFIG
     cols = st.columns([2, 1, 1])
     sizes = cols[0].multiselect(
         "Batch sizes",
@@ -135,7 +160,7 @@ def batch_size_section(base: TrainConfig) -> None:
         "Epochs per run",
         1,
         200,
-        STUDY_DEFAULT_EPOCHS,
+        STUDY_EPOCHS,
         key="lab_study_epochs",
         help=f"Every run trains this many epochs. A study may take at most "
         f"{MAX_STUDY_UPDATES:,} updates in all.",
@@ -176,9 +201,10 @@ def batch_size_section(base: TrainConfig) -> None:
     updates = ", ".join(
         f"{u:,} at batch {b}" for b, u in zip(study.batch_sizes, study.updates[0], strict=True)
     )
+    st.markdown(study_summary(study))
     st.caption(
-        f"{study.budget} Updates per run: {updates}. Seed {', '.join(map(str, study.seeds))}; "
-        "one run per cell, so a few points of accuracy are noise."
+        f"{study.budget} Updates per run: {updates}. One run per cell, so a few points of "
+        "accuracy can be noise."
     )
 
 

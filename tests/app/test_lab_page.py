@@ -420,6 +420,13 @@ def test_batch_size_study_runs_on_request_and_is_cached():
     at = _lab({"n_samples": "80", "hidden": "8"})
     assert not any(c.proto.spec and "batch size (log scale)" in c.proto.spec
                    for c in at.get("plotly_chart"))  # fmt: skip
+    from normviz.lab_studies import STUDY_CONFIG, STUDY_EPOCHS
+
+    radio = at.radio(key="lab_study_base")
+    assert radio.value == "study"  # the moons base, where the paper's pattern was measured
+    assert at.number_input(key="lab_study_epochs").value == STUDY_EPOCHS
+    assert STUDY_CONFIG.dataset in radio.help
+    radio.set_value("controls").run()
     at.multiselect(key="lab_study_batches").set_value([4, 16]).run()
     at.number_input(key="lab_study_epochs").set_value(2).run()
     at.button(key="lab_study_run").click().run()
@@ -428,11 +435,13 @@ def test_batch_size_study_runs_on_request_and_is_cached():
     assert [t["name"] for t in spec["data"]] == ["BatchNorm", "GroupNorm", "LayerNorm"]
     rows = _table(at, "normalization")
     assert rows.columns.tolist() == ["normalization", "batch 4", "batch 16"]
+    assert any(m.value.startswith("Test accuracy after 2 epochs at") for m in at.markdown)
     assert at.button(key="lab_study_run").disabled  # cached: nothing to run again
     key = studies.study_key(at.session_state.lab_cfg, [4, 16], 2)
     assert studies.study_board().get(key) is not None
     # A second visitor with the same settings sees the cached result at once.
     other = _lab({"n_samples": "80", "hidden": "8"})
+    other.radio(key="lab_study_base").set_value("controls").run()
     other.multiselect(key="lab_study_batches").set_value([16, 4]).run()
     other.number_input(key="lab_study_epochs").set_value(2).run()
     assert other.button(key="lab_study_run").disabled
@@ -442,6 +451,7 @@ def test_batch_size_study_runs_on_request_and_is_cached():
 def test_batch_size_study_is_bounded():
     board = studies.study_board()
     at = _lab({"n_samples": "1000"})
+    at.radio(key="lab_study_base").set_value("controls").run()
     at.multiselect(key="lab_study_batches").set_value([2]).run()
     at.number_input(key="lab_study_epochs").set_value(200).run()
     at.button(key="lab_study_run").click().run()

@@ -207,7 +207,7 @@ def test_x_axis_control_redraws_the_curves(page, server):
 
 def test_batch_size_study_runs_from_its_button(page, server):
     log_from = _log_size(server)
-    open_page(page, server, "/lab?seed=3&n_samples=80&hidden=8")
+    open_page(page, server, "/lab?seed=3")  # the study's own base (moons), 1 epoch per run
     _wait_statuses(page, ["0"])
     epochs = page.locator(".st-key-lab_study_epochs input").first
     epochs.fill("1")
