@@ -7,12 +7,39 @@ file; :func:`normviz.io.read_image` decides when each step runs.
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image
+from PIL import Image, features
 
 from normviz import _png
 from normviz._checks import ImageError
 
-SUPPORTED = "JPEG, PNG, TIFF, WebP, BMP or GIF"
+AVIF = bool(features.check("avif"))
+SUPPORTED = (
+    "JPEG, PNG, TIFF, WebP, BMP, GIF or AVIF" if AVIF else "JPEG, PNG, TIFF, WebP, BMP or GIF"
+)
+HEIC_MESSAGE = (
+    "HEIC/HEIF images (iPhone photos) can't be read here: export as JPEG or PNG and upload that. "
+    "(On an iPhone: Settings > Camera > Formats > Most Compatible, or share the photo as JPEG.)"
+)
+_HEIC_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs"}
+_AVIF_BRANDS = {b"avif", b"avis"}
+_HEIF_BRANDS = {b"mif1", b"msf1"}  # the container: HEIC or AVIF inside, the other brands say
+
+
+def iso_brands(head: bytes) -> set[bytes]:
+    """Return the major and compatible brands of an ISO-BMFF ``ftyp`` box (empty if none).
+
+    Examples
+    --------
+    >>> sorted(iso_brands(b"\\x00\\x00\\x00\\x18ftypheic\\x00\\x00\\x00\\x00mif1heic"))
+    [b'heic', b'mif1']
+    >>> iso_brands(b"\\x89PNG")
+    set()
+    """
+    if len(head) < 12 or head[4:8] != b"ftyp":
+        return set()
+    size = int.from_bytes(head[:4], "big")
+    end = min(max(size, 16), len(head))
+    return {head[8:12]} | {head[i : i + 4] for i in range(16, end - 3, 4)}
 
 
 def not_an_image(raw: bytes) -> ImageError:
@@ -23,8 +50,19 @@ def not_an_image(raw: bytes) -> ImageError:
         return ImageError("SVG is a vector format; export it as PNG and upload that.")
     if head.startswith(b"%PDF"):
         return ImageError("PDF is a document, not an image; export the page as PNG.")
-    if head[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftyphevc", b"ftypavif"):
-        return ImageError("HEIC/AVIF images are not supported; export the photo as JPEG or PNG.")
+    brands = iso_brands(head)
+    if brands & _HEIC_BRANDS or (brands & _HEIF_BRANDS and not brands & _AVIF_BRANDS):
+        return ImageError(HEIC_MESSAGE)
+    if brands & _AVIF_BRANDS:
+        if not AVIF:
+            return ImageError(
+                "AVIF images can't be read on this server (its Pillow has no AVIF support): "
+                "export as JPEG or PNG and upload that."
+            )
+        return ImageError(
+            "The file starts like an AVIF image but is damaged and cannot be read. "
+            "Re-export or re-download it."
+        )
     signatures = {
         b"\x89PNG": "PNG",
         b"\xff\xd8\xff": "JPEG",

@@ -1,7 +1,9 @@
 """Upload bytes -> validated image array: formats, modes, EXIF, limits, clear errors.
 
 :func:`read_image` is the one door through which a user's file enters the app. It accepts JPEG,
-PNG (8 and 16 bit), TIFF (including 32-bit float), WebP, BMP and GIF, checks the byte size and
+PNG (8 and 16 bit), TIFF (including 32-bit float), WebP, BMP, GIF and AVIF (when Pillow was built
+with libavif, see :data:`FORMATS`), refuses HEIC/HEIF with a message that says what to do instead,
+checks the byte size and
 the pixel count *before* anything is decoded, forces the full decode inside its error handling,
 and turns every problem into a :class:`~normviz.ImageError` whose message a page shows as is.
 
@@ -19,7 +21,7 @@ from io import BytesIO
 from typing import NamedTuple
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError, features
 
 from normviz import _decode, _png
 from normviz._checks import ImageError, check_ndim
@@ -28,6 +30,7 @@ __all__ = [
     "MAX_BYTES",
     "MAX_PIXELS",
     "PREVIEW_MAX_SIDE",
+    "UPLOAD_EXTENSIONS",
     "DecodedImage",
     "encode_jpeg",
     "encode_png",
@@ -40,10 +43,21 @@ __all__ = [
 MAX_PIXELS = 24_000_000
 MAX_BYTES = 25 * 1024 * 1024
 PREVIEW_MAX_SIDE = 1600
-FORMATS = ("JPEG", "PNG", "TIFF", "WEBP", "BMP", "GIF")
+AVIF = bool(features.check("avif"))
+"""Whether this Pillow reads AVIF (Pillow >= 11.2 built with libavif)."""
+FORMATS = ("JPEG", "PNG", "TIFF", "WEBP", "BMP", "GIF") + (("AVIF",) if AVIF else ())
+"""Pillow formats :func:`read_image` decodes; any other file is explained, never guessed."""
+UPLOAD_EXTENSIONS = (
+    ("png", "jpg", "jpeg", "tif", "tiff", "bmp", "gif", "webp")
+    + (("avif",) if AVIF else ())
+    + ("heic", "heif")
+)
+"""File name extensions an upload control should accept. HEIC/HEIF are listed so that such a
+file reaches :func:`read_image`, whose message says to export it as JPEG or PNG, instead of the
+upload control's bare "file type not allowed"."""
 
 _ORIENTATION_TAG = 0x0112
-_MULTI_FRAME = {"GIF", "PNG", "WEBP", "TIFF", "MPO"}
+_MULTI_FRAME = {"GIF", "PNG", "WEBP", "TIFF", "MPO", "AVIF"}
 
 
 class DecodedImage(NamedTuple):

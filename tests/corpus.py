@@ -20,9 +20,11 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
-from PIL import Image
+from PIL import Image, features
 
 SEED = 20240607
+AVIF = bool(features.check("avif"))  # this Pillow reads and writes AVIF (libavif)
+HEIC_HINT = "HEIC/HEIF images (iPhone photos) can't be read here: export as JPEG or PNG"
 
 
 class CorpusFile(NamedTuple):
@@ -120,6 +122,21 @@ def _palette_png() -> bytes:
     return _pillow(img, "PNG", transparency=2)  # the right (blue) half is transparent
 
 
+def minimal_heic() -> bytes:
+    """The start of an iPhone photo: an ISO-BMFF ``ftyp`` box (brand heic) and a ``meta`` box.
+
+    Enough for any reader to recognize HEIC; Pillow has no HEIC decoder without a plugin.
+    """
+    ftyp = b"ftyp" + b"heic" + (0).to_bytes(4, "big") + b"mif1" + b"heic"
+    meta = b"meta" + bytes(4) + b"\x00\x00\x00\x21hdlr" + bytes(8) + b"pict" + bytes(13)
+    return struct.pack(">I", 4 + len(ftyp)) + ftyp + struct.pack(">I", 4 + len(meta)) + meta
+
+
+def _avif(img: np.ndarray) -> bytes:
+    """An AVIF written by Pillow (libavif), lossless so its pixels can be compared."""
+    return _pillow(Image.fromarray(img), "AVIF", lossless=True)
+
+
 def corpus_bytes() -> dict[str, tuple[bytes, str, str]]:
     """Return {upload name: (content, expect, hint)} for every case."""
     rng = np.random.default_rng(SEED)
@@ -167,7 +184,8 @@ def corpus_bytes() -> dict[str, tuple[bytes, str, str]]:
         "png_named.jpg": (noise_png, "ok", ""),
         "strip_4000x1.png": (_pillow(Image.new("L", (4000, 1), 77), "PNG"), "ok", ""),
         "zero_width.png": (raw_png(0, 10, 8, 0, [b""]), "error", "zero size"),
-    }
+        "iphone.heic": (minimal_heic(), "error", HEIC_HINT),
+    } | ({"photo.avif": (_avif(gradient.astype(np.uint8)), "ok", "")} if AVIF else {})
 
 
 def build_corpus(directory: Path) -> list[CorpusFile]:

@@ -15,7 +15,16 @@ from PIL import Image, ImageFile, ImageOps
 from normviz import ImageError
 from normviz import io as nio
 from normviz._png import decode_png16, read_header
-from tests.corpus import CorpusFile, build_corpus, png_chunk, png_from_array, raw_png
+from tests.corpus import (
+    AVIF,
+    HEIC_HINT,
+    CorpusFile,
+    build_corpus,
+    minimal_heic,
+    png_chunk,
+    png_from_array,
+    raw_png,
+)
 
 RNG = np.random.default_rng(7)
 
@@ -24,8 +33,8 @@ CASES = (
     "huge_6000x4500.png", "large_5000x4000.png", "one_pixel.png", "constant.png", "grey16.png",
     "rgb16.png", "float_nan_inf.tif", "cmyk.jpg", "palette_transparent.png", "grey_alpha.png",
     "rgba.png", "animated.gif", "exif_rotated.jpg", "photo.webp", "image.bmp", "drawing.svg",
-    "png_named.jpg", "strip_4000x1.png", "zero_width.png",
-)  # fmt: skip
+    "png_named.jpg", "strip_4000x1.png", "zero_width.png", "iphone.heic",
+) + (("photo.avif",) if AVIF else ())  # fmt: skip
 
 # (shape, dtype, has alpha) of every case that must decode.
 OK = {
@@ -45,7 +54,7 @@ OK = {
     "image.bmp": ((10, 13, 3), np.uint8, False),
     "png_named.jpg": ((64, 64, 3), np.uint8, False),
     "strip_4000x1.png": ((1, 4000), np.uint8, False),
-}
+} | ({"photo.avif": ((32, 48, 3), np.uint8, False)} if AVIF else {})
 
 
 @pytest.fixture(scope="module")
@@ -291,6 +300,9 @@ def test_decoded_arrays_are_read_only():
     [
         (b"%PDF-1.7\n...", "PDF is a document"),
         (b"\x00\x00\x00\x18ftypheic\x00\x00", "HEIC"),
+        (minimal_heic(), re.escape(HEIC_HINT)),
+        # a HEIF container whose compatible brands say HEIC (Pillow's AVIF plugin tries it)
+        (b"\x00\x00\x00\x18ftypmif1\x00\x00\x00\x00mif1heic" + bytes(64), "iPhone photos"),
         (bytes(range(256)) * 4, "not an image in a supported format"),
         (b"<svg xmlns='http://www.w3.org/2000/svg'/>", "SVG is a vector format"),
         (b"\x89PNG\r\n\x1a\n" + bytes(40), "starts like a PNG"),
@@ -472,3 +484,50 @@ def test_png16_exif_after_image_data_is_applied():
     decoded = nio.read_image(data)
     assert np.array_equal(decoded.pixels, np.rot90(img, k=-1))
     assert "Rotated upright from EXIF orientation 6." in decoded.notes
+
+
+# --- AVIF and HEIC ------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not AVIF, reason="this Pillow was built without libavif")
+@pytest.mark.parametrize("channels", [1, 3])
+def test_avif_written_by_pillow_is_read(channels):
+    rng = np.random.default_rng(11)
+    smooth = np.repeat(np.repeat(rng.integers(0, 256, (6, 8, 3), dtype=np.uint8), 8, 0), 8, 1)
+    img = smooth if channels == 3 else smooth[..., 0]
+    buf = BytesIO()
+    # grey is written as monochrome (4:0:0); colour without chroma subsampling
+    sub = {"subsampling": "4:4:4"} if channels == 3 else {}
+    Image.fromarray(img).save(buf, format="AVIF", quality=100, **sub)
+    decoded = nio.read_image(buf.getvalue())
+    assert decoded.format == "AVIF" and decoded.pixels.shape == img.shape
+    assert decoded.pixels.dtype == np.uint8 and decoded.alpha is None
+    # a lossy codec: close to what was written (4:4:4, no chroma subsampling)
+    assert np.abs(decoded.pixels.astype(int) - img).max() <= 4
+
+
+@pytest.mark.skipif(not AVIF, reason="this Pillow was built without libavif")
+def test_avif_with_alpha_keeps_it_aside():
+    rgba = np.dstack([np.full((16, 16, 3), 120, np.uint8), np.tile(np.arange(16) * 16, (16, 1))])
+    buf = BytesIO()
+    Image.fromarray(rgba.astype(np.uint8), "RGBA").save(buf, format="AVIF", lossless=True)
+    decoded = nio.read_image(buf.getvalue())
+    assert decoded.pixels.shape == (16, 16, 3) and decoded.alpha.shape == (16, 16)
+    assert "Alpha (transparency) kept aside, not normalized." in decoded.notes
+
+
+def test_formats_and_upload_extensions_follow_pillow():
+    assert ("AVIF" in nio.FORMATS) == AVIF == ("avif" in nio.UPLOAD_EXTENSIONS)
+    # HEIC is accepted by the upload control only to be explained by read_image
+    assert {"heic", "heif"} <= set(nio.UPLOAD_EXTENSIONS)
+    assert "HEIF" not in nio.FORMATS and "HEIC" not in nio.FORMATS
+
+
+def test_heic_message_says_what_to_do():
+    with pytest.raises(ImageError) as info:
+        nio.read_image(minimal_heic())
+    message = str(info.value)
+    assert message.startswith(
+        "HEIC/HEIF images (iPhone photos) can't be read here: export as JPEG or PNG and upload "
+        "that."
+    )
