@@ -26,7 +26,7 @@ from normviz.fairshare import (
 from normviz.figures import lab as figs
 from normviz.lab_text import control_help
 from normviz.presets import PRESETS, preset_configs
-from normviz.toydata import DATASETS, PointsError, parse_points_csv
+from normviz.toydata import CLIP, DATASETS, NOISE_SCALE, PointsError, parse_points_csv
 from normviz.training import (
     ACTIVATIONS,
     L1_METHODS,
@@ -35,6 +35,7 @@ from normviz.training import (
     X_AXES,
     TrainConfig,
     Trainer,
+    norm_groups,
     updates_per_epoch,
 )
 
@@ -201,6 +202,24 @@ def _options(values: list, current: Any) -> list:
     return sorted(set(values) | {current})
 
 
+def noise_help(level: float) -> str:
+    """The noise slider's help: what the level means, in the generator's own constants."""
+    return (
+        f"A level: Gaussian noise of standard deviation {NOISE_SCALE:g} × level is added to each "
+        f"coordinate (now {NOISE_SCALE * level:.3g}; the points span about [-1, 1]), then "
+        f"points are clipped to [-{CLIP:g}, {CLIP:g}]."
+    )
+
+
+def groups_help(hidden: tuple[int, ...]) -> str:
+    """The normalization selector's help: GroupNorm's groups for the current widths."""
+    groups = ", ".join(f"{norm_groups(w)} for {w} units" for w in dict.fromkeys(hidden))
+    return (
+        "GroupNorm uses 4 groups when a layer's width is divisible by 4, else 2 when it is even, "
+        f"else 1 (LayerNorm over the layer's units). Now: {groups}."
+    )
+
+
 def config_controls() -> TrainConfig:
     """Draw the controls of the configuration and return it (the last valid one on error)."""
     ss = st.session_state
@@ -212,7 +231,7 @@ def config_controls() -> TrainConfig:
             "Dataset",
             list(DATASETS),
             key="lab_dataset",
-            help="Five 2D problems, two classes each. Spiral is the hardest.",
+            help=f"{len(DATASETS)} 2D problems, two classes each: {', '.join(DATASETS)}.",
         )
         st.slider(
             "Noise",
@@ -220,7 +239,7 @@ def config_controls() -> TrainConfig:
             1.0,
             step=0.05,
             key="lab_noise",
-            help="Standard deviation of the jitter on each point.",
+            help=noise_help(ss.lab_noise),
         )
         st.slider(
             "Points",
@@ -258,7 +277,7 @@ def config_controls() -> TrainConfig:
             "Normalization",
             NORMS,
             key="lab_norm",
-            help="Group norm uses 4 groups if the width allows, else 2, else 1.",
+            help=groups_help(ss.lab_cfg.hidden),
         )
         st.radio(
             "Normalization position",

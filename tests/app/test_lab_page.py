@@ -474,3 +474,21 @@ def test_study_board_keeps_a_bounded_number_of_results():
         board.put((TrainConfig(seed=k), (2,), 1), object())
     assert len(board) == 2
     assert board.get((TrainConfig(seed=0), (2,), 1)) is None
+
+
+def test_data_and_norm_help_say_what_the_generator_and_model_do():
+    import numpy as np
+
+    from normviz.toydata import DATASETS, make_dataset
+
+    at = _lab({"noise": "0.5", "hidden": "8-6-5", "dataset": "xor"})
+    noise = _help(at, "slider", "lab_noise")
+    # The level is not the standard deviation: a noise-free copy shows the real one.
+    cfg = _trainers(at)[0].config
+    noisy = make_dataset(cfg.dataset, 2000, 0.5, 1).x
+    clean = make_dataset(cfg.dataset, 2000, 0.0, 1).x
+    std = float(np.std(noisy - clean))
+    assert abs(std - 0.15) < 0.01 and "(now 0.15;" in noise
+    assert str(len(DATASETS)) in _help(at, "selectbox", "lab_dataset")
+    groups = _help(at, "selectbox", "lab_norm")
+    assert "Now: 4 for 8 units, 2 for 6 units, 1 for 5 units." in groups
