@@ -134,8 +134,9 @@ def batch_size_section(base: TrainConfig) -> None:
     st.markdown(
         "In the spirit of Figure 1 of Wu & He, *Group Normalization* (2018): the lab's network "
         "trained with BatchNorm, GroupNorm and LayerNorm at each batch size, and the test "
-        "accuracy of each run. BatchNorm's statistics come from the batch; GroupNorm's and "
-        "LayerNorm's from each sample alone."
+        "accuracy of each run. While training, BatchNorm's statistics come from the batch "
+        "(at evaluation from its running averages); GroupNorm's and LayerNorm's always come "
+        "from each sample alone."
     )
     which = st.radio(
         "Network and data",

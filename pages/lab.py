@@ -38,8 +38,9 @@ with main:
             list(w.PRESETS),
             key="lab_preset",
             label_visibility="collapsed",
-            help="Each preset trains A and B on the same data and seed, differing in one thing. "
-            "A named preset fixes every setting but the seed; Custom takes A from the controls.",
+            help="Each preset trains A and B on the same data and seed, differing only in what "
+            "it compares. A named preset fixes every setting but the seed; Custom takes A from "
+            "the controls.",
         )
         look_for = st.empty()  # filled once the runs are known: the text describes them
     runs = w.run_configs(base, compare, st.session_state.lab_preset)
