@@ -664,10 +664,22 @@ def download_note(lo: float, hi: float) -> str:
 
 
 def upload_label() -> str:
-    """Label of the file uploader, with the size limit that ``normviz.io`` enforces."""
+    """Label of the file uploader: the formats and the size limit that ``normviz.io`` enforces.
+
+    AVIF is named only where this Pillow reads it (``normviz.io.FORMATS``).
+    """
+    formats = "BMP, GIF, WebP or AVIF" if "AVIF" in io.FORMATS else "BMP, GIF or WebP"
     return (
-        "Upload an image: PNG, JPEG, TIFF (8/16-bit, float), BMP, GIF or WebP, up to "
+        f"Upload an image: PNG, JPEG, TIFF (8/16-bit, float), {formats}, up to "
         f"{io.MAX_BYTES // 2**20} MB"
+    )
+
+
+def npy_note() -> str:
+    """Caption of the float32 download: what the ``.npy`` file holds and how to read it."""
+    return (
+        "The technique's output values themselves, unclipped, as float32 at full resolution "
+        "(no display mapping): `np.load(path)` gives the array, shape (height, width[, channels])."
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from io import BytesIO
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -242,6 +243,35 @@ def grid(hkey: str, _prep: Prepared) -> list[tuple[str, bytes, intensity.Histogr
         title = image_text.grid_title(key, params, ref)
         tiles.append((title, io.encode_jpeg(to_display(out, lo, hi), quality=85), hist))
     return tiles
+
+
+def full_output(
+    data: bytes | None, sample: str | None, key: str, prep: Prepared, params: dict[str, Any]
+) -> tuple[io.DecodedImage, np.ndarray]:
+    """Decode the full-resolution image again and apply the technique to it (float32)."""
+    decoded = _decode(data, sample)
+    return decoded, apply(key, decoded.pixels, prep, params, stats=prep.stats)
+
+
+def png_download(
+    data: bytes | None, sample: str | None, key: str, prep: Prepared, params: dict[str, Any]
+) -> bytes:
+    """The 16-bit PNG download, computed on click from the arguments bound when drawn."""
+    return full_png(_decode(data, sample), key, prep, params)
+
+
+def npy_download(
+    data: bytes | None, sample: str | None, key: str, prep: Prepared, params: dict[str, Any]
+) -> bytes:
+    """The float32 ``.npy`` download of the full-resolution output, computed on click.
+
+    Everything it needs is bound as arguments when the button is drawn: it runs outside the
+    script thread and never reads ``st.session_state``.
+    """
+    _, out = full_output(data, sample, key, prep, params)
+    buf = BytesIO()
+    np.save(buf, np.ascontiguousarray(out, dtype=np.float32), allow_pickle=False)
+    return buf.getvalue()
 
 
 def full_png(decoded: io.DecodedImage, key: str, prep: Prepared, params: dict[str, Any]) -> bytes:

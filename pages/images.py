@@ -2,86 +2,111 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
 import streamlit as st
 
-from normviz import ImageError, image_text, intensity
+from normviz import ImageError, image_text, intensity, io
 from normviz.figures import images as fig
+from normviz.image_links import BOUNDS
 from normviz.samples import SAMPLES
+from pages import _image_links as links
 from pages import _image_widgets as w
 from pages._router import ensure_router
 
 ensure_router()
 
 CHART = {"config": {"displayModeBar": False}, "width": "stretch"}
-FORMATS = ["png", "jpg", "jpeg", "tif", "tiff", "bmp", "gif", "webp"]
+FORMATS = list(io.UPLOAD_EXTENSIONS)
 
 
 def _use_sample_technique() -> None:
     st.session_state["img_technique"] = SAMPLES[st.session_state["img_sample"]].technique
+    links.changed()
+
+
+def _slider(col, name: str, default: Any = None) -> Any:
+    """A slider of parameter ``name``: label, range and step from the link table."""
+    p = links.seed(name, default)
+    return col.slider(p.label, p.lo, p.hi, step=p.step, key=p.key, on_change=links.changed)
+
+
+def _number(col, name: str, default: Any = None) -> float:
+    p = links.seed(name, default)
+    return col.number_input(
+        p.label, float(p.lo), float(p.hi), step=p.step, key=p.key, on_change=links.changed
+    )
+
+
+def _toggle(col, name: str, shown: bool = True) -> bool:
+    """A per-channel toggle; not shown (and off) for a grey image where pooling is the same."""
+    p = links.seed(name)
+    if not shown:
+        links.fit(name, [p.default], "a grey image has one channel: nothing to pool")
+        return False
+    return col.toggle(p.label, key=p.key, on_change=links.changed)
 
 
 def _params(key: str, prep: w.Prepared, names: tuple[str, ...]) -> dict[str, Any]:
     """The technique's parameter widgets (keys ``img_param_*``) -> keyword arguments."""
     cols = st.columns([3, 2.5, 1.4])
     lo_in, hi_in = prep.input_range
+    colour = len(names) > 1
     if key == "scale":
-        lo = cols[0].number_input("lo (new minimum)", value=0.0, step=0.5, key="img_param_lo")
-        hi = cols[1].number_input("hi (new maximum)", value=1.0, step=0.5, key="img_param_hi")
+        lo, hi = _number(cols[0], "lo"), _number(cols[1], "hi")
         return {"lo": lo, "hi": hi if hi > lo else lo + 1.0}
     if key == "clip":
+        p = links.seed("bounds")
         how = cols[0].segmented_control(
-            "Bounds from", ["percentiles", "mean ± k·std", "manual"], default="percentiles",
-            key="img_param_clip_mode",
+            p.label, list(BOUNDS), format_func=BOUNDS.get, key=p.key, on_change=links.changed
         ) or "percentiles"  # fmt: skip
-        per_ch = len(names) > 1 and cols[2].toggle("per channel", key="img_param_clip_per_channel")
+        per_ch = _toggle(cols[2], "per_channel", colour)
         arg: Any = None
         if how == "percentiles":
-            q0 = intensity.TECHNIQUES["clip"].params["q"]
-            arg = cols[1].slider("percentiles q", 0.0, 100.0, q0, 0.5, key="img_param_q")
+            arg = _slider(cols[1], "q")
             b = intensity.percentiles(prep.preview, arg, per_channel=per_ch, stats=prep.stats)
-        elif how == "mean ± k·std":
-            arg = cols[1].slider("k", 0.5, 5.0, 2.0, 0.25, key="img_param_k")
+        elif how == "mean_std":
+            arg = _slider(cols[1], "k")
             b = intensity.mean_std_bounds(prep.preview, arg, per_channel=per_ch, stats=prep.stats)
         else:
-            low = cols[1].number_input("low", value=lo_in, key="img_param_low")
-            high = cols[2].number_input("high", value=hi_in, key="img_param_high")
+            low, high = _number(cols[1], "low", lo_in), _number(cols[2], "high", hi_in)
             b = np.array([low, max(high, low + 1e-6)])
         b = np.asarray(b, dtype=np.float64)
         bounds = {"low": b[..., 0], "high": np.maximum(b[..., 1], b[..., 0] + 1e-6)}
         # _how/_arg say how the bounds were chosen (for the code shown); not technique params
-        return {**bounds, "per_channel": per_ch, "_how": how} | (
-            {"_arg": arg} if arg is not None else {}
+        return {**bounds, "per_channel": per_ch, "_how": BOUNDS[how]} | (
+            {"_arg": tuple(arg) if isinstance(arg, list) else arg} if arg is not None else {}
         )
     if key == "zscore":
-        return {"per_channel": cols[0].toggle("per channel", True, key="img_param_per_channel")}
+        return {"per_channel": _toggle(cols[0], "per_channel")}
     if key == "equalize":
         modes = ["per_channel", "luminance"] if len(names) == 3 else ["per_channel"]
+        links.fit("mode", modes, "luminance equalization needs a colour image")
+        p = links.seed("mode")
         mode = cols[0].segmented_control(
-            "Equalize", modes, default="per_channel", key="img_param_mode",
-            format_func=lambda m: m.replace("_", " "),
+            p.label, modes, key=p.key, format_func=lambda m: m.replace("_", " "),
+            on_change=links.changed,
         )  # fmt: skip
         return {"mode": mode or "per_channel"}
     if key == "autocontrast":
-        cut = cols[0].slider(
-            "cutoff percentiles", 0.0, 100.0, (1.0, 99.0), 0.5, key="img_param_cutoff"
-        )
-        per_ch = len(names) > 1 and cols[1].toggle("per channel", key="img_param_ac_per_channel")
+        cut = _slider(cols[0], "cutoff")
+        per_ch = _toggle(cols[1], "per_channel", colour)
         return {"cutoff": tuple(cut), "per_channel": per_ch}
     if key == "clahe":
-        limit = cols[0].slider("clip limit", 0.001, 0.1, 0.01, 0.001, key="img_param_clip_limit")
-        tiles = cols[1].slider("tiles per side", 2, 16, 8, key="img_param_tiles")
-        return {"clip_limit": limit, "tiles": tiles}
+        return {"clip_limit": _slider(cols[0], "clip_limit"), "tiles": _slider(cols[1], "tiles")}
     if key == "match":
         others = w.references(prep)
         if not others:
             cols[0].info("No sample has this image's number of channels to match against.")
             st.stop()
+        links.fit("reference", others, "the reference must be another sample with as many "
+                  f"channels as this image ({len(names)})")  # fmt: skip
+        p = links.seed("reference")
         ref = cols[0].selectbox(
-            "Reference sample", others, key="img_param_reference",
-            format_func=lambda k: SAMPLES[k].title,
+            p.label, others, key=p.key, format_func=lambda k: SAMPLES[k].title,
+            on_change=links.changed,
         )  # fmt: skip
         return w.match_params(prep, ref)
     return {}
@@ -97,10 +122,12 @@ def _frozen(params: dict[str, Any]) -> tuple:
 
 st.title("Image normalization")
 st.markdown(image_text.definition())
+links.init_from_url()
+notes_slot = st.empty()  # the link's messages, drawn once the image has checked them
 
 src, pick = st.columns([3, 2], vertical_alignment="bottom")
 upload = src.file_uploader(
-    image_text.upload_label(), type=FORMATS, key="img_upload",
+    image_text.upload_label(), type=FORMATS, key="img_upload", on_change=links.changed,
 )  # fmt: skip
 sample = pick.selectbox(
     "…or a sample", list(SAMPLES), format_func=lambda k: SAMPLES[k].title, key="img_sample",
@@ -115,10 +142,12 @@ try:
     with st.spinner("Reading the image and computing its statistics once…"):
         prep = w.prepare(hkey, name, data, sample)
 except ImageError as err:
+    links.show_notes(notes_slot)
     st.error(str(err), icon=":material/broken_image:")
     st.info("Try another file (PNG, JPEG or TIFF work best), or remove it to use a sample.")
     st.stop()
 except Exception:
+    links.show_notes(notes_slot)
     st.error("This file could not be read as an image.", icon=":material/broken_image:")
     st.info("Try another file (PNG, JPEG or TIFF work best), or remove it to use a sample.")
     st.stop()
@@ -134,14 +163,24 @@ for note in prep.notes:
     st.info(note, icon=":material/info:")
 
 keys = list(intensity.TECHNIQUES)
-st.session_state.setdefault("img_technique", SAMPLES[sample].technique if sample else "scale")
 with st.container(border=True):
     left, right = st.columns([1, 4])
     key = left.selectbox(
-        "Technique", keys, format_func=lambda k: intensity.TECHNIQUES[k].title, key="img_technique"
-    )
+        "Technique", keys, format_func=lambda k: intensity.TECHNIQUES[k].title, key="img_technique",
+        on_change=links.changed,
+    )  # fmt: skip
     with right:
         params = _params(key, prep, names)
+    left.button(
+        "Reset to defaults", key="img_reset", on_click=links.reset, icon=":material/restart_alt:",
+        help="Every setting of this lesson back to its default; the address loses its settings.",
+    )  # fmt: skip
+refs = w.references(prep) if key == "match" else []
+links.sync_url(links.current(upload is not None, {
+    "low": prep.input_range[0], "high": prep.input_range[1],
+    "reference": refs[0] if refs else None,
+}))  # fmt: skip
+links.show_notes(notes_slot)
 tech = intensity.TECHNIQUES[key]
 state = (hkey, key, _frozen(params))  # identifies everything drawn below
 res = w.result(*state, prep, params)
@@ -217,20 +256,23 @@ else:
 with st.expander("Code for what is on screen", icon=":material/code:"):
     st.code(image_text.snippet(key, params, prep.stats, prep.dtype), language="python")
 
-data_for_download = data
-
-
-def _download() -> bytes:
-    decoded = w._decode(data_for_download, sample)
-    return w.full_png(decoded, key, prep, params)
-
-
-st.download_button(
-    f"Download the result at full resolution ({wd} × {h}, 16-bit PNG)", data=_download,
-    file_name=f"{name.rsplit('.', 1)[0]}-{key}.png", mime="image/png", key="img_download",
-    on_click="ignore", icon=":material/download:",
+# Computed on click, outside the script thread: everything is bound now, nothing read later.
+bound = (data, sample, key, prep, dict(params))
+stem = f"{name.rsplit('.', 1)[0]}-{key}"
+png_col, npy_col = st.columns(2)
+png_col.download_button(
+    f"Download the result at full resolution ({wd} × {h}, 16-bit PNG)",
+    data=partial(w.png_download, *bound), file_name=f"{stem}.png", mime="image/png",
+    key="img_download", on_click="ignore", icon=":material/download:",
 )  # fmt: skip
-st.caption(image_text.download_note(d_lo, d_hi))
+png_col.caption(image_text.download_note(d_lo, d_hi))
+npy_col.download_button(
+    f"Download the output values ({h} × {wd}{' × 3' if len(names) == 3 else ''}, float32 .npy)",
+    data=partial(w.npy_download, *bound), file_name=f"{stem}.npy",
+    mime="application/octet-stream", key="img_download_npy", on_click="ignore",
+    icon=":material/data_array:",
+)  # fmt: skip
+npy_col.caption(image_text.npy_note())
 
 st.subheader("All techniques on this image")
 tiles = w.grid(hkey, prep)

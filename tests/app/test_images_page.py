@@ -109,7 +109,7 @@ def test_histogram_payload_small_for_16_bit(page):
 def test_clip_modes(page):
     page.selectbox(key="img_sample").set_value("rocket").run()
     page.selectbox(key="img_technique").set_value("clip").run()
-    for mode in ("mean ± k·std", "manual", "percentiles"):
+    for mode in ("mean_std", "manual", "percentiles"):
         page.button_group(key="img_param_clip_mode").set_value(mode).run()
         assert not page.exception, page.exception
 
@@ -225,3 +225,191 @@ def test_statistics_table_is_what_its_caption_says(page):
     assert caption == [
         "Shown with 0..1 → black..white. Every output value (0..1) lies in this range."
     ]
+
+
+# --- every view is a link --------------------------------------------------------------------
+
+
+def _linked(query: dict[str, str]) -> AppTest:
+    """Open the image page as a shared link ``/images?<query>`` would (a new session)."""
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    at.query_params.update(query)
+    at.switch_page("pages/images.py")
+    return at.run()
+
+
+def _link_warnings(at: AppTest) -> list[str]:
+    return [w.value for w in at.warning if w.value.startswith("From the link: ")]
+
+
+@pytest.mark.parametrize(
+    ("query", "widgets"),
+    [
+        ({"sample": "coffee", "technique": "clahe", "clip_limit": "0.02", "tiles": "4"},
+         {"img_sample": "coffee", "img_technique": "clahe", "img_param_clip_limit": 0.02,
+          "img_param_tiles": 4}),
+        ({"sample": "rocket", "bounds": "mean_std", "k": "3.25", "per_channel": "on"},
+         {"img_sample": "rocket", "img_technique": "clip", "img_param_clip_mode": "mean_std",
+          "img_param_k": 3.25, "img_param_clip_per_channel": True}),
+        ({"sample": "coffee", "technique": "autocontrast", "cutoff": "2.5,97.0"},
+         {"img_param_cutoff": (2.5, 97.0), "img_param_ac_per_channel": False}),
+        ({"sample": "coffee", "technique": "equalize", "mode": "luminance"},
+         {"img_param_mode": "luminance"}),
+        ({"lo": "-1.0", "hi": "2.5"},
+         {"img_sample": "chalkboard", "img_param_lo": -1.0, "img_param_hi": 2.5}),
+        ({"sample": "hdr", "technique": "match", "reference": "rocket"},
+         {"img_param_reference": "rocket"}),
+    ],
+)  # fmt: skip
+def test_a_link_opens_its_view_and_the_url_stays_the_same(query, widgets):
+    at = _linked(query)
+    assert not at.exception, at.exception
+    assert _link_warnings(at) == []
+    for key, value in widgets.items():
+        got = at.session_state[key]
+        assert (tuple(got) if isinstance(got, list) else got) == value, key
+    # The page writes back exactly the link it was opened with (only non-defaults).
+    assert at.query_params == query
+
+
+def test_changing_a_control_updates_the_url():
+    at = _linked({"sample": "coffee"})
+    assert at.query_params == {"sample": "coffee"}
+    at.selectbox(key="img_technique").set_value("clahe").run()
+    at.slider(key="img_param_tiles").set_value(12).run()
+    assert at.query_params == {"sample": "coffee", "technique": "clahe", "tiles": "12"}
+    again = _linked(at.query_params)  # the copied URL, in a new session
+    assert again.slider(key="img_param_tiles").value == 12
+    assert again.query_params == at.query_params
+
+
+def test_a_bad_link_warns_renders_and_the_warning_stays_until_dismissed():
+    at = _linked({"sample": "coffee", "technique": "clahe", "tiles": "40", "dropout": "2"})
+    assert not at.exception, at.exception
+    assert at.latex and at.get("image"), "the page must still render"
+    expected = [
+        "From the link: Ignored tiles='40' from the URL: tiles must be an integer in [2, 16] "
+        "(got '40'); using the default 8.",
+        "From the link: Ignored dropout='2' from the URL: the image lesson has no setting "
+        "'dropout' (its settings: source, sample, technique, lo, hi, bounds, q, k, low, high, "
+        "per_channel, mode, cutoff, clip_limit, tiles, reference).",
+    ]
+    assert _link_warnings(at) == expected
+    assert at.slider(key="img_param_tiles").value == 8
+    # The URL is rewritten to the view shown; the warning survives that and more reruns.
+    assert at.query_params == {"sample": "coffee", "technique": "clahe"}
+    at.run()
+    at.run()
+    assert _link_warnings(at) == expected
+    at.button(key="img_link_dismiss").click().run()
+    assert _link_warnings(at) == []
+
+
+def test_changing_a_setting_answers_the_link_warning():
+    at = _linked({"technique": "clahe", "clip_limit": "9"})
+    assert len(_link_warnings(at)) == 1
+    at.slider(key="img_param_tiles").set_value(6).run()
+    assert _link_warnings(at) == []
+
+
+def test_a_link_stale_for_this_image_is_reported():
+    # chalkboard is grey: luminance equalization does not exist for it
+    at = _linked({"technique": "equalize", "mode": "luminance"})
+    assert not at.exception, at.exception
+    assert _link_warnings(at) == [
+        "From the link: Ignored mode='luminance' from the URL: luminance equalization needs a "
+        "colour image; using 'per_channel'."
+    ]
+    assert at.query_params == {"technique": "equalize"}
+    # a colour reference with a colour image is fine; a grey one is not
+    at = _linked({"sample": "coffee", "technique": "match", "reference": "chalkboard"})
+    assert not at.exception, at.exception
+    [warning] = _link_warnings(at)
+    assert "Ignored reference='chalkboard' from the URL: the reference must be another" in warning
+    assert at.selectbox(key="img_param_reference").value in ("rocket",)
+
+
+def test_a_link_to_an_upload_opens_the_default_sample_with_a_note():
+    at = _linked({"source": "upload", "technique": "log"})
+    assert not at.exception, at.exception
+    assert at.selectbox(key="img_sample").value == "chalkboard"
+    assert at.selectbox(key="img_technique").value == "log"
+    assert any("an upload cannot travel in a link" in i.value for i in at.info)
+    at.run()
+    assert any("an upload cannot travel in a link" in i.value for i in at.info)
+    # An upload is written as such: its pixels are not in the URL.
+    arr = np.random.default_rng(3).integers(0, 255, (30, 40, 3), dtype=np.uint8)
+    at.file_uploader(key="img_upload").set_value(("mine.png", _png(arr), "image/png")).run()
+    assert at.query_params == {"source": "upload", "technique": "log"}
+    assert not any("an upload cannot travel" in i.value for i in at.info)
+
+
+def test_reset_restores_defaults_and_clears_the_url():
+    at = _linked({"sample": "coffee", "technique": "clahe", "tiles": "40"})
+    at.slider(key="img_param_clip_limit").set_value(0.05).run()
+    assert at.query_params == {"sample": "coffee", "technique": "clahe", "clip_limit": "0.05"}
+    at.button(key="img_reset").click().run()
+    assert not at.exception, at.exception
+    assert at.query_params == {}
+    assert at.selectbox(key="img_sample").value == "chalkboard"
+    assert at.selectbox(key="img_technique").value == SAMPLES["chalkboard"].technique
+    assert _link_warnings(at) == []
+    # and a reset CLAHE starts from the registry's defaults
+    at.selectbox(key="img_technique").set_value("clahe").run()
+    assert at.slider(key="img_param_tiles").value == TECHNIQUES["clahe"].params["tiles"]
+
+
+def test_coming_back_to_the_lesson_keeps_its_view():
+    at = _linked({"sample": "rocket", "bounds": "manual", "low": "5.0", "high": "200.0"})
+    assert at.number_input(key="img_param_low").value == 5.0
+    at.switch_page("pages/home.py").run()
+    at.switch_page("pages/images.py").run()
+    assert not at.exception, at.exception
+    assert at.number_input(key="img_param_low").value == 5.0
+    assert at.query_params == {
+        "sample": "rocket",
+        "bounds": "manual",
+        "low": "5.0",
+        "high": "200.0",
+    }
+
+
+# --- full-precision export -------------------------------------------------------------------
+
+
+def _deferred_downloads(monkeypatch) -> dict[str, object]:
+    """Capture the page's deferred download callables by file name."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    captured: dict[str, object] = {}
+    real = MediaFileManager.add_deferred
+
+    def spy(self, data, mimetype, coordinates, file_name=None, **kw):
+        captured[file_name] = data
+        return real(self, data, mimetype, coordinates, file_name=file_name, **kw)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", spy)
+    return captured
+
+
+@pytest.mark.parametrize(
+    ("sample", "technique"), [("coffee", "zscore"), ("hdr", "log"), ("rocket", "clahe")]
+)
+def test_npy_download_is_the_full_resolution_float32_output(monkeypatch, sample, technique):
+    import threading
+
+    captured = _deferred_downloads(monkeypatch)
+    at = _linked({"sample": sample, "technique": technique})
+    assert not at.exception, at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert any("float32 .npy" in label for label in labels), labels
+    make = captured[f"{sample}-{technique}.npy"]
+    result: dict[str, bytes] = {}
+    # Run as Streamlit does: on another thread, after the script run is over.
+    worker = threading.Thread(target=lambda: result.setdefault("npy", make()))
+    worker.start()
+    worker.join(120)
+    out = np.load(pyio.BytesIO(result["npy"]), allow_pickle=False)
+    full = load_sample(sample).pixels
+    assert out.shape == full.shape and out.dtype == np.float32
+    np.testing.assert_array_equal(out, apply_technique(technique, full))
