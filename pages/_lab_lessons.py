@@ -21,7 +21,7 @@ from normviz.lab_text import (
     l2_rule,
     l2_zero_text,
 )
-from normviz.training import TrainConfig, Trainer, batch_plan, pytorch_code
+from normviz.training import EpochRecord, TrainConfig, Trainer, batch_plan, pytorch_code
 from pages import _lab_studies as studies
 
 
@@ -169,6 +169,7 @@ def history_downloads(runs: list[tuple[str, TrainConfig]], trainers: list[Traine
             key=f"lab_download{suffix}",
             on_click="ignore",
             icon=":material/download:",
-            help=(f"Run {label}: " if label else "")
-            + "loss, accuracy, penalty, weight norm and sparsity per epoch.",
+            help=(f"Run {label}: o" if label else "O")
+            + f"ne row per recorded epoch (0 is before training), columns "
+            f"{', '.join(EpochRecord._fields)}.",
         )
