@@ -492,3 +492,39 @@ def test_data_and_norm_help_say_what_the_generator_and_model_do():
     assert str(len(DATASETS)) in _help(at, "selectbox", "lab_dataset")
     groups = _help(at, "selectbox", "lab_norm")
     assert "Now: 4 for 8 units, 2 for 6 units, 1 for 5 units." in groups
+
+
+def test_batch_size_study_takes_turns_on_the_tick_lock(monkeypatch):
+    # Each slice of at most STUDY_SLICE_UPDATES updates is one turn on the process-wide lock
+    # the live ticks use, so waiting ticks go between two slices.
+    from normviz.lab_studies import iter_batch_size_study
+
+    turns = w.tick_lock()
+    entered: list[int] = []
+
+    class Counting:
+        def __enter__(self):
+            turns.__enter__()
+            entered.append(1)
+            return self
+
+        def __exit__(self, *exc):
+            return turns.__exit__(*exc)
+
+    monkeypatch.setattr(w, "tick_lock", Counting)
+    at = _lab({"n_samples": "60", "hidden": "4", "seed": "11"})
+    at.radio(key="lab_study_base").set_value("controls").run()
+    at.multiselect(key="lab_study_batches").set_value([2, 8]).run()
+    at.number_input(key="lab_study_epochs").set_value(3).run()
+    entered.clear()  # the page's own tick before the click does not count
+    at.button(key="lab_study_run").click().run()
+    base, sizes, epochs = studies.study_key(at.session_state.lab_cfg, [2, 8], 3)
+    slices = list(
+        iter_batch_size_study(
+            base, sizes, studies.STUDY_NORMS, epochs=epochs,
+            slice_updates=studies.STUDY_SLICE_UPDATES,
+        )
+    )  # fmt: skip
+    assert len(slices) > 3
+    assert len(entered) >= len(slices)  # one turn per slice (plus this page's live tick)
+    assert len(entered) <= len(slices) + 1
