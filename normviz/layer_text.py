@@ -12,6 +12,7 @@ import math
 from normviz.layer_running import RunningTrace, time_constant
 from normviz.layer_studies import (
     AfterMoments,
+    BatchNoise,
     CubeInfo,
     GroupNormCheck,
     PaddingEffect,
@@ -67,13 +68,53 @@ WHY_LAYERNORM = (
 )
 
 
+def noise_text(noise: BatchNoise) -> str:
+    """Return what the batch-size study measured: BatchNorm's spread at the ends, the others'.
+
+    Parameters
+    ----------
+    noise : BatchNoise
+        From :func:`normviz.layer_studies.batch_noise` (spreads below 1e-6 are stored as 0).
+
+    Returns
+    -------
+    str
+        Markdown with the spreads read from ``noise``.
+
+    Examples
+    --------
+    >>> noise = BatchNoise((2, 512), ("batch", "layer"), ((0.169, 0.014), (0.0, 0.0)))
+    >>> noise_text(noise)[:61]
+    "BatchNorm's output for it depends on who else is in the batch"
+    """
+    sizes, parts, still = noise.batch_sizes, [], []
+    for kind, row in zip(noise.kinds, noise.spread, strict=True):
+        if max(row, default=0.0) == 0.0:
+            still.append(KIND_NAMES[kind])
+            continue
+        ratio = f" ({row[0] / row[-1]:.0f}× less)" if row[-1] > 0 else ""
+        parts.append(
+            f"{KIND_NAMES[kind]}'s output for it depends on who else is in the batch: its spread "
+            f"is {row[0]:.3f} at batch size {sizes[0]} and {row[-1]:.3f} at {sizes[-1]}{ratio}."
+        )
+    if still:
+        parts.append(
+            f"{_names_of(still)} give the same value every time (spread below 1e-6 at every "
+            "batch size): they never look at the other samples."
+        )
+    return " ".join(parts)
+
+
+def _names_of(names: list[str]) -> str:
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
+
+
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _names(kinds: list[str]) -> str:
-    names = [KIND_NAMES[k] for k in kinds]
-    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
+    return _names_of([KIND_NAMES[k] for k in kinds])
 
 
 def intro_text() -> str:

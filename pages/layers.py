@@ -91,7 +91,8 @@ def running(momentum: float, convention: str, batch_size: int):
 def noise_figure(trials: int):
     pop = tensors.synthetic_batch(600, 4, 4, 4, sample_offset=2.0, sample_scale=1.0, seed=1)
     sizes = (2, 4, 8, 16, 32, 64, 128, 256, 512)
-    return fig.plot_batch_noise(studies.batch_noise(pop, sizes, trials=trials, seed=0))
+    noise = studies.batch_noise(pop, sizes, trials=trials, seed=0)
+    return noise, fig.plot_batch_noise(noise)
 
 
 st.title("Normalization layers")
@@ -237,11 +238,11 @@ with tabs[4]:
 
 with tabs[5]:
     trials = st.select_slider("random batches per size", [8, 16, 32], 16, key="lay_trials")
-    st.plotly_chart(noise_figure(trials), key="lay_noise_chart", **CHART)
+    noise, noise_chart = noise_figure(trials)
+    st.plotly_chart(noise_chart, key="lay_noise_chart", **CHART)
     st.markdown(
-        "One fixed sample is normalized inside random batches of its population. BatchNorm's "
-        "output for it depends on who else is in the batch: at batch size 2 the value jumps, at "
-        "512 it settles. LayerNorm and GroupNorm (G=2) give exactly the same value every time. "
+        f"One fixed sample is normalized inside {trials} random batches of its population per "
+        f"batch size. {text.noise_text(noise)} "
         "That is why GroupNorm exists: detection and segmentation models train with 1-2 images "
         "per GPU, where BatchNorm's statistics are mostly noise. The noise also regularizes a "
         "little. BatchNorm was motivated by reducing *internal covariate shift* (Ioffe & Szegedy "

@@ -105,6 +105,7 @@ def test_tokens_and_batch_size(at):
     text = " ".join(m.value for m in at.markdown)
     assert "**256 means**" in text and "**2 means**" in text
     assert "Xiong et al. 2020" in text and "padding tokens" in text
+    assert "inside 8 random batches" in text and "its spread is" in text
     at.get("segmented_control")[1].set_value("rms").run()
     assert not at.exception
 

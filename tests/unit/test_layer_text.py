@@ -304,3 +304,30 @@ def test_torch_snippet_runs_as_shown(kind, n, c, side, groups):
         return
     torch.testing.assert_close(y, expected, atol=1e-5, rtol=0)
     assert out.getvalue().strip() == "True"
+
+
+def test_noise_text_states_the_study_numbers():
+    """The batch-size tab's sentence: BatchNorm's spread at both ends, recomputed with F."""
+    pop = torch.randn(80, 4, 2, 2, generator=torch.Generator().manual_seed(4)) * 2 + torch.linspace(
+        -2, 2, 80
+    ).reshape(-1, 1, 1, 1)
+    noise = studies.batch_noise(pop, (2, 64), kinds=("batch", "layer", "group"), trials=6, seed=1)
+    sentence = text.noise_text(noise)
+    first, last = re.search(
+        rf"its spread is {NUM} at batch size 2 and {NUM} at 64", sentence
+    ).groups()
+    # oracle: the same seeded draws, normalized with torch.nn.functional
+    gen = torch.Generator().manual_seed(1)
+    values = {2: [], 64: []}
+    for b in (2, 64):
+        for _ in range(6):
+            others = torch.randperm(79, generator=gen)[: b - 1] + 1
+            batch = pop[torch.cat([torch.zeros(1, dtype=torch.long), others])]
+            values[b].append(F.batch_norm(batch, None, None, training=True)[0, 0, 0, 0].item())
+    spread = {
+        b: torch.tensor(v, dtype=torch.float64).std(correction=0).item() for b, v in values.items()
+    }
+    assert float(first) == pytest.approx(spread[2], abs=1e-3)
+    assert float(last) == pytest.approx(spread[64], abs=1e-3)
+    assert spread[2] > spread[64]
+    assert "LayerNorm and GroupNorm give the same value every time" in sentence
