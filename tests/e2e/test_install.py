@@ -158,15 +158,16 @@ class Served(NamedTuple):
     log: Path
 
 
-@pytest.fixture(scope="module")
-def served(installed) -> Iterator[Served]:
-    """``normviz --server.port P --server.address 127.0.0.1`` from an empty directory."""
+@contextlib.contextmanager
+def _serve(installed: Installed, *options: str) -> Iterator[Served]:
+    """Run ``normviz --server.port P --server.address 127.0.0.1 *options`` from an empty
+    directory until the block ends; its output goes to the screenshots folder."""
     port = free_port()
     SHOTS.mkdir(parents=True, exist_ok=True)
-    log = SHOTS / "installed-server.log"
+    log = SHOTS / f"installed-server-{port}.log"
     command = [
         str(installed.venv / "bin" / "normviz"),
-        "--server.port", str(port), "--server.address", "127.0.0.1",
+        "--server.port", str(port), "--server.address", "127.0.0.1", *options,
     ]  # fmt: skip
     with log.open("w") as handle:
         proc = subprocess.Popen(
@@ -187,22 +188,20 @@ def served(installed) -> Iterator[Served]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)
+    assert "Traceback" not in log.read_text()
 
 
-def test_normviz_command_is_streamlit_on_the_installed_app(installed, served):
-    # The console script replaced itself with Streamlit (one process, signals reach it).
-    argv = Path(f"/proc/{served.proc.pid}/cmdline").read_text().split("\0")[:-1]
-    script = installed.site_packages / "normviz_app" / "app.py"
-    port = served.url.rsplit(":", 1)[1]
-    assert argv[1:] == [
-        "-m", "streamlit", "run", str(script),
-        "--server.port", port, "--server.address", "127.0.0.1",
-    ]  # fmt: skip
-    with urllib.request.urlopen(served.url + "/", timeout=10) as r:
-        assert r.status == 200 and b'id="root"' in r.read()
+@pytest.fixture(scope="module")
+def served(installed) -> Iterator[Served]:
+    """The installed command with only the options a user needs to pick a port."""
+    with _serve(installed) as srv:
+        yield srv
 
 
-def test_installed_app_serves_the_image_lesson(browser, served):
+@contextlib.contextmanager
+def _images_lesson(browser, served: Served, shot: str):
+    """Open the image lesson of ``served`` in a fresh context (loopback only) once it settled;
+    yield the page after checking it shows no exception, no JavaScript error, every lesson."""
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     ctx.set_default_timeout(60_000)
     third_party: list[str] = []
@@ -222,23 +221,56 @@ def test_installed_app_serves_the_image_lesson(browser, served):
         page.goto(served.url + "/images")
         settle(page, 60.0)
         with contextlib.suppress(Exception):
-            shoot(page, "installed-images")
+            shoot(page, shot)
         assert exceptions(page) == [] and errors == [] and third_party == []
         nav = page.locator("[data-testid=stSidebarNav]").inner_text()
         assert all(title in nav for title in LESSONS)
+        yield page
+    finally:
+        ctx.close()
+
+
+def _upload_limit(page) -> str:
+    """The limit Streamlit's own uploader states (from ``server.maxUploadSize``), e.g. "25MB"."""
+    text = page.locator("[data-testid=stFileUploaderDropzoneInstructions]").first.inner_text()
+    found = re.search(r"(\d+)\s*MB per file", text)
+    assert found, text
+    return found.group(1) + "MB"
+
+
+def test_normviz_command_is_streamlit_on_the_installed_app(installed, served):
+    # The console script replaced itself with Streamlit (one process, signals reach it).
+    argv = Path(f"/proc/{served.proc.pid}/cmdline").read_text().split("\0")[:-1]
+    script = installed.site_packages / "normviz_app" / "app.py"
+    port = served.url.rsplit(":", 1)[1]
+    assert argv[1:] == [
+        "-m", "streamlit", "run", str(script),
+        "--server.port", port, "--server.address", "127.0.0.1",
+    ]  # fmt: skip
+    with urllib.request.urlopen(served.url + "/", timeout=10) as r:
+        assert r.status == 200 and b'id="root"' in r.read()
+
+
+def test_installed_app_serves_the_image_lesson(browser, served):
+    with _images_lesson(browser, served, "installed-images") as page:
         # The sample (read from the installed package) is drawn: a decoded, non-empty image.
         sizes = page.evaluate(
             "() => Array.from(document.querySelectorAll('[data-testid=stImage] img'))"
             ".map(i => [i.complete, i.naturalWidth])"
         )
         assert sizes and all(done and width > 0 for done, width in sizes), sizes
-        # Streamlit's uploader states the limit of the packaged config.toml (default: 200MB).
-        dropzone = page.locator("[data-testid=stFileUploaderDropzoneInstructions]").first
-        assert re.search(r"\b25\s*MB\b", dropzone.inner_text()), dropzone.inner_text()
+        # The packaged config.toml is in force from another directory (Streamlit's default
+        # limit is 200MB).
+        assert _upload_limit(page) == "25MB"
         # The tab icon is the packaged favicon, served by the app itself.
         icon = page.locator("link[rel~=icon]").first.get_attribute("href") or ""
         with urllib.request.urlopen(urllib.parse.urljoin(served.url, icon), timeout=10) as r:
             assert r.status == 200 and r.read(8) == b"\x89PNG\r\n\x1a\n"
-    finally:
-        ctx.close()
-    assert "Traceback" not in served.log.read_text()
+
+
+def test_streamlit_options_override_the_packaged_config(browser, installed):
+    with (
+        _serve(installed, "--server.maxUploadSize", "24") as served,
+        _images_lesson(browser, served, "installed-images-24mb") as page,
+    ):
+        assert _upload_limit(page) == "24MB"
