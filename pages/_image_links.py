@@ -57,6 +57,18 @@ def changed() -> None:
     st.session_state[NOTES] = []
 
 
+def image_changed() -> None:
+    """``on_change`` of the sample and the upload: settings in the old image's units go too.
+
+    Manual clip bounds are in input units (0..255 for 8-bit, 0..65535 for 16-bit): they start
+    again from the new image's range; a reference that no longer fits is replaced by
+    :func:`fit` when drawn.
+    """
+    changed()
+    for name in ("low", "high"):
+        st.session_state.pop(LINKS.param(name, {"technique": "clip", "bounds": "manual"}).key, None)
+
+
 def dismiss() -> None:
     """The messages' "Dismiss" button."""
     st.session_state[NOTES] = []
@@ -101,10 +113,17 @@ def fit(name: str, options: Sequence[Any], why: str) -> None:
     if not options or ss.get(p.key) in options:
         return
     if ss.get(FRESH) and p.key in ss:
-        ss[NOTES].append(
-            ("warning", f"Ignored {name}={ss[p.key]!r} from the URL: {why}; using {options[0]!r}.")
-        )
+        was, now = _shown(p, ss[p.key]), _shown(p, options[0])
+        ss[NOTES].append(("warning", f"Ignored {name}={was} from the URL: {why}; using {now}."))
     ss[p.key] = options[0]
+
+
+def _shown(p, value: Any) -> str:
+    """A value as the URL writes it, quoted: ``'on'``, ``'luminance'``."""
+    try:
+        return repr(p.format(value))
+    except ValueError:
+        return repr(value)
 
 
 def _param(name: str):

@@ -24,7 +24,7 @@ FORMATS = list(io.UPLOAD_EXTENSIONS)
 
 def _use_sample_technique() -> None:
     st.session_state["img_technique"] = SAMPLES[st.session_state["img_sample"]].technique
-    links.changed()
+    links.image_changed()
 
 
 def _slider(col, name: str, default: Any = None) -> Any:
@@ -127,7 +127,7 @@ notes_slot = st.empty()  # the link's messages, drawn once the image has checked
 
 src, pick = st.columns([3, 2], vertical_alignment="bottom")
 upload = src.file_uploader(
-    image_text.upload_label(), type=FORMATS, key="img_upload", on_change=links.changed,
+    image_text.upload_label(), type=FORMATS, key="img_upload", on_change=links.image_changed,
 )  # fmt: skip
 sample = pick.selectbox(
     "…or a sample", list(SAMPLES), format_func=lambda k: SAMPLES[k].title, key="img_sample",

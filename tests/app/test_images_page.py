@@ -321,6 +321,14 @@ def test_a_link_stale_for_this_image_is_reported():
         "colour image; using 'per_channel'."
     ]
     assert at.query_params == {"technique": "equalize"}
+    # pooling and per-channel are the same on one channel: the toggle is not shown
+    at = _linked({"technique": "autocontrast", "per_channel": "on"})
+    assert not at.exception, at.exception
+    assert _link_warnings(at) == [
+        "From the link: Ignored per_channel='on' from the URL: a grey image has one channel: "
+        "nothing to pool; using 'off'."
+    ]
+    assert at.query_params == {"technique": "autocontrast"}
     # a colour reference with a colour image is fine; a grey one is not
     at = _linked({"sample": "coffee", "technique": "match", "reference": "chalkboard"})
     assert not at.exception, at.exception
@@ -357,6 +365,17 @@ def test_reset_restores_defaults_and_clears_the_url():
     # and a reset CLAHE starts from the registry's defaults
     at.selectbox(key="img_technique").set_value("clahe").run()
     assert at.slider(key="img_param_tiles").value == TECHNIQUES["clahe"].params["tiles"]
+
+
+def test_manual_clip_bounds_follow_a_new_image():
+    at = _linked({"sample": "chalkboard", "technique": "clip", "bounds": "manual"})
+    assert at.number_input(key="img_param_high").value == 255.0
+    at.selectbox(key="img_sample").set_value("hdr").run()
+    at.selectbox(key="img_technique").set_value("clip").run()
+    at.button_group(key="img_param_clip_mode").set_value("manual").run()
+    assert not at.exception, at.exception
+    assert at.number_input(key="img_param_high").value == 65535.0
+    assert at.query_params == {"sample": "hdr", "technique": "clip", "bounds": "manual"}
 
 
 def test_coming_back_to_the_lesson_keeps_its_view():
