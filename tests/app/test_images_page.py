@@ -432,3 +432,16 @@ def test_npy_download_is_the_full_resolution_float32_output(monkeypatch, sample,
     full = load_sample(sample).pixels
     assert out.shape == full.shape and out.dtype == np.float32
     np.testing.assert_array_equal(out, apply_technique(technique, full))
+
+
+def test_npy_download_of_an_upload_is_full_resolution_not_the_preview(monkeypatch):
+    captured = _deferred_downloads(monkeypatch)
+    rng = np.random.default_rng(21)
+    big = rng.integers(0, 256, (1100, 1500, 3), dtype=np.uint8)  # larger than the preview
+    at = _linked({"technique": "zscore"})
+    at.file_uploader(key="img_upload").set_value(("big.png", _png(big), "image/png")).run()
+    assert not at.exception, at.exception
+    assert at.query_params == {"source": "upload", "technique": "zscore"}
+    out = np.load(pyio.BytesIO(captured["big-zscore.npy"]()), allow_pickle=False)
+    assert out.shape == big.shape and out.dtype == np.float32
+    np.testing.assert_array_equal(out, apply_technique("zscore", big))
