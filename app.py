@@ -11,6 +11,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from pages._reconnect import note_lost_session, show_lost_session_notice
+
 st.set_page_config(
     page_title="normviz: normalization and regularization, live",
     page_icon=str(Path(__file__).with_name("assets") / "favicon.png"),
@@ -56,6 +58,7 @@ def preload_torch() -> threading.Thread:
     return thread
 
 
+note_lost_session()
 page = st.navigation(PAGES, position="sidebar")
 with st.sidebar:
     st.caption(
@@ -63,5 +66,6 @@ with st.sidebar:
         "Every number is computed by the `normviz` package and checked against PyTorch, "
         "Pillow and scikit-image in its tests."
     )
+show_lost_session_notice()
 page.run()
 preload_torch()
