@@ -56,6 +56,13 @@ The keys are those of :data:`normviz.training.X_AXES` (not imported here: it wou
 NORM_COLOURS = {"batch": "#dc2626", "group": "#2563eb", "layer": "#059669", "none": "#6b7280"}
 """Line colour of each normalization in the batch-size study."""
 
+NORM_STYLES = {
+    "batch": ("solid", "circle"),
+    "group": ("dash", "square"),
+    "layer": ("dot", "diamond"),
+}
+"""Line dash and marker of each normalization in the batch-size study (equal lines stay visible)."""
+
 NORM_NAMES = {"batch": "BatchNorm", "group": "GroupNorm", "layer": "LayerNorm", "none": "no norm"}
 """Legend name of each normalization in the batch-size study."""
 
@@ -785,8 +792,12 @@ def plot_batch_size_study(study: BatchSizeStudy, height: int = 320) -> FigureSpe
             "y": acc[i],
             "mode": "lines+markers",
             "name": NORM_NAMES.get(norm, norm),
-            "line": {"color": NORM_COLOURS.get(norm, "#6b7280"), "width": 2},
-            "marker": {"size": 7},
+            "line": {
+                "color": NORM_COLOURS.get(norm, "#6b7280"),
+                "width": 2,
+                "dash": NORM_STYLES.get(norm, ("solid", "circle"))[0],
+            },
+            "marker": {"size": 8, "symbol": NORM_STYLES.get(norm, ("solid", "circle"))[1]},
         }
         for i, norm in enumerate(study.norms)
     ]

@@ -359,6 +359,9 @@ def test_batch_size_study_figure_structure():
         assert _numbers(trace["x"]).tolist() == [2.0, 8.0, 32.0]
         np.testing.assert_array_equal(_numbers(trace["y"]), row)
     assert len({t["line"]["color"] for t in d["data"]}) == 3
+    # GroupNorm and LayerNorm often coincide (both 100 %): dashes and markers keep both visible
+    assert len({t["line"]["dash"] for t in d["data"]}) == 3
+    assert len({t["marker"]["symbol"] for t in d["data"]}) == 3
     x = d["layout"]["xaxis"]
     assert x["type"] == "log" and x["tickvals"] == [2, 8, 32]
     assert x["range"][0] < math.log10(2) and x["range"][1] > math.log10(32)
