@@ -64,8 +64,9 @@ class Param:
         ``default_text``). Ignored when ``default_from`` is given.
     lo, hi : float, optional
         Inclusive bounds of an int, float or pair (None: unbounded, but finite).
-    choices : tuple of str
-        Allowed values of a "choice".
+    choices : tuple of str (or of int)
+        Allowed values of a "choice"; for an "int", if given, the only allowed values (e.g. the
+        options of a select slider) besides ``[lo, hi]``.
     step : float, optional
         The widget's step (the URL accepts any value in range).
     when : mapping of str to tuple
@@ -85,7 +86,7 @@ class Param:
     default: Any = None
     lo: float | None = None
     hi: float | None = None
-    choices: tuple[str, ...] = ()
+    choices: tuple[Any, ...] = ()
     step: float | None = None
     when: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
     default_from: Callable[[Mapping[str, Any]], Any] | None = None
@@ -113,9 +114,13 @@ class Param:
         'an integer in [2, 16]'
         >>> Param("q", "pair", (1.0, 99.0), lo=0.0, hi=100.0).expected()
         "two numbers 'a,b' with 0.0 <= a <= b <= 100.0"
+        >>> Param("c", "int", 6, lo=1, hi=16, choices=(1, 2, 3, 4, 6, 8)).expected()
+        'one of 1, 2, 3, 4, 6, 8'
         """
         if self.kind == "choice":
             return "one of " + ", ".join(repr(c) for c in self.choices)
+        if self.kind == "int" and self.choices:
+            return "one of " + ", ".join(str(c) for c in self.choices)
         if self.kind == "bool":
             return "'on' or 'off'"
         if self.kind == "pair":
@@ -151,6 +156,7 @@ class Param:
             ok = isinstance(value, bool)
         elif self.kind == "int":
             ok = _is_int(value) and self._in_range(value)
+            ok = ok and (not self.choices or value in self.choices)
             value = int(value) if ok else value
         elif self.kind == "float":
             ok = _is_real(value) and math.isfinite(value) and self._in_range(value)
