@@ -14,11 +14,14 @@ from normviz import layer_text as text
 from normviz import layers, tensors
 from normviz.figures import layers as fig
 from normviz.figures.layers_cube import plot_cube, plot_cube_grid
+from normviz.layer_links import CONVENTIONS, SOURCES, TABS
+from pages import _layer_links as links
 from pages._router import ensure_router
 
 ensure_router()
 
 CHART = {"config": {"displayModeBar": False}, "width": "stretch"}
+OFFSETS = ("ch_offset", "ch_scale", "s_offset", "s_scale")
 NAMES = layers.KIND_NAMES
 SETS = {
     "batch": r"S_c = \{(n, h, w)\}\ \text{for each channel } c",
@@ -97,24 +100,43 @@ def noise_figure(trials: int):
 
 st.title("Normalization layers")
 st.markdown(text.intro_text())
+links.init_from_url()
+notes_slot = st.empty()  # messages about the link, filled once the view is known
+on = {"on_change": links.changed}
+values: dict = {}
+
+
+def _seed(name: str):
+    """The table's Param for ``name`` under the values read so far; its widget holds a value."""
+    return links.seed(name, values)
+
+
+def _read(p, value):
+    """Note the value a widget returned (later parameters may depend on it) and return it."""
+    values[p.name] = value
+    return value
+
+
 with st.container(border=True):
     top = st.columns([1.5, 1, 1, 1, 1.3])
-    source = top[0].segmented_control(
-        "Data", ["synthetic", "image crops"], default="synthetic", key="lay_source"
-    ) or "synthetic"  # fmt: skip
-    n = top[1].slider("batch N", 1, 8, 4, key="lay_n")
-    c = top[2].select_slider("channels C", [1, 2, 3, 4, 6, 8, 12, 16], 6, key="lay_c")
-    side = top[3].slider("H = W", 1, 8, 4, key="lay_side")
-    divisors = [g for g in range(1, c + 1) if c % g == 0]
-    kind = top[4].selectbox("Layer", layers.KINDS, format_func=NAMES.get, key="lay_kind")
+    p = _seed("source")
+    source = _read(p, top[0].segmented_control(
+        p.label, p.choices, format_func=SOURCES.get, key=p.key, **on
+    ) or p.default)  # fmt: skip
+    p = _seed("n")
+    n = _read(p, top[1].slider(p.label, p.lo, p.hi, step=p.step, key=p.key, **on))
+    p = _seed("c")
+    c = _read(p, top[2].select_slider(p.label, p.choices, key=p.key, **on))
+    p = _seed("side")
+    side = _read(p, top[3].slider(p.label, p.lo, p.hi, step=p.step, key=p.key, **on))
+    p = _seed("kind")
+    kind = _read(p, top[4].selectbox(p.label, p.choices, format_func=NAMES.get, key=p.key, **on))
     offsets = (0.0, 0.0, 0.0, 0.0)
     if source == "synthetic":
         knobs = st.columns(4)
-        offsets = (
-            knobs[0].slider("channel offset", 0.0, 5.0, 3.0, 0.5, key="lay_ch_offset"),
-            knobs[1].slider("channel scale (log2)", 0.0, 2.0, 1.0, 0.25, key="lay_ch_scale"),
-            knobs[2].slider("sample offset", 0.0, 5.0, 1.0, 0.5, key="lay_s_offset"),
-            knobs[3].slider("sample scale (log2)", 0.0, 2.0, 0.0, 0.25, key="lay_s_scale"),
+        offsets = tuple(
+            _read(p, knob.slider(p.label, p.lo, p.hi, step=p.step, key=p.key, **on))
+            for knob, p in zip(knobs, [_seed(name) for name in OFFSETS], strict=True)
         )
     else:
         st.caption(
@@ -122,16 +144,18 @@ with st.container(border=True):
             "channels (repeated when C > 3)." if load_sample else
             f"{n} random {side}×{side} crops of a synthetic test picture."
         )  # fmt: skip
+    st.button(
+        "Reset to defaults", key="lay_reset", on_click=links.reset, icon=":material/restart_alt:",
+        help="Every setting of this lesson back to its default; the address loses its settings.",
+    )  # fmt: skip
 x = batch(source, n, c, side, offsets)
 key = (source, n, c, side, offsets)
-default_g = 2 if c % 2 == 0 and c > 2 else divisors[0]
-if "lay_groups" in st.session_state and st.session_state["lay_groups"] not in divisors:
-    del st.session_state["lay_groups"]
 
-tabs = st.tabs(["The cube", "Before and after", "GroupNorm's range", "Embeddings and tokens",
-                "Running statistics", "Batch size", "PyTorch code"])  # fmt: skip
+p = _seed("tab")
+tabs = st.tabs(list(TABS.values()), key=p.key, on_change=links.changed)
 with tabs[2]:
-    groups = st.select_slider("groups G (divisors of C)", divisors, default_g, key="lay_groups")
+    p = _seed("groups")
+    groups = _read(p, st.select_slider(p.label, p.choices, key=p.key, **on))
 g_kind = groups if kind == "group" else None
 behaviour = studies.set_behaviour(x.shape, kind, g_kind)
 degenerate = text.degenerate_text(behaviour)
@@ -186,10 +210,10 @@ with tabs[3]:
         f"just 2 values); LayerNorm gives `{tuple(ln_mean.shape)}` → **{ln_mean.numel()} means** "
         "(one per embedding, over its 256 features)."
     )
-    tok_kind = st.segmented_control(
-        "(N, T, D) layout of language models", ["layer", "batch", "rms"], default="layer",
-        format_func=NAMES.get, key="lay_tok_kind",
-    ) or "layer"  # fmt: skip
+    p = _seed("tokens")
+    tok_kind = _read(p, st.segmented_control(
+        p.label, p.choices, format_func=NAMES.get, key=p.key, **on
+    ) or p.default)  # fmt: skip
     tokens = tensors.synthetic_tokens(2, 6, 8, seed=0)
     st.latex(
         r"\text{LayerNorm, RMSNorm: each token } (n, t) \text{ over its } D \text{ features;}\quad"
@@ -201,15 +225,16 @@ with tabs[3]:
 
 with tabs[4]:
     cols = st.columns([1, 1.4, 1, 1])
-    conv = cols[0].radio("Convention", ["pytorch", "keras"], key="lay_conv", horizontal=True)
-    if conv == "pytorch":
-        m = cols[1].slider("momentum (PyTorch, weight of the new batch)", 0.01, 0.5, 0.1, 0.01,
-                           key="lay_momentum")  # fmt: skip
-    else:
-        m = cols[1].slider("momentum (Keras, weight of the old value)", 0.5, 0.99, 0.99, 0.01,
-                           key="lay_momentum_keras")  # fmt: skip
-    bsz = cols[2].select_slider("batch size", [2, 4, 8, 16, 64], 8, key="lay_stream_batch")
-    mode = cols[3].radio("Mode", ["train", "eval"], key="lay_mode", horizontal=True)
+    p = _seed("convention")
+    conv = _read(p, cols[0].radio(
+        p.label, p.choices, format_func=CONVENTIONS.get, key=p.key, horizontal=True, **on
+    ))  # fmt: skip
+    p = _seed("momentum")
+    m = _read(p, cols[1].slider(p.label, p.lo, p.hi, step=p.step, key=p.key, **on))
+    p = _seed("stream_batch")
+    bsz = _read(p, cols[2].select_slider(p.label, p.choices, key=p.key, **on))
+    p = _seed("mode")
+    mode = _read(p, cols[3].radio(p.label, p.choices, key=p.key, horizontal=True, **on))
     trace, running_chart = running(m, conv, bsz)
     st.plotly_chart(running_chart, key="lay_running_chart", **CHART)
     st.markdown(text.settle_text(trace, *studies.POPULATION))
@@ -237,7 +262,8 @@ with tabs[4]:
     )
 
 with tabs[5]:
-    trials = st.select_slider("random batches per size", [8, 16, 32], 16, key="lay_trials")
+    p = _seed("trials")
+    trials = _read(p, st.select_slider(p.label, p.choices, key=p.key, **on))
     noise, noise_chart = noise_figure(trials)
     st.plotly_chart(noise_chart, key="lay_noise_chart", **CHART)
     st.markdown(
@@ -252,3 +278,6 @@ with tabs[5]:
 
 with tabs[6]:
     st.code(text.torch_snippet(kind, n, c, side, groups), language="python")
+
+links.sync_url(links.current())
+links.show_notes(notes_slot)

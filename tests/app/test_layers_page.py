@@ -73,7 +73,7 @@ def test_shape_and_data_controls(at):
     assert not at.exception
     assert all(len(c.proto.spec) < 3_000_000 for c in at.get("plotly_chart"))
     at.slider(key="lay_ch_offset").set_value(5.0).run()
-    at.get("segmented_control")[0].set_value("image crops").run()
+    at.get("segmented_control")[0].set_value("crops").run()
     assert not at.exception
     at.select_slider(key="lay_c").set_value(6).run()
     at.get("segmented_control")[0].set_value("synthetic").run()
@@ -123,3 +123,147 @@ def test_one_element_sets_say_what_pytorch_does(at):
     at.slider(key="lay_n").set_value(4).run()
     at.slider(key="lay_side").set_value(4).run()
     assert not at.exception
+
+
+# --- every view is a link --------------------------------------------------------------------
+
+
+def _linked(query: dict[str, str]) -> AppTest:
+    """Open the layers page as a shared link ``/layers?<query>`` would (a new session)."""
+    app = AppTest.from_file(str(APP), default_timeout=120)
+    app.switch_page("pages/layers.py")
+    app.query_params.update(query)
+    app.run()
+    assert not app.exception
+    return app
+
+
+def _link_warnings(app: AppTest) -> list[str]:
+    return [w.value for w in app.warning if w.value.startswith("From the link: ")]
+
+
+def _tab_index(app: AppTest) -> int:
+    """The tab the page opens on (the tab container's default index)."""
+    found = []
+
+    def walk(node) -> None:
+        if getattr(node, "type", None) == "tab_container":
+            found.append(node.proto.tab_container.default_tab_index)
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(app._tree)
+    return found[0]
+
+
+LINK = {"source": "crops", "n": "2", "c": "12", "side": "3", "kind": "group", "tab": "running",
+        "groups": "4", "tokens": "rms", "convention": "keras", "momentum": "0.9",
+        "stream_batch": "64", "mode": "eval", "trials": "8"}  # fmt: skip
+
+
+def test_a_link_opens_its_view_and_the_url_stays_the_same():
+    app = _linked(LINK)
+    assert _link_warnings(app) == []
+    assert app.get("segmented_control")[0].value == "crops"
+    assert app.slider(key="lay_n").value == 2
+    assert app.select_slider(key="lay_c").value == 12
+    assert app.slider(key="lay_side").value == 3
+    assert app.selectbox(key="lay_kind").value == "group"
+    assert app.select_slider(key="lay_groups").value == 4
+    assert app.radio(key="lay_conv").value == "keras"
+    assert app.slider(key="lay_momentum_keras").value == 0.9
+    assert app.select_slider(key="lay_stream_batch").value == 64
+    assert app.radio(key="lay_mode").value == "eval"
+    assert app.select_slider(key="lay_trials").value == 8
+    assert _tab_index(app) == 4  # Running statistics
+    assert "nn.GroupNorm(4, 12)" in app.code[0].value
+    assert app.query_params == LINK | {}  # written back exactly
+    # A control changes the address; the copied address reopens the same view.
+    app.select_slider(key="lay_groups").set_value(6).run()
+    assert app.query_params["groups"] == "6"
+    again = _linked(dict(app.query_params))
+    assert again.select_slider(key="lay_groups").value == 6
+    assert _tab_index(again) == 4
+
+
+def test_default_view_has_an_empty_link():
+    app = _linked({})
+    assert app.query_params == {}
+    assert _tab_index(app) == 0
+    assert _link_warnings(app) == []
+
+
+def test_a_bad_link_warns_renders_defaults_and_the_warning_stays_until_dismissed():
+    app = _linked({"c": "6", "groups": "4", "n": "99", "momentum": "0.9", "tab": "nope",
+                   "dropout": "2"})  # fmt: skip
+    assert _link_warnings(app) == [
+        "From the link: Ignored n='99' from the URL: n must be an integer in [1, 8] (got '99'); "
+        "using the default 4.",
+        "From the link: Ignored tab='nope' from the URL: tab must be one of 'cube', 'moments', "
+        "'groupnorm', 'tokens', 'running', 'batch', 'code' (got 'nope'); using the default "
+        "'cube'.",
+        "From the link: Ignored groups='4' from the URL: groups must be one of 1, 2, 3, 6 "
+        "(got '4'); using the default 2.",
+        "From the link: Ignored momentum='0.9' from the URL: momentum must be a number in "
+        "[0.01, 0.5] (got '0.9'); using the default 0.1.",
+        "From the link: Ignored dropout='2' from the URL: the layers lesson has no setting "
+        "'dropout' (its settings: source, n, c, side, kind, ch_offset, ch_scale, s_offset, "
+        "s_scale, tab, groups, tokens, convention, momentum, stream_batch, mode, trials).",
+    ]
+    assert app.slider(key="lay_n").value == 4
+    assert app.select_slider(key="lay_groups").value == 2
+    assert app.query_params == {}  # the defaults' link
+    app.run()  # the rerun that rewrote the URL keeps the messages
+    assert len(_link_warnings(app)) == 5
+    app.button(key="lay_link_dismiss").click().run()
+    assert _link_warnings(app) == []
+
+
+def test_changing_a_setting_answers_the_link_warning():
+    app = _linked({"trials": "7"})
+    assert len(_link_warnings(app)) == 1
+    app.slider(key="lay_side").set_value(2).run()
+    assert _link_warnings(app) == []
+    assert app.query_params == {"side": "2"}
+
+
+def test_reset_to_defaults_clears_settings_messages_and_url():
+    app = _linked({"c": "8", "kind": "rms", "tab": "code", "convention": "keras", "n": "0"})
+    assert len(_link_warnings(app)) == 1
+    app.button(key="lay_reset").click().run()
+    assert not app.exception
+    assert _link_warnings(app) == []
+    assert app.query_params == {}
+    assert app.select_slider(key="lay_c").value == 6
+    assert app.selectbox(key="lay_kind").value == "batch"
+    assert app.radio(key="lay_conv").value == "pytorch"
+    assert _tab_index(app) == 0
+
+
+def test_a_new_c_replaces_groups_that_no_longer_divide_it():
+    app = _linked({"c": "12", "groups": "6"})
+    app.select_slider(key="lay_c").set_value(8).run()
+    assert not app.exception
+    assert app.select_slider(key="lay_groups").value == 2  # 6 does not divide 8: the default
+    assert app.query_params == {"c": "8"}
+
+
+def test_widgets_take_their_ranges_from_the_link_table():
+    from normviz.layer_links import LAYER_LINKS
+
+    app = _linked({})
+    for p in LAYER_LINKS.params:
+        if p.name in ("groups", "tab", "source", "tokens") or not p.applies({}):
+            continue
+        if p.kind == "float" or (p.kind == "int" and not p.choices):
+            w = app.slider(key=p.key)
+            assert (w.min, w.max, w.step) == (p.lo, p.hi, p.step), p.name
+        elif p.kind == "int":
+            w = app.select_slider(key=p.key)
+            assert list(w.options) == [str(v) for v in p.choices], p.name
+        else:
+            w = app.get("radio" if p.key in ("lay_conv", "lay_mode") else "selectbox")
+            w = next(x for x in w if x.key == p.key)
+            assert len(w.options) == len(p.choices), p.name
+        assert w.label == p.label, p.name
+        assert w.value == p.default, p.name

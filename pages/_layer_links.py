@@ -1,0 +1,132 @@
+"""The layers page's state <-> its URL, with messages about a link that stay until dealt with.
+
+The table of parameters is :data:`normviz.layer_links.LAYER_LINKS` (pure); this module moves its
+values between the URL, ``st.session_state`` (the widgets' keys are the table's ``Param.key``)
+and the messages about a bad or stale link, as :mod:`pages._image_links` does for the image
+lesson (same wording, same "Dismiss" and "Reset to defaults").
+
+Messages about a link are kept in ``st.session_state["lay_link_notes"]`` and shown on every run
+until the user dismisses them or changes a setting (every control's ``on_change`` is
+:func:`changed`); rewriting the URL never clears them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from normviz.layer_links import LAYER_LINKS, TABS
+from normviz.links import Param
+
+LINKS = LAYER_LINKS
+NOTES = "lay_link_notes"  # list of warning texts
+VALUES = "lay_link"  # the values of the last run (refill the widgets when coming back)
+_WIDGET_KEYS = tuple(dict.fromkeys(p.key for p in LINKS.params))
+_TAB_OF_LABEL = {label: name for name, label in TABS.items()}
+
+
+def _to_state(p: Param, value: Any) -> Any:
+    """A parameter's value as its widget holds it (the tabs hold their label)."""
+    return TABS[value] if p.name == "tab" else value
+
+
+def _from_state(p: Param, value: Any) -> Any:
+    if p.name == "tab":
+        return _TAB_OF_LABEL.get(value)
+    return value
+
+
+def init_from_url() -> None:
+    """Read the URL on a session's first run; on later runs refill widgets dropped by a page switch.
+
+    Streamlit forgets a widget's state while its page is not shown; the last values are kept in
+    ``lay_link`` and put back, so coming back to the lesson shows (and links) the same view.
+    """
+    ss = st.session_state
+    if VALUES in ss:
+        values = ss[VALUES]
+        for p in LINKS.active(values):
+            ss.setdefault(p.key, _to_state(p, values[p.name]))
+        return
+    parsed = LINKS.parse(st.query_params.to_dict())
+    ss[NOTES], ss[VALUES] = list(parsed.warnings), parsed.values
+    for p in LINKS.active(parsed.values):
+        ss[p.key] = _to_state(p, parsed.values[p.name])
+
+
+def changed() -> None:
+    """``on_change`` of every control: a new setting answers the link's messages."""
+    st.session_state[NOTES] = []
+
+
+def dismiss() -> None:
+    """The messages' "Dismiss" button."""
+    st.session_state[NOTES] = []
+
+
+def reset() -> None:
+    """The "Reset to defaults" button: every setting to its default, messages cleared.
+
+    The next run writes the defaults' query, which is empty: the URL loses its parameters.
+    """
+    ss = st.session_state
+    for k in _WIDGET_KEYS:
+        if k in ss:
+            del ss[k]
+    ss[VALUES] = LINKS.defaults()
+    ss[NOTES] = []
+
+
+def seed(name: str, values: dict[str, Any]) -> Param:
+    """Make the widget of ``name`` hold a value its parameter allows; return the Param.
+
+    ``values`` are the settings read so far this run (e.g. ``c`` for ``groups``). A value that
+    is no longer allowed (groups that do not divide a new C) is replaced by the default; a bad
+    value in a link never gets here (:func:`init_from_url` reported and replaced it). Widgets
+    are then created without ``value=``/``default=``: their state is the only source.
+    """
+    p = LINKS.param(name, values)
+    ss = st.session_state
+    try:
+        ok = p.key in ss and _from_state(p, ss[p.key]) is not None
+        ok = ok and p.check(_from_state(p, ss[p.key])) is not None
+    except ValueError:
+        ok = False
+    if not ok:
+        ss[p.key] = _to_state(p, p.default_for(values))
+    return p
+
+
+def current() -> dict[str, Any]:
+    """Return the values on screen, for the URL: each widget's state, else its default."""
+    ss = st.session_state
+    values: dict[str, Any] = {}
+    for p in LINKS.params:
+        if p.name in values or not p.applies(values):
+            continue
+        v = _from_state(p, ss.get(p.key))
+        try:
+            values[p.name] = p.default_for(values) if v is None else p.check(v)
+        except ValueError:
+            values[p.name] = p.default_for(values)
+    return values
+
+
+def sync_url(values: dict[str, Any]) -> None:
+    """Keep ``values`` for the next run and write their query to the URL if it differs."""
+    st.session_state[VALUES] = values
+    query = LINKS.to_query(values)
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
+
+
+def show_notes(slot) -> None:
+    """Draw the pending messages about the link in ``slot``, with a Dismiss button."""
+    notes = st.session_state.get(NOTES) or []
+    if not notes:
+        return
+    with slot.container(border=True, key="lay_link_box"):
+        for text in notes:
+            st.warning(f"From the link: {text}", icon=":material/link_off:")
+        st.button("Dismiss", key="lay_link_dismiss", on_click=dismiss, icon=":material/close:")
