@@ -26,6 +26,7 @@ from normviz._transfer import (
     stretch_bounds,
     zscore_moments,
 )
+from normviz.figures.images import line_legend
 from normviz.intensity import KINDS, TECHNIQUES, ImageStats
 
 __all__ = [
@@ -137,7 +138,8 @@ def definition() -> str:
         f"Log scaling {_KIND_EFFECT['log']}. **Equalization-type** methods ({_titles('cdf')}) "
         f"are not normalizations: each {_KIND_EFFECT['cdf']}, so every image gets its own map. "
         "Pick an image and a technique, and compare the picture, the per-channel histograms "
-        "(dotted: cumulative) and the transfer curve before and after."
+        "(dotted: cumulative) and the transfer curve before and after. Each channel's curves "
+        f"carry its name and a line style of their own ({line_legend(('R', 'G', 'B'))})."
     )
 
 

@@ -4,7 +4,10 @@ Every builder is pure and takes small records (a histogram's counts and edges, a
 samples), never pixels, so a figure's payload does not depend on the image size: at most
 ``MAX_BARS`` bars per channel, at most 1024 curve points. Degenerate input (no counts, an empty
 curve) gives an empty figure with a message, never an exception. Colours are fixed per channel
-(:data:`CHANNEL_COLORS`) so the red channel is red in every plot of the page.
+(:data:`CHANNEL_COLORS`) so the red channel is red in every plot of the page, and colour is never
+the only cue: each channel also has its own dash pattern (:data:`CHANNEL_DASHES`; cumulative
+curves are dotted) and, where several channels share a plot, a direct label on its curve, so a
+reader who cannot tell red from green (deuteranopia) still knows which curve is which.
 
 The histogram records are duck-typed: anything with ``counts`` ((C, bins) integers) and
 ``edges`` ((bins + 1,) ascending floats), like :class:`normviz.intensity.Histogram`; transfer
@@ -28,6 +31,22 @@ CHANNEL_COLORS: dict[str, str] = {
     "Y": "#334155",
     "grey": "#334155",
 }
+# Colour-independent cues: a dash pattern per channel ("dot" is kept for cumulative curves).
+CHANNEL_DASHES: dict[str, str] = {
+    "R": "solid",
+    "G": "dash",
+    "B": "dashdot",
+    "A": "longdash",
+    "Y": "solid",
+    "grey": "solid",
+}
+CUMULATIVE_DASH = "dot"
+_SPARE_DASHES = ("solid", "dash", "dashdot", "longdash", "longdashdot")
+DASH_WORDS = {
+    "solid": "solid", "dash": "dashed", "dashdot": "dash-dot", "longdash": "long-dashed",
+    "longdashdot": "long-dash-dot", "dot": "dotted",
+}  # fmt: skip
+_LABEL_STEP = 12  # px between the direct labels of one plot, so they never overlap
 _FONT = {"family": "Inter, Segoe UI, Helvetica, Arial, sans-serif", "size": 12, "color": "#1f2937"}
 _GRID = "#e5e7eb"
 _SHADE = "rgba(148, 163, 184, 0.18)"
@@ -75,6 +94,38 @@ def channel_names(n_channels: int) -> tuple[str, ...]:
     return {1: ("grey",), 3: ("R", "G", "B"), 4: ("R", "G", "B", "A")}.get(
         n_channels, tuple(f"ch{i}" for i in range(n_channels))
     )
+
+
+def channel_dash(name: str, index: int = 0) -> str:
+    """Return the dash pattern of channel ``name`` (the ``index``-th one if it has none).
+
+    Examples
+    --------
+    >>> channel_dash("R"), channel_dash("G"), channel_dash("B"), channel_dash("ch1", 1)
+    ('solid', 'dash', 'dashdot', 'dash')
+    """
+    return CHANNEL_DASHES.get(name, _SPARE_DASHES[index % len(_SPARE_DASHES)])
+
+
+def line_legend(names: Sequence[str]) -> str:
+    """Return how the channels' lines are told apart without colour, e.g. "R solid, G dashed".
+
+    Examples
+    --------
+    >>> line_legend(("R", "G", "B"))
+    'R solid, G dashed, B dash-dot'
+    """
+    return ", ".join(f"{n} {DASH_WORDS[channel_dash(n, i)]}" for i, n in enumerate(names))
+
+
+def _direct_label(text: str, x: float, y: float, i: int, **where: Any) -> dict[str, Any]:
+    """A channel's name written on its curve at (x, y); the i-th label of a plot is shifted down
+    by ``i`` label heights so labels of coinciding curves stay readable."""
+    return {
+        "text": text, "x": x, "y": y, "xref": "x", "yref": "y", "showarrow": False,
+        "yanchor": "top", "yshift": -2 - _LABEL_STEP * i, "font": {"size": 11, "color": "#111827"},
+        "bgcolor": "rgba(255, 255, 255, 0.75)", "borderpad": 1, **where,
+    }  # fmt: skip
 
 
 def coarsen_histogram(
@@ -252,11 +303,12 @@ def histogram_figure(
     x = info.edges
     fill_alpha = 0.35 if n_ch == 1 else 0.18
     data: list[dict[str, Any]] = []
-    for name, row in zip(names, info.counts, strict=True):
+    for i, (name, row) in enumerate(zip(names, info.counts, strict=True)):
         colour = CHANNEL_COLORS.get(name, "#6b7280")
         data.append({
             "type": "scatter", "x": x, "y": np.append(row, row[-1]), "name": name,
-            "mode": "lines", "line": {"shape": "hv", "width": 1.2, "color": colour},
+            "mode": "lines",
+            "line": {"shape": "hv", "width": 1.4, "color": colour, "dash": channel_dash(name, i)},
             "fill": "tozeroy", "fillcolor": _rgba(colour, fill_alpha),
             "hovertemplate": f"{name}: %{{y:,.0f}} px at %{{x:.4g}}<extra></extra>",
         })  # fmt: skip
@@ -265,7 +317,8 @@ def histogram_figure(
             data.append({
                 "type": "scatter", "x": x, "name": f"{name} cumulative", "mode": "lines",
                 "y": np.concatenate([[0.0], np.cumsum(row) / max(row.sum(), 1.0)]), "yaxis": "y2",
-                "line": {"color": CHANNEL_COLORS.get(name, "#6b7280"), "width": 1.5, "dash": "dot"},
+                "line": {"color": CHANNEL_COLORS.get(name, "#6b7280"), "width": 1.5,
+                         "dash": CUMULATIVE_DASH},
                 "hovertemplate": f"{name}: %{{y:.1%}} of pixels <= %{{x:.4g}}<extra></extra>",
             })  # fmt: skip
     lo, hi = x_range if x_range is not None else (float(x[0]), float(x[-1]))
@@ -284,6 +337,8 @@ def histogram_figure(
                 "showarrow": False, "yanchor": "bottom", "font": {"size": 11},
             })  # fmt: skip
     top = float(info.counts.max())
+    if n_ch > 1:
+        notes += _histogram_labels(names, info, log_y=log_y, cumulative=cumulative)
     yaxis: dict[str, Any] = {"title": {"text": "pixels"}}
     if log_y:
         yaxis.update(type="log", range=[0, np.log10(max(top, 1.0)) + 0.15])
@@ -300,6 +355,28 @@ def histogram_figure(
         }  # fmt: skip
         layout["margin"]["r"] = 40
     return go.Figure(data=data, layout=layout)
+
+
+def _histogram_labels(
+    names: Sequence[str], info: _HistInfo, *, log_y: bool, cumulative: bool
+) -> list[dict[str, Any]]:
+    """Direct labels: each channel's name at its histogram's peak and, on its cumulative curve,
+    where that curve crosses 50 % (the channel's median)."""
+    centres = 0.5 * (info.edges[:-1] + info.edges[1:])
+    labels = []
+    for i, (name, row) in enumerate(zip(names, info.counts, strict=True)):
+        peak = int(np.argmax(row))
+        y = float(np.log10(max(row[peak], 1.0))) if log_y else float(row[peak])
+        labels.append(_direct_label(name, float(centres[peak]), y, i))
+    if cumulative:
+        for i, (name, row) in enumerate(zip(names, info.counts, strict=True)):
+            cdf = np.cumsum(row) / max(row.sum(), 1.0)
+            median = float(info.edges[1:][min(int(np.searchsorted(cdf, 0.5)), cdf.size - 1)])
+            labels.append(_direct_label(
+                name, median, 0.5, i, yref="y2", xanchor="left", xshift=3, yanchor="middle",
+                yshift=-_LABEL_STEP * i,
+            ))  # fmt: skip
+    return labels
 
 
 def mini_histogram_figure(
@@ -320,6 +397,7 @@ def mini_histogram_figure(
     (3, 65, 70)
     """
     fig = histogram_figure(hist, cumulative=False, names=names, height=height, max_bins=max_bins)
+    fig.layout.annotations = ()  # too small for labels: the channels keep their dash patterns
     return fig.update_layout(
         margin={"l": 2, "r": 2, "t": 2, "b": 2}, hovermode=False,
         xaxis_visible=False, yaxis_visible=False,
@@ -387,7 +465,13 @@ def transfer_figure(
     if len(names) != y.shape[0]:
         raise ValueError(f"expected {y.shape[0]} channel names (got {len(names)})")
     same = all(np.allclose(row, y[0]) for row in y[1:])
+    x_lo, x_hi = x_range if x_range is not None else (float(x[0]), float(x[-1]))
+    if y_range is None:
+        y_lo, y_hi = float(y.min()), float(y.max())
+        pad = 0.04 * (y_hi - y_lo) if y_hi > y_lo else 0.5
+        y_range = (y_lo - pad, y_hi + pad)
     data: list[dict[str, Any]] = []
+    labels: list[dict[str, Any]] = []
     for i, (name, row) in enumerate(zip(names, y, strict=True)):
         if same and i > 0:
             break
@@ -395,14 +479,12 @@ def transfer_figure(
         data.append({
             "type": "scatter", "x": x, "y": row, "name": label, "mode": "lines",
             "line": {"color": "#334155" if same else CHANNEL_COLORS.get(name, "#6b7280"),
-                     "width": 2},
+                     "width": 2, "dash": "solid" if same else channel_dash(name, i)},
             "hovertemplate": f"{label}: %{{x:.4g}} -> %{{y:.4g}}<extra></extra>",
         })  # fmt: skip
-    x_lo, x_hi = x_range if x_range is not None else (float(x[0]), float(x[-1]))
-    if y_range is None:
-        y_lo, y_hi = float(y.min()), float(y.max())
-        pad = 0.04 * (y_hi - y_lo) if y_hi > y_lo else 0.5
-        y_range = (y_lo - pad, y_hi + pad)
+        if not same and len(names) > 1:  # the name at the line's right end, inside the plot
+            end = float(np.clip(row[-1], *sorted(y_range)))
+            labels.append(_direct_label(name, float(x[-1]), end, i, xanchor="right"))
     shapes = []
     if display_range is not None:
         d_lo, d_hi = display_range
@@ -411,7 +493,7 @@ def transfer_figure(
         if y_range[1] > d_hi:
             shapes.append(_band(d_hi, y_range[1], vertical=False))
     layout = _layout(
-        height=height, title=title, hovermode="closest", shapes=shapes,
+        height=height, title=title, hovermode="closest", shapes=shapes, annotations=labels,
         xaxis={"range": [x_lo, x_hi], "title": {"text": x_title, "standoff": 4}},
         yaxis={"range": list(y_range), "title": {"text": y_title}},
     )  # fmt: skip

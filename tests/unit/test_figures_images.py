@@ -10,12 +10,15 @@ import pytest
 
 from normviz.figures.images import (
     CHANNEL_COLORS,
+    CHANNEL_DASHES,
+    CUMULATIVE_DASH,
     MAX_BARS,
     channel_names,
     coarsen_histogram,
     display_bar_figure,
     empty_figure,
     histogram_figure,
+    line_legend,
     mini_histogram_figure,
     stats_rows,
     transfer_figure,
@@ -86,7 +89,9 @@ def test_histogram_figure_structure_rgb():
     assert list(fig.layout.yaxis2.range) == [0, 1.02]
     assert all(t.yaxis == "y2" for t in fig.data[3:])
     assert fig.layout.height == 230
-    assert {a.text for a in fig.layout.annotations} == {"low", "high"}
+    # the clip markers, and each channel's name on its histogram and its cumulative curve
+    texts = sorted(a.text for a in fig.layout.annotations)
+    assert texts == sorted(["low", "high", "R", "G", "B", "R", "G", "B"])
 
 
 def test_histogram_cumulative_ends_at_one_and_is_monotone():
@@ -99,7 +104,7 @@ def test_histogram_cumulative_ends_at_one_and_is_monotone():
     from normviz.image_text import definition
 
     assert "(dotted: cumulative)" in definition()
-    assert fig.data[1].line.dash == "dot" and fig.data[0].line.dash is None
+    assert fig.data[1].line.dash == "dot" and fig.data[0].line.dash == "solid"
 
 
 def test_histogram_payload_independent_of_image_size():
@@ -225,3 +230,105 @@ def test_stats_rows_before_after_and_nan_free():
 def test_channel_names():
     assert channel_names(4) == ("R", "G", "B", "A")
     assert channel_names(1) == ("grey",)
+
+
+# --- channels told apart without hue ---------------------------------------------------------
+
+
+def _cues(fig: go.Figure) -> list[tuple[str, str, str, str]]:
+    """(axis, dash, direct label, name) of each trace: what tells it apart without colour.
+
+    A trace's direct label is the annotation on its axis whose text is its channel and whose
+    point lies on the trace (within the plot's y range, at one of its x values).
+    """
+    cues = []
+    for t in fig.data:
+        axis = t.yaxis or "y"
+        channel = t.name.removesuffix(" cumulative")
+        on_it = [
+            a.text
+            for a in fig.layout.annotations
+            if a.text == channel and (a.yref or "y") == axis and a.xref == "x"
+            and np.min(np.abs(np.asarray(t.x, dtype=float) - a.x)) <= np.ptp(t.x) / 100 + 1e-9
+        ]  # fmt: skip
+        cues.append((axis, t.line.dash or "solid", on_it[0] if on_it else "", t.name))
+    return cues
+
+
+def _assert_told_apart(fig: go.Figure) -> None:
+    cues = _cues(fig)
+    for i, a in enumerate(cues):
+        for b in cues[i + 1 :]:
+            assert a[:3] != b[:3], f"{a[3]} and {b[3]} share their dash and label: {a[:3]}"
+
+
+def _rgba_hist_of(pixels: np.ndarray):
+    from normviz import intensity
+
+    return intensity.histogram(pixels, bins=256, value_range=(0, 255))
+
+
+@pytest.mark.parametrize("n_channels", [3, 4])
+@pytest.mark.parametrize("log_y", [False, True])
+def test_histogram_channels_differ_by_dash_and_label(n_channels, log_y):
+    rng = np.random.default_rng(5)
+    # Red and green drawn from the same distribution: only hue would tell them apart before.
+    pixels = rng.integers(0, 256, size=(40, 50, n_channels), dtype=np.uint8)
+    fig = histogram_figure(_rgba_hist_of(pixels), log_y=log_y)
+    _assert_told_apart(fig)
+    counts = [t for t in fig.data if t.yaxis != "y2"]
+    assert len({t.line.dash for t in counts}) == n_channels  # the dash alone tells them apart
+    assert [t.line.dash for t in counts] == [CHANNEL_DASHES[c] for c in "RGBA"[:n_channels]]
+    assert {t.line.dash for t in fig.data if t.yaxis == "y2"} == {CUMULATIVE_DASH}
+    assert CUMULATIVE_DASH not in CHANNEL_DASHES.values()  # dotted means cumulative only
+    cumulative_labels = [a for a in fig.layout.annotations if a.yref == "y2"]
+    assert [a.text for a in cumulative_labels] == list("RGBA"[:n_channels])
+    assert all(a.y == 0.5 for a in cumulative_labels)  # where each curve crosses 50 %
+    # the count labels sit at each channel's peak, inside the count axis' range
+    lo, hi = fig.layout.yaxis.range
+    assert all(lo <= a.y <= hi for a in fig.layout.annotations if a.yref == "y")
+
+
+def test_histogram_labels_at_the_peak_and_median_of_each_channel():
+    counts = np.array([[0, 10, 0, 0], [0, 0, 0, 7]])
+    fig = histogram_figure(_hist(counts, [0, 1, 2, 3, 4]), names=["R", "G"])
+    by = {(a.text, a.yref): a for a in fig.layout.annotations}
+    assert (by["R", "y"].x, by["R", "y"].y) == (1.5, 10.0)
+    assert (by["G", "y"].x, by["G", "y"].y) == (3.5, 7.0)
+    assert (by["R", "y2"].x, by["G", "y2"].x) == (2.0, 4.0)  # right edges where the CDF hits 50 %
+
+
+def test_transfer_channels_differ_by_dash_and_label():
+    x = np.linspace(0, 255, 256)
+    # Per-channel min-max: all three curves end at the same point (255, 1).
+    y = np.stack([x / 255, np.clip((x - 10) / 240, 0, 1), np.clip((x - 30) / 225, 0, 1)])
+    fig = transfer_figure(SimpleNamespace(x=x, y=y), y_range=(-0.05, 1.05))
+    _assert_told_apart(fig)
+    assert [t.line.dash for t in fig.data] == ["solid", "dash", "dashdot"]
+    ends = [(a.text, a.x, a.y, a.yshift) for a in fig.layout.annotations]
+    assert ends == [("R", 255.0, 1.0, -2), ("G", 255.0, 1.0, -14), ("B", 255.0, 1.0, -26)]
+
+
+def test_transfer_label_kept_inside_the_plot():
+    x = np.linspace(0, 1, 5)
+    fig = transfer_figure(SimpleNamespace(x=x, y=np.stack([x * 9, x])), y_range=(0.0, 1.0))
+    assert [a.y for a in fig.layout.annotations] == [1.0, 1.0]
+
+
+def test_one_curve_needs_no_label():
+    x = np.linspace(0, 1, 5)
+    assert transfer_figure(SimpleNamespace(x=x, y=np.stack([x, x, x]))).layout.annotations == ()
+    assert histogram_figure(_hist([[1, 3, 0, 4]], np.arange(5.0))).layout.annotations == ()
+
+
+def test_mini_histogram_channels_differ_by_dash():
+    fig = mini_histogram_figure(_rgb_hist(1000))
+    assert fig.layout.annotations == ()  # too small for labels
+    _assert_told_apart(fig)
+
+
+def test_line_legend_names_the_figures_dashes():
+    fig = histogram_figure(_rgb_hist(500), cumulative=False)
+    words = {"solid": "solid", "dash": "dashed", "dashdot": "dash-dot"}
+    expected = ", ".join(f"{t.name} {words[t.line.dash]}" for t in fig.data)
+    assert line_legend(("R", "G", "B")) == expected == "R solid, G dashed, B dash-dot"
