@@ -4,6 +4,13 @@ Run from the project root (loopback only; stops by itself after a fixed time):
 
     .venv/bin/python bench/load_classroom.py                  # 30 trainers, 60 s
     .venv/bin/python bench/load_classroom.py --sessions 10 --duration 20 --cycles 20
+    .venv/bin/python bench/load_classroom.py --replicas 2    # 2 processes behind HAProxy
+
+With ``--replicas N`` the class runs on ``scripts/run-class.sh --replicas N`` (N processes behind
+HAProxy with sticky sessions, on free loopback ports) instead of one bare server: every client
+goes through the proxy, each process is warmed up directly, CPU and RSS are summed over the
+processes (and CPU printed per process), and the proxy's own counters show how the sessions
+spread. Compare ``--replicas 1`` with ``--replicas 2`` to see what a second process buys.
 
 What it does, against its own ``streamlit run app.py`` on a free 127.0.0.1 port:
 
@@ -51,13 +58,16 @@ from load_server import (
     FLAGS,
     cpu_seconds,
     free_port,
+    haproxy_stat,
     health,
     machine_busy_seconds,
     median,
     percentile,
     rss_mb,
+    start_class,
     start_server,
     stop_server,
+    wait_class_ready,
     wait_ready,
 )
 
@@ -113,9 +123,19 @@ def browser_newcomers(url: str, times: list[float], out: list, stop: threading.E
         browser.close()
 
 
-async def wait_ttl(pid: int, ttl: float, label: str) -> float:
+def total_rss(pids: list[int]) -> float:
+    """RSS of all the server processes together, in MB."""
+    return sum(rss_mb(p) for p in pids)
+
+
+def total_cpu(pids: list[int]) -> float:
+    """CPU seconds used so far by all the server processes together."""
+    return sum(cpu_seconds(p) for p in pids)
+
+
+async def wait_ttl(pids: list[int], ttl: float, label: str) -> float:
     await asyncio.sleep(ttl + 5)
-    rss = rss_mb(pid)
+    rss = total_rss(pids)
     print(f"  RSS {label}: {rss:.0f} MB")
     return rss
 
@@ -125,19 +145,37 @@ async def run(args: argparse.Namespace) -> int:
     url = f"http://127.0.0.1:{port}"
     ws = f"ws://127.0.0.1:{port}/_stcore/stream"
     log = Path(tempfile.gettempdir()) / f"normviz-load-{port}.log"
-    proc = start_server(port, log, args.profile)
+    run_dir = Path(tempfile.mkdtemp(prefix="normviz-class-"))
+    if args.replicas:
+        backends = [free_port() for _ in range(args.replicas)]
+        proc = start_class(args.replicas, port, backends, run_dir, log)
+    else:
+        backends = [port]
+        proc = start_server(port, log, args.profile)
     ok = True
     try:
-        wait_ready(url)
-        pid = proc.pid
-        print(f"server pid {pid} on {url} (log {log}); RSS at start {rss_mb(pid):.0f} MB")
+        if args.replicas:
+            pids = wait_class_ready(url, run_dir, proc, args.replicas)
+            print(
+                f"class: {args.replicas} processes (pids {pids}) behind HAProxy on {url} "
+                f"(logs in {run_dir}, proxy output {log}); RSS at start {total_rss(pids):.0f} MB"
+            )
+        else:
+            wait_ready(url)
+            pids = [proc.pid]
+            rss0 = total_rss(pids)
+            print(f"server pid {pids[0]} on {url} (log {log}); RSS at start {rss0:.0f} MB")
 
-        # 1. warm-up and idle reference ------------------------------------------------------
-        warm = [await open_session(ws, p) for p in ("", "images", "layers", "lab")]
-        for s in warm:
-            if s.log.errors:
-                print(f"  warm-up errors on /{s.page}: {s.log.errors}")
-            await s.close()
+        # 1. warm-up (each process directly) and idle reference ---------------------------------
+        for b in backends:
+            warm = [
+                await open_session(f"ws://127.0.0.1:{b}/_stcore/stream", p)
+                for p in ("", "images", "layers", "lab")
+            ]
+            for s in warm:
+                if s.log.errors:
+                    print(f"  warm-up errors on /{s.page}: {s.log.errors}")
+                await s.close()
         ref_new = [(await newcomer_time(ws))[0] for _ in range(3)]
         ref_health = [health(url) or float("nan") for _ in range(5)]
         print(
@@ -149,12 +187,12 @@ async def run(args: argparse.Namespace) -> int:
             await asyncio.to_thread(browser_newcomers, url, [0.0], ref_browser, threading.Event())
             print(f"reference (unloaded): newcomer /lab in Chromium, Start usable after "
                   f"{ref_browser[0][0]:.2f} s {ref_browser[0][1] or ''}")  # fmt: skip
-        idle = await wait_ttl(pid, args.ttl, "idle after warm-up (reference)")
+        idle = await wait_ttl(pids, args.ttl, "idle after warm-up (reference)")
 
         # 2. memory per idle session -----------------------------------------------------------
         idles = await asyncio.gather(*(open_session(ws, "lab") for _ in range(args.idle)))
         await asyncio.sleep(1)
-        per = (rss_mb(pid) - idle) / max(args.idle, 1)
+        per = (total_rss(pids) - idle) / max(args.idle, 1)
         print(f"memory per idle lab session: {per:.1f} MB ({args.idle} sessions)")
         for s in idles:
             await s.close()
@@ -176,7 +214,8 @@ async def run(args: argparse.Namespace) -> int:
         )
         start = time.monotonic()
         end = start + args.duration
-        cpu0, samples, healths, newcomers = cpu_seconds(pid), [], [], []
+        cpu0, samples, healths, newcomers = total_cpu(pids), [], [], []
+        cpu0_each = [cpu_seconds(p) for p in pids]
         busy0 = machine_busy_seconds()
         browser_out: list = []
         stop = threading.Event()
@@ -189,8 +228,8 @@ async def run(args: argparse.Namespace) -> int:
         next_newcomer, next_view = start + 2.5, start + 3.0
         while time.monotonic() < end:
             t = time.monotonic()
-            c = cpu_seconds(pid)
-            samples.append((t, c, rss_mb(pid)))
+            c = total_cpu(pids)
+            samples.append((t, c, total_rss(pids)))
             lat = await asyncio.to_thread(health, url)
             healths.append(lat if lat is not None else float("inf"))
             if t >= next_newcomer:
@@ -202,7 +241,11 @@ async def run(args: argparse.Namespace) -> int:
                     await v.rerun()
             await asyncio.sleep(max(0.0, 1.0 - (time.monotonic() - t)))
         stop_at = time.monotonic()
-        cpu_pct = 100 * (cpu_seconds(pid) - cpu0) / (stop_at - start)
+        cpu_pct = 100 * (total_cpu(pids) - cpu0) / (stop_at - start)
+        cpu_each = [
+            100 * (cpu_seconds(p) - c0) / (stop_at - start)
+            for p, c0 in zip(pids, cpu0_each, strict=True)
+        ]
         busy_pct = 100 * (machine_busy_seconds() - busy0) / (stop_at - start)
         new_times = [await n for n in newcomers]
         stop.set()
@@ -272,11 +315,21 @@ async def run(args: argparse.Namespace) -> int:
             f"{cpu_pct:.0f} % + {busy_pct - cpu_pct:.0f} % for everything else (this load "
             "generator's sessions, Playwright and Chromium, other jobs on the machine)"
         )
+        if args.replicas:
+            stat = haproxy_stat(run_dir)
+            print(
+                "per process: "
+                + ", ".join(
+                    f"{name} {pct:.0f} % CPU, {stat[name]['scur']} open connections now, "
+                    f"{stat[name]['stot']} in all, {stat[name]['status']}"
+                    for name, pct in zip(sorted(stat), cpu_each, strict=True)
+                )
+            )
         print(f"errors: {len(errors)} {errors[:5]}")
 
         for s in trainers + viewers:
             await s.close()
-        after = await wait_ttl(pid, args.ttl, "after everyone left")
+        after = await wait_ttl(pids, args.ttl, "after everyone left")
         print(f"  = idle + {after - idle:.0f} MB (goal < {GOAL_RSS_MB:.0f} MB)")
 
         # 5. open-and-close cycles -------------------------------------------------------------
@@ -291,13 +344,13 @@ async def run(args: argparse.Namespace) -> int:
             for s in group:
                 errors += s.log.errors
                 await s.close()
-            rss_cycles.append(rss_mb(pid))
+            rss_cycles.append(total_rss(pids))
         if args.cycles:
             print(
                 f"RSS over {args.cycles} open-train-close cycles (per 10): "
                 + " ".join(f"{r:.0f}" for r in rss_cycles)
             )
-            cyc = await wait_ttl(pid, args.ttl, f"after {args.cycles} cycles")
+            cyc = await wait_ttl(pids, args.ttl, f"after {args.cycles} cycles")
             print(f"  = idle + {cyc - idle:.0f} MB (goal < {GOAL_RSS_MB:.0f} MB)")
         else:
             cyc = idle
@@ -342,6 +395,13 @@ def main() -> int:
         "--ttl", type=float, default=config_ttl(), help="server.disconnectedSessionTTL (s)"
     )
     ap.add_argument("--query", default="", help="lab URL query, e.g. 'norm=batch&dropout=0.2'")
+    ap.add_argument(
+        "--replicas",
+        type=int,
+        default=0,
+        help="run the class on scripts/run-class.sh with this many processes behind HAProxy "
+        "(default 0: one bare server, no proxy)",
+    )
     ap.add_argument("--verbose", action="store_true", help="print every session's line")
     ap.add_argument(
         "--profile",
@@ -351,6 +411,8 @@ def main() -> int:
     args = ap.parse_args()
     if min(args.sessions, args.duration) <= 0 or args.duration > 600:
         ap.error("need --sessions >= 1 and 0 < --duration <= 600")
+    if args.replicas < 0 or (args.replicas and args.profile is not None):
+        ap.error("--replicas must be >= 0, and --profile needs the bare server (--replicas 0)")
     with contextlib.suppress(KeyboardInterrupt):
         return asyncio.run(run(args))
     return 130

@@ -1,5 +1,6 @@
-"""The server under test: start/stop it on loopback, sample its CPU, RSS and health; the
-headless Chromium every browser benchmark launches (loopback only)."""
+"""The server under test: start/stop it on loopback (one process, or a class of processes
+behind HAProxy via ``scripts/run-class.sh``), sample its CPU, RSS and health; the headless
+Chromium every browser benchmark launches (loopback only)."""
 
 from __future__ import annotations
 
@@ -68,6 +69,54 @@ def start_server(
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
     )
+
+
+def start_class(
+    replicas: int, port: int, backend_ports: list[int], run_dir: Path, log: Path
+) -> subprocess.Popen:
+    """Start ``scripts/run-class.sh``: ``replicas`` app processes behind HAProxy on 127.0.0.1.
+
+    The proxy listens on ``port``, the processes on ``backend_ports``; pid files, logs and the
+    admin socket go to ``run_dir``. Stop it with :func:`stop_server` (SIGTERM; the script stops
+    every process it started).
+    """
+    return subprocess.Popen(
+        ["bash", str(ROOT / "scripts" / "run-class.sh"), "--replicas", str(replicas),
+         "--port", str(port), "--address", "127.0.0.1",
+         "--backend-ports", ",".join(map(str, backend_ports)), "--run-dir", str(run_dir)],
+        cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+
+
+def haproxy_stat(run_dir: Path) -> dict[str, dict[str, str]]:
+    """``show stat`` of the class's processes from HAProxy's admin socket: {"s1": {...}}."""
+    with socket.socket(socket.AF_UNIX) as s:
+        s.settimeout(5)
+        s.connect(str(run_dir / "haproxy.sock"))
+        s.sendall(b"show stat\n")
+        chunks = []
+        while chunk := s.recv(65536):
+            chunks.append(chunk)
+    lines = b"".join(chunks).decode().strip().splitlines()
+    header = lines[0].lstrip("# ").split(",")
+    rows = [dict(zip(header, line.split(","), strict=False)) for line in lines[1:]]
+    return {r["svname"]: r for r in rows if r["pxname"] == "normviz" and r["svname"][0] == "s"}
+
+
+def wait_class_ready(
+    url: str, run_dir: Path, proc: subprocess.Popen, replicas: int, timeout_s: float = 180.0
+) -> list[int]:
+    """Wait until the proxy answers and every process is UP; return the processes' pids."""
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            raise RuntimeError(f"run-class.sh exited with {proc.returncode}")
+        if health(url, 2.0) is not None and (run_dir / "haproxy.sock").exists():
+            stat = haproxy_stat(run_dir)
+            if len(stat) == replicas and all(r["status"] == "UP" for r in stat.values()):
+                return [int((run_dir / f"s{i}.pid").read_text()) for i in range(1, replicas + 1)]
+        time.sleep(0.5)
+    raise RuntimeError(f"the class did not come up on {url}")
 
 
 def stop_server(proc: subprocess.Popen) -> None:
