@@ -5,6 +5,8 @@ one tick after the rest.
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
 from normviz.lab_text import (
@@ -147,7 +149,31 @@ def explain(
                 for tab, (_, cfg) in zip(tabs, runs, strict=True):
                     tab.code(pytorch_code(cfg), language="python")
     with home[1]:
+        script_downloads(runs)
         history_downloads(runs, trainers)
+
+
+def script_downloads(runs: list[tuple[str, TrainConfig]]) -> None:
+    """One "Script (.py)" download per run: the PyTorch script the code panel shows.
+
+    ``data`` is deferred: :func:`normviz.training.pytorch_code` bound to the run's config with
+    :func:`functools.partial` (Streamlit calls it on a thread of its own, where
+    ``st.session_state`` cannot be read), so the script is built only when the button is clicked.
+    """
+    for label, cfg in runs:
+        suffix = f"_{label}" if label else ""
+        st.download_button(
+            f"Script {label} (.py)" if label else "Script (.py)",
+            data=functools.partial(pytorch_code, cfg),
+            file_name=f"normviz_lab{suffix}.py",
+            mime="text/x-python",
+            key=f"lab_script{suffix}",
+            on_click="ignore",
+            icon=":material/download:",
+            help=(f"Run {label}: t" if label else "T")
+            + "he PyTorch script of the current settings, as in the code panel: "
+            "run it with `python` (needs torch).",
+        )
 
 
 def history_downloads(runs: list[tuple[str, TrainConfig]], trainers: list[Trainer]) -> None:

@@ -62,6 +62,8 @@ BOUNDARY_KEY = (
     "the decision boundary) to blue (class 1). Dots: the points in their true class colour, "
     "training points with a white edge, test points with a black one."
 )
+SHORTCUTS = {"start": "S", "pause": "P", "step": "N"}
+"""Keyboard shortcuts of the Start, Pause and Step buttons (Streamlit shows them on the button)."""
 CUSTOM_FIELDS = ("dropout", "l1", "l2", "norm", "batch_size", "lr", "optimizer", "l1_method")
 
 
@@ -163,22 +165,47 @@ def uploaded_points() -> Any:
 # -- configuration <-> widgets <-> URL -------------------------------------------------------
 
 
+NOTES = "lab_link_notes"  # the messages about the link, shown until dismissed or a change
+NOTES_AT = "lab_link_at"  # the settings' query when the messages were made
+MODES = {"one": "One network", "compare": "Compare A and B"}  # URL value -> the control's label
+
+
 def init_from_url() -> None:
     """Fill the widgets' state: from the URL on a session's first run, else from the last config.
 
     Streamlit drops a widget's state when its page is not shown, so the state is refilled from
-    ``lab_cfg`` when the user comes back to the lab.
+    ``lab_cfg`` when the user comes back to the lab. A bad value in the link becomes a message
+    in ``lab_link_notes`` that stays until dismissed or until a setting changes
+    (:func:`keep_notes`); rewriting the URL never clears it.
     """
     ss = st.session_state
     if "lab_cfg" not in ss:
-        ss.lab_cfg, ss.lab_url_warnings = TrainConfig.from_query(st.query_params.to_dict())
-        mode, preset = st.query_params.get("mode"), st.query_params.get("preset")
-        ss.lab_mode = "Compare A and B" if mode == "compare" else "One network"
-        ss.lab_preset = preset if preset in PRESETS else next(iter(PRESETS))
+        query = st.query_params.to_dict()
+        ss.lab_cfg, warnings = TrainConfig.from_query(query)
+        notes = [_with_default(text) for text in warnings]
+        mode, preset = query.get("mode"), query.get("preset")
+        axis = query.get("x_axis")
+        if mode is not None and mode not in MODES:
+            notes.append(_bad("mode", mode, tuple(MODES), "one"))
+        ss.lab_mode = MODES["compare"] if mode == "compare" else MODES["one"]
+        first = next(iter(PRESETS))
+        if preset is not None and preset not in PRESETS:
+            notes.append(_bad("preset", preset, tuple(PRESETS), first))
+        elif preset is not None and ss.lab_mode == MODES["one"]:
+            notes.append(
+                f"Ignored preset={preset!r} from the URL: preset applies only when mode is "
+                f"'compare' (here mode is 'one')."
+            )
+        ss.lab_preset = preset if preset in PRESETS else first
+        if axis is not None and axis not in X_AXES:
+            notes.append(_bad("x_axis", axis, tuple(X_AXES), next(iter(X_AXES))))
+        ss.lab_x_axis = axis if axis in X_AXES else next(iter(X_AXES))
+        ss[NOTES] = notes
         ss.lab_running = False
     cfg = ss.lab_cfg
-    ss.setdefault("lab_mode", "One network")
+    ss.setdefault("lab_mode", MODES["one"])
     ss.setdefault("lab_preset", next(iter(PRESETS)))
+    ss.setdefault("lab_x_axis", next(iter(X_AXES)))
     ss.setdefault("lab_es_on", cfg.early_stopping_patience is not None)
     for f in dataclasses.fields(cfg):
         value = getattr(cfg, f.name)
@@ -189,12 +216,85 @@ def init_from_url() -> None:
         ss.setdefault(f"lab_{f.name}", value)
 
 
+def _with_default(warning: str) -> str:
+    """``TrainConfig.from_query``'s warning, ending as the other lessons' do: the default used."""
+    name = warning.removeprefix("Ignored ").split("=", 1)[0]
+    if name not in _FIELDS:
+        return warning
+    value = getattr(TrainConfig(), name)
+    shown = "off" if value is None else "-".join(map(str, value)) if name == "hidden" else value
+    return f"{warning}; using the default {shown}."
+
+
+_FIELDS = frozenset(f.name for f in dataclasses.fields(TrainConfig))
+
+
+def _bad(name: str, text: str, choices: tuple[str, ...], default: str) -> str:
+    listed = ", ".join(repr(c) for c in choices)
+    return (
+        f"Ignored {name}={text!r} from the URL: {name} must be one of {listed} (got {text!r}); "
+        f"using the default {default!r}."
+    )
+
+
+def keep_notes(query: dict[str, str]) -> None:
+    """Clear the link's messages once the settings' ``query`` differs from the link's."""
+    ss = st.session_state
+    at = ss.setdefault(NOTES_AT, query)
+    if at != query:
+        ss[NOTES] = []
+        ss[NOTES_AT] = query
+
+
+def dismiss() -> None:
+    """The messages' "Dismiss" button."""
+    st.session_state[NOTES] = []
+
+
+def show_notes(slot) -> None:
+    """Draw the pending messages about the link in ``slot``, with a Dismiss button."""
+    notes = st.session_state.get(NOTES) or []
+    if not notes:
+        return
+    with slot.container(border=True, key="lab_link_box"):
+        for text in notes:
+            st.warning(f"From the link: {text}", icon=":material/link_off:")
+        st.button("Dismiss", key="lab_link_dismiss", on_click=dismiss, icon=":material/close:")
+
+
+def reset_to_defaults() -> None:
+    """The "Reset to defaults" button: every setting to TrainConfig's default, messages cleared.
+
+    Training pauses and the trainers go (the next run builds the default run, paused); the next
+    run writes the defaults' query, which is empty: the URL loses its parameters. An uploaded
+    CSV stays (a file uploader cannot be emptied from code).
+    """
+    pause()
+    ss = st.session_state
+    ss.pop("lab_trainers", None)
+    ss.pop("lab_key", None)
+    for f in dataclasses.fields(TrainConfig):
+        ss.pop(f"lab_{f.name}", None)
+    for name in CUSTOM_FIELDS:
+        ss.pop(f"lab_b_{name}", None)
+    ss.pop("lab_es_on", None)
+    ss.lab_cfg = TrainConfig()
+    ss.lab_mode = MODES["one"]
+    ss.lab_preset = next(iter(PRESETS))
+    ss.lab_x_axis = next(iter(X_AXES))
+    ss[NOTES] = []
+    ss.pop(NOTES_AT, None)
+
+
 def url_params(cfg: TrainConfig) -> dict[str, str]:
-    """Return the URL query of the lab's state: the config plus mode and preset."""
+    """Return the URL query of the lab's state: the config, mode and preset, the curves' axis."""
     params = cfg.to_query()
-    if st.session_state.lab_mode != "One network":
+    if st.session_state.lab_mode != MODES["one"]:
         params["mode"] = "compare"
         params["preset"] = st.session_state.lab_preset
+    axis = st.session_state.get("lab_x_axis") or next(iter(X_AXES))
+    if axis != next(iter(X_AXES)):
+        params["x_axis"] = axis
     return params
 
 

@@ -19,11 +19,16 @@ st.markdown(
 )
 
 w.init_from_url()
-for warning in st.session_state.pop("lab_url_warnings", []):
-    st.warning(f"From the link: {warning}", icon=":material/link_off:")
+notes_slot = st.empty()  # messages about the link, kept until dismissed or a setting changes
 
 controls, main = st.columns([1, 3], gap="medium")
 with controls:
+    st.button(
+        "Reset to defaults", key="lab_defaults", on_click=w.reset_to_defaults,
+        icon=":material/restart_alt:", width="stretch",
+        help="Every setting of the lab back to its default (training pauses and starts again "
+        "from epoch 0); the address loses its settings.",
+    )  # fmt: skip
     base = w.config_controls()
     points = w.uploaded_points()
 with main:
@@ -50,8 +55,6 @@ with main:
     w.warm_up()
     digest = "" if points is None else hashlib.sha256(points.x.tobytes()).hexdigest()
     trainers = w.sync_trainers(runs, points, digest)
-    if st.query_params.to_dict() != w.url_params(base):
-        st.query_params.from_dict(w.url_params(base))
 
     running = st.session_state.lab_running
     buttons = st.columns(4)
@@ -62,6 +65,7 @@ with main:
         icon=":material/play_arrow:",
         type="primary",
         disabled=running,
+        shortcut=w.SHORTCUTS["start"],
         width="stretch",
     )
     buttons[1].button(
@@ -70,6 +74,7 @@ with main:
         on_click=w.pause,
         icon=":material/pause:",
         disabled=not running,
+        shortcut=w.SHORTCUTS["pause"],
         width="stretch",
     )
     buttons[2].button(
@@ -78,12 +83,18 @@ with main:
         key="lab_step",
         on_click=w.step_epoch,
         icon=":material/skip_next:",
+        shortcut=w.SHORTCUTS["step"],
         width="stretch",
     )
     buttons[3].button(
         "Reset", key="lab_reset", on_click=w.reset, icon=":material/replay:", width="stretch"
     )
     w.x_axis_control()
+    query = w.url_params(base)
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
+    w.keep_notes(query)
+    w.show_notes(notes_slot)
     if st.session_state.get("lab_busy"):
         st.warning(st.session_state.lab_busy, icon=":material/hourglass_top:")
 

@@ -528,3 +528,109 @@ def test_batch_size_study_takes_turns_on_the_tick_lock(monkeypatch):
     assert len(slices) > 3
     assert len(entered) >= len(slices)  # one turn per slice (plus this page's live tick)
     assert len(entered) <= len(slices) + 1
+
+
+# --- the link's messages, reset to defaults, the curves' axis, the script download ----------
+
+
+def _link_warnings(at: AppTest) -> list[str]:
+    return [m.value for m in at.warning if m.value.startswith("From the link: ")]
+
+
+def test_a_bad_link_warning_stays_after_the_url_is_rewritten_until_dismissed():
+    # This morning the warning was popped on the first run: the rerun that follows the URL's
+    # rewrite (any rerun) showed nothing.
+    at = _lab({"dropout": "2"})
+    expected = [
+        "From the link: Ignored dropout='2' from the URL: dropout must be a number in [0, 0.9] "
+        "(got 2.0); using the default 0.0."
+    ]
+    assert _link_warnings(at) == expected
+    assert _param(at, "dropout") is None  # the URL was rewritten
+    at.run()
+    at.run()
+    assert _link_warnings(at) == expected
+    at.button(key="lab_link_dismiss").click().run()
+    assert _link_warnings(at) == []
+    at.run()
+    assert _link_warnings(at) == []
+
+
+def test_changing_a_setting_answers_the_link_warning():
+    at = _lab({"dropout": "2", "mode": "sideways", "x_axis": "time"})
+    assert len(_link_warnings(at)) == 3
+    assert (
+        "Ignored mode='sideways' from the URL: mode must be one of 'one', 'compare'"
+        in (_link_warnings(at)[1])
+    )
+    at.button(key="lab_step").click().run()  # training is not a setting
+    assert len(_link_warnings(at)) == 3
+    at.slider(key="lab_noise").set_value(0.3).run()
+    assert _link_warnings(at) == []
+
+
+def test_reset_to_defaults_restores_trainconfig_defaults_and_clears_the_url():
+    at = _lab({"dataset": "xor", "dropout": "0.3", "hidden": "8", "mode": "compare",
+               "preset": "L1 vs L2", "x_axis": "step", "lr": "fast"})  # fmt: skip
+    at.button(key="lab_start").click().run()
+    assert at.session_state.lab_running
+    assert len(_link_warnings(at)) == 1
+    at.button(key="lab_defaults").click().run()
+    assert not at.exception
+    assert dict(at.query_params) == {}
+    assert _link_warnings(at) == []
+    assert not at.session_state.lab_running
+    [trainer] = _trainers(at)
+    assert trainer.config == TrainConfig() and trainer.steps == 0
+    assert at.session_state.lab_cfg == TrainConfig()
+    assert at.selectbox(key="lab_dataset").value == TrainConfig().dataset
+    assert at.text_input(key="lab_hidden").value == "16-16"
+    assert at.radio(key="lab_x_axis").value == "epoch"
+    assert at.session_state.lab_mode == "One network"
+
+
+def test_x_axis_is_in_the_link():
+    at = _lab({"x_axis": "samples_seen"})
+    assert at.radio(key="lab_x_axis").value == "samples_seen"
+    assert _param(at, "x_axis") == "samples_seen"
+    at.radio(key="lab_x_axis").set_value("step").run()
+    assert _param(at, "x_axis") == "step"
+    at.radio(key="lab_x_axis").set_value("epoch").run()
+    assert _param(at, "x_axis") is None  # the default is not written
+    bad = _lab({"x_axis": "time"})
+    assert bad.radio(key="lab_x_axis").value == "epoch"
+    assert _link_warnings(bad) == [
+        "From the link: Ignored x_axis='time' from the URL: x_axis must be one of 'epoch', "
+        "'step', 'samples_seen' (got 'time'); using the default 'epoch'."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("params", "keys"),
+    [
+        ({"max_epochs": "3"}, ["lab_script"]),
+        ({"mode": "compare", "preset": "L1 vs L2"}, ["lab_script_A", "lab_script_B"]),
+    ],
+)
+def test_script_download_is_each_runs_code_built_off_the_script_thread(monkeypatch, params, keys):
+    import functools
+
+    from normviz.training import pytorch_code
+
+    seen = _capture_downloads(monkeypatch)
+    at = _lab(params)
+    assert [k for k in seen if str(k).startswith("lab_script")] == keys
+    for key, trainer in zip(keys, _trainers(at), strict=True):
+        data = seen[key]
+        assert isinstance(data, functools.partial)  # deferred: built when clicked
+        assert _off_thread(data) == pytorch_code(trainer.config)
+    if len(keys) == 2:
+        assert _off_thread(seen[keys[0]]) != _off_thread(seen[keys[1]])
+
+
+def test_start_pause_step_have_keyboard_shortcuts():
+    at = _lab()
+    shortcuts = {k: at.button(key=f"lab_{k}").proto.shortcut for k in ("start", "pause", "step")}
+    assert shortcuts == {k: v.lower() for k, v in w.SHORTCUTS.items()}  # Streamlit's form
+    assert len(set(shortcuts.values())) == 3
+    assert not {"c", "r"} & set(shortcuts.values())  # reserved by Streamlit
