@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from normviz import ImageError, image_text, intensity, io
+from normviz import ImageError, image_alt, image_text, intensity, io
 from normviz.figures import images as fig
 from normviz.samples import SAMPLES
 from pages import _image_controls as controls
@@ -65,6 +65,7 @@ except Exception:
 names = fig.channel_names(prep.stats.mean.size)
 h, wd = prep.shape[:2]
 about = f"**{name}**: {wd} × {h} px, {len(names)} channel(s), {prep.dtype}."
+title = SAMPLES[sample].title if sample is not None else name  # what the alt texts call it
 if sample is not None:
     s = SAMPLES[sample]
     about += f" {s.good_for} *Licence: {s.licence}. Source: {s.source.rstrip('.')}.*"
@@ -99,19 +100,25 @@ d_lo, d_hi = res.display
 before, after = st.columns(2, gap="medium")
 with before:
     st.subheader("Before")
-    st.image(prep.jpeg, width="stretch")
+    st.image(prep.jpeg, width="stretch", alt=image_alt.input_image_alt(
+        title, prep.shape, prep.input_range, prep.stats.mean, names,
+    ))  # fmt: skip
     i_lo, i_hi = prep.input_range
     st.caption(image_text.input_display_note(i_lo, i_hi))
     bounds = (float(np.min(params["low"])), float(np.max(params["high"]))) if key == "clip" else ()
     log_y = key in ("clip", "log")
+    marks = dict(zip(("low", "high"), bounds, strict=True)) if bounds else None
     before_hist = w.cached_figure(("before", hkey, log_y, bounds), lambda: fig.histogram_figure(
-        prep.stats.fine, names=names, x_range=prep.input_range, log_y=log_y,
-        markers=dict(zip(("low", "high"), bounds, strict=True)) if bounds else None,
+        prep.stats.fine, names=names, x_range=prep.input_range, log_y=log_y, markers=marks,
     ))  # fmt: skip
-    st.plotly_chart(before_hist, key="img_hist_before", **CHART)
+    st.plotly_chart(before_hist, key="img_hist_before", **CHART, alt=image_alt.histogram_alt(
+        prep.stats.fine, names=names, x_range=prep.input_range, log_y=log_y, markers=marks,
+    ))  # fmt: skip
 with after:
     st.subheader(f"After: {tech.title}")
-    st.image(res.jpeg, width="stretch")
+    st.image(res.jpeg, width="stretch", alt=image_alt.output_image_alt(
+        title, tech.title, res.display, res.stats.minimum, res.stats.maximum, res.stats.mean, names,
+    ))  # fmt: skip
     o_lo, o_hi = float(np.min(res.stats.minimum)), float(np.max(res.stats.maximum))
     st.caption(image_text.output_display_note(res.display, o_lo, o_hi))
     if tech.output_range is None:  # unbounded, or in input units: show the display mapping
@@ -119,22 +126,29 @@ with after:
         bar = w.cached_figure(
             ("bar", *state), lambda: fig.display_bar_figure(d_lo, d_hi, unit=unit)
         )
-        st.plotly_chart(bar, key="img_bar", **CHART)
+        st.plotly_chart(
+            bar, key="img_bar", **CHART, alt=image_alt.display_bar_alt(d_lo, d_hi, unit)
+        )
     after_hist = w.cached_figure(("after", *state), lambda: fig.histogram_figure(
         res.hist, names=names, x_range=res.display, x_title="output"
     ))  # fmt: skip
-    st.plotly_chart(after_hist, key="img_hist_after", **CHART)
+    st.plotly_chart(after_hist, key="img_hist_after", **CHART, alt=image_alt.histogram_alt(
+        res.hist, names=names, x_range=res.display, what="the output",
+    ))  # fmt: skip
 
 curve_col, table_col = st.columns(2, gap="medium")
 pad = 0.03 * (d_hi - d_lo)
+curve_names = ("Y",) if params.get("mode") == "luminance" else names
 with curve_col:
     curve = w.cached_figure(("curve", *state), lambda: fig.transfer_figure(
-        res.curve, names=("Y",) if params.get("mode") == "luminance" else names,
+        res.curve, names=curve_names,
         x_range=prep.input_range, display_range=res.display, title="Transfer curve",
         y_range=None if key in ("zscore", "clip") else (d_lo - pad, d_hi + pad),
         empty_message=image_text.no_curve_note(key),
     ))  # fmt: skip
-    st.plotly_chart(curve, key="img_curve", **CHART)
+    st.plotly_chart(curve, key="img_curve", **CHART, alt=image_alt.transfer_alt(
+        res.curve, names=curve_names, empty_message=image_text.no_curve_note(key),
+    ))  # fmt: skip
 with table_col:
     st.markdown("**Statistics per channel**")
     rows = [
@@ -187,9 +201,11 @@ npy_col.caption(image_text.npy_note())
 st.subheader("All techniques on this image")
 tiles = w.grid(hkey, prep)
 for row in range(0, len(tiles), 4):
-    for col, (title, jpeg, hist) in zip(st.columns(4), tiles[row : row + 4], strict=False):
-        col.image(jpeg, caption=title, width="stretch")
+    for col, (tile, jpeg, hist) in zip(st.columns(4), tiles[row : row + 4], strict=False):
+        col.image(jpeg, caption=tile, width="stretch", alt=image_alt.tile_alt(tile, title))
         mini = w.cached_figure(
-            ("grid", hkey, title), lambda h=hist: fig.mini_histogram_figure(h, names=names)
+            ("grid", hkey, tile), lambda h=hist: fig.mini_histogram_figure(h, names=names)
         )
-        col.plotly_chart(mini, key=f"img_grid_{title}", **CHART)
+        col.plotly_chart(mini, key=f"img_grid_{tile}", **CHART, alt=image_alt.histogram_alt(
+            hist, names=names, what=f"the output of {tile}", cumulative=False,
+        ))  # fmt: skip

@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from normviz import image_alt
 from normviz.intensity import TECHNIQUES, apply_technique
 from normviz.samples import SAMPLES, load_sample
 from tests.conftest import APP
@@ -445,3 +446,54 @@ def test_npy_download_of_an_upload_is_full_resolution_not_the_preview(monkeypatc
     out = np.load(pyio.BytesIO(captured["big-zscore.npy"]()), allow_pickle=False)
     assert out.shape == big.shape and out.dtype == np.float32
     np.testing.assert_array_equal(out, apply_technique("zscore", big))
+
+
+# --- alternative text -------------------------------------------------------------------------
+
+
+def _alts(at: AppTest) -> tuple[list[str], dict[str, str]]:
+    """The alt texts of the page's pictures, and of its charts by key."""
+    pictures = [img.alt for el in at.get("image") for img in el.proto.imgs]
+    charts = {c.proto.id.split("-", 2)[-1]: c.proto.alt for c in at.get("plotly_chart")}
+    return pictures, charts
+
+
+@pytest.mark.parametrize("technique", list(TECHNIQUES))
+def test_every_picture_and_chart_has_alt_text(page, technique):
+    page.selectbox(key="img_technique").set_value(technique).run()
+    assert not page.exception
+    pictures, charts = _alts(page)
+    assert len(pictures) >= 2 and all(pictures), pictures
+    assert charts and all(charts.values()), charts
+    sample = SAMPLES[page.selectbox(key="img_sample").value].title
+    assert pictures[1].startswith(f"{sample} after {TECHNIQUES[technique].title}:")
+    assert charts["img_curve"].startswith("Transfer curve")
+    tiles = [a for a in pictures[2:] if a.endswith("(thumbnail).")]
+    assert len(tiles) == len(pictures) - 2 == len([k for k in charts if k.startswith("img_grid_")])
+
+
+def test_alt_text_states_the_images_own_numbers():
+    # An RGB sample: the numbers the alt texts state are checked against its pixels.
+    at = _page()
+    at.selectbox(key="img_sample").set_value("coffee").run()
+    at.selectbox(key="img_technique").set_value("scale").run()
+    assert not at.exception
+    pixels = load_sample("coffee").pixels
+    pictures, charts = _alts(at)
+    h, w = pixels.shape[:2]
+    means = pixels.reshape(-1, 3).mean(axis=0)
+    assert pictures[0] == (
+        f"The input image, {SAMPLES['coffee'].title}: {w} × {h} pixels, colour (R, G, B), mean "
+        + ", ".join(f"{c} {image_alt.short(m)}" for c, m in zip("RGB", means, strict=True))
+        + ", shown from 0 (black) to 255 (white)."
+    )
+    before = charts["img_hist_before"]
+    assert before.startswith("Histogram of the input, 3 channels: R, G, B, with cumulative curves")
+    lo, hi = (float(v) for v in before.split("80 % of the pixels between ")[1][:-1].split(" and "))
+    q10, q90 = np.percentile(pixels, [10, 90])
+    assert abs(lo - q10) <= 1.0 and abs(hi - q90) <= 1.0  # one uint8 level per bin
+    # min-max scaling over the whole image: min -> 0, max -> 1, one curve for all channels
+    assert charts["img_curve"] == (
+        "Transfer curve, output against input: the same for every channel: rising from input "
+        f"{pixels.min()} to {pixels.max()}, output 0 to 1."
+    )
