@@ -192,7 +192,8 @@ def batch_size_section(base: TrainConfig) -> None:
     )
     if study is None:
         return
-    st.plotly_chart(figs.plot_batch_size_study(study), key="lab_fig_study", **w.CHART)
+    alt = figs.batch_size_study_alt(study)
+    st.plotly_chart(figs.plot_batch_size_study(study), key="lab_fig_study", alt=alt, **w.CHART)
     rows = [
         {"normalization": figs.NORM_NAMES[norm]}
         | {f"batch {b}": f"{study.test_acc[i, j]:.1%}" for j, b in enumerate(study.batch_sizes)}

@@ -632,11 +632,14 @@ def draw(trainers: list[Trainer], labels: list[str]) -> None:
                 show_scale=False,
                 show_legend=False,
             )
-            st.plotly_chart(fig, key="lab_fig_boundary", **CHART)
+            alt = figs.boundary_alt(grid, t.train, t.test, "Decision boundary")
+            st.plotly_chart(fig, key="lab_fig_boundary", alt=alt, **CHART)
         with right:
             fig = figs.plot_weight_histograms(hists, ["Weights"], height=190)
-            st.plotly_chart(fig, key="lab_fig_hist", **CHART)
-            st.plotly_chart(figs.plot_weight_norm(curves, height=250), key="lab_fig_norm", **CHART)
+            alt = figs.weight_histograms_alt(hists, ["Weights"])
+            st.plotly_chart(fig, key="lab_fig_hist", alt=alt, **CHART)
+            fig = figs.plot_weight_norm(curves, height=250)
+            st.plotly_chart(fig, key="lab_fig_norm", alt=figs.weight_norm_alt(curves), **CHART)
     else:
         cols = st.columns(len(trainers), gap="small")
         for col, t, lab in zip(cols, trainers, labels, strict=True):
@@ -650,14 +653,19 @@ def draw(trainers: list[Trainer], labels: list[str]) -> None:
                 show_scale=False,
                 show_legend=False,
             )
-            col.plotly_chart(fig, key=f"lab_fig_boundary_{lab}", **CHART)
+            alt = figs.boundary_alt(grid, t.train, t.test, f"Run {lab}, decision boundary")
+            col.plotly_chart(fig, key=f"lab_fig_boundary_{lab}", alt=alt, **CHART)
     st.caption(BOUNDARY_KEY)
-    st.plotly_chart(figs.plot_training_curves(curves), key="lab_fig_curves", **CHART)
+    fig = figs.plot_training_curves(curves)
+    st.plotly_chart(fig, key="lab_fig_curves", alt=figs.curves_alt(curves), **CHART)
     if len(trainers) > 1:
         left, right = st.columns([3, 2], gap="small")
-        fig = figs.plot_weight_histograms(hists, [f"Run {lab}" for lab in labels], height=290)
-        left.plotly_chart(fig, key="lab_fig_hist", **CHART)
-        right.plotly_chart(figs.plot_weight_norm(curves, height=290), key="lab_fig_norm", **CHART)
+        names = [f"Run {lab}" for lab in labels]
+        fig = figs.plot_weight_histograms(hists, names, height=290)
+        alt = figs.weight_histograms_alt(hists, names)
+        left.plotly_chart(fig, key="lab_fig_hist", alt=alt, **CHART)
+        fig = figs.plot_weight_norm(curves, height=290)
+        right.plotly_chart(fig, key="lab_fig_norm", alt=figs.weight_norm_alt(curves), **CHART)
     for t, lab in zip(trainers, labels, strict=True):
         if t.stopped is not None:
             kind = {"early_stopping": st.success, "diverged": st.error}.get(

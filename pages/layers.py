@@ -13,7 +13,7 @@ from normviz import layer_studies as studies
 from normviz import layer_text as text
 from normviz import layers, tensors
 from normviz.figures import layers as fig
-from normviz.figures.layers_cube import plot_cube, plot_cube_grid
+from normviz.figures.layers_cube import cube_alt, cube_grid_alt, plot_cube, plot_cube_grid
 from normviz.layer_links import CONVENTIONS, SOURCES, TABS
 from pages import _layer_links as links
 from pages._router import ensure_router
@@ -67,27 +67,30 @@ def batch(source: str, n: int, c: int, side: int, offsets: tuple[float, ...]) ->
 # starved the live lab sessions.
 @st.cache_resource(max_entries=64, show_spinner=False)
 def cube(key: tuple, kind: str, groups: int | None, _x: torch.Tensor, layout: str = "nct"):
-    return plot_cube(studies.cube_info(_x, kind, groups, layout))
+    info = studies.cube_info(_x, kind, groups, layout)
+    return plot_cube(info), cube_alt(info)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def cube_grid(key: tuple, groups: int, _x: torch.Tensor):
     infos = [studies.cube_info(_x, k, groups if k == "group" else None) for k in layers.KINDS]
-    return plot_cube_grid(infos)
+    return plot_cube_grid(infos), cube_grid_alt(infos)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def moments_figure(key: tuple, kind: str, groups: int | None, _x: torch.Tensor):
     before_m, before_s = studies.channel_moments(_x)
     after_m, after_s = studies.channel_moments(layers.normalize(_x, kind, groups))
-    return fig.plot_moments(before_m, before_s, after_m, after_s, f"after {NAMES[kind]}")
+    moments = (before_m, before_s, after_m, after_s, f"after {NAMES[kind]}")
+    return fig.plot_moments(*moments), fig.moments_alt(*moments)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def running(momentum: float, convention: str, batch_size: int):
     trace = studies.running_study(momentum, convention, batch_size, seed=0)
     tau = studies.time_constant(momentum, convention)
-    return trace, fig.plot_running(trace, *studies.POPULATION, tau=tau)
+    chart = fig.plot_running(trace, *studies.POPULATION, tau=tau)
+    return trace, chart, fig.running_alt(trace, *studies.POPULATION, tau=tau)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -95,7 +98,7 @@ def noise_figure(trials: int):
     pop = tensors.synthetic_batch(600, 4, 4, 4, sample_offset=2.0, sample_scale=1.0, seed=1)
     sizes = (2, 4, 8, 16, 32, 64, 128, 256, 512)
     noise = studies.batch_noise(pop, sizes, trials=trials, seed=0)
-    return noise, fig.plot_batch_noise(noise)
+    return noise, fig.plot_batch_noise(noise), fig.batch_noise_alt(noise)
 
 
 st.title("Normalization layers")
@@ -163,7 +166,8 @@ degenerate = text.degenerate_text(behaviour)
 with tabs[0]:
     left, right = st.columns([3, 2])
     with left:
-        st.plotly_chart(cube(key, kind, g_kind, x), key="lay_cube_chart", **CHART)
+        chart, alt = cube(key, kind, g_kind, x)
+        st.plotly_chart(chart, key="lay_cube_chart", alt=alt, **CHART)
     with right:
         st.markdown(f"#### {NAMES[kind]}")
         st.latex(SETS[kind])
@@ -176,12 +180,14 @@ with tabs[0]:
             'LayerNorm normalizes **all features of one sample** (C, H, W), not "across '
             'layers"; it never looks at the other samples of the batch.'
         )
-    st.plotly_chart(cube_grid(key, groups, x), key="lay_cube_grid", **CHART)
+    chart, alt = cube_grid(key, groups, x)
+    st.plotly_chart(chart, key="lay_cube_grid", alt=alt, **CHART)
     st.caption("After Figure 2 of Wu & He, *Group Normalization* (ECCV 2018): shaded, the "
                "elements that share one mean and variance (RMSNorm: one mean square).")  # fmt: skip
 
 with tabs[1]:
-    st.plotly_chart(moments_figure(key, kind, g_kind, x), key="lay_moments_chart", **CHART)
+    chart, alt = moments_figure(key, kind, g_kind, x)
+    st.plotly_chart(chart, key="lay_moments_chart", alt=alt, **CHART)
     st.markdown(text.after_text(studies.after_moments(x, kind, g_kind), c // groups))
     if degenerate:
         st.warning(degenerate)
@@ -198,7 +204,8 @@ with tabs[2]:
         "LayerNorm and G=C is InstanceNorm (float rounding above); no G gives BatchNorm, because "
         "GroupNorm never mixes the samples of a batch (the large difference on the right)."
     )
-    st.plotly_chart(cube(key, "group", groups, x), key="lay_gn_chart", **CHART)
+    chart, alt = cube(key, "group", groups, x)
+    st.plotly_chart(chart, key="lay_gn_chart", alt=alt, **CHART)
 
 with tabs[3]:
     emb = tensors.synthetic_tokens(2, 1, 256, seed=0).reshape(2, 256)
@@ -219,7 +226,8 @@ with tabs[3]:
         r"\text{LayerNorm, RMSNorm: each token } (n, t) \text{ over its } D \text{ features;}\quad"
         r"\text{BatchNorm: each feature } d \text{ over all } N \cdot T \text{ tokens}"
     )
-    st.plotly_chart(cube(("tokens",), tok_kind, None, tokens, "ntd"), key="lay_tok_chart", **CHART)
+    chart, alt = cube(("tokens",), tok_kind, None, tokens, "ntd")
+    st.plotly_chart(chart, key="lay_tok_chart", alt=alt, **CHART)
     st.markdown(text.padding_text(studies.padding_effect(tokens, 3), tokens.shape[0]))
     st.markdown(text.WHY_LAYERNORM)
 
@@ -235,8 +243,8 @@ with tabs[4]:
     bsz = _read(p, cols[2].select_slider(p.label, p.choices, key=p.key, **on))
     p = _seed("mode")
     mode = _read(p, cols[3].radio(p.label, p.choices, key=p.key, horizontal=True, **on))
-    trace, running_chart = running(m, conv, bsz)
-    st.plotly_chart(running_chart, key="lay_running_chart", **CHART)
+    trace, running_chart, alt = running(m, conv, bsz)
+    st.plotly_chart(running_chart, key="lay_running_chart", alt=alt, **CHART)
     st.markdown(text.settle_text(trace, *studies.POPULATION))
     other = 1 - m
     st.latex(
@@ -264,8 +272,8 @@ with tabs[4]:
 with tabs[5]:
     p = _seed("trials")
     trials = _read(p, st.select_slider(p.label, p.choices, key=p.key, **on))
-    noise, noise_chart = noise_figure(trials)
-    st.plotly_chart(noise_chart, key="lay_noise_chart", **CHART)
+    noise, noise_chart, alt = noise_figure(trials)
+    st.plotly_chart(noise_chart, key="lay_noise_chart", alt=alt, **CHART)
     st.markdown(
         f"One fixed sample is normalized inside {trials} random batches of its population per "
         f"batch size. {text.noise_text(noise)} "

@@ -181,3 +181,80 @@ def plot_batch_noise(noise: BatchNoise, height: int = 380) -> FigureSpec:
         legend={"orientation": "h", "x": 1.0, "xanchor": "right", "y": 1.08},
     )  # fmt: skip
     return FigureSpec.from_figure(fig)
+
+
+def _span(values: Sequence[Sequence[float]], signed: bool = True) -> str:
+    """The range of ``values`` as text: ``-1.00 to +3.00``, or one value if all round alike."""
+    flat = [float(v) for row in values for v in row if np.isfinite(v)]
+    if not flat:
+        return "none"
+    fmt = "+.2f" if signed else ".2f"
+    lo, hi = format(min(flat), fmt), format(max(flat), fmt)
+    return lo if lo == hi else f"{lo} to {hi}"
+
+
+def moments_alt(
+    before_mean: Sequence[Sequence[float]],
+    before_std: Sequence[Sequence[float]],
+    after_mean: Sequence[Sequence[float]],
+    after_std: Sequence[Sequence[float]],
+    title_after: str = "after",
+) -> str:
+    """Return the alternative text of :func:`plot_moments`: the ranges its heatmaps span.
+
+    Examples
+    --------
+    >>> print(moments_alt([[3.0, -1.0]], [[2.0, 1.0]], [[0.0, 0.0]], [[1.0, 1.0]], "after X"))
+    Heatmaps of the mean and std of each (sample, channel) pair, 1 × 2, before and after X: before, means -1.00 to +3.00 and stds 1.00 to 2.00; after X, means +0.00 and stds 1.00.
+    """  # noqa: E501
+    n = len(before_mean)
+    c = len(before_mean[0]) if n else 0
+    return (
+        f"Heatmaps of the mean and std of each (sample, channel) pair, {n} × {c}, before and "
+        f"{title_after}: before, means {_span(before_mean)} and stds {_span(before_std, False)}; "
+        f"{title_after}, means {_span(after_mean)} and stds {_span(after_std, False)}."
+    )
+
+
+def running_alt(trace: RunningTrace, mean: float, var: float, tau: float | None = None) -> str:
+    """Return the alternative text of :func:`plot_running`: where the running statistics end.
+
+    Examples
+    --------
+    >>> t = RunningTrace([1.0, 3.0], [1.0, 1.0], [2.0, 2.0], [0.1, 0.39], [1.1, 1.2], 0.1,
+    ...                  "pytorch")
+    >>> print(running_alt(t, 2.0, 1.0, tau=1.5))
+    Running mean and variance of one channel over 2 batches (PyTorch convention, momentum 0.1), batch values as dots: the running mean ends at 0.39 (population 2), the running variance at 1.2 (population 1); time constant 1.5 batches.
+    """  # noqa: E501
+    name = "PyTorch" if trace.convention == "pytorch" else "Keras"
+    steps = len(trace.batch_mean)
+    if not steps:
+        return f"Running mean and variance ({name} convention): no batches."
+    tail = f"; time constant {tau:.3g} batches" if tau is not None else ""
+    return (
+        f"Running mean and variance of one channel over {steps} batches ({name} convention, "
+        f"momentum {trace.momentum:g}), batch values as dots: the running mean ends at "
+        f"{trace.running_mean[-1]:.3g} (population {mean:g}), the running variance at "
+        f"{trace.running_var[-1]:.3g} (population {var:g}){tail}."
+    )
+
+
+def batch_noise_alt(noise: BatchNoise) -> str:
+    """Return the alternative text of :func:`plot_batch_noise`: each kind's spread at the ends.
+
+    Examples
+    --------
+    >>> print(batch_noise_alt(BatchNoise((2, 8), ("batch", "layer"), ((0.5, 0.2), (0.0, 0.0)))))
+    Spread (std) of one normalized value against batch size, 2 to 8: BatchNorm 0.5 at batch 2, 0.2 at batch 8; LayerNorm 0 at batch 2, 0 at batch 8.
+    """  # noqa: E501
+    sizes = noise.batch_sizes
+    if not sizes:
+        return "Spread of one normalized value against batch size: no batch sizes."
+    parts = [
+        f"{KIND_TITLES[kind]} {row[0]:.2g} at batch {sizes[0]}, {row[-1]:.2g} at batch {sizes[-1]}"
+        for kind, row in zip(noise.kinds, noise.spread, strict=True)
+    ]
+    return (
+        f"Spread (std) of one normalized value against batch size, {sizes[0]} to {sizes[-1]}: "
+        f"{'; '.join(parts)}."
+    )

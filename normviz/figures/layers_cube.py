@@ -203,3 +203,74 @@ def plot_cube_grid(infos: Sequence[CubeInfo], height: int = 330) -> FigureSpec:
         template="none", height=height, font=_FONT, margin={"l": 0, "r": 0, "t": 30, "b": 0}
     )
     return FigureSpec.from_figure(fig)
+
+
+def _shape_text(info: CubeInfo) -> str:
+    a, b, length = info.labels.shape
+    names = info.axis_names
+    return f"({names[0]}, {names[1]}, {names[2]}) = ({a}, {b}, {length})"
+
+
+def cube_alt(info: CubeInfo) -> str:
+    """Return the alternative text of :func:`plot_cube` for ``info``: what it shows, in numbers.
+
+    Names the layer, the tensor's shape as the cube draws it, how many statistic sets there are,
+    how many elements each pools and over which axes, and the first set's mean and standard
+    deviation (RMSNorm: its root mean square), as the animation's first frame shows them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> labels = np.repeat(np.arange(3)[None, :, None], 2, axis=0).repeat(4, axis=2)
+    >>> info = CubeInfo("batch", None, ("N", "C", "H·W"), labels, (0.0, 1.0, 2.0), (1.0,) * 3,
+    ...                 ("N", "H·W"))
+    >>> print(cube_alt(info))
+    Animated 3D cube of a tensor of shape (N, C, H·W) = (2, 3, 4) under BatchNorm: 3 statistic sets of 8 elements each, pooled over N, H·W; set 1 has mean +0.000, std 1.000. Play steps through the sets.
+    """  # noqa: E501
+    count = len(info.means)
+    sizes = np.bincount(info.labels.reshape(-1), minlength=count) if count else np.zeros(0)
+    each = (
+        f"{int(sizes[0])} elements each"
+        if count and (sizes == sizes[0]).all()
+        else f"{int(sizes.min())} to {int(sizes.max())} elements"
+        if count
+        else "no elements"
+    )
+    name = KIND_TITLES[info.kind] + (f" with G = {info.groups}" if info.groups else "")
+    over = f", pooled over {', '.join(info.reduced)}" if info.reduced else ""
+    first = ""
+    if count and info.kind == "rms":
+        first = f"; set 1 has root mean square {info.stds[0]:.3f}"
+    elif count:
+        first = f"; set 1 has mean {info.means[0]:+.3f}, std {info.stds[0]:.3f}"
+    return (
+        f"Animated 3D cube of a tensor of shape {_shape_text(info)} under {name}: "
+        f"{count} statistic set{'s' if count != 1 else ''} of {each}{over}{first}. "
+        "Play steps through the sets."
+    )
+
+
+def cube_grid_alt(infos: Sequence[CubeInfo]) -> str:
+    """Return the alternative text of :func:`plot_cube_grid`: each layer's number of sets.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = CubeInfo("layer", None, ("N", "C", "H·W"), np.zeros((2, 3, 4), np.int64), (0.0,) * 2,
+    ...              (1.0,) * 2, ("C", "H·W"))
+    >>> b = a._replace(kind="group", groups=3, means=(0.0,) * 6, reduced=("C/G", "H·W"))
+    >>> print(cube_grid_alt([a, b]))
+    2 cubes of a tensor of shape (N, C, H·W) = (2, 3, 4), the elements of one statistic set shaded: LayerNorm 2 sets (over C, H·W), GroupNorm with G = 3 6 sets (over C/G, H·W).
+    """  # noqa: E501
+    if not infos:
+        return "No cubes."
+    parts = [
+        f"{KIND_TITLES[i.kind]}{f' with G = {i.groups}' if i.groups else ''} {len(i.means)} "
+        f"set{'s' if len(i.means) != 1 else ''}"
+        + (f" (over {', '.join(i.reduced)})" if i.reduced else "")
+        for i in infos
+    ]
+    return (
+        f"{len(infos)} cubes of a tensor of shape {_shape_text(infos[0])}, the elements of one "
+        f"statistic set shaded: {', '.join(parts)}."
+    )

@@ -634,3 +634,23 @@ def test_start_pause_step_have_keyboard_shortcuts():
     assert shortcuts == {k: v.lower() for k, v in w.SHORTCUTS.items()}  # Streamlit's form
     assert len(set(shortcuts.values())) == 3
     assert not {"c", "r"} & set(shortcuts.values())  # reserved by Streamlit
+
+
+@pytest.mark.parametrize("params", [{}, {"mode": "compare", "preset": "L1 vs L2"}])
+def test_every_live_chart_has_alternative_text_from_normviz(params):
+    from normviz.figures import lab as figs
+
+    at = _lab(params)
+    at.button(key="lab_step").click().run()
+    charts = at.get("plotly_chart")
+    alts = {c.proto.alt for c in charts}
+    assert len(charts) == (4 if not params else 5)
+    assert all(c.proto.alt for c in charts)
+    trainers = _trainers(at)
+    labels = at.session_state.lab_labels
+    pairs = zip(trainers, labels, strict=True)
+    curves = [figs.curves_info(t.history, lab, t.stopped) for t, lab in pairs]
+    assert figs.curves_alt(curves) in alts
+    assert figs.weight_norm_alt(curves) in alts
+    h = trainers[0].history[-1]
+    assert f"after 1 epochs train loss {h.train_loss:.3g}" in figs.curves_alt(curves)

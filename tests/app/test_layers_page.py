@@ -267,3 +267,25 @@ def test_widgets_take_their_ranges_from_the_link_table():
             assert len(w.options) == len(p.choices), p.name
         assert w.label == p.label, p.name
         assert w.value == p.default, p.name
+
+
+def test_every_chart_has_alternative_text_from_normviz():
+    from normviz import layer_studies as studies
+    from normviz.figures.layers import running_alt
+    from normviz.figures.layers_cube import cube_alt
+
+    app = _linked({"convention": "keras", "momentum": "0.9"})
+    charts = app.get("plotly_chart")
+    assert len(charts) == 7
+    alts = [c.proto.alt for c in charts]
+    assert all(len(a) > 40 for a in alts), alts
+    assert alts[0] == cube_alt(studies.cube_info(_page_batch(), "batch", None))
+    trace = studies.running_study(0.9, "keras", 8, seed=0)
+    assert running_alt(trace, *studies.POPULATION, tau=studies.time_constant(0.9, "keras")) in alts
+
+
+def _page_batch():
+    from normviz.tensors import synthetic_batch
+
+    return synthetic_batch(4, 6, 4, 4, channel_offset=3.0, channel_scale=1.0, sample_offset=1.0,
+                           sample_scale=0.0, seed=0)  # fmt: skip

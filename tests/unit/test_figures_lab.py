@@ -369,3 +369,51 @@ def test_batch_size_study_figure_structure():
     assert any("after 5 epochs" in a["text"] for a in d["layout"]["annotations"])
     with pytest.raises(ValueError, match="shape"):
         F.plot_batch_size_study(study._replace(test_acc=acc[:2]))
+
+
+# --- alternative text: from the same records, checked against a real lab run ----------------
+
+
+def test_alt_texts_of_a_real_run_state_its_numbers():
+    from normviz.training import TrainConfig, Trainer
+
+    t = Trainer(TrainConfig(n_samples=100, hidden=(8,), max_epochs=5, l1=0.01))
+    t.step(20)
+    h = t.history[-1]
+    curves = [F.curves_info(t.history, "", t.stopped)]
+    text = F.curves_alt(curves)
+    assert text.startswith("Training curves, loss and accuracy against epoch: after ")
+    assert f"after {h.epoch} epochs train loss {h.train_loss:.3g}" in text
+    assert f"test loss {h.test_loss:.3g}, test accuracy {h.test_acc:.0%}" in text
+    norm = F.weight_norm_alt(curves)
+    w = t.weights()
+    oracle = float(np.sqrt(sum(float((v.astype(np.float64) ** 2).sum()) for v in [w])))
+    assert f"weight norm {oracle:.3g}" in norm
+    hist = F.weight_histogram_info(w)
+    alt = F.weight_histograms_alt([hist], ["Weights"])
+    assert f"Weights {w.size} weights, {np.mean(np.abs(w) < 1e-3):.0%} within 0.001" in alt
+    grid = t.boundary(16)
+    b = F.boundary_alt(grid, t.train, t.test, "Decision boundary")
+    share = float(np.mean(grid.prob > 0.5))
+    assert f"{share:.0%} of it on the class-1 side" in b
+    assert f"{len(t.train.y)} training points ({int(t.train.y.sum())} of class 1)" in b
+    assert f"{len(t.test.y)} test points" in b
+
+
+def test_curves_alt_compare_mode_and_stops():
+    a = F.curves_info(_history(4), "A", Stop("early_stopping", 3, 2, "stopped"))
+    b = F.curves_info(_history(4, diverge_at=2), "B", Stop("diverged", 2, None, "diverged"))
+    text = F.curves_alt([a, b])
+    assert "run A after 3 epochs" in text and "(early stopping)" in text
+    assert "run B after 1 epochs" in text and "(diverged)" in text  # last finite record
+
+
+def test_batch_size_study_alt_reads_the_study():
+    from types import SimpleNamespace as S
+
+    s = S(batch_sizes=(2, 8, 64), norms=("batch", "layer"), epochs=12,
+          test_acc=np.array([[0.51, 0.7, 0.93], [0.88, 0.89, 0.9]]))  # fmt: skip
+    assert F.batch_size_study_alt(s) == (
+        "Test accuracy against batch size after 12 epochs: BatchNorm 51% at batch 2, 93% at "
+        "batch 64; LayerNorm 88% at batch 2, 90% at batch 64."
+    )

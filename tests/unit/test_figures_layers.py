@@ -162,3 +162,79 @@ def test_cube_captions_name_each_set_by_its_axes(layout, kind, shape):
         if kind == "group":
             lo, hi = coords[:, 1].min(), coords[:, 1].max()
             assert (f"(c = {lo}..{hi})" if hi > lo else f"(c = {lo})") in kept_text
+
+
+# --- alternative text: from the same records, checked against torch -------------------------
+
+
+def _numbers(text: str) -> list[float]:
+    return [float(v) for v in re.findall(r"[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?", text)]
+
+
+@pytest.mark.parametrize(
+    ("kind", "groups", "sets", "size"),
+    [("batch", None, 6, 4 * 16), ("layer", None, 4, 6 * 16), ("instance", None, 24, 16),
+     ("group", 3, 12, 2 * 16), ("rms", None, 4, 6 * 16)],
+)  # fmt: skip
+def test_cube_alt_states_the_sets_and_the_first_sets_moments(kind, groups, sets, size):
+    from normviz.figures.layers_cube import cube_alt
+
+    text = cube_alt(studies.cube_info(X, kind, groups))
+    name = layers.KIND_NAMES[kind]
+    assert text.startswith(f"Animated 3D cube of a tensor of shape (N, C, H·W) = (4, 6, 16) "
+                           f"under {name}")  # fmt: skip
+    assert f": {sets} statistic sets of {size} elements each" in text
+    # Oracle: the first set's elements, straight from the tensor with torch.
+    first = {"batch": X[:, 0], "layer": X[0], "instance": X[0, 0], "group": X[0, :2],
+             "rms": X[0]}[kind].double()  # fmt: skip
+    if kind == "rms":
+        assert f"root mean square {first.pow(2).mean().sqrt().item():.3f}" in text
+    else:
+        mean, std = first.mean().item(), first.std(unbiased=False).item()
+        assert f"mean {mean:+.3f}, std {std:.3f}" in text
+
+
+def test_cube_grid_alt_names_each_layers_sets():
+    from normviz.figures.layers_cube import cube_grid_alt
+
+    infos = [studies.cube_info(X, k, 2 if k == "group" else None) for k in layers.KINDS]
+    text = cube_grid_alt(infos)
+    for kind, count in zip(layers.KINDS, (6, 4, 24, 8, 4), strict=True):
+        assert f"{layers.KIND_NAMES[kind]}{' with G = 2' if kind == 'group' else ''} {count} sets" \
+            in text  # fmt: skip
+
+
+def test_moments_alt_ranges_are_the_heatmaps():
+    after = layers.normalize(X, "layer", None)
+    bm, bs = studies.channel_moments(X)
+    am, as_ = studies.channel_moments(after)
+    text = fig.moments_alt(bm, bs, am, as_, "after LayerNorm")
+    oracle_mean = X.double().mean(dim=(2, 3))
+    assert f"means {oracle_mean.min().item():+.2f} to {oracle_mean.max().item():+.2f}" in text
+    assert "4 × 6" in text and "before and after LayerNorm" in text
+    spec = fig.plot_moments(bm, bs, am, as_, "after LayerNorm")
+    z = np.array(spec.data[0].z, dtype=float)  # the figure's "before" means
+    assert f"{z.min():+.2f} to {z.max():+.2f}" in text
+
+
+@pytest.mark.parametrize(("momentum", "convention"), [(0.1, "pytorch"), (0.9, "keras")])
+def test_running_alt_states_where_the_curves_end(momentum, convention):
+    trace = studies.running_study(momentum, convention, 8, seed=0)
+    tau = studies.time_constant(momentum, convention)
+    text = fig.running_alt(trace, *studies.POPULATION, tau=tau)
+    spec = fig.plot_running(trace, *studies.POPULATION, tau=tau)
+    ends = [spec.data[1].y[-1], spec.data[3].y[-1]]  # the drawn running mean and variance
+    assert f"the running mean ends at {ends[0]:.3g}" in text
+    assert f"the running variance at {ends[1]:.3g}" in text
+    assert f"over {len(trace.batch_mean)} batches" in text
+    assert f"time constant {tau:.3g} batches" in text
+    assert ("PyTorch" if convention == "pytorch" else "Keras") in text
+
+
+def test_batch_noise_alt_says_layernorm_does_not_move():
+    pop = synthetic_batch(60, 4, 2, 2, sample_offset=2.0, sample_scale=1.0, seed=1)
+    noise = studies.batch_noise(pop, (2, 8, 32), trials=8, seed=0)
+    text = fig.batch_noise_alt(noise)
+    assert "LayerNorm 0 at batch 2, 0 at batch 32" in text
+    assert f"BatchNorm {noise.spread[0][0]:.2g} at batch 2" in text
+    assert noise.spread[0][0] > 0.01  # BatchNorm does move: the text is not vacuous
