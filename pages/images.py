@@ -153,7 +153,7 @@ with table_col:
     st.markdown("**Statistics per channel**")
     rows = [
         {
-            "": f"{b['channel']} {when}",
+            "channel": f"{b['channel']} {when}",
             **{k: round(v, 4) + 0.0 for k, v in r.items() if k != "channel"},
         }
         for b, a in zip(

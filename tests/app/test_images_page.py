@@ -216,8 +216,8 @@ def test_statistics_table_is_what_its_caption_says(page):
     table = page.dataframe[0].value
     out = np.log1p(img.astype(np.float64)) / np.log1p(255.0)  # closed form, coffee spans 0..255
     for c, name in enumerate("RGB"):
-        before = table[table[""] == f"{name} before"].iloc[0]
-        after = table[table[""] == f"{name} after"].iloc[0]
+        before = table[table["channel"] == f"{name} before"].iloc[0]
+        after = table[table["channel"] == f"{name} after"].iloc[0]
         x, y = img[..., c].astype(np.float64), out[..., c]
         np.testing.assert_allclose([before["mean"], before["std"]], [x.mean(), x.std()], atol=6e-5)
         np.testing.assert_allclose([after["mean"], after["std"]], [y.mean(), y.std()], atol=6e-5)
