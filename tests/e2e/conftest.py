@@ -3,7 +3,9 @@
 The server is started with the project's own interpreter on a free loopback port and stopped
 after the session; Chromium is Debian's ``/usr/bin/chromium`` (never a downloaded browser) with
 every flag that keeps it offline. If Chromium is missing the suite fails (CI installs it).
-Screenshots go to ``tests/e2e/screenshots/`` (git-ignored) for developers to look at.
+Screenshots go to ``tests/e2e/screenshots/`` (git-ignored) for developers to look at, with the
+server's log (``server-<pid>.log``): a test that uses ``page`` fails if the server logged a
+traceback while it ran (see :func:`server_errors`), even when the page showed nothing wrong.
 """
 
 from __future__ import annotations
@@ -146,7 +148,13 @@ class Server:
 def server() -> Iterator[Server]:
     """One Streamlit server for the whole e2e session, on a free loopback port."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    srv = Server(free_port(), SHOTS / "server.log")
+    # One log per test session (the tests read it back, so two sessions at once on one machine
+    # must not write into the same file); logs of sessions that have ended are removed.
+    for old in SHOTS.glob("server-*.log"):
+        pid = old.stem.removeprefix("server-")
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            old.unlink(missing_ok=True)
+    srv = Server(free_port(), SHOTS / f"server-{os.getpid()}.log")
     try:
         srv.wait_ready(SERVER_START_S)
         yield srv
@@ -195,15 +203,77 @@ def context(browser, server):
         ctx.close()
 
 
+# What a failure looks like in the server's log: a Python traceback (a script run's
+# "Uncaught app execution", a deferred download callable's "Error executing deferred callable",
+# a callback's or a thread's), a log record at level ERROR/CRITICAL, or an exception's last line.
+SERVER_ERROR = re.compile(
+    r"Traceback \(most recent call last\)|Uncaught app (?:execution|exception)"
+    r"|^\S+ \S+ (?:ERROR|CRITICAL)\b|^\s*(?:\w+\.)*\w*(?:Error|Exception)\b(?::|$)",
+    re.MULTILINE,
+)
+# Lines a clean run writes too, which are not failures (checked on a clean run of the suite).
+SERVER_NOISE = re.compile(
+    r"Uvicorn server started|You can now view your Streamlit app|URL: http://127\.0\.0\.1"
+)
+# How long the log is given to receive a failure's last lines before it is read.
+LOG_FLUSH_S = 0.5
+
+
+def log_size(server: Server) -> int:
+    """Return the server log's size in bytes now (an offset for :func:`server_errors`)."""
+    return server.log.stat().st_size
+
+
+def server_errors(server: Server, since: int, flush_s: float = LOG_FLUSH_S) -> str:
+    """Return the part of the server log after byte ``since`` if it shows a failure, else "".
+
+    Waits ``flush_s`` first so that a failure's traceback, written by another thread a moment
+    after the browser saw its effect, has arrived. Lines matching :data:`SERVER_NOISE` are never
+    a failure on their own; anything matching :data:`SERVER_ERROR` is.
+    """
+    if flush_s:
+        time.sleep(flush_s)
+    with server.log.open("rb") as f:
+        f.seek(since)
+        text = f.read().decode("utf-8", "replace")
+    failing = [
+        line
+        for line in text.splitlines()
+        if SERVER_ERROR.search(line) and not SERVER_NOISE.search(line)
+    ]
+    return text if failing else ""
+
+
+def excerpt(log_text: str, limit: int = 4000) -> str:
+    """The first ``limit`` characters of a failing log part, from its first failing line."""
+    lines = log_text.splitlines()
+    first = next(
+        (
+            i
+            for i, line in enumerate(lines)
+            if SERVER_ERROR.search(line) and not SERVER_NOISE.search(line)
+        ),
+        0,
+    )
+    text = "\n".join(lines[max(first - 2, 0) :])
+    return text[:limit] + ("\n[...]" if len(text) > limit else "")
+
+
 @pytest.fixture
-def page(request, context):
-    """A fresh tab (its own Streamlit session) per test; a failure leaves a screenshot."""
+def page(request, context, server):
+    """A fresh tab (its own Streamlit session) per test; a failure leaves a screenshot.
+
+    The test also fails (an error at teardown) when the server logged a traceback or an error
+    while it ran, even if the page showed nothing: a failed download or a crashed callback only
+    shows in the server's log.
+    """
     pg = context.new_page()
     pg.add_init_script(RUN_COUNTER)
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
     pg.js_errors = errors
     pg.third_party = context.third_party
+    since = log_size(server)
     try:
         yield pg
         report = getattr(request.node, "report_call", None)
@@ -214,6 +284,12 @@ def page(request, context):
                 print(f"\nfailure screenshot: {shoot(pg, name)}")
     finally:
         pg.close()
+    logged = server_errors(server, since)
+    if logged:
+        pytest.fail(
+            f"the server logged a failure during {request.node.name}:\n{excerpt(logged)}",
+            pytrace=False,
+        )
 
 
 # Counts the script runs the page has seen (each "running" transition of the app root), so a
