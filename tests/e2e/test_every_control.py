@@ -34,6 +34,7 @@ from PIL import Image
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.e2e.conftest import (
+    SERVER_ERROR,
     Server,
     exceptions,
     excerpt,
@@ -643,3 +644,33 @@ def test_every_control_works(page, server, path, tmp_path):
     assert exercised >= MINIMUM[path], (
         f"{path}: only {exercised} controls exercised, expected at least {MINIMUM[path]}"
     )
+
+
+def test_server_log_check_flags_tracebacks_and_not_startup_lines(tmp_path):
+    """The log check the ``page`` fixture runs: startup lines pass, any traceback fails."""
+    from types import SimpleNamespace
+
+    log = tmp_path / "server.log"
+    log.write_text(
+        "2026-11-30 12:29:09.924 Uvicorn server started on 127.0.0.1:8779\n\n"
+        "  You can now view your Streamlit app in your browser.\n\n"
+        "  URL: http://127.0.0.1:8779\n\n"
+    )
+    server = SimpleNamespace(log=log)
+    assert server_errors(server, 0, flush_s=0) == ""
+    start = log_size(server)
+    with log.open("a") as f:  # defect 18 as the server logged it: no script run failed
+        f.write(
+            "2026-11-30 12:32:50.467 Error executing deferred callable for file_id 4a8a\n"
+            "Traceback (most recent call last):\n"
+            '  File "/work/main/pages/_lab_lessons.py", line 143, in <lambda>\n'
+            "streamlit.runtime.media_file_storage.MediaFileStorageError: Callable execution "
+            "failed\n"
+        )
+    logged = server_errors(server, start, flush_s=0)
+    assert "MediaFileStorageError" in logged
+    assert excerpt(logged).startswith("2026-11-30 12:32:50.467 Error executing deferred")
+    # Only what came after ``since`` counts: a later test does not inherit an earlier failure.
+    assert server_errors(server, log_size(server), flush_s=0) == ""
+    for line in ("Uncaught app execution", "ImportError: cannot import name 'x'", "KeyError"):
+        assert SERVER_ERROR.search(line), line
