@@ -36,7 +36,7 @@ while [ $# -gt 0 ]; do
     --backend-ports) backend_ports="$2"; shift 2 ;;
     --run-dir) run_dir="$2"; shift 2 ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "run-class.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
