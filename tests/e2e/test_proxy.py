@@ -241,6 +241,19 @@ def test_sessions_spread_over_both_processes(klass, students):
         assert stat[name]["status"] == "UP"
 
 
+def test_the_processes_share_the_cookie_secret_and_nothing_shows_it(klass):
+    secret_file = klass.run_dir / "cookie_secret"
+    assert secret_file.stat().st_mode & 0o777 == 0o600
+    secret = secret_file.read_text().strip()
+    assert len(secret) == 64
+    for name in ("s1", "s2"):
+        pid = klass.pid(name)
+        env = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        assert f"STREAMLIT_SERVER_COOKIE_SECRET={secret}".encode() in env, name
+        # Not on the command line, which every user of the machine can read with ps.
+        assert secret.encode() not in Path(f"/proc/{pid}/cmdline").read_bytes(), name
+
+
 def test_upload_and_websocket_reach_the_same_process(klass, students, tmp_path):
     student = students[0]
     page, home = student.page, student.cookie()
