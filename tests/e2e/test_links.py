@@ -121,7 +121,17 @@ def test_lab_keyboard_shortcuts_start_pause_and_step(page, server):
     settle(page)
     start = page.locator(".st-key-lab_start button")
     pause = page.locator(".st-key-lab_pause button")
+    # A shortcut key typed into a text field is text, not a click.
+    hidden = page.locator(".st-key-lab_hidden input").first
+    hidden.click()
+    page.keyboard.press("End")
+    page.keyboard.press("s")
+    page.wait_for_timeout(1000)
+    expect(pause).to_be_disabled()
+    page.keyboard.press("Backspace")
+    assert hidden.input_value() == "16-16"
     page.locator("h1").first.click()  # focus on the page, not in a text field
+    settle(page)
     assert _status_epoch(page) == 0
     before = runs(page)
     page.keyboard.press("n")  # Step: one epoch
