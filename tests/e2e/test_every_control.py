@@ -277,6 +277,9 @@ def _slider(page, el, w: Widget) -> None:
 def _open_list(page, el):
     """Open a select's list of options; return them (a rerun may close it once: retry)."""
     options = page.locator("[role=listbox] [role=option]:visible")
+    # In the middle of the window, so the list has room to open (near the bottom of the window
+    # it can open with only its first entry shown).
+    el.evaluate("e => e.scrollIntoView({block: 'center'})")
     for attempt in range(3):
         el.locator("[role=combobox]" if attempt == 0 else "button[aria-haspopup]").first.click()
         with contextlib.suppress(PlaywrightTimeoutError):
@@ -287,23 +290,49 @@ def _open_list(page, el):
     return options
 
 
+OPTION_STATES = "os => os.map(o => [o.innerText.trim(), o.getAttribute('aria-selected')])"
+
+
+def _choose(page, el, pick) -> None:
+    """Open a select's list and click the option ``pick(states)`` names (index or None).
+
+    A rerun that lands while the list is open closes it: then the list is opened again.
+    """
+    for attempt in range(3):
+        options = _open_list(page, el)
+        states = options.evaluate_all(OPTION_STATES)
+        index = pick(states)
+        if index is None:
+            page.keyboard.press("Escape")
+            return
+        try:
+            options.nth(index).click(timeout=5000)
+            return
+        except PlaywrightTimeoutError:
+            if attempt == 2:
+                raise
+            settle(page, 10)
+
+
 def _selectbox(page, el, w: Widget) -> None:
-    options = _open_list(page, el)
-    texts = options.all_inner_texts()
-    chosen = [o.get_attribute("aria-selected") == "true" for o in options.all()]
-    now = chosen.index(True) if True in chosen else -1
-    options.nth((now + 1) % len(texts)).click()
+    def following(states):
+        now = next((i for i, (_, sel) in enumerate(states) if sel == "true"), -1)
+        return (now + 1) % len(states)
+
+    _choose(page, el, following)
 
 
 def _multiselect(page, el, w: Widget) -> None:
-    options = _open_list(page, el)
-    for o in options.all():
-        if o.get_attribute("aria-selected") != "true" and o.inner_text().strip() != "Select all":
-            o.click()
-            break
-    else:  # everything chosen: remove one instead
-        el.locator("[data-tag] button").first.click()
+    def unchosen(states):
+        free = [i for i, (t, sel) in enumerate(states) if sel != "true" and t != "Select all"]
+        return free[0] if free else None
+
+    before = len(w.value.split("|")) if w.value else 0
+    _choose(page, el, unchosen)
     page.keyboard.press("Escape")
+    now = el.locator("[data-tag]").count()
+    if now == before:  # everything was chosen already: remove one instead
+        el.locator("[data-tag] button").first.click()
 
 
 def _radio(page, el, w: Widget) -> None:
