@@ -13,7 +13,8 @@ from normviz import layer_studies as studies
 from normviz import layer_text as text
 from normviz import layers, tensors
 from normviz.figures import layers as fig
-from normviz.figures.layers_cube import cube_alt, cube_grid_alt, plot_cube, plot_cube_grid
+from normviz.figures.layers_cube import cube_alt, cube_grid_alt, plot_cube
+from normviz.figures.layers_cube_row import plot_cube_row
 from normviz.layer_links import CONVENTIONS, SOURCES, TABS
 from pages import _layer_links as links
 from pages._router import ensure_router
@@ -72,9 +73,9 @@ def cube(key: tuple, kind: str, groups: int | None, _x: torch.Tensor, layout: st
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def cube_grid(key: tuple, groups: int, _x: torch.Tensor):
+def cube_row(key: tuple, groups: int, _x: torch.Tensor):
     infos = [studies.cube_info(_x, k, groups if k == "group" else None) for k in layers.KINDS]
-    return plot_cube_grid(infos), cube_grid_alt(infos)
+    return plot_cube_row(infos), cube_grid_alt(infos)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -154,138 +155,156 @@ with st.container(border=True):
 x = batch(source, n, c, side, offsets)
 key = (source, n, c, side, offsets)
 
+# Only the open tab's body runs (the others keep their headers): every 3D scene is a WebGL
+# context and Chromium keeps at most 16 a page, counting the charts a rerun remounts before the
+# old ones are collected. With every tab drawn (8 scenes), a few slider changes lost contexts.
 p = _seed("tab")
 tabs = st.tabs(list(TABS.values()), key=p.key, on_change=links.changed)
-with tabs[2]:
-    p = _seed("groups")
-    groups = _read(p, st.select_slider(p.label, p.choices, key=p.key, **on))
+p = _seed("groups")
+if tabs[2].open:  # the groups slider lives on the GroupNorm tab; the other tabs use its value
+    with tabs[2]:
+        groups = _read(p, st.select_slider(p.label, p.choices, key=p.key, **on))
+else:
+    groups = _read(p, st.session_state[p.key])
 g_kind = groups if kind == "group" else None
 behaviour = studies.set_behaviour(x.shape, kind, g_kind)
 degenerate = text.degenerate_text(behaviour)
 
-with tabs[0]:
-    left, right = st.columns([3, 2])
-    with left:
-        chart, alt = cube(key, kind, g_kind, x)
-        st.plotly_chart(chart, key="lay_cube_chart", alt=alt, **CHART)
-    with right:
-        st.markdown(f"#### {NAMES[kind]}")
-        st.latex(SETS[kind])
-        for formula in FORMULAS["rms" if kind == "rms" else "centered"]:
-            st.latex(formula)
-        st.markdown(text.cube_text(studies.cube_info(x, kind, g_kind), behaviour))
+if tabs[0].open:  # only the open tab runs and draws
+    with tabs[0]:
+        left, right = st.columns([3, 2])
+        with left:
+            chart, alt = cube(key, kind, g_kind, x)
+            st.plotly_chart(chart, key="lay_cube_chart", alt=alt, **CHART)
+        with right:
+            st.markdown(f"#### {NAMES[kind]}")
+            st.latex(SETS[kind])
+            for formula in FORMULAS["rms" if kind == "rms" else "centered"]:
+                st.latex(formula)
+            st.markdown(text.cube_text(studies.cube_info(x, kind, g_kind), behaviour))
+            if degenerate:
+                st.warning(degenerate)
+            st.info(
+                'LayerNorm normalizes **all features of one sample** (C, H, W), not "across '
+                'layers"; it never looks at the other samples of the batch.'
+            )
+        chart, alt = cube_row(key, groups, x)  # five cubes, one 3D scene (one WebGL context)
+        st.plotly_chart(chart, key="lay_cube_grid", alt=alt, **CHART)
+        st.caption(
+            "After Figure 2 of Wu & He, *Group Normalization* (ECCV 2018): shaded, the elements "
+            "that share one mean and variance (RMSNorm: one mean square)."
+        )
+
+if tabs[1].open:  # only the open tab runs and draws
+    with tabs[1]:
+        chart, alt = moments_figure(key, kind, g_kind, x)
+        st.plotly_chart(chart, key="lay_moments_chart", alt=alt, **CHART)
+        st.markdown(text.after_text(studies.after_moments(x, kind, g_kind), c // groups))
         if degenerate:
             st.warning(degenerate)
-        st.info(
-            'LayerNorm normalizes **all features of one sample** (C, H, W), not "across '
-            'layers"; it never looks at the other samples of the batch.'
+
+if tabs[2].open:  # only the open tab runs and draws
+    with tabs[2]:
+        check = studies.groupnorm_check(x)
+        cols = st.columns(3)
+        cols[0].metric("max |GN(G=1) − LayerNorm|", text.format_difference(check.g1_vs_layer))
+        diff = text.format_difference
+        cols[1].metric(f"max |GN(G={c}) − InstanceNorm|", diff(check.gc_vs_instance))
+        cols[2].metric("max |GN(G=1) − BatchNorm|", diff(check.g1_vs_batch, ".2f"))
+        st.markdown(text.groupnorm_text(check))
+        st.warning(
+            '**Misconception:** "GroupNorm with one group is BatchNorm". **Truth:** G=1 is '
+            "LayerNorm and G=C is InstanceNorm (float rounding above); no G gives BatchNorm, "
+            "because GroupNorm never mixes the samples of a batch (the large difference on the "
+            "right)."
         )
-    chart, alt = cube_grid(key, groups, x)
-    st.plotly_chart(chart, key="lay_cube_grid", alt=alt, **CHART)
-    st.caption("After Figure 2 of Wu & He, *Group Normalization* (ECCV 2018): shaded, the "
-               "elements that share one mean and variance (RMSNorm: one mean square).")  # fmt: skip
+        chart, alt = cube(key, "group", groups, x)
+        st.plotly_chart(chart, key="lay_gn_chart", alt=alt, **CHART)
 
-with tabs[1]:
-    chart, alt = moments_figure(key, kind, g_kind, x)
-    st.plotly_chart(chart, key="lay_moments_chart", alt=alt, **CHART)
-    st.markdown(text.after_text(studies.after_moments(x, kind, g_kind), c // groups))
-    if degenerate:
-        st.warning(degenerate)
+if tabs[3].open:  # only the open tab runs and draws
+    with tabs[3]:
+        emb = tensors.synthetic_tokens(2, 1, 256, seed=0).reshape(2, 256)
+        bn_mean = layers.statistics(emb, "batch")[0]
+        ln_mean = layers.statistics(emb, "layer")[0]
+        st.markdown(
+            f"**A batch of 2 embeddings of size 256**, shape `(2, 256)`: BatchNorm1d gives "
+            f"`{tuple(bn_mean.shape)}` → **{bn_mean.numel()} means** (one per feature, each from "
+            f"just 2 values); LayerNorm gives `{tuple(ln_mean.shape)}` → "
+            f"**{ln_mean.numel()} means** (one per embedding, over its 256 features)."
+        )
+        p = _seed("tokens")
+        tok_kind = _read(p, st.segmented_control(
+            p.label, p.choices, format_func=NAMES.get, key=p.key, **on
+        ) or p.default)  # fmt: skip
+        tokens = tensors.synthetic_tokens(2, 6, 8, seed=0)
+        st.latex(
+            r"\text{LayerNorm, RMSNorm: each token } (n, t) \text{ over its } D "
+            r"\text{ features;}\quad"
+            r"\text{BatchNorm: each feature } d \text{ over all } N \cdot T \text{ tokens}"
+        )
+        chart, alt = cube(("tokens",), tok_kind, None, tokens, "ntd")
+        st.plotly_chart(chart, key="lay_tok_chart", alt=alt, **CHART)
+        st.markdown(text.padding_text(studies.padding_effect(tokens, 3), tokens.shape[0]))
+        st.markdown(text.WHY_LAYERNORM)
 
-with tabs[2]:
-    check = studies.groupnorm_check(x)
-    cols = st.columns(3)
-    cols[0].metric("max |GN(G=1) − LayerNorm|", text.format_difference(check.g1_vs_layer))
-    cols[1].metric(f"max |GN(G={c}) − InstanceNorm|", text.format_difference(check.gc_vs_instance))
-    cols[2].metric("max |GN(G=1) − BatchNorm|", text.format_difference(check.g1_vs_batch, ".2f"))
-    st.markdown(text.groupnorm_text(check))
-    st.warning(
-        '**Misconception:** "GroupNorm with one group is BatchNorm". **Truth:** G=1 is '
-        "LayerNorm and G=C is InstanceNorm (float rounding above); no G gives BatchNorm, because "
-        "GroupNorm never mixes the samples of a batch (the large difference on the right)."
-    )
-    chart, alt = cube(key, "group", groups, x)
-    st.plotly_chart(chart, key="lay_gn_chart", alt=alt, **CHART)
+if tabs[4].open:  # only the open tab runs and draws
+    with tabs[4]:
+        cols = st.columns([1, 1.4, 1, 1])
+        p = _seed("convention")
+        conv = _read(p, cols[0].radio(
+            p.label, p.choices, format_func=CONVENTIONS.get, key=p.key, horizontal=True, **on
+        ))  # fmt: skip
+        p = _seed("momentum")
+        m = _read(p, cols[1].slider(p.label, p.lo, p.hi, step=p.step, key=p.key, **on))
+        p = _seed("stream_batch")
+        bsz = _read(p, cols[2].select_slider(p.label, p.choices, key=p.key, **on))
+        p = _seed("mode")
+        mode = _read(p, cols[3].radio(p.label, p.choices, key=p.key, horizontal=True, **on))
+        trace, running_chart, alt = running(m, conv, bsz)
+        st.plotly_chart(running_chart, key="lay_running_chart", alt=alt, **CHART)
+        st.markdown(text.settle_text(trace, *studies.POPULATION))
+        other = 1 - m
+        st.latex(
+            r"\text{PyTorch: } \hat\mu \leftarrow (1-m)\,\hat\mu + m\,\mu_B,\ "
+            r"\hat\sigma^2 \leftarrow (1-m)\,\hat\sigma^2 + m\,\tfrac{|B|}{|B|-1}\sigma_B^2"
+            r"\qquad \text{Keras: } \hat\mu \leftarrow \alpha\,\hat\mu + (1-\alpha)\,\mu_B"
+        )
+        st.markdown(
+            f"{'PyTorch' if conv == 'pytorch' else 'Keras'} momentum **{m:.2f}** = "
+            f"{'Keras' if conv == 'pytorch' else 'PyTorch'} momentum **{other:.2f}** "
+            "($m_{PyTorch} = 1 - \\alpha_{Keras}$). PyTorch stores the *unbiased* batch "
+            "variance in `running_var` but normalizes in training with the *biased* one; Keras "
+            f"stores the biased one. Population: mean {studies.POPULATION[0]:g}, variance "
+            f"{studies.POPULATION[1]:g} (dashed)."
+        )
+        st.markdown(text.running_text(trace, mode))
+        st.markdown(
+            "`running_mean` and `running_var` are **buffers** (`model.buffers()`), updated by the "
+            "forward pass, not by the optimizer; only `weight` and `bias` are parameters. "
+            f"nn.BatchNorm2d({c}) has buffers "
+            f"`{[b for b, _ in torch.nn.BatchNorm2d(c).named_buffers()]}` and parameters "
+            f"`{[p for p, _ in torch.nn.BatchNorm2d(c).named_parameters()]}`."
+        )
 
-with tabs[3]:
-    emb = tensors.synthetic_tokens(2, 1, 256, seed=0).reshape(2, 256)
-    bn_mean = layers.statistics(emb, "batch")[0]
-    ln_mean = layers.statistics(emb, "layer")[0]
-    st.markdown(
-        f"**A batch of 2 embeddings of size 256**, shape `(2, 256)`: BatchNorm1d gives "
-        f"`{tuple(bn_mean.shape)}` → **{bn_mean.numel()} means** (one per feature, each from "
-        f"just 2 values); LayerNorm gives `{tuple(ln_mean.shape)}` → **{ln_mean.numel()} means** "
-        "(one per embedding, over its 256 features)."
-    )
-    p = _seed("tokens")
-    tok_kind = _read(p, st.segmented_control(
-        p.label, p.choices, format_func=NAMES.get, key=p.key, **on
-    ) or p.default)  # fmt: skip
-    tokens = tensors.synthetic_tokens(2, 6, 8, seed=0)
-    st.latex(
-        r"\text{LayerNorm, RMSNorm: each token } (n, t) \text{ over its } D \text{ features;}\quad"
-        r"\text{BatchNorm: each feature } d \text{ over all } N \cdot T \text{ tokens}"
-    )
-    chart, alt = cube(("tokens",), tok_kind, None, tokens, "ntd")
-    st.plotly_chart(chart, key="lay_tok_chart", alt=alt, **CHART)
-    st.markdown(text.padding_text(studies.padding_effect(tokens, 3), tokens.shape[0]))
-    st.markdown(text.WHY_LAYERNORM)
+if tabs[5].open:  # only the open tab runs and draws
+    with tabs[5]:
+        p = _seed("trials")
+        trials = _read(p, st.select_slider(p.label, p.choices, key=p.key, **on))
+        noise, noise_chart, alt = noise_figure(trials)
+        st.plotly_chart(noise_chart, key="lay_noise_chart", alt=alt, **CHART)
+        st.markdown(
+            f"One fixed sample is normalized inside {trials} random batches of its population per "
+            f"batch size. {text.noise_text(noise)} "
+            "That is why GroupNorm exists: detection and segmentation models train with 1-2 images "
+            "per GPU, where BatchNorm's statistics are mostly noise. The noise also regularizes a "
+            "little. BatchNorm was motivated by reducing *internal covariate shift* (Ioffe & "
+            "Szegedy 2015); Santurkar et al. (2018) found its benefit comes mainly from a "
+            "smoother loss landscape."
+        )
 
-with tabs[4]:
-    cols = st.columns([1, 1.4, 1, 1])
-    p = _seed("convention")
-    conv = _read(p, cols[0].radio(
-        p.label, p.choices, format_func=CONVENTIONS.get, key=p.key, horizontal=True, **on
-    ))  # fmt: skip
-    p = _seed("momentum")
-    m = _read(p, cols[1].slider(p.label, p.lo, p.hi, step=p.step, key=p.key, **on))
-    p = _seed("stream_batch")
-    bsz = _read(p, cols[2].select_slider(p.label, p.choices, key=p.key, **on))
-    p = _seed("mode")
-    mode = _read(p, cols[3].radio(p.label, p.choices, key=p.key, horizontal=True, **on))
-    trace, running_chart, alt = running(m, conv, bsz)
-    st.plotly_chart(running_chart, key="lay_running_chart", alt=alt, **CHART)
-    st.markdown(text.settle_text(trace, *studies.POPULATION))
-    other = 1 - m
-    st.latex(
-        r"\text{PyTorch: } \hat\mu \leftarrow (1-m)\,\hat\mu + m\,\mu_B,\ "
-        r"\hat\sigma^2 \leftarrow (1-m)\,\hat\sigma^2 + m\,\tfrac{|B|}{|B|-1}\sigma_B^2"
-        r"\qquad \text{Keras: } \hat\mu \leftarrow \alpha\,\hat\mu + (1-\alpha)\,\mu_B"
-    )
-    st.markdown(
-        f"{'PyTorch' if conv == 'pytorch' else 'Keras'} momentum **{m:.2f}** = "
-        f"{'Keras' if conv == 'pytorch' else 'PyTorch'} momentum **{other:.2f}** "
-        "($m_{PyTorch} = 1 - \\alpha_{Keras}$). PyTorch stores the *unbiased* batch variance in "
-        "`running_var` but normalizes in training with the *biased* one; Keras stores the biased "
-        f"one. Population: mean {studies.POPULATION[0]:g}, variance {studies.POPULATION[1]:g} "
-        "(dashed)."
-    )
-    st.markdown(text.running_text(trace, mode))
-    st.markdown(
-        "`running_mean` and `running_var` are **buffers** (`model.buffers()`), updated by the "
-        "forward pass, not by the optimizer; only `weight` and `bias` are parameters. "
-        f"nn.BatchNorm2d({c}) has buffers "
-        f"`{[b for b, _ in torch.nn.BatchNorm2d(c).named_buffers()]}` and parameters "
-        f"`{[p for p, _ in torch.nn.BatchNorm2d(c).named_parameters()]}`."
-    )
-
-with tabs[5]:
-    p = _seed("trials")
-    trials = _read(p, st.select_slider(p.label, p.choices, key=p.key, **on))
-    noise, noise_chart, alt = noise_figure(trials)
-    st.plotly_chart(noise_chart, key="lay_noise_chart", alt=alt, **CHART)
-    st.markdown(
-        f"One fixed sample is normalized inside {trials} random batches of its population per "
-        f"batch size. {text.noise_text(noise)} "
-        "That is why GroupNorm exists: detection and segmentation models train with 1-2 images "
-        "per GPU, where BatchNorm's statistics are mostly noise. The noise also regularizes a "
-        "little. BatchNorm was motivated by reducing *internal covariate shift* (Ioffe & Szegedy "
-        "2015); Santurkar et al. (2018) found its benefit comes mainly from a smoother loss "
-        "landscape."
-    )
-
-with tabs[6]:
-    st.code(text.torch_snippet(kind, n, c, side, groups), language="python")
+if tabs[6].open:  # only the open tab runs and draws
+    with tabs[6]:
+        st.code(text.torch_snippet(kind, n, c, side, groups), language="python")
 
 links.sync_url(links.current())
 links.show_notes(notes_slot)

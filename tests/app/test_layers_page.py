@@ -7,6 +7,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from normviz.layer_links import TABS
 from normviz.layers import KIND_NAMES
 from tests.conftest import APP
 
@@ -22,6 +23,19 @@ def at() -> AppTest:
 
 def _specs(app: AppTest) -> list[dict]:
     return [json.loads(c.proto.spec) for c in app.get("plotly_chart")]
+
+
+def _open(app: AppTest, tab: str) -> AppTest:
+    """Select the tab ``tab`` (its URL name) as a click on its header does; rerun."""
+    app.session_state["lay_tab"] = TABS[tab]
+    app.run()
+    assert not app.exception
+    return app
+
+
+def _scenes(app: AppTest) -> int:
+    """3D scenes drawn (each is one WebGL context in the browser)."""
+    return sum(k.startswith("scene") for spec in _specs(app) for k in spec["layout"])
 
 
 def test_page_renders_with_animated_cube(at):
@@ -45,28 +59,34 @@ def test_intro_says_batchnorm_also_differs_in_train_and_eval(at):
     ("kind", "frames"), [("layer", 4), ("instance", 24), ("group", 8), ("rms", 4)]
 )
 def test_every_kind(at, kind, frames):
+    _open(at, "cube")
     at.selectbox(key="lay_kind").set_value(kind).run()
     assert not at.exception
     spec = _specs(at)[0]
     assert len(spec["frames"]) == frames
     assert spec["frames"][0]["layout"]["title"]["text"].startswith(f"{KIND_NAMES[kind]} · set 1")
     assert any(KIND_NAMES[kind] in m.value for m in at.markdown)
+    _open(at, "moments")
     text = " ".join(m.value for m in at.markdown)
     assert "exactly zero-mean" not in text and " up to $\\epsilon$, " in text.replace(":", ",")
+    _open(at, "code")
     assert "nn.RMSNorm([6, 4, 4], eps=1e-05)" in at.code[0].value
 
 
 def test_groups_slider_and_equivalence_metrics(at):
+    _open(at, "groupnorm")
     at.select_slider(key="lay_groups").set_value(3).run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert float(metrics["max |GN(G=1) − LayerNorm|"]) < 1e-5
     assert float(metrics["max |GN(G=6) − InstanceNorm|"]) < 1e-5
     assert float(metrics["max |GN(G=1) − BatchNorm|"]) > 0.1
+    _open(at, "code")  # the groups set on their tab hold on the others
     assert "nn.GroupNorm(3, 6)" in at.code[0].value
 
 
 def test_shape_and_data_controls(at):
+    _open(at, "cube")
     at.slider(key="lay_n").set_value(8).run()
     at.select_slider(key="lay_c").set_value(16).run()
     at.slider(key="lay_side").set_value(8).run()
@@ -81,6 +101,7 @@ def test_shape_and_data_controls(at):
 
 
 def test_running_statistics_controls(at):
+    _open(at, "running")
     at.radio(key="lay_conv").set_value("keras").run()
     at.slider(key="lay_momentum_keras").set_value(0.9).run()
     at.radio(key="lay_mode").set_value("eval").run()
@@ -99,27 +120,34 @@ def test_running_statistics_controls(at):
 
 
 def test_tokens_and_batch_size(at):
+    _open(at, "tokens")
     at.get("segmented_control")[1].set_value("batch").run()
-    at.select_slider(key="lay_trials").set_value(8).run()
     assert not at.exception
     text = " ".join(m.value for m in at.markdown)
     assert "**256 means**" in text and "**2 means**" in text
     assert "Xiong et al. 2020" in text and "padding tokens" in text
-    assert "inside 8 random batches" in text and "its spread is" in text
     at.get("segmented_control")[1].set_value("rms").run()
     assert not at.exception
+    _open(at, "batch")
+    at.select_slider(key="lay_trials").set_value(8).run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "inside 8 random batches" in text and "its spread is" in text
 
 
 def test_one_element_sets_say_what_pytorch_does(at):
+    _open(at, "cube")
     at.selectbox(key="lay_kind").set_value("batch").run()
     at.slider(key="lay_n").set_value(1).run()
     at.slider(key="lay_side").set_value(1).run()
     assert not at.exception
     warnings = " ".join(w.value for w in at.warning)
     assert "Expected more than 1 value per channel when training" in warnings
-    assert "raises here" in at.code[0].value
+    _open(at, "moments")
     text = " ".join(m.value for m in at.markdown)
     assert "unit-variance up to" not in text and "not 1" in text
+    _open(at, "code")
+    assert "raises here" in at.code[0].value
     at.slider(key="lay_n").set_value(4).run()
     at.slider(key="lay_side").set_value(4).run()
     assert not at.exception
@@ -169,20 +197,24 @@ def test_a_link_opens_its_view_and_the_url_stays_the_same():
     assert app.select_slider(key="lay_c").value == 12
     assert app.slider(key="lay_side").value == 3
     assert app.selectbox(key="lay_kind").value == "group"
-    assert app.select_slider(key="lay_groups").value == 4
     assert app.radio(key="lay_conv").value == "keras"
     assert app.slider(key="lay_momentum_keras").value == 0.9
     assert app.select_slider(key="lay_stream_batch").value == 64
     assert app.radio(key="lay_mode").value == "eval"
-    assert app.select_slider(key="lay_trials").value == 8
     assert _tab_index(app) == 4  # Running statistics
-    assert "nn.GroupNorm(4, 12)" in app.code[0].value
     assert app.query_params == LINK | {}  # written back exactly
+    # Settings of tabs not open (not drawn) hold, in the address too, across tab switches.
+    assert _open(app, "batch").select_slider(key="lay_trials").value == 8
+    assert "nn.GroupNorm(4, 12)" in _open(app, "code").code[0].value
+    assert _open(app, "groupnorm").select_slider(key="lay_groups").value == 4
+    assert app.query_params == LINK | {"tab": "groupnorm"}
     # A control changes the address; the copied address reopens the same view.
     app.select_slider(key="lay_groups").set_value(6).run()
     assert app.query_params["groups"] == "6"
+    _open(app, "running")
     again = _linked(dict(app.query_params))
-    assert again.select_slider(key="lay_groups").value == 6
+    assert _open(again, "groupnorm").select_slider(key="lay_groups").value == 6
+    again = _linked(dict(app.query_params))
     assert _tab_index(again) == 4
 
 
@@ -211,7 +243,7 @@ def test_a_bad_link_warns_renders_defaults_and_the_warning_stays_until_dismissed
         "s_scale, tab, groups, tokens, convention, momentum, stream_batch, mode, trials).",
     ]
     assert app.slider(key="lay_n").value == 4
-    assert app.select_slider(key="lay_groups").value == 2
+    assert app.session_state["lay_groups"] == 2
     assert app.query_params == {}  # the defaults' link
     app.run()  # the rerun that rewrote the URL keeps the messages
     assert len(_link_warnings(app)) == 5
@@ -236,16 +268,16 @@ def test_reset_to_defaults_clears_settings_messages_and_url():
     assert app.query_params == {}
     assert app.select_slider(key="lay_c").value == 6
     assert app.selectbox(key="lay_kind").value == "batch"
-    assert app.radio(key="lay_conv").value == "pytorch"
     assert _tab_index(app) == 0
+    assert _open(app, "running").radio(key="lay_conv").value == "pytorch"
 
 
 def test_a_new_c_replaces_groups_that_no_longer_divide_it():
     app = _linked({"c": "12", "groups": "6"})
     app.select_slider(key="lay_c").set_value(8).run()
     assert not app.exception
-    assert app.select_slider(key="lay_groups").value == 2  # 6 does not divide 8: the default
-    assert app.query_params == {"c": "8"}
+    assert app.query_params == {"c": "8"}  # 6 does not divide 8: groups back to the default
+    assert _open(app, "groupnorm").select_slider(key="lay_groups").value == 2
 
 
 def test_widgets_take_their_ranges_from_the_link_table():
@@ -255,6 +287,8 @@ def test_widgets_take_their_ranges_from_the_link_table():
     for p in LAYER_LINKS.params:
         if p.name in ("groups", "tab", "source", "tokens") or not p.applies({}):
             continue
+        if p.key in ("lay_conv", "lay_momentum", "lay_stream_batch", "lay_mode", "lay_trials"):
+            _open(app, "batch" if p.key == "lay_trials" else "running")
         if p.kind == "float" or (p.kind == "int" and not p.choices):
             w = app.slider(key=p.key)
             assert (w.min, w.max, w.step) == (p.lo, p.hi, p.step), p.name
@@ -275,7 +309,7 @@ def test_every_chart_has_alternative_text_from_normviz():
     from normviz.figures.layers_cube import cube_alt
 
     app = _linked({"convention": "keras", "momentum": "0.9"})
-    charts = app.get("plotly_chart")
+    charts = [c for tab in TABS for c in _open(app, tab).get("plotly_chart")]
     assert len(charts) == 7
     alts = [c.proto.alt for c in charts]
     assert all(len(a) > 40 for a in alts), alts
@@ -289,3 +323,29 @@ def _page_batch():
 
     return synthetic_batch(4, 6, 4, 4, channel_offset=3.0, channel_scale=1.0, sample_offset=1.0,
                            sample_scale=0.0, seed=0)  # fmt: skip
+
+
+# --- only the open tab draws ---------------------------------------------------------------
+
+# The charts each tab draws, by their alternative text's start (what a screen reader reads).
+TAB_CHARTS = {"cube": 2, "moments": 1, "groupnorm": 1, "tokens": 1, "running": 1, "batch": 1,
+              "code": 0}  # fmt: skip
+
+
+def test_only_the_open_tabs_charts_are_drawn():
+    """Every 3D scene is a WebGL context: all tabs drawn at once made 8 (Chromium keeps 16, and
+    a rerun's remounts count twice), so the page lost contexts and showed a blank cube."""
+    app = _linked({})
+    assert len(app.tabs) == 7  # every tab keeps its header
+    seen = []
+    for tab, count in TAB_CHARTS.items():
+        _open(app, tab)
+        alts = [c.proto.alt for c in app.get("plotly_chart")]
+        assert len(alts) == count, (tab, alts)
+        assert not set(alts) & {a for other in seen for a in other}, tab  # not drawn twice
+        seen.append(alts)
+        assert _scenes(app) <= 2, (tab, _scenes(app))
+    _open(app, "cube")
+    assert _scenes(app) == 2  # the animated cube, and the five cubes in one scene
+    assert [m.label for m in app.metric] == []  # the GroupNorm tab's body did not run
+    assert _open(app, "groupnorm").metric and _scenes(app) == 1

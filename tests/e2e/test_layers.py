@@ -62,3 +62,65 @@ def test_token_cube_captions_name_the_set_in_the_browser(page, server):
     assert "Xiong et al. 2020" in text and "padding tokens" in text
     check_page(page)
     shoot(page, "layers_tokens_batchnorm")
+
+
+# WebGL contexts the page holds: Plotly gives every 3D scene its own canvas and context.
+SCENES = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).reduce((n, g) =>
+    n + ((g._fullLayout && g._fullLayout._subplots && g._fullLayout._subplots.gl3d) || []).length,
+    0)"""
+WEBGL_TROUBLE = ("Too many active WebGL contexts", "CONTEXT_LOST", "context lost")
+
+
+def _nudge(page, key: str, presses: int = 1) -> None:
+    """Move the slider (or select slider) of widget ``key`` by ``presses`` steps; wait the run."""
+    thumb = page.locator(f".st-key-{key} input[type=range]").first
+    thumb.evaluate("e => e.scrollIntoView({block: 'center'})")
+    at_max = thumb.evaluate("i => Number(i.value) >= Number(i.max)")
+    for _ in range(presses):
+        before = runs(page)
+        thumb.focus()
+        page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
+        settle_after(page, before)
+
+
+def _tab(page, label: str) -> None:
+    before = runs(page)
+    page.locator("[data-testid=stTab]", has_text=label).first.click()
+    settle_after(page, before)
+
+
+def test_sliders_and_tabs_never_exhaust_webgl_contexts(page, server):
+    """Issue 9: every 3D scene is a WebGL context; the page drew 8 at once (hidden tabs too) and
+    each slider change remounted them all, so Chromium dropped the oldest ("Too many active WebGL
+    contexts") and Plotly threw while restoring it: a blank chart. Only the open tab draws now."""
+    from normviz.layer_links import TABS
+
+    console: list[str] = []
+    page.on("console", lambda msg: console.append(f"{msg.type}: {msg.text}"))
+    open_page(page, server, "/layers")
+    scenes = [page.evaluate(SCENES)]
+    print(f"\n/layers opens with {scenes[0]} WebGL scenes")
+    for key in ("lay_side", "lay_c", "lay_side", "lay_n"):
+        _nudge(page, key)
+        scenes.append(page.evaluate(SCENES))
+    before = runs(page)
+    page.locator(".st-key-lay_source button", has_text="crops").first.click()
+    settle_after(page, before)
+    scenes.append(page.evaluate(SCENES))
+    for label in TABS.values():
+        _tab(page, label)
+        scenes.append(page.evaluate(SCENES))
+        if label == "GroupNorm's range":
+            _nudge(page, "lay_groups", 2)
+            scenes.append(page.evaluate(SCENES))
+    _tab(page, TABS["cube"])
+    for key in ("lay_c", "lay_side"):
+        _nudge(page, key)
+        scenes.append(page.evaluate(SCENES))
+    print(f"WebGL scenes after each step: {scenes}")
+    shoot(page, "layers_cube_row")
+    trouble = [m for m in console if any(t.lower() in m.lower() for t in WEBGL_TROUBLE)]
+    assert trouble == [], f"WebGL contexts ran out: {trouble[:5]}"
+    assert page.js_errors == [], f"JavaScript errors: {page.js_errors}"
+    assert max(scenes) <= 2, f"too many WebGL scenes drawn at once: {scenes}"
+    check_page(page)
