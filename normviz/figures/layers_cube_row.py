@@ -95,8 +95,8 @@ def plot_cube_row(infos: Sequence[CubeInfo], height: int = 330, gap: float = GAP
             "zaxis": {**axis, "title": {"text": names[2]}, "range": [-0.7, tall * 1.25 + 1],
                       "dtick": max(1, -(-tall // 4))},
             "aspectmode": "manual",
-            "aspectratio": {"x": 4.0, "y": 0.7, "z": 0.9},
-            "camera": {"eye": {"x": 0.35, "y": -2.6, "z": 0.9}},
+            "aspectratio": {"x": 4.0, "y": 1.0, "z": 0.9},
+            "camera": {"eye": {"x": 0.4, "y": -2.4, "z": 1.3}},
             "annotations": notes,
         },
     )  # fmt: skip
