@@ -168,6 +168,7 @@ def uploaded_points() -> Any:
 NOTES = "lab_link_notes"  # the messages about the link, shown until dismissed or a change
 NOTES_AT = "lab_link_at"  # the settings' query when the messages were made
 MODES = {"one": "One network", "compare": "Compare A and B"}  # URL value -> the control's label
+WRITTEN = "lab_written"  # the widget keys fill() wrote in this run (see held)
 
 
 def init_from_url() -> None:
@@ -179,6 +180,7 @@ def init_from_url() -> None:
     (:func:`keep_notes`); rewriting the URL never clears it.
     """
     ss = st.session_state
+    ss[WRITTEN] = set()
     if "lab_cfg" not in ss:
         query = st.query_params.to_dict()
         ss.lab_cfg, warnings = TrainConfig.from_query(query)
@@ -202,18 +204,68 @@ def init_from_url() -> None:
         ss.lab_x_axis = axis if axis in X_AXES else next(iter(X_AXES))
         ss[NOTES] = notes
         ss.lab_running = False
+        ss[WRITTEN].update(("lab_mode", "lab_preset", "lab_x_axis"))
     cfg = ss.lab_cfg
-    ss.setdefault("lab_mode", MODES["one"])
-    ss.setdefault("lab_preset", next(iter(PRESETS)))
-    ss.setdefault("lab_x_axis", next(iter(X_AXES)))
-    ss.setdefault("lab_es_on", cfg.early_stopping_patience is not None)
+    fill("lab_mode", MODES["one"])
+    fill("lab_preset", next(iter(PRESETS)))
+    fill("lab_x_axis", next(iter(X_AXES)))
+    fill("lab_es_on", cfg.early_stopping_patience is not None)
     for f in dataclasses.fields(cfg):
         value = getattr(cfg, f.name)
         if f.name == "hidden":
             value = "-".join(str(w) for w in value)
         if f.name == "early_stopping_patience":
             value = value or 20
-        ss.setdefault(f"lab_{f.name}", value)
+        fill(f"lab_{f.name}", value)
+
+
+def fill(key: str, value: Any) -> None:
+    """Give the widget ``key`` its ``value`` in ``st.session_state`` unless it has one.
+
+    The keys written in this run are listed under :data:`WRITTEN` (see :func:`held`).
+    """
+    ss = st.session_state
+    if key not in ss:
+        ss[key] = value
+        ss.setdefault(WRITTEN, set()).add(key)
+
+
+def held(key: str, options: Any = None, *, name: str = "value") -> dict[str, Any]:
+    """Keyword arguments that make the widget ``key``'s element carry the value it holds now.
+
+    Streamlit sends a keyed widget's value to the browser only in the run that wrote it into
+    ``st.session_state``; later runs send the element with its default (``value=``, else the
+    minimum, the first option or an empty text) and leave the value to the browser. A browser
+    that had not mounted the widget yet when the next run's element arrived (a busy machine:
+    the newcomer's chart rerun comes :data:`FIRST_DRAW_S` after the first run) mounts it at
+    that default, shows it, and sends it back on the next rerun: a shared link's settings
+    shown, then trained, as the minimums. So the default is the value the widget holds now,
+    except in the run that wrote it (:func:`fill`), where Streamlit sends the value itself
+    (and warns if a default is passed too).
+
+    Parameters
+    ----------
+    key : str
+        The widget's key; it must be in ``st.session_state``.
+    options : sequence, optional
+        A selectbox's or radio's options: the default is then the value's ``index``.
+    name : str
+        The widget's argument for its default when ``options`` is None: ``"value"``, or
+        ``"default"`` for a segmented control.
+
+    Returns
+    -------
+    dict
+        ``{}`` in the run that wrote ``key``, else ``{name: v}`` or ``{"index": i}``.
+    """
+    ss = st.session_state
+    if key in ss.get(WRITTEN, ()):
+        return {}
+    value = ss[key]
+    if options is None:
+        return {name: value}
+    options = list(options)
+    return {"index": options.index(value)} if value in options else {}
 
 
 def _with_default(warning: str) -> str:
@@ -277,11 +329,9 @@ def reset_to_defaults() -> None:
         ss.pop(f"lab_{f.name}", None)
     for name in CUSTOM_FIELDS:
         ss.pop(f"lab_b_{name}", None)
-    ss.pop("lab_es_on", None)
+    for key in ("lab_es_on", "lab_mode", "lab_preset", "lab_x_axis"):
+        ss.pop(key, None)  # init_from_url refills them with their defaults (see fill)
     ss.lab_cfg = TrainConfig()
-    ss.lab_mode = MODES["one"]
-    ss.lab_preset = next(iter(PRESETS))
-    ss.lab_x_axis = next(iter(X_AXES))
     ss[NOTES] = []
     ss.pop(NOTES_AT, None)
 
@@ -331,6 +381,7 @@ def config_controls() -> TrainConfig:
             "Dataset",
             list(DATASETS),
             key="lab_dataset",
+            **held("lab_dataset", DATASETS),
             help=f"{len(DATASETS)} 2D problems, two classes each: {', '.join(DATASETS)}.",
         )
         st.slider(
@@ -339,6 +390,7 @@ def config_controls() -> TrainConfig:
             1.0,
             step=0.05,
             key="lab_noise",
+            **held("lab_noise"),
             help=noise_help(ss.lab_noise),
         )
         st.slider(
@@ -347,6 +399,7 @@ def config_controls() -> TrainConfig:
             1000,
             step=20,
             key="lab_n_samples",
+            **held("lab_n_samples"),
             help="Fewer points make overfitting easier to see.",
         )
         st.slider(
@@ -355,6 +408,7 @@ def config_controls() -> TrainConfig:
             0.9,
             step=0.05,
             key="lab_test_fraction",
+            **held("lab_test_fraction"),
             help="Share of points held out. Early stopping watches their loss.",
         )
         st.number_input(
@@ -363,6 +417,7 @@ def config_controls() -> TrainConfig:
             2**31 - 1,
             step=1,
             key="lab_seed",
+            **held("lab_seed"),
             help="Same seed and settings, same run, bit for bit.",
         )
     with st.container(border=True):
@@ -370,19 +425,24 @@ def config_controls() -> TrainConfig:
         st.text_input(
             "Hidden layers",
             key="lab_hidden",
+            **held("lab_hidden"),
             help="Widths separated by '-', e.g. 16-16 or 64-64-64 (1 to 6 layers).",
         )
-        st.selectbox("Activation", ACTIVATIONS, key="lab_activation")
+        st.selectbox(
+            "Activation", ACTIVATIONS, key="lab_activation", **held("lab_activation", ACTIVATIONS)
+        )
         st.selectbox(
             "Normalization",
             NORMS,
             key="lab_norm",
+            **held("lab_norm", NORMS),
             help=groups_help(ss.lab_cfg.hidden),
         )
         st.radio(
             "Normalization position",
             ("before_activation", "after_activation"),
             key="lab_norm_position",
+            **held("lab_norm_position", ("before_activation", "after_activation")),
             horizontal=True,
             format_func=lambda p: p.replace("_", " "),
         )
@@ -394,18 +454,21 @@ def config_controls() -> TrainConfig:
             0.9,
             step=0.05,
             key="lab_dropout",
+            **held("lab_dropout"),
             help=helps["dropout"],
         )
         st.select_slider(
             "L1 strength λ₁",
             _options(LOG_STRENGTHS, ss.lab_l1),
             key="lab_l1",
+            **held("lab_l1"),
             help=helps["l1"],
         )
         st.radio(
             "L1 method",
             L1_METHODS,
             key="lab_l1_method",
+            **held("lab_l1_method", L1_METHODS),
             horizontal=True,
             help=helps["l1_method"],
         )
@@ -413,6 +476,7 @@ def config_controls() -> TrainConfig:
             "L2 strength λ₂ (weight decay)",
             _options(LOG_STRENGTHS, ss.lab_l2),
             key="lab_l2",
+            **held("lab_l2"),
             help=helps["l2"],
         )
         st.slider(
@@ -421,11 +485,13 @@ def config_controls() -> TrainConfig:
             0.5,
             step=0.01,
             key="lab_augmentation",
+            **held("lab_augmentation"),
             help="Gaussian noise added to each training batch; 0 is off.",
         )
         st.toggle(
             "Early stopping",
             key="lab_es_on",
+            **held("lab_es_on"),
             help=helps["early_stopping_patience"],
         )
         st.number_input(
@@ -433,6 +499,7 @@ def config_controls() -> TrainConfig:
             1,
             1000,
             key="lab_early_stopping_patience",
+            **held("lab_early_stopping_patience"),
             disabled=not ss.lab_es_on,
         )
     with st.container(border=True):
@@ -441,16 +508,22 @@ def config_controls() -> TrainConfig:
             "Optimizer",
             OPTIMIZERS,
             key="lab_optimizer",
+            **held("lab_optimizer", OPTIMIZERS),
             help=helps["optimizer"],
         )
-        st.select_slider("Learning rate", _options(RATES, ss.lab_lr), key="lab_lr")
+        st.select_slider(
+            "Learning rate", _options(RATES, ss.lab_lr), key="lab_lr", **held("lab_lr")
+        )
         st.select_slider(
             "Batch size",
             _options(BATCHES, ss.lab_batch_size),
             key="lab_batch_size",
+            **held("lab_batch_size"),
             help=helps["batch_size"],
         )
-        st.number_input("Max epochs", 1, 100_000, step=50, key="lab_max_epochs")
+        st.number_input(
+            "Max epochs", 1, 100_000, step=50, key="lab_max_epochs", **held("lab_max_epochs")
+        )
     values = {f.name: ss[f"lab_{f.name}"] for f in dataclasses.fields(TrainConfig)}
     values["early_stopping_patience"] = (
         int(values["early_stopping_patience"]) if ss.lab_es_on else None
@@ -470,17 +543,33 @@ def custom_b(base: TrainConfig) -> dict:
     """Draw the controls of run B in the Custom preset and return its overrides."""
     ss = st.session_state
     for name in CUSTOM_FIELDS:
-        ss.setdefault(f"lab_b_{name}", getattr(base, name))
+        fill(f"lab_b_{name}", getattr(base, name))
     cols = st.columns(4)
-    cols[0].slider("B dropout", 0.0, 0.9, step=0.05, key="lab_b_dropout")
-    cols[1].select_slider("B L1", _options(LOG_STRENGTHS, ss.lab_b_l1), key="lab_b_l1")
-    cols[2].select_slider("B L2", _options(LOG_STRENGTHS, ss.lab_b_l2), key="lab_b_l2")
-    cols[3].selectbox("B normalization", NORMS, key="lab_b_norm")
+    b = "lab_b_"
+    cols[0].slider("B dropout", 0.0, 0.9, step=0.05, key=b + "dropout", **held(b + "dropout"))
+    cols[1].select_slider(
+        "B L1", _options(LOG_STRENGTHS, ss.lab_b_l1), key=b + "l1", **held(b + "l1")
+    )
+    cols[2].select_slider(
+        "B L2", _options(LOG_STRENGTHS, ss.lab_b_l2), key=b + "l2", **held(b + "l2")
+    )
+    cols[3].selectbox("B normalization", NORMS, key=b + "norm", **held(b + "norm", NORMS))
     cols = st.columns(4)
-    cols[0].select_slider("B batch", _options(BATCHES, ss.lab_b_batch_size), key="lab_b_batch_size")
-    cols[1].select_slider("B learning rate", _options(RATES, ss.lab_b_lr), key="lab_b_lr")
-    cols[2].selectbox("B optimizer", OPTIMIZERS, key="lab_b_optimizer")
-    cols[3].selectbox("B L1 method", L1_METHODS, key="lab_b_l1_method")
+    cols[0].select_slider(
+        "B batch",
+        _options(BATCHES, ss.lab_b_batch_size),
+        key=b + "batch_size",
+        **held(b + "batch_size"),
+    )
+    cols[1].select_slider(
+        "B learning rate", _options(RATES, ss.lab_b_lr), key=b + "lr", **held(b + "lr")
+    )
+    cols[2].selectbox(
+        "B optimizer", OPTIMIZERS, key=b + "optimizer", **held(b + "optimizer", OPTIMIZERS)
+    )
+    cols[3].selectbox(
+        "B L1 method", L1_METHODS, key=b + "l1_method", **held(b + "l1_method", L1_METHODS)
+    )
     return {name: ss[f"lab_b_{name}"] for name in CUSTOM_FIELDS}
 
 
@@ -599,6 +688,7 @@ def x_axis_control() -> None:
         "Curves against",
         list(X_AXES),
         key="lab_x_axis",
+        **held("lab_x_axis", X_AXES),
         format_func=X_AXES.get,
         horizontal=True,
         help="Compare runs at equal epochs, at equal updates (optimizer steps), or at equal "

@@ -34,7 +34,11 @@ with controls:
 with main:
     top = st.columns([1, 1])
     top[0].segmented_control(
-        "Mode", ["One network", "Compare A and B"], key="lab_mode", label_visibility="collapsed"
+        "Mode",
+        list(w.MODES.values()),
+        key="lab_mode",
+        label_visibility="collapsed",
+        **w.held("lab_mode", name="default"),
     )
     compare = st.session_state.lab_mode == "Compare A and B"
     if compare:
@@ -42,6 +46,7 @@ with main:
             "Comparison",
             list(w.PRESETS),
             key="lab_preset",
+            **w.held("lab_preset", w.PRESETS),
             label_visibility="collapsed",
             help="Each preset trains A and B on the same data and seed, differing only in what "
             "it compares. A named preset fixes every setting but the seed; Custom takes A from "

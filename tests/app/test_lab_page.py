@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import pytest
@@ -654,3 +655,112 @@ def test_every_live_chart_has_alternative_text_from_normviz(params):
     assert figs.weight_norm_alt(curves) in alts
     h = trainers[0].history[-1]
     assert f"after 1 epochs train loss {h.train_loss:.3g}" in figs.curves_alt(curves)
+
+
+# A shared link that moves every control of the lab off its default (and off its minimum).
+EVERY_SETTING = {
+    "dataset": "moons",
+    "n_samples": "600",
+    "noise": "0.3",
+    "test_fraction": "0.3",
+    "seed": "7",
+    "hidden": "32-8",
+    "activation": "tanh",
+    "norm": "layer",
+    "norm_position": "after_activation",
+    "dropout": "0.3",
+    "l1": "0.001",
+    "l1_method": "proximal",
+    "l2": "0.01",
+    "optimizer": "sgd",
+    "lr": "0.1",
+    "batch_size": "64",
+    "early_stopping_patience": "30",
+    "augmentation": "0.1",
+    "max_epochs": "500",
+    "x_axis": "step",
+    "mode": "compare",
+    "preset": "Custom",
+}
+STATE_WIDGETS = (  # the lab's widgets whose value init_from_url keeps in st.session_state
+    "slider",
+    "select_slider",
+    "number_input",
+    "text_input",
+    "selectbox",
+    "radio",
+    "toggle",
+    "segmented_control",
+)
+
+
+def _mounted_fresh(widget) -> str:
+    """What a browser that mounts this element with no value of its own shows.
+
+    A widget's element carries its value only when ``set_value`` is set (the run that wrote it
+    into session state); otherwise the browser shows the value it holds, or, mounting the
+    widget for the first time, the element's default.
+    """
+    p = widget.proto
+    name = type(p).__name__
+    if name == "Slider" and p.options:  # select_slider: formatted options, default by index
+        return p.raw_value[0] if p.set_value else p.options[int(p.default[0])]
+    if name == "Slider":
+        return f"{(p.value if p.set_value else p.default)[0]:g}"
+    if name in ("Selectbox", "Radio"):
+        return p.raw_value if p.set_value else p.options[p.default]
+    if name == "ButtonGroup":
+        if p.set_value:
+            return p.raw_values[0]
+        return p.options[p.default[0]].content if p.default else ""  # no default: none chosen
+    if name == "NumberInput":
+        return f"{p.value if p.set_value else p.default:g}"
+    return str(p.value if p.set_value else p.default)  # TextInput, Checkbox (toggle)
+
+
+# The keys init_from_url and custom_b fill from the link: every field, the toggle, mode,
+# preset, x axis and run B's controls.
+STATE_KEYS = (
+    {f"lab_{f.name}" for f in dataclasses.fields(TrainConfig)}
+    | {"lab_es_on", "lab_mode", "lab_preset", "lab_x_axis"}
+    | {f"lab_b_{name}" for name in w.CUSTOM_FIELDS}
+)
+
+
+def _shown(at: AppTest) -> dict[str, str]:
+    return {
+        w_.key: _mounted_fresh(w_)
+        for kind in STATE_WIDGETS
+        for w_ in getattr(at, kind)
+        if w_.key in STATE_KEYS
+    }
+
+
+def test_a_browser_that_mounts_the_controls_late_still_shows_the_links_settings():
+    """Defect: a shared link, opened on a busy machine, showed every slider at its minimum.
+
+    Streamlit sends a widget's value only in the run that writes it into session state; the
+    newcomer's chart rerun follows FIRST_DRAW_S later and sent the controls with their
+    defaults (minimums, empty text). A browser too busy to have mounted the controls in between
+    showed those defaults and sent them back: Dropout 0.00, Points 20, Seed 0, Hidden "". Every
+    element of the rerun must carry the value itself (tests/e2e/test_lab.py::
+    test_shared_url_under_a_slow_browser sees it in Chromium).
+    """
+    at = _lab(EVERY_SETTING, first_view=True)
+    assert at.session_state[w.NOTES] == []  # every value of the link is valid
+    first = _shown(at)
+    assert first["lab_dropout"] == "0.3" and first["lab_seed"] == "7"
+    assert first["lab_hidden"] == "32-8" and first["lab_n_samples"] == "600"
+    assert first["lab_x_axis"] == "Updates (optimizer steps)" and first["lab_preset"] == "Custom"
+    assert first["lab_b_dropout"] == "0.3" and first["lab_l1_method"] == "proximal"
+    at.session_state["lab_drawn"] = True  # what the live view's first timer tick does
+    at.run()
+    assert not at.exception, at.exception
+    assert _trainers(at)[0].config.dropout == 0.3
+    again = _shown(at)
+    assert len(again) == len(first) == len(STATE_KEYS) == 31
+    wrong = {k: (again[k], first[k]) for k in first if again[k] != first[k]}
+    assert not wrong, f"controls a late browser shows as (this, not the link's): {wrong}"
+    after_reset = at.button(key="lab_defaults").click().run()
+    assert _shown(after_reset)["lab_dropout"] == "0" and _shown(after_reset)["lab_seed"] == "0"
+    assert _shown(after_reset.run())["lab_hidden"] == "16-16"
