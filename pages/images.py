@@ -82,10 +82,13 @@ with st.container(border=True):
     )  # fmt: skip
     with right:
         params = controls.params(key, prep, names)
+    # No help= tooltip here: it opens above the button, over the Technique select, whenever the
+    # pointer rests on the button -- as it does right after picking the first technique, whose
+    # list entry lay over the button -- and the next click on the select hit the tooltip.
     left.button(
-        "Reset to defaults", key="img_reset", on_click=links.reset, icon=":material/restart_alt:",
-        help="Every setting of this lesson back to its default; the address loses its settings.",
-    )  # fmt: skip
+        "Reset to defaults", key="img_reset", on_click=links.reset, icon=":material/restart_alt:"
+    )
+    left.caption("Every setting back to its default; the address loses its settings.")
 refs = w.references(prep) if key == "match" else []
 links.sync_url(links.current(upload is not None, {
     "low": prep.input_range[0], "high": prep.input_range[1],

@@ -38,8 +38,26 @@ def test_sample_and_upload_show_result_and_histograms(page, server, tmp_path):
     shoot(page, "images_upload")
 
 
+# The element at the centre of the selectbox ``key`` (after a tooltip's hover delay): the select
+# itself unless something (a tooltip, a popover) covers it.
+ON_TOP = """key => {
+    const box = document.querySelector(`.st-key-${key} [role=combobox]`);
+    const r = box.getBoundingClientRect();
+    const top = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+    return box.closest(`.st-key-${key}`).contains(top) ? "" : top.outerHTML.slice(0, 200);
+}"""
+
+
 def _choose(page, key: str, label: str) -> None:
-    """Pick the option whose text starts with ``label`` in the selectbox ``key``."""
+    """Pick the option whose text starts with ``label`` in the selectbox ``key``.
+
+    First checks that nothing covers the select where the pointer was left (the last option
+    clicked): the Reset button's tooltip once opened over the Technique select there.
+    """
+    page.locator(f".st-key-{key} [role=combobox]").first.scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)  # longer than a tooltip's hover delay
+    covered = page.evaluate(ON_TOP, key)
+    assert not covered, f"the {key} select is covered by {covered}"
     before = runs(page)
     page.locator(f".st-key-{key} [role=combobox]").first.click()
     page.locator("[role=listbox] [role=option]:visible", has_text=label).first.click()
