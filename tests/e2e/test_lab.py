@@ -51,6 +51,39 @@ def test_shared_url_sets_the_lab_up(page, server):
     shoot(page, "lab_from_url")
 
 
+def test_shared_url_under_a_slow_browser(page, server):
+    """Defect: on a busy machine a shared link showed (and then trained) every slider's minimum.
+
+    A browser slowed down 8x (Chromium's CPU throttling, as on a loaded class server) had not
+    mounted the controls when the newcomer's chart rerun re-sent them FIRST_DRAW_S later; the
+    elements carried Streamlit's defaults, not the link's values, so the page showed Dropout 0,
+    Points 20, Seed 0, an empty Hidden layers, and sent them back on the next click.
+    """
+    open_page(page, server, "/lab")  # a warm server and browser cache, as in class
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 8})
+    try:
+        page.goto(server.url + "/lab?dropout=0.3&seed=7&n_samples=600&hidden=32-8")
+        page.wait_for_selector(".js-plotly-plot", timeout=120_000)  # the chart rerun came
+        settle(page, 120)
+        shown = {
+            "dropout": _slider_value(page, "lab_dropout"),
+            "n_samples": _slider_value(page, "lab_n_samples"),
+            "seed": _number_value(page, "lab_seed"),
+            "hidden": _number_value(page, "lab_hidden"),
+        }
+        assert shown == {"dropout": "0.3", "n_samples": "600", "seed": "7", "hidden": "32-8"}
+        before = runs(page)
+        page.locator(".st-key-lab_reset button").click()  # a rerun carries the browser's values
+        settle_after(page, before, 120)
+    finally:
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
+    query = parse_qs(urlparse(page.url).query)
+    assert query.get("dropout") == ["0.3"] and query.get("n_samples") == ["600"]
+    assert query.get("seed") == ["7"] and query.get("hidden") == ["32-8"]
+    check_page(page)
+
+
 def _wait_for_change(page, before: list[str], timeout_s: float) -> list[str] | None:
     """Poll the charts until they differ from ``before``; return them, or None on timeout."""
     end = time.monotonic() + timeout_s
