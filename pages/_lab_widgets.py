@@ -38,6 +38,7 @@ from normviz.training import (
     norm_groups,
     updates_per_epoch,
 )
+from pages._held import WRITTEN, begin, fill, held
 
 torch.set_num_threads(1)  # one thread per training: a second never helps a tiny MLP
 
@@ -168,7 +169,6 @@ def uploaded_points() -> Any:
 NOTES = "lab_link_notes"  # the messages about the link, shown until dismissed or a change
 NOTES_AT = "lab_link_at"  # the settings' query when the messages were made
 MODES = {"one": "One network", "compare": "Compare A and B"}  # URL value -> the control's label
-WRITTEN = "lab_written"  # the widget keys fill() wrote in this run (see held)
 
 
 def init_from_url() -> None:
@@ -180,7 +180,7 @@ def init_from_url() -> None:
     (:func:`keep_notes`); rewriting the URL never clears it.
     """
     ss = st.session_state
-    ss[WRITTEN] = set()
+    begin()
     if "lab_cfg" not in ss:
         query = st.query_params.to_dict()
         ss.lab_cfg, warnings = TrainConfig.from_query(query)
@@ -204,7 +204,7 @@ def init_from_url() -> None:
         ss.lab_x_axis = axis if axis in X_AXES else next(iter(X_AXES))
         ss[NOTES] = notes
         ss.lab_running = False
-        ss[WRITTEN].update(("lab_mode", "lab_preset", "lab_x_axis"))
+        ss[WRITTEN].update(("lab_mode", "lab_preset", "lab_x_axis"))  # see held
     cfg = ss.lab_cfg
     fill("lab_mode", MODES["one"])
     fill("lab_preset", next(iter(PRESETS)))
@@ -217,55 +217,6 @@ def init_from_url() -> None:
         if f.name == "early_stopping_patience":
             value = value or 20
         fill(f"lab_{f.name}", value)
-
-
-def fill(key: str, value: Any) -> None:
-    """Give the widget ``key`` its ``value`` in ``st.session_state`` unless it has one.
-
-    The keys written in this run are listed under :data:`WRITTEN` (see :func:`held`).
-    """
-    ss = st.session_state
-    if key not in ss:
-        ss[key] = value
-        ss.setdefault(WRITTEN, set()).add(key)
-
-
-def held(key: str, options: Any = None, *, name: str = "value") -> dict[str, Any]:
-    """Keyword arguments that make the widget ``key``'s element carry the value it holds now.
-
-    Streamlit sends a keyed widget's value to the browser only in the run that wrote it into
-    ``st.session_state``; later runs send the element with its default (``value=``, else the
-    minimum, the first option or an empty text) and leave the value to the browser. A browser
-    that had not mounted the widget yet when the next run's element arrived (a busy machine:
-    the newcomer's chart rerun comes :data:`FIRST_DRAW_S` after the first run) mounts it at
-    that default, shows it, and sends it back on the next rerun: a shared link's settings
-    shown, then trained, as the minimums. So the default is the value the widget holds now,
-    except in the run that wrote it (:func:`fill`), where Streamlit sends the value itself
-    (and warns if a default is passed too).
-
-    Parameters
-    ----------
-    key : str
-        The widget's key; it must be in ``st.session_state``.
-    options : sequence, optional
-        A selectbox's or radio's options: the default is then the value's ``index``.
-    name : str
-        The widget's argument for its default when ``options`` is None: ``"value"``, or
-        ``"default"`` for a segmented control.
-
-    Returns
-    -------
-    dict
-        ``{}`` in the run that wrote ``key``, else ``{name: v}`` or ``{"index": i}``.
-    """
-    ss = st.session_state
-    if key in ss.get(WRITTEN, ()):
-        return {}
-    value = ss[key]
-    if options is None:
-        return {name: value}
-    options = list(options)
-    return {"index": options.index(value)} if value in options else {}
 
 
 def _with_default(warning: str) -> str:
