@@ -2,8 +2,9 @@
 
 Every control takes its label, range, step and default from its
 :class:`~normviz.links.Param` in :data:`normviz.image_links.IMAGE_LINKS` (through
-:mod:`pages._image_links`), is created without ``value=`` (its session state is the one source)
-and answers a pending link message when changed.
+:mod:`pages._image_links`), takes its value from its session state, which the element carries
+too (``**held(key)``, :mod:`pages._held`: a browser that mounts it late shows it) and answers a
+pending link message when changed.
 """
 
 from __future__ import annotations
@@ -18,24 +19,28 @@ from normviz.image_links import BOUNDS
 from normviz.samples import SAMPLES
 from pages import _image_links as links
 from pages import _image_widgets as w
+from pages._held import held, put_in_callback
 
 
 def use_sample_technique() -> None:
     """``on_change`` of the sample selector: open the technique that makes its point."""
-    st.session_state["img_technique"] = SAMPLES[st.session_state["img_sample"]].technique
+    put_in_callback("img_technique", SAMPLES[st.session_state["img_sample"]].technique)
     links.image_changed()
 
 
 def _slider(col, name: str, default: Any = None) -> Any:
     """A slider of parameter ``name``: label, range and step from the link table."""
     p = links.seed(name, default)
-    return col.slider(p.label, p.lo, p.hi, step=p.step, key=p.key, on_change=links.changed)
+    return col.slider(
+        p.label, p.lo, p.hi, step=p.step, key=p.key, on_change=links.changed, **held(p.key)
+    )
 
 
 def _number(col, name: str, default: Any = None) -> float:
     p = links.seed(name, default)
+    kept = {k: float(v) for k, v in held(p.key).items()}  # min and max are floats: so is value
     return col.number_input(
-        p.label, float(p.lo), float(p.hi), step=p.step, key=p.key, on_change=links.changed
+        p.label, float(p.lo), float(p.hi), step=p.step, key=p.key, on_change=links.changed, **kept
     )
 
 
@@ -45,7 +50,7 @@ def _toggle(col, name: str, shown: bool = True) -> bool:
     if not shown:
         links.fit(name, [p.default], "a grey image has one channel: nothing to pool")
         return False
-    return col.toggle(p.label, key=p.key, on_change=links.changed)
+    return col.toggle(p.label, key=p.key, on_change=links.changed, **held(p.key))
 
 
 def params(key: str, prep: w.Prepared, names: tuple[str, ...]) -> dict[str, Any]:
@@ -59,7 +64,8 @@ def params(key: str, prep: w.Prepared, names: tuple[str, ...]) -> dict[str, Any]
     if key == "clip":
         p = links.seed("bounds")
         how = cols[0].segmented_control(
-            p.label, list(BOUNDS), format_func=BOUNDS.get, key=p.key, on_change=links.changed
+            p.label, list(BOUNDS), format_func=BOUNDS.get, key=p.key, on_change=links.changed,
+            **held(p.key, name="default"),
         ) or "percentiles"  # fmt: skip
         per_ch = _toggle(cols[2], "per_channel", colour)
         arg: Any = None
@@ -86,7 +92,7 @@ def params(key: str, prep: w.Prepared, names: tuple[str, ...]) -> dict[str, Any]
         p = links.seed("mode")
         mode = cols[0].segmented_control(
             p.label, modes, key=p.key, format_func=lambda m: m.replace("_", " "),
-            on_change=links.changed,
+            on_change=links.changed, **held(p.key, name="default"),
         )  # fmt: skip
         return {"mode": mode or "per_channel"}
     if key == "autocontrast":
@@ -105,7 +111,7 @@ def params(key: str, prep: w.Prepared, names: tuple[str, ...]) -> dict[str, Any]
         p = links.seed("reference")
         ref = cols[0].selectbox(
             p.label, others, key=p.key, format_func=lambda k: SAMPLES[k].title,
-            on_change=links.changed,
+            on_change=links.changed, **held(p.key, others),
         )  # fmt: skip
         return w.match_params(prep, ref)
     return {}

@@ -18,6 +18,7 @@ import streamlit as st
 
 from normviz.image_links import DEFAULT_SAMPLE, IMAGE_LINKS, UPLOAD_NOTE, sample_technique
 from normviz.samples import SAMPLES
+from pages._held import begin, fill, put
 
 LINKS = IMAGE_LINKS
 NOTES = "img_link_notes"  # list of (level, text): "warning" or "info"
@@ -33,12 +34,13 @@ def init_from_url() -> None:
     ``img_link`` and put back, so coming back to the lesson shows (and links) the same view.
     """
     ss = st.session_state
+    begin()  # widget state written below is sent by Streamlit; later runs hold it (pages._held)
     if VALUES in ss:
         ss[FRESH] = False
         values = ss[VALUES]
         for p in LINKS.active(values):
             if p.key in _WIDGET_KEYS and values.get(p.name) is not None:
-                ss.setdefault(p.key, values[p.name])
+                fill(p.key, values[p.name])
         return
     parsed = LINKS.parse(st.query_params.to_dict())
     notes = [("warning", text) for text in parsed.warnings]
@@ -47,9 +49,9 @@ def init_from_url() -> None:
     ss[NOTES], ss[VALUES], ss[FRESH] = notes, parsed.values, True
     for p in LINKS.active(parsed.values):
         if p.key in _WIDGET_KEYS and parsed.values[p.name] is not None:
-            ss[p.key] = parsed.values[p.name]
-    ss.setdefault("img_sample", DEFAULT_SAMPLE)
-    ss.setdefault("img_technique", sample_technique({"sample": ss["img_sample"]}))
+            put(p.key, parsed.values[p.name])
+    fill("img_sample", DEFAULT_SAMPLE)
+    fill("img_technique", sample_technique({"sample": ss["img_sample"]}))
 
 
 def changed() -> None:
@@ -91,13 +93,13 @@ def reset() -> None:
 def seed(name: str, default: Any = None) -> Any:
     """Give the widget of parameter ``name`` its default unless it has a value; return the Param.
 
-    Widgets are then created without ``value=``/``default=`` (their state is the only source),
-    so Streamlit never sees a widget with both a default and a Session State value.
+    Widgets are then created with ``**held(p.key)`` (:mod:`pages._held`): their state is the
+    source, and the element carries it except in the run that wrote it.
     """
     p = _param(name)
     value = p.default if default is None else default
     if value is not None:
-        st.session_state.setdefault(p.key, value)
+        fill(p.key, value)
     return p
 
 
@@ -115,7 +117,7 @@ def fit(name: str, options: Sequence[Any], why: str) -> None:
     if ss.get(FRESH) and p.key in ss:
         was, now = _shown(p, ss[p.key]), _shown(p, options[0])
         ss[NOTES].append(("warning", f"Ignored {name}={was} from the URL: {why}; using {now}."))
-    ss[p.key] = options[0]
+    put(p.key, options[0])
 
 
 def _shown(p, value: Any) -> str:

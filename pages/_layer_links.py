@@ -18,6 +18,7 @@ import streamlit as st
 
 from normviz.layer_links import LAYER_LINKS, TABS
 from normviz.links import Param
+from pages._held import begin, fill, put
 
 LINKS = LAYER_LINKS
 NOTES = "lay_link_notes"  # list of warning texts
@@ -44,15 +45,16 @@ def init_from_url() -> None:
     ``lay_link`` and put back, so coming back to the lesson shows (and links) the same view.
     """
     ss = st.session_state
+    begin()  # widget state written below is sent by Streamlit; later runs hold it (pages._held)
     if VALUES in ss:
         values = ss[VALUES]
         for p in LINKS.active(values):
-            ss.setdefault(p.key, _to_state(p, values[p.name]))
+            fill(p.key, _to_state(p, values[p.name]))
         return
     parsed = LINKS.parse(st.query_params.to_dict())
     ss[NOTES], ss[VALUES] = list(parsed.warnings), parsed.values
     for p in LINKS.active(parsed.values):
-        ss[p.key] = _to_state(p, parsed.values[p.name])
+        put(p.key, _to_state(p, parsed.values[p.name]))
 
 
 def changed() -> None:
@@ -84,7 +86,8 @@ def seed(name: str, values: dict[str, Any]) -> Param:
     ``values`` are the settings read so far this run (e.g. ``c`` for ``groups``). A value that
     is no longer allowed (groups that do not divide a new C) is replaced by the default; a bad
     value in a link never gets here (:func:`init_from_url` reported and replaced it). Widgets
-    are then created without ``value=``/``default=``: their state is the only source.
+    are then created with ``**held(p.key)`` (:mod:`pages._held`): their state is the source,
+    and the element carries it except in the run that wrote it.
     """
     p = LINKS.param(name, values)
     ss = st.session_state
@@ -94,7 +97,7 @@ def seed(name: str, values: dict[str, Any]) -> Param:
     except ValueError:
         ok = False
     if not ok:
-        ss[p.key] = _to_state(p, p.default_for(values))
+        put(p.key, _to_state(p, p.default_for(values)))
     return p
 
 

@@ -14,6 +14,7 @@ from normviz.samples import SAMPLES
 from pages import _image_controls as controls
 from pages import _image_links as links
 from pages import _image_widgets as w
+from pages._held import held
 from pages._router import ensure_router
 
 ensure_router()
@@ -42,6 +43,7 @@ upload = src.file_uploader(
 sample = pick.selectbox(
     "…or a sample", list(SAMPLES), format_func=lambda k: SAMPLES[k].title, key="img_sample",
     on_change=controls.use_sample_technique, disabled=upload is not None,
+    **held("img_sample", SAMPLES),
 )  # fmt: skip
 try:
     if upload is not None:
@@ -78,7 +80,7 @@ with st.container(border=True):
     left, right = st.columns([1, 4])
     key = left.selectbox(
         "Technique", keys, format_func=lambda k: intensity.TECHNIQUES[k].title, key="img_technique",
-        on_change=links.changed,
+        on_change=links.changed, **held("img_technique", keys),
     )  # fmt: skip
     with right:
         params = controls.params(key, prep, names)

@@ -17,6 +17,7 @@ from normviz.figures.layers_cube import cube_alt, cube_grid_alt, plot_cube
 from normviz.figures.layers_cube_row import plot_cube_row
 from normviz.layer_links import CONVENTIONS, SOURCES, TABS
 from pages import _layer_links as links
+from pages._held import held
 from pages._router import ensure_router
 
 ensure_router()
@@ -125,21 +126,23 @@ with st.container(border=True):
     top = st.columns([1.5, 1, 1, 1, 1.3])
     p = _seed("source")
     source = _read(p, top[0].segmented_control(
-        p.label, p.choices, format_func=SOURCES.get, key=p.key, **on
+        p.label, p.choices, format_func=SOURCES.get, key=p.key, **on, **held(p.key, name="default")
     ) or p.default)  # fmt: skip
     p = _seed("n")
-    n = _read(p, top[1].slider(p.label, p.lo, p.hi, step=p.step, key=p.key, **on))
+    n = _read(p, top[1].slider(p.label, p.lo, p.hi, step=p.step, key=p.key, **on, **held(p.key)))
     p = _seed("c")
-    c = _read(p, top[2].select_slider(p.label, p.choices, key=p.key, **on))
+    c = _read(p, top[2].select_slider(p.label, p.choices, key=p.key, **on, **held(p.key)))
     p = _seed("side")
-    side = _read(p, top[3].slider(p.label, p.lo, p.hi, step=p.step, key=p.key, **on))
+    side = _read(p, top[3].slider(p.label, p.lo, p.hi, step=p.step, key=p.key, **on, **held(p.key)))
     p = _seed("kind")
-    kind = _read(p, top[4].selectbox(p.label, p.choices, format_func=NAMES.get, key=p.key, **on))
+    kind = _read(p, top[4].selectbox(
+        p.label, p.choices, format_func=NAMES.get, key=p.key, **on, **held(p.key, p.choices)
+    ))  # fmt: skip
     offsets = (0.0, 0.0, 0.0, 0.0)
     if source == "synthetic":
         knobs = st.columns(4)
         offsets = tuple(
-            _read(p, knob.slider(p.label, p.lo, p.hi, step=p.step, key=p.key, **on))
+            _read(p, knob.slider(p.label, p.lo, p.hi, step=p.step, key=p.key, **on, **held(p.key)))
             for knob, p in zip(knobs, [_seed(name) for name in OFFSETS], strict=True)
         )
     else:
@@ -159,11 +162,12 @@ key = (source, n, c, side, offsets)
 # context and Chromium keeps at most 16 a page, counting the charts a rerun remounts before the
 # old ones are collected. With every tab drawn (8 scenes), a few slider changes lost contexts.
 p = _seed("tab")
+# st.tabs sends the open tab's index in every run: it needs no held().
 tabs = st.tabs(list(TABS.values()), key=p.key, on_change=links.changed)
 p = _seed("groups")
 if tabs[2].open:  # the groups slider lives on the GroupNorm tab; the other tabs use its value
     with tabs[2]:
-        groups = _read(p, st.select_slider(p.label, p.choices, key=p.key, **on))
+        groups = _read(p, st.select_slider(p.label, p.choices, key=p.key, **on, **held(p.key)))
 else:
     groups = _read(p, st.session_state[p.key])
 g_kind = groups if kind == "group" else None
@@ -234,7 +238,8 @@ if tabs[3].open:  # only the open tab runs and draws
         )
         p = _seed("tokens")
         tok_kind = _read(p, st.segmented_control(
-            p.label, p.choices, format_func=NAMES.get, key=p.key, **on
+            p.label, p.choices, format_func=NAMES.get, key=p.key, **on,
+            **held(p.key, name="default"),
         ) or p.default)  # fmt: skip
         tokens = tensors.synthetic_tokens(2, 6, 8, seed=0)
         st.latex(
@@ -252,14 +257,19 @@ if tabs[4].open:  # only the open tab runs and draws
         cols = st.columns([1, 1.4, 1, 1])
         p = _seed("convention")
         conv = _read(p, cols[0].radio(
-            p.label, p.choices, format_func=CONVENTIONS.get, key=p.key, horizontal=True, **on
+            p.label, p.choices, format_func=CONVENTIONS.get, key=p.key, horizontal=True, **on,
+            **held(p.key, p.choices),
         ))  # fmt: skip
         p = _seed("momentum")
-        m = _read(p, cols[1].slider(p.label, p.lo, p.hi, step=p.step, key=p.key, **on))
+        m = _read(p, cols[1].slider(
+            p.label, p.lo, p.hi, step=p.step, key=p.key, **on, **held(p.key)
+        ))  # fmt: skip
         p = _seed("stream_batch")
-        bsz = _read(p, cols[2].select_slider(p.label, p.choices, key=p.key, **on))
+        bsz = _read(p, cols[2].select_slider(p.label, p.choices, key=p.key, **on, **held(p.key)))
         p = _seed("mode")
-        mode = _read(p, cols[3].radio(p.label, p.choices, key=p.key, horizontal=True, **on))
+        mode = _read(p, cols[3].radio(
+            p.label, p.choices, key=p.key, horizontal=True, **on, **held(p.key, p.choices)
+        ))  # fmt: skip
         trace, running_chart, alt = running(m, conv, bsz)
         st.plotly_chart(running_chart, key="lay_running_chart", alt=alt, **CHART)
         st.markdown(text.settle_text(trace, *studies.POPULATION))
@@ -289,7 +299,7 @@ if tabs[4].open:  # only the open tab runs and draws
 if tabs[5].open:  # only the open tab runs and draws
     with tabs[5]:
         p = _seed("trials")
-        trials = _read(p, st.select_slider(p.label, p.choices, key=p.key, **on))
+        trials = _read(p, st.select_slider(p.label, p.choices, key=p.key, **on, **held(p.key)))
         noise, noise_chart, alt = noise_figure(trials)
         st.plotly_chart(noise_chart, key="lay_noise_chart", alt=alt, **CHART)
         st.markdown(

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from normviz import image_alt
 from normviz.intensity import TECHNIQUES, apply_technique
 from normviz.samples import SAMPLES, load_sample
+from tests.app._fresh import shown
 from tests.conftest import APP
 
 
@@ -497,3 +498,39 @@ def test_alt_text_states_the_images_own_numbers():
         "Transfer curve, output against input: the same for every channel: rising from input "
         f"{pixels.min()} to {pixels.max()}, output 0 to 1."
     )
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"sample": "coffee", "technique": "clahe", "clip_limit": "0.02", "tiles": "4"},
+        {"sample": "rocket", "bounds": "mean_std", "k": "3.25", "per_channel": "on"},
+        {"sample": "rocket", "bounds": "manual", "low": "20.0",
+         "high": "200.0"},
+        {"sample": "coffee", "technique": "autocontrast", "cutoff": "2.5,97.0"},
+        {"sample": "coffee", "technique": "equalize", "mode": "luminance"},
+        {"lo": "-1.0", "hi": "2.5"},
+        {"sample": "hdr", "technique": "match", "reference": "rocket"},
+    ],
+)  # fmt: skip
+def test_a_browser_that_mounts_the_controls_late_still_shows_the_links_settings(query):
+    """Defect: a quick second run made a late browser show (and send back) every default.
+
+    Streamlit sends a widget's value only in the run that writes it into session state; the
+    controls were created without ``value=``, so a second run soon after (another click, a
+    reconnect) sent them with Streamlit's defaults (the slider's minimum, the first sample and
+    technique). A browser that had not mounted the controls yet showed those. Every element
+    must carry the value it holds (pages._held, as the lab does).
+    """
+    at = _linked(query)
+    assert not at.exception, at.exception
+    assert _link_warnings(at) == []
+    first = shown(at, "img_")
+    assert {"img_sample", "img_technique"} <= first.keys()
+    at.run()  # a second run, nothing changed
+    assert not at.exception, at.exception
+    again = shown(at, "img_")
+    assert again.keys() == first.keys()
+    wrong = {k: (again[k], first[k]) for k in first if again[k] != first[k]}
+    assert not wrong, f"controls a late browser shows as (this, not the link's): {wrong}"
+    assert at.query_params == query  # the link, unchanged

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from normviz.layer_links import TABS
 from normviz.layers import KIND_NAMES
+from tests.app._fresh import shown
 from tests.conftest import APP
 
 
@@ -349,3 +350,41 @@ def test_only_the_open_tabs_charts_are_drawn():
     assert _scenes(app) == 2  # the animated cube, and the five cubes in one scene
     assert [m.label for m in app.metric] == []  # the GroupNorm tab's body did not run
     assert _open(app, "groupnorm").metric and _scenes(app) == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (LINK, {"lay_source": "image crops", "lay_n": "2", "lay_c": "12", "lay_side": "3",
+                "lay_kind": "GroupNorm", "lay_conv": "Keras", "lay_momentum_keras": "0.9",
+                "lay_stream_batch": "64", "lay_mode": "eval"}),
+        ({"ch_offset": "1.5", "ch_scale": "0.5", "s_offset": "4.0", "s_scale": "1.25", "c": "12",
+          "groups": "4", "tab": "groupnorm", "kind": "instance"},
+         {"lay_source": "synthetic", "lay_n": "4", "lay_c": "12", "lay_side": "4",
+          "lay_kind": "InstanceNorm", "lay_ch_offset": "1.5", "lay_ch_scale": "0.5",
+          "lay_s_offset": "4", "lay_s_scale": "1.25", "lay_groups": "4"}),
+        ({"n": "7", "tab": "tokens", "tokens": "rms", "source": "crops"},
+         {"lay_tok_kind": "RMSNorm", "lay_n": "7", "lay_source": "image crops"}),
+        ({"side": "6", "tab": "batch", "trials": "8"}, {"lay_side": "6", "lay_trials": "8"}),
+    ],
+)  # fmt: skip
+def test_a_browser_that_mounts_the_controls_late_still_shows_the_links_settings(query, expected):
+    """Defect: a quick second run made a late browser show (and send back) every default.
+
+    Streamlit sends a widget's value only in the run that writes it into session state; the
+    controls were created without ``value=``, so a second run soon after (another click, a
+    reconnect) sent them with Streamlit's defaults (minimums, first options). A browser that had
+    not mounted the controls yet showed those. Every element must carry the value it holds
+    (pages._held, as the lab does).
+    """
+    app = _linked(query)
+    assert _link_warnings(app) == []
+    first = shown(app, "lay_")
+    assert {k: first.get(k) for k in expected} == expected
+    app.run()  # a second run, nothing changed
+    assert not app.exception, app.exception
+    again = shown(app, "lay_")
+    assert again.keys() == first.keys()
+    wrong = {k: (again[k], first[k]) for k in first if again[k] != first[k]}
+    assert not wrong, f"controls a late browser shows as (this, not the link's): {wrong}"
+    assert app.query_params == query  # the link, unchanged
