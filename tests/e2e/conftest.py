@@ -205,10 +205,13 @@ def context(browser, server):
 
 # What a failure looks like in the server's log: a Python traceback (a script run's
 # "Uncaught app execution", a deferred download callable's "Error executing deferred callable",
-# a callback's or a thread's), a log record at level ERROR/CRITICAL, or an exception's last line.
+# a callback's or a thread's), a log record at level ERROR/CRITICAL, an exception's last line,
+# or Streamlit's warning that a widget got both a value and a Session State write (the pages pass
+# held values as defaults except in the run that wrote them: pages/_held.py).
 SERVER_ERROR = re.compile(
     r"Traceback \(most recent call last\)|Uncaught app (?:execution|exception)"
-    r"|^\S+ \S+ (?:ERROR|CRITICAL)\b|^\s*(?:\w+\.)*\w*(?:Error|Exception)\b(?::|$)",
+    r"|^\S+ \S+ (?:ERROR|CRITICAL)\b|^\s*(?:\w+\.)*\w*(?:Error|Exception)\b(?::|$)"
+    r"|created with a default value but also had its value set via the Session State API",
     re.MULTILINE,
 )
 # Lines a clean run writes too, which are not failures (checked on a clean run of the suite).
