@@ -15,6 +15,7 @@ from normviz.training import TrainConfig
 from pages import _lab_studies as studies
 from pages import _lab_widgets as w
 from pages._lab_lessons import stacked
+from tests.app._fresh import STATE_WIDGETS, mounted_fresh
 from tests.conftest import APP
 
 
@@ -682,42 +683,6 @@ EVERY_SETTING = {
     "mode": "compare",
     "preset": "Custom",
 }
-STATE_WIDGETS = (  # the lab's widgets whose value init_from_url keeps in st.session_state
-    "slider",
-    "select_slider",
-    "number_input",
-    "text_input",
-    "selectbox",
-    "radio",
-    "toggle",
-    "segmented_control",
-)
-
-
-def _mounted_fresh(widget) -> str:
-    """What a browser that mounts this element with no value of its own shows.
-
-    A widget's element carries its value only when ``set_value`` is set (the run that wrote it
-    into session state); otherwise the browser shows the value it holds, or, mounting the
-    widget for the first time, the element's default.
-    """
-    p = widget.proto
-    name = type(p).__name__
-    if name == "Slider" and p.options:  # select_slider: formatted options, default by index
-        return p.raw_value[0] if p.set_value else p.options[int(p.default[0])]
-    if name == "Slider":
-        return f"{(p.value if p.set_value else p.default)[0]:g}"
-    if name in ("Selectbox", "Radio"):
-        return p.raw_value if p.set_value else p.options[p.default]
-    if name == "ButtonGroup":
-        if p.set_value:
-            return p.raw_values[0]
-        return p.options[p.default[0]].content if p.default else ""  # no default: none chosen
-    if name == "NumberInput":
-        return f"{p.value if p.set_value else p.default:g}"
-    return str(p.value if p.set_value else p.default)  # TextInput, Checkbox (toggle)
-
-
 # The keys init_from_url and custom_b fill from the link: every field, the toggle, mode,
 # preset, x axis and run B's controls.
 STATE_KEYS = (
@@ -729,7 +694,7 @@ STATE_KEYS = (
 
 def _shown(at: AppTest) -> dict[str, str]:
     return {
-        w_.key: _mounted_fresh(w_)
+        w_.key: mounted_fresh(w_)
         for kind in STATE_WIDGETS
         for w_ in getattr(at, kind)
         if w_.key in STATE_KEYS
