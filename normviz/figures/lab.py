@@ -44,6 +44,12 @@ CLASS_COLOURS = ("#f97316", "#2563eb")
 BOUNDARY_SCALE = [[0.0, "#fdba74"], [0.5, "#ffffff"], [1.0, "#93c5fd"]]
 """Heatmap colour scale of P(class 1): orange (class 0) through white to blue (class 1)."""
 
+NORM_LINE_COLOUR = "#0f766e"
+"""Line colour of the weight norm ``‖w‖₂``."""
+
+SPARSITY_COLOUR = "#d97706"
+"""Line colour of the share of weights near zero."""
+
 SPARSE_THRESHOLD = 1e-3
 """A weight with ``|w|`` below this counts as zero in the sparsity figures."""
 
@@ -254,8 +260,11 @@ def curves_info(
     )
 
 
-def _stop_at(stop: StopInfo | None) -> int | None:
-    """The epoch a stop record marks: the best epoch of an early stop, a divergence's epoch."""
+def stop_mark_epoch(stop: StopInfo | None) -> int | None:
+    """Return the epoch a stop record marks: the best epoch of an early stop, a divergence's.
+
+    None for no stop and for reaching the epoch limit (nothing to mark).
+    """
     if stop is None or stop.reason == "max_epochs":
         return None
     if stop.reason == "early_stopping":
@@ -264,7 +273,7 @@ def _stop_at(stop: StopInfo | None) -> int | None:
 
 
 def _stop_x(history: Sequence[EpochRecord], stop: StopInfo | None, x_axis: str) -> float | None:
-    at = _stop_at(stop)
+    at = stop_mark_epoch(stop)
     if at is None:
         return None
     # history[k] is measured at the end of epoch k; look it up by its epoch all the same.
@@ -464,7 +473,7 @@ def plot_weight_norm(runs: Sequence[Curves], height: int = 280) -> FigureSpec:
                 "y": y,
                 "mode": "lines",
                 "name": f"{prefix}‖w‖₂",
-                "line": {"color": "#0f766e", "dash": dash, "width": 2},
+                "line": {"color": NORM_LINE_COLOUR, "dash": dash, "width": 2},
             }
         )
         x, y = _finite(c.x, c.sparsity * 100.0)
@@ -475,21 +484,21 @@ def plot_weight_norm(runs: Sequence[Curves], height: int = 280) -> FigureSpec:
                 "y": y,
                 "mode": "lines",
                 "name": f"{prefix}% of |w| < 1e-3",
-                "line": {"color": "#d97706", "dash": dash, "width": 1.5},
+                "line": {"color": SPARSITY_COLOUR, "dash": dash, "width": 1.5},
                 "yaxis": "y2",
             }
         )
     layout = _layout(
         height,
         xaxis=_axis(_x_title(runs), _x_range(runs)),
-        yaxis=_axis("weight norm ‖w‖₂", [0.0, top * 1.08], title_colour="#0f766e"),
+        yaxis=_axis("weight norm ‖w‖₂", [0.0, top * 1.08], title_colour=NORM_LINE_COLOUR),
         yaxis2=_axis(
             "% weights near zero",
             [0.0, 100.0],
             overlaying="y",
             side="right",
             showgrid=False,
-            title_colour="#d97706",
+            title_colour=SPARSITY_COLOUR,
             tick0=0,
             dtick=25,
         ),
