@@ -1,0 +1,373 @@
+"""Payloads of the lab's live view: what changed since the browser's last update.
+
+The live view (``docs/live-view.md``) is one chart surface that stays mounted in the browser.
+Each tick, :class:`LiveFeed` turns the session's trainers into a small JSON-ready dict: the
+history rows the browser does not hold yet, the newest decision-boundary grid (quantized to one
+byte a cell), the weight histogram counts and the stop mark. The browser keeps everything it has
+received; when it cannot apply a payload (a lost update, a remounted frame, a reload) it says how
+many rows it holds, and :meth:`LiveFeed.answer` makes the next payload start from there. The
+trainers' full history is always the source: deltas are an optimization, never the only copy.
+
+Pure Python (numpy; no torch, no streamlit): a trainer is read by attribute (``history``,
+``train``, ``test``, ``stopped``, ``boundary(resolution)``, ``weights()``).
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple, Protocol
+
+import numpy as np
+
+from normviz.figures import lab as figs
+
+ROW_FIELDS = (
+    "epoch",
+    "step",
+    "samples_seen",
+    "train_loss",
+    "test_loss",
+    "train_acc",
+    "test_acc",
+    "weight_norm",
+    "sparsity",
+)
+"""History columns sent to the browser: the x axes first (integers), then the metrics."""
+
+_INT_FIELDS = frozenset(ROW_FIELDS[:3])
+SIGNIFICANT_DIGITS = 5
+"""Significant digits kept for metric values on the wire (the status line shows at most 3)."""
+
+GRID_NOT_FINITE = 255
+"""Grid byte of a cell whose probability is not finite; finite ones are ``round(254 * p)``."""
+
+MAX_ROWS_PER_PAYLOAD = 20_000
+"""Most history rows in one payload; a longer catch-up continues on the next ticks."""
+
+
+class TrainerLike(Protocol):
+    """What the feed reads of a :class:`normviz.training.Trainer`."""
+
+    history: Sequence[Any]
+    train: Any
+    test: Any
+    stopped: Any
+
+    def boundary(self, resolution: int = ...) -> Any: ...
+
+    def weights(self) -> np.ndarray: ...
+
+
+class LiveRun(NamedTuple):
+    """One run of the live view.
+
+    Attributes
+    ----------
+    label : str
+        "" for a single run, "A" or "B" when comparing.
+    token : str
+        Identifies this training run: a new token (a reset, a new setting) makes the browser
+        replace what it holds for the label.
+    trainer : TrainerLike
+        The run's trainer.
+    """
+
+    label: str
+    token: str
+    trainer: TrainerLike
+
+
+def style() -> dict[str, Any]:
+    """Return the colours and names the browser draws with (their one home: ``figures.lab``).
+
+    Examples
+    --------
+    >>> s = style()
+    >>> s["split"]["train"], s["classes"]
+    ('#4f46e5', ['#f97316', '#2563eb'])
+    """
+    return {
+        "split": dict(figs.SPLIT_COLOURS),
+        "dashes": list(figs.RUN_DASHES),
+        "runs": list(figs.RUN_COLOURS),
+        "classes": list(figs.CLASS_COLOURS),
+        "boundary": [list(stop) for stop in figs.BOUNDARY_SCALE],
+        "norm": figs.NORM_LINE_COLOUR,
+        "sparsity": figs.SPARSITY_COLOUR,
+        "sparse_threshold": figs.SPARSE_THRESHOLD,
+        "x_titles": dict(figs.X_AXIS_TITLES),
+    }
+
+
+def round_significant(values: np.ndarray, digits: int = SIGNIFICANT_DIGITS) -> list:
+    """Return ``values`` rounded to ``digits`` significant digits as a list, None where not finite.
+
+    Parameters
+    ----------
+    values : (N,) float array
+    digits : int
+        Significant digits kept (>= 1).
+
+    Returns
+    -------
+    list of float or None
+
+    Examples
+    --------
+    >>> round_significant(np.array([0.123456789, 12345.678, -0.000123456, 0.0, np.nan, np.inf]))
+    [0.12346, 12346.0, -0.00012346, 0.0, None, None]
+    """
+    x = np.asarray(values, dtype=np.float64)
+    finite = np.isfinite(x)
+    safe = np.where(finite & (x != 0), np.abs(x), 1.0)
+    exponent = digits - 1 - np.floor(np.log10(safe)).astype(np.int64)
+    out = np.where(finite, x, 0.0)
+    up = exponent >= 0  # scale up by an exact power of ten, round, scale back
+    scale = 10.0 ** np.abs(exponent)
+    out = np.where(up, np.round(out * scale) / scale, np.round(out / scale) * scale)
+    return [v if ok else None for v, ok in zip(out.tolist(), finite.tolist(), strict=True)]
+
+
+def history_columns(history: Sequence[Any], start: int, stop: int | None = None) -> dict:
+    """Return records ``history[start:stop]`` as columns named by :data:`ROW_FIELDS`.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as R
+    >>> rows = [R(epoch=e, step=3 * e, samples_seen=90 * e, train_loss=1 / (e + 1),
+    ...           test_loss=float("nan"), train_acc=0.5, test_acc=0.25, weight_norm=2.0,
+    ...           sparsity=0.0) for e in range(3)]
+    >>> cols = history_columns(rows, 1)
+    >>> cols["epoch"], cols["step"], cols["train_loss"], cols["test_loss"]
+    ([1, 2], [3, 6], [0.5, 0.33333], [None, None])
+    """
+    rows = history[start:stop]
+    if not rows:
+        return {f: [] for f in ROW_FIELDS}
+    columns = {}
+    for field in ROW_FIELDS:
+        values = [getattr(r, field) for r in rows]
+        if field in _INT_FIELDS:
+            columns[field] = [int(v) for v in values]
+        else:
+            columns[field] = round_significant(np.array(values, dtype=np.float64))
+    return columns
+
+
+def quantize_grid(grid: Any) -> dict[str, Any]:
+    """Return a boundary grid as one byte a cell, base64-encoded.
+
+    Parameters
+    ----------
+    grid : BoundaryGrid
+        ``prob`` (R, R) in [0, 1], ``prob[i, j]`` at ``(xs[j], ys[i])``; ``xs`` and ``ys``
+        increasing.
+
+    Returns
+    -------
+    dict
+        ``n`` (R), the extent ``x0, x1, y0, y1`` and ``q``: base64 of R*R bytes, row-major,
+        row 0 at ``y0``; a byte is ``round(254 * p)``, :data:`GRID_NOT_FINITE` where p is not
+        finite.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as G
+    >>> g = G(xs=np.array([-1.0, 1.0]), ys=np.array([-1.0, 1.0]),
+    ...       prob=np.array([[0.0, 0.5], [1.0, np.nan]], dtype=np.float32))
+    >>> q = quantize_grid(g)
+    >>> list(base64.b64decode(q["q"])), q["n"], q["x0"], q["y1"]
+    ([0, 127, 254, 255], 2, -1.0, 1.0)
+    """
+    prob = np.asarray(grid.prob, dtype=np.float32)
+    finite = np.isfinite(prob)
+    q = np.where(finite, np.rint(np.clip(np.where(finite, prob, 0.0), 0, 1) * 254), GRID_NOT_FINITE)
+    data = np.ascontiguousarray(q.astype(np.uint8)).tobytes()
+    xs, ys = np.asarray(grid.xs), np.asarray(grid.ys)
+    return {
+        "n": int(prob.shape[0]),
+        "x0": float(xs[0]),
+        "x1": float(xs[-1]),
+        "y0": float(ys[0]),
+        "y1": float(ys[-1]),
+        "q": base64.b64encode(data).decode("ascii"),
+    }
+
+
+def points(data: Any) -> dict[str, list]:
+    """Return a dataset's points: ``x``, ``y`` coordinates (4 significant digits) and labels.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as D
+    >>> points(D(x=np.array([[0.123456, -1.0]]), y=np.array([1])))
+    {'x': [0.1235], 'y': [-1.0], 'label': [1]}
+    """
+    if data is None:
+        return {"x": [], "y": [], "label": []}
+    xy = np.asarray(data.x, dtype=np.float64).reshape(-1, 2)
+    return {
+        "x": round_significant(xy[:, 0], 4),
+        "y": round_significant(xy[:, 1], 4),
+        "label": [int(v) for v in np.asarray(data.y).ravel().tolist()],
+    }
+
+
+def stop_mark(history: Sequence[Any], stop: Any) -> dict[str, Any] | None:
+    """Return where and why a run stopped, on each x axis, or None while it trains.
+
+    ``x`` holds the mark's position on each x axis (the best epoch of an early stop, the epoch
+    of a divergence); it is None when there is nothing to mark (the epoch limit).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as R
+    >>> rows = [R(epoch=e, step=2 * e, samples_seen=20 * e) for e in range(5)]
+    >>> stop = R(reason="early_stopping", epoch=4, best_epoch=2, message="Stopped.")
+    >>> stop_mark(rows, stop)["x"]
+    {'epoch': 2.0, 'step': 4.0, 'samples_seen': 40.0}
+    """
+    if stop is None:
+        return None
+    at = figs.stop_mark_epoch(stop)
+    record = None
+    if at is not None:
+        if 0 <= at < len(history) and history[at].epoch == at:
+            record = history[at]
+        else:
+            record = next((r for r in history if r.epoch == at), None)
+    x = None if record is None else {f: float(getattr(record, f)) for f in ROW_FIELDS[:3]}
+    return {"reason": stop.reason, "epoch": int(stop.epoch), "x": x, "text": str(stop.message)}
+
+
+class LiveFeed:
+    """The server's side of one browser session's live view.
+
+    Parameters
+    ----------
+    stream : str or None
+        The feed's id (a new random one when None). The browser treats a new stream as a new
+        session and asks for what it lacks.
+
+    Attributes
+    ----------
+    sent : dict of str to int
+        Per run token, the history rows the browser holds (as far as the feed knows).
+    seq : int
+        Payloads built so far.
+    """
+
+    def __init__(self, stream: str | None = None) -> None:
+        self.stream = stream or uuid.uuid4().hex[:12]
+        self.sent: dict[str, int] = {}
+        self.seq = 0
+        self._answered: tuple | None = None
+
+    def answer(self, reply: Mapping[str, Any] | None) -> bool:
+        """Take the browser's reply into account; return True if it was a new request.
+
+        Parameters
+        ----------
+        reply : mapping or None
+            The component's value: ``{"stream", "frame", "have": {token: rows}, "ask"}``
+            (``frame`` identifies one load of the browser's frame, ``ask`` counts its requests).
+            A reply to another stream, or one already answered (same frame and ask), changes
+            nothing.
+
+        Examples
+        --------
+        >>> feed = LiveFeed("s1")
+        >>> feed.sent = {"t": 40}
+        >>> feed.answer({"stream": "s1", "frame": "f", "have": {"t": 12}, "ask": 1}), feed.sent
+        (True, {'t': 12})
+        >>> feed.answer({"stream": "s1", "frame": "f", "have": {"t": 0}, "ask": 1})  # answered
+        False
+        """
+        if not isinstance(reply, Mapping) or reply.get("stream") != self.stream:
+            return False
+        ask, have = reply.get("ask"), reply.get("have")
+        key = (str(reply.get("frame")), ask)
+        if not isinstance(ask, int) or key == self._answered or not isinstance(have, Mapping):
+            return False
+        self._answered = key
+        for token in list(self.sent):
+            held = have.get(token, 0)
+            ok = isinstance(held, int) and not isinstance(held, bool) and held >= 0
+            self.sent[token] = min(self.sent[token], held) if ok else 0
+        return True
+
+    def payload(
+        self,
+        runs: Sequence[LiveRun],
+        x_axis: str = "epoch",
+        resolution: int = 64,
+    ) -> dict[str, Any]:
+        """Return the next payload for ``runs`` and record what it sends.
+
+        Parameters
+        ----------
+        runs : sequence of LiveRun
+            One run, or two when comparing.
+        x_axis : {"epoch", "step", "samples_seen"}
+            The history column on the curves' x axis.
+        resolution : int
+            Side of the boundary grid (2 to 400).
+
+        Returns
+        -------
+        dict
+            JSON-ready, as ``docs/live-view.md`` specifies.
+        """
+        if x_axis not in figs.X_AXIS_TITLES:
+            raise ValueError(f"x_axis must be one of {', '.join(figs.X_AXIS_TITLES)}")
+        weights = [r.trainer.weights() for r in runs]
+        limit = figs.weight_limit(*weights)
+        hists = [figs.weight_histogram_info(w, limit) for w in weights]
+        curves, out_runs = [], []
+        for run, hist in zip(runs, hists, strict=True):
+            t = run.trainer
+            history = t.history
+            base = min(self.sent.get(run.token, 0), len(history))
+            end = min(len(history), base + MAX_ROWS_PER_PAYLOAD)
+            grid = t.boundary(resolution)
+            title = f"Run {run.label}" if run.label else "Decision boundary"
+            item = {
+                "label": run.label,
+                "run": run.token,
+                "base": base,
+                "rows": history_columns(history, base, end),
+                "grid": quantize_grid(grid),
+                "hist": {
+                    "counts": hist.counts.tolist(),
+                    "n": hist.n,
+                    "sparsity": round(hist.sparsity, 4),
+                },
+                "stop": stop_mark(history, t.stopped),
+                "alt_boundary": figs.boundary_alt(grid, t.train, t.test, title),
+            }
+            if base == 0:
+                item["points"] = {"train": points(t.train), "test": points(t.test)}
+            out_runs.append(item)
+            self.sent[run.token] = end
+            curves.append(figs.curves_info(history, run.label, t.stopped, x_axis=x_axis))
+        live = {r.token for r in runs}
+        self.sent = {k: v for k, v in self.sent.items() if k in live}
+        names = [f"Run {r.label}" if r.label else "Weights" for r in runs]
+        self.seq += 1
+        return {
+            "v": 1,
+            "stream": self.stream,
+            "seq": self.seq,
+            "x_axis": x_axis,
+            "x_title": figs.X_AXIS_TITLES[x_axis],
+            "hist_limit": limit,
+            "style": style(),
+            "alt": {
+                "curves": figs.curves_alt(curves),
+                "norm": figs.weight_norm_alt(curves),
+                "hist": figs.weight_histograms_alt(hists, names),
+            },
+            "runs": out_runs,
+        }
