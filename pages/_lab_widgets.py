@@ -23,8 +23,8 @@ from normviz.fairshare import (
     phase_spread,
     tick_interval,
 )
-from normviz.figures import lab as figs
 from normviz.lab_text import control_help
+from normviz.live_feed import LiveFeed, LiveRun
 from normviz.presets import PRESETS, preset_configs
 from normviz.toydata import CLIP, DATASETS, NOISE_SCALE, PointsError, parse_points_csv
 from normviz.training import (
@@ -39,19 +39,21 @@ from normviz.training import (
     updates_per_epoch,
 )
 from pages._held import WRITTEN, begin, fill, held
+from pages._live_chart import live_chart
 
 torch.set_num_threads(1)  # one thread per training: a second never helps a tiny MLP
 
 CAPACITY = 32  # trainings at once on this 2-core server
 LEASE_TTL = 8.0  # seconds: a closed tab's training place frees itself after this
-TRAIN_SECONDS_PER_TICK = 0.15  # CPU seconds of training per tick, shared by all sessions
+TRAIN_CORE_SHARE = 0.2  # CPU seconds of training per second, shared by all training sessions
 MAX_STEPS_PER_TICK = 500
-SERVER_TICKS_PER_SECOND = 24.0  # live ticks a second for trainings: ~2/3 of what one core does
+SERVER_TICKS_PER_SECOND = 40.0  # live ticks a second for trainings, all sessions together
+FASTEST_TICK_S = 0.1  # one learner alone: ten updates a second
+SLOWEST_TICK_S = 1.3  # a full class: every chart still updates within 2 s (compare: x1.5)
 BOUNDARY_RESOLUTION = 64
 FIRST_DRAW_S = 1.0  # a newcomer's charts follow the rest of the page after this
-# Static: Streamlit 1.67 remounts a Plotly chart whenever its figure changes (its element id
-# hashes the spec), so zoom or pan would be lost on the next tick anyway; a static plot skips
-# Plotly's interaction layers and mounts faster in the browser.
+# Static Plotly charts (the lessons below the live view): Plotly's interaction layers are not
+# needed there, and a static plot mounts faster.
 CHART = {"theme": None, "config": {"displayModeBar": False, "staticPlot": True}}
 
 LOG_STRENGTHS = [0.0, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0]
@@ -113,18 +115,21 @@ def session_id() -> str:
 
 
 def tick_seconds(runs: int = 1) -> float:
-    """Seconds between live ticks: 0.5 s alone, longer when many sessions train.
+    """Seconds between live ticks: 0.1 s alone, longer when many sessions train.
 
-    One server process runs one script at a time (the GIL). A tick (training slice, figures,
-    Streamlit's diff) costs some 30 ms of it, so one core completes about 35 ticks a second;
-    the interval grows with the number of training sessions so that their ticks together stay
-    within :data:`SERVER_TICKS_PER_SECOND` (30 sessions: 1.25 s), leaving the rest for
-    newcomers and the other pages. Compare mode ticks 1.5x slower (two trainings, five charts).
+    One server process runs one script at a time (the GIL). A tick (a training slice, the live
+    view's payload, Streamlit's fragment rerun) costs some 10 ms of it; the interval grows with
+    the number of training sessions so that their ticks together stay within
+    :data:`SERVER_TICKS_PER_SECOND` (30 sessions: 0.75 s), leaving the rest for newcomers and
+    the other pages. Compare mode ticks 1.5x slower (two trainings).
     Each session's period is off by up to 10 % (:func:`~normviz.fairshare.phase_spread`), so a
     class that pressed Start together does not tick in lockstep.
     """
     active = lease_table().active(time.monotonic())
-    return tick_interval(active, SERVER_TICKS_PER_SECOND, runs=runs) * phase_spread(session_id())
+    interval = tick_interval(
+        active, SERVER_TICKS_PER_SECOND, fastest=FASTEST_TICK_S, slowest=SLOWEST_TICK_S, runs=runs
+    )
+    return interval * phase_spread(session_id())
 
 
 def retune_if_stale(runs: int) -> None:
@@ -548,6 +553,7 @@ def sync_trainers(runs: list[tuple[str, TrainConfig]], data: Any, digest: str) -
     if ss.get("lab_key") != key or "lab_trainers" not in ss:
         ss.lab_trainers = [Trainer(cfg, data) for _, cfg in runs]
         ss.lab_labels = [label for label, _ in runs]
+        ss.lab_tokens = [uuid.uuid4().hex[:12] for _ in runs]  # the live view's run ids
         ss.lab_key = key
         pause()
     return ss.lab_trainers
@@ -599,7 +605,8 @@ def train_tick(trainers: list[Trainer]) -> None:
         ss.lab_running = False
         ss.lab_busy = f"The server is busy: {table.active(now)} trainings are running."
         st.rerun(scope="app")
-    budget = table.budget(now, TRAIN_SECONDS_PER_TICK) / len(trainers)
+    interval = ss.get("lab_interval") or FASTEST_TICK_S
+    budget = table.budget(now, TRAIN_CORE_SHARE * interval) / len(trainers)
     for t in trainers:
         t.run_for(budget, MAX_STEPS_PER_TICK)
     if all(t.stopped is not None for t in trainers):
@@ -648,65 +655,19 @@ def x_axis_control() -> None:
 
 
 def draw(trainers: list[Trainer], labels: list[str]) -> None:
-    """Draw the boundaries, curves and weights of the runs."""
-    axis = st.session_state.get("lab_x_axis") or "epoch"
-    curves = [
-        figs.curves_info(t.history, lab, t.stopped, x_axis=axis)
-        for t, lab in zip(trainers, labels, strict=True)
-    ]
+    """Draw the runs' status lines and the live chart surface (only what changed is sent)."""
+    ss = st.session_state
     for t, lab in zip(trainers, labels, strict=True):
         st.markdown(_status(t, lab))
-    weights = [t.weights() for t in trainers]
-    limit = figs.weight_limit(*weights)
-    hists = [figs.weight_histogram_info(w, limit) for w in weights]
-    if len(trainers) == 1:
-        t = trainers[0]
-        left, right = st.columns([1, 1], gap="small")
-        with left:
-            grid = t.boundary(BOUNDARY_RESOLUTION)
-            fig = figs.plot_boundary(
-                grid,
-                t.train,
-                t.test,
-                title="Decision boundary",
-                height=400,
-                show_scale=False,
-                show_legend=False,
-            )
-            alt = figs.boundary_alt(grid, t.train, t.test, "Decision boundary")
-            st.plotly_chart(fig, key="lab_fig_boundary", alt=alt, **CHART)
-        with right:
-            fig = figs.plot_weight_histograms(hists, ["Weights"], height=190)
-            alt = figs.weight_histograms_alt(hists, ["Weights"])
-            st.plotly_chart(fig, key="lab_fig_hist", alt=alt, **CHART)
-            fig = figs.plot_weight_norm(curves, height=250)
-            st.plotly_chart(fig, key="lab_fig_norm", alt=figs.weight_norm_alt(curves), **CHART)
-    else:
-        cols = st.columns(len(trainers), gap="small")
-        for col, t, lab in zip(cols, trainers, labels, strict=True):
-            grid = t.boundary(BOUNDARY_RESOLUTION)
-            fig = figs.plot_boundary(
-                grid,
-                t.train,
-                t.test,
-                title=f"Run {lab}",
-                height=380,
-                show_scale=False,
-                show_legend=False,
-            )
-            alt = figs.boundary_alt(grid, t.train, t.test, f"Run {lab}, decision boundary")
-            col.plotly_chart(fig, key=f"lab_fig_boundary_{lab}", alt=alt, **CHART)
+    feed = ss.get("lab_feed")
+    if feed is None:
+        feed = ss.lab_feed = LiveFeed()
+    runs = [
+        LiveRun(lab, token, t)
+        for lab, token, t in zip(labels, ss.lab_tokens, trainers, strict=True)
+    ]
+    live_chart(feed, runs, ss.get("lab_x_axis") or "epoch", BOUNDARY_RESOLUTION)
     st.caption(BOUNDARY_KEY)
-    fig = figs.plot_training_curves(curves)
-    st.plotly_chart(fig, key="lab_fig_curves", alt=figs.curves_alt(curves), **CHART)
-    if len(trainers) > 1:
-        left, right = st.columns([3, 2], gap="small")
-        names = [f"Run {lab}" for lab in labels]
-        fig = figs.plot_weight_histograms(hists, names, height=290)
-        alt = figs.weight_histograms_alt(hists, names)
-        left.plotly_chart(fig, key="lab_fig_hist", alt=alt, **CHART)
-        fig = figs.plot_weight_norm(curves, height=290)
-        right.plotly_chart(fig, key="lab_fig_norm", alt=figs.weight_norm_alt(curves), **CHART)
     for t, lab in zip(trainers, labels, strict=True):
         if t.stopped is not None:
             kind = {"early_stopping": st.success, "diverged": st.error}.get(

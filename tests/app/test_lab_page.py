@@ -17,6 +17,7 @@ from pages import _lab_widgets as w
 from pages._lab_lessons import stacked
 from tests.app._fresh import STATE_WIDGETS, mounted_fresh
 from tests.conftest import APP
+from tests.live_browser import LiveBrowser, component_payload
 
 
 def _lab(params: dict[str, str] | None = None, *, first_view: bool = False) -> AppTest:
@@ -54,9 +55,12 @@ def test_page_renders_controls_and_charts():
         assert at.select_slider(key=key) is not None
     assert at.text_input(key="lab_hidden").value == "16-16"
     assert at.toggle(key="lab_es_on").value is False
-    charts = at.get("plotly_chart")
-    assert len(charts) == 4  # boundary, weight histogram, weight norm, curves
-    assert '"heatmap"' in charts[0].proto.spec
+    feed = component_payload(at)  # one live chart surface: boundary, curves, weights
+    (run,) = feed["runs"]
+    assert run["base"] == 0 and len(run["rows"]["epoch"]) == 1  # the whole history: epoch 0
+    assert run["points"]["train"]["label"] == _trainers(at)[0].train.y.tolist()
+    assert run["grid"]["n"] == w.BOUNDARY_RESOLUTION
+    assert not at.get("plotly_chart")  # the live view sends no Plotly figure
     assert len(at.get("latex")) >= 3
     assert not at.code  # both code expanders are lazy: nothing is sent until one opens
     at.session_state["lab_code"] = True  # open "PyTorch code for the current settings"
@@ -74,14 +78,14 @@ def test_page_renders_controls_and_charts():
 
 def test_first_view_sends_the_page_before_the_charts():
     at = _lab(first_view=True)
-    assert not at.get("plotly_chart")  # plotly.js would hold the whole page in a slow browser
+    assert not at.get("component_instance")  # the page first, the charts one tick later
     assert any("Drawing the charts" in c.value for c in at.caption)
     assert at.button(key="lab_start") is not None
     assert at.session_state.lab_drawn is False
     assert not at.subheader and not at.latex  # the sections below the fold follow too
     at.session_state["lab_drawn"] = True  # what the first tick of the live view does
     at.run()
-    assert len(at.get("plotly_chart")) == 4
+    assert len(component_payload(at)["runs"]) == 1
     assert "Batch size: how many updates?" in [h.value for h in at.subheader]
     assert not any("Drawing the charts" in c.value for c in at.caption)
 
@@ -141,8 +145,9 @@ def test_every_compare_preset_renders_two_runs(preset):
     a, b = _trainers(at)
     assert a.config != b.config or preset == "Custom"
     assert a.train.x.tobytes() == b.train.x.tobytes()  # same data and seed
-    assert len(at.get("plotly_chart")) == 5  # two boundaries, curves, histograms, norms
-    assert at.session_state.lab_labels == ["A", "B"]
+    feed = component_payload(at)  # one surface draws both runs
+    assert [r["label"] for r in feed["runs"]] == at.session_state.lab_labels == ["A", "B"]
+    assert feed["runs"][0]["points"] == feed["runs"][1]["points"]  # same data
     if preset == "Custom":
         at.slider(key="lab_b_dropout").set_value(0.5).run()
         assert _trainers(at)[1].config.dropout == 0.5
@@ -388,22 +393,27 @@ def _spec(at: AppTest, title: str) -> dict:
 
 
 def test_x_axis_control_switches_every_curve():
-    # Defect 7: curves against epochs, updates or samples seen.
+    # Defect 7: curves against epochs, updates or samples seen. The browser holds every x column
+    # of every row it received; the payload says which one is on the axis and its title.
     at = _lab({"batch_size": "64", "n_samples": "200"})  # 100 training points: 2 updates/epoch
+    browser = LiveBrowser()
+    assert browser.apply(component_payload(at)) == []
     for _ in range(3):
         at.button(key="lab_step").click().run()
+        assert browser.apply(component_payload(at)) == []
     radio = at.radio(key="lab_x_axis")
     assert radio.value == "epoch"
     assert list(radio.options) == ["Epoch", "Updates (optimizer steps)", "Samples seen"]
     hist = _trainers(at)[0].history
+    (token,) = at.session_state.lab_tokens
     for axis, title in (("step", "updates"), ("samples_seen", "samples seen"), ("epoch", "epoch")):
         at.radio(key="lab_x_axis").set_value(axis).run()
-        for name in ("Loss", "Weight norm"):
-            spec = _spec(at, name)
-            assert spec["layout"]["xaxis"]["title"]["text"] == title
-            xs = [float(getattr(r, axis)) for r in hist]
-            assert xs[-1] == {"step": 6, "samples_seen": 300, "epoch": 3}[axis]
-            assert all(_numbers(trace["x"]) == xs for trace in spec["data"])
+        feed = component_payload(at)
+        assert browser.apply(feed) == []
+        assert (feed["x_axis"], feed["x_title"]) == (axis, title)
+        xs = [getattr(r, axis) for r in hist]
+        assert xs[-1] == {"step": 6, "samples_seen": 300, "epoch": 3}[axis]
+        assert browser.rows[token][axis] == xs
 
 
 def test_dropout_check_on_screen_matches_normviz():
@@ -644,16 +654,16 @@ def test_every_live_chart_has_alternative_text_from_normviz(params):
 
     at = _lab(params)
     at.button(key="lab_step").click().run()
-    charts = at.get("plotly_chart")
-    alts = {c.proto.alt for c in charts}
-    assert len(charts) == (4 if not params else 5)
-    assert all(c.proto.alt for c in charts)
+    feed = component_payload(at)
     trainers = _trainers(at)
     labels = at.session_state.lab_labels
     pairs = zip(trainers, labels, strict=True)
     curves = [figs.curves_info(t.history, lab, t.stopped) for t, lab in pairs]
-    assert figs.curves_alt(curves) in alts
-    assert figs.weight_norm_alt(curves) in alts
+    assert feed["alt"]["curves"] == figs.curves_alt(curves)
+    assert feed["alt"]["norm"] == figs.weight_norm_alt(curves)
+    for run, t in zip(feed["runs"], trainers, strict=True):
+        title = f"Run {run['label']}" if run["label"] else "Decision boundary"
+        assert run["alt_boundary"] == figs.boundary_alt(t.boundary(64), t.train, t.test, title)
     h = trainers[0].history[-1]
     assert f"after 1 epochs train loss {h.train_loss:.3g}" in figs.curves_alt(curves)
 
