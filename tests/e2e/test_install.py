@@ -115,7 +115,13 @@ def test_wheel_holds_the_package_the_app_and_the_samples_only(installed):
     assert {n for n in names if n.startswith("normviz/") and n.endswith(".py")} == package
     pages = {f"normviz_app/pages/{p.name}" for p in (ROOT / "pages").glob("*.py")}
     app = {n for n in names if n.startswith("normviz_app/")}
-    assert app == pages | {
+    live = {  # the lab's live chart component, served by the installed app itself
+        f"normviz_app/{p.relative_to(ROOT).as_posix()}"
+        for p in (ROOT / "assets" / "live_chart").rglob("*")
+        if p.is_file()
+    }
+    assert {"normviz_app/assets/live_chart/index.html"} <= live
+    assert app == pages | live | {
         "normviz_app/app.py",
         "normviz_app/assets/favicon.png",
         "normviz_app/.streamlit/config.toml",
