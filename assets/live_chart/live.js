@@ -1,0 +1,962 @@
+/*
+ * The lab's live view: a hand-written Streamlit components.v1 component (no build step).
+ *
+ * Contract: docs/live-view.md. Python (normviz/live_feed.py through pages/_live_chart.py) posts
+ * `args.feed` payloads; this script keeps every run's history columns in growable arrays,
+ * appends the new rows and redraws in place (uPlot setData on charts that live as long as the
+ * layout), so zoom, pan and hover survive payloads. When a payload does not fit what it holds
+ * it answers with {stream, have: {token: rows}, ask} as the component's value.
+ *
+ * Test hooks: window.liveStats (counters), window.liveCharts (the chart objects).
+ */
+(function () {
+  "use strict";
+
+  var X_COLS = ["epoch", "step", "samples_seen"];
+  var COLS = X_COLS.concat([
+    "train_loss", "test_loss", "train_acc", "test_acc", "weight_norm", "sparsity",
+  ]);
+  var PERCENT = { train_acc: true, test_acc: true, sparsity: true };  // held as 0-100
+  var NARROW_PX = 640;   // below this iframe width every chart gets its own row
+  var REASK_MS = 2000;   // re-send an unanswered request after this long
+  var REASK_MAX = 10;    // ... at most this many times without a payload in between
+  var FONT = '"Source Sans Pro", "Source Sans 3", system-ui, -apple-system, "Segoe UI", ' +
+    'Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif';
+  var INK = "#374151", GRID = "#e5e7eb", TICK = "#9ca3af";
+
+  // Used only when a payload carries no `style` (Python's LiveFeed.style is the one home).
+  var DEFAULT_STYLE = {
+    split: { train: { colour: "#4f46e5", name: "train" }, test: { colour: "#e11d48", name: "test" } },
+    runs: {
+      "": { name: "", short: "", dash: "solid", colour: "#4f46e5" },
+      A: { name: "Run A", short: "A", dash: "solid", colour: "#4f46e5" },
+      B: { name: "Run B", short: "B", dash: "dash", colour: "#0d9488" },
+    },
+    classes: ["#f97316", "#2563eb"],
+    boundary: [[0, "#fdba74"], [0.5, "#ffffff"], [1, "#93c5fd"]],
+    non_finite: "#d1d5db",
+    norm: "#0f766e",
+    sparsity: "#d97706",
+    stop: { early_stopping: "#059669", diverged: "#b91c1c", max_epochs: "#6b7280" },
+  };
+
+  var stats = { renders: 0, requests: 0, lastRenderMs: 0, totalRenderMs: 0, rows: 0 };
+  var charts = { loss: null, acc: null, norm: null, hist: [], boundaries: [], layout: "" };
+  window.liveStats = stats;
+  window.liveCharts = charts;
+
+  var state = {
+    stream: null,
+    seq: -1,
+    xAxis: "epoch",
+    xTitle: "epoch",
+    histLimit: 1,
+    style: DEFAULT_STYLE,
+    styleKey: "",
+    alt: { curves: "", norm: "", hist: "" },
+    labels: [],     // labels of the runs on screen, in payload order
+    runs: {},       // label -> held run (see newRun)
+    asks: 0,
+    pendingKey: null,
+    pendingAt: 0,
+    pendingValue: null,
+    reasks: 0,
+    align: { checked: 0, ok: true },   // compare mode: do A and B share x values so far?
+  };
+
+  // ---------------------------------------------------------------- Streamlit protocol
+  function post(msg) {
+    msg.isStreamlitMessage = true;
+    window.parent.postMessage(msg, "*");
+  }
+
+  var lastHeight = -1;
+  function reportHeight() {
+    var h = Math.ceil(document.body.getBoundingClientRect().height);
+    if (h !== lastHeight) {
+      lastHeight = h;
+      post({ type: "streamlit:setFrameHeight", height: h });
+    }
+  }
+
+  function sendValue(value) {
+    post({ type: "streamlit:setComponentValue", value: value, dataType: "json" });
+    stats.requests += 1;
+  }
+
+  window.addEventListener("message", function (event) {
+    var data = event.data;
+    if (!data || data.type !== "streamlit:render" || !data.args) return;
+    onFeed(data.args.feed);
+  });
+
+  // ---------------------------------------------------------------- style helpers
+  function mergeStyle(s) {
+    if (!s || typeof s !== "object") return DEFAULT_STYLE;
+    var out = {};
+    for (var k in DEFAULT_STYLE) out[k] = s[k] != null ? s[k] : DEFAULT_STYLE[k];
+    return out;
+  }
+  function runStyle(label) {
+    var r = state.style.runs || {};
+    return r[label] || DEFAULT_STYLE.runs[label] || DEFAULT_STYLE.runs[""];
+  }
+  function splitStyle(split) {
+    var s = state.style.split || {};
+    return s[split] || DEFAULT_STYLE.split[split];
+  }
+  function dashOf(d) {
+    if (Array.isArray(d)) return d;
+    if (d === "dash") return [7, 4];
+    if (d === "dot") return [2, 3];
+    if (d === "dashdot") return [7, 3, 2, 3];
+    return null;
+  }
+  function shortName(label) {
+    var rs = runStyle(label);
+    return rs.short != null ? rs.short : label;
+  }
+  function seriesName(label, what) {
+    var s = shortName(label);
+    return s ? s + " " + what : what;
+  }
+
+  // ---------------------------------------------------------------- held runs
+  function newRun(token) {
+    var cols = {};
+    for (var i = 0; i < COLS.length; i++) cols[COLS[i]] = [];
+    return {
+      token: token, n: 0, cols: cols, points: null, grid: null, gridSeq: 0,
+      hist: null, stop: null, alt: "",
+    };
+  }
+
+  function appendRows(run, rows, skip) {
+    if (!rows) return;
+    var len = rows.epoch ? rows.epoch.length : 0;
+    if (len <= skip) return;
+    for (var c = 0; c < COLS.length; c++) {
+      var name = COLS[c];
+      var src = rows[name];
+      var dst = run.cols[name];
+      var scale = PERCENT[name] ? 100 : 1;
+      for (var i = skip; i < len; i++) {
+        var v = src ? src[i] : null;
+        dst.push(v == null || typeof v !== "number" ? null : v * scale);
+      }
+    }
+    run.n += len - skip;
+  }
+
+  // ---------------------------------------------------------------- one payload
+  function onFeed(feed) {
+    if (!feed || typeof feed !== "object" || !Array.isArray(feed.runs)) return;
+    var t0 = performance.now();
+    if (feed.stream !== state.stream) {
+      // A new server-side feed is a new session: forget everything held.
+      state.stream = feed.stream;
+      state.runs = {};
+      state.pendingKey = null;
+      state.align.checked = 0;
+      state.align.ok = true;
+    }
+    state.seq = feed.seq;
+
+    var labels = [];
+    var i, r, label;
+    for (i = 0; i < feed.runs.length; i++) labels.push(feed.runs[i].label || "");
+    for (label in state.runs) if (labels.indexOf(label) < 0) delete state.runs[label];
+
+    var misfit = false, applied = false;
+    for (i = 0; i < feed.runs.length; i++) {
+      r = feed.runs[i];
+      label = labels[i];
+      var held = state.runs[label];
+      var base = r.base | 0;
+      if (base === 0) {
+        held = state.runs[label] = newRun(r.run);
+        state.align.checked = 0;
+        state.align.ok = true;
+      } else if (!held || held.token !== r.run || base > held.n) {
+        misfit = true;   // this run's rows wait for the feed's answer to our request
+        continue;
+      }
+      appendRows(held, r.rows, held.n - base);
+      if (r.points) held.points = r.points;
+      if (r.grid) { held.grid = r.grid; held.gridSeq += 1; }
+      if (r.hist) held.hist = r.hist;
+      held.stop = r.stop || null;
+      held.alt = r.alt_boundary || "";
+      applied = true;
+    }
+
+    if (misfit) ask(feed); else clearAsk();
+
+    if (applied) {
+      state.xAxis = X_COLS.indexOf(feed.x_axis) >= 0 ? feed.x_axis : "epoch";
+      state.xTitle = feed.x_title || state.xAxis;
+      state.histLimit = feed.hist_limit > 0 ? feed.hist_limit : 1;
+      if (feed.alt) state.alt = feed.alt;
+      var styleKey = feed.style ? JSON.stringify(feed.style) : "";
+      if (styleKey !== state.styleKey) {
+        state.styleKey = styleKey;
+        state.style = mergeStyle(feed.style);
+        lutFor = null;
+      }
+      state.labels = labels;
+      render();
+      var first = state.runs[labels[0]];
+      stats.rows = first ? first.n : 0;
+      stats.renders += 1;
+      var ms = performance.now() - t0;
+      stats.lastRenderMs = ms;
+      stats.totalRenderMs += ms;
+    }
+  }
+
+  // ---------------------------------------------------------------- gap requests
+  function haveOf(feed) {
+    var have = {};
+    for (var i = 0; i < feed.runs.length; i++) {
+      var r = feed.runs[i];
+      var held = state.runs[r.label || ""];
+      have[r.run] = held && held.token === r.run ? held.n : 0;
+    }
+    return have;
+  }
+
+  function ask(feed) {
+    var have = haveOf(feed);
+    var key = JSON.stringify([feed.stream, have]);
+    var now = performance.now();
+    if (key === state.pendingKey && now - state.pendingAt < REASK_MS) return;
+    state.reasks = key === state.pendingKey ? state.reasks : 0;
+    state.pendingKey = key;
+    state.pendingAt = now;
+    state.asks += 1;
+    state.pendingValue = { stream: feed.stream, have: have, ask: state.asks };
+    sendValue(state.pendingValue);
+    armReask();
+  }
+
+  var reaskTimer = 0;
+  function armReask() {
+    clearTimeout(reaskTimer);
+    reaskTimer = setTimeout(function () {
+      if (state.pendingKey === null || state.reasks >= REASK_MAX) return;
+      state.reasks += 1;
+      state.asks += 1;
+      state.pendingAt = performance.now();
+      var v = state.pendingValue;
+      state.pendingValue = { stream: v.stream, have: v.have, ask: state.asks };
+      sendValue(state.pendingValue);
+      armReask();
+    }, REASK_MS);
+  }
+
+  function clearAsk() {
+    state.pendingKey = null;
+    state.pendingValue = null;
+    state.reasks = 0;
+    clearTimeout(reaskTimer);
+  }
+
+  // ---------------------------------------------------------------- formatting
+  function fmtNum(v, digits) {
+    if (v == null || !isFinite(v)) return "–";
+    var a = Math.abs(v);
+    if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(2);
+    return v.toFixed(digits);
+  }
+  function fmtInt(v) {
+    return v == null ? "–" : Math.round(v).toLocaleString("en-US");
+  }
+  var fmtLoss = function (u, v) { return fmtNum(v, 4); };
+  var fmtPct = function (u, v) { return v == null ? "–" : v.toFixed(1) + " %"; };
+  var fmtNorm = function (u, v) { return fmtNum(v, 3); };
+  var fmtX = function (u, v) { return fmtInt(v); };
+
+  // ---------------------------------------------------------------- layout
+  function el(tag, cls, parent) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (parent) parent.appendChild(e);
+    return e;
+  }
+
+  function figure(parent, id, alt, extra) {
+    var c = el("div", "live-cell" + (extra ? " " + extra : ""), parent);
+    c.id = id;
+    c.setAttribute("role", "img");
+    c.setAttribute("aria-label", alt || "");
+    return c;
+  }
+
+  function setAlt(node, alt) {
+    if (node && node.getAttribute("aria-label") !== (alt || "")) {
+      node.setAttribute("aria-label", alt || "");
+    }
+  }
+
+  function layoutKey() {
+    var w = document.documentElement.clientWidth;
+    return [state.labels.join(","), w < NARROW_PX ? "n" : "w", state.xAxis, state.styleKey].join("|");
+  }
+
+  function destroyCharts() {
+    ["loss", "acc", "norm"].forEach(function (k) {
+      if (charts[k]) charts[k].destroy();
+      charts[k] = null;
+    });
+    charts.hist.forEach(function (u) { u.destroy(); });
+    charts.hist = [];
+    charts.boundaries = [];
+  }
+
+  var nodes = {};
+  function build() {
+    destroyCharts();
+    var root = document.getElementById("live");
+    root.textContent = "";
+    var narrow = document.documentElement.clientWidth < NARROW_PX;
+    var compare = state.labels.length > 1;
+    var grid = el("div", "live-grid" + (narrow ? " narrow" : ""), root);
+    nodes = { grid: grid, boundaries: [] };
+
+    if (!compare) {
+      nodes.boundaries.push(figure(grid, "boundary", ""));
+      var side = el("div", "live-stack", grid);
+      nodes.hist = figure(side, "hist", state.alt.hist);
+      nodes.norm = figure(side, "norm", state.alt.norm);
+      nodes.curves = figure(grid, "curves", state.alt.curves, "live-wide live-pair");
+    } else {
+      var pair = el("div", "live-pair live-wide", grid);
+      for (var i = 0; i < state.labels.length; i++) {
+        nodes.boundaries.push(figure(pair, "boundary-" + (state.labels[i] || i), ""));
+      }
+      nodes.curves = figure(grid, "curves", state.alt.curves, "live-wide live-pair");
+      nodes.hist = figure(grid, "hist", state.alt.hist, "live-pair");
+      nodes.norm = figure(grid, "norm", state.alt.norm);
+    }
+    nodes.loss = el("div", "live-cell", nodes.curves);
+    nodes.loss.id = "loss";
+    nodes.acc = el("div", "live-cell", nodes.curves);
+    nodes.acc.id = "acc";
+    nodes.histCells = [];
+    var histLabels = compare ? state.labels : [state.labels[0]];
+    for (var j = 0; j < histLabels.length; j++) {
+      nodes.histCells.push(el("div", "live-cell", nodes.hist));
+    }
+
+    for (var b = 0; b < nodes.boundaries.length; b++) {
+      var lb = state.labels[b];
+      var title = compare ? runStyle(lb).name || "Run " + lb : "Decision boundary";
+      charts.boundaries.push(new Boundary(nodes.boundaries[b], lb, title));
+    }
+    var h = sizes(narrow, compare);
+    charts.loss = lineChart(nodes.loss, "Loss (lower is better)", lossSeries(), h.curve, {
+      y: { range: lossRange },
+    }, [{ label: "loss" }]);
+    charts.acc = lineChart(nodes.acc, "Accuracy", accSeries(), h.curve, {
+      y: { range: [0, 102] },
+    }, [{ label: "accuracy (%)" }]);
+    charts.norm = lineChart(nodes.norm, "Weight norm and % weights near zero", normSeries(), h.norm, {
+      y: { range: normRange },
+      pct: { range: [0, 100] },
+    }, [{ label: "‖w‖₂", stroke: state.style.norm }, {
+      scale: "pct", side: 1, label: "% near zero", stroke: state.style.sparsity,
+      grid: { show: false },
+    }]);
+    for (var k = 0; k < histLabels.length; k++) {
+      charts.hist.push(histChart(nodes.histCells[k], histLabels[k], compare, h.hist));
+    }
+    charts.layout = layoutKey();
+    state.align.checked = 0;
+    state.align.ok = true;
+  }
+
+  function sizes(narrow, compare) {
+    return {
+      curve: narrow ? 200 : 240,
+      norm: narrow ? 190 : compare ? 230 : 170,
+      hist: narrow ? 170 : compare ? 200 : 150,
+    };
+  }
+
+  function widthOf(node) {
+    return Math.max(120, Math.floor(node.clientWidth));
+  }
+
+  function axisX() {
+    return {
+      label: state.xTitle, font: "12px " + FONT, labelFont: "12px " + FONT, stroke: INK,
+      labelSize: 18, size: 34, grid: { stroke: GRID, width: 1 },
+      ticks: { stroke: TICK, width: 1, size: 4 },
+    };
+  }
+
+  function axisY(o) {
+    var a = {
+      font: "12px " + FONT, labelFont: "12px " + FONT, stroke: INK, labelSize: 18, size: 48,
+      grid: { stroke: GRID, width: 1 }, ticks: { stroke: TICK, width: 1, size: 4 },
+    };
+    for (var k in o) a[k] = o[k];
+    return a;
+  }
+
+  function lineChart(host, title, series, height, scales, yAxes) {
+    scales.x = { time: false };
+    var axes = [axisX()];
+    for (var i = 0; i < yAxes.length; i++) axes.push(axisY(yAxes[i]));
+    var opts = {
+      title: title,
+      width: widthOf(host),
+      height: height,
+      scales: scales,
+      axes: axes,
+      series: [{ label: state.xTitle, value: fmtX }].concat(series),
+      legend: { show: true, live: true },
+      cursor: { drag: { x: true, y: false, setScale: false }, sync: { key: "live-x" } },
+      hooks: { setSelect: [onSelect], draw: [drawStops] },
+    };
+    var u = new uPlot(opts, emptyData(series.length + 1), host);
+    u.liveZoom = null;
+    u.liveHost = host;
+    u.liveHeight = height;
+    // The curves share their cursor (drag-zoom and double-click reach all of them through
+    // uPlot's sync); a double-click anywhere on them returns every one to auto scales.
+    u.over.addEventListener("dblclick", unzoom);
+    return u;
+  }
+
+  function emptyData(n) {
+    var d = [];
+    for (var i = 0; i < n; i++) d.push([]);
+    return d;
+  }
+
+  function unzoom() {
+    ["loss", "acc", "norm"].forEach(function (k) {
+      if (charts[k]) charts[k].liveZoom = null;
+    });
+  }
+
+  function onSelect(u) {
+    var s = u.select;
+    if (s.width < 3) return;
+    var min = u.posToVal(s.left, "x");
+    var max = u.posToVal(s.left + s.width, "x");
+    u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+    if (!(max > min)) return;
+    u.liveZoom = { min: min, max: max };
+    u.setScale("x", { min: min, max: max });
+  }
+
+  function line(label, what, colour, scale, fmt, width) {
+    return {
+      label: seriesName(label, what),
+      stroke: colour,
+      width: width || 2,
+      dash: dashOf(runStyle(label).dash),
+      scale: scale || "y",
+      value: fmt,
+      spanGaps: false,
+      points: { show: false },
+    };
+  }
+
+  function lossSeries() {
+    var out = [];
+    state.labels.forEach(function (l) {
+      out.push(line(l, splitStyle("train").name, splitStyle("train").colour, "y", fmtLoss));
+      out.push(line(l, splitStyle("test").name, splitStyle("test").colour, "y", fmtLoss));
+    });
+    return out;
+  }
+
+  function accSeries() {
+    var out = [];
+    state.labels.forEach(function (l) {
+      out.push(line(l, splitStyle("train").name, splitStyle("train").colour, "y", fmtPct));
+      out.push(line(l, splitStyle("test").name, splitStyle("test").colour, "y", fmtPct));
+    });
+    return out;
+  }
+
+  function normSeries() {
+    var out = [];
+    state.labels.forEach(function (l) {
+      out.push(line(l, "‖w‖₂", state.style.norm, "y", fmtNorm));
+      out.push(line(l, "% near 0", state.style.sparsity, "pct", fmtPct, 1.5));
+    });
+    return out;
+  }
+
+  function lossRange(u, min, max) {
+    // Like the Plotly figures: 0 to the largest finite loss plus a margin, within [0.1, 3].
+    var top = max == null || !isFinite(max) ? 1 : Math.min(Math.max(max * 1.08, 0.1), 3);
+    return [0, top];
+  }
+
+  function normRange(u, min, max) {
+    var top = max == null || !isFinite(max) || max <= 0 ? 1 : max * 1.08;
+    return [0, top];
+  }
+
+  function drawStops(u) {
+    var ctx = u.ctx, bb = u.bbox, dpr = uPlot.pxRatio;
+    var row = 0;
+    for (var i = 0; i < state.labels.length; i++) {
+      var run = state.runs[state.labels[i]];
+      var stop = run && run.stop;
+      if (!stop || stop.reason === "max_epochs" || !stop.x) continue;
+      var xv = stop.x[state.xAxis];
+      if (xv == null || !isFinite(xv)) continue;
+      var px = u.valToPos(xv, "x", true);
+      if (px < bb.left - 1 || px > bb.left + bb.width + 1) continue;
+      var colour = (state.style.stop || {})[stop.reason] || "#6b7280";
+      var text = stop.text && stop.text.length <= 32 ? stop.text
+        : stop.reason === "diverged" ? "diverged" : "early stop";
+      if (state.labels.length > 1 && shortName(state.labels[i])) {
+        text = shortName(state.labels[i]) + ": " + text;
+      }
+      ctx.save();
+      ctx.strokeStyle = colour;
+      ctx.lineWidth = 1.5 * dpr;
+      ctx.setLineDash([4 * dpr, 3 * dpr]);
+      ctx.beginPath();
+      ctx.moveTo(Math.round(px) + 0.5, bb.top);
+      ctx.lineTo(Math.round(px) + 0.5, bb.top + bb.height);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.font = 11 * dpr + "px " + FONT;
+      var right = px > bb.left + bb.width * 0.6;
+      var tw = ctx.measureText(text).width;
+      var tx = right ? px - 4 * dpr - tw : px + 4 * dpr;
+      var ty = bb.top + (4 + 15 * row) * dpr;
+      ctx.fillStyle = "rgba(255,255,255,0.85)";
+      ctx.fillRect(tx - 2 * dpr, ty, tw + 4 * dpr, 14 * dpr);
+      ctx.fillStyle = colour;
+      ctx.textBaseline = "top";
+      ctx.fillText(text, tx, ty + 1.5 * dpr);
+      ctx.restore();
+      row += 1;
+    }
+  }
+
+  // ---------------------------------------------------------------- histograms
+  var histX = { limit: 0, bins: 0, centres: [] };
+  var histTop = 1;
+
+  function histCentres(limit, bins) {
+    if (histX.limit !== limit || histX.bins !== bins) {
+      var c = [];
+      var w = (2 * limit) / bins;
+      for (var i = 0; i < bins; i++) c.push(-limit + (i + 0.5) * w);
+      histX = { limit: limit, bins: bins, centres: c };
+    }
+    return histX.centres;
+  }
+
+  function histChart(host, label, compare, height) {
+    var rs = runStyle(label);
+    var title = compare ? "Weights, " + (rs.name || "run " + label) : "Weight histogram";
+    var opts = {
+      title: title,
+      width: widthOf(host),
+      height: height,
+      scales: {
+        x: { time: false, range: function () { return [-state.histLimit, state.histLimit]; } },
+        y: { range: function () { return [0, histTop * 1.05]; } },
+      },
+      axes: [
+        { label: "weight value", font: "12px " + FONT, labelFont: "12px " + FONT, stroke: INK,
+          labelSize: 18, size: 34, grid: { stroke: GRID, width: 1 },
+          ticks: { stroke: TICK, width: 1, size: 4 } },
+        axisY({ label: "weights", size: 44 }),
+      ],
+      series: [
+        { label: "bin centre", value: function (u, v) { return fmtNum(v, 3); } },
+        {
+          label: "count",
+          stroke: rs.colour || "#4f46e5",
+          fill: rs.colour || "#4f46e5",
+          width: 0,
+          paths: uPlot.paths.bars({ size: [0.92, Infinity], align: 0 }),
+          points: { show: false },
+          value: function (u, v) { return fmtInt(v); },
+        },
+      ],
+      legend: { show: true, live: true },
+      cursor: { drag: { x: false, y: false }, points: { show: false } },
+    };
+    var u = new uPlot(opts, [[], []], host);
+    u.liveLabel = label;
+    u.liveHost = host;
+    u.liveHeight = height;
+    return u;
+  }
+
+  // ---------------------------------------------------------------- boundary
+  var lutFor = null, lut = null;
+  var little = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+  function parseColour(c) {
+    var m = /^#?([0-9a-f]{6})$/i.exec(String(c).trim());
+    if (m) {
+      var n = parseInt(m[1], 16);
+      return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+    }
+    m = /^rgba?\(([^)]+)\)$/i.exec(String(c).trim());
+    if (m) {
+      var p = m[1].split(",").map(parseFloat);
+      return [p[0] | 0, p[1] | 0, p[2] | 0];
+    }
+    return [128, 128, 128];
+  }
+
+  function pack(rgb) {
+    return little
+      ? ((255 << 24) | (rgb[2] << 16) | (rgb[1] << 8) | rgb[0]) >>> 0
+      : ((rgb[0] << 24) | (rgb[1] << 16) | (rgb[2] << 8) | 255) >>> 0;
+  }
+
+  function boundaryLut() {
+    if (lutFor === state.style) return lut;
+    var stops = (state.style.boundary || DEFAULT_STYLE.boundary).map(function (s) {
+      return [+s[0], parseColour(s[1])];
+    });
+    lut = new Uint32Array(256);
+    for (var b = 0; b < 255; b++) {
+      var p = b / 254;
+      var k = 1;
+      while (k < stops.length - 1 && stops[k][0] < p) k++;
+      var s0 = stops[k - 1], s1 = stops[k];
+      var t = s1[0] > s0[0] ? Math.min(1, Math.max(0, (p - s0[0]) / (s1[0] - s0[0]))) : 0;
+      lut[b] = pack([0, 1, 2].map(function (j) {
+        return Math.round(s0[1][j] + (s1[1][j] - s0[1][j]) * t);
+      }));
+    }
+    lut[255] = pack(parseColour(state.style.non_finite || DEFAULT_STYLE.non_finite));
+    lutFor = state.style;
+    return lut;
+  }
+
+  function niceTicks(lo, hi, count) {
+    var span = hi - lo;
+    if (!(span > 0)) return [lo];
+    var step = Math.pow(10, Math.floor(Math.log10(span / count)));
+    var err = span / count / step;
+    if (err >= 7.5) step *= 10;
+    else if (err >= 3.5) step *= 5;
+    else if (err >= 1.5) step *= 2;
+    var out = [];
+    for (var v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) {
+      out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+    }
+    return out;
+  }
+
+  function Boundary(host, label, title) {
+    this.label = label;
+    this.host = host;
+    var t = el("div", "live-title", host);
+    t.textContent = title;
+    this.box = el("div", "live-boundary", host);
+    this.heat = el("canvas", "", this.box);
+    this.over = el("canvas", "layer", this.box);
+    this.readout = el("div", "live-readout", host);
+    this.idle = "Colour: P(class 1). Train points: white edge; test points: black edge.";
+    this.readout.textContent = this.idle;
+    this.small = document.createElement("canvas");
+    this.bytes = null;
+    this.image = null;
+    this.drawnGrid = null;
+    this.drawnPoints = null;
+    this.drawnKey = "";
+    this.m = { l: 40, r: 8, t: 6, b: 26 };
+    var self = this;
+    this.over.addEventListener("mousemove", function (e) { self.hover(e); });
+    this.over.addEventListener("mouseleave", function () {
+      self.readout.textContent = self.idle;
+    });
+    this.resize();
+  }
+
+  Boundary.prototype.run = function () { return state.runs[this.label]; };
+
+  Boundary.prototype.resize = function () {
+    var w = Math.min(Math.floor(this.host.clientWidth), 460);
+    w = Math.max(w, 160);
+    var m = this.m;
+    this.pw = w - m.l - m.r;
+    this.ph = this.pw;
+    this.cw = w;
+    this.ch = this.ph + m.t + m.b;
+    var dpr = window.devicePixelRatio || 1;
+    this.dpr = dpr;
+    [this.heat, this.over].forEach(function (c) {
+      c.width = Math.round(this.cw * dpr);
+      c.height = Math.round(this.ch * dpr);
+      c.style.width = this.cw + "px";
+      c.style.height = this.ch + "px";
+    }, this);
+    this.over.style.top = "0px";
+    this.box.style.height = this.ch + "px";
+    this.drawnGrid = null;
+    this.drawnPoints = null;
+    this.drawnKey = "";
+  };
+
+  // The plotted data range: the grid's cells are centred on x0..x1 and y0..y1.
+  Boundary.prototype.range = function (g) {
+    var n = Math.max(g.n, 2);
+    var dx = (g.x1 - g.x0) / (n - 1), dy = (g.y1 - g.y0) / (n - 1);
+    return { x0: g.x0 - dx / 2, x1: g.x1 + dx / 2, y0: g.y0 - dy / 2, y1: g.y1 + dy / 2 };
+  };
+
+  Boundary.prototype.draw = function () {
+    var run = this.run();
+    if (!run || !run.grid) return;
+    var g = run.grid;
+    if (g !== this.drawnGrid) this.drawHeat(g);
+    var key = [g.n, g.x0, g.x1, g.y0, g.y1].join(",");
+    if (run.points !== this.drawnPoints || key !== this.drawnKey) this.drawOverlay(run);
+    this.drawnGrid = g;
+    this.drawnPoints = run.points;
+    this.drawnKey = key;
+    setAlt(this.host, run.alt);
+  };
+
+  Boundary.prototype.drawHeat = function (g) {
+    var n = g.n | 0;
+    if (n <= 0) return;
+    var raw = atob(g.q || "");
+    if (raw.length < n * n) return;
+    if (!this.image || this.image.width !== n) {
+      this.small.width = n;
+      this.small.height = n;
+      this.sctx = this.small.getContext("2d");
+      this.image = this.sctx.createImageData(n, n);
+      this.pixels = new Uint32Array(this.image.data.buffer);
+      this.bytes = new Uint8Array(n * n);
+    }
+    var table = boundaryLut(), px = this.pixels, bytes = this.bytes;
+    for (var i = 0; i < n; i++) {       // grid row i is at y0 + i*dy: image row n-1-i
+      var src = i * n, dst = (n - 1 - i) * n;
+      for (var j = 0; j < n; j++) {
+        var b = raw.charCodeAt(src + j);
+        bytes[src + j] = b;
+        px[dst + j] = table[b];
+      }
+    }
+    this.sctx.putImageData(this.image, 0, 0);
+    var ctx = this.heat.getContext("2d"), d = this.dpr, m = this.m;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, this.heat.width, this.heat.height);
+    ctx.imageSmoothingEnabled = true;
+    ctx.drawImage(this.small, m.l * d, m.t * d, this.pw * d, this.ph * d);
+    this.grid = g;
+  };
+
+  Boundary.prototype.drawOverlay = function (run) {
+    var ctx = this.over.getContext("2d"), d = this.dpr, m = this.m;
+    var g = run.grid, r = this.range(g), pw = this.pw, ph = this.ph;
+    ctx.setTransform(d, 0, 0, d, 0, 0);
+    ctx.clearRect(0, 0, this.cw, this.ch);
+    var sx = function (x) { return m.l + ((x - r.x0) / (r.x1 - r.x0)) * pw; };
+    var sy = function (y) { return m.t + ph - ((y - r.y0) / (r.y1 - r.y0)) * ph; };
+    // frame and ticks
+    ctx.strokeStyle = TICK;
+    ctx.lineWidth = 1;
+    ctx.strokeRect(m.l + 0.5, m.t + 0.5, pw - 1, ph - 1);
+    ctx.fillStyle = INK;
+    ctx.font = "11px " + FONT;
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    niceTicks(r.x0, r.x1, 4).forEach(function (v) {
+      var x = Math.round(sx(v)) + 0.5;
+      ctx.beginPath();
+      ctx.moveTo(x, m.t + ph);
+      ctx.lineTo(x, m.t + ph + 4);
+      ctx.stroke();
+      ctx.fillText(tickText(v), x, m.t + ph + 6);
+    });
+    ctx.textAlign = "right";
+    ctx.textBaseline = "middle";
+    niceTicks(r.y0, r.y1, 4).forEach(function (v) {
+      var y = Math.round(sy(v)) + 0.5;
+      ctx.beginPath();
+      ctx.moveTo(m.l - 4, y);
+      ctx.lineTo(m.l, y);
+      ctx.stroke();
+      ctx.fillText(tickText(v), m.l - 6, y);
+    });
+    // points: train (white edge), then test (black edge), in their class colours
+    var classes = state.style.classes || DEFAULT_STYLE.classes;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(m.l, m.t, pw, ph);
+    ctx.clip();
+    var pts = run.points || {};
+    [["train", "#ffffff"], ["test", "#111827"]].forEach(function (kind) {
+      var p = pts[kind[0]];
+      if (!p || !p.x) return;
+      ctx.lineWidth = 1.2;
+      ctx.strokeStyle = kind[1];
+      for (var c = 0; c < 2; c++) {
+        ctx.fillStyle = classes[c];
+        ctx.beginPath();
+        for (var i = 0; i < p.x.length; i++) {
+          if ((p.label[i] | 0) !== c) continue;
+          var x = sx(p.x[i]), y = sy(p.y[i]);
+          ctx.moveTo(x + 3.6, y);
+          ctx.arc(x, y, 3.6, 0, 2 * Math.PI);
+        }
+        ctx.fill();
+        ctx.stroke();
+      }
+    });
+    ctx.restore();
+  };
+
+  function tickText(v) {
+    var a = Math.abs(v);
+    return a >= 10 || a === 0 ? String(Math.round(v)) : String(+v.toFixed(2));
+  }
+
+  Boundary.prototype.hover = function (e) {
+    var g = this.grid;
+    if (!g || !this.bytes) return;
+    var rect = this.over.getBoundingClientRect(), m = this.m;
+    var fx = (e.clientX - rect.left - m.l) / this.pw;
+    var fy = 1 - (e.clientY - rect.top - m.t) / this.ph;
+    if (fx < 0 || fx > 1 || fy < 0 || fy > 1) {
+      this.readout.textContent = this.idle;
+      return;
+    }
+    var r = this.range(g);
+    var x = r.x0 + fx * (r.x1 - r.x0), y = r.y0 + fy * (r.y1 - r.y0);
+    var j = Math.min(g.n - 1, Math.max(0, Math.floor(fx * g.n)));
+    var i = Math.min(g.n - 1, Math.max(0, Math.floor(fy * g.n)));
+    var b = this.bytes[i * g.n + j];
+    var p = b === 255 ? "not finite" : (b / 254).toFixed(2);
+    this.readout.textContent = "P(class 1) = " + p + " at x = " + x.toFixed(2) + ", y = " + y.toFixed(2);
+  };
+
+  /** Test hook: [r, g, b, a] of the heat map at data point (x, y). */
+  Boundary.prototype.pixelAt = function (x, y) {
+    var g = this.grid;
+    if (!g) return null;
+    var r = this.range(g), m = this.m;
+    var px = (m.l + ((x - r.x0) / (r.x1 - r.x0)) * this.pw) * this.dpr;
+    var py = (m.t + this.ph - ((y - r.y0) / (r.y1 - r.y0)) * this.ph) * this.dpr;
+    var d = this.heat.getContext("2d").getImageData(Math.round(px), Math.round(py), 1, 1).data;
+    return [d[0], d[1], d[2], d[3]];
+  };
+
+  // ---------------------------------------------------------------- drawing a payload
+  function checkAlign(a, b) {
+    var xa = a.cols[state.xAxis], xb = b.cols[state.xAxis];
+    var m = Math.min(xa.length, xb.length);
+    var al = state.align;
+    for (var i = al.checked; i < m && al.ok; i++) if (xa[i] !== xb[i]) al.ok = false;
+    al.checked = m;
+    return al.ok;
+  }
+
+  // [x, then `names` of each run]: aligned on one x array (shorter runs end early), or joined.
+  function curveData(names) {
+    var runs = state.labels.map(function (l) { return state.runs[l] || newRun(""); });
+    var x = state.xAxis, data, i, k;
+    if (runs.length === 1 || checkAlign(runs[0], runs[1])) {
+      var longest = runs[0];
+      for (i = 1; i < runs.length; i++) if (runs[i].n > longest.n) longest = runs[i];
+      data = [longest.cols[x]];
+      for (i = 0; i < runs.length; i++) {
+        for (k = 0; k < names.length; k++) data.push(runs[i].cols[names[k]]);
+      }
+      return data;
+    }
+    var tables = runs.map(function (r) {
+      var t = [r.cols[x]];
+      for (k = 0; k < names.length; k++) t.push(r.cols[names[k]]);
+      return t;
+    });
+    return uPlot.join(tables);
+  }
+
+  function push(u, data) {
+    u.batch(function () {
+      if (u.liveZoom) {
+        u.setData(data, false);
+        u.setScale("x", { min: u.liveZoom.min, max: u.liveZoom.max });
+      } else {
+        u.setData(data, true);
+      }
+    });
+  }
+
+  function render() {
+    if (charts.layout !== layoutKey()) build();
+    push(charts.loss, curveData(["train_loss", "test_loss"]));
+    push(charts.acc, curveData(["train_acc", "test_acc"]));
+    push(charts.norm, curveData(["weight_norm", "sparsity"]));
+    var top = 1, i, run;
+    for (i = 0; i < charts.hist.length; i++) {
+      run = state.runs[charts.hist[i].liveLabel];
+      if (run && run.hist && run.hist.counts) {
+        for (var c = 0; c < run.hist.counts.length; c++) {
+          if (run.hist.counts[c] > top) top = run.hist.counts[c];
+        }
+      }
+    }
+    histTop = top;
+    for (i = 0; i < charts.hist.length; i++) {
+      var u = charts.hist[i];
+      run = state.runs[u.liveLabel];
+      if (!run || !run.hist || !run.hist.counts) continue;
+      var counts = run.hist.counts;
+      var hd = [histCentres(state.histLimit, counts.length), counts];
+      u.batch(function () { u.setData(hd, true); });
+    }
+    for (i = 0; i < charts.boundaries.length; i++) charts.boundaries[i].draw();
+    setAlt(nodes.curves, state.alt.curves);
+    setAlt(nodes.norm, state.alt.norm);
+    setAlt(nodes.hist, state.alt.hist);
+  }
+
+  // ---------------------------------------------------------------- width changes
+  var resizeQueued = false;
+  function onResize() {
+    if (resizeQueued) return;
+    resizeQueued = true;
+    requestAnimationFrame(function () {
+      resizeQueued = false;
+      if (!charts.loss) return;
+      if (charts.layout !== layoutKey()) {
+        build();
+        render();
+        return;
+      }
+      ["loss", "acc", "norm"].forEach(function (k) {
+        var u = charts[k];
+        u.setSize({ width: widthOf(u.liveHost), height: u.liveHeight });
+      });
+      charts.hist.forEach(function (u) {
+        u.setSize({ width: widthOf(u.liveHost), height: u.liveHeight });
+      });
+      charts.boundaries.forEach(function (b) {
+        b.resize();
+        b.draw();
+      });
+    });
+  }
+  window.addEventListener("resize", onResize);
+
+  if (typeof ResizeObserver !== "undefined") {
+    new ResizeObserver(reportHeight).observe(document.body);
+  }
+  post({ type: "streamlit:componentReady", apiVersion: 1 });
+  reportHeight();
+})();
