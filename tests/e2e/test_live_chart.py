@@ -1,0 +1,307 @@
+"""The lab's live view (assets/live_chart) in headless Chromium, without Streamlit.
+
+A loopback ``http.server`` serves the component's files and a harness page that plays
+Streamlit's part (tests/e2e/live_harness/harness.html): it embeds the component's index.html in
+an iframe, posts ``streamlit:render`` messages with payloads built by
+:mod:`tests.e2e.live_harness.payloads` per docs/live-view.md, and records what the iframe sends
+back. Every test fails on a console error, an uncaught exception or a request to anything but
+127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import statistics
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.live_harness.payloads import feed, run, stop_at
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+ASSETS = ROOT / "assets" / "live_chart"
+HARNESS = Path(__file__).resolve().parent / "live_harness"
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """``/component/*`` from assets/live_chart, everything else from the harness directory."""
+
+    def translate_path(self, path: str) -> str:
+        path = path.split("?", 1)[0].split("#", 1)[0]
+        if path.startswith("/component/"):
+            return str(ASSETS / path[len("/component/") :])
+        return str(HARNESS / path.lstrip("/"))
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def origin() -> Iterator[str]:
+    """URL of a loopback server (port 0: a free one) serving the harness and the component."""
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Handler))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+class Harness:
+    """The harness page, the component's frame and what went wrong while they ran."""
+
+    def __init__(self, page, frame) -> None:
+        self.page = page
+        self.frame = frame
+        self.seq = 0
+
+    def send(self, runs: list[dict], stream: str = "s1", x_axis: str = "epoch") -> None:
+        """Post one payload (the next ``seq``) to the component."""
+        self.seq += 1
+        self.page.evaluate("f => window.sendFeed(f)", feed(stream, self.seq, runs, x_axis))
+
+    def applied(self, runs: list[dict], **kw: Any) -> dict:
+        """Post a payload that must apply; return ``window.liveStats`` once it has."""
+        before = self.stats()["renders"]
+        self.send(runs, **kw)
+        self.frame.wait_for_function("n => window.liveStats.renders > n", arg=before)
+        return self.stats()
+
+    def stats(self) -> dict:
+        return self.frame.evaluate("() => ({...window.liveStats})")
+
+    def values(self) -> list[dict]:
+        """The component values the iframe has sent (its gap requests)."""
+        return self.page.evaluate("() => window.values().map(d => d.value)")
+
+    def js(self, expr: str, arg: Any = None) -> Any:
+        return self.frame.evaluate(expr, arg)
+
+
+@pytest.fixture
+def harness(browser, origin) -> Iterator[Harness]:
+    """A fresh harness page (900 px wide frame) whose component has said componentReady."""
+    ctx = browser.new_context(viewport={"width": 1000, "height": 900})
+    ctx.set_default_timeout(10_000)
+    third_party: list[str] = []
+
+    def loopback_only(route) -> None:
+        if route.request.url.startswith(origin + "/"):
+            route.continue_()
+        else:
+            third_party.append(route.request.url)
+            route.abort()
+
+    ctx.route("**/*", loopback_only)
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(origin + "/harness.html")
+    page.wait_for_function("() => window.ready === true")
+    frame = page.frame(url=lambda u: "/component/" in u)
+    assert frame is not None
+    try:
+        yield Harness(page, frame)
+        assert third_party == [], f"requests outside 127.0.0.1: {third_party}"
+        assert errors == [], f"console errors: {errors}"
+    finally:
+        ctx.close()
+
+
+NON_WHITE = """sel => {
+    const c = document.querySelector(sel);
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && d[i] + d[i + 1] + d[i + 2] < 600) n++;
+    return n;
+}"""
+
+
+def test_the_charts_draw_and_the_boundary_is_blue_where_p_is_high(harness: Harness) -> None:
+    s = harness.applied([run("t1", 0, 50, stop=stop_at(30))])
+    assert (s["renders"], s["rows"], s["requests"]) == (1, 50, 0)
+    # The heat map: P(class 1) = sigmoid(3 (x + y)), blue (#93c5fd) top right, orange bottom left.
+    r, g, b, _ = harness.js("() => window.liveCharts.boundaries[0].pixelAt(1.6, 1.6)")
+    assert b > r + 60 and b > 200, (r, g, b)
+    r, g, b, _ = harness.js("() => window.liveCharts.boundaries[0].pixelAt(-1.6, -1.6)")
+    assert r > b + 60 and r > 200, (r, g, b)
+    # Points and axes on the overlay; lines on every chart's canvas.
+    for sel in (
+        "#boundary canvas.layer",
+        "#loss canvas",
+        "#acc canvas",
+        "#norm canvas",
+        "#hist canvas",
+    ):
+        assert harness.js(NON_WHITE, sel) > 200, sel
+    titles = harness.js(
+        "() => [...document.querySelectorAll('.u-title, .live-title')].map(e => e.textContent)"
+    )
+    assert (
+        titles[0] == "Decision boundary"
+        and "Loss (lower is better)" in titles
+        and "Accuracy" in titles
+    )
+    # Text alternatives from the payload; the document's own title and language.
+    labels = harness.js(
+        "() => [...document.querySelectorAll('[role=img]')]"
+        ".map(e => [e.id, e.getAttribute('aria-label')])"
+    )
+    assert dict(labels) == {
+        "boundary": "Decision boundary of run t1: class 1 at the top right.",
+        "hist": "Histogram of the network's weights.",
+        "norm": "Weight norm and share of weights near zero.",
+        "curves": "Loss and accuracy of the run so far.",
+    }
+    assert harness.js("() => [document.title.length > 0, document.documentElement.lang]") == [
+        True,
+        "en",
+    ]
+    # The frame's height follows the content (streamlit:setFrameHeight), so nothing is cut off.
+    body = harness.js("() => Math.ceil(document.body.getBoundingClientRect().height)")
+    frame_h = harness.page.evaluate("() => document.getElementById('frame').offsetHeight")
+    assert body > 600 and frame_h == body
+
+
+def test_deltas_grow_the_held_rows_exactly(harness: Harness) -> None:
+    assert harness.applied([run("t1", 0, 10)])["rows"] == 10
+    assert harness.applied([run("t1", 10, 13)])["rows"] == 13
+    assert harness.applied([run("t1", 13, 14)])["rows"] == 14
+    assert harness.applied([run("t1", 14, 14)])["rows"] == 14  # no new row: grid and hist only
+    # A payload that repeats rows the browser holds (base 12 < 14) appends only the new ones.
+    assert harness.applied([run("t1", 12, 16)])["rows"] == 16
+    held = harness.js("() => [...window.liveCharts.loss.data[0]]")
+    assert held == list(range(16))
+    loss = harness.js("() => window.liveCharts.loss.data[1][15]")
+    assert loss == pytest.approx(0.7 * 2.718281828459045 ** (-15 / 400) + 0.05)
+    assert harness.stats()["requests"] == 0
+
+
+def test_a_zoom_survives_five_payloads_and_a_double_click_resets_it(harness: Harness) -> None:
+    harness.applied([run("t1", 0, 200)])
+    box = harness.frame.locator("#loss .u-over").bounding_box()
+    y = box["y"] + box["height"] / 2
+    harness.page.mouse.move(box["x"] + box["width"] * 0.3, y)
+    harness.page.mouse.down()
+    harness.page.mouse.move(box["x"] + box["width"] * 0.45, y, steps=5)
+    harness.page.mouse.move(box["x"] + box["width"] * 0.6, y, steps=5)
+    harness.page.mouse.up()
+    scale = "() => [window.liveCharts.loss.scales.x.min, window.liveCharts.loss.scales.x.max]"
+    zoom = harness.js(scale)
+    assert 40 < zoom[0] < zoom[1] < 160, zoom
+    for k in range(5):
+        harness.applied([run("t1", 200 + 10 * k, 210 + 10 * k)])
+        assert harness.js(scale) == pytest.approx(zoom)
+    assert harness.stats()["rows"] == 250
+    # The curves share their cursor: the accuracy and norm charts zoomed with the loss chart.
+    for name in ("acc", "norm"):
+        other = scale.replace("loss", name)
+        assert harness.js(other) == pytest.approx(zoom, abs=0.5), name
+    harness.page.mouse.dblclick(box["x"] + box["width"] / 2, y)
+    harness.applied([run("t1", 250, 251)])
+    for name in ("loss", "acc", "norm"):
+        assert harness.js(scale.replace("loss", name)) == [0, 250], name
+
+
+def test_a_gap_sends_one_request_and_a_base_0_payload_recovers(harness: Harness) -> None:
+    harness.applied([run("t1", 0, 10)])
+    # Rows 10-14 were lost: base 15 > 10 held. Three such payloads ask once (not once each).
+    for base in (15, 16, 17):
+        harness.send([run("t1", base, base + 1)])
+    harness.page.wait_for_function("() => window.values().length >= 1")
+    harness.page.wait_for_timeout(150)
+    assert harness.values() == [{"stream": "s1", "have": {"t1": 10}, "ask": 1}]
+    assert harness.stats()["rows"] == 10  # nothing applied past the gap
+    # The feed answers from have[t1] = 10: the rows fit again.
+    assert harness.applied([run("t1", 10, 18)])["rows"] == 18
+    # An unknown token with base > 0 (a remounted feed's run) asks with have 0; base 0 recovers.
+    harness.send([run("t2", 5, 6)])
+    harness.page.wait_for_function("() => window.values().length >= 2")
+    assert harness.values()[1] == {"stream": "s1", "have": {"t2": 0}, "ask": 2}
+    s = harness.applied([run("t2", 0, 7)])
+    assert (s["rows"], s["requests"]) == (7, 2)
+    assert harness.js("() => window.liveCharts.loss.data[0].length") == 7
+    # A new stream is a new session: what was held is forgotten, base > 0 asks again.
+    harness.send([run("t2", 7, 8)], stream="s2")
+    harness.page.wait_for_function("() => window.values().length >= 3")
+    assert harness.values()[2] == {"stream": "s2", "have": {"t2": 0}, "ask": 3}
+    assert harness.applied([run("t2", 0, 8)], stream="s2")["rows"] == 8
+    assert len(harness.values()) == 3
+
+
+def test_compare_mode_draws_two_boundaries_and_run_b_dashed(harness: Harness) -> None:
+    s = harness.applied([run("a1", 0, 40, label="A"), run("b1", 0, 30, label="B", sign=-1.0)])
+    assert s["rows"] == 40
+    assert harness.js("() => window.liveCharts.boundaries.length") == 2
+    titles = harness.js(
+        "() => [...document.querySelectorAll('.live-title')].map(e => e.textContent)"
+    )
+    assert titles == ["Run A", "Run B"]
+    # A's grid is class 1 at the top right (blue), B's the mirror image (orange).
+    ra, _, ba, _ = harness.js("() => window.liveCharts.boundaries[0].pixelAt(1.6, 1.6)")
+    rb, _, bb, _ = harness.js("() => window.liveCharts.boundaries[1].pixelAt(1.6, 1.6)")
+    assert ba > ra + 60 and rb > bb + 60
+    series = harness.js(
+        "() => window.liveCharts.loss.series.slice(1).map(s => [s.label, s.dash || null])"
+    )
+    assert series == [["A train", None], ["A test", None], ["B train", [7, 4]], ["B test", [7, 4]]]
+    # Both runs' columns reach the chart: B ends 10 rows before A on the shared epoch axis.
+    lens = harness.js("() => window.liveCharts.loss.data.map(c => c.length)")
+    assert lens == [40, 40, 40, 30, 30]
+    assert harness.js("() => window.liveCharts.hist.length") == 2
+    for sel in ("#boundary-A canvas.layer", "#boundary-B canvas.layer", "#hist canvas"):
+        assert harness.js(NON_WHITE, sel) > 200, sel
+    # Back to one run: the layout is rebuilt with one boundary.
+    harness.applied([run("c1", 0, 5)])
+    assert harness.js("() => window.liveCharts.boundaries.length") == 1
+
+
+def test_a_new_token_with_base_0_replaces_the_run(harness: Harness) -> None:
+    harness.applied([run("t1", 0, 100)])
+    s = harness.applied([run("t2", 0, 5)])
+    assert (s["rows"], s["requests"]) == (5, 0)
+    assert harness.js("() => [...window.liveCharts.loss.data[0]]") == [0, 1, 2, 3, 4]
+    # The x axis switch re-labels and re-draws from the held columns (rows carry all three).
+    harness.applied([run("t2", 5, 6)], x_axis="samples_seen")
+    assert harness.js("() => [...window.liveCharts.loss.data[0]]") == [256 * k for k in range(6)]
+    assert harness.js("() => window.liveCharts.loss.axes[0].label") == "samples seen"
+
+
+def test_a_phone_width_stacks_the_charts_in_one_column(harness: Harness) -> None:
+    harness.page.evaluate("() => window.setWidth(360)")
+    harness.applied([run("t1", 0, 20)])
+    lefts = harness.js(
+        "() => ['#boundary', '#hist', '#norm', '#loss', '#acc']"
+        ".map(s => Math.round(document.querySelector(s).getBoundingClientRect().left))"
+    )
+    assert len(set(lefts)) == 1, lefts
+    right = harness.js(
+        "() => Math.max(...[...document.querySelectorAll('canvas')]"
+        ".map(c => c.getBoundingClientRect().right))"
+    )
+    assert right <= 360
+    harness.page.evaluate("() => window.setWidth(900)")
+    harness.frame.wait_for_function(
+        "() => document.querySelector('#hist').getBoundingClientRect().left > 300"
+    )
+
+
+def test_a_payload_costs_under_5_ms_of_main_thread_at_3000_rows(harness: Harness) -> None:
+    harness.applied([run("t1", 0, 3000, stop=stop_at(2500))])
+    times = []
+    for k in range(30):
+        s = harness.applied([run("t1", 3000 + k, 3001 + k, stop=stop_at(2500))])
+        times.append(s["lastRenderMs"])
+    assert s["rows"] == 3030 and s["renders"] == 31
+    median = statistics.median(times)
+    print(f"live chart: median {median:.2f} ms per payload at 3000 rows (max {max(times):.2f})")
+    assert median < 5.0, times
