@@ -152,6 +152,8 @@
   function onFeed(feed) {
     if (!feed || typeof feed !== "object" || !Array.isArray(feed.runs)) return;
     var t0 = performance.now();
+    // The same payload posted again (the host re-rendering with unchanged arguments): done.
+    if (feed.stream === state.stream && feed.seq === state.seq) return;
     if (feed.stream !== state.stream) {
       // A new server-side feed is a new session: forget everything held.
       state.stream = feed.stream;

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import functools
 import http.server
+import re
 import statistics
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from tests.e2e.live_harness.payloads import feed, run, stop_at
@@ -305,3 +307,49 @@ def test_a_payload_costs_under_5_ms_of_main_thread_at_3000_rows(harness: Harness
     median = statistics.median(times)
     print(f"live chart: median {median:.2f} ms per payload at 3000 rows (max {max(times):.2f})")
     assert median < 5.0, times
+
+
+def test_hover_shows_the_values_and_a_repeated_payload_is_ignored(harness: Harness) -> None:
+    harness.applied([run("t1", 0, 101)])
+    # The boundary's readout gives P(class 1) of the grid cell under the cursor (the value the
+    # payload carries, quantized): hover the centre of cell (row 19, column 22) of the 40x40 grid.
+    geo = harness.js("() => ((b) => [b.m, b.pw, b.ph])(window.liveCharts.boundaries[0])")
+    box = harness.frame.locator("#boundary canvas.layer").bounding_box()
+    i, j, n = 19, 22, 40
+    harness.page.mouse.move(
+        box["x"] + geo[0]["l"] + (j + 0.5) / n * geo[1],
+        box["y"] + geo[0]["t"] + (1 - (i + 0.5) / n) * geo[2],
+    )
+    text = harness.frame.locator("#boundary .live-readout").text_content()
+    m = re.fullmatch(r"P\(class 1\) = (\S+) at x = (\S+), y = (\S+)", text)
+    assert m, text
+    nodes = np.linspace(-2.0, 2.0, n)
+    p = np.round(254 / (1 + np.exp(-3 * (nodes[j] + nodes[i])))) / 254
+    assert m.group(1) == f"{p:.2f}" and 0.6 < p < 0.7, (text, p)
+    half = (nodes[1] - nodes[0]) / 2  # the readout's (x, y) is in the cell around the node
+    assert float(m.group(2)) == pytest.approx(nodes[j], abs=half)
+    assert float(m.group(3)) == pytest.approx(nodes[i], abs=half)
+    # The curves' legend shows the values at the cursor (the middle of 0..100 is epoch 50).
+    box = harness.frame.locator("#loss .u-over").bounding_box()
+    harness.page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+    values = harness.frame.locator("#loss .u-legend .u-value").all_text_contents()
+    expected = 0.7 * 2.718281828459045 ** (-50 / 400) + 0.05
+    assert values[0] == "50" and values[1] == f"{expected:.4f}", values
+    # Streamlit re-posting the same arguments (same stream and seq) changes nothing.
+    harness.page.evaluate("f => window.sendFeed(f)", feed("s1", harness.seq, [run("t1", 0, 3)]))
+    assert harness.applied([run("t1", 101, 102)])["renders"] == 2
+    assert harness.stats()["rows"] == 102
+
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+
+
+def test_axe_finds_no_serious_violation_in_the_component(harness: Harness) -> None:
+    harness.applied([run("a1", 0, 30, label="A"), run("b1", 0, 30, label="B")])
+    harness.frame.add_script_tag(path=str(AXE))
+    found = harness.js(
+        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+            .filter(v => v.impact === 'critical' || v.impact === 'serious')
+            .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"""
+    )
+    assert found == []
