@@ -46,6 +46,19 @@ GRID_NOT_FINITE = 255
 MAX_ROWS_PER_PAYLOAD = 20_000
 """Most history rows in one payload; a longer catch-up continues on the next ticks."""
 
+OVERLAP_PAYLOADS = 3
+"""A payload's rows start where the browser stood this many payloads ago (it repeats the new
+rows of the previous ``OVERLAP_PAYLOADS - 1`` payloads).
+
+The browser may never see a payload: when two ticks arrive within one frame of its event loop,
+Streamlit posts only the newest arguments to the component. The overlap lets the next payloads
+fill the hole without a round trip (the browser skips the rows it holds); only a longer loss
+asks for a resend.
+"""
+
+GRID_REFRESH_PAYLOADS = 8
+"""A boundary grid that has not changed is still resent after this many payloads."""
+
 
 class TrainerLike(Protocol):
     """What the feed reads of a :class:`normviz.training.Trainer`."""
@@ -253,16 +266,18 @@ class LiveFeed:
 
     Attributes
     ----------
-    sent : dict of str to int
-        Per run token, the history rows the browser holds (as far as the feed knows).
+    sent : dict of str to list of int
+        Per run token, the history rows the browser holds after each of the last
+        :data:`OVERLAP_PAYLOADS` payloads (as far as the feed knows), oldest first.
     seq : int
         Payloads built so far.
     """
 
     def __init__(self, stream: str | None = None) -> None:
         self.stream = stream or uuid.uuid4().hex[:12]
-        self.sent: dict[str, int] = {}
+        self.sent: dict[str, list[int]] = {}
         self.seq = 0
+        self._grids: dict[str, tuple[np.ndarray, int]] = {}  # token -> last grid sent, its seq
         self._answered: tuple | None = None
 
     def answer(self, reply: Mapping[str, Any] | None) -> bool:
@@ -279,9 +294,9 @@ class LiveFeed:
         Examples
         --------
         >>> feed = LiveFeed("s1")
-        >>> feed.sent = {"t": 40}
+        >>> feed.sent = {"t": [30, 35, 40]}
         >>> feed.answer({"stream": "s1", "frame": "f", "have": {"t": 12}, "ask": 1}), feed.sent
-        (True, {'t': 12})
+        (True, {'t': [12]})
         >>> feed.answer({"stream": "s1", "frame": "f", "have": {"t": 0}, "ask": 1})  # answered
         False
         """
@@ -292,10 +307,11 @@ class LiveFeed:
         if not isinstance(ask, int) or key == self._answered or not isinstance(have, Mapping):
             return False
         self._answered = key
-        for token in list(self.sent):
+        for token, ends in self.sent.items():
             held = have.get(token, 0)
             ok = isinstance(held, int) and not isinstance(held, bool) and held >= 0
-            self.sent[token] = min(self.sent[token], held) if ok else 0
+            self.sent[token] = [min(ends[-1], held) if ok else 0]
+            self._grids.pop(token, None)
         return True
 
     def payload(
@@ -329,8 +345,9 @@ class LiveFeed:
         for run, hist in zip(runs, hists, strict=True):
             t = run.trainer
             history = t.history
-            base = min(self.sent.get(run.token, 0), len(history))
-            end = min(len(history), base + MAX_ROWS_PER_PAYLOAD)
+            ends = self.sent.get(run.token, [0])
+            base = min(ends[0], len(history))
+            end = min(len(history), ends[-1] + MAX_ROWS_PER_PAYLOAD)
             grid = t.boundary(resolution)
             title = f"Run {run.label}" if run.label else "Decision boundary"
             item = {
@@ -338,7 +355,6 @@ class LiveFeed:
                 "run": run.token,
                 "base": base,
                 "rows": history_columns(history, base, end),
-                "grid": quantize_grid(grid),
                 "hist": {
                     "counts": hist.counts.tolist(),
                     "n": hist.n,
@@ -349,11 +365,14 @@ class LiveFeed:
             }
             if base == 0:
                 item["points"] = {"train": points(t.train), "test": points(t.test)}
+            if self._grid_changed(run.token, grid.prob, base == 0):
+                item["grid"] = quantize_grid(grid)
             out_runs.append(item)
-            self.sent[run.token] = end
+            self.sent[run.token] = [*ends, end][-OVERLAP_PAYLOADS:] if base else [end]
             curves.append(figs.curves_info(history, run.label, t.stopped, x_axis=x_axis))
         live = {r.token for r in runs}
         self.sent = {k: v for k, v in self.sent.items() if k in live}
+        self._grids = {k: v for k, v in self._grids.items() if k in live}
         names = [f"Run {r.label}" if r.label else "Weights" for r in runs]
         self.seq += 1
         return {
@@ -371,3 +390,13 @@ class LiveFeed:
             },
             "runs": out_runs,
         }
+
+    def _grid_changed(self, token: str, prob: np.ndarray, force: bool) -> bool:
+        """Whether to send this grid: it moved by more than one level, or it is due anyway."""
+        level = np.rint(np.nan_to_num(np.asarray(prob, np.float32), nan=2.0) * 254)
+        last = self._grids.get(token)
+        due = force or last is None or self.seq - last[1] >= GRID_REFRESH_PAYLOADS
+        if due or last[0].shape != level.shape or np.abs(level - last[0]).max() > 1:
+            self._grids[token] = (level, self.seq)
+            return True
+        return False

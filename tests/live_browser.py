@@ -1,7 +1,8 @@
 """A model of what the live chart component does with payloads (``docs/live-view.md``).
 
-It appends a run's rows when ``base`` matches what it holds for that token, replaces the run
-on ``base == 0``, and reports the tokens it cannot apply (a gap), as ``live.js`` does. Unit
+It appends the rows it lacks when ``base`` is at most what it holds for that token (payloads
+overlap), replaces the run on ``base == 0``, keeps the last grid when a payload has none, and
+reports the tokens it cannot apply (a gap), as ``live.js`` does. Unit
 tests and AppTests feed it the payloads the server built and compare what it holds with the
 trainers' history.
 """
@@ -17,6 +18,7 @@ class LiveBrowser:
     def __init__(self) -> None:
         self.rows: dict[str, dict[str, list]] = {}
         self.points: dict[str, dict] = {}
+        self.grids: dict[str, dict] = {}
         self.last: dict | None = None
 
     def apply(self, payload: dict) -> list[str]:
@@ -29,11 +31,15 @@ class LiveBrowser:
             if base == 0:
                 self.rows[token] = {f: list(v) for f, v in run["rows"].items()}
                 self.points[token] = run["points"]
-            elif held is None or len(held["epoch"]) != base:
+            elif held is None or len(held["epoch"]) < base:
                 gaps.append(token)
+                continue
             else:
+                skip = len(held["epoch"]) - base  # rows of earlier payloads, held already
                 for f, v in run["rows"].items():
-                    held[f].extend(v)
+                    held[f].extend(v[skip:])
+            if "grid" in run:
+                self.grids[token] = run["grid"]
         return gaps
 
     def have(self) -> dict[str, int]:

@@ -10,7 +10,9 @@ import pytest
 import torch
 
 from normviz.live_feed import (
+    GRID_REFRESH_PAYLOADS,
     MAX_ROWS_PER_PAYLOAD,
+    OVERLAP_PAYLOADS,
     ROW_FIELDS,
     LiveFeed,
     LiveRun,
@@ -41,18 +43,32 @@ def _assert_same_history(held: dict[str, list], t: Trainer) -> None:
         np.testing.assert_allclose(got, want[f], rtol=1e-4, atol=0)
 
 
-def test_deltas_rebuild_the_trainers_history_exactly_once_each_row():
+def test_deltas_rebuild_the_trainers_history_exactly():
     t = _trainer()
     feed, browser = LiveFeed(), LiveBrowser()
     sizes = []
     for _ in range(12):
-        t.step(7)
+        t.step(7)  # 100 training points, batch 32: 4 updates an epoch
         payload = feed.payload([LiveRun("", "run1", t)])
         sizes.append(len(payload["runs"][0]["rows"]["epoch"]))
         assert browser.apply(payload) == []
     _assert_same_history(browser.rows["run1"], t)
-    assert sum(sizes) == len(t.history)  # each record sent once
-    assert sizes[0] == 1 + 1  # epoch 0 and the first epoch: later payloads carry only new rows
+    assert sizes[0] == 1 + 1  # epoch 0 and the first epoch
+    # Later payloads carry the new rows and those of the OVERLAP_PAYLOADS - 1 payloads before:
+    # 7 updates are under 2 epochs, so at most 2 * OVERLAP_PAYLOADS rows, never the history.
+    assert max(sizes) <= 2 * OVERLAP_PAYLOADS < len(t.history)
+
+
+def test_a_lost_payload_is_filled_by_the_overlap_without_a_request():
+    t = _trainer()
+    feed, browser = LiveFeed(), LiveBrowser()
+    for k in range(10):
+        t.step(5)
+        payload = feed.payload([LiveRun("", "r", t)])
+        if k in (3, 6, 7):  # lost: Streamlit posted only the newer arguments
+            continue
+        assert browser.apply(payload) == []
+    _assert_same_history(browser.rows["r"], t)
 
 
 def test_a_gap_is_answered_from_what_the_browser_holds():
@@ -60,8 +76,9 @@ def test_a_gap_is_answered_from_what_the_browser_holds():
     feed, browser = LiveFeed(), LiveBrowser()
     t.step(14)
     browser.apply(feed.payload([LiveRun("", "r", t)]))
-    t.step(14)
-    feed.payload([LiveRun("", "r", t)])  # lost on the way
+    for _ in range(OVERLAP_PAYLOADS):  # more lost on the way than the overlap covers
+        t.step(14)
+        feed.payload([LiveRun("", "r", t)])
     t.step(14)
     lost_after = feed.payload([LiveRun("", "r", t)])
     assert browser.apply(lost_after) == ["r"]
@@ -120,6 +137,26 @@ def test_grid_bytes_decode_to_the_trainers_boundary():
     assert (grid["x0"], grid["x1"], grid["y0"], grid["y1"]) == (
         want.xs[0], want.xs[-1], want.ys[0], want.ys[-1],
     )  # fmt: skip
+
+
+def test_the_held_grid_is_always_within_one_level_of_the_boundary():
+    t = _trainer()
+    feed, browser = LiveFeed(), LiveBrowser()
+    sent = []
+    for k in range(3 * GRID_REFRESH_PAYLOADS):
+        if k < 4:
+            t.step(20)  # training moves the boundary; later the run is paused
+        payload = feed.payload([LiveRun("", "r", t)], resolution=16)
+        sent.append("grid" in payload["runs"][0])
+        browser.apply(payload)
+        g = browser.grids["r"]
+        q = np.frombuffer(base64.b64decode(g["q"]), np.uint8).reshape(16, 16)
+        assert np.abs(q / 254.0 - t.boundary(16).prob).max() <= 1.5 / 254 + 1e-6
+    assert all(sent[:4])  # every change is sent
+    # Paused: an unchanged grid is resent only every GRID_REFRESH_PAYLOADS payloads.
+    assert sum(sent[4:]) == len(
+        range(4 + GRID_REFRESH_PAYLOADS - 1, len(sent), GRID_REFRESH_PAYLOADS)
+    )
 
 
 def test_histogram_counts_match_numpy_on_the_shared_limit():
