@@ -13,11 +13,16 @@ Streamlit (``BackMsg`` up, ``ForwardMsg`` down), exactly like the web frontend:
   last tick finished, as the browser's ``setInterval`` does (a repeated message with the same
   interval keeps the timer); a full-app run clears the timers and ``stop_auto_rerun`` cancels
   them; the time from a tick to its ``script_finished`` is recorded;
-- it records when each Plotly chart arrived, each run finished, and any exception element.
+- it records when each live chart arrived (a ``plotly_chart`` element, or a
+  ``component_instance``: the lab's live view, one custom component fed a payload a tick), each
+  run finished, and any exception element;
+- per script run (from its ``new_session`` message to its ``script_finished``, both included) it
+  records the bytes of the websocket messages received, in all and by element kind
+  (:class:`RunRecord`), so a benchmark can print the bytes a fragment tick puts on the wire.
 
 Widgets it does not mention keep their previous values on the server (Streamlit keeps a widget's
 last value when a rerun's widget states omit it), so clicking a button needs no other state.
-It costs the load generator almost nothing next to a real Chromium rendering Plotly.
+It costs the load generator almost nothing next to a real Chromium rendering the charts.
 """
 
 from __future__ import annotations
@@ -34,6 +39,35 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+CHART_KINDS = frozenset({"plotly_chart", "component_instance"})
+"""Element kinds counted as a chart update in ``SessionLog.chart_times``: a Plotly chart (the
+static lessons) or a custom component (the lab's live view, ``pages/_live_chart.py``)."""
+
+
+@dataclass
+class RunRecord:
+    """One script run as the session received it: times are ``time.monotonic()`` seconds.
+
+    Attributes
+    ----------
+    started_at, finished_at : float
+        Arrival of the run's ``new_session`` and of its ``script_finished``.
+    fragment : bool
+        True for a fragment run (a live tick), False for a full run of the page.
+    bytes : int
+        Sum of the sizes of the websocket messages (serialized ``ForwardMsg``) of the run,
+        ``new_session`` and ``script_finished`` included.
+    by_kind : dict of str to int
+        Bytes of the run's ``new_element`` deltas by element kind ("component_instance",
+        "plotly_chart", "markdown", ...); ``bytes`` minus their sum is the run's other messages.
+    """
+
+    started_at: float
+    finished_at: float
+    fragment: bool
+    bytes: int
+    by_kind: dict[str, int]
+
 
 @dataclass
 class SessionLog:
@@ -48,6 +82,7 @@ class SessionLog:
     bytes_in: int = 0
     reruns_sent: int = 0
     tick_latencies: list[float] = field(default_factory=list)
+    runs: list[RunRecord] = field(default_factory=list)
 
 
 class ProtocolSession:
@@ -78,6 +113,7 @@ class ProtocolSession:
         self._intervals: dict[str, float] = {}
         self._finished = asyncio.Event()
         self._tick_sent_at: float | None = None
+        self._run: RunRecord | None = None  # the run being received, if any
 
     async def open(self) -> None:
         """Connect and request the first run of the page (like loading the URL)."""
@@ -131,6 +167,20 @@ class ProtocolSession:
         await self.rerun([WidgetState(id=widget_id, trigger_value=True)])
         return True
 
+    async def click_when_shown(self, key: str, timeout_s: float) -> bool:
+        """Wait (script run after script run) until the page shows button ``key``, then click it.
+
+        The first run of a session may be the app's router, which draws no widget of the page;
+        the page's own run follows. False if the button did not appear within ``timeout_s``.
+        """
+        end = time.monotonic() + timeout_s
+        while key not in self.widget_ids:
+            left = end - time.monotonic()
+            self._finished.clear()  # wait for the next run, not one that already finished
+            if left <= 0 or not await self.wait_finished(left):
+                return False
+        return await self.click(key)
+
     async def wait_finished(self, timeout_s: float) -> bool:
         """Wait for the next ``script_finished``; False on timeout."""
         try:
@@ -160,13 +210,18 @@ class ProtocolSession:
                 self.log.bytes_in += len(data)
                 msg = ForwardMsg()
                 msg.ParseFromString(data)
-                self._handle(msg, time.monotonic())
+                self._handle(msg, time.monotonic(), len(data))
         except ConnectionClosed as exc:
             if exc.rcvd is None or exc.rcvd.code not in (1000, 1001):
                 self.log.errors.append(f"connection closed: {exc}")
 
-    def _handle(self, msg: ForwardMsg, now: float) -> None:
+    def _handle(self, msg: ForwardMsg, now: float, size: int = 0) -> None:
         kind = msg.WhichOneof("type")
+        if kind == "new_session":  # every run starts with one (a fragment run too)
+            fragment = bool(msg.metadata.run.fragment_ids)
+            self._run = RunRecord(now, now, fragment, 0, {})
+        if self._run is not None:
+            self._run.bytes += size
         if kind == "navigation":  # with st.navigation, the page actually shown
             self.page_script_hash = msg.navigation.page_script_hash
         elif kind == "new_session":
@@ -175,7 +230,7 @@ class ProtocolSession:
                     task.cancel()
                 self._timers.clear()
         elif kind == "delta":
-            self._handle_delta(msg, now)
+            self._handle_delta(msg, now, size)
         elif kind == "auto_rerun":
             # Like the browser: a timer with the same interval keeps running (setInterval), a
             # new interval replaces it.
@@ -199,16 +254,22 @@ class ProtocolSession:
             if self._tick_sent_at is not None:
                 self.log.tick_latencies.append(now - self._tick_sent_at)
                 self._tick_sent_at = None
+            if self._run is not None:
+                self._run.finished_at = now
+                self.log.runs.append(self._run)
+                self._run = None
             self._finished.set()
         elif kind == "page_not_found":
             self.log.errors.append(f"page not found: {self.page!r}")
 
-    def _handle_delta(self, msg: ForwardMsg, now: float) -> None:
+    def _handle_delta(self, msg: ForwardMsg, now: float, size: int = 0) -> None:
         if msg.delta.WhichOneof("type") != "new_element":
             return
         element = msg.delta.new_element
         kind = element.WhichOneof("type")
-        if kind == "plotly_chart":
+        if self._run is not None and kind is not None:
+            self._run.by_kind[kind] = self._run.by_kind.get(kind, 0) + size
+        if kind in CHART_KINDS:
             self.log.chart_times.append(now)
         elif kind == "exception":
             self.log.errors.append(
