@@ -86,6 +86,33 @@ def build_model(config: TrainConfig, generator: torch.Generator) -> nn.Sequentia
     return model
 
 
+def with_dropout(model: nn.Sequential, p: float, generator: torch.Generator) -> nn.Sequential:
+    """Return ``model`` with dropout of rate ``p`` after each hidden block (none for ``p = 0``).
+
+    The other layers are the same objects (their parameters, and an optimizer's state for
+    them, carry over); existing dropout layers are dropped first. The layout is that of
+    :func:`build_model`: a dropout layer sits just before every ``Linear`` but the first.
+
+    Examples
+    --------
+    >>> g = torch.Generator().manual_seed(0)
+    >>> m = build_model(TrainConfig(hidden=(4, 4)), g)
+    >>> [type(x).__name__ for x in with_dropout(m, 0.3, g)]
+    ['Linear', 'ReLU', 'SeededDropout', 'Linear', 'ReLU', 'SeededDropout', 'Linear']
+    >>> with_dropout(m, 0.3, g)[0] is m[0], len(with_dropout(with_dropout(m, 0.3, g), 0.0, g))
+    (True, 5)
+    """
+    kept = [layer for layer in model if not isinstance(layer, nn.Dropout)]
+    layers: list[nn.Module] = []
+    for layer in kept:
+        if isinstance(layer, nn.Linear) and layers and p > 0:
+            layers.append(SeededDropout(p, generator))
+        layers.append(layer)
+    out = nn.Sequential(*layers)
+    out.train(model.training)
+    return out
+
+
 def _make_norm(kind: str, width: int) -> nn.Module:
     if kind == "batch":
         return nn.BatchNorm1d(width)

@@ -59,6 +59,7 @@ from normviz._model import (
     penalty_l1_notes,
     prox_l1_,
     weight_tensors,
+    with_dropout,
 )
 from normviz.batchplan import BatchPlan, batch_plan, updates_per_epoch
 from normviz.codegen import pytorch_code
@@ -67,6 +68,7 @@ from normviz.toydata import CLIP, Dataset, make_dataset, train_test_split
 __all__ = [
     "ACTIVATIONS",
     "L1_METHODS",
+    "LIVE_FIELDS",
     "NORMS",
     "NORM_POSITIONS",
     "OPTIMIZERS",
@@ -74,6 +76,7 @@ __all__ = [
     "X_AXES",
     "BatchPlan",
     "BoundaryGrid",
+    "ChangeMark",
     "EpochRecord",
     "SeededDropout",
     "StopInfo",
@@ -91,6 +94,25 @@ __all__ = [
 ]
 
 SPARSITY_THRESHOLD = 1e-3
+
+LIVE_FIELDS = (
+    "lr",
+    "dropout",
+    "l1",
+    "l1_method",
+    "l2",
+    "augmentation",
+    "batch_size",
+    "early_stopping_patience",
+    "max_epochs",
+)
+"""Settings a running :class:`Trainer` takes on without restarting (:meth:`Trainer.reconfigure`).
+
+They keep the model's weights, the optimizer's state and the data: the learning rate, dropout
+rate, L1 (strength and method), L2, input jitter, batch size (from the next epoch), early
+stopping's patience and the epoch limit. Any other setting (data, network, normalization,
+activation, optimizer, seed) builds a new run.
+"""
 
 #: The x axes a lab curve can use: :class:`EpochRecord` field -> axis title.
 X_AXES: dict[str, str] = {
@@ -136,6 +158,25 @@ class EpochRecord(NamedTuple):
     samples_seen: int = 0
 
 
+class ChangeMark(NamedTuple):
+    """A setting changed while the run trained, at the end of epoch ``epoch``.
+
+    Attributes
+    ----------
+    epoch, step, samples_seen : int
+        Where the change took effect: the last record's position on each x axis (the new
+        settings apply from the next update on; a new batch size from the next epoch).
+    changes : tuple of (str, str, str)
+        ``(field, old value, new value)`` for each changed setting, values as the URL writes
+        them.
+    """
+
+    epoch: int
+    step: int
+    samples_seen: int
+    changes: tuple[tuple[str, str, str], ...]
+
+
 class StopInfo(NamedTuple):
     """Why training stopped: ``reason`` in {"early_stopping", "diverged", "max_epochs"}."""
 
@@ -157,6 +198,23 @@ class BoundaryGrid(NamedTuple):
     xs: np.ndarray
     ys: np.ndarray
     prob: np.ndarray
+
+
+def _shown(value: object) -> str:
+    """A setting's value as the change marks show it: ``0.001``, ``32``, ``off`` for None."""
+    if value is None:
+        return "off"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _renamed(
+    state: dict[str, torch.Tensor], before: torch.nn.Module, after: torch.nn.Module
+) -> dict[str, torch.Tensor]:
+    """Re-key a state dict of ``before`` by the names the same tensors have in ``after``."""
+    old = {id(t): name for name, t in before.state_dict(keep_vars=True).items()}
+    new = {id(t): name for name, t in after.state_dict(keep_vars=True).items()}
+    by_old = {old[k]: new[k] for k in old if k in new}
+    return {by_old[name]: value for name, value in state.items() if name in by_old}
 
 
 def _as_tensors(data: Dataset) -> tuple[torch.Tensor, torch.Tensor]:
@@ -201,12 +259,7 @@ class Trainer:
         self.model = build_model(config, self._gen)
         self._weights = weight_tensors(self.model)
         self._opt = make_optimizer(config, self.model)
-        n_train = len(self.train.y)
-        self._per_epoch = updates_per_epoch(n_train, config.batch_size)
-        self._merge_last = (
-            config.norm == "batch" and n_train % config.batch_size == 1 and self._per_epoch > 1
-        )
-        self._per_epoch -= self._merge_last
+        self._set_batches_per_epoch()
         self._batches: list[torch.Tensor] = []
         self._pos = 0
         self.steps = 0
@@ -214,8 +267,103 @@ class Trainer:
         self.epoch = 0
         self.stopped: StopInfo | None = None
         self.history: list[EpochRecord] = []
+        self.changes: list[ChangeMark] = []
+        self._rebatch = False
         self._best: tuple[float, int, dict[str, torch.Tensor]] | None = None
         self._record()
+
+    def can_reconfigure(self, config: TrainConfig) -> bool:
+        """Whether :meth:`reconfigure` can take ``config`` on: it differs only in
+        :data:`LIVE_FIELDS` and the run has not stopped."""
+        if self.stopped is not None or not isinstance(config, TrainConfig):
+            return False
+        return all(
+            getattr(config, f) == getattr(self.config, f)
+            for f in TrainConfig.__dataclass_fields__
+            if f not in LIVE_FIELDS
+        )
+
+    def reconfigure(self, config: TrainConfig) -> ChangeMark | None:
+        """Apply new settings to the running model from the next update on; mark the change.
+
+        Parameters
+        ----------
+        config : TrainConfig
+            The new settings; they may differ from :attr:`config` only in :data:`LIVE_FIELDS`
+            (see :meth:`can_reconfigure`).
+
+        Returns
+        -------
+        ChangeMark or None
+            The mark appended to :attr:`changes`; None when nothing changed.
+
+        Raises
+        ------
+        ValueError
+            If a setting outside :data:`LIVE_FIELDS` differs, or the run has stopped.
+
+        Notes
+        -----
+        The weights are kept; the optimizer is rebuilt for the new learning rate and L2 and
+        takes over the old one's per-parameter state (momentum, Adam's moments), so only the
+        changed hyperparameters differ from an uninterrupted run. Dropout layers are added,
+        removed or given the new rate around the same ``Linear`` layers. A new batch size
+        applies from the next epoch, so every epoch is one pass over the data.
+
+        Examples
+        --------
+        >>> import dataclasses
+        >>> t = Trainer(TrainConfig(n_samples=100, max_epochs=50))
+        >>> t.step(6)
+        >>> mark = t.reconfigure(dataclasses.replace(t.config, lr=0.03, dropout=0.2))
+        >>> mark.epoch, mark.changes
+        (3, (('lr', '0.01', '0.03'), ('dropout', '0', '0.2')))
+        >>> t._opt.param_groups[0]["lr"], [type(m).__name__ for m in t.model][:4]
+        (0.03, ['Linear', 'ReLU', 'SeededDropout', 'Linear'])
+        """
+        if not self.can_reconfigure(config):
+            raise ValueError(
+                "reconfigure takes only a running trainer and changes of "
+                f"{', '.join(LIVE_FIELDS)}; build a new Trainer for anything else"
+            )
+        old = self.config
+        changed = tuple(
+            (f, _shown(getattr(old, f)), _shown(getattr(config, f)))
+            for f in LIVE_FIELDS
+            if getattr(config, f) != getattr(old, f)
+        )
+        if not changed:
+            return None
+        self.config = config
+        if config.dropout != old.dropout:
+            before = self.model
+            self.model = with_dropout(before, config.dropout, self._gen)
+            if self._best is not None:  # the saved weights' names follow the new layout
+                self._best = (*self._best[:2], _renamed(self._best[2], before, self.model))
+        if (config.lr, config.l2) != (old.lr, old.l2):
+            state = self._opt.state
+            self._opt = make_optimizer(config, self.model)
+            for p in self.model.parameters():
+                if p in state:
+                    self._opt.state[p] = state[p]
+        if config.batch_size != old.batch_size:
+            self._rebatch = True
+        if config.early_stopping_patience is None:
+            self._best = None
+        last = self.history[-1]
+        mark = ChangeMark(last.epoch, last.step, last.samples_seen, changed)
+        self.changes.append(mark)
+        return mark
+
+    def _set_batches_per_epoch(self) -> None:
+        """Updates per epoch for the current batch size (BatchNorm merges a last batch of 1)."""
+        config, n_train = self.config, len(self.train.y)
+        self._per_epoch = updates_per_epoch(n_train, config.batch_size)
+        self._merge_last = (
+            config.norm == "batch" and n_train % config.batch_size == 1 and self._per_epoch > 1
+        )
+        self._per_epoch -= self._merge_last
+        self._rebatch = False
 
     # -- training ---------------------------------------------------------------------------
 
@@ -229,6 +377,9 @@ class Trainer:
             if self.stopped is not None:
                 return
             if self._pos == 0:
+                if self._rebatch:  # a batch size changed mid-run applies from this epoch
+                    cfg = self.config
+                    self._set_batches_per_epoch()
                 perm = torch.randperm(len(self._ytr), generator=self._gen)
                 self._batches = list(perm.split(cfg.batch_size))
                 if self._merge_last:
