@@ -8,8 +8,8 @@ received; when it cannot apply a payload (a lost update, a remounted frame, a re
 many rows it holds, and :meth:`LiveFeed.answer` makes the next payload start from there. The
 trainers' full history is always the source: deltas are an optimization, never the only copy.
 
-Pure Python (numpy; no torch, no streamlit): a trainer is read by attribute (``history``,
-``train``, ``test``, ``stopped``, ``boundary(resolution)``, ``weights()``).
+No streamlit: a trainer is read by attribute (``history``, ``train``, ``test``, ``stopped``,
+``changes``, ``boundary(resolution)``, ``weights()``), so tests can feed it stand-ins.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import Any, NamedTuple, Protocol
 import numpy as np
 
 from normviz.figures import lab as figs
+from normviz.lab_changes import change_text
 
 ROW_FIELDS = (
     "epoch",
@@ -59,6 +60,12 @@ asks for a resend.
 GRID_REFRESH_PAYLOADS = 8
 """A boundary grid that has not changed is still resent after this many payloads."""
 
+GHOST_ROWS = 400
+"""Most rows of a previous run's history drawn faint (evenly thinned, first and last kept)."""
+
+MAX_MARKS = 20
+"""Most change marks sent per run (the newest)."""
+
 
 class TrainerLike(Protocol):
     """What the feed reads of a :class:`normviz.training.Trainer`."""
@@ -73,6 +80,21 @@ class TrainerLike(Protocol):
     def weights(self) -> np.ndarray: ...
 
 
+class Ghost(NamedTuple):
+    """A previous run of the same label, drawn faint until the next restart.
+
+    Attributes
+    ----------
+    history : sequence of EpochRecord
+        Its history (thinned to :data:`GHOST_ROWS` rows when sent).
+    note : str
+        What it was, for the legend (e.g. "previous run: hidden layers 16-16").
+    """
+
+    history: Sequence[Any]
+    note: str
+
+
 class LiveRun(NamedTuple):
     """One run of the live view.
 
@@ -84,12 +106,15 @@ class LiveRun(NamedTuple):
         Identifies this training run: a new token (a reset, a new setting) makes the browser
         replace what it holds for the label.
     trainer : TrainerLike
-        The run's trainer.
+        The run's trainer (its ``changes``, if any, are drawn as marks).
+    ghost : Ghost or None
+        The run this one replaced, when a setting forced a restart.
     """
 
     label: str
     token: str
     trainer: TrainerLike
+    ghost: Ghost | None = None
 
 
 def style() -> dict[str, Any]:
@@ -228,6 +253,37 @@ def points(data: Any) -> dict[str, list]:
     }
 
 
+def thinned(n: int, most: int) -> list[int]:
+    """Return at most ``most`` evenly spaced indices of ``range(n)``, first and last kept.
+
+    Examples
+    --------
+    >>> thinned(10, 4), thinned(3, 4), thinned(0, 4)
+    ([0, 3, 6, 9], [0, 1, 2], [])
+    """
+    if n <= most:
+        return list(range(n))
+    return sorted({round(i * (n - 1) / (most - 1)) for i in range(most)})
+
+
+def change_marks(changes: Sequence[Any]) -> list[dict[str, Any]]:
+    """Return the newest :data:`MAX_MARKS` change marks: where on each x axis, and what changed.
+
+    Examples
+    --------
+    >>> from normviz.training import ChangeMark
+    >>> change_marks([ChangeMark(3, 12, 300, (("lr", "0.01", "0.1"),))])
+    [{'x': {'epoch': 3, 'step': 12, 'samples_seen': 300}, 'text': 'learning rate 0.01 → 0.1'}]
+    """
+    return [
+        {
+            "x": {"epoch": m.epoch, "step": m.step, "samples_seen": m.samples_seen},
+            "text": change_text(m),
+        }
+        for m in list(changes)[-MAX_MARKS:]
+    ]
+
+
 def stop_mark(history: Sequence[Any], stop: Any) -> dict[str, Any] | None:
     """Return where and why a run stopped, on each x axis, or None while it trains.
 
@@ -361,10 +417,16 @@ class LiveFeed:
                     "sparsity": round(hist.sparsity, 4),
                 },
                 "stop": stop_mark(history, t.stopped),
+                "marks": change_marks(getattr(t, "changes", ())),
                 "alt_boundary": figs.boundary_alt(grid, t.train, t.test, title),
             }
             if base == 0:
                 item["points"] = {"train": points(t.train), "test": points(t.test)}
+                if run.ghost is not None:
+                    rows = [
+                        run.ghost.history[i] for i in thinned(len(run.ghost.history), GHOST_ROWS)
+                    ]
+                    item["ghost"] = {"rows": history_columns(rows, 0), "note": run.ghost.note}
             if self._grid_changed(run.token, grid.prob, base == 0):
                 item["grid"] = quantize_grid(grid)
             out_runs.append(item)

@@ -209,3 +209,33 @@ def test_round_significant_keeps_five_digits_of_any_magnitude():
     got = np.array(round_significant(x))
     np.testing.assert_allclose(got, x, rtol=5e-5)
     assert all(len(json.dumps(v)) <= 12 for v in got.tolist()), got.tolist()
+
+
+def test_change_marks_and_the_previous_run_travel_with_the_run():
+    import dataclasses
+
+    from normviz.lab_changes import change_text
+    from normviz.live_feed import GHOST_ROWS, Ghost
+
+    old = _trainer(max_epochs=5000)
+    old.step(4 * 2 * GHOST_ROWS)  # 4 updates an epoch: twice the epochs a ghost keeps
+    t = _trainer()
+    t.step(10)
+    mark = t.reconfigure(dataclasses.replace(t.config, lr=0.1))
+    feed = LiveFeed()
+    ghost = Ghost(old.history, "previous run: hidden layers 16-16")
+    first = feed.payload([LiveRun("", "new", t, ghost)])["runs"][0]
+    assert first["marks"] == [
+        {"x": {"epoch": mark.epoch, "step": mark.step, "samples_seen": mark.samples_seen},
+         "text": change_text(mark)}
+    ]  # fmt: skip
+    rows = first["ghost"]["rows"]
+    assert len(rows["epoch"]) == GHOST_ROWS < len(old.history)
+    assert rows["epoch"][0] == 0 and rows["epoch"][-1] == old.history[-1].epoch
+    by_epoch = {r.epoch: r for r in old.history}
+    for e, loss in zip(rows["epoch"], rows["test_loss"], strict=True):
+        assert loss == pytest.approx(by_epoch[e].test_loss, rel=1e-4)
+    assert first["ghost"]["note"] == ghost.note
+    t.step(4)
+    later = feed.payload([LiveRun("", "new", t, ghost)])["runs"][0]
+    assert "ghost" not in later and later["marks"] == first["marks"]  # the ghost is sent once
