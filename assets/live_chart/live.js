@@ -159,8 +159,7 @@
       state.stream = feed.stream;
       state.runs = {};
       state.pendingKey = null;
-      state.align.checked = 0;
-      state.align.ok = true;
+      resetAlign();
     }
     state.seq = feed.seq;
 
@@ -177,8 +176,7 @@
       var base = r.base | 0;
       if (base === 0) {
         held = state.runs[label] = newRun(r.run);
-        state.align.checked = 0;
-        state.align.ok = true;
+        resetAlign();
       } else if (!held || held.token !== r.run || base > held.n) {
         misfit = true;   // this run's rows wait for the feed's answer to our request
         continue;
@@ -373,8 +371,7 @@
       charts.hist.push(histChart(nodes.histCells[k], histLabels[k], compare, h.hist));
     }
     charts.layout = layoutKey();
-    state.align.checked = 0;
-    state.align.ok = true;
+    resetAlign();
   }
 
   function sizes(narrow, compare) {
@@ -867,25 +864,84 @@
     return al.ok;
   }
 
-  // [x, then `names` of each run]: aligned on one x array (shorter runs end early), or joined.
-  function curveData(names) {
-    var runs = state.labels.map(function (l) { return state.runs[l] || newRun(""); });
-    var x = state.xAxis, data, i, k;
-    if (runs.length === 1 || checkAlign(runs[0], runs[1])) {
-      var longest = runs[0];
-      for (i = 1; i < runs.length; i++) if (runs[i].n > longest.n) longest = runs[i];
-      data = [longest.cols[x]];
+  // Compare mode with x values the runs do not share (e.g. updates at two batch sizes): one
+  // merged x column and each run's columns on it (undefined where a run has no row, so its line
+  // bridges). Rows with x below both runs' last x are final; only the tail is merged again.
+  var Y_COLS = COLS.slice(X_COLS.length);
+  var merged = null;
+
+  function resetAlign() {
+    state.align.checked = 0;
+    state.align.ok = true;
+    merged = null;
+  }
+
+  function merge(runs) {
+    var k, c, m = merged;
+    if (!m) {
+      m = merged = { x: [], ys: [], at: [], frozen: 0 };
+      for (k = 0; k < runs.length; k++) {
+        var ys = {};
+        for (c = 0; c < Y_COLS.length; c++) ys[Y_COLS[c]] = [];
+        m.ys.push(ys);
+        m.at.push(0);
+      }
+    }
+    m.x.length = m.frozen;
+    for (k = 0; k < runs.length; k++) {
+      for (c = 0; c < Y_COLS.length; c++) m.ys[k][Y_COLS[c]].length = m.frozen;
+    }
+    var xs = [], at = [], limit = Infinity;
+    for (k = 0; k < runs.length; k++) {
+      xs.push(runs[k].cols[state.xAxis]);
+      at.push(m.at[k]);
+      var n = xs[k].length;
+      limit = Math.min(limit, n ? xs[k][n - 1] : -Infinity);
+    }
+    for (;;) {
+      var best = Infinity;
+      for (k = 0; k < runs.length; k++) {
+        if (at[k] < xs[k].length && xs[k][at[k]] < best) best = xs[k][at[k]];
+      }
+      if (best === Infinity) break;
+      m.x.push(best);
+      for (k = 0; k < runs.length; k++) {
+        var take = at[k] < xs[k].length && xs[k][at[k]] === best;
+        for (c = 0; c < Y_COLS.length; c++) {
+          m.ys[k][Y_COLS[c]].push(take ? runs[k].cols[Y_COLS[c]][at[k]] : undefined);
+        }
+        if (take) at[k] += 1;
+      }
+      if (best < limit) {
+        m.frozen = m.x.length;
+        for (k = 0; k < runs.length; k++) m.at[k] = at[k];
+      }
+    }
+    return m;
+  }
+
+  function heldRuns() {
+    return state.labels.map(function (l) { return state.runs[l] || newRun(""); });
+  }
+
+  // [x, then `names` of each run]: on one run's x column when the runs share their x values
+  // (the shorter run ends early), else on the merged x column.
+  function curveData(runs, names, m) {
+    var data, i, k;
+    if (m) {
+      data = [m.x];
       for (i = 0; i < runs.length; i++) {
-        for (k = 0; k < names.length; k++) data.push(runs[i].cols[names[k]]);
+        for (k = 0; k < names.length; k++) data.push(m.ys[i][names[k]]);
       }
       return data;
     }
-    var tables = runs.map(function (r) {
-      var t = [r.cols[x]];
-      for (k = 0; k < names.length; k++) t.push(r.cols[names[k]]);
-      return t;
-    });
-    return uPlot.join(tables);
+    var longest = runs[0];
+    for (i = 1; i < runs.length; i++) if (runs[i].n > longest.n) longest = runs[i];
+    data = [longest.cols[state.xAxis]];
+    for (i = 0; i < runs.length; i++) {
+      for (k = 0; k < names.length; k++) data.push(runs[i].cols[names[k]]);
+    }
+    return data;
   }
 
   function push(u, data) {
@@ -901,9 +957,11 @@
 
   function render() {
     if (charts.layout !== layoutKey()) build();
-    push(charts.loss, curveData(["train_loss", "test_loss"]));
-    push(charts.acc, curveData(["train_acc", "test_acc"]));
-    push(charts.norm, curveData(["weight_norm", "sparsity"]));
+    var runs = heldRuns();
+    var m = runs.length > 1 && !checkAlign(runs[0], runs[1]) ? merge(runs) : null;
+    push(charts.loss, curveData(runs, ["train_loss", "test_loss"], m));
+    push(charts.acc, curveData(runs, ["train_acc", "test_acc"], m));
+    push(charts.norm, curveData(runs, ["weight_norm", "sparsity"], m));
     var top = 1, i, run;
     for (i = 0; i < charts.hist.length; i++) {
       run = state.runs[charts.hist[i].liveLabel];

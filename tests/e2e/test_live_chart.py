@@ -267,6 +267,30 @@ def test_compare_mode_draws_two_boundaries_and_run_b_dashed(harness: Harness) ->
     assert harness.js("() => window.liveCharts.boundaries.length") == 1
 
 
+def test_compare_runs_with_other_updates_per_epoch_share_one_merged_x_axis(
+    harness: Harness,
+) -> None:
+    def b_run(base: int, end: int) -> dict:
+        r = run("b1", base, end, label="B")
+        r["rows"]["step"] = [16 * e + 1 for e in r["rows"]["epoch"]]  # another batch size
+        return r
+
+    harness.applied([run("a1", 0, 20, label="A"), b_run(0, 12)], x_axis="step")
+    for a0, a1, b0, b1 in ((20, 23, 12, 15), (23, 24, 15, 19), (24, 24, 19, 19), (24, 30, 19, 20)):
+        harness.applied([run("a1", a0, a1, label="A"), b_run(b0, b1)], x_axis="step")
+    # The oracle: the union of both runs' update counts, each run's loss where it has a row.
+    a_steps = {8 * e: e for e in range(30)}
+    b_steps = {16 * e + 1: e for e in range(20)}
+    xs = sorted(set(a_steps) | set(b_steps))
+    got = harness.js(
+        "() => window.liveCharts.loss.data.map(c => [...c].map(v => v === undefined ? 'gap' : v))"
+    )
+    assert got[0] == xs
+    loss = lambda e: 0.7 * np.exp(-e / 400.0) + 0.05  # noqa: E731 (payloads.rows' closed form)
+    assert got[1] == pytest.approx([loss(a_steps[x]) if x in a_steps else "gap" for x in xs])
+    assert got[3] == pytest.approx([loss(b_steps[x]) if x in b_steps else "gap" for x in xs])
+
+
 def test_a_new_token_with_base_0_replaces_the_run(harness: Harness) -> None:
     harness.applied([run("t1", 0, 100)])
     s = harness.applied([run("t2", 0, 5)])
@@ -353,3 +377,35 @@ def test_axe_finds_no_serious_violation_in_the_component(harness: Harness) -> No
             .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"""
     )
     assert found == []
+
+
+def test_a_diverged_run_leaves_a_gap_and_a_labelled_stop_mark(harness: Harness) -> None:
+    stop = stop_at(60, "diverged")
+    harness.applied([run("t1", 0, 80, stop=stop, null_from=61)])
+    loss = harness.js("() => window.liveCharts.loss.data[1].slice(59, 63)")
+    assert loss[:2] == pytest.approx([0.7 * np.exp(-k / 400) + 0.05 for k in (59, 60)])
+    assert loss[2:] == [None, None]  # non-finite losses arrive as null: uPlot draws a gap
+    # The mark: a dashed vertical line in the divergence colour (#b91c1c) at x = 60.
+    column = """() => {
+        const u = window.liveCharts.loss, x = Math.round(u.valToPos(60, 'x', true));
+        const d = u.ctx.getImageData(x - 1, u.bbox.top, 3, u.bbox.height).data;
+        let n = 0;
+        for (let i = 0; i < d.length; i += 4) if (d[i] > 150 && d[i + 1] < 60 && d[i + 2] < 60) n++;
+        return n;
+    }"""
+    assert harness.js(column) > 40
+    assert harness.js(NON_WHITE, "#loss canvas") > 200
+
+
+def test_an_unanswered_request_is_sent_again_after_2_s(harness: Harness) -> None:
+    harness.applied([run("t1", 0, 10)])
+    harness.send([run("t1", 12, 13)])
+    harness.page.wait_for_function("() => window.values().length >= 1")
+    harness.page.wait_for_timeout(1500)
+    assert len(harness.values()) == 1
+    harness.page.wait_for_function("() => window.values().length >= 2", timeout=2000)
+    assert harness.values() == [
+        {"stream": "s1", "have": {"t1": 10}, "ask": 1},
+        {"stream": "s1", "have": {"t1": 10}, "ask": 2},
+    ]
+    assert harness.applied([run("t1", 10, 13)])["requests"] == 2
