@@ -74,9 +74,16 @@ def change_text(mark: ChangeMark) -> str:
     return ", ".join(f"{SETTING_NAMES[f]} {old} → {new}" for f, old, new in mark.changes)
 
 
-def restart_notice(old: TrainConfig, new: TrainConfig, label: str = "") -> str | None:
-    """Return why a run restarted from epoch 0, naming each setting that forced it; None if
-    only live settings changed (the run goes on with them).
+def restart_notice(
+    old: TrainConfig,
+    new: TrainConfig,
+    label: str = "",
+    *,
+    stopped: bool = False,
+    data_changed: bool = False,
+) -> str | None:
+    """Return why a run restarted from epoch 0, naming what forced it; None when nothing did
+    (only live settings changed on a running trainer: it goes on with them).
 
     Parameters
     ----------
@@ -84,27 +91,61 @@ def restart_notice(old: TrainConfig, new: TrainConfig, label: str = "") -> str |
         The run's settings before and after the change.
     label : str
         The run's name when comparing ("A", "B"), "" for a single run.
+    stopped : bool
+        The old run had stopped (a stopped run takes no change: any change starts a new one).
+    data_changed : bool
+        The training points changed (an uploaded file, or back to the generated dataset).
 
     Examples
     --------
     >>> print(restart_notice(TrainConfig(), TrainConfig(hidden=(8, 8), lr=0.1)))
-    Hidden layers (16-16 → 8-8) changed. A network in training cannot take this setting on, so the run restarted from epoch 0 with freshly initialized weights. The previous run's curves stay on the charts, faint, until the next restart.
+    Hidden layers (16-16 → 8-8) changed. A network in training cannot take this change on, so the run restarted from epoch 0 with freshly initialized weights. The previous run's curves stay on the charts, faint, until the next restart.
     >>> restart_notice(TrainConfig(), TrainConfig(lr=0.1)) is None
     True
+    >>> print(restart_notice(TrainConfig(), TrainConfig(lr=0.1), "A", stopped=True))
+    Run A: Learning rate (0.01 → 0.1) changed after the run had stopped, so a new run started from epoch 0 with freshly initialized weights. The previous run's curves stay on the charts, faint, until the next restart.
     """  # noqa: E501
-    forced = [f for f in changed_fields(old, new) if f not in LIVE_FIELDS]
-    if not forced:
+    changed = changed_fields(old, new)
+    forced = [f for f in changed if f not in LIVE_FIELDS]
+    parts = [_change(f, old, new) for f in (forced or changed if stopped else forced)]
+    if data_changed:
+        parts.insert(0, "the training points")
+    if not parts:
         return None
-    parts = [f"{SETTING_NAMES[f]} ({shown(getattr(old, f))} → {shown(getattr(new, f))})"
-             for f in forced]  # fmt: skip
     what = _join(parts)
     who = f"Run {label}: " if label else ""
+    if forced or data_changed:
+        why = (
+            f"changed. A network in training cannot take "
+            f"{'this change' if len(parts) == 1 else 'these changes'} on, so the run restarted"
+        )
+    else:
+        why = "changed after the run had stopped, so a new run started"
     return (
-        f"{who}{what[0].upper()}{what[1:]} changed. A network in training cannot take "
-        f"{'this setting' if len(forced) == 1 else 'these settings'} on, so the run restarted "
-        "from epoch 0 with freshly initialized weights. The previous run's curves stay on the "
-        "charts, faint, until the next restart."
+        f"{who}{what[0].upper()}{what[1:]} {why} from epoch 0 with freshly initialized "
+        "weights. The previous run's curves stay on the charts, faint, until the next restart."
     )
+
+
+def ghost_note(old: TrainConfig, new: TrainConfig) -> str:
+    """Return the legend of a previous run drawn faint: what differed from the new one.
+
+    Examples
+    --------
+    >>> ghost_note(TrainConfig(), TrainConfig(hidden=(8,), lr=0.1))
+    'previous run (hidden layers 16-16, learning rate 0.01)'
+    >>> ghost_note(TrainConfig(), TrainConfig())
+    'previous run'
+    """
+    changed = changed_fields(old, new)
+    if not changed:
+        return "previous run"
+    was = ", ".join(f"{SETTING_NAMES[f]} {shown(getattr(old, f))}" for f in changed)
+    return f"previous run ({was})"
+
+
+def _change(field: str, old: TrainConfig, new: TrainConfig) -> str:
+    return f"{SETTING_NAMES[field]} ({shown(getattr(old, field))} → {shown(getattr(new, field))})"
 
 
 def _join(parts: Sequence[str]) -> str:

@@ -23,8 +23,9 @@ from normviz.fairshare import (
     phase_spread,
     tick_interval,
 )
+from normviz.lab_changes import ghost_note, restart_notice
 from normviz.lab_text import control_help
-from normviz.live_feed import LiveFeed, LiveRun
+from normviz.live_feed import Ghost, LiveFeed, LiveRun
 from normviz.presets import PRESETS, preset_configs
 from normviz.toydata import CLIP, DATASETS, NOISE_SCALE, PointsError, parse_points_csv
 from normviz.training import (
@@ -547,14 +548,52 @@ def run_configs(base: TrainConfig, compare: bool, preset: str) -> list[tuple[str
 
 
 def sync_trainers(runs: list[tuple[str, TrainConfig]], data: Any, digest: str) -> list[Trainer]:
-    """Return the session's trainers, rebuilt (and paused) when the configuration changed."""
+    """Return the session's trainers after the settings changed (or as they are).
+
+    Settings in :data:`~normviz.training.LIVE_FIELDS` change the running trainers from the next
+    update on, and each change is marked on the curves. Any other change, new data, or a
+    change to a stopped run builds new trainers from epoch 0, keeps the running/paused state,
+    states why (``lab_notices``) and keeps the replaced runs' histories to draw faint
+    (``lab_ghosts``). A new mode or comparison, Reset and "Reset to defaults" start clean.
+    """
     ss = st.session_state
     key = (tuple(runs), digest)
-    if ss.get("lab_key") != key or "lab_trainers" not in ss:
-        ss.lab_trainers = [Trainer(cfg, data) for _, cfg in runs]
-        ss.lab_labels = [label for label, _ in runs]
-        ss.lab_tokens = [uuid.uuid4().hex[:12] for _ in runs]  # the live view's run ids
+    old = ss.get("lab_trainers")
+    if ss.get("lab_key") == key and old is not None:
+        return old
+    labels = [label for label, _ in runs]
+    same_runs = old is not None and ss.get("lab_labels") == labels
+    pairs = list(zip(old or [], runs, strict=False))
+    if (
+        same_runs
+        and ss.get("lab_digest") == digest
+        and all(t.can_reconfigure(cfg) for t, (_, cfg) in pairs)
+    ):
+        for t, (_, cfg) in pairs:
+            t.reconfigure(cfg)
         ss.lab_key = key
+        return old
+    notices, ghosts = [], {}
+    if same_runs:
+        for t, (label, cfg) in zip(old, runs, strict=True):
+            notice = restart_notice(
+                t.config,
+                cfg,
+                label,
+                stopped=t.stopped is not None,
+                data_changed=ss.get("lab_digest") != digest,
+            )
+            if notice and len(t.history) > 1:  # a run that never trained leaves no ghost
+                notices.append(notice)
+                ghosts[label] = Ghost(t.history, ghost_note(t.config, cfg))
+    ss.lab_trainers = [Trainer(cfg, data) for _, cfg in runs]
+    ss.lab_labels = labels
+    ss.lab_tokens = [uuid.uuid4().hex[:12] for _ in runs]  # the live view's run ids
+    ss.lab_key = key
+    ss.lab_digest = digest
+    ss.lab_notices = notices
+    ss.lab_ghosts = ghosts
+    if not notices:  # a deliberate new start (mode, comparison, reset): paused at epoch 0
         pause()
     return ss.lab_trainers
 
@@ -662,8 +701,9 @@ def draw(trainers: list[Trainer], labels: list[str]) -> None:
     feed = ss.get("lab_feed")
     if feed is None:
         feed = ss.lab_feed = LiveFeed()
+    ghosts = ss.get("lab_ghosts") or {}
     runs = [
-        LiveRun(lab, token, t)
+        LiveRun(lab, token, t, ghosts.get(lab))
         for lab, token, t in zip(labels, ss.lab_tokens, trainers, strict=True)
     ]
     live_chart(feed, runs, ss.get("lab_x_axis") or "epoch", BOUNDARY_RESOLUTION)

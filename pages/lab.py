@@ -102,6 +102,8 @@ with main:
     w.show_notes(notes_slot)
     if st.session_state.get("lab_busy"):
         st.warning(st.session_state.lab_busy, icon=":material/hourglass_top:")
+    for notice in st.session_state.get("lab_notices") or []:  # why the run restarted
+        st.info(notice, icon=":material/restart_alt:")
 
     st.session_state.lab_interval = w.tick_seconds(len(trainers)) if running else None
     drawn = st.session_state.setdefault("lab_drawn", False)

@@ -739,3 +739,51 @@ def test_a_browser_that_mounts_the_controls_late_still_shows_the_links_settings(
     after_reset = at.button(key="lab_defaults").click().run()
     assert _shown(after_reset)["lab_dropout"] == "0" and _shown(after_reset)["lab_seed"] == "0"
     assert _shown(after_reset.run())["lab_hidden"] == "16-16"
+
+
+def _train_a_little(at: AppTest) -> None:
+    at.button(key="lab_start").click().run()
+    at.run()  # a tick of the live view
+    assert at.session_state.lab_running and len(_trainers(at)[0].history) > 1
+
+
+def test_a_live_setting_changes_the_running_model_and_is_marked():
+    from normviz.lab_changes import change_text
+
+    at = _lab({"batch_size": "256"})
+    _train_a_little(at)
+    (trainer,) = _trainers(at)
+    epochs = trainer.epoch
+    at.slider(key="lab_dropout").set_value(0.2).run()
+    assert _trainers(at)[0] is trainer  # the same run goes on: weights, history, optimizer
+    assert trainer.config.dropout == 0.2 and trainer.epoch >= epochs
+    assert at.session_state.lab_running  # still training
+    assert not at.session_state.lab_notices
+    (mark,) = trainer.changes
+    assert mark.changes == (("dropout", "0", "0.2"),)
+    run = component_payload(at)["runs"][0]
+    assert run["marks"][0]["text"] == change_text(mark) == "dropout 0 → 0.2"
+    assert run["base"] > 0  # the browser keeps what it holds: no restart
+
+
+def test_a_model_setting_restarts_with_a_notice_and_keeps_the_old_run_faint():
+    from normviz.lab_changes import restart_notice
+
+    at = _lab({"batch_size": "256"})
+    _train_a_little(at)
+    (old,) = _trainers(at)
+    at.text_input(key="lab_hidden").input("8-8").run()
+    (new,) = _trainers(at)
+    assert new is not old and new.config.hidden == (8, 8)
+    assert new.epoch < old.epoch  # from epoch 0 (this run's tick has trained one slice)
+    assert at.session_state.lab_running  # it keeps training
+    want = restart_notice(old.config, new.config)
+    assert [i.value for i in at.info if "restarted" in i.value] == [want]
+    run = component_payload(at)["runs"][0]
+    assert run["base"] == 0 and run["run"] != ""
+    assert run["ghost"]["rows"]["epoch"] == [r.epoch for r in old.history]
+    assert run["ghost"]["note"] == "previous run (hidden layers 16-16)"
+    at.button(key="lab_reset").click().run()  # a deliberate reset starts clean
+    assert not at.session_state.lab_notices and not at.session_state.lab_ghosts
+    assert not [i for i in at.info if "restarted" in i.value]
+    assert "ghost" not in component_payload(at)["runs"][0]
