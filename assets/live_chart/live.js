@@ -24,26 +24,34 @@
     'Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif';
   var INK = "#374151", GRID = "#e5e7eb", TICK = "#9ca3af";
 
-  // Used only when a payload carries no `style` (Python's LiveFeed.style is the one home).
+  // Used only for what a payload's `style` lacks (normviz.live_feed.style is the one home:
+  // it sends split colours, run dashes and colours by run index, classes, boundary scale...).
   var DEFAULT_STYLE = {
-    split: { train: { colour: "#4f46e5", name: "train" }, test: { colour: "#e11d48", name: "test" } },
-    runs: {
-      "": { name: "", short: "", dash: "solid", colour: "#4f46e5" },
-      A: { name: "Run A", short: "A", dash: "solid", colour: "#4f46e5" },
-      B: { name: "Run B", short: "B", dash: "dash", colour: "#0d9488" },
-    },
+    split: { train: "#4f46e5", test: "#e11d48" },
+    dashes: ["solid", "dash", "dot"],
+    runs: ["#4f46e5", "#0d9488", "#9333ea"],
     classes: ["#f97316", "#2563eb"],
     boundary: [[0, "#fdba74"], [0.5, "#ffffff"], [1, "#93c5fd"]],
     non_finite: "#d1d5db",
     norm: "#0f766e",
     sparsity: "#d97706",
-    stop: { early_stopping: "#059669", diverged: "#b91c1c", max_epochs: "#6b7280" },
+    stop: { early_stopping: "#059669", diverged: "#b91c1c" },
+    mark: "#6b7280",
   };
+  var RUN_INDEX = { "": 0, A: 0, B: 1, C: 2 };
 
   var stats = { renders: 0, requests: 0, lastRenderMs: 0, totalRenderMs: 0, rows: 0 };
   var charts = { loss: null, acc: null, norm: null, hist: [], boundaries: [], layout: "" };
   window.liveStats = stats;
   window.liveCharts = charts;
+
+  // One load of this frame (the feed answers each (frame, ask) once).
+  var FRAME_ID = (function () {
+    var b = new Uint8Array(8);
+    (window.crypto || window.msCrypto).getRandomValues(b);
+    return Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); })
+      .join("");
+  })();
 
   var state = {
     stream: null,
@@ -97,13 +105,25 @@
     for (var k in DEFAULT_STYLE) out[k] = s[k] != null ? s[k] : DEFAULT_STYLE[k];
     return out;
   }
+  function runIndex(label) {
+    return RUN_INDEX[label] != null ? RUN_INDEX[label] : 0;
+  }
+  // The colour and dash of run `label`: by run index from lists (the feed's shape), or by label
+  // from {label: {colour, dash, name}}.
   function runStyle(label) {
-    var r = state.style.runs || {};
-    return r[label] || DEFAULT_STYLE.runs[label] || DEFAULT_STYLE.runs[""];
+    var i = runIndex(label), st = state.style, out = { colour: null, dash: null, name: null };
+    var byLabel = st.runs && !Array.isArray(st.runs) ? st.runs[label] || {} : {};
+    out.colour = Array.isArray(st.runs) ? st.runs[i % st.runs.length] : byLabel.colour;
+    out.dash = Array.isArray(st.dashes) ? st.dashes[i % st.dashes.length] : byLabel.dash;
+    out.name = byLabel.name || (label ? "Run " + label : "");
+    out.colour = out.colour || DEFAULT_STYLE.runs[i];
+    out.dash = out.dash || DEFAULT_STYLE.dashes[i];
+    return out;
   }
   function splitStyle(split) {
-    var s = state.style.split || {};
-    return s[split] || DEFAULT_STYLE.split[split];
+    var v = (state.style.split || {})[split];
+    var colour = typeof v === "string" ? v : v && v.colour;
+    return { colour: colour || DEFAULT_STYLE.split[split], name: (v && v.name) || split };
   }
   function dashOf(d) {
     if (Array.isArray(d)) return d;
@@ -113,12 +133,10 @@
     return null;
   }
   function shortName(label) {
-    var rs = runStyle(label);
-    return rs.short != null ? rs.short : label;
+    return label;
   }
   function seriesName(label, what) {
-    var s = shortName(label);
-    return s ? s + " " + what : what;
+    return label ? label + " " + what : what;
   }
 
   // ---------------------------------------------------------------- held runs
@@ -127,8 +145,18 @@
     for (var i = 0; i < COLS.length; i++) cols[COLS[i]] = [];
     return {
       token: token, n: 0, cols: cols, points: null, grid: null, gridSeq: 0,
-      hist: null, stop: null, alt: "",
+      hist: null, stop: null, marks: [], ghost: null, alt: "",
     };
+  }
+
+  var EMPTY = newRun("");
+
+  // A previous run drawn faint: its (thinned) rows, held like a run's, and its legend note.
+  function ghostOf(g) {
+    var held = newRun("ghost");
+    appendRows(held, g.rows, 0);
+    held.note = g.note || "previous run";
+    return held;
   }
 
   function appendRows(run, rows, skip) {
@@ -185,6 +213,8 @@
       if (r.points) held.points = r.points;
       if (r.grid) { held.grid = r.grid; held.gridSeq += 1; }
       if (r.hist) held.hist = r.hist;
+      if (base === 0) held.ghost = r.ghost ? ghostOf(r.ghost) : null;
+      held.marks = Array.isArray(r.marks) ? r.marks : held.marks;
       held.stop = r.stop || null;
       held.alt = r.alt_boundary || "";
       applied = true;
@@ -234,7 +264,7 @@
     state.pendingKey = key;
     state.pendingAt = now;
     state.asks += 1;
-    state.pendingValue = { stream: feed.stream, have: have, ask: state.asks };
+    state.pendingValue = { stream: feed.stream, frame: FRAME_ID, have: have, ask: state.asks };
     sendValue(state.pendingValue);
     armReask();
   }
@@ -248,7 +278,7 @@
       state.asks += 1;
       state.pendingAt = performance.now();
       var v = state.pendingValue;
-      state.pendingValue = { stream: v.stream, have: v.have, ask: state.asks };
+      state.pendingValue = { stream: v.stream, frame: FRAME_ID, have: v.have, ask: state.asks };
       sendValue(state.pendingValue);
       armReask();
     }, REASK_MS);
@@ -300,7 +330,12 @@
 
   function layoutKey() {
     var w = document.documentElement.clientWidth;
-    return [state.labels.join(","), w < NARROW_PX ? "n" : "w", state.xAxis, state.styleKey].join("|");
+    var ghosts = state.labels.map(function (l) {
+      var r = state.runs[l];
+      return r && r.ghost ? r.ghost.note : "";
+    });
+    return [state.labels.join(","), ghosts.join(","), w < NARROW_PX ? "n" : "w", state.xAxis,
+      state.styleKey].join("|");
   }
 
   function destroyCharts() {
@@ -350,7 +385,7 @@
 
     for (var b = 0; b < nodes.boundaries.length; b++) {
       var lb = state.labels[b];
-      var title = compare ? runStyle(lb).name || "Run " + lb : "Decision boundary";
+      var title = compare ? runStyle(lb).name : "Decision boundary";
       charts.boundaries.push(new Boundary(nodes.boundaries[b], lb, title));
     }
     var h = sizes(narrow, compare);
@@ -416,7 +451,7 @@
       series: [{ label: state.xTitle, value: fmtX }].concat(series),
       legend: { show: true, live: true },
       cursor: { drag: { x: true, y: false, setScale: false }, sync: { key: "live-x" } },
-      hooks: { setSelect: [onSelect], draw: [drawStops] },
+      hooks: { setSelect: [onSelect], draw: [drawMarks] },
     };
     var u = new uPlot(opts, emptyData(series.length + 1), host);
     u.liveZoom = null;
@@ -451,12 +486,14 @@
     u.setScale("x", { min: min, max: max });
   }
 
-  function line(label, what, colour, scale, fmt, width) {
+  function line(src, what, colour, scale, fmt, width) {
+    var ghost = src.ghost;
     return {
-      label: seriesName(label, what),
-      stroke: colour,
-      width: width || 2,
-      dash: dashOf(runStyle(label).dash),
+      label: ghost ? seriesName(src.label, what) + " (" + src.held.note + ")"
+        : seriesName(src.label, what),
+      stroke: ghost ? faint(colour) : colour,
+      width: ghost ? 1.25 : width || 2,
+      dash: dashOf(runStyle(src.label).dash),
       scale: scale || "y",
       value: fmt,
       spanGaps: false,
@@ -464,31 +501,47 @@
     };
   }
 
-  function lossSeries() {
-    var out = [];
-    state.labels.forEach(function (l) {
-      out.push(line(l, splitStyle("train").name, splitStyle("train").colour, "y", fmtLoss));
-      out.push(line(l, splitStyle("test").name, splitStyle("test").colour, "y", fmtLoss));
-    });
+  function faint(colour) {
+    var c = parseColour(colour);
+    return "rgba(" + c[0] + "," + c[1] + "," + c[2] + ",0.35)";
+  }
+
+  // What the curve charts draw, in series order: each run, then each run's ghost (if any).
+  function sources() {
+    var out = [], i, r;
+    for (i = 0; i < state.labels.length; i++) {
+      out.push({ label: state.labels[i], held: state.runs[state.labels[i]] || EMPTY, ghost: false });
+    }
+    for (i = 0; i < state.labels.length; i++) {
+      r = state.runs[state.labels[i]];
+      if (r && r.ghost) out.push({ label: state.labels[i], held: r.ghost, ghost: true });
+    }
     return out;
+  }
+
+  function splitSeries(fmt) {
+    var train = splitStyle("train"), test = splitStyle("test");
+    return sources().reduce(function (out, src) {
+      out.push(line(src, train.name, train.colour, "y", fmt));
+      out.push(line(src, test.name, test.colour, "y", fmt));
+      return out;
+    }, []);
+  }
+
+  function lossSeries() {
+    return splitSeries(fmtLoss);
   }
 
   function accSeries() {
-    var out = [];
-    state.labels.forEach(function (l) {
-      out.push(line(l, splitStyle("train").name, splitStyle("train").colour, "y", fmtPct));
-      out.push(line(l, splitStyle("test").name, splitStyle("test").colour, "y", fmtPct));
-    });
-    return out;
+    return splitSeries(fmtPct);
   }
 
   function normSeries() {
-    var out = [];
-    state.labels.forEach(function (l) {
-      out.push(line(l, "‖w‖₂", state.style.norm, "y", fmtNorm));
-      out.push(line(l, "% near 0", state.style.sparsity, "pct", fmtPct, 1.5));
-    });
-    return out;
+    return sources().reduce(function (out, src) {
+      out.push(line(src, "‖w‖₂", state.style.norm, "y", fmtNorm));
+      out.push(line(src, "% near 0", state.style.sparsity, "pct", fmtPct, 1.5));
+      return out;
+    }, []);
   }
 
   function lossRange(u, min, max) {
@@ -502,45 +555,83 @@
     return [0, top];
   }
 
-  function drawStops(u) {
+  // A stop's short label, from the payload's numbers (its `text` is the status line's sentence).
+  function stopLabel(stop) {
+    if (stop.reason === "diverged") return "diverged at epoch " + stop.epoch;
+    if (stop.reason === "early_stopping") return "early stop: best epoch " + stop.x.epoch;
+    return stop.reason;
+  }
+
+  // Vertical marks on the curve charts: each run's stop (labelled at the top) and its setting
+  // changes (`marks`, labelled at the bottom; a label that would overlap another is left out).
+  function drawMarks(u) {
     var ctx = u.ctx, bb = u.bbox, dpr = uPlot.pxRatio;
-    var row = 0;
+    var compare = state.labels.length > 1;
+    var topRow = 0, bottomRows = [-Infinity, -Infinity];
+    ctx.save();
+    ctx.font = 11 * dpr + "px " + FONT;
+    ctx.textAlign = "left";
+    ctx.textBaseline = "top";
     for (var i = 0; i < state.labels.length; i++) {
-      var run = state.runs[state.labels[i]];
-      var stop = run && run.stop;
-      if (!stop || stop.reason === "max_epochs" || !stop.x) continue;
-      var xv = stop.x[state.xAxis];
-      if (xv == null || !isFinite(xv)) continue;
-      var px = u.valToPos(xv, "x", true);
-      if (px < bb.left - 1 || px > bb.left + bb.width + 1) continue;
-      var colour = (state.style.stop || {})[stop.reason] || "#6b7280";
-      var text = stop.text && stop.text.length <= 32 ? stop.text
-        : stop.reason === "diverged" ? "diverged" : "early stop";
-      if (state.labels.length > 1 && shortName(state.labels[i])) {
-        text = shortName(state.labels[i]) + ": " + text;
+      var label = state.labels[i];
+      var run = state.runs[label];
+      if (!run) continue;
+      var prefix = compare ? label + ": " : "";
+      var marks = run.marks || [];
+      for (var k = 0; k < marks.length; k++) {
+        var mx = marks[k].x && marks[k].x[state.xAxis];
+        var px = xPixel(u, mx);
+        if (px === null) continue;
+        vline(ctx, px, bb, DEFAULT_STYLE.mark, [2 * dpr, 3 * dpr], dpr);
+        var text = prefix + (marks[k].text || "");
+        var tw = ctx.measureText(text).width;
+        for (var row = 0; row < bottomRows.length; row++) {
+          if (px + 4 * dpr > bottomRows[row] && px + 4 * dpr + tw < bb.left + bb.width) {
+            bottomRows[row] = px + 8 * dpr + tw;
+            tag(ctx, text, px + 4 * dpr, bb.top + bb.height - (18 + 15 * row) * dpr, tw,
+              DEFAULT_STYLE.mark, dpr);
+            break;
+          }
+        }
       }
-      ctx.save();
-      ctx.strokeStyle = colour;
-      ctx.lineWidth = 1.5 * dpr;
-      ctx.setLineDash([4 * dpr, 3 * dpr]);
-      ctx.beginPath();
-      ctx.moveTo(Math.round(px) + 0.5, bb.top);
-      ctx.lineTo(Math.round(px) + 0.5, bb.top + bb.height);
-      ctx.stroke();
-      ctx.setLineDash([]);
-      ctx.font = 11 * dpr + "px " + FONT;
+      var stop = run.stop;
+      if (!stop || !stop.x) continue;
+      px = xPixel(u, stop.x[state.xAxis]);
+      if (px === null) continue;
+      var colour = (state.style.stop || DEFAULT_STYLE.stop)[stop.reason] || DEFAULT_STYLE.mark;
+      vline(ctx, px, bb, colour, [4 * dpr, 3 * dpr], dpr * 1.5);
+      text = prefix + stopLabel(stop);
+      tw = ctx.measureText(text).width;
       var right = px > bb.left + bb.width * 0.6;
-      var tw = ctx.measureText(text).width;
-      var tx = right ? px - 4 * dpr - tw : px + 4 * dpr;
-      var ty = bb.top + (4 + 15 * row) * dpr;
-      ctx.fillStyle = "rgba(255,255,255,0.85)";
-      ctx.fillRect(tx - 2 * dpr, ty, tw + 4 * dpr, 14 * dpr);
-      ctx.fillStyle = colour;
-      ctx.textBaseline = "top";
-      ctx.fillText(text, tx, ty + 1.5 * dpr);
-      ctx.restore();
-      row += 1;
+      tag(ctx, text, right ? px - 4 * dpr - tw : px + 4 * dpr, bb.top + (4 + 15 * topRow) * dpr,
+        tw, colour, dpr);
+      topRow += 1;
     }
+    ctx.restore();
+  }
+
+  function xPixel(u, v) {
+    if (v == null || !isFinite(v)) return null;
+    var px = u.valToPos(v, "x", true), bb = u.bbox;
+    return px < bb.left - 1 || px > bb.left + bb.width + 1 ? null : Math.round(px) + 0.5;
+  }
+
+  function vline(ctx, px, bb, colour, dash, width) {
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = width;
+    ctx.setLineDash(dash);
+    ctx.beginPath();
+    ctx.moveTo(px, bb.top);
+    ctx.lineTo(px, bb.top + bb.height);
+    ctx.stroke();
+    ctx.setLineDash([]);
+  }
+
+  function tag(ctx, text, x, y, tw, colour, dpr) {
+    ctx.fillStyle = "rgba(255,255,255,0.85)";
+    ctx.fillRect(x - 2 * dpr, y, tw + 4 * dpr, 14 * dpr);
+    ctx.fillStyle = colour;
+    ctx.fillText(text, x, y + 1.5 * dpr);
   }
 
   // ---------------------------------------------------------------- histograms
@@ -559,7 +650,7 @@
 
   function histChart(host, label, compare, height) {
     var rs = runStyle(label);
-    var title = compare ? "Weights, " + (rs.name || "run " + label) : "Weight histogram";
+    var title = compare ? "Weights, " + rs.name : "Weight histogram";
     var opts = {
       title: title,
       width: widthOf(host),
@@ -876,11 +967,11 @@
     merged = null;
   }
 
-  function merge(runs) {
+  function merge(srcs) {
     var k, c, m = merged;
     if (!m) {
       m = merged = { x: [], ys: [], at: [], frozen: 0 };
-      for (k = 0; k < runs.length; k++) {
+      for (k = 0; k < srcs.length; k++) {
         var ys = {};
         for (c = 0; c < Y_COLS.length; c++) ys[Y_COLS[c]] = [];
         m.ys.push(ys);
@@ -888,58 +979,56 @@
       }
     }
     m.x.length = m.frozen;
-    for (k = 0; k < runs.length; k++) {
+    for (k = 0; k < srcs.length; k++) {
       for (c = 0; c < Y_COLS.length; c++) m.ys[k][Y_COLS[c]].length = m.frozen;
     }
+    // Rows with x below every growing run's last x are final (a ghost does not grow).
     var xs = [], at = [], limit = Infinity;
-    for (k = 0; k < runs.length; k++) {
-      xs.push(runs[k].cols[state.xAxis]);
+    for (k = 0; k < srcs.length; k++) {
+      xs.push(srcs[k].held.cols[state.xAxis]);
       at.push(m.at[k]);
       var n = xs[k].length;
-      limit = Math.min(limit, n ? xs[k][n - 1] : -Infinity);
+      if (!srcs[k].ghost) limit = Math.min(limit, n ? xs[k][n - 1] : -Infinity);
     }
     for (;;) {
       var best = Infinity;
-      for (k = 0; k < runs.length; k++) {
+      for (k = 0; k < srcs.length; k++) {
         if (at[k] < xs[k].length && xs[k][at[k]] < best) best = xs[k][at[k]];
       }
       if (best === Infinity) break;
       m.x.push(best);
-      for (k = 0; k < runs.length; k++) {
+      for (k = 0; k < srcs.length; k++) {
         var take = at[k] < xs[k].length && xs[k][at[k]] === best;
+        var cols = srcs[k].held.cols;
         for (c = 0; c < Y_COLS.length; c++) {
-          m.ys[k][Y_COLS[c]].push(take ? runs[k].cols[Y_COLS[c]][at[k]] : undefined);
+          m.ys[k][Y_COLS[c]].push(take ? cols[Y_COLS[c]][at[k]] : undefined);
         }
         if (take) at[k] += 1;
       }
       if (best < limit) {
         m.frozen = m.x.length;
-        for (k = 0; k < runs.length; k++) m.at[k] = at[k];
+        for (k = 0; k < srcs.length; k++) m.at[k] = at[k];
       }
     }
     return m;
   }
 
-  function heldRuns() {
-    return state.labels.map(function (l) { return state.runs[l] || newRun(""); });
-  }
-
-  // [x, then `names` of each run]: on one run's x column when the runs share their x values
-  // (the shorter run ends early), else on the merged x column.
-  function curveData(runs, names, m) {
+  // [x, then `names` of each source]: on one run's x column when the runs share their x
+  // values (the shorter run ends early), else on the merged x column.
+  function curveData(srcs, names, m) {
     var data, i, k;
     if (m) {
       data = [m.x];
-      for (i = 0; i < runs.length; i++) {
+      for (i = 0; i < srcs.length; i++) {
         for (k = 0; k < names.length; k++) data.push(m.ys[i][names[k]]);
       }
       return data;
     }
-    var longest = runs[0];
-    for (i = 1; i < runs.length; i++) if (runs[i].n > longest.n) longest = runs[i];
+    var longest = srcs[0].held;
+    for (i = 1; i < srcs.length; i++) if (srcs[i].held.n > longest.n) longest = srcs[i].held;
     data = [longest.cols[state.xAxis]];
-    for (i = 0; i < runs.length; i++) {
-      for (k = 0; k < names.length; k++) data.push(runs[i].cols[names[k]]);
+    for (i = 0; i < srcs.length; i++) {
+      for (k = 0; k < names.length; k++) data.push(srcs[i].held.cols[names[k]]);
     }
     return data;
   }
@@ -957,11 +1046,14 @@
 
   function render() {
     if (charts.layout !== layoutKey()) build();
-    var runs = heldRuns();
-    var m = runs.length > 1 && !checkAlign(runs[0], runs[1]) ? merge(runs) : null;
-    push(charts.loss, curveData(runs, ["train_loss", "test_loss"], m));
-    push(charts.acc, curveData(runs, ["train_acc", "test_acc"], m));
-    push(charts.norm, curveData(runs, ["weight_norm", "sparsity"], m));
+    var srcs = sources(), m = null;
+    if (srcs.length > 1) {
+      var aligned = srcs.length === 2 && !srcs[1].ghost && checkAlign(srcs[0].held, srcs[1].held);
+      if (!aligned) m = merge(srcs);
+    }
+    push(charts.loss, curveData(srcs, ["train_loss", "test_loss"], m));
+    push(charts.acc, curveData(srcs, ["train_acc", "test_acc"], m));
+    push(charts.norm, curveData(srcs, ["weight_norm", "sparsity"], m));
     var top = 1, i, run;
     for (i = 0; i < charts.hist.length; i++) {
       run = state.runs[charts.hist[i].liveLabel];

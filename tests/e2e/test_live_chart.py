@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.e2e.live_harness.payloads import feed, run, stop_at
+from tests.e2e.live_harness.payloads import feed, rows, run, stop_at
 
 pytestmark = pytest.mark.e2e
 
@@ -81,8 +81,14 @@ class Harness:
         return self.frame.evaluate("() => ({...window.liveStats})")
 
     def values(self) -> list[dict]:
-        """The component values the iframe has sent (its gap requests)."""
-        return self.page.evaluate("() => window.values().map(d => d.value)")
+        """The component values the iframe has sent (its gap requests), without ``frame``.
+
+        ``frame`` (one load of the iframe) must be 16 hex digits, the same in every request.
+        """
+        values = self.page.evaluate("() => window.values().map(d => d.value)")
+        frames = {v.pop("frame") for v in values}
+        assert len(frames) <= 1 and all(re.fullmatch(r"[0-9a-f]{16}", f) for f in frames)
+        return values
 
     def js(self, expr: str, arg: Any = None) -> Any:
         return self.frame.evaluate(expr, arg)
@@ -409,3 +415,64 @@ def test_an_unanswered_request_is_sent_again_after_2_s(harness: Harness) -> None
         {"stream": "s1", "have": {"t1": 10}, "ask": 2},
     ]
     assert harness.applied([run("t1", 10, 13)])["requests"] == 2
+
+
+def column_pixels(harness: Harness, chart: str, x: float, rgb: tuple[int, int, int]) -> int:
+    """Count the pixels within 30 of colour ``rgb`` in the 3 px column at ``x`` of a chart."""
+    return harness.js(
+        """([chart, x, rgb]) => {
+            const u = window.liveCharts[chart], px = Math.round(u.valToPos(x, 'x', true));
+            const d = u.ctx.getImageData(px - 1, u.bbox.top, 3, u.bbox.height).data;
+            let n = 0;
+            for (let i = 0; i < d.length; i += 4) {
+                if (Math.abs(d[i] - rgb[0]) < 30 && Math.abs(d[i + 1] - rgb[1]) < 30
+                    && Math.abs(d[i + 2] - rgb[2]) < 30) n++;
+            }
+            return n;
+        }""",
+        [chart, x, list(rgb)],
+    )
+
+
+def test_setting_changes_are_marked_on_every_curve_chart(harness: Harness) -> None:
+    r = run("t1", 0, 60)
+    r["marks"] = [{"x": {"epoch": 20, "step": 160, "samples_seen": 5120}, "text": "L2 0 → 0.01"}]
+    harness.applied([r])
+    grey = (0x6B, 0x72, 0x80)  # the marks' colour
+    for chart in ("loss", "acc", "norm"):
+        assert column_pixels(harness, chart, 20, grey) > 30, chart
+        assert column_pixels(harness, chart, 40, grey) < 5, chart  # no mark there
+    # The marks come with every payload (the newest 20): a later payload's list replaces them.
+    r = run("t1", 60, 61)
+    r["marks"] = [{"x": {"epoch": 40, "step": 320, "samples_seen": 10240}, "text": "lr 0.1"}]
+    harness.applied([r])
+    assert column_pixels(harness, "loss", 40, grey) > 30
+    assert column_pixels(harness, "loss", 20, grey) < 5
+
+
+def test_a_restart_draws_the_previous_run_faint_until_the_next_restart(harness: Harness) -> None:
+    harness.applied([run("t1", 0, 300)])
+    r = run("t2", 0, 50)
+    old = rows(0, 300)
+    keep = list(range(0, 300, 3))
+    r["ghost"] = {"rows": {k: [v[i] for i in keep] for k, v in old.items()}, "note": "before"}
+    s = harness.applied([r])
+    assert s["rows"] == 50
+    labels = harness.js("() => window.liveCharts.loss.series.slice(1).map(s => s.label)")
+    assert labels == ["train", "test", "train (before)", "test (before)"]
+    strokes = harness.js("() => window.liveCharts.loss.series.slice(1).map(s => s._stroke)")
+    assert "0.35" in strokes[2] and "0.35" not in strokes[0]
+    # One x column: the union of the new run's epochs and the ghost's; each on its own rows.
+    harness.applied([run("t2", 50, 52)])
+    got = harness.js(
+        "() => window.liveCharts.loss.data.map(c => [...c].map(v => v === undefined ? 'gap' : v))"
+    )
+    xs = sorted(set(range(52)) | set(keep))
+    assert got[0] == xs
+    new = rows(0, 52)["train_loss"]
+    assert got[1] == pytest.approx([new[x] if x < 52 else "gap" for x in xs])
+    assert got[3] == pytest.approx([old["train_loss"][x] if x in keep else "gap" for x in xs])
+    # The next restart without a ghost removes it.
+    harness.applied([run("t3", 0, 5)])
+    assert harness.js("() => window.liveCharts.loss.series.length") == 3
+    assert harness.js("() => [...window.liveCharts.loss.data[0]]") == [0, 1, 2, 3, 4]

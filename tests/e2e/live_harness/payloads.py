@@ -12,24 +12,10 @@ from typing import Any
 
 import numpy as np
 
-STYLE: dict[str, Any] = {
-    "split": {
-        "train": {"colour": "#4f46e5", "name": "train"},
-        "test": {"colour": "#e11d48", "name": "test"},
-    },
-    "runs": {
-        "": {"name": "", "short": "", "dash": "solid", "colour": "#4f46e5"},
-        "A": {"name": "Run A", "short": "A", "dash": "solid", "colour": "#4f46e5"},
-        "B": {"name": "Run B", "short": "B", "dash": "dash", "colour": "#0d9488"},
-    },
-    "classes": ["#f97316", "#2563eb"],
-    "boundary": [[0.0, "#fdba74"], [0.5, "#ffffff"], [1.0, "#93c5fd"]],
-    "non_finite": "#d1d5db",
-    "norm": "#0f766e",
-    "sparsity": "#d97706",
-    "stop": {"early_stopping": "#059669", "diverged": "#b91c1c", "max_epochs": "#6b7280"},
-}
-"""The style record the component reads (colours as in normviz/figures/lab.py)."""
+from normviz.live_feed import style
+
+STYLE: dict[str, Any] = style()
+"""The style record the lab sends (``normviz.live_feed.style``: colours of figures/lab.py)."""
 
 BATCH = 8
 """Updates per epoch of the synthetic runs: ``step = 8 * epoch``."""
