@@ -476,3 +476,45 @@ def test_a_restart_draws_the_previous_run_faint_until_the_next_restart(harness: 
     harness.applied([run("t3", 0, 5)])
     assert harness.js("() => window.liveCharts.loss.series.length") == 3
     assert harness.js("() => [...window.liveCharts.loss.data[0]]") == [0, 1, 2, 3, 4]
+
+
+def test_real_payloads_from_live_feed_rebuild_the_trainers_history(harness: Harness) -> None:
+    torch = pytest.importorskip("torch")
+    from normviz.live_feed import LiveFeed, LiveRun
+    from normviz.training import TrainConfig, Trainer
+
+    torch.set_num_threads(1)
+    t = Trainer(TrainConfig(n_samples=200, hidden=(16, 16), seed=3))
+    live = LiveFeed("real")
+    runs = [LiveRun("", "run1", t)]
+
+    def tick(send: bool = True) -> dict:
+        t.step(7)
+        payload = live.payload(runs)
+        if send:
+            harness.page.evaluate("f => window.sendFeed(f)", payload)
+        return payload
+
+    renders = 0
+    for k in range(12):
+        # Tick 5 never reaches the frame: the next payloads overlap it (no request). Ticks 8-11
+        # are lost too: the frame asks, the feed answers, the next payload fits.
+        sent = k not in (5, 8, 9, 10, 11)
+        tick(sent)
+        if sent:
+            renders += 1
+            harness.frame.wait_for_function("n => window.liveStats.renders >= n", arg=renders)
+    assert harness.values() == []
+    tick()
+    harness.page.wait_for_function("() => window.values().length >= 1")
+    reply = harness.page.evaluate("() => window.values()[0].value")
+    assert reply["have"] == {"run1": harness.stats()["rows"]} and live.answer(reply)
+    tick()
+    harness.frame.wait_for_function("n => window.liveStats.renders >= n", arg=renders + 1)
+    assert harness.stats()["rows"] == len(t.history)
+    epochs, train_loss = harness.js(
+        "() => [[...window.liveCharts.loss.data[0]], [...window.liveCharts.loss.data[1]]]"
+    )
+    assert epochs == [r.epoch for r in t.history]
+    assert train_loss == pytest.approx([r.train_loss for r in t.history], rel=1e-4)
+    assert harness.js(NON_WHITE, "#boundary canvas") > 1000
