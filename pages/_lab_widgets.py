@@ -24,6 +24,7 @@ from normviz.fairshare import (
     tick_interval,
 )
 from normviz.lab_changes import ghost_note, restart_notice
+from normviz.lab_data import points_in_use_text
 from normviz.lab_text import control_help
 from normviz.live_feed import Ghost, LiveFeed, LiveRun
 from normviz.presets import PRESETS, preset_configs
@@ -151,11 +152,16 @@ def _parse_csv(digest: str, _data: bytes) -> Any:
 
 
 def uploaded_points() -> Any:
-    """Return the uploaded CSV's Dataset, None, or show the upload's problem and return None."""
+    """Draw the CSV uploader; return its Dataset, or None (showing the file's problem, if any).
+
+    The uploader's key carries a version: "Use a generated dataset" (:func:`drop_points`) moves
+    to a new, empty uploader, since a file uploader cannot be emptied from code.
+    """
+    version = st.session_state.setdefault("lab_csv_version", 0)
     up = st.file_uploader(
         "Your own points (CSV)",
         type=["csv", "txt"],
-        key="lab_csv",
+        key=f"lab_csv_{version}" if version else "lab_csv",
         help="Columns x, y, label (header optional); two classes; 10 to 5000 rows. Points are "
         "standardized into the same range as the built-in datasets.",
     )
@@ -167,6 +173,12 @@ def uploaded_points() -> Any:
     except PointsError as err:
         st.error(str(err), icon=":material/error:")
         return None
+
+
+def drop_points() -> None:
+    """The "Use a generated dataset" button: a new, empty uploader; the dataset controls return."""
+    ss = st.session_state
+    ss.lab_csv_version = ss.get("lab_csv_version", 0) + 1
 
 
 # -- configuration <-> widgets <-> URL -------------------------------------------------------
@@ -327,38 +339,61 @@ def groups_help(hidden: tuple[int, ...]) -> str:
     )
 
 
-def config_controls() -> TrainConfig:
-    """Draw the controls of the configuration and return it (the last valid one on error)."""
+def _dataset_controls() -> None:
+    """The generated dataset's controls: which dataset, its noise and how many points."""
+    ss = st.session_state
+    st.selectbox(
+        "Dataset",
+        list(DATASETS),
+        key="lab_dataset",
+        **held("lab_dataset", DATASETS),
+        help=f"{len(DATASETS)} 2D problems, two classes each: {', '.join(DATASETS)}.",
+    )
+    st.slider(
+        "Noise",
+        0.0,
+        1.0,
+        step=0.05,
+        key="lab_noise",
+        **held("lab_noise"),
+        help=noise_help(ss.lab_noise),
+    )
+    st.slider(
+        "Points",
+        20,
+        1000,
+        step=20,
+        key="lab_n_samples",
+        **held("lab_n_samples"),
+        help="Fewer points make overfitting easier to see.",
+    )
+
+
+def config_controls() -> tuple[TrainConfig, Any]:
+    """Draw the controls; return the configuration (the last valid one on error) and the
+    uploaded points (None for a generated dataset).
+
+    An uploaded CSV replaces the dataset, noise and points controls with what is in use and a
+    way back; an invalid entry shows its error right under its field.
+    """
     ss = st.session_state
     # Help texts from the config they describe; the L1 help follows the method chosen now.
     helps = control_help(dataclasses.replace(ss.lab_cfg, l1_method=ss.lab_l1_method))
+    error = None
     with st.container(border=True):
         st.markdown("**Data**")
-        st.selectbox(
-            "Dataset",
-            list(DATASETS),
-            key="lab_dataset",
-            **held("lab_dataset", DATASETS),
-            help=f"{len(DATASETS)} 2D problems, two classes each: {', '.join(DATASETS)}.",
-        )
-        st.slider(
-            "Noise",
-            0.0,
-            1.0,
-            step=0.05,
-            key="lab_noise",
-            **held("lab_noise"),
-            help=noise_help(ss.lab_noise),
-        )
-        st.slider(
-            "Points",
-            20,
-            1000,
-            step=20,
-            key="lab_n_samples",
-            **held("lab_n_samples"),
-            help="Fewer points make overfitting easier to see.",
-        )
+        points = uploaded_points()
+        if points is None:
+            _dataset_controls()
+        else:
+            st.markdown(points_in_use_text(points, ss.lab_test_fraction, int(ss.lab_seed)))
+            st.button(
+                "Use a generated dataset",
+                key="lab_csv_drop",
+                on_click=drop_points,
+                icon=":material/dataset:",
+                help="Forget the uploaded file and train on the dataset chosen here again.",
+            )
         st.slider(
             "Test fraction",
             0.1,
@@ -385,6 +420,9 @@ def config_controls() -> TrainConfig:
             **held("lab_hidden"),
             help="Widths separated by '-', e.g. 16-16 or 64-64-64 (1 to 6 layers).",
         )
+        hidden, error = _parse_hidden(ss.lab_hidden)
+        if error:  # right under its field, where the eye is
+            st.error(f"Setting not applied: {error}", icon=":material/error:")
         st.selectbox(
             "Activation", ACTIVATIONS, key="lab_activation", **held("lab_activation", ACTIVATIONS)
         )
@@ -485,15 +523,26 @@ def config_controls() -> TrainConfig:
     values["early_stopping_patience"] = (
         int(values["early_stopping_patience"]) if ss.lab_es_on else None
     )
+    if error is None:
+        values["hidden"] = hidden
+        try:
+            ss.lab_cfg = TrainConfig(**values)
+        except (TypeError, ValueError) as err:  # TrainConfig: TypeError for a type, else Value
+            st.error(f"Setting not applied: {err}", icon=":material/error:")
+    return ss.lab_cfg, points
+
+
+def _parse_hidden(text: Any) -> tuple[tuple[int, ...], str | None]:
+    """The hidden-layer widths typed in the field, or ``((), message)`` for an invalid entry."""
+    text = str(text).strip()
+    if not all(part.strip().isdigit() for part in text.split("-")):
+        return (), f"hidden must be widths separated by '-', e.g. 16-16 (got {text!r})"
+    hidden = tuple(int(part) for part in text.split("-"))
     try:
-        text = str(values["hidden"]).strip()
-        if not all(part.strip().isdigit() for part in text.split("-")):
-            raise ValueError(f"hidden must be widths separated by '-', e.g. 16-16 (got {text!r})")
-        values["hidden"] = tuple(int(part) for part in text.split("-"))
-        ss.lab_cfg = TrainConfig(**values)
-    except (TypeError, ValueError) as err:  # TrainConfig: TypeError for a type, else ValueError
-        st.error(f"Setting not applied: {err}", icon=":material/error:")
-    return ss.lab_cfg
+        TrainConfig(hidden=hidden)
+    except (TypeError, ValueError) as err:
+        return (), str(err)
+    return hidden, None
 
 
 def custom_b(base: TrainConfig) -> dict:

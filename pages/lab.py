@@ -29,8 +29,7 @@ with controls:
         help="Every setting of the lab back to its default (training pauses and starts again "
         "from epoch 0); the address loses its settings.",
     )  # fmt: skip
-    base = w.config_controls()
-    points = w.uploaded_points()
+    base, points = w.config_controls()
 with main:
     top = st.columns([1, 1])
     top[0].segmented_control(

@@ -787,3 +787,24 @@ def test_a_model_setting_restarts_with_a_notice_and_keeps_the_old_run_faint():
     assert not at.session_state.lab_notices and not at.session_state.lab_ghosts
     assert not [i for i in at.info if "restarted" in i.value]
     assert "ghost" not in component_payload(at)["runs"][0]
+
+
+def _in_order(node) -> list:
+    """The page's elements depth-first, in the order the browser lays them out."""
+    children = getattr(node, "children", None)
+    if not children:
+        return [node]
+    out = []
+    for key in sorted(children):
+        out += _in_order(children[key])
+    return out
+
+
+def test_an_invalid_entry_shows_its_error_right_under_its_field():
+    at = _lab()
+    at.text_input(key="lab_hidden").input("16-x").run()
+    order = _in_order(at._tree)
+    where = next(i for i, e in enumerate(order) if getattr(e, "key", None) == "lab_hidden")
+    after = order[where + 1]
+    assert after.type == "error" and "hidden must be widths" in after.value  # not below the fold
+    assert _trainers(at)[0].config.hidden == (16, 16)  # the last valid config trains
