@@ -460,6 +460,9 @@
     // The curves share their cursor (drag-zoom and double-click reach all of them through
     // uPlot's sync); a double-click anywhere on them returns every one to auto scales.
     u.over.addEventListener("dblclick", unzoom);
+    u.over.addEventListener("mouseleave", function () {
+      requestAnimationFrame(function () { showLast(u); });
+    });
     return u;
   }
 
@@ -1042,6 +1045,23 @@
         u.setData(data, true);
       }
     });
+    showLast(u);
+  }
+
+  // Without a cursor on the chart, its legend shows each line's newest value (the x: the first
+  // run's newest row).
+  function showLast(u) {
+    var d = u.data;
+    if (!d || !d[0] || d[0].length === 0 || u.cursor.left >= 0) return;
+    var idxs = [];
+    for (var s = 0; s < d.length; s++) idxs.push(lastDefined(d[s === 0 ? 1 : s] || d[0]));
+    u.setLegend({ idxs: idxs }, false);
+  }
+
+  function lastDefined(col) {
+    var i = col.length - 1;
+    while (i > 0 && col[i] === undefined) i--;
+    return i < 0 ? null : i;
   }
 
   function render() {

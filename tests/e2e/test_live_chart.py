@@ -365,6 +365,13 @@ def test_hover_shows_the_values_and_a_repeated_payload_is_ignored(harness: Harne
     values = harness.frame.locator("#loss .u-legend .u-value").all_text_contents()
     expected = 0.7 * 2.718281828459045 ** (-50 / 400) + 0.05
     assert values[0] == "50" and values[1] == f"{expected:.4f}", values
+    # Without the cursor, the legend shows the newest row (epoch 100).
+    harness.page.mouse.move(1, 1)
+    harness.frame.wait_for_function(
+        "() => document.querySelector('#loss .u-legend .u-value').textContent === '100'"
+    )
+    values = harness.frame.locator("#loss .u-legend .u-value").all_text_contents()
+    assert values[1] == f"{0.7 * np.exp(-100 / 400) + 0.05:.4f}", values
     # Streamlit re-posting the same arguments (same stream and seq) changes nothing.
     harness.page.evaluate("f => window.sendFeed(f)", feed("s1", harness.seq, [run("t1", 0, 3)]))
     assert harness.applied([run("t1", 101, 102)])["renders"] == 2
