@@ -15,7 +15,9 @@ of the lab's ``live`` fragment: the script run (Streamlit's ``exec_func_with_err
 the full page runs of the joining sessions are among its calls), ``live``, its training slice
 (``train_tick``, ``Trainer.run_for``), the live view (``draw``: status line, ``live_chart``,
 its ``declare_component``, ``LiveFeed.payload`` and what it calls, the component call and its
-``json.dumps``), the rerun check, and the message writing (``write_forward_msg``, tornado).
+``json.dumps``), the rerun check, Streamlit's cache key hashing. A part also called
+outside the fragment (``_enqueue``, cache lookups in full page runs) has a share above its
+share of a tick.
 """
 
 from __future__ import annotations
@@ -37,8 +39,11 @@ PARTS = [
     # (name, file suffix, function name): cumulative CPU time of each, per tick
     ("script run (all of Streamlit's rerun)", "exec_code.py", "exec_func_with_error_handling"),
     ("  lab fragment live()", "pages/lab.py", "live"),
+    ("    tick_lock: TakeTurns.__enter__", "normviz/fairshare.py", "__enter__"),
     ("    train_tick", "pages/_lab_widgets.py", "train_tick"),
     ("      Trainer.run_for", "normviz/training.py", "run_for"),
+    ("      lease_table (st.cache_resource, 2 args)", "pages/_lab_widgets.py", "lease_table"),
+    ("      session_id", "pages/_lab_widgets.py", "session_id"),
     ("    draw", "pages/_lab_widgets.py", "draw"),
     ("      st.markdown (status, caption)", "streamlit/elements/markdown.py", "markdown"),
     ("      live_chart", "pages/_live_chart.py", "live_chart"),
@@ -49,9 +54,10 @@ PARTS = [
     ("          figures.lab.curves_info", "normviz/figures/lab.py", "curves_info"),
     ("        component call", "custom_component.py", "__call__"),
     ("          json.dumps", "json/__init__.py", "dumps"),
+    ("          is_dataframe_like (per arg)", "dataframe_util.py", "is_dataframe_like"),
+    ("          DeltaGenerator._enqueue", "streamlit/delta_generator.py", "_enqueue"),
     ("    retune_if_stale", "pages/_lab_widgets.py", "retune_if_stale"),
-    ("ForwardMsg serialization", "runtime/websocket_session_manager.py", "write_forward_msg"),
-    ("web server: websocket writes", "tornado/websocket.py", "write_message"),
+    ("st.cache_* key hashing (any cached call)", "caching/cache_utils.py", "_make_value_key"),
 ]
 
 
