@@ -144,6 +144,25 @@ def ghost_note(old: TrainConfig, new: TrainConfig) -> str:
     return f"previous run ({was})"
 
 
+def run_differences_text(a: TrainConfig, b: TrainConfig) -> str:
+    """Return what runs A and B differ in, with each run's value.
+
+    Examples
+    --------
+    >>> print(run_differences_text(TrainConfig(), TrainConfig(dropout=0.4)))
+    A and B differ only in dropout: A 0, B 0.4.
+    >>> print(run_differences_text(TrainConfig(), TrainConfig()))
+    A and B are the same run.
+    """
+    fields = changed_fields(a, b)
+    if not fields:
+        return "A and B are the same run."
+    parts = [
+        f"{SETTING_NAMES[f]}: A {shown(getattr(a, f))}, B {shown(getattr(b, f))}" for f in fields
+    ]
+    return f"A and B differ only in {'; '.join(parts)}."
+
+
 def _change(field: str, old: TrainConfig, new: TrainConfig) -> str:
     return f"{SETTING_NAMES[field]} ({shown(getattr(old, field))} → {shown(getattr(new, field))})"
 

@@ -325,6 +325,100 @@ def preset_configs(
     ]
 
 
+def preset_settings(preset: Preset | str) -> dict[str, Any]:
+    """Return the settings a preset puts on the lab's shared controls (every field but the seed).
+
+    Examples
+    --------
+    >>> s = preset_settings("Dropout: off vs 0.4")
+    >>> s["hidden"], s["n_samples"], "seed" in s
+    ((64, 64), 200, False)
+    """
+    return {k: v for k, v in _resolve(preset).common.items() if k != "seed"}
+
+
+def per_run_fields(preset: Preset | str) -> tuple[str, ...]:
+    """Return the fields a named preset sets per run (A and B differ in them); () for Custom.
+
+    Examples
+    --------
+    >>> per_run_fields("Batch size 8 vs 256"), per_run_fields("Custom")
+    (('batch_size',), ())
+    """
+    p = _resolve(preset)
+    if p.name == "Custom":
+        return ()
+    fields = [f.name for f in dataclasses.fields(TrainConfig)]
+    return tuple(f for f in fields if f in p.a or f in p.b)
+
+
+def applied_configs(
+    preset: Preset | str,
+    base: TrainConfig,
+    custom_b: Mapping[str, Any] | None = None,
+) -> list[tuple[str, TrainConfig]]:
+    """Return ``[("A", a), ("B", b)]``: the lab's controls (``base``) with the preset's per-run
+    settings on top, so that the controls always show what both runs train.
+
+    With the controls at :func:`preset_settings` (what choosing a preset does) this gives the
+    configs :func:`preset_configs` pins and the preset's tests check; a control changed
+    afterwards changes both runs (:func:`drift_note` says the text was checked without it).
+
+    Examples
+    --------
+    >>> pinned = preset_configs("Batch size 8 vs 256", TrainConfig(seed=3))
+    >>> base = dataclasses.replace(TrainConfig(seed=3), **preset_settings("Batch size 8 vs 256"))
+    >>> applied_configs("Batch size 8 vs 256", base) == pinned
+    True
+    >>> [c.lr for _, c in applied_configs("Batch size 8 vs 256", TrainConfig(lr=0.1))]
+    [0.1, 0.1]
+    """
+    p = _resolve(preset)
+    if p.name == "Custom":
+        return preset_configs(p, base, custom_b)
+    return [("A", dataclasses.replace(base, **p.a)), ("B", dataclasses.replace(base, **p.b))]
+
+
+def drift(preset: Preset | str, base: TrainConfig) -> list[str]:
+    """Return the shared settings where ``base`` left the preset's (seed and per-run excluded).
+
+    Examples
+    --------
+    >>> base = dataclasses.replace(TrainConfig(), **preset_settings("L1 vs L2"))
+    >>> drift("L1 vs L2", base), drift("L1 vs L2", dataclasses.replace(base, noise=0.5))
+    ([], ['noise'])
+    """
+    p = _resolve(preset)
+    if p.name == "Custom":
+        return []
+    skip = set(per_run_fields(p)) | {"seed"}
+    return [f for f, v in p.common.items() if f not in skip and getattr(base, f) != v]
+
+
+def drift_note(preset: Preset | str, base: TrainConfig) -> str | None:
+    """Return a warning that the preset's text was checked with settings the controls left.
+
+    Examples
+    --------
+    >>> base = dataclasses.replace(TrainConfig(), **{**preset_settings("L1 vs L2"), "noise": 0.5})
+    >>> print(drift_note("L1 vs L2", base))
+    You changed noise (0.15 → 0.5) from the preset's settings: what to look for above was checked with the preset's own settings, so these runs may show otherwise.
+    """  # noqa: E501
+    from normviz.lab_changes import SETTING_NAMES, shown
+
+    p = _resolve(preset)
+    changed = drift(p, base)
+    if not changed:
+        return None
+    parts = [
+        f"{SETTING_NAMES[f]} ({shown(p.common[f])} → {shown(getattr(base, f))})" for f in changed
+    ]
+    return (
+        f"You changed {', '.join(parts)} from the preset's settings: what to look for above was "
+        "checked with the preset's own settings, so these runs may show otherwise."
+    )
+
+
 def preset_text(preset: Preset | str, base: TrainConfig | None = None) -> str:
     """Return the preset's "what to look for" text for its runs on ``base`` (default config).
 

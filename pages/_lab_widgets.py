@@ -27,7 +27,7 @@ from normviz.lab_changes import ghost_note, restart_notice
 from normviz.lab_data import points_in_use_text
 from normviz.lab_text import control_help
 from normviz.live_feed import Ghost, LiveFeed, LiveRun
-from normviz.presets import PRESETS, preset_configs
+from normviz.presets import PRESETS, applied_configs, per_run_fields, preset_settings
 from normviz.toydata import CLIP, DATASETS, NOISE_SCALE, PointsError, parse_points_csv
 from normviz.training import (
     ACTIVATIONS,
@@ -40,7 +40,7 @@ from normviz.training import (
     norm_groups,
     updates_per_epoch,
 )
-from pages._held import WRITTEN, begin, fill, held
+from pages._held import WRITTEN, begin, fill, held, put_in_callback
 from pages._live_chart import live_chart
 
 torch.set_num_threads(1)  # one thread per training: a second never helps a tiny MLP
@@ -217,24 +217,48 @@ def init_from_url() -> None:
                 f"'compare' (here mode is 'one')."
             )
         ss.lab_preset = preset if preset in PRESETS else first
+        named = ss.lab_mode == MODES["compare"] and ss.lab_preset != "Custom"
+        if named and not (_FIELDS - {"seed"}) & set(query):  # only the preset (and a seed)
+            ss.lab_cfg = dataclasses.replace(ss.lab_cfg, **preset_settings(ss.lab_preset))
         if axis is not None and axis not in X_AXES:
             notes.append(_bad("x_axis", axis, tuple(X_AXES), next(iter(X_AXES))))
         ss.lab_x_axis = axis if axis in X_AXES else next(iter(X_AXES))
         ss[NOTES] = notes
         ss.lab_running = False
         ss[WRITTEN].update(("lab_mode", "lab_preset", "lab_x_axis"))  # see held
-    cfg = ss.lab_cfg
     fill("lab_mode", MODES["one"])
     fill("lab_preset", next(iter(PRESETS)))
     fill("lab_x_axis", next(iter(X_AXES)))
-    fill("lab_es_on", cfg.early_stopping_patience is not None)
+    for key, value in _control_values(ss.lab_cfg).items():
+        fill(key, value)
+
+
+def _control_values(cfg: TrainConfig) -> dict[str, Any]:
+    """The lab's controls' state for ``cfg``: widget key -> value."""
+    values = {}
     for f in dataclasses.fields(cfg):
         value = getattr(cfg, f.name)
         if f.name == "hidden":
             value = "-".join(str(w) for w in value)
         if f.name == "early_stopping_patience":
             value = value or 20
-        fill(f"lab_{f.name}", value)
+        values[f"lab_{f.name}"] = value
+    values["lab_es_on"] = cfg.early_stopping_patience is not None
+    return values
+
+
+def apply_preset() -> None:
+    """The preset choice's and the mode's callback: a named preset sets the shared controls.
+
+    The controls then show exactly what both runs train (their settings, seed kept, plus the
+    preset's per-run difference); the URL follows on the next run.
+    """
+    ss = st.session_state
+    if ss.get("lab_mode") != MODES["compare"] or ss.get("lab_preset") == "Custom":
+        return
+    ss.lab_cfg = dataclasses.replace(ss.lab_cfg, **preset_settings(ss.lab_preset))
+    for key, value in _control_values(ss.lab_cfg).items():
+        put_in_callback(key, value)
 
 
 def _with_default(warning: str) -> str:
@@ -380,6 +404,8 @@ def config_controls() -> tuple[TrainConfig, Any]:
     # Help texts from the config they describe; the L1 help follows the method chosen now.
     helps = control_help(dataclasses.replace(ss.lab_cfg, l1_method=ss.lab_l1_method))
     error = None
+    # In compare mode a named preset sets these per run: their shared control would mislead.
+    pinned = per_run_fields(ss.lab_preset) if ss.lab_mode == MODES["compare"] else ()
     with st.container(border=True):
         st.markdown("**Data**")
         points = uploaded_points()
@@ -430,6 +456,7 @@ def config_controls() -> tuple[TrainConfig, Any]:
             "Normalization",
             NORMS,
             key="lab_norm",
+            disabled="norm" in pinned,
             **held("lab_norm", NORMS),
             help=groups_help(ss.lab_cfg.hidden),
         )
@@ -437,6 +464,7 @@ def config_controls() -> tuple[TrainConfig, Any]:
             "Normalization position",
             ("before_activation", "after_activation"),
             key="lab_norm_position",
+            disabled="norm_position" in pinned,
             **held("lab_norm_position", ("before_activation", "after_activation")),
             horizontal=True,
             format_func=lambda p: p.replace("_", " "),
@@ -449,6 +477,7 @@ def config_controls() -> tuple[TrainConfig, Any]:
             0.9,
             step=0.05,
             key="lab_dropout",
+            disabled="dropout" in pinned,
             **held("lab_dropout"),
             help=helps["dropout"],
         )
@@ -456,6 +485,7 @@ def config_controls() -> tuple[TrainConfig, Any]:
             "L1 strength λ₁",
             _options(LOG_STRENGTHS, ss.lab_l1),
             key="lab_l1",
+            disabled="l1" in pinned,
             **held("lab_l1"),
             help=helps["l1"],
         )
@@ -463,6 +493,7 @@ def config_controls() -> tuple[TrainConfig, Any]:
             "L1 method",
             L1_METHODS,
             key="lab_l1_method",
+            disabled="l1_method" in pinned,
             **held("lab_l1_method", L1_METHODS),
             horizontal=True,
             help=helps["l1_method"],
@@ -471,6 +502,7 @@ def config_controls() -> tuple[TrainConfig, Any]:
             "L2 strength λ₂ (weight decay)",
             _options(LOG_STRENGTHS, ss.lab_l2),
             key="lab_l2",
+            disabled="l2" in pinned,
             **held("lab_l2"),
             help=helps["l2"],
         )
@@ -503,6 +535,7 @@ def config_controls() -> tuple[TrainConfig, Any]:
             "Optimizer",
             OPTIMIZERS,
             key="lab_optimizer",
+            disabled="optimizer" in pinned,
             **held("lab_optimizer", OPTIMIZERS),
             help=helps["optimizer"],
         )
@@ -513,6 +546,7 @@ def config_controls() -> tuple[TrainConfig, Any]:
             "Batch size",
             _options(BATCHES, ss.lab_batch_size),
             key="lab_batch_size",
+            disabled="batch_size" in pinned,
             **held("lab_batch_size"),
             help=helps["batch_size"],
         )
@@ -582,14 +616,16 @@ def custom_b(base: TrainConfig) -> dict:
 def run_configs(base: TrainConfig, compare: bool, preset: str) -> list[tuple[str, TrainConfig]]:
     """Return the labelled configs to train: just the base, or A and B of a preset.
 
-    A preset's runs come from :func:`normviz.presets.preset_configs`, the same configs its
+    A preset's runs come from :func:`normviz.presets.applied_configs`: the controls with the
+    preset's per-run settings on top (the controls hold the preset's settings once it is
+    chosen: the configs its
     "what to look for" text describes and its tests train.
     """
     if not compare:
         return [("", base)]
     b = custom_b(base) if preset == "Custom" else None
     try:
-        return preset_configs(preset, base, b)
+        return applied_configs(preset, base, b)
     except (TypeError, ValueError) as err:  # TrainConfig: TypeError for a type, else ValueError
         st.error(f"Run B not applied: {err}", icon=":material/error:")
         p = PRESETS[preset]

@@ -4,6 +4,8 @@ import hashlib
 
 import streamlit as st
 
+from normviz.lab_changes import run_differences_text
+from normviz.presets import drift_note
 from pages import _lab_lessons as lessons
 from pages import _lab_widgets as w
 from pages._router import ensure_router
@@ -37,6 +39,7 @@ with main:
         list(w.MODES.values()),
         key="lab_mode",
         label_visibility="collapsed",
+        on_change=w.apply_preset,
         **w.held("lab_mode", name="default"),
     )
     compare = st.session_state.lab_mode == "Compare A and B"
@@ -45,17 +48,21 @@ with main:
             "Comparison",
             list(w.PRESETS),
             key="lab_preset",
+            on_change=w.apply_preset,
             **w.held("lab_preset", w.PRESETS),
             label_visibility="collapsed",
             help="Each preset trains A and B on the same data and seed, differing only in what "
-            "it compares. A named preset fixes every setting but the seed; Custom takes A from "
-            "the controls.",
+            "it compares. Choosing a named preset sets the controls to its settings; they then "
+            "apply to both runs. Custom takes A from the controls and B from its own.",
         )
         look_for = st.empty()  # filled once the runs are known: the text describes them
     runs = w.run_configs(base, compare, st.session_state.lab_preset)
     if compare and len(runs) == 2:
-        text = w.PRESETS[st.session_state.lab_preset].describe(runs[0][1], runs[1][1])
-        look_for.caption(f"**What to look for.** {text}")
+        (_, a), (_, b) = runs
+        text = w.PRESETS[st.session_state.lab_preset].describe(a, b)
+        notes = [f"**{run_differences_text(a, b)}**", f"**What to look for.** {text}"]
+        drifted = drift_note(st.session_state.lab_preset, base)
+        look_for.caption("\n\n".join([*notes, *([drifted] if drifted else [])]))
     w.warm_up()
     digest = "" if points is None else hashlib.sha256(points.x.tobytes()).hexdigest()
     trainers = w.sync_trainers(runs, points, digest)

@@ -195,9 +195,12 @@ def test_code_panel_shows_each_current_run():
     assert len(codes) == 2  # one tab per run, from the current configs
     assert "BatchNorm1d" not in codes[0] and "nn.BatchNorm1d(16)" in codes[1]
     assert all("BATCH_SIZE, LR = 32, 0.2\n" in c for c in codes)
+    # The preset set the controls (learning rate 0.2): one network trains what they show.
+    assert at.select_slider(key="lab_lr").value == 0.2
     at.segmented_control(key="lab_mode").set_value("One network").run()
     codes = [c.value for c in at.code if "nn.Sequential" in c.value]
-    assert len(codes) == 1 and "BATCH_SIZE, LR = 32, 0.01\n" in codes[0]
+    assert len(codes) == 1 and "BATCH_SIZE, LR = 32, 0.2\n" in codes[0]
+    assert at.select_slider(key="lab_lr").value == _trainers(at)[0].config.lr == 0.2
 
 
 def test_a_wrongly_typed_setting_shows_an_error_not_a_traceback(monkeypatch):
@@ -808,3 +811,40 @@ def test_an_invalid_entry_shows_its_error_right_under_its_field():
     after = order[where + 1]
     assert after.type == "error" and "hidden must be widths" in after.value  # not below the fold
     assert _trainers(at)[0].config.hidden == (16, 16)  # the last valid config trains
+
+
+@pytest.mark.parametrize("preset", [p for p in w.PRESETS if p != "Custom"])
+def test_a_preset_sets_the_controls_to_what_both_runs_train(preset):
+    from normviz.presets import per_run_fields, preset_configs
+
+    at = _lab()
+    at.segmented_control(key="lab_mode").set_value("Compare A and B").run()
+    at.selectbox(key="lab_preset").set_value(preset).run()
+    a, b = (t.config for t in _trainers(at))
+    seed = at.session_state.lab_cfg.seed
+    assert [a, b] == [c for _, c in preset_configs(preset, TrainConfig(seed=seed))]  # checked
+    shared = {
+        "lab_hidden": "-".join(map(str, a.hidden)),
+        "lab_n_samples": a.n_samples,
+        "lab_noise": a.noise,
+        "lab_dataset": a.dataset,
+        "lab_lr": a.lr,
+        "lab_max_epochs": a.max_epochs,
+    }
+    for key, value in shared.items():  # every visible shared control shows what both train
+        widget = next(x for kind in STATE_WIDGETS for x in getattr(at, kind) if x.key == key)
+        assert widget.value == value, key
+    for field in per_run_fields(preset):  # the per-run setting's shared control is disabled
+        widget = next(
+            x for kind in STATE_WIDGETS for x in getattr(at, kind) if x.key == f"lab_{field}"
+        )
+        assert widget.disabled, field
+    caption = next(c.value for c in at.caption if "What to look for" in c.value)
+    assert "A and B differ only in" in caption and "You changed" not in caption
+    # A shared control changed afterwards changes both runs, and the text says it was checked
+    # without that change.
+    at.slider(key="lab_noise").set_value(0.5 if a.noise != 0.5 else 0.4).run()
+    a2, b2 = (t.config for t in _trainers(at))
+    assert a2.noise == b2.noise == at.slider(key="lab_noise").value
+    caption = next(c.value for c in at.caption if "What to look for" in c.value)
+    assert "You changed noise" in caption

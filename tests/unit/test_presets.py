@@ -213,3 +213,18 @@ def test_n_train_matches_the_split():
     for n, frac in [(400, 0.5), (67, 0.5), (51, 0.3), (10, 0.9)]:
         config = TrainConfig(n_samples=n, test_fraction=frac)
         assert n_train(config) == len(Trainer(config).train.y)
+
+
+@pytest.mark.parametrize("name", [p for p in PRESETS if p != "Custom"])
+def test_controls_at_a_presets_settings_train_exactly_its_checked_runs(name):
+    from normviz.presets import applied_configs, drift, per_run_fields, preset_settings
+
+    for seed in (0, 11):
+        base = dataclasses.replace(TrainConfig(seed=seed), **preset_settings(name))
+        assert applied_configs(name, base) == preset_configs(name, TrainConfig(seed=seed))
+        assert drift(name, base) == []
+        moved = dataclasses.replace(base, n_samples=base.n_samples + 20)
+        (_, a), (_, b) = applied_configs(name, moved)
+        assert a.n_samples == b.n_samples == moved.n_samples  # a shared control moves both
+        assert drift(name, moved) == ["n_samples"]
+        assert [f for f in per_run_fields(name) if getattr(a, f) != getattr(b, f)]
