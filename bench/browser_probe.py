@@ -192,7 +192,7 @@ class CpuSplit:
                 out[pid] = "server"
             elif is_chromium(comm):
                 out[pid] = "chromium"
-            elif comm == "node":
+            elif comm.startswith("node"):
                 out[pid] = "playwright driver"
             elif pid == os.getpid():
                 out[pid] = "load generator"
