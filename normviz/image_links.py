@@ -10,7 +10,7 @@ Examples
 --------
 >>> values, warnings = IMAGE_LINKS.parse({"sample": "coffee", "technique": "clahe", "tiles": "4"})
 >>> values
-{'source': 'sample', 'sample': 'coffee', 'technique': 'clahe', 'clip_limit': 0.01, 'tiles': 4}
+{'source': 'sample', 'sample': 'coffee', 'technique': 'clahe', 'clip_limit': 0.01, 'tiles': 4, 'log_counts': False}
 >>> IMAGE_LINKS.to_query(values)
 {'sample': 'coffee', 'technique': 'clahe', 'tiles': '4'}
 >>> IMAGE_LINKS.parse({"technique": "scale", "tiles": "4"}).warnings
@@ -100,6 +100,8 @@ IMAGE_LINKS = LinkTable(
         Param("reference", "choice", None, choices=tuple(SAMPLES), when=_on("match"),
               default_text="the first sample with as many channels", key="img_param_reference",
               label="Reference sample"),
+        # Both histograms, every technique: one count scale before and after
+        Param("log_counts", "bool", False, key="img_log_counts", label="Log counts"),
     ),
 )  # fmt: skip
 """The image lesson's URL parameters (see :class:`normviz.links.LinkTable`)."""

@@ -32,6 +32,7 @@ from normviz.intensity import KINDS, TECHNIQUES, ImageStats
 __all__ = [
     "Z_DISPLAY",
     "Formula",
+    "ImageFile",
     "Note",
     "bar_unit",
     "definition",
@@ -339,12 +340,52 @@ def _py(v: float) -> str:
     )
 
 
-def _header(dtype: str, n_channels: int, reference: bool = False) -> str:
-    shape = "(H, W)" if n_channels == 1 else f"(H, W, {n_channels})"
-    lines = ["import numpy as np", "", f"# img: the image as a numpy array, {shape} {dtype}"]
-    if reference:
-        lines.append("# reference: the reference image as a numpy array")
-    return "\n".join(lines) + "\n"
+class ImageFile(NamedTuple):
+    """An image file as a snippet opens it: its name and what the page decoded from it.
+
+    Attributes
+    ----------
+    name : str
+        The file name the code opens (an upload's own name, a sample's file name).
+    dtype : str
+        The dtype the page decoded: "uint8", "uint16" or "float32".
+    channels : int
+        1 (grey) or 3 (colour): alpha is kept aside by the page, and dropped here too.
+    """
+
+    name: str
+    dtype: str
+    channels: int
+
+
+def _load(var: str, f: ImageFile) -> str:
+    """The line that reads ``f`` as the page does (:func:`normviz.io.read_image`), into ``var``.
+
+    Pillow's modes are brought to the page's arrays: palette, 1-bit, CMYK and alpha images to
+    RGB or L (``convert``), 16-bit grey to uint16, 32-bit float to float32; the EXIF
+    orientation is applied (``exif_transpose``). Pillow reads 16-bit colour PNG at 8 bits only,
+    so that case reads it with OpenCV (``cv2``, BGR order reversed).
+    """
+    src = repr(f.name)
+    shape = "(H, W)" if f.channels == 1 else f"(H, W, {f.channels})"
+    note = f"   # {shape} {f.dtype}"
+    opened = f"ImageOps.exif_transpose(Image.open({src}))"
+    if f.dtype == "uint8":
+        mode = "RGB" if f.channels == 3 else "L"
+        return f'{var} = np.asarray({opened}.convert("{mode}")){note}\n'
+    if f.dtype == "uint16" and f.channels == 1:
+        return f"{var} = np.asarray({opened}).astype(np.uint16){note}\n"
+    if f.dtype == "uint16":
+        return (
+            "import cv2   # Pillow reads 16-bit colour PNG at 8 bits only\n"
+            f"{var} = cv2.imread({src}, cv2.IMREAD_UNCHANGED)[..., 2::-1]{note}\n"
+        )
+    return f"{var} = np.asarray({opened}, dtype=np.float32){note}\n"
+
+
+def _header(f: ImageFile, reference: ImageFile | None = None) -> str:
+    head = "import numpy as np\nfrom PIL import Image, ImageOps\n\n" + _load("img", f)
+    return head + (_load("reference", reference) if reference is not None else "") + "\n"
 
 
 def _clip_bounds_code(p: dict[str, Any], n_channels: int) -> str:
@@ -402,29 +443,67 @@ def _torch_part(mean: np.ndarray, std: np.ndarray, dtype: str) -> str:
     )
 
 
-def snippet(key: str, params: dict[str, Any], stats: ImageStats, dtype: str) -> str:
+def _match_loop(dtype: str, stats: ImageStats) -> str:
+    """The per-channel matching loop: exact levels for integer images; for float ones the
+    binned distribution the page fits (``stats.fine``: its bins over [min, max]), each occupied
+    bin's centre mapped, values in between interpolated (``normviz._transfer.match_map``)."""
+    ref = (
+        "    ref, n_ref = np.unique(r[..., c % r.shape[2]], return_counts=True)\n"
+        "    q_ref = np.cumsum(n_ref) / n_ref.sum()\n"
+    )
+    if dtype in DTYPE_FULL:
+        return (
+            "out = np.empty(x.shape)\n"
+            "for c in range(x.shape[2]):\n"
+            "    src, idx, n_src = np.unique(x[..., c].ravel(), return_inverse=True, "
+            "return_counts=True)\n" + ref + "    q_src = np.cumsum(n_src) / n_src.sum()\n"
+            "    out[..., c] = np.interp(q_src, q_ref, ref)[idx].reshape(x.shape[:2])\n"
+        )
+    bins = stats.fine.counts.shape[1]
+    return (
+        "lo, hi = x.min(), x.max()\n"
+        "out = np.empty(x.shape)\n"
+        "for c in range(x.shape[2]):\n"
+        f"    counts, edges = np.histogram(x[..., c], bins={bins}, range=(lo, hi))\n"
+        "    nz = np.flatnonzero(counts)   # occupied bins, mapped at their centres\n"
+        "    centres = (edges[nz] + edges[nz + 1]) / 2\n"
+        "    q_src = (np.cumsum(counts) / counts.sum())[nz]\n"
+        + ref
+        + "    out[..., c] = np.interp(x[..., c], centres, np.interp(q_src, q_ref, ref))\n"
+    )
+
+
+def snippet(
+    key: str,
+    params: dict[str, Any],
+    stats: ImageStats,
+    dtype: str,
+    file: str = "image.png",
+    reference: ImageFile | None = None,
+) -> str:
     """Return runnable NumPy (and, for z-scores, PyTorch) code for technique ``key``.
 
-    The code needs ``img`` (a numpy array of dtype ``dtype``; for "match" also ``reference``)
-    and leaves the result in ``out`` (float64, ``img``'s shape; z-score also ``out_t``, a
-    (C, H, W) tensor). ``params`` may carry the page's ``_how``/``_arg`` (how clip bounds were
-    chosen: "percentiles" with q, "mean ± k·std" with k, or "manual") and ``_grey`` (matching
-    a grey image to a colour reference's luminance).
+    The code runs as shown in a fresh interpreter, in the folder that holds the image file
+    ``file`` (and, for "match", the ``reference`` file): it imports what it uses, reads
+    ``img`` (dtype ``dtype``, ``stats.n_channels`` channels) as the page does, and leaves the
+    result in ``out`` (float64, ``img``'s shape; z-score also ``out_t``, a (C, H, W) tensor).
+    ``params`` may carry the page's ``_how``/``_arg`` (how clip bounds were chosen:
+    "percentiles" with q, "mean ± k·std" with k, or "manual") and ``_grey`` (matching a grey
+    image to a colour reference's luminance).
 
     Examples
     --------
     >>> from normviz.intensity import image_stats
     >>> img = np.array([[10, 20], [30, 50]], np.uint8)
-    >>> code = snippet("scale", {}, image_stats(img), "uint8")
-    >>> ns = {"img": img}
-    >>> exec(code, ns)
-    >>> ns["out"]
-    array([[0.  , 0.25],
-           [0.5 , 1.  ]])
+    >>> code = snippet("scale", {}, image_stats(img), "uint8", file="tiny.png")
+    >>> print(code.split(chr(10))[3])
+    img = np.asarray(ImageOps.exif_transpose(Image.open('tiny.png')).convert("L"))   # (H, W) uint8
     """
     p = {**TECHNIQUES[key].params, **params}
     c = stats.n_channels
-    head = _header(dtype, c, reference=key == "match")
+    if key == "match" and reference is None:
+        reference = ImageFile("reference.png", "uint8", c)
+    head = _header(ImageFile(file, dtype, c), reference if key == "match" else None)
     if key == "scale":
         axis = "axis=(0, 1)" if p["per_channel"] and c > 1 else ""
         return head + (
@@ -505,10 +584,17 @@ def snippet(key: str, params: dict[str, Any], stats: ImageStats, dtype: str) -> 
         )
     if key == "clahe":
         t = int(p["tiles"])
+        scaled = (
+            "x = np.atleast_3d(img).astype(np.float64)\n"
+            "lo, hi = x.min(axis=(0, 1)), x.max(axis=(0, 1))\n"
+            "x = (x - lo) / np.where(hi > lo, hi - lo, 1.0)   # floats must lie in [0, 1]\n"
+            if dtype not in DTYPE_FULL
+            else "x = np.atleast_3d(img)\n"
+        )
         return head + (
             "from skimage import exposure   # pip install scikit-image\n\n"
-            "x = np.atleast_3d(img)\n"
-            f"kernel = (x.shape[0] // {t}, x.shape[1] // {t})   # {t} x {t} tiles\n"
+            + scaled
+            + f"kernel = (x.shape[0] // {t}, x.shape[1] // {t})   # {t} x {t} tiles\n"
             "# channel by channel: on an RGB array equalize_adapthist would equalize HSV's V only\n"
             "out = np.stack([\n"
             f"    exposure.equalize_adapthist(x[..., c], kernel_size=kernel, "
@@ -530,14 +616,8 @@ def snippet(key: str, params: dict[str, Any], stats: ImageStats, dtype: str) -> 
         + grey
         + (
             "x, r = np.atleast_3d(img), np.atleast_3d(reference)\n"
-            "out = np.empty(x.shape)\n"
-            "for c in range(x.shape[2]):\n"
-            "    src, idx, n_src = np.unique(x[..., c].ravel(), return_inverse=True, "
-            "return_counts=True)\n"
-            "    ref, n_ref = np.unique(r[..., c % r.shape[2]], return_counts=True)\n"
-            "    q_src, q_ref = np.cumsum(n_src) / n_src.sum(), np.cumsum(n_ref) / n_ref.sum()\n"
-            "    out[..., c] = np.interp(q_src, q_ref, ref)[idx].reshape(x.shape[:2])\n"
-            "out = out.reshape(img.shape)\n"
+            + _match_loop(dtype, stats)
+            + "out = out.reshape(img.shape)\n"
             "# scikit-image's exposure.match_histograms(img, reference, channel_axis=-1) computes\n"
             "# the same map but converts the result back to img's dtype (uint8 values truncated)"
         )

@@ -53,6 +53,15 @@ def _toggle(col, name: str, shown: bool = True) -> bool:
     return col.toggle(p.label, key=p.key, on_change=links.changed, **held(p.key))
 
 
+def log_counts() -> bool:
+    """The "Log counts" toggle: one count scale for the histograms before and after."""
+    p = links.seed("log_counts")
+    return st.toggle(
+        p.label, key=p.key, on_change=links.changed, **held(p.key),
+        help="A logarithmic count axis on both histograms: a few pixels show next to millions.",
+    )  # fmt: skip
+
+
 def params(key: str, prep: w.Prepared, names: tuple[str, ...]) -> dict[str, Any]:
     """The technique's parameter widgets (keys ``img_param_*``) -> keyword arguments."""
     cols = st.columns([3, 2.5, 1.4])

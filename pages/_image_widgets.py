@@ -291,6 +291,18 @@ def upload_key(upload) -> str:
     return "upload:" + seen[upload.file_id]
 
 
+def code_files(
+    prep: Prepared, file: str, params: dict[str, Any]
+) -> tuple[image_text.ImageFile, image_text.ImageFile | None]:
+    """The files the code on screen opens: this image (``file``) and a matching reference."""
+    image = image_text.ImageFile(file, prep.dtype, int(prep.stats.mean.size))
+    ref = params.get("reference")
+    if not ref:
+        return image, None
+    r = prepare_reference(ref, False)  # the file as it is: the code takes its luminance itself
+    return image, image_text.ImageFile(SAMPLES[ref].path.name, r.dtype, int(r.stats.mean.size))
+
+
 def sample_options() -> dict[str, str]:
     """Sample keys -> titles, for the sample selector."""
     return {k: s.title for k, s in SAMPLES.items()}

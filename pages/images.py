@@ -10,6 +10,7 @@ import streamlit as st
 
 from normviz import ImageError, image_alt, image_text, intensity, io
 from normviz.figures import images as fig
+from normviz.literal import literal
 from normviz.samples import SAMPLES
 from pages import _image_controls as controls
 from pages import _image_links as links
@@ -49,8 +50,10 @@ try:
     if upload is not None:
         data = upload.getvalue()
         hkey, name, sample = w.upload_key(upload), upload.name, None
+        file = name
     else:
         data, hkey, name = None, f"sample:{sample}", sample
+        file = SAMPLES[sample].path.name
     with st.spinner("Reading the image and computing its statistics once…"):
         prep = w.prepare(hkey, name, data, sample)
 except ImageError as err:
@@ -66,7 +69,7 @@ except Exception:
 
 names = fig.channel_names(prep.stats.mean.size)
 h, wd = prep.shape[:2]
-about = f"**{name}**: {wd} × {h} px, {len(names)} channel(s), {prep.dtype}."
+about = f"**{literal(name)}**: {wd} × {h} px, {len(names)} channel(s), {prep.dtype}."
 title = SAMPLES[sample].title if sample is not None else name  # what the alt texts call it
 if sample is not None:
     s = SAMPLES[sample]
@@ -77,20 +80,21 @@ for note in prep.notes:
 
 keys = list(intensity.TECHNIQUES)
 with st.container(border=True):
-    left, right = st.columns([1, 4])
+    # The select gets the room of its longest title ("Auto contrast (percentile stretch)"),
+    # the parameters the whole width below it.
+    left, right = st.columns([3, 2], vertical_alignment="bottom")
     key = left.selectbox(
         "Technique", keys, format_func=lambda k: intensity.TECHNIQUES[k].title, key="img_technique",
         on_change=links.changed, **held("img_technique", keys),
     )  # fmt: skip
-    with right:
-        params = controls.params(key, prep, names)
-    # No help= tooltip here: it opens above the button, over the Technique select, whenever the
-    # pointer rests on the button -- as it does right after picking the first technique, whose
-    # list entry lay over the button -- and the next click on the select hit the tooltip.
-    left.button(
+    # No help= tooltip here: it opens above the button, over whatever lies there whenever the
+    # pointer rests on the button -- as it does right after picking a technique whose list
+    # entry lay over the button -- and the next click there hit the tooltip.
+    right.button(
         "Reset to defaults", key="img_reset", on_click=links.reset, icon=":material/restart_alt:"
     )
-    left.caption("Every setting back to its default; the address loses its settings.")
+    params = controls.params(key, prep, names)
+    st.caption("Reset to defaults: every setting back to its default; the address loses them.")
 refs = w.references(prep) if key == "match" else []
 links.sync_url(links.current(upload is not None, {
     "low": prep.input_range[0], "high": prep.input_range[1],
@@ -102,6 +106,7 @@ state = (hkey, key, _frozen(params))  # identifies everything drawn below
 res = w.result(*state, prep, params)
 d_lo, d_hi = res.display
 
+log_y = controls.log_counts()  # one count scale for both histograms: their shapes compare
 before, after = st.columns(2, gap="medium")
 with before:
     st.subheader("Before")
@@ -111,7 +116,6 @@ with before:
     i_lo, i_hi = prep.input_range
     st.caption(image_text.input_display_note(i_lo, i_hi))
     bounds = (float(np.min(params["low"])), float(np.max(params["high"]))) if key == "clip" else ()
-    log_y = key in ("clip", "log")
     marks = dict(zip(("low", "high"), bounds, strict=True)) if bounds else None
     before_hist = w.cached_figure(("before", hkey, log_y, bounds), lambda: fig.histogram_figure(
         prep.stats.fine, names=names, x_range=prep.input_range, log_y=log_y, markers=marks,
@@ -134,11 +138,11 @@ with after:
         st.plotly_chart(
             bar, key="img_bar", **CHART, alt=image_alt.display_bar_alt(d_lo, d_hi, unit)
         )
-    after_hist = w.cached_figure(("after", *state), lambda: fig.histogram_figure(
-        res.hist, names=names, x_range=res.display, x_title="output"
+    after_hist = w.cached_figure(("after", *state, log_y), lambda: fig.histogram_figure(
+        res.hist, names=names, x_range=res.display, x_title="output", log_y=log_y,
     ))  # fmt: skip
     st.plotly_chart(after_hist, key="img_hist_after", **CHART, alt=image_alt.histogram_alt(
-        res.hist, names=names, x_range=res.display, what="the output",
+        res.hist, names=names, x_range=res.display, what="the output", log_y=log_y,
     ))  # fmt: skip
 
 curve_col, table_col = st.columns(2, gap="medium")
@@ -183,7 +187,9 @@ if note.level == "warning":
 else:
     st.info(note.text, icon=":material/info:")
 with st.expander("Code for what is on screen", icon=":material/code:"):
-    st.code(image_text.snippet(key, params, prep.stats, prep.dtype), language="python")
+    image_file, ref_file = w.code_files(prep, file, params)
+    code = image_text.snippet(key, params, prep.stats, prep.dtype, image_file.name, ref_file)
+    st.code(code, language="python")
 
 # Computed on click, outside the script thread: everything is bound now, nothing read later.
 bound = (data, sample, key, prep, dict(params))

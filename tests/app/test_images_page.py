@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from normviz import image_alt
 from normviz.intensity import TECHNIQUES, apply_technique
+from normviz.literal import JOINER, literal, unescape
 from normviz.samples import SAMPLES, load_sample
 from tests.app._fresh import shown
 from tests.conftest import APP
@@ -123,7 +124,7 @@ def test_upload_is_processed():
     at.file_uploader(key="img_upload").set_value(("noise.png", _png(arr), "image/png")).run()
     assert not at.exception, at.exception
     assert not at.error
-    assert any("noise.png" in c.value and "120 × 90" in c.value for c in at.caption)
+    assert any("noise.png" in unescape(c.value) and "120 × 90" in c.value for c in at.caption)
     at.selectbox(key="img_technique").set_value("scale").run()
     assert not at.exception
 
@@ -173,17 +174,24 @@ def test_formula_of_a_constant_image_has_no_division_by_zero():
 
 
 @pytest.mark.parametrize("technique", list(TECHNIQUES))
-def test_code_on_screen_runs_and_gives_the_result(page, technique):
+def test_code_on_screen_runs_and_gives_the_result(page, technique, tmp_path, monkeypatch):
+    # Exactly as shown, in a fresh namespace, in a folder holding only the files it names: the
+    # code reads the image itself (the CLAHE code once used np and img without defining them,
+    # and this test passed because it handed the code its img).
     page.selectbox(key="img_sample").set_value("coffee").run()
     page.selectbox(key="img_technique").set_value(technique).run()
     assert not page.exception, page.exception
     img = load_sample("coffee").pixels
-    namespace = {"img": img}
+    (tmp_path / SAMPLES["coffee"].path.name).write_bytes(SAMPLES["coffee"].path.read_bytes())
     extra = {}
     if technique == "match":
         ref = page.selectbox(key="img_param_reference").value
-        namespace["reference"] = extra["reference"] = load_sample(ref).pixels
-    exec(page.code[0].value, namespace)  # exactly as shown, with img (and reference) defined
+        src = SAMPLES[ref].path
+        (tmp_path / src.name).write_bytes(src.read_bytes())
+        extra["reference"] = load_sample(ref).pixels
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(compile(page.code[0].value, "<on screen>", "exec"), namespace)
     expected = apply_technique(technique, img, **extra)
     atol = 2e-4 if technique == "clahe" else 1e-6  # CLAHE: float32 inside
     np.testing.assert_allclose(namespace["out"], expected, atol=atol, rtol=1e-6)
@@ -241,7 +249,8 @@ def _linked(query: dict[str, str]) -> AppTest:
 
 
 def _link_warnings(at: AppTest) -> list[str]:
-    return [w.value for w in at.warning if w.value.startswith("From the link: ")]
+    """The link's warnings as they read on screen (the page writes them literally)."""
+    return [unescape(w.value) for w in at.warning if w.value.startswith("From the link: ")]
 
 
 @pytest.mark.parametrize(
@@ -294,7 +303,7 @@ def test_a_bad_link_warns_renders_and_the_warning_stays_until_dismissed():
         "(got '40'); using the default 8.",
         "From the link: Ignored dropout='2' from the URL: the image lesson has no setting "
         "'dropout' (its settings: source, sample, technique, lo, hi, bounds, q, k, low, high, "
-        "per_channel, mode, cutoff, clip_limit, tiles, reference).",
+        "per_channel, mode, cutoff, clip_limit, tiles, reference, log_counts).",
     ]
     assert _link_warnings(at) == expected
     assert at.slider(key="img_param_tiles").value == 8
@@ -344,14 +353,14 @@ def test_a_link_to_an_upload_opens_the_default_sample_with_a_note():
     assert not at.exception, at.exception
     assert at.selectbox(key="img_sample").value == "chalkboard"
     assert at.selectbox(key="img_technique").value == "log"
-    assert any("an upload cannot travel in a link" in i.value for i in at.info)
+    assert any("an upload cannot travel in a link" in unescape(i.value) for i in at.info)
     at.run()
-    assert any("an upload cannot travel in a link" in i.value for i in at.info)
+    assert any("an upload cannot travel in a link" in unescape(i.value) for i in at.info)
     # An upload is written as such: its pixels are not in the URL.
     arr = np.random.default_rng(3).integers(0, 255, (30, 40, 3), dtype=np.uint8)
     at.file_uploader(key="img_upload").set_value(("mine.png", _png(arr), "image/png")).run()
     assert at.query_params == {"source": "upload", "technique": "log"}
-    assert not any("an upload cannot travel" in i.value for i in at.info)
+    assert not any("an upload cannot travel" in unescape(i.value) for i in at.info)
 
 
 def test_reset_restores_defaults_and_clears_the_url():
@@ -534,3 +543,78 @@ def test_a_browser_that_mounts_the_controls_late_still_shows_the_links_settings(
     wrong = {k: (again[k], first[k]) for k in first if again[k] != first[k]}
     assert not wrong, f"controls a late browser shows as (this, not the link's): {wrong}"
     assert at.query_params == query  # the link, unchanged
+
+
+# ---------------------------------------------------------------- issue 12
+
+
+def _yaxis_types(at: AppTest) -> tuple[str, str]:
+    specs = _specs(at)
+    return tuple(
+        specs[k]["layout"].get("yaxis", {}).get("type", "linear")
+        for k in ("img_hist_before", "img_hist_after")
+    )
+
+
+@pytest.mark.parametrize("technique", list(TECHNIQUES))
+def test_histograms_before_and_after_share_one_count_scale(page, technique):
+    # Clipping and log scaling drew the input's counts on a log axis and the output's on a
+    # linear one: the two shapes could not be compared. One "Log counts" toggle sets both.
+    page.selectbox(key="img_sample").set_value("coffee").run()
+    page.selectbox(key="img_technique").set_value(technique).run()
+    assert not page.exception, page.exception
+    assert _yaxis_types(page) == ("linear", "linear")
+    page.toggle(key="img_log_counts").set_value(True).run()
+    assert _yaxis_types(page) == ("log", "log")
+    assert page.query_params["log_counts"] == "on"  # kept in the link like every setting
+    page.toggle(key="img_log_counts").set_value(False).run()
+    assert _yaxis_types(page) == ("linear", "linear")
+    assert "log_counts" not in page.query_params
+
+
+def test_log_counts_comes_from_the_link():
+    at = _linked({"sample": "rocket", "log_counts": "on"})
+    assert not at.exception, at.exception
+    assert at.toggle(key="img_log_counts").value is True
+    assert _yaxis_types(at) == ("log", "log")
+    assert at.query_params == {"sample": "rocket", "log_counts": "on"}
+
+
+HOSTILE_NAMES = [
+    "**bold**.png",
+    "$\\href{https://example.com}{x}$.png",
+    "[link](https://example.com).png",
+    "<b>x</b>.png",
+]
+
+
+def _markdown_texts(at: AppTest) -> list[str]:
+    """Every text element Streamlit renders as Markdown."""
+    kinds = ("markdown", "caption", "info", "warning", "error", "success")
+    return [e.value for kind in kinds for e in at.get(kind)]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_an_uploaded_files_name_is_shown_literally(name):
+    # The name was put in st.caption as Markdown: **x** turned bold, $\href{..}{x}$ was typeset,
+    # [a](b) became a link. Now every punctuation mark is escaped (normviz.literal).
+    at = _page()
+    arr = np.random.default_rng(4).integers(0, 255, (30, 40, 3), dtype=np.uint8)
+    at.file_uploader(key="img_upload").set_value((name, _png(arr), "image/png")).run()
+    assert not at.exception and not at.error, (at.exception, at.error)
+    [about] = [c.value for c in at.caption if "40 × 30 px" in c.value]
+    assert about.startswith(f"**{literal(name)}**: 40 × 30 px")
+    assert unescape(about).startswith(f"**{name}**: 40 × 30 px")
+    for text in _markdown_texts(at):  # nowhere as Markdown
+        assert name not in text and name.split(".")[0] not in text.replace(JOINER, "")
+    # the code on screen opens the file by its own name, as a Python string
+    assert f"Image.open({name!r})" in at.code[0].value
+
+
+def test_a_url_value_quoted_in_a_warning_is_shown_literally():
+    bad = "[x](https://example.com) **y** $\\href{https://example.com}{z}$"
+    at = _linked({"technique": bad})
+    assert not at.exception, at.exception
+    [warning] = [w.value for w in at.warning if w.value.startswith("From the link: ")]
+    assert f"Ignored technique={bad!r} from the URL" in unescape(warning)
+    assert "](" not in warning and "**" not in warning and "{z}$" not in warning

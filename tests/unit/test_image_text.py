@@ -8,7 +8,10 @@ by half a unit of its last digit), plus float32 rounding.
 
 from __future__ import annotations
 
+import itertools
+import os
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,8 +19,10 @@ from PIL import Image
 
 from normviz import image_text as it
 from normviz import intensity as ni
+from normviz import io
 from normviz.figures.images import channel_names
-from normviz.samples import load_sample
+from normviz.image_links import BOUNDS, IMAGE_LINKS
+from normviz.samples import SAMPLES, load_sample
 
 F32 = 2e-6  # float32 rounding of outputs of magnitude <= ~10
 
@@ -179,71 +184,256 @@ def test_num_is_latex_safe_and_rounds_as_documented():
 
 
 # ---------------------------------------------------------------- code snippets
+#
+# Every snippet the page can show runs exactly as shown, in a fresh namespace, in a folder that
+# holds only the image files it opens (it reads ``img`` itself: the CLAHE code once used np and
+# img without defining them, and the old test handed every snippet its ``img``, so a snippet that
+# never defined it passed). Its ``out`` is compared with normviz's own output on the pixels the
+# page decodes from the same file (normviz.io.read_image); the snippet is numpy/scikit-image code,
+# independent of normviz's implementation.
 
 
-def _run(code: str, **namespace) -> dict:
+def _write_files(folder: Path, images: dict[str, np.ndarray]) -> dict[str, str]:
+    """Write the test images as files; return image name -> file name."""
+    files = {}
+    for key, s in SAMPLES.items():  # the real sample files, as the page opens them
+        (folder / s.path.name).write_bytes(s.path.read_bytes())
+        files[key] = s.path.name
+    Image.fromarray(images["astronaut"]).save(folder / "astronaut.png")
+    files["astronaut"] = "astronaut.png"
+    luma = np.asarray(Image.fromarray(images["coffee"]).convert("L"), np.float32) / 255.0
+    Image.fromarray((luma**2.2).astype(np.float32), mode="F").save(folder / "linear light.tif")
+    files["float"] = "linear light.tif"
+    signed = (images["coffee"][..., 0].astype(np.float32) - 100.0) / 7.0
+    Image.fromarray(signed, mode="F").save(folder / "signed.tif")
+    files["signed"] = "signed.tif"
+    return files
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory, images):
+    path = tmp_path_factory.mktemp("snippets")
+    files = _write_files(path, images)
+    decoded = {k: io.read_image(path / f).pixels for k, f in files.items()}
+    return path, files, decoded
+
+
+def _run(code: str, where: Path) -> dict:
+    """Run ``code`` as shown: a fresh namespace, ``where`` as the working folder."""
     assert "import torchvision" not in code and "from torchvision" not in code  # not installed
-    ns = dict(namespace)
-    exec(compile(code, "<snippet>", "exec"), ns)
+    here = os.getcwd()
+    os.chdir(where)
+    try:
+        ns: dict = {"__name__": "__snippet__"}
+        exec(compile(code, "<snippet>", "exec"), ns)
+    finally:
+        os.chdir(here)
     return ns
 
 
-SNIPPETS = [
-    ("scale", {}),
-    ("scale", {"lo": -1.0, "hi": 2.0, "per_channel": True}),
-    ("clip", {}),
-    ("log", {}),
-    ("zscore", {}),
-    ("zscore", {"per_channel": False}),
-    ("equalize", {}),
-    ("autocontrast", {}),
-    ("autocontrast", {"cutoff": (5.0, 90.0), "per_channel": True}),
-    ("clahe", {}),
-    ("clahe", {"tiles": 4, "clip_limit": 0.02}),
-]
+def _file(name: str, files, decoded) -> it.ImageFile:
+    px = decoded[name]
+    return it.ImageFile(files[name], str(px.dtype), 1 if px.ndim == 2 else px.shape[2])
 
 
-@pytest.mark.parametrize("key, params", SNIPPETS)
-@pytest.mark.parametrize("sample", ["coffee", "hdr", "float"])
-def test_every_snippet_runs_as_shown_and_gives_the_output(images, key, params, sample):
-    img = (images["coffee"] / 255.0) ** 2.2 if sample == "float" else images[sample]
-    img = img.astype(np.float32) if sample == "float" else img
-    stats = ni.image_stats(img)
-    ns = _run(it.snippet(key, params, stats, str(img.dtype)), img=img)
-    want = ni.apply_technique(key, img, **params)
+def _grey_reference(px: np.ndarray) -> np.ndarray:
+    """A colour reference's luminance, as the page matches a grey image (prepare_reference)."""
+    if px.ndim == 2:
+        return px
+    y = px[..., :3].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    return np.round(y).astype(px.dtype)
+
+
+# The choices each technique's snippet depends on: every value of every choice and bool
+# setting of the page's link table (IMAGE_LINKS), plus a non-default number where it is written.
+_NUMBERS = {"lo": -1.0, "hi": 2.5, "q": (2.0, 97.5), "k": 1.5, "low": 30.5, "high": 180.0,
+            "cutoff": (5.0, 90.0), "clip_limit": 0.02, "tiles": 4}  # fmt: skip
+
+
+def _variants(key: str, colour: bool, references: list[str]) -> list[dict]:
+    """Every combination of the link table's choices for technique ``key`` (link values)."""
+    out = []
+    modes = list(BOUNDS) if key == "clip" else [None]
+    for mode in modes:
+        base = IMAGE_LINKS.defaults({"technique": key, "bounds": mode or "percentiles"})
+        axes = []
+        for p in IMAGE_LINKS.active(base):
+            if p.name in ("source", "sample", "technique", "bounds", "log_counts"):
+                continue
+            if p.kind == "bool":
+                axes.append([(p.name, v) for v in (False, True)] if colour else [(p.name, False)])
+            elif p.name == "reference":
+                axes.append([(p.name, r) for r in references])
+            elif p.kind == "choice":
+                allowed = [c for c in p.choices if colour or c != "luminance"]
+                axes.append([(p.name, c) for c in allowed])
+            else:  # a number: its default and another value
+                axes.append([(p.name, base[p.name]), (p.name, _NUMBERS[p.name])])
+        for combo in itertools.product(*axes):
+            out.append({**base, **dict(combo)})
+    return out
+
+
+def _page_params(key: str, values: dict, img: np.ndarray) -> dict:
+    """The technique's parameters as the page builds them from its controls' values."""
+    if key == "log":
+        return {}
+    if key == "scale":
+        return {"lo": values["lo"], "hi": values["hi"]}
+    if key == "clip":
+        per, mode = values["per_channel"], values["bounds"]
+        if mode == "percentiles":
+            b, arg = ni.percentiles(img, values["q"], per_channel=per), values["q"]
+        elif mode == "mean_std":
+            b, arg = ni.mean_std_bounds(img, values["k"], per_channel=per), values["k"]
+        else:
+            low = values["low"] if values["low"] is not None else float(img.min())
+            high = values["high"] if values["high"] is not None else float(img.max())
+            b, arg = np.array([low, max(high, low + 1e-6)]), None
+        b = np.asarray(b, np.float64)
+        b[..., 1] = np.maximum(b[..., 1], b[..., 0] + 1e-6)  # as the page: never empty
+        extra = {"_arg": arg} if arg is not None else {}
+        return {"low": b[..., 0], "high": b[..., 1], "per_channel": per,
+                "_how": BOUNDS[mode], **extra}  # fmt: skip
+    if key == "zscore":
+        return {"per_channel": values["per_channel"]}
+    if key == "equalize":
+        return {"mode": values["mode"]}
+    if key == "autocontrast":
+        return {"cutoff": tuple(values["cutoff"]), "per_channel": values["per_channel"]}
+    if key == "clahe":
+        return {"clip_limit": values["clip_limit"], "tiles": values["tiles"]}
+    return {"reference": values["reference"], "_grey": img.ndim == 2}
+
+
+def _cases() -> list[tuple[str, str, dict]]:
+    """(image, technique, link values): every snippet variant on every kind of image."""
+    kinds = {"coffee": True, "rocket": True, "chalkboard": False, "hdr": False, "float": False,
+             "signed": False}  # fmt: skip
+    cases = []
+    for name, colour in kinds.items():
+        refs = [k for k in SAMPLES if k != name and (not colour or k in ("coffee", "rocket"))]
+        for key in ni.TECHNIQUES:
+            if key == "match" and name in ("float", "signed"):
+                refs_here = ["coffee", "hdr"]
+            else:
+                refs_here = refs
+            for values in _variants(key, colour, refs_here):
+                cases.append((name, key, values))
+    return cases
+
+
+CASES_SHOWN = _cases()
+
+
+def test_the_cases_cover_every_technique_and_every_choice():
+    seen = {(key, p, repr(v)) for _, key, values in CASES_SHOWN for p, v in values.items()}
+    for key in ni.TECHNIQUES:
+        assert any(k == key for _, k, _ in CASES_SHOWN), key
+    for p in IMAGE_LINKS.params:
+        if p.kind in ("choice", "bool") and p.name not in ("source", "sample", "technique"):
+            for key in p.when.get("technique", ()):
+                for v in p.choices or (False, True):
+                    assert (key, p.name, repr(v)) in seen, (key, p.name, v)
+
+
+@pytest.mark.parametrize(
+    ("name", "key", "values"), CASES_SHOWN, ids=[f"{n}-{k}" for n, k, _ in CASES_SHOWN]
+)
+def test_every_snippet_runs_as_shown_and_gives_the_output(folder, name, key, values):
+    path, files, decoded = folder
+    img = decoded[name]
+    params = _page_params(key, values, img)
+    stats = ni.image_stats(img, luma=True)
+    kwargs = {k: v for k, v in params.items() if not k.startswith("_") and k != "reference"}
+    ref_file = None
+    if key == "match":
+        ref_file = _file(params["reference"], files, decoded)
+        ref = decoded[params["reference"]]
+        kwargs["reference"] = _grey_reference(ref) if params["_grey"] else ref
+    code = it.snippet(key, params, stats, str(img.dtype), files[name], ref_file)
+    assert code.startswith("import numpy as np\nfrom PIL import Image, ImageOps\n\n")
+    ns = _run(code, path)
+    want = ni.apply_technique(key, img, stats=stats, **kwargs)
     assert ns["out"].shape == img.shape
     # float percentiles are exact to one of 4096 fine bins; CLAHE is float32 inside
-    atol = {"clip": 2e-3, "autocontrast": 2e-3, "clahe": 2e-4}.get(key, 1e-6)
-    atol = atol if sample == "float" or key == "clahe" else 1e-6
-    np.testing.assert_allclose(ns["out"], want, atol=atol, rtol=1e-6)  # float32 output
+    floating = img.dtype.kind == "f"
+    span = float(img.max() - img.min()) if floating else 1.0
+    atol = {"clip": 2e-3 * span, "autocontrast": 2e-3, "clahe": 2e-4}.get(key, 1e-6)
+    atol = atol if floating or key == "clahe" else 1e-6
+    # normviz interpolates a float image's map in float32: a weight off by ~1e-7 * |x| / bin
+    # width, times a step of the reference's levels (up to thousands for 16-bit)
+    rtol = 5e-5 if floating and key == "match" else 1e-6
+    np.testing.assert_allclose(ns["out"], want, atol=atol, rtol=rtol)  # float32 output
+
+
+def test_a_snippet_opens_any_file_name_as_a_python_string(folder, tmp_path):
+    path, files, decoded = folder
+    odd = 'it\'s a "photo" \\ $x$ **b**.png'
+    (tmp_path / odd).write_bytes((path / files["coffee"]).read_bytes())
+    stats = ni.image_stats(decoded["coffee"])
+    code = it.snippet("log", {}, stats, "uint8", odd)
+    assert f"Image.open({odd!r})" in code
+    np.testing.assert_allclose(_run(code, tmp_path)["out"], ni.log_scale(decoded["coffee"]),
+                               atol=1e-6)  # fmt: skip
+
+
+@pytest.mark.parametrize("key", list(ni.TECHNIQUES))
+def test_snippets_of_a_16_bit_colour_png_read_it_at_16_bits(key, images, tmp_path):
+    # Pillow reads 16-bit colour PNG at 8 bits: the code reads it with OpenCV, as the page's
+    # own decoder does at full depth
+    pytest.importorskip("cv2")
+    rgb16 = (images["coffee"].astype(np.uint16) * 257 + np.arange(3, dtype=np.uint16))[::4, ::4]
+    (tmp_path / "deep.png").write_bytes(io.encode_png(rgb16))
+    img = io.read_image(tmp_path / "deep.png").pixels
+    np.testing.assert_array_equal(img, rgb16)
+    (tmp_path / SAMPLES["coffee"].path.name).write_bytes(SAMPLES["coffee"].path.read_bytes())
+    stats = ni.image_stats(img, luma=True)
+    extra, ref_file = {}, None
+    if key == "match":
+        extra["reference"] = load_sample("coffee").pixels
+        ref_file = it.ImageFile(SAMPLES["coffee"].path.name, "uint8", 3)
+    code = it.snippet(key, {}, stats, "uint16", "deep.png", ref_file)
+    if key == "clip":  # the page always passes its bounds
+        b = ni.percentiles(img, (1.0, 99.0), stats=stats)
+        code = it.snippet(key, {"low": b[0], "high": b[1]}, stats, "uint16", "deep.png")
+        extra = {"low": b[0], "high": b[1]}
+    assert "cv2.imread('deep.png', cv2.IMREAD_UNCHANGED)" in code
+    want = ni.apply_technique(key, img, stats=stats, **extra)
+    atol = 2e-4 if key == "clahe" else 1e-6
+    np.testing.assert_allclose(_run(code, tmp_path)["out"], want, atol=atol, rtol=1e-6)
 
 
 @pytest.mark.parametrize("how, arg", [("percentiles", (2.0, 97.0)), ("mean ± k·std", 1.5)])
 @pytest.mark.parametrize("per_channel", [False, True])
-def test_clip_snippet_computes_the_bounds_the_page_used(images, how, arg, per_channel):
-    img = images["rocket"]
+def test_clip_snippet_computes_the_bounds_the_page_used(folder, how, arg, per_channel):
+    path, files, decoded = folder
+    img = decoded["rocket"]
     s = ni.image_stats(img)
     if how == "percentiles":
         b = ni.percentiles(img, arg, per_channel=per_channel, stats=s)
     else:
         b = ni.mean_std_bounds(img, arg, per_channel=per_channel, stats=s)
     params = {"low": b[..., 0], "high": b[..., 1], "per_channel": per_channel}
-    code = it.snippet("clip", {**params, "_how": how, "_arg": arg}, s, "uint8")
+    code = it.snippet("clip", {**params, "_how": how, "_arg": arg}, s, "uint8", files["rocket"])
     want = ni.apply_technique("clip", img, **params)
-    np.testing.assert_allclose(_run(code, img=img)["out"], want, rtol=1e-6)
-    manual = it.snippet("clip", {"low": 20.0, "high": 180.5, "_how": "manual"}, s, "uint8")
+    np.testing.assert_allclose(_run(code, path)["out"], want, rtol=1e-6)
+    manual = it.snippet(
+        "clip", {"low": 20.0, "high": 180.5, "_how": "manual"}, s, "uint8", files["rocket"]
+    )
     assert "20.0, 180.5" in manual
-    np.testing.assert_array_equal(_run(manual, img=img)["out"], np.clip(img, 20.0, 180.5))
+    np.testing.assert_array_equal(_run(manual, path)["out"], np.clip(img, 20.0, 180.5))
 
 
 @pytest.mark.parametrize("sample", ["coffee", "hdr", "chalkboard", "float"])
 @pytest.mark.parametrize("per_channel", [True, False])
-def test_zscore_torch_code_scales_as_stated(images, sample, per_channel):
+def test_zscore_torch_code_scales_as_stated(folder, sample, per_channel):
     # Issue 9 defect 11: "ToTensor divides by 65535" was false (ToTensor rescales only uint8).
     torch = pytest.importorskip("torch")
-    img = (images["coffee"] / 255.0).astype(np.float32) if sample == "float" else images[sample]
+    path, files, decoded = folder
+    img = decoded[sample]
     stats = ni.image_stats(img)
-    code = it.snippet("zscore", {"per_channel": per_channel}, stats, str(img.dtype))
+    code = it.snippet("zscore", {"per_channel": per_channel}, stats, str(img.dtype), files[sample])
     assert "divides by 65535" not in code
     if img.dtype == np.uint16:
         assert "/ 65535.0" in code and "ToTensor() rescales only uint8" in code
@@ -251,7 +441,7 @@ def test_zscore_torch_code_scales_as_stated(images, sample, per_channel):
         assert "/ 255.0" in code and "as torchvision's ToTensor() does for uint8" in code
     else:
         assert "/ 255.0" not in code and "does not rescale floats" in code
-    ns = _run(code, img=img)
+    ns = _run(code, path)
     z = np.atleast_3d(ni.z_score(img, per_channel=per_channel)).astype(np.float64)
     got = ns["out_t"].permute(1, 2, 0).numpy().astype(np.float64)
     assert isinstance(ns["out_t"], torch.Tensor)
@@ -262,28 +452,45 @@ def test_zscore_torch_code_scales_as_stated(images, sample, per_channel):
     np.testing.assert_array_less(np.abs(got - z), 5e-5 * (1 + np.abs(z)) / sd + 1e-5)
 
 
-def test_luminance_equalize_and_match_snippets(images):
-    coffee, grey, ref = images["coffee"], images["chalkboard"], images["astronaut"]
+def test_luminance_equalize_and_match_snippets(folder):
+    path, files, decoded = folder
+    coffee, grey, ref = decoded["coffee"], decoded["chalkboard"], decoded["astronaut"]
     s = ni.image_stats(coffee, luma=True)
-    ns = _run(it.snippet("equalize", {"mode": "luminance"}, s, "uint8"), img=coffee)
-    np.testing.assert_allclose(ns["out"], ni.equalize(coffee, mode="luminance"), atol=1e-6)
-    ns = _run(it.snippet("match", {}, s, "uint8"), img=coffee, reference=ref)
-    np.testing.assert_allclose(ns["out"], ni.match_histogram(coffee, ref), rtol=1e-6)
+    code = it.snippet("equalize", {"mode": "luminance"}, s, "uint8", files["coffee"])
+    np.testing.assert_allclose(
+        _run(code, path)["out"], ni.equalize(coffee, mode="luminance"), atol=1e-6
+    )
+    ref_file = _file("astronaut", files, decoded)
+    code = it.snippet("match", {}, s, "uint8", files["coffee"], ref_file)
+    np.testing.assert_allclose(_run(code, path)["out"], ni.match_histogram(coffee, ref), rtol=1e-6)
     # a grey image is matched to the colour reference's luminance, as the page does
-    code = it.snippet("match", {"_grey": True}, ni.image_stats(grey), "uint8")
-    ns = _run(code, img=grey, reference=ref)
-    y = ref.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)  # as the page
-    want = ni.match_histogram(grey, np.round(y).astype(np.uint8))
-    np.testing.assert_allclose(ns["out"], want, atol=1e-6)
+    code = it.snippet("match", {"_grey": True}, ni.image_stats(grey), "uint8", files["chalkboard"],
+                      ref_file)  # fmt: skip
+    want = ni.match_histogram(grey, _grey_reference(ref))
+    np.testing.assert_allclose(_run(code, path)["out"], want, atol=1e-6)
 
 
 def test_snippets_define_what_they_use():
-    # every snippet imports numpy itself; CLAHE used np and img without defining them
-    s = ni.image_stats(np.zeros((4, 4), np.uint8))
+    # every snippet imports what it uses and reads img itself: CLAHE used np and img without
+    # defining them; names a snippet uses but never binds (np, img, reference) are caught here
+    import ast
+    import builtins
+
+    s = ni.image_stats(np.zeros((4, 4, 3), np.uint8))
     for key in ni.TECHNIQUES:
-        code = it.snippet(key, {}, s, "uint8")
-        assert code.startswith("import numpy as np\n")
-        assert "# img: the image as a numpy array" in code
+        code = it.snippet(key, {}, s, "uint8", "photo.png", it.ImageFile("ref.png", "uint8", 3))
+        tree = ast.parse(code)
+        bound = set(dir(builtins))
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                bound |= {(a.asname or a.name).split(".")[0] for a in node.names}
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                bound.add(node.id)
+        used = {
+            n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+        }
+        assert used <= bound, (key, used - bound)
+        assert "img = np.asarray(" in code and "Image.open('photo.png')" in code
 
 
 # ---------------------------------------------------------------- kinds: a claim per technique

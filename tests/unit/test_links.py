@@ -101,7 +101,7 @@ def test_empty_query_is_the_default_view():
     assert parsed.warnings == []
     assert parsed.values == {
         "source": "sample", "sample": DEFAULT_SAMPLE,
-        "technique": SAMPLES[DEFAULT_SAMPLE].technique, "lo": 0.0, "hi": 1.0,
+        "technique": SAMPLES[DEFAULT_SAMPLE].technique, "lo": 0.0, "hi": 1.0, "log_counts": False,
     }  # fmt: skip
     assert T.to_query(parsed.values) == {}
 
@@ -163,7 +163,7 @@ def test_unknown_and_stale_parameters_are_reported():
     assert parsed.warnings == [
         "Ignored dropout='2' from the URL: the image lesson has no setting 'dropout' (its "
         "settings: source, sample, technique, lo, hi, bounds, q, k, low, high, per_channel, mode, "
-        "cutoff, clip_limit, tiles, reference).",
+        "cutoff, clip_limit, tiles, reference, log_counts).",
         "Ignored tiles='4' from the URL: tiles applies only when technique is 'clahe' (here "
         "technique is 'zscore').",
     ]
@@ -179,7 +179,7 @@ def test_unknown_and_stale_parameters_are_reported():
 def test_upload_link_carries_no_sample_and_a_list_value_counts_last():
     parsed = T.parse({"source": "upload", "technique": ["scale", "log"]})
     assert parsed.warnings == []
-    assert parsed.values == {"source": "upload", "technique": "log"}
+    assert parsed.values == {"source": "upload", "technique": "log", "log_counts": False}
     assert T.to_query(parsed.values) == {"source": "upload", "technique": "log"}
     assert (
         "sample applies only when source is 'sample'"
