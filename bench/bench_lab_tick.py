@@ -20,9 +20,10 @@ Run from the project root (loopback only, ~2 min):
    into a ``PlotlyChart`` element of a ``ForwardMsg``), plus the tick's other messages as measured
    (status line, caption, run bookkeeping). Printed: its median and the ratio new / old.
 
-2. Server-side cost, in this process: a steady tick's ``LiveFeed.payload`` plus ``json.dumps``
-   (what ``components.v1`` sends), against the old tick's four figures, alt texts and their
-   ``st.plotly_chart`` serialization, on the same trainers (400 epochs of history, a few updates
+2. Server-side cost, in this process (CPU time of this thread, so a busy machine's waits do not
+   count): a steady tick's ``LiveFeed.payload`` plus ``json.dumps`` (what ``components.v1``
+   sends), against the old tick's four figures, alt texts and their ``st.plotly_chart``
+   serialization, on the same trainers (400 epochs of history, a few updates
    between repeats). Printed: medians of ``REPEATS`` and the ratio.
 """
 
@@ -209,14 +210,15 @@ async def wire(ws: str, mode: str, warmup: float, seconds: float) -> dict:
 
 
 def interleaved_ms(fns: list, repeats: int, between) -> list[float]:
-    """Median ms of each of ``fns``, timed in turn after each ``between()`` (same trainer state)."""
+    """Median CPU ms of each of ``fns`` (``time.thread_time``: a busy machine's waits excluded),
+    timed in turn after each ``between()`` (so both see the same trainer state)."""
     times: list[list[float]] = [[] for _ in fns]
     for _ in range(repeats):
         between()
         for fn, out in zip(fns, times, strict=True):
-            start = time.perf_counter()
+            start = time.thread_time()
             fn()
-            out.append(time.perf_counter() - start)
+            out.append(time.thread_time() - start)
     return [1000 * statistics.median(t) for t in times]
 
 
@@ -275,7 +277,7 @@ async def main() -> None:
         )
         if m["errors"]:
             print(f"  {'':<8} errors: {m['errors'][:3]}")
-    print(f"2. server-side cost in-process (400 epochs of history, medians of {REPEATS})")
+    print(f"2. server-side CPU in-process (400 epochs of history, medians of {REPEATS})")
     for mode in GOALS:
         new_ms, old_ms = server_cost(mode)
         print(

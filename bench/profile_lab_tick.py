@@ -1,29 +1,30 @@
-"""Where a live lab tick's server CPU goes: a class on a profiled server, per call of each part.
+"""Where a live lab tick's server CPU goes: a class on an instrumented server, per part.
 
-Run from the project root (loopback only, ~2 min):
+Run from the project root (loopback only, ~4 min):
 ``nice .venv/bin/python bench/profile_lab_tick.py`` (``--sessions 30 --seconds 20`` by default;
-``--out FILE.prof`` keeps the merged profile for ``python -m pstats``).
+``--out FILE`` keeps the raw output; ``--cprofile`` profiles every thread instead).
 
-The server runs under ``load_profile.py`` (every thread under cProfile, thread CPU time);
-``--sessions`` protocol sessions (``load_client.py``) open the lab and press Start, and train for
-``--seconds``; then the profile's cumulative time of each part of a tick is divided by its
-calls. Profiling slows Python about 2x: read the shares, not the absolute ms.
-There is no reference: this is the breakdown behind ``bench_tick_floor.py``'s figure.
+``--sessions`` protocol sessions (``load_client.py``) open the lab, press Start and train for
+``--seconds``. There is no reference: this is the breakdown behind ``bench_tick_floor.py``'s
+figure (whose floor is Streamlit's own fragment rerun).
 
-Printed: for each part, profiled CPU ms per call, the number of calls and its time as a share
-of the lab's ``live`` fragment: the script run (Streamlit's ``exec_func_with_error_handling``;
-the full page runs of the joining sessions are among its calls), ``live``, its training slice
-(``train_tick``, ``Trainer.run_for``), the live view (``draw``: status line, ``live_chart``,
-its ``declare_component``, ``LiveFeed.payload`` and what it calls, the component call and its
-``json.dumps``), the rerun check, Streamlit's cache key hashing. A part also called
-outside the fragment (``_enqueue``, cache lookups in full page runs) has a share above its
-share of a tick.
+- Default: the server runs under ``load_timer.py``, which wraps only the tick's parts (its
+  ``TIMED`` list) with ``time.thread_time``, so nothing else is slowed. Printed: CPU ms per call,
+  calls, and ms per lab tick (the part's total over the fragment runs the sessions saw; the full
+  page runs of joining sessions call some parts too, e.g. ``st.markdown``, ``script run``).
+- ``--cprofile``: the server runs under ``load_profile.py`` (every thread under cProfile, thread
+  CPU time), which also sees Streamlit's internals (cache key hashing, ``is_dataframe_like`` per
+  component argument, ``_enqueue``) but inflates code made of many small calls (2x to 10x), so
+  read it for what is called, not for ms. Printed: profiled ms per call, calls, and each part's
+  total as a share of the lab's ``live`` fragment (a part also called outside the fragment
+  shows a share above its share of a tick).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import pstats
 import subprocess
 import sys
@@ -33,7 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from load_client import ProtocolSession
-from load_server import free_port, start_server, stop_server, wait_ready
+from load_server import ROOT, free_port, start_server, stop_server, wait_ready
 
 PARTS = [
     # (name, file suffix, function name): cumulative CPU time of each, per tick
@@ -71,11 +72,24 @@ def cumulative(stats: pstats.Stats, suffix: str, name: str) -> tuple[float, int]
     return total, calls
 
 
-async def run(sessions: int, seconds: float, out: Path) -> tuple[int, float]:
+def start_timed_server(port: int, log: Path, out: Path) -> subprocess.Popen:
+    """``start_server``'s command under ``load_timer.py`` instead of ``-m streamlit``."""
+    timer = Path(__file__).with_name("load_timer.py")
+    return subprocess.Popen(
+        [sys.executable, str(timer), str(out), "run", str(ROOT / "app.py"),
+         "--server.headless", "true", "--server.address", "127.0.0.1",
+         "--server.port", str(port), "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+
+
+async def run(sessions: int, seconds: float, out: Path, cprofile: bool) -> tuple[int, int]:
     port = free_port()
     url, ws = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/_stcore/stream"
     log = Path(tempfile.gettempdir()) / f"normviz-profile-{port}.log"
-    proc = start_server(port, log, profile=out)
+    start = start_server if cprofile else start_timed_server
+    proc = start(port, log, profile=out) if cprofile else start(port, log, out)
     try:
         wait_ready(url)
         clients = [ProtocolSession(ws, "lab") for _ in range(sessions)]
@@ -103,10 +117,23 @@ async def main() -> None:
     ap.add_argument("--sessions", type=int, default=30)
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--cprofile", action="store_true", help="cProfile every thread instead")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        out = args.out or Path(tmp) / "lab.prof"
-        ticks, full = await run(args.sessions, args.seconds, out)
+        out = args.out or Path(tmp) / ("lab.prof" if args.cprofile else "lab.json")
+        ticks, full = await run(args.sessions, args.seconds, out, args.cprofile)
+        if not args.cprofile:
+            timed = json.loads(out.read_text())
+            print(
+                f"{args.sessions} sessions: {ticks} lab ticks (fragment runs) and {full} full page "
+                f"runs seen; CPU ms per call (thread time, unprofiled), calls, ms per tick"
+            )
+            for name, (seconds, calls) in timed.items():
+                print(
+                    f"{name:<28} {1000 * seconds / max(calls, 1):6.2f} ms  x{calls:<6} "
+                    f"{1000 * seconds / ticks:6.2f} ms/tick"
+                )
+            return
         stats = pstats.Stats(str(out))
     print(
         f"{args.sessions} sessions: {ticks} lab ticks (fragment runs) and {full} full page runs "
