@@ -58,6 +58,23 @@ FIRST_DRAW_S = 1.0  # a newcomer's charts follow the rest of the page after this
 # needed there, and a static plot mounts faster.
 CHART = {"theme": None, "config": {"displayModeBar": False, "staticPlot": True}}
 
+LAB_CSS = """<style>
+@media (max-height: 600px) {  /* a projector at 150 %: the live view above the fold */
+  [data-testid="stMainBlockContainer"] { padding-top: 4rem; }
+  [data-testid="stMainBlockContainer"] h1 { font-size: 2rem; padding-top: 0; }
+}
+@media (max-width: 1100px) {
+  .st-key-lab_layout > div > [data-testid="stHorizontalBlock"],
+  .st-key-lab_layout > [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
+  .st-key-lab_layout > div > [data-testid="stHorizontalBlock"] > [data-testid="stColumn"],
+  .st-key-lab_layout > [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {
+    width: 100% !important; flex: 1 1 100% !important; min-width: 100% !important;
+  }
+}
+</style>"""
+"""Narrow screens (a projector at 150 %, a tablet) stack the controls below the live view;
+short ones (a projector at 150 %: 480 CSS px high) shrink the title's room."""
+
 LOG_STRENGTHS = [0.0, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0]
 RATES = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0]
 BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]

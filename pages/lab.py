@@ -14,16 +14,21 @@ ensure_router()
 
 st.title("Regularization lab")
 st.markdown(
-    "Train a small PyTorch network on 2D points, live. Add **dropout**, **L1**, **L2**, "
-    "**early stopping**, **input jitter** or a **normalization layer**, and watch the decision "
-    "boundary, the train/test gap and the weights respond. Or compare two runs side by side. "
-    "The whole experiment, seed included, is in the page address: copy it to share it."
+    "Train a small PyTorch network on 2D points, live, and watch **dropout**, **L1**, **L2**, "
+    "**early stopping**, **input jitter** and **normalization** act on its boundary, its "
+    "train/test gap and its weights, alone or side by side. The page address holds the whole "
+    "experiment: copy it to share it."
 )
 
 w.init_from_url()
 notes_slot = st.empty()  # messages about the link, kept until dismissed or a setting changes
 
-controls, main = st.columns([1, 3], gap="medium")
+# The live view first and the controls beside it on the right: the page's order is the
+# reading and Tab order, so on a phone (columns stack) or a projector (LAB_CSS stacks them below
+# 1100 px) Start and the charts come first, and a keyboard reaches Start in a few presses.
+st.html(w.LAB_CSS)
+with st.container(key="lab_layout"):
+    main, controls = st.columns([3, 1], gap="medium")
 with controls:
     st.button(
         "Reset to defaults", key="lab_defaults", on_click=w.reset_to_defaults,
@@ -100,7 +105,6 @@ with main:
     buttons[3].button(
         "Reset", key="lab_reset", on_click=w.reset, icon=":material/replay:", width="stretch"
     )
-    w.x_axis_control()
     query = w.url_params(base)
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
@@ -130,6 +134,7 @@ with main:
         live()
     finally:
         st.session_state.lab_page_run = False
+    w.x_axis_control()  # under the curves it sets
 
 if st.session_state.lab_drawn:  # below the fold: a newcomer gets it with the charts
     lessons.explain(base, runs, trainers)
