@@ -776,8 +776,9 @@
     this.heat = el("canvas", "", this.box);
     this.over = el("canvas", "layer", this.box);
     this.readout = el("div", "live-readout", host);
-    this.idle = "Colour: P(class 1). Train points: white edge; test points: black edge.";
+    this.idle = "Colour: P(class 1). Edges: train white, test black.";
     this.readout.textContent = this.idle;
+    this.readout.title = "Colour: P(class 1). Train points have a white edge, test points a black one.";
     this.small = document.createElement("canvas");
     this.bytes = null;
     this.image = null;
@@ -943,6 +944,7 @@
     var fy = 1 - (e.clientY - rect.top - m.t) / this.ph;
     if (fx < 0 || fx > 1 || fy < 0 || fy > 1) {
       this.readout.textContent = this.idle;
+    this.readout.title = "Colour: P(class 1). Train points have a white edge, test points a black one.";
       return;
     }
     var r = this.range(g);
