@@ -239,33 +239,34 @@ class TakeTurns:
         if not patience > 0:
             raise ValueError(f"patience must be > 0 (got {patience})")
         self._patience = patience
-        self._cond = threading.Condition()
-        self._queue: list[object] = []
+        self._lock = threading.Lock()
+        self._queue: list[threading.Event] = []  # one event per waiting thread, in arrival order
         self._holders = 0
 
     @property
     def waiting(self) -> int:
         """Threads waiting for their turn."""
-        with self._cond:
+        with self._lock:
             return len(self._queue)
 
     def __enter__(self) -> TakeTurns:
-        me = object()
+        me = threading.Event()
         deadline = time.monotonic() + self._patience
-        with self._cond:
+        with self._lock:
             self._queue.append(me)
-            try:
-                while self._holders or self._queue[0] is not me:
-                    remaining = deadline - time.monotonic()
-                    if remaining <= 0:
-                        break
-                    self._cond.wait(remaining)
-            finally:
-                self._queue.remove(me)
-            self._holders += 1
-        return self
+        while True:
+            with self._lock:
+                mine = not self._holders and self._queue[0] is me
+                if mine or time.monotonic() >= deadline:
+                    self._queue.remove(me)
+                    self._holders += 1
+                    return self
+                me.clear()
+            me.wait(max(deadline - time.monotonic(), 0.0))
 
     def __exit__(self, *exc: object) -> None:
-        with self._cond:
+        # Wake only the thread whose turn it is (waking all thirty costs ~0.6 ms a tick).
+        with self._lock:
             self._holders -= 1
-            self._cond.notify_all()
+            if self._queue and not self._holders:
+                self._queue[0].set()

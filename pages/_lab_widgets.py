@@ -47,12 +47,13 @@ torch.set_num_threads(1)  # one thread per training: a second never helps a tiny
 
 CAPACITY = 32  # trainings at once on this 2-core server
 LEASE_TTL = 8.0  # seconds: a closed tab's training place frees itself after this
-TRAIN_CORE_SHARE = 0.2  # CPU seconds of training per second, shared by all training sessions
+TRAIN_CORE_SHARE = 0.12  # CPU seconds of training per second, shared by a class's sessions
+LONE_CORE_SHARE = 0.2  # ... and for one session training alone
 MAX_STEPS_PER_TICK = 500
 SERVER_TICKS_PER_SECOND = 40.0  # live ticks a second for trainings, all sessions together
 FASTEST_TICK_S = 0.1  # one learner alone: ten updates a second
 SLOWEST_TICK_S = 1.3  # a full class: every chart still updates within 2 s (compare: x1.5)
-BOUNDARY_RESOLUTION = 64
+BOUNDARY_RESOLUTION = 48  # cells a side: 2.3 kB a grid; the canvas smooths between cells
 FIRST_DRAW_S = 1.0  # a newcomer's charts follow the rest of the page after this
 # Static Plotly charts (the lessons below the live view): Plotly's interaction layers are not
 # needed there, and a static plot mounts faster.
@@ -89,14 +90,12 @@ SHORTCUTS = {"start": "S", "pause": "P", "step": "N"}
 CUSTOM_FIELDS = ("dropout", "l1", "l2", "norm", "batch_size", "lr", "optimizer", "l1_method")
 
 
+_LEASES = LeaseTable(CAPACITY, LEASE_TTL)
+
+
 def lease_table() -> LeaseTable:
-    """Return the one process-wide lease table (created on first use)."""
-    return _lease_table(CAPACITY, LEASE_TTL)
-
-
-@st.cache_resource(show_spinner=False)
-def _lease_table(capacity: int, ttl: float) -> LeaseTable:
-    return LeaseTable(capacity, ttl)
+    """Return the one process-wide lease table (a module global: no cache lookup per tick)."""
+    return _LEASES
 
 
 @st.cache_resource(show_spinner=False)
@@ -148,7 +147,11 @@ def tick_seconds(runs: int = 1) -> float:
     interval = tick_interval(
         active, SERVER_TICKS_PER_SECOND, fastest=FASTEST_TICK_S, slowest=SLOWEST_TICK_S, runs=runs
     )
-    return interval * phase_spread(session_id())
+    ss = st.session_state
+    spread = ss.get("lab_phase")
+    if spread is None:  # fixed per session: hash its id once
+        spread = ss.lab_phase = phase_spread(session_id())
+    return interval * spread
 
 
 def retune_if_stale(runs: int) -> None:
@@ -747,7 +750,8 @@ def train_tick(trainers: list[Trainer]) -> None:
         ss.lab_busy = f"The server is busy: {table.active(now)} trainings are running."
         st.rerun(scope="app")
     interval = ss.get("lab_interval") or FASTEST_TICK_S
-    budget = table.budget(now, TRAIN_CORE_SHARE * interval) / len(trainers)
+    share = LONE_CORE_SHARE if table.active(now) <= 1 else TRAIN_CORE_SHARE
+    budget = table.budget(now, share * interval) / len(trainers)
     for t in trainers:
         t.run_for(budget, MAX_STEPS_PER_TICK)
     if all(t.stopped is not None for t in trainers):
@@ -809,7 +813,6 @@ def draw(trainers: list[Trainer], labels: list[str]) -> None:
         for lab, token, t in zip(labels, ss.lab_tokens, trainers, strict=True)
     ]
     live_chart(feed, runs, ss.get("lab_x_axis") or "epoch", BOUNDARY_RESOLUTION)
-    st.caption(BOUNDARY_KEY)
     for t, lab in zip(trainers, labels, strict=True):
         if t.stopped is not None:
             kind = {"early_stopping": st.success, "diverged": st.error}.get(

@@ -134,6 +134,7 @@ with main:
         live()
     finally:
         st.session_state.lab_page_run = False
+    st.caption(w.BOUNDARY_KEY)  # static: outside the fragment, not resent each tick
     w.x_axis_control()  # under the curves it sets
 
 if st.session_state.lab_drawn:  # below the fold: a newcomer gets it with the charts
