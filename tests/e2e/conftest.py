@@ -309,15 +309,34 @@ new MutationObserver((changes) => {
                       attributeFilter: ['data-test-script-state']});
 """
 
-# Script state, whether a run is in progress, and whether every Plotly chart has been drawn
-# (no loading skeleton left: the chart component is loaded lazily).
-APP_STATE = """() => {
+# The lab's live view: a components.v1 iframe served from the app's own /component/ route
+# (assets/live_chart). It has drawn once its document has applied a payload: the component's test
+# hook ``window.liveStats.renders`` (docs/live-view.md) is above 0. The iframe is same-origin.
+LIVE_CHART = "iframe[data-testid=stCustomComponentV1][src*='live_chart']"
+# What the lab shows in the live view's place until the newcomer's chart rerun (FIRST_DRAW_S).
+LIVE_PENDING = "Drawing the charts"
+
+# Script state, whether a run is in progress, and whether every chart has been drawn: every
+# Plotly chart (no loading skeleton left: the chart component is loaded lazily) and every live
+# chart component (its iframe applied a payload), and no live view is still pending.
+APP_STATE = """([liveChart, livePending]) => {
     const app = document.querySelector('[data-testid=stApp]');
     const charts = document.querySelectorAll('[data-testid=stPlotlyChart]');
-    const drawn = Array.from(charts).every(c => c.querySelector('.js-plotly-plot .main-svg'))
+    const plotly = Array.from(charts).every(c => c.querySelector('.js-plotly-plot .main-svg'))
         && !document.querySelector('[data-testid=stSkeleton], [data-testid=stSkeletonElement]');
+    const live = Array.from(document.querySelectorAll(liveChart)).every(f => {
+        try {
+            const s = f.contentWindow && f.contentWindow.liveStats;
+            return !!s && s.renders > 0;
+        } catch (e) {
+            return false;  // not same-origin: not the app's own component
+        }
+    });
+    const pending = Array.from(document.querySelectorAll(
+        '[data-testid=stMain] [data-testid=stCaptionContainer]'))
+        .some(c => (c.innerText || '').startsWith(livePending));
     return [app && app.getAttribute('data-test-script-state'),
-            !!document.querySelector('[data-testid=stStatusWidget]'), drawn];
+            !!document.querySelector('[data-testid=stStatusWidget]'), plotly && live && !pending];
 }"""
 # Titles of the lessons, as the sidebar navigation lists them on every page.
 LESSONS = ("Image normalization", "Normalization layers", "Regularization lab")
@@ -328,15 +347,16 @@ def settle(page, timeout_s: float = SETTLE_S, quiet_s: float = 0.5) -> float:
 
     Streamlit marks the app root with ``data-test-script-state`` ("running"/"notRunning") and
     shows ``stStatusWidget`` while a script runs; Plotly charts are drawn by a lazily loaded
-    component after the run, so every ``stPlotlyChart`` must also hold a drawn graph. Live pages
-    (a training fragment) may never go quiet: then this returns after ``timeout_s`` and the
-    caller checks what it needs.
+    component after the run, so every ``stPlotlyChart`` must also hold a drawn graph, and every
+    live chart component (:data:`LIVE_CHART`) must have applied a payload. Live pages (a
+    training fragment) may never go quiet: then this returns after ``timeout_s`` and the caller
+    checks what it needs.
     """
     start = time.monotonic()
     page.wait_for_selector("[data-testid=stApp]", timeout=timeout_s * 1000)
     quiet_since = None
     while time.monotonic() - start < timeout_s:
-        state, running, drawn = page.evaluate(APP_STATE)
+        state, running, drawn = page.evaluate(APP_STATE, [LIVE_CHART, LIVE_PENDING])
         if state == "notRunning" and not running and drawn:
             quiet_since = quiet_since or time.monotonic()
             if time.monotonic() - quiet_since > quiet_s:

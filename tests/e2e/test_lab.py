@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlparse
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import (
+    LIVE_CHART,
     check_page,
     exceptions,
     open_page,
@@ -21,12 +22,59 @@ from tests.e2e.conftest import (
     shoot,
 )
 
-CHARTS_STATE = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(
-    g => JSON.stringify((g.data || []).map(t => [t.x, t.y, t.z])))"""
+# The live view: one components.v1 iframe in the element container keyed ``lab_live``, served
+# from the app's own /component/ route; inside it the test hooks of docs/live-view.md:
+# ``window.liveStats`` (renders = payloads applied, rows = history rows held for the first run)
+# and ``window.liveCharts`` (the uPlot charts loss, acc, norm, hist[] and the boundaries[]).
+LIVE = f".st-key-lab_live {LIVE_CHART}"
+STATS = "() => ({...window.liveStats})"
+# History rows each run holds, in the order of the runs (the accuracy chart's train series, one
+# per run: never null, unlike a loss of a run that diverged). A previous run drawn faint after a
+# restart (its legend says "previous run") is not a run.
+RUN_ROWS = """() => {
+    const u = window.liveCharts.acc;
+    const out = [];
+    for (let i = 1; i < u.series.length; i += 2) {
+        if (!(u.series[i].label || '').includes('previous run'))
+            out.push(u.data[i].filter(v => v != null).length);
+    }
+    return out;
+}"""
+LOSS_LABELS = "() => window.liveCharts.loss.series.slice(1).map(s => s.label)"
+# The loss chart's x scale and its data's x range.
+X_SCALE = """() => {
+    const u = window.liveCharts.loss;
+    const x = u.data[0];
+    return {min: u.scales.x.min, max: u.scales.x.max, first: x[0], last: x[x.length - 1],
+            n: x.length};
+}"""
 
 
-def _charts(page) -> list[str]:
-    return page.evaluate(CHARTS_STATE)
+def _live(page, timeout_s: float = 45):
+    """The live view's frame, once it has applied a payload (a reload makes a new one)."""
+    handle = page.wait_for_selector(LIVE, timeout=timeout_s * 1000)
+    frame = handle.content_frame()
+    assert frame is not None, "the live view's iframe has no document"
+    frame.wait_for_function(
+        "() => window.liveStats && window.liveStats.renders > 0", timeout=timeout_s * 1000
+    )
+    return frame
+
+
+def _stats(page) -> dict:
+    return _live(page).evaluate(STATS)
+
+
+def _run_rows(page) -> list[int]:
+    return _live(page).evaluate(RUN_ROWS)
+
+
+def _wait_renders(frame, more_than: int, timeout_s: float = 30) -> dict:
+    """Wait until the frame has applied more than ``more_than`` payloads; return its stats."""
+    frame.wait_for_function(
+        "n => window.liveStats.renders > n", arg=more_than, timeout=timeout_s * 1000
+    )
+    return frame.evaluate(STATS)
 
 
 def _slider_value(page, key: str) -> str:
@@ -64,7 +112,7 @@ def test_shared_url_under_a_slow_browser(page, server):
     cdp.send("Emulation.setCPUThrottlingRate", {"rate": 8})
     try:
         page.goto(server.url + "/lab?dropout=0.3&seed=7&n_samples=600&hidden=32-8")
-        page.wait_for_selector(".js-plotly-plot", timeout=120_000)  # the chart rerun came
+        _live(page, 120)  # the chart rerun came and the live view drew
         settle(page, 120)
         shown = {
             "dropout": _slider_value(page, "lab_dropout"),
@@ -84,35 +132,28 @@ def test_shared_url_under_a_slow_browser(page, server):
     check_page(page)
 
 
-def _wait_for_change(page, before: list[str], timeout_s: float) -> list[str] | None:
-    """Poll the charts until they differ from ``before``; return them, or None on timeout."""
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end:
-        page.wait_for_timeout(250)
-        now = _charts(page)
-        if now and now != before:
-            return now
-    return None
-
-
 def test_lab_trains_then_pauses(page, server):
     loaded = open_page(page, server, "/lab?seed=3")
     assert exceptions(page) == []
-    before = _charts(page)
-    assert before, "the lab shows no Plotly chart before training"
+    live = _live(page)
+    before = live.evaluate(STATS)
+    assert before["rows"] == 1, before  # epoch 0 only
     start = page.locator(".st-key-lab_start button")
     pause = page.locator(".st-key-lab_pause button")
     assert pause.is_disabled(), "Pause is enabled before training started"
     t0 = time.monotonic()
     start.click()
-    # Training: the live fragment redraws the charts on its timer, without a page rerun.
-    changed = _wait_for_change(page, before, 30)
-    assert changed is not None, "the charts did not change within 30 s of pressing Start"
+    # Training: the live fragment sends the mounted view new rows on its timer, without a page
+    # rerun and without a new iframe.
+    first = _wait_renders(live, before["renders"], 30)
     t1 = time.monotonic()
-    later = _wait_for_change(page, changed, 15)
-    assert later is not None, "the charts changed once, then not again within 15 s"
+    later = _wait_renders(live, first["renders"] + 9, 30)
     t2 = time.monotonic()
-    print(f"\nlab: first chart change {t1 - t0:.1f} s after Start, next {t2 - t1:.1f} s later")
+    assert later["rows"] > before["rows"], (before, later)
+    print(
+        f"\nlab: first update {t1 - t0:.1f} s after Start, 10 more in {t2 - t1:.1f} s "
+        f"({later['lastRenderMs']:.1f} ms the last)"
+    )
     shoot(page, "lab_training")
     expect(pause).to_be_enabled()
     pause.click()
@@ -121,10 +162,67 @@ def test_lab_trains_then_pauses(page, server):
     t3 = time.monotonic()
     settled = settle(page, timeout_s=30)
     print(f"lab: loaded in {loaded:.1f} s, paused in {t3 - t2:.1f} s, settled {settled:.1f} s")
-    paused = _charts(page)
-    assert _wait_for_change(page, paused, 3) is None, "the charts still change after Pause"
+    assert _live(page) == live, "the live view's iframe was replaced"
+    paused = live.evaluate(STATS)
+    page.wait_for_timeout(3000)
+    assert live.evaluate(STATS)["renders"] == paused["renders"], "the view still updates"
+    # The view holds what the status line says: epochs 0..N, one row each.
+    epoch = int(_wait_statuses(page, [str(paused["rows"] - 1)])[0]["epoch"])
+    assert paused["rows"] == epoch + 1 >= later["rows"]
+    assert _run_rows(page) == [epoch + 1]
     assert exceptions(page) == []
+    check_page(page)
     shoot(page, "lab_paused")
+
+
+def _drag(page, frame, chart: str, start: float, stop: float) -> None:
+    """Drag across chart ``chart``'s plot area from ``start`` to ``stop`` (fractions of its
+    width), at half its height, with the real mouse."""
+    over = frame.locator(f"#{chart} .u-over").first
+    over.scroll_into_view_if_needed()
+    box = over.bounding_box()
+    assert box and box["width"] > 50, f"the {chart} chart's plot area is {box}"
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + start * box["width"], y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + stop * box["width"], y, steps=8)
+    page.mouse.up()
+
+
+def _double_click(page, frame, chart: str) -> None:
+    over = frame.locator(f"#{chart} .u-over").first
+    over.scroll_into_view_if_needed()
+    box = over.bounding_box()
+    page.mouse.dblclick(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def test_zoom_survives_ticks(page, server):
+    """A drag-zoom on the loss curves while training stays through the next updates; a
+    double-click returns to the whole run (before, every tick remounted the Plotly charts)."""
+    open_page(page, server, "/lab?seed=3&max_epochs=100000")
+    live = _live(page)
+    page.locator(".st-key-lab_start button").click()
+    live.wait_for_function("() => window.liveStats.rows >= 8", timeout=60_000)
+    _drag(page, live, "loss", 0.25, 0.6)
+    zoomed = live.evaluate(X_SCALE)
+    # Inside the run's x range (which grows while the drag happens): a quarter to 60 % of it.
+    assert zoomed["first"] < zoomed["min"] < zoomed["max"] < zoomed["last"], zoomed
+    after = _wait_renders(live, live.evaluate(STATS)["renders"] + 4, 30)  # 5 more updates
+    kept = live.evaluate(X_SCALE)
+    assert after["rows"] > 1 and kept["last"] > zoomed["last"], (zoomed, kept)  # still training
+    assert (kept["min"], kept["max"]) == (zoomed["min"], zoomed["max"]), (zoomed, kept)
+    # The other curves follow the loss chart's zoom (one x range for the curves).
+    acc = live.evaluate("() => [window.liveCharts.acc.scales.x.min, "
+                        "window.liveCharts.acc.scales.x.max]")  # fmt: skip
+    assert acc == [zoomed["min"], zoomed["max"]], (acc, zoomed)
+    _double_click(page, live, "loss")
+    _wait_renders(live, live.evaluate(STATS)["renders"] + 2, 30)
+    reset = live.evaluate(X_SCALE)
+    assert reset["min"] <= reset["first"] and reset["max"] >= reset["last"], reset
+    assert reset["max"] > zoomed["max"], (zoomed, reset)
+    page.locator(".st-key-lab_pause button").click()
+    expect(page.locator(".st-key-lab_start button")).to_be_enabled(timeout=30_000)
+    check_page(page)
 
 
 def _log_size(server) -> int:
@@ -209,9 +307,186 @@ def test_history_downloads_hold_the_runs_shown(page, server):
     assert "Traceback" not in new, f"the server logged a traceback:\n{new[-3000:]}"
 
 
-AXES_STATE = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(g => [
-    (((g.layout || {}).xaxis || {}).title || {}).text || '',
-    ((g._fullData || [])[0] || {}).x ? Array.from(g._fullData[0].x) : []])"""
+def _rows_match_statuses(page, timeout_s: float = 30) -> list[int]:
+    """Wait until every run's rows in the view equal its status line's epoch + 1; return them."""
+    end = time.monotonic() + timeout_s
+    while True:
+        epochs = [int(s["epoch"]) for s in _statuses(page)]
+        rows = _run_rows(page)
+        if epochs and rows == [e + 1 for e in epochs]:
+            return rows
+        if time.monotonic() > end:
+            raise AssertionError(f"the view holds {rows} rows, the status lines say {epochs}")
+        page.wait_for_timeout(200)
+
+
+def test_step_adds_one_epochs_row(page, server):
+    open_page(page, server, "/lab?seed=3&batch_size=64")
+    live = _live(page)
+    assert _rows_match_statuses(page) == [1]
+    _step(page, 1)
+    _wait_statuses(page, ["1"])
+    assert _rows_match_statuses(page) == [2]
+    _step(page, 1)
+    _wait_statuses(page, ["2"])
+    assert _rows_match_statuses(page) == [3]
+    page.wait_for_timeout(1500)  # a Step trains one epoch, then pauses
+    assert live.evaluate(STATS)["rows"] == 3
+    # The rows are the run's epochs 0, 1, 2 on the curves' x axis, in order.
+    assert live.evaluate("() => Array.from(window.liveCharts.loss.data[0])") == [0, 1, 2]
+    assert _live(page) == live, "the live view's iframe was replaced"
+    check_page(page)
+
+
+def test_reset_replaces_the_run(page, server):
+    open_page(page, server, "/lab?seed=3&batch_size=64")
+    _step(page, 2)
+    _wait_statuses(page, ["2"])
+    assert _rows_match_statuses(page) == [3]
+    trained = _live(page).evaluate("() => Array.from(window.liveCharts.loss.data[1])")
+    before = runs(page)
+    page.locator(".st-key-lab_reset button").click()
+    settle_after(page, before)
+    _wait_statuses(page, ["0"])
+    assert _rows_match_statuses(page) == [1]
+    fresh = _live(page).evaluate("() => Array.from(window.liveCharts.loss.data[1])")
+    assert fresh == trained[:1], (fresh, trained)  # the same seed: the same epoch 0
+    check_page(page)
+
+
+TRAIN_LOSS = "() => Array.from(window.liveCharts.loss.data[1])"
+
+
+def test_a_live_setting_changes_the_run_in_place(page, server):
+    """Dropout up one notch after an epoch: the network takes it on (Trainer.reconfigure), so
+    the view keeps the run's rows and the next epoch adds to them."""
+    open_page(page, server, "/lab?seed=3&batch_size=64")
+    _step(page, 1)
+    _wait_statuses(page, ["1"])
+    live = _live(page)
+    old = live.evaluate(TRAIN_LOSS)
+    dropout = page.locator(".st-key-lab_dropout input[type=range]").first
+    value = float(dropout.input_value())
+    before = runs(page)
+    dropout.focus()
+    page.keyboard.press("ArrowRight")
+    settle_after(page, before)
+    assert float(_slider_value(page, "lab_dropout")) > value
+    assert _rows_match_statuses(page) == [2]
+    assert live.evaluate(TRAIN_LOSS) == old
+    _step(page, 1)
+    _wait_statuses(page, ["2"])
+    assert _rows_match_statuses(page) == [3]
+    assert live.evaluate(TRAIN_LOSS)[:2] == old
+    assert not [x for x in live.evaluate(LOSS_LABELS) if "previous run" in x]
+    check_page(page)
+
+
+def test_a_restarting_setting_shows_the_new_run(page, server):
+    """A new seed cannot be taken on by a network in training: the view shows the new run from
+    epoch 0 and the previous one faint, named in the legend by what differed."""
+    open_page(page, server, "/lab?seed=3&batch_size=64")
+    _step(page, 2)
+    _wait_statuses(page, ["2"])
+    old = _live(page).evaluate(TRAIN_LOSS)
+    before = runs(page)
+    page.locator(".st-key-lab_seed [data-testid=stNumberInputStepUp]").click()
+    settle_after(page, before)
+    assert _number_value(page, "lab_seed") == "4"
+    _wait_statuses(page, ["0"])
+    assert _rows_match_statuses(page) == [1]
+    labels = _live(page).evaluate(LOSS_LABELS)
+    ghosts = [x for x in labels if "previous run" in x]
+    assert len(ghosts) == 2 and all("seed 3" in x for x in ghosts), labels  # train and test
+    _step(page, 1)
+    _wait_statuses(page, ["1"])
+    assert _rows_match_statuses(page) == [2]
+    new = _live(page).evaluate(TRAIN_LOSS)
+    assert new[:2] != old[:2], (old, new)  # another seed, another run
+    check_page(page)
+
+
+def _train_and_pause(page, rows: int) -> dict:
+    """Start, train until the view holds ``rows`` rows or more, pause; return its stats."""
+    live = _live(page)
+    page.locator(".st-key-lab_start button").click()
+    live.wait_for_function("n => window.liveStats.rows >= n", arg=rows, timeout=60_000)
+    page.locator(".st-key-lab_pause button").click()
+    expect(page.locator(".st-key-lab_start button")).to_be_enabled(timeout=30_000)
+    settle(page, 30)
+    return live.evaluate(STATS)
+
+
+def test_a_reload_shows_the_whole_history(page, server):
+    """A reloaded page's new iframe holds nothing: it shows what the status line says, the whole
+    history, without training further."""
+    open_page(page, server, "/lab?seed=3&max_epochs=100000")
+    paused = _train_and_pause(page, 4)
+    epoch = int(_statuses(page)[0]["epoch"])
+    assert paused["rows"] == epoch + 1
+    page.reload()
+    settle(page)
+    shown = _statuses(page)
+    assert len(shown) == 1, shown
+    rows = _rows_match_statuses(page)
+    stats = _stats(page)
+    print(f"\nreload: epoch {epoch} before, {shown[0]['epoch']} after; view {stats}")
+    assert stats["rows"] == rows[0] == int(shown[0]["epoch"]) + 1
+    page.wait_for_timeout(1500)
+    assert int(_statuses(page)[0]["epoch"]) == int(shown[0]["epoch"]), "it trains after a reload"
+    expect(page.locator(".st-key-lab_start button")).to_be_enabled()
+    check_page(page)
+
+
+def test_a_remounted_view_is_rebuilt_from_the_whole_history(page, server):
+    """Another lesson and back in the same session: the lab's run is kept on the server, the new
+    iframe holds nothing and the feed believes the browser holds every row; the view asks for
+    what it lacks and shows the whole history (rows == epochs + 1)."""
+    open_page(page, server, "/lab?seed=3&max_epochs=100000")
+    paused = _train_and_pause(page, 4)
+    epoch = int(_statuses(page)[0]["epoch"])
+    for title in ("Image normalization", "Regularization lab"):
+        before = runs(page)
+        page.locator("[data-testid=stSidebarNav] a", has_text=title).click()
+        settle_after(page, before)
+    assert _wait_statuses(page, [str(epoch)])[0]["epoch"] == str(epoch), "the run was lost"
+    live = _live(page)
+    assert _rows_match_statuses(page) == [paused["rows"]]
+    stats = live.evaluate(STATS)
+    assert stats["rows"] == epoch + 1, stats
+    print(f"\nremount: {epoch} epochs shown again; the new view asked {stats['requests']} times")
+    check_page(page)
+
+
+def test_compare_mode_draws_both_runs(page, server):
+    open_page(page, server, "/lab?seed=3&mode=compare&preset=L1%20vs%20L2")
+    live = _live(page)
+    assert live.evaluate("() => window.liveCharts.boundaries.length") == 2
+    assert live.evaluate("() => window.liveCharts.hist.length") == 2
+    _step(page, 2)
+    _wait_statuses(page, ["2", "2"])
+    assert _rows_match_statuses(page) == [3, 3]
+    labels = live.evaluate("() => window.liveCharts.loss.series.slice(1).map(s => s.label)")
+    assert [lab.split()[0] for lab in labels] == ["A", "A", "B", "B"], labels
+    # Both boundaries are drawn: each heat map has a colour at the centre of the plane.
+    pixels = live.evaluate("() => window.liveCharts.boundaries.map(b => b.pixelAt(0, 0))")
+    assert all(p and p[3] == 255 for p in pixels), pixels
+    # Back to one network: one boundary, one run's rows.
+    before = runs(page)
+    page.locator(".st-key-lab_mode button").filter(has_text="One network").click()
+    settle_after(page, before)
+    _wait_statuses(page, ["0"])
+    assert _rows_match_statuses(page) == [1]
+    # (Streamlit mounts a new iframe here: the page has one element fewer above the live view.)
+    assert _live(page).evaluate("() => window.liveCharts.boundaries.length") == 1
+    check_page(page)
+
+
+# Each curve chart's x axis title and x values.
+AXES_STATE = """() => ['loss', 'acc', 'norm'].map(k => {
+    const u = window.liveCharts[k];
+    return [u.axes[0].label, Array.from(u.data[0])];
+})"""
 
 
 def test_x_axis_control_redraws_the_curves(page, server):
@@ -219,8 +494,9 @@ def test_x_axis_control_redraws_the_curves(page, server):
     open_page(page, server, "/lab?seed=3&batch_size=64&n_samples=200")  # 2 updates an epoch
     _step(page, 3)
     _wait_statuses(page, ["3"])
-    axes = dict(page.evaluate(AXES_STATE))
-    assert axes.get("epoch") == [0, 1, 2, 3], axes
+    assert _rows_match_statuses(page) == [4]
+    live = _live(page)
+    assert live.evaluate(AXES_STATE) == [["epoch", [0, 1, 2, 3]]] * 3
     for label, title, xs in (
         ("Updates (optimizer steps)", "updates", [0, 2, 4, 6]),
         ("Samples seen", "samples seen", [0, 100, 200, 300]),
@@ -228,14 +504,42 @@ def test_x_axis_control_redraws_the_curves(page, server):
         before = runs(page)
         page.locator(".st-key-lab_x_axis label").filter(has_text=label).click()
         settle_after(page, before)
-        end = time.monotonic() + 20
-        while title not in dict(page.evaluate(AXES_STATE)) and time.monotonic() < end:
-            page.wait_for_timeout(200)
-        axes = [a for a in page.evaluate(AXES_STATE) if a[0] == title]
-        assert len(axes) == 2, page.evaluate(AXES_STATE)  # the loss/accuracy and weight charts
-        assert all(x == xs for _, x in axes), axes
+        live.wait_for_function(
+            "t => window.liveCharts.loss.axes[0].label === t", arg=title, timeout=20_000
+        )
+        assert live.evaluate(AXES_STATE) == [[title, xs]] * 3
+        assert _rows_match_statuses(page) == [4]  # relabelled, no row lost
+    assert _live(page) == live, "the live view's iframe was replaced"
     check_page(page)
     assert "Traceback" not in _new_log(server, log_from)
+
+
+def test_the_lab_talks_only_to_its_own_server(page, server):
+    """Every request of the lab, the live view's iframe included, goes to the app's server; the
+    component's page and files come from its ``/component/`` route."""
+    requests: list[tuple[str, str]] = []
+    page.on("request", lambda r: requests.append((r.frame.url, r.url)))
+    open_page(page, server, "/lab?seed=3")
+    live = _live(page)
+    page.locator(".st-key-lab_start button").click()
+    _wait_renders(live, live.evaluate(STATS)["renders"] + 5, 30)
+    page.locator(".st-key-lab_pause button").click()
+    expect(page.locator(".st-key-lab_start button")).to_be_enabled(timeout=30_000)
+    settle(page, 30)
+    component = server.url + "/component/"
+    src = page.locator(LIVE).get_attribute("src") or ""
+    assert src.startswith(component), src
+    assert live.url.startswith(component), live.url
+    # What the component's document loaded (resource timing sees cached files too).
+    loaded = live.evaluate("() => performance.getEntriesByType('resource').map(e => e.name)")
+    names = {u.split("?")[0].rsplit("/", 1)[-1] for u in loaded}
+    assert {"live.js", "live.css", "uPlot.iife.min.js", "uPlot.min.css"} <= names, loaded
+    assert all(u.startswith(component) for u in loaded), loaded
+    from_frame = [u for f, u in requests if f.startswith(component)]
+    assert from_frame and all(u.startswith(component) for u in from_frame), from_frame
+    elsewhere = [u for _, u in requests if not u.startswith((server.url + "/", "data:", "blob:"))]
+    assert elsewhere == [], elsewhere
+    check_page(page)  # no request refused by the suite's loopback-only route either
 
 
 def test_batch_size_study_runs_from_its_button(page, server):
