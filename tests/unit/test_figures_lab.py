@@ -356,7 +356,10 @@ def test_batch_size_study_figure_structure():
     d = _valid(F.plot_batch_size_study(study))
     assert [t["name"] for t in d["data"]] == ["BatchNorm", "GroupNorm", "LayerNorm"]
     for trace, row in zip(d["data"], acc, strict=True):
-        assert _numbers(trace["x"]).tolist() == [2.0, 8.0, 32.0]
+        assert _numbers(trace["customdata"]).tolist() == [2.0, 8.0, 32.0]  # the true sizes
+        dodge = F.NORM_DODGE[{"BatchNorm": "batch", "GroupNorm": "group", "LayerNorm": "layer"}[
+            trace["name"]]]  # fmt: skip
+        np.testing.assert_allclose(_numbers(trace["x"]), np.array([2.0, 8.0, 32.0]) * dodge)
         np.testing.assert_array_equal(_numbers(trace["y"]), row)
     assert len({t["line"]["color"] for t in d["data"]}) == 3
     # GroupNorm and LayerNorm often coincide (both 100 %): dashes and markers keep both visible
@@ -417,3 +420,22 @@ def test_batch_size_study_alt_reads_the_study():
         "Test accuracy against batch size after 12 epochs: BatchNorm 51% at batch 2, 93% at "
         "batch 64; LayerNorm 88% at batch 2, 90% at batch 64."
     )
+
+
+def test_batch_size_study_keeps_coinciding_layernorm_and_groupnorm_lines_apart():
+    from types import SimpleNamespace as S
+
+    from normviz.figures.lab import plot_batch_size_study
+
+    same = [0.9, 0.92, 0.91]
+    study = S(batch_sizes=(2, 16, 128), norms=("batch", "group", "layer"), epochs=5,
+              test_acc=np.array([[0.5, 0.8, 0.9], same, same]))  # fmt: skip
+    fig = _valid(plot_batch_size_study(study))
+    by_name = {t["name"]: t for t in fig["data"]}
+    group, layer = by_name["GroupNorm"], by_name["LayerNorm"]
+    gx, lx = _numbers(group["x"]), _numbers(layer["x"])
+    assert np.all(lx / gx > 1.05)  # equal accuracies, markers side by side on the log axis
+    assert group["line"]["dash"] != layer["line"]["dash"]
+    assert group["marker"]["symbol"] != layer["marker"]["symbol"]
+    np.testing.assert_array_equal(_numbers(group["customdata"]), [2, 16, 128])
+    assert "batch %{customdata" in layer["hovertemplate"]  # hover names the true batch size
