@@ -17,7 +17,7 @@ from typing import NamedTuple
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import check_page, log_size, open_page, settle, shoot
+from tests.e2e.conftest import LIVE_CHART, check_page, log_size, open_page, settle, shoot
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 FAILING = ("critical", "serious")
@@ -58,8 +58,16 @@ class Finding(NamedTuple):
 
 
 def audit(page) -> tuple[list[Finding], list[tuple[Finding, Exclusion]]]:
-    """Run axe on the page; return (failing findings, excluded findings with their exclusion)."""
+    """Run axe on the page; return (failing findings, excluded findings with their exclusion).
+
+    axe audits an iframe's content only when it runs in that frame too: it is injected into the
+    app's own frames (the lab's live chart component) as well as the page.
+    """
     page.add_script_tag(path=str(AXE))
+    origin = "/".join(page.url.split("/")[:3]) + "/"
+    frames = [f for f in page.frames[1:] if f.url.startswith(origin)]
+    for frame in frames:
+        frame.add_script_tag(path=str(AXE))
     found = [Finding(**v) for v in page.evaluate(RUN_AXE)]
     failing, excluded = [], []
     for f in found:
@@ -73,8 +81,8 @@ def audit(page) -> tuple[list[Finding], list[tuple[Finding, Exclusion]]]:
         else:
             excluded.append((f, rule))
     minor = [f for f in found if f.impact not in FAILING]
-    print(f"\naxe on {page.url}: {len(failing)} failing, {len(excluded)} excluded (Streamlit's), "
-          f"{len(minor)} minor/moderate")  # fmt: skip
+    print(f"\naxe on {page.url} and {len(frames)} frames: {len(failing)} failing, "
+          f"{len(excluded)} excluded (Streamlit's), {len(minor)} minor/moderate")  # fmt: skip
     for f, rule in excluded:
         print(f"  excluded: {f}\n    because: {rule.why}")
     for f in minor:
@@ -98,11 +106,42 @@ WITHOUT_TEXT = """() => {
 }"""
 
 
+# Inside the lab's live chart component (docs/live-view.md): every chart's container is an image
+# for assistive technology, named by the payload's alt texts.
+LIVE_TEXTS = """() => Array.from(document.querySelectorAll('[role=img]')).map(
+    e => [e.id, (e.getAttribute('aria-label') || '').trim()])"""
+# The charts each mode of the live view describes (the containers' ids).
+LIVE_FIGURES = ({"boundary", "hist", "norm", "curves"}, {"boundary-A", "boundary-B", "hist",
+                                                         "norm", "curves"})  # fmt: skip
+
+
+def live_texts(page) -> list[dict[str, str]]:
+    """Each live chart component's iframe title and its charts' accessible names, by id.
+
+    Fails when a component's iframe has no title, or a chart container has no name or one that
+    states no number (the texts come from the run: its epoch, losses, weights, points).
+    """
+    out = []
+    for i, frame_el in enumerate(page.locator(LIVE_CHART).all()):
+        title = (frame_el.get_attribute("title") or "").strip()
+        assert title, f"live chart component {i}: its iframe has no title"
+        frame = frame_el.element_handle().content_frame()
+        texts = dict(frame.evaluate(LIVE_TEXTS))
+        assert set(texts) in LIVE_FIGURES, f"live chart component {i} describes {sorted(texts)}"
+        mute = sorted(k for k, t in texts.items() if not re.search(r"\d", t))
+        assert not mute, f"live chart component {i}: no text with a number on {mute}: {texts}"
+        out.append(texts)
+    return out
+
+
 def assert_text_alternatives(page) -> None:
-    """Every chart has an accessible name and every picture an ``alt`` in the lesson's area."""
+    """Every chart has an accessible name and every picture an ``alt`` in the lesson's area; the
+    live chart component has a title and names each of its charts."""
     missing = page.evaluate(WITHOUT_TEXT)
     n = page.locator("[data-testid=stPlotlyChart]").count()
-    print(f"  text alternatives: {n} charts, missing on {missing or 'none'}")
+    live = live_texts(page)
+    print(f"  text alternatives: {n} charts, {len(live)} live views, missing on "
+          f"{missing or 'none'}")  # fmt: skip
     assert missing == [], f"charts or pictures without a text alternative: {missing}"
 
 
@@ -145,6 +184,19 @@ def test_no_serious_axe_violation_in_the_lab_with_charts(page, server):
         map(str, failing)
     )
     assert_text_alternatives(page)
+    # The live view's texts state this run's numbers, as its status line shows them.
+    status = page.locator("[data-testid=stMarkdownContainer]").filter(
+        has_text=re.compile(r"^epoch \d+ · ")
+    )
+    line = status.first.inner_text()
+    m = re.search(r"epoch (\d+) · .* train loss ([\d.]+) · test loss ([\d.]+)", line)
+    assert m, line
+    epoch, train_loss, test_loss = m.groups()
+    assert int(epoch) > 0, line  # it trained
+    (texts,) = live_texts(page)
+    for number in (f"{epoch} epoch", f"train loss {train_loss}", f"test loss {test_loss}"):
+        assert number in texts["curves"], (number, texts["curves"])
+    assert f"epoch {epoch}" in texts["norm"], (epoch, texts["norm"])
 
 
 # Streamlit 1.67 marks its sidebar with data-collapsed="true" / "false".

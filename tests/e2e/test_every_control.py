@@ -2,15 +2,16 @@
 
 A generic walker scans the page for every widget Streamlit draws (sliders, select sliders,
 selectboxes, multiselects, radios, checkboxes and toggles, number and text inputs, segmented
-controls and pills, buttons, download buttons, file uploaders, tabs, expanders, page links),
-exercises each one once in a way that changes it, waits for the rerun to settle and checks the
-page (no exception box, no JavaScript error, no third-party request) and the server's log (no
-traceback). After each step it scans again: a step may reveal widgets (the lab's compare mode and
-its presets, an expander's content, a technique's parameters), and the newest are exercised first,
-while the state that revealed them still holds. Widgets are known by their ``st-key-<key>`` class,
-or by kind and label when they have no key, so a widget the pages gain is covered without any
-change here; a control the walker does not know how to use fails the test instead of being
-skipped.
+controls and pills, buttons, download buttons, file uploaders, tabs, expanders, page links, and
+custom components: the lab's live chart surface, whose loss curves it zooms by a drag and resets
+by a double-click inside the iframe), exercises each one once in a way that changes it, waits
+for the rerun to settle and checks the page (no exception box, no JavaScript error, no
+third-party request) and the server's log (no traceback). After each step it scans again: a
+step may reveal widgets (the lab's compare mode and its presets, an expander's content, a
+technique's parameters), and the newest are exercised first, while the state that revealed them
+still holds. Widgets are known by their ``st-key-<key>`` class, or by kind and label when they
+have no key, so a widget the pages gain is covered without any change here; a control the walker
+does not know how to use fails the test instead of being skipped.
 
 Downloads are saved and opened: a PNG must decode with Pillow, a CSV must parse with a header and
 at least one row, a ``.py`` file must compile, a ``.npy`` file must load as a finite array;
@@ -66,6 +67,9 @@ KINDS = {
     "stTab": "tab",
     "stExpander": "expander",
     "stPageLink": "pagelink",
+    # A custom component: the lab's live chart surface (an iframe of the app's own files), used
+    # through its charts: a drag-zoom and a double-click on the loss curves.
+    "stCustomComponentV1": "livechart",
 }
 # Kinds whose interaction must change the value the page shows for it.
 VALUED = {"slider", "selectbox", "multiselect", "radio", "checkbox", "number", "text"}
@@ -84,9 +88,14 @@ CHROME = (
 TEXT_VALUES = {"lab_hidden": "8-8"}
 
 PAGES = ["/", "/images", "/layers", "/lab"]
+# Controls each page must have exercised, by id: a control that a scan stopped recognising would
+# otherwise only lower the count.
+REQUIRED = {"/lab": {"lab_live", "lab_start", "lab_step", "lab_reset"}}
 # How many controls each page had on the day this test was written (a broken scan must not pass
 # with nothing exercised): raise these when a page gains controls.
-MINIMUM = {"/": 3, "/images": 10, "/layers": 22, "/lab": 35}
+# The lab: 48 on 2026-11-30 with its live chart component (one control, where the four Plotly
+# charts were chrome), the compare mode's presets, tabs and downloads included.
+MINIMUM = {"/": 3, "/images": 10, "/layers": 22, "/lab": 48}
 STEP_CAP = 160
 # How long one click or key press may wait for its target (the context's default is 45 s).
 STEP_TIMEOUT_S = 15.0
@@ -123,7 +132,8 @@ SCAN = """([kinds, chrome]) => {
         else if (kind === 'expander') {
             const s = el.querySelector('summary');
             label = text(s && s.querySelector('[data-testid=stMarkdownContainer]')) || text(s);
-        } else if (['button', 'download', 'pagelink'].includes(kind)) {
+        } else if (kind === 'livechart') label = clean(el.getAttribute('title'));
+        else if (['button', 'download', 'pagelink'].includes(kind)) {
             label = text(el.querySelector('[data-testid=stMarkdownContainer]')) || text(el);
         } else label = text(el.querySelector('[data-testid=stWidgetLabel]'))
             || clean(el.getAttribute('aria-label') || '');
@@ -363,6 +373,45 @@ def _click(page, el, w: Widget) -> None:
     visible_button(el).click()
 
 
+# The loss chart of a live chart component: its x scale, and the data's x range.
+LOSS_X = """() => {
+    const u = window.liveCharts && window.liveCharts.loss;
+    if (!u) return null;
+    return {min: u.scales.x.min, max: u.scales.x.max, n: u.data[0].length};
+}"""
+
+
+def _live_chart(page, el, w: Widget) -> str:
+    """Zoom the live view's loss curves by a drag, then reset them by a double-click."""
+    frame = el.element_handle().content_frame()
+    assert frame is not None, f"{w.id}: the component's iframe has no document"
+    whole = frame.evaluate(LOSS_X)
+    assert whole is not None, f"{w.id}: a custom component without the live view's charts"
+    over = frame.locator("#loss .u-over").first
+    over.scroll_into_view_if_needed()
+    box = over.bounding_box()
+    assert box and box["width"] > 50, f"{w.id}: the loss chart's plot area is {box}"
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + 0.3 * box["width"], y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 0.7 * box["width"], y, steps=8)
+    page.mouse.up()
+    zoomed = frame.evaluate(LOSS_X)
+    assert whole["min"] < zoomed["min"] < zoomed["max"] < whole["max"], (
+        f"{w.id}: a drag across 30-70 % of the loss chart left its x scale at {zoomed} "
+        f"(was {whole})"
+    )
+    page.mouse.dblclick(box["x"] + box["width"] / 2, y)
+    reset = frame.evaluate(LOSS_X)
+    assert (reset["min"], reset["max"]) == (whole["min"], whole["max"]), (
+        f"{w.id}: a double-click left the x scale at {reset} (the whole run: {whole})"
+    )
+    return (
+        f"x {whole['min']:g}..{whole['max']:g} -> zoom {zoomed['min']:.3g}..{zoomed['max']:.3g}"
+        " -> reset"
+    )
+
+
 def _tab(page, el, w: Widget) -> None:
     el.click()
 
@@ -543,6 +592,9 @@ def exercise(page, server: Server, walk: Walk, w: Widget, tmp: Path) -> None:
             row.result = _upload(page, el, w, tmp)
         elif w.kind == "pagelink":
             row.result = _pagelink(page, el, w, server, walk.path)
+        elif w.kind == "livechart":  # the view's own zoom: no script run
+            row.result = _live_chart(page, el, w)
+            settle_run(page, before, 0.5)
         else:
             ACTIONS[w.kind](page, el, w)
             settle_run(page, before, RUN_START.get(w.kind, 3.0))
@@ -669,6 +721,8 @@ def test_every_control_works(page, server, path, tmp_path):
         with contextlib.suppress(Exception):
             shoot(page, "walk_" + (path.strip("/") or "home"))
     assert not walk.problems, "\n".join(walk.problems)
+    missing = REQUIRED.get(path, set()) - {r.id for r in walk.rows.values() if r.done}
+    assert not missing, f"{path}: never exercised {sorted(missing)}"
     exercised = sum(r.done for r in walk.rows.values())
     assert exercised >= MINIMUM[path], (
         f"{path}: only {exercised} controls exercised, expected at least {MINIMUM[path]}"
