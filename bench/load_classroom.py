@@ -154,6 +154,7 @@ class Learner:
     page: Any = None
     ready_s: float = float("nan")  # from opening /lab to a usable Start
     started_at: float | None = None  # monotonic time Start was clicked
+    visible: bool = True  # document.visibilityState (live.js draws only in a visible tab)
     times: list[float] = field(default_factory=list)  # monotonic times of chart updates
     errors: list[str] = field(default_factory=list)
 
@@ -175,6 +176,7 @@ async def open_learner(browser, url: str, query: str, index: int) -> Learner:
         await me.page.click(START, timeout=60_000)
         me.started_at = time.monotonic()
         await me.page.wait_for_selector(PAUSE, timeout=60_000)
+        me.visible = await me.page.evaluate("document.visibilityState") == "visible"
     except Exception as exc:
         me.errors.append(f"learner #{index} could not start: {type(exc).__name__}: {exc}"[:300])
     return me
@@ -316,7 +318,8 @@ async def run(args: argparse.Namespace) -> int:
                 f"  {len(ready)} of {args.sessions} learners training after "
                 f"{time.monotonic() - arrive0:.0f} s ({args.arrive} arriving at a time); their "
                 f"Start usable after median {median(ready):.2f} s, worst "
-                f"{max(ready, default=float('nan')):.2f} s (the earlier ones training meanwhile)"
+                f"{max(ready, default=float('nan')):.2f} s (the earlier ones training meanwhile); "
+                f"{sum(me.visible for me in learners)} tabs visible (document.visibilityState)"
             )
         else:
             trainers = await asyncio.gather(
