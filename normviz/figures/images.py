@@ -51,6 +51,16 @@ _FONT = {"family": "Inter, Segoe UI, Helvetica, Arial, sans-serif", "size": 12, 
 _GRID = "#e5e7eb"
 _SHADE = "rgba(148, 163, 184, 0.18)"
 _STAT_LABELS = {"minimum": "min", "maximum": "max", "mean": "mean", "std": "std"}
+# Room for the axes' text, in px. Streamlit's chart theme pads the plot by 8 px (margin.pad):
+# that pushed the colour bar's tick labels out of its 64 px, and squeezed the axis titles onto
+# the tick labels. Every figure sets its own pad; axes push the margins to fit their labels
+# (automargin) with a gap between the tick labels and the title (TITLE_STANDOFF).
+MARGIN_PAD = 2
+TICK_LEN = 5
+TITLE_STANDOFF = 12
+LINE_HEIGHT = 1.25  # a text line's height, in font sizes
+AXIS_ROOM = int(MARGIN_PAD + TICK_LEN + 2 + 2 * LINE_HEIGHT * _FONT["size"] + TITLE_STANDOFF) + 1
+"""Bottom margin that holds tick labels and an axis title below them (52 px at 12 px)."""
 
 
 class HistogramLike(Protocol):
@@ -171,17 +181,17 @@ def coarsen_histogram(
 
 def _layout(*, height: int, title: str | None, **extra: Any) -> dict[str, Any]:
     """The shared light layout, as one dict (a single validation pass is ~10x faster)."""
-    axis = {"gridcolor": _GRID, "zeroline": False}
+    axis = {"gridcolor": _GRID, "zeroline": False, "automargin": True}
     layout: dict[str, Any] = {
         "template": "none",
         "height": height,
-        "margin": {"l": 48, "r": 12, "t": 30 if title else 8, "b": 36},
+        "margin": {"l": 48, "r": 12, "t": 30 if title else 8, "b": AXIS_ROOM, "pad": MARGIN_PAD},
         "font": _FONT,
         "title": {"text": title or "", "font": {"size": 13}, "x": 0.0, "xanchor": "left"},
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
         "showlegend": False,
-        "xaxis": {**axis, "ticks": "outside", "tickcolor": _GRID},
+        "xaxis": {**axis, "ticks": "outside", "ticklen": TICK_LEN, "tickcolor": _GRID},
         "yaxis": dict(axis),
     }
     for k, v in extra.items():
@@ -339,19 +349,20 @@ def histogram_figure(
     top = float(info.counts.max())
     if n_ch > 1:
         notes += _histogram_labels(names, info, log_y=log_y, cumulative=cumulative)
-    yaxis: dict[str, Any] = {"title": {"text": "pixels"}}
+    yaxis: dict[str, Any] = {"title": {"text": "pixels", "standoff": TITLE_STANDOFF}}
     if log_y:
         yaxis.update(type="log", range=[0, np.log10(max(top, 1.0)) + 0.15])
     else:
         yaxis.update(range=[0, top * 1.08], tickformat="~s")
     layout = _layout(
         height=height, title=title, hovermode="x", shapes=shapes, annotations=notes,
-        xaxis={"range": [lo, hi], "title": {"text": x_title, "standoff": 4}}, yaxis=yaxis,
+        xaxis={"range": [lo, hi], "title": {"text": x_title, "standoff": TITLE_STANDOFF}},
+        yaxis=yaxis,
     )  # fmt: skip
     if cumulative:
         layout["yaxis2"] = {
             "overlaying": "y", "side": "right", "range": [0, 1.02], "showgrid": False,
-            "tickformat": ".0%", "tickvals": [0, 0.5, 1], "zeroline": False,
+            "tickformat": ".0%", "tickvals": [0, 0.5, 1], "zeroline": False, "automargin": True,
         }  # fmt: skip
         layout["margin"]["r"] = 40
     return go.Figure(data=data, layout=layout)
@@ -399,7 +410,7 @@ def mini_histogram_figure(
     fig = histogram_figure(hist, cumulative=False, names=names, height=height, max_bins=max_bins)
     fig.layout.annotations = ()  # too small for labels: the channels keep their dash patterns
     return fig.update_layout(
-        margin={"l": 2, "r": 2, "t": 2, "b": 2}, hovermode=False,
+        margin={"l": 2, "r": 2, "t": 2, "b": 2, "pad": 0}, hovermode=False,
         xaxis_visible=False, yaxis_visible=False,
     )  # fmt: skip
 
@@ -494,8 +505,8 @@ def transfer_figure(
             shapes.append(_band(d_hi, y_range[1], vertical=False))
     layout = _layout(
         height=height, title=title, hovermode="closest", shapes=shapes, annotations=labels,
-        xaxis={"range": [x_lo, x_hi], "title": {"text": x_title, "standoff": 4}},
-        yaxis={"range": list(y_range), "title": {"text": y_title}},
+        xaxis={"range": [x_lo, x_hi], "title": {"text": x_title, "standoff": TITLE_STANDOFF}},
+        yaxis={"range": list(y_range), "title": {"text": y_title, "standoff": TITLE_STANDOFF}},
     )  # fmt: skip
     return go.Figure(data=data, layout=layout)
 
@@ -526,7 +537,7 @@ def display_bar_figure(
     }  # fmt: skip
     layout = _layout(
         height=height, title=title, shapes=[_vline(v, "#dc2626") for v in (lo, hi)],
-        margin={"l": 12, "r": 12, "t": 26 if title else 4, "b": 26},
+        margin={"l": 12, "r": 12, "t": 26 if title else 4, "b": 30, "pad": MARGIN_PAD},
         xaxis={"range": [lo - pad, hi + pad], "showgrid": False}, yaxis={"visible": False},
     )  # fmt: skip
     return go.Figure(data=[heat], layout=layout)

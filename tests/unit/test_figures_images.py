@@ -332,3 +332,53 @@ def test_line_legend_names_the_figures_dashes():
     words = {"solid": "solid", "dash": "dashed", "dashdot": "dash-dot"}
     expected = ", ".join(f"{t.name} {words[t.line.dash]}" for t in fig.data)
     assert line_legend(("R", "G", "B")) == expected == "R solid, G dashed, B dash-dot"
+
+
+# --- room for the axes' text (issue 12) ----------------------------------------------------------
+
+STREAMLIT_PAD = 8  # st.plotly_chart's theme pads the plot by 8 px unless the figure sets margin.pad
+LINE = 1.25  # a text line's height, in font sizes
+
+
+def _layout_figures():
+    curve = SimpleNamespace(x=np.linspace(0, 65535, 5), y=np.linspace(-2, 60000, 5)[None, :])
+    return {
+        "histogram": histogram_figure(_rgb_hist(10_000), x_title="output"),
+        "histogram log": histogram_figure(_rgb_hist(10_000), log_y=True),
+        "transfer": transfer_figure(curve),
+        "colour bar": display_bar_figure(-3.0, 3.0, unit="z"),
+    }
+
+
+@pytest.mark.parametrize("name", list(_layout_figures()))
+def test_axis_labels_and_titles_have_room(name):
+    # The colour bar's tick labels were cut in half (Streamlit's 8 px pad pushed them out of the
+    # 26 px margin) and the "output" title ran into a tick label (the title was squeezed into the
+    # margin left after that pad).
+    fig = _layout_figures()[name]
+    margin, font = fig.layout.margin, fig.layout.font.size
+    pad = STREAMLIT_PAD if margin.pad is None else margin.pad
+    xaxis = fig.layout.xaxis
+    x_title = xaxis.title.text or ""
+    need = pad + (xaxis.ticklen or 5) + 2 + LINE * font  # tick marks and one line of labels
+    if x_title:
+        assert (xaxis.title.standoff or 0) >= 8, "a gap between the tick labels and the title"
+        need += xaxis.title.standoff + LINE * font
+    assert margin.b >= need, (margin.b, need)
+    assert fig.layout.height - margin.t - margin.b >= 24  # a visible plot remains
+    axes = [fig.layout.xaxis, fig.layout.yaxis]
+    if "yaxis2" in fig.layout:
+        axes.append(fig.layout["yaxis2"])
+    for axis in axes:
+        if axis.visible is not False and (axis.title.text or axis.overlaying or x_title):
+            assert axis.automargin is True  # wider tick labels (16-bit: "60k") push the margin
+
+
+def test_log_counts_is_the_same_axis_type_whatever_the_data():
+    # the page passes one log_y to both histograms; the figure obeys it for any histogram
+    for log_y in (False, True):
+        kinds = {
+            histogram_figure(h, log_y=log_y).layout.yaxis.type or "linear"
+            for h in (_rgb_hist(5_000), _hist([[0, 9, 0, 1]], np.arange(5.0)))
+        }
+        assert kinds == {"log" if log_y else "linear"}
