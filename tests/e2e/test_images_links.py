@@ -134,3 +134,19 @@ def test_reset_and_the_float32_download(page, server, tmp_path):
     assert _query(page) == {}
     assert "Chalkboard" in _selected(page, "img_sample")
     _no_server_errors(server, since)
+
+
+def test_a_url_value_in_a_warning_is_shown_literally(page, server):
+    # Issue 12: a value read from the URL is quoted in the link's warning: shown as Markdown, a
+    # crafted link would show a clickable link (or a typeset formula) the app never wrote.
+    from urllib.parse import urlencode
+
+    from normviz.literal import JOINER
+
+    bad = "[x](https://example.com) **y** $\\href{https://example.com}{z}$"
+    open_page(page, server, "/images?" + urlencode({"technique": bad}))
+    check_page(page)
+    warning = page.locator(LINK_WARNING).first
+    assert f"Ignored technique={bad!r} from the URL" in warning.inner_text().replace(JOINER, "")
+    made = warning.evaluate("e => [...e.querySelectorAll('a, strong, b, em, .katex')].length")
+    assert made == 0

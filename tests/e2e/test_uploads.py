@@ -11,9 +11,12 @@ upload is cleared and the server's RSS must come back near where it was before.
 
 from __future__ import annotations
 
+import io as pyio
 import re
 
+import numpy as np
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from tests.conftest import ROOT
@@ -103,3 +106,44 @@ def test_every_corpus_file_gives_a_result_or_a_clear_message(page, server, tmp_p
     assert not problems, "\n".join(problems)
     assert health(server.url) is not None
     assert after - before < RSS_GROWTH_MB
+
+
+HOSTILE_NAMES = [
+    "**bold**.png",
+    "$\\href{https://example.com}{x}$.png",
+    "[link](https://example.com).png",
+    "<b>x</b>.png",
+]
+# Elements that Markdown, HTML or LaTeX would have made of the name: none may appear.
+MADE = "a, b, em, i, code, del, img, .katex, .katex-error, [data-testid=stIconMaterial]"
+
+
+def test_a_files_name_is_shown_literally(page, server):
+    # Issue 12: a name was rendered as Markdown and LaTeX (**x** bold, $\href..$ typeset,
+    # [a](b) a link). Now the page shows the characters of the name, nothing made of them.
+    from normviz.literal import JOINER
+
+    open_page(page, server, "/images")
+    page.wait_for_selector(UPLOAD_INPUT, state="attached")
+    buf = pyio.BytesIO()
+    Image.fromarray(np.full((30, 40, 3), 120, np.uint8)).save(buf, format="PNG")
+    problems = []
+    for name in HOSTILE_NAMES:
+        count = runs(page)
+        page.set_input_files(
+            UPLOAD_INPUT, files=[{"name": name, "mimeType": "image/png", "buffer": buf.getvalue()}]
+        )
+        settle_after(page, count, timeout_s=30)
+        caption = page.locator("[data-testid=stCaptionContainer]", has_text="40 × 30 px").first
+        text = caption.inner_text().replace(JOINER, "")
+        if not text.startswith(f"{name}: 40 × 30 px"):
+            problems.append(f"{name!r} shown as {text[:80]!r}")
+        made = caption.evaluate(f"e => [...e.querySelectorAll({MADE!r})].map(x => x.outerHTML)")
+        if made:
+            problems.append(f"{name!r} made {made}")
+        bold = caption.locator("strong").all_inner_texts()  # the page's own bold: the whole name
+        if [b.replace(JOINER, "") for b in bold] != [name]:
+            problems.append(f"{name!r}: bold parts {bold}")
+        if name == HOSTILE_NAMES[2]:
+            shoot(page, "upload_literal_name")
+    assert problems == [], "\n".join(problems)
