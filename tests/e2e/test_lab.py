@@ -197,8 +197,9 @@ def _double_click(page, frame, chart: str) -> None:
 
 
 def test_zoom_survives_ticks(page, server):
-    """A drag-zoom on the loss curves while training stays through the next updates; a
-    double-click returns to the whole run (before, every tick remounted the Plotly charts)."""
+    """A drag-zoom on the loss curves while training stays through the next updates and the
+    page rerun of Pause; a double-click returns to the whole run (before, every tick remounted
+    the Plotly charts and lost the zoom)."""
     open_page(page, server, "/lab?seed=3&max_epochs=100000")
     live = _live(page)
     page.locator(".st-key-lab_start button").click()
@@ -215,13 +216,19 @@ def test_zoom_survives_ticks(page, server):
     acc = live.evaluate("() => [window.liveCharts.acc.scales.x.min, "
                         "window.liveCharts.acc.scales.x.max]")  # fmt: skip
     assert acc == [zoomed["min"], zoomed["max"]], (acc, zoomed)
-    _double_click(page, live, "loss")
-    _wait_renders(live, live.evaluate(STATS)["renders"] + 2, 30)
-    reset = live.evaluate(X_SCALE)
-    assert reset["min"] <= reset["first"] and reset["max"] >= reset["last"], reset
-    assert reset["max"] > zoomed["max"], (zoomed, reset)
+    # Pause reruns the whole page: the mounted view applies its payload and keeps the zoom.
+    renders = live.evaluate(STATS)["renders"]
     page.locator(".st-key-lab_pause button").click()
     expect(page.locator(".st-key-lab_start button")).to_be_enabled(timeout=30_000)
+    settle(page, 30)
+    assert _live(page) == live, "the live view's iframe was replaced"
+    paused = live.evaluate(X_SCALE)
+    assert live.evaluate(STATS)["renders"] > renders
+    assert (paused["min"], paused["max"]) == (zoomed["min"], zoomed["max"]), (zoomed, paused)
+    _double_click(page, live, "loss")
+    reset = live.evaluate(X_SCALE)
+    assert (reset["min"], reset["max"]) == (reset["first"], reset["last"]), reset
+    assert reset["last"] > zoomed["max"], (zoomed, reset)
     check_page(page)
 
 
