@@ -547,6 +547,11 @@ def test_the_lab_talks_only_to_its_own_server(page, server):
     elsewhere = [u for _, u in requests if not u.startswith((server.url + "/", "data:", "blob:"))]
     assert elsewhere == [], elsewhere
     check_page(page)  # no request refused by the suite's loopback-only route either
+    # That route covers the component's frame too: a request from it to another host is refused
+    # and recorded (a probe to TEST-NET-1, which is then forgotten).
+    live.evaluate("() => fetch('http://192.0.2.1/probe').then(() => 'sent', () => 'refused')")
+    assert page.third_party == ["http://192.0.2.1/probe"], page.third_party
+    page.third_party.clear()
 
 
 def test_batch_size_study_runs_from_its_button(page, server):
