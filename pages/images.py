@@ -58,7 +58,7 @@ try:
         prep = w.prepare(hkey, name, data, sample)
 except ImageError as err:
     links.show_notes(notes_slot)
-    st.error(str(err), icon=":material/broken_image:")
+    st.error(literal(str(err)), icon=":material/broken_image:")  # it may quote the file
     st.info("Try another file (PNG, JPEG or TIFF work best), or remove it to use a sample.")
     st.stop()
 except Exception:
