@@ -232,6 +232,39 @@ def test_zoom_survives_ticks(page, server):
     check_page(page)
 
 
+# The loss chart's cursor and what its legend reads: the x value shown, and the x of the row
+# under the cursor.
+HOVER = """() => {
+    const u = window.liveCharts.loss;
+    const i = u.cursor.idx;
+    const shown = Array.from(u.root.querySelectorAll('.u-legend .u-value')).map(e => e.innerText);
+    return {left: u.cursor.left, idx: i, x: i == null ? null : u.data[0][i], shown: shown};
+}"""
+
+
+def test_hover_survives_ticks(page, server):
+    """The mouse resting on the loss chart while training: the cursor stays where it is through
+    the next updates, and the legend reads the row under it (not the newest row)."""
+    open_page(page, server, "/lab?seed=3&max_epochs=100000")
+    live = _live(page)
+    page.locator(".st-key-lab_start button").click()
+    live.wait_for_function("() => window.liveStats.rows >= 8", timeout=60_000)
+    over = live.locator("#loss .u-over").first
+    over.scroll_into_view_if_needed()
+    box = over.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.4, box["y"] + box["height"] * 0.5)
+    live.wait_for_function("() => window.liveCharts.loss.cursor.idx != null", timeout=10_000)
+    before = live.evaluate(HOVER)
+    after = _wait_renders(live, live.evaluate(STATS)["renders"] + 4, 30)  # 5 more updates
+    hover = live.evaluate(HOVER)
+    assert hover["left"] == before["left"] and hover["idx"] is not None, (before, hover)
+    assert after["rows"] - 1 > hover["x"], (after, hover)  # a row of the past, not the newest
+    assert hover["shown"][0] == f"{hover['x']:,}", hover  # the legend's x: the cursor's row
+    page.locator(".st-key-lab_pause button").click()
+    expect(page.locator(".st-key-lab_start button")).to_be_enabled(timeout=30_000)
+    check_page(page)
+
+
 def _log_size(server) -> int:
     return Path(server.log).stat().st_size
 
