@@ -291,13 +291,25 @@ def batch_noise(
         )
     gen = torch.Generator().manual_seed(seed)
     values = torch.empty(len(kinds), len(sizes), trials, dtype=torch.float64)
+    zero = torch.zeros(1, dtype=torch.long)
     for j, b in enumerate(sizes):
-        for t in range(trials):
-            others = torch.randperm(population.shape[0] - 1, generator=gen)[: b - 1] + 1
-            batch = population[torch.cat([torch.zeros(1, dtype=torch.long), others])]
-            for k, kind in enumerate(kinds):
-                out = normalize(batch, kind, groups if kind == "group" else None)
-                values[k, j, t] = out.flatten()[0]
+        # The trials' batches drawn in the same order as one at a time, then normalized at once:
+        # (trials, B, C, *) folded so that each trial's sets stay its own sets.
+        picks = [
+            torch.cat([zero, torch.randperm(population.shape[0] - 1, generator=gen)[: b - 1] + 1])
+            for _ in range(trials)
+        ]
+        stack = population[torch.stack(picks)]  # (trials, B, C, *)
+        rest = stack.shape[2:]
+        for k, kind in enumerate(kinds):
+            g = groups if kind == "group" else None
+            if kind == "batch":  # per channel over its batch: trials become more channels
+                folded = stack.transpose(0, 1).reshape(b, trials * rest[0], *rest[1:])
+                out = normalize(folded, kind, g).reshape(b, trials, *rest)
+                values[k, j] = out[0, :, 0].reshape(trials, -1)[:, 0]
+            else:  # per sample: trials become more samples
+                out = normalize(stack.reshape(trials * b, *rest), kind, g)
+                values[k, j] = out.reshape(trials, b, -1)[:, 0, 0]
     spread = values.std(dim=2, correction=0)
     spread = torch.where(spread < 1e-6, torch.zeros_like(spread), spread)  # float rounding
     return BatchNoise(sizes, tuple(kinds), tuple(tuple(row) for row in spread.tolist()))

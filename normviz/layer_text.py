@@ -19,7 +19,7 @@ from normviz.layer_studies import (
     SetBehaviour,
     set_behaviour,
 )
-from normviz.layers import KIND_NAMES, KINDS
+from normviz.layers import KIND_NAMES, KINDS, reduction_axes
 
 # Which kinds (as default torch modules) compute something different in train and eval mode.
 # BatchNorm: batch statistics in training, running averages in eval. InstanceNorm only with
@@ -140,6 +140,60 @@ def intro_text() -> str:
         "both modes (InstanceNorm only changes if built with `track_running_stats=True`). "
         "Pick a tensor and watch the sets."
     )
+
+
+def layer_note(kind: str, groups: int | None = None) -> str:
+    """Return the note beside the cube about the chosen layer: what one set pools, per sample?
+
+    Read from :func:`normviz.layers.reduction_axes` for an (N, C, H, W) input: the axes pooled
+    and kept, and whether N is pooled (the layer mixes the samples of a batch). LayerNorm's note
+    also answers the notes' "normalize across layers" (ERRATA 10).
+
+    Parameters
+    ----------
+    kind : {"batch", "layer", "instance", "group", "rms"}
+    groups : int, optional
+        G for ``"group"``.
+
+    Returns
+    -------
+    str
+        Markdown.
+
+    Examples
+    --------
+    >>> print(layer_note("layer"))
+    LayerNorm normalizes **all features of one sample** (C, H, W) together, not "across layers": it never looks at the other samples of the batch.
+    >>> print(layer_note("batch"))
+    BatchNorm normalizes **each channel** over (N, H, W): the samples of the batch are pooled, so a sample's output depends on the others in its batch.
+    >>> print(layer_note("group", 2))
+    GroupNorm (G = 2) normalizes **each group of channels of one sample** over (C/G, H, W): it never looks at the other samples of the batch.
+    """  # noqa: E501
+    names = ("N", "G", "C/G", "H", "W") if kind == "group" else ("N", "C", "H", "W")
+    axes = reduction_axes(kind, 4)
+    pooled = ", ".join(names[a] for a in axes)
+    mixes = 0 in axes
+    what = {
+        "batch": "each channel",
+        "layer": "all features of one sample",
+        "rms": "all features of one sample",
+        "instance": "each channel of one sample",
+        "group": "each group of channels of one sample",
+    }[kind]
+    name = KIND_NAMES[kind] + (f" (G = {groups})" if kind == "group" and groups else "")
+    where = f"({pooled}) together" if kind in ("layer", "rms") else f"over ({pooled})"
+    head = f"{name} normalizes **{what}** {where}"
+    if kind == "layer":
+        head += ', not "across layers"'
+    if kind == "rms":
+        head += " (by its root mean square, no mean subtracted)"
+    tail = (
+        "the samples of the batch are pooled, so a sample's output depends on the others in its "
+        "batch."
+        if mixes
+        else "it never looks at the other samples of the batch."
+    )
+    return f"{head}: {tail}"
 
 
 def set_phrase(info: CubeInfo, k: int) -> str:

@@ -13,8 +13,8 @@ from normviz import layer_studies as studies
 from normviz import layer_text as text
 from normviz import layers, tensors
 from normviz.figures import layers as fig
-from normviz.figures.layers_cube import cube_alt, cube_grid_alt, plot_cube
-from normviz.figures.layers_cube_row import plot_cube_row
+from normviz.figures.layers_cube import cube_alt, plot_cube
+from normviz.figures.layers_cube_row import plot_cube_tiles, tile_alt
 from normviz.layer_links import CONVENTIONS, SOURCES, TABS
 from pages import _layer_links as links
 from pages._held import held
@@ -76,7 +76,7 @@ def cube(key: tuple, kind: str, groups: int | None, _x: torch.Tensor, layout: st
 @st.cache_resource(max_entries=32, show_spinner=False)
 def cube_row(key: tuple, groups: int, _x: torch.Tensor):
     infos = [studies.cube_info(_x, k, groups if k == "group" else None) for k in layers.KINDS]
-    return plot_cube_row(infos), cube_grid_alt(infos)
+    return list(zip(plot_cube_tiles(infos), [tile_alt(i) for i in infos], strict=True))
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -158,9 +158,8 @@ with st.container(border=True):
 x = batch(source, n, c, side, offsets)
 key = (source, n, c, side, offsets)
 
-# Only the open tab's body runs (the others keep their headers): every 3D scene is a WebGL
-# context and Chromium keeps at most 16 a page, counting the charts a rerun remounts before the
-# old ones are collected. With every tab drawn (8 scenes), a few slider changes lost contexts.
+# Only the open tab's body runs (the others keep their headers): a browser then mounts only the
+# charts the reader looks at, and a control reruns only what the open tab shows.
 p = _seed("tab")
 # st.tabs sends the open tab's index in every run: it needs no held().
 tabs = st.tabs(list(TABS.values()), key=p.key, on_change=links.changed)
@@ -188,12 +187,11 @@ if tabs[0].open:  # only the open tab runs and draws
             st.markdown(text.cube_text(studies.cube_info(x, kind, g_kind), behaviour))
             if degenerate:
                 st.warning(degenerate)
-            st.info(
-                'LayerNorm normalizes **all features of one sample** (C, H, W), not "across '
-                'layers"; it never looks at the other samples of the batch.'
-            )
-        chart, alt = cube_row(key, groups, x)  # five cubes, one 3D scene (one WebGL context)
-        st.plotly_chart(chart, key="lay_cube_grid", alt=alt, **CHART)
+            st.info(text.layer_note(kind, g_kind))  # about the chosen layer
+        # Five small 2D figures in columns: side by side on a screen, stacked on a phone.
+        tiles = cube_row(key, groups, x)
+        for i, (col, (chart, alt)) in enumerate(zip(st.columns(len(tiles)), tiles, strict=True)):
+            col.plotly_chart(chart, key=f"lay_cube_tile{i}", alt=alt, **CHART)
         st.caption(
             "After Figure 2 of Wu & He, *Group Normalization* (ECCV 2018): shaded, the elements "
             "that share one mean and variance (RMSNorm: one mean square)."

@@ -27,6 +27,28 @@ KIND_COLORS = {
     "rms": "#0891b2",
 }
 MAX_FRAMES = 60  # animation frames of the running statistics, however long the stream
+NOISE_DASHES = ("solid", "dash", "dot", "dashdot")
+NOISE_SYMBOLS = ("circle", "diamond", "square", "triangle-up")
+"""Each line of the batch-size chart has its own dash and marker (lines may coincide)."""
+AXIS_BELOW_PX = 58
+"""Pixels below a plot taken by the x tick labels and the axis title; a legend goes under them."""
+LEGEND_PX = 30
+"""Pixels one row of horizontal legend needs."""
+
+
+def legend_below(height: int, top: int) -> tuple[dict, int]:
+    """Return a horizontal legend under the x axis' title, and the bottom margin it needs.
+
+    Examples
+    --------
+    >>> legend_below(400, 50)
+    ({'orientation': 'h', 'x': 0.0, 'xanchor': 'left', 'y': -0.2214, 'yanchor': 'top'}, 88)
+    """
+    bottom = AXIS_BELOW_PX + LEGEND_PX
+    plot = max(height - top - bottom, 1)
+    legend = {"orientation": "h", "x": 0.0, "xanchor": "left", "y": round(-AXIS_BELOW_PX / plot, 4),
+              "yanchor": "top"}  # fmt: skip
+    return legend, bottom
 
 
 def _grid(values: Sequence[Sequence[float]]) -> np.ndarray:
@@ -100,59 +122,86 @@ def plot_running(
     >>> t = RunningTrace([1.0, 3.0], [1.0, 1.0], [2.0, 2.0], [0.1, 0.39], [1.1, 1.2], 0.1,
     ...                  "pytorch")
     >>> fig = plot_running(t, 2.0, 1.0, tau=1.5)
-    >>> len(fig.frames), fig.layout.xaxis.range, fig.data[2].y
-    (2, (0.5, 2.5), (2.0, 2.0))
+    >>> len(fig.frames), fig.layout.xaxis.range, fig.data[2].y.tolist()
+    (2, (0.5, 2.5), [2.0, 2.0])
     """
     steps = np.arange(1, len(trace.batch_mean) + 1)
-    series = (trace.batch_mean, trace.running_mean, trace.batch_var_fed, trace.running_var)
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("mean", "variance"), horizontal_spacing=0.1)
+    columns = (trace.batch_mean, trace.running_mean, trace.batch_var_fed, trace.running_var)
+    series = [np.asarray(v, dtype=np.float64) for v in columns]
+    # Built without Plotly's object model (one validated go.Scatter per frame and series took
+    # most of a second); tests rebuild it through go.Figure and compare the JSON.
     styles = [
         {"mode": "markers", "marker": {"color": "#9ca3af", "size": 5}, "name": "batch"},
         {"mode": "lines", "line": {"color": ACCENT, "width": 3}, "name": "running"},
     ]
-    for i, ys in enumerate(series):
-        fig.add_trace(
-            go.Scatter(x=steps, y=ys, showlegend=i < 2, legendgroup=str(i % 2), **styles[i % 2]),
-            row=1, col=i // 2 + 1,
-        )  # fmt: skip
-    for col, value in ((1, mean), (2, var)):
-        fig.add_hline(y=value, line={"dash": "dash", "color": "#dc2626"}, row=1, col=col)
+    data = [
+        {"type": "scatter", "x": steps, "y": ys, "showlegend": i < 2, "legendgroup": str(i % 2),
+         "xaxis": "x" if i < 2 else "x2", "yaxis": "y" if i < 2 else "y2", **styles[i % 2]}
+        for i, ys in enumerate(series)
+    ]  # fmt: skip
+    shapes = [
+        {"type": "line", "xref": f"{x} domain", "yref": y, "x0": 0, "x1": 1, "y0": value,
+         "y1": value, "line": {"dash": "dash", "color": "#dc2626"}}
+        for x, y, value in (("x", "y", mean), ("x2", "y2", var))
+    ]  # fmt: skip
+    notes = [
+        {"text": title, "x": x, "xanchor": "center", "xref": "paper", "y": 1.0,
+         "yanchor": "bottom", "yref": "paper", "showarrow": False, "font": {"size": 14}}
+        for title, x in (("mean", 0.225), ("variance", 0.775))
+    ]  # fmt: skip
     if tau is not None and 0 < tau <= len(steps):
-        for col in (1, 2):
-            fig.add_vline(x=tau, line={"dash": "dot", "color": "#6b7280"}, row=1, col=col)
-        fig.add_annotation(
-            x=tau, y=1.0, xref="x", yref="paper", text=f"τ = {tau:g}", showarrow=False,
-            xanchor="left", yanchor="top", font={"size": 11, "color": "#6b7280"},
+        shapes += [
+            {"type": "line", "xref": x, "yref": f"{y} domain", "x0": tau, "x1": tau, "y0": 0,
+             "y1": 1, "line": {"dash": "dot", "color": "#6b7280"}}
+            for x, y in (("x", "y"), ("x2", "y2"))
+        ]  # fmt: skip
+        notes.append(
+            {"x": tau, "y": 1.0, "xref": "x", "yref": "paper", "text": f"τ = {tau:g}",
+             "showarrow": False, "xanchor": "left", "yanchor": "top",
+             "font": {"size": 11, "color": "#6b7280"}}
         )  # fmt: skip
     ends = np.unique(np.ceil(np.linspace(1, len(steps), min(len(steps), MAX_FRAMES))).astype(int))
-    fig.frames = [
-        go.Frame(name=str(k), data=[go.Scatter(x=steps[:k], y=ys[:k]) for ys in series])
+    frames = [
+        {"name": str(k), "data": [{"type": "scatter", "x": steps[:k], "y": ys[:k]}
+                                  for ys in series]}
         for k in ends.tolist()
-    ]
-    fig.update_xaxes(range=[0.5, len(steps) + 0.5], title_text="batch")
-    for col, ys in ((1, series[0] + series[1] + [mean]), (2, series[2] + series[3] + [var])):
-        lo, hi = (min(ys), max(ys)) if ys else (0.0, 1.0)
+    ]  # fmt: skip
+    ranges = []
+    for ys, value in ((np.concatenate(series[:2]), mean), (np.concatenate(series[2:]), var)):
+        ys = np.append(ys, value)
+        lo, hi = (float(ys.min()), float(ys.max())) if ys.size else (0.0, 1.0)
         pad = 0.08 * (hi - lo) or 1.0
-        fig.update_yaxes(range=[lo - pad, hi + pad], row=1, col=col)
+        ranges.append([lo - pad, hi + pad])
+    x_range = [0.5, len(steps) + 0.5]
+    axis = {"range": x_range, "title": {"text": "batch"}, "nticks": 6}
     play = {"frame": {"duration": 60, "redraw": False}, "fromcurrent": True,
             "transition": {"duration": 0}, "mode": "immediate"}  # fmt: skip
-    fig.update_layout(
-        template="none", height=height, font=_FONT,
-        margin={"l": 50, "r": 10, "t": 40, "b": 50},
-        legend={"orientation": "h", "x": 1.0, "xanchor": "right", "y": 1.12},
-        updatemenus=[{
-            "type": "buttons", "direction": "left", "x": 0.0, "y": 1.16, "showactive": False,
+    legend, bottom = legend_below(height, 56)
+    layout = {
+        "template": {}, "height": height, "font": _FONT,
+        "xaxis": {**axis, "anchor": "y", "domain": [0.0, 0.45]},
+        "xaxis2": {**axis, "anchor": "y2", "domain": [0.55, 1.0]},
+        "yaxis": {"anchor": "x", "domain": [0.0, 1.0], "range": ranges[0], "nticks": 6},
+        "yaxis2": {"anchor": "x2", "domain": [0.0, 1.0], "range": ranges[1], "nticks": 6},
+        "annotations": notes, "shapes": shapes,
+        # Legend below the x axes' title, buttons above the panels' titles: on a phone a legend
+        # at the top ran over the titles and the tick labels.
+        "margin": {"l": 50, "r": 10, "t": 56, "b": bottom},
+        "legend": legend,
+        "updatemenus": [{
+            "type": "buttons", "direction": "left", "x": 0.0, "xanchor": "left", "y": 1.08,
+            "yanchor": "bottom", "showactive": False, "pad": {"t": 0, "b": 0, "l": 0, "r": 0},
             "buttons": [
                 {"label": "▶ Play", "method": "animate", "args": [None, play]},
                 {"label": "❚❚ Pause", "method": "animate",
                  "args": [[None], {"frame": {"duration": 0}, "mode": "immediate"}]},
             ],
         }],
-    )  # fmt: skip
-    return FigureSpec.from_figure(fig)
+    }  # fmt: skip
+    return FigureSpec(data, layout, frames)
 
 
-def plot_batch_noise(noise: BatchNoise, height: int = 380) -> FigureSpec:
+def plot_batch_noise(noise: BatchNoise, height: int = 430) -> FigureSpec:
     """Return the spread of one normalized value against batch size, one line per kind.
 
     Examples
@@ -161,26 +210,61 @@ def plot_batch_noise(noise: BatchNoise, height: int = 380) -> FigureSpec:
     >>> [t.name for t in fig.data], fig.layout.xaxis.type
     (['BatchNorm', 'LayerNorm'], 'log')
     """
-    fig = go.Figure(
-        [
+    # Lines that coincide (LayerNorm and GroupNorm never move: both 0 everywhere) stay visible:
+    # the first is drawn widest, each later one narrower, with its own dash and marker.
+    rows = [tuple(row) for row in noise.spread]
+    same = [
+        [other for other in range(len(rows)) if rows[other] == rows[k]] for k in range(len(rows))
+    ]
+    traces = []
+    for k, (kind, row) in enumerate(zip(noise.kinds, rows, strict=True)):
+        rank = same[k].index(k)  # 0 for the first of the lines equal to this one
+        traces.append(
             go.Scatter(
                 x=list(noise.batch_sizes), y=list(row), name=KIND_TITLES[kind],
-                mode="lines+markers", line={"color": KIND_COLORS[kind], "width": 3},
-                hovertemplate="batch %{x}: spread %{y:.4f}<extra></extra>",
+                mode="lines+markers",
+                line={"color": KIND_COLORS[kind], "width": max(7 - 3 * rank, 2),
+                      "dash": NOISE_DASHES[k % len(NOISE_DASHES)]},
+                marker={"symbol": NOISE_SYMBOLS[k % len(NOISE_SYMBOLS)],
+                        "size": max(13 - 4 * rank, 6)},
+                hovertemplate=(
+                    f"{KIND_TITLES[kind]}, batch %{{x}}: spread %{{y:.4f}}<extra></extra>"
+                ),
             )
-            for kind, row in zip(noise.kinds, noise.spread, strict=True)
-        ]
-    )  # fmt: skip
+        )  # fmt: skip
+    fig = go.Figure(traces)
     top = max([v for row in noise.spread for v in row] + [0.1])
     sizes = noise.batch_sizes or (2, 512)
+    notes = [
+        {"text": coincide_note([noise.kinds[i] for i in group]), "x": 1.0, "xref": "paper",
+         "xanchor": "right", "y": rows[group[0]][-1], "yref": "y", "yanchor": "bottom",
+         "showarrow": False, "font": {"size": 12, "color": "#374151"}}
+        for group in {tuple(g) for g in same if len(g) > 1}
+    ]  # fmt: skip
+    legend, bottom = legend_below(height, 20)
     fig.update_layout(
-        template="none", height=height, font=_FONT, margin={"l": 60, "r": 10, "t": 20, "b": 50},
+        template="none", height=height, font=_FONT,
+        margin={"l": 60, "r": 10, "t": 20, "b": bottom},
         xaxis={"type": "log", "title": {"text": "batch size"}, "tickvals": list(sizes),
                "range": [np.log10(min(sizes)) - 0.1, np.log10(max(sizes)) + 0.1]},
-        yaxis={"title": {"text": "std of one normalized value"}, "range": [-0.03 * top, 1.1 * top]},
-        legend={"orientation": "h", "x": 1.0, "xanchor": "right", "y": 1.08},
+        yaxis={"title": {"text": "std of one normalized value"}, "range": [-0.06 * top, 1.1 * top]},
+        legend=legend,
+        annotations=sorted(notes, key=lambda n: n["text"]),
     )  # fmt: skip
     return FigureSpec.from_figure(fig)
+
+
+def coincide_note(kinds: Sequence[str]) -> str:
+    """Return the note on lines drawn on top of each other: which layers, and that they coincide.
+
+    Examples
+    --------
+    >>> coincide_note(["layer", "group"])
+    'LayerNorm and GroupNorm coincide (drawn on top of each other)'
+    """
+    names = [KIND_TITLES[k] for k in kinds]
+    listed = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+    return f"{listed} coincide (drawn on top of each other)"
 
 
 def _span(values: Sequence[Sequence[float]], signed: bool = True) -> str:

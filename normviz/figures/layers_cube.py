@@ -1,10 +1,14 @@
-"""The normalization cube: an (N, C, H·W) tensor in 3D with one statistic group highlighted.
+"""The normalization cube: an (N, C, H·W) tensor drawn as a solid block, one set shaded.
 
 Drawn in the manner of Figure 2 of Wu & He, "Group Normalization" (2018): the C axis runs left to
-right, N into the depth, H·W up. Builders take a :class:`normviz.layer_studies.CubeInfo` (plain
-numpy) and return ``go.Figure``; they never import torch. The animated cube has one frame per
-group; frames change only the highlighted trace and the box, so the payload grows with the number
-of elements, not with elements x frames.
+right, N into the depth, H·W up, in an oblique projection (:func:`project`); the block's three
+visible faces show every cell, and the cells of one statistic set that reach them are shaded,
+inside the outline of the set's box. The figure is plain 2D SVG, a handful of paths whatever the
+tensor's size: no WebGL. (A 3D Plotly scene of one marker per element is a WebGL context that a
+GPU-less browser draws in software: seconds of the browser's main thread per changed control.)
+Builders take a :class:`normviz.layer_studies.CubeInfo` (plain numpy) and return a
+:class:`FigureSpec` built from plain dicts; they never import torch. The animated cube has one
+frame per set; a frame replaces only the shaded cells and the box (:data:`ANIMATED_TRACES`).
 """
 
 from __future__ import annotations
@@ -12,8 +16,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from normviz.figures._spec import FigureSpec
 from normviz.layer_studies import CubeInfo
@@ -24,81 +26,224 @@ ACCENT = "#4f46e5"
 BASE = "#9ca3af"
 KIND_TITLES = KIND_NAMES
 _FONT = {"family": "sans-serif", "size": 13, "color": "#111827"}
+SHEAR = (0.55, 0.42)
+"""Where one step into the depth (the A axis, N) moves a point on the page: (right, up)."""
+PAD = 0.5
+"""Half a cell: a cell spans its index +- PAD on every axis."""
+FACES = ("front", "top", "side")
+"""The three sides of the block the oblique view shows: a = 0, l = L - 1, b = B - 1."""
+ANIMATED_TRACES = [2, 3]
+"""Traces a frame replaces: the set's shaded cells, and its box."""
+SHADE = "rgba(79, 70, 229, 0.78)"
+"""Fill of a shaded cell (ACCENT)."""
 
 
-def _box(lo: np.ndarray, hi: np.ndarray) -> dict[str, list[float]]:
-    """Vertices (x, y, z) and triangles (i, j, k) of an axis-aligned box, padded by half a cell."""
-    lo, hi = lo - 0.45, hi + 0.45
-    xs = [lo[0], hi[0], hi[0], lo[0], lo[0], hi[0], hi[0], lo[0]]
-    ys = [lo[1], lo[1], hi[1], hi[1], lo[1], lo[1], hi[1], hi[1]]
-    zs = [lo[2], lo[2], lo[2], lo[2], hi[2], hi[2], hi[2], hi[2]]
-    return {"x": [float(v) for v in xs], "y": [float(v) for v in ys], "z": [float(v) for v in zs]}
+def project(a, b, l_) -> tuple[np.ndarray, np.ndarray]:
+    """Return the page coordinates (x, y) of points (A, B, L): the oblique view.
+
+    Examples
+    --------
+    >>> project(np.array([0, 2]), np.array([1, 1]), np.array([3, 0]))
+    (array([1. , 2.1]), array([3.  , 0.84]))
+    """
+    a = np.asarray(a, dtype=np.float64)
+    return (np.asarray(b, dtype=np.float64) + SHEAR[0] * a,
+            np.asarray(l_, dtype=np.float64) + SHEAR[1] * a)  # fmt: skip
 
 
-_TRIANGLES = {
-    "i": [0, 0, 4, 4, 0, 0, 3, 3, 0, 0, 1, 1],
-    "j": [1, 2, 5, 6, 1, 5, 2, 6, 3, 7, 2, 6],
-    "k": [2, 3, 6, 7, 5, 4, 6, 7, 7, 4, 6, 5],
+_SQUARES = {
+    # Per face: the fixed axis, and the (A, B, L) offsets of a cell's four corners on that face.
+    "front": (0, np.array([(0, -1, -1), (0, 1, -1), (0, 1, 1), (0, -1, 1)]) * PAD),
+    "top": (2, np.array([(-1, -1, 0), (-1, 1, 0), (1, 1, 0), (1, -1, 0)]) * PAD),
+    "side": (1, np.array([(-1, 0, -1), (1, 0, -1), (1, 0, 1), (-1, 0, 1)]) * PAD),
 }
 
 
-def _group_box(hx: np.ndarray, hy: np.ndarray, hz: np.ndarray) -> dict[str, list[float]]:
-    if not hx.size:
-        return _box(np.zeros(3), np.zeros(3))
-    return _box(np.array([hx.min(), hy.min(), hz.min()]), np.array([hx.max(), hy.max(), hz.max()]))
+def _corners(face: str, cells: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """(k, 4, 3) corners (A, B, L) of the squares that ``cells`` (k, 3) show on ``face``."""
+    axis, offsets = _SQUARES[face]
+    corners = cells[:, None, :].astype(np.float64) + offsets[None]
+    corners[:, :, axis] = -PAD if face == "front" else shape[axis] - PAD
+    return corners
 
 
-def _coords(info: CubeInfo, group: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(x, y, z) = (B index, A index, L index) of the elements of ``group``."""
-    a, b, l_ = np.nonzero(info.labels == group)
-    return b, a, l_
+def visible_cells(info: CubeInfo, group: int | None = None) -> dict[str, np.ndarray]:
+    """Return, per face of :data:`FACES`, the (a, b, l) cells it shows (only set ``group``'s).
 
+    Every set of every layer spans at least one whole axis, so it reaches a visible face: every
+    set has shaded cells.
 
-def _scene(info: CubeInfo, eye: float = 1.0) -> dict:
-    a, b, l_ = info.labels.shape
-    axis = {"showbackground": False, "showspikes": False, "gridcolor": "#e5e7eb", "zeroline": False}
-
-    def index_axis(name: str, size: int) -> dict:
-        # Integer index ticks only (a sample or channel has no index 0.5), at most ~6 of them.
-        step = max(1, -(-size // 6))
-        return {
-            **axis,
-            "title": {"text": name},
-            "range": [-0.7, size - 0.3],
-            "tickmode": "linear",
-            "tick0": 0,
-            "dtick": step,
-        }
-
+    Examples
+    --------
+    >>> labels = np.arange(8).reshape(2, 2, 2)
+    >>> info = CubeInfo("instance", None, ("N", "C", "L"), labels, (0.0,) * 8, (1.0,) * 8)
+    >>> {face: cells.tolist() for face, cells in visible_cells(info, 7).items()}
+    {'front': [], 'top': [[1, 1, 1]], 'side': [[1, 1, 1]]}
+    """
+    _, big_b, big_l = info.labels.shape
+    if not info.labels.size:
+        return {face: np.zeros((0, 3), dtype=np.int64) for face in FACES}
+    front = info.labels[0, :, :]  # a = 0
+    top = info.labels[:, :, big_l - 1]
+    side = info.labels[:, big_b - 1, :]
+    if group is None:
+        front, top, side = (np.zeros_like(face) for face in (front, top, side))
+        group = 0
+    b, l_ = np.nonzero(front == group)
+    a, b2 = np.nonzero(top == group)
+    a3, l3 = np.nonzero(side == group)
     return {
-        "xaxis": index_axis(info.axis_names[1], b),
-        "yaxis": index_axis(info.axis_names[0], a),
-        "zaxis": index_axis(info.axis_names[2], l_),
-        "aspectmode": "manual",
-        "aspectratio": {"x": 1.0, "y": 0.8, "z": 1.0},
-        "camera": {"eye": {"x": 1.45 * eye, "y": -1.75 * eye, "z": 0.95 * eye}},
+        "front": np.stack([np.zeros_like(b), b, l_], axis=1),
+        "top": np.stack([a, b2, np.full_like(a, big_l - 1)], axis=1),
+        "side": np.stack([a3, np.full_like(a3, big_b - 1), l3], axis=1),
     }
 
 
-def _traces(info: CubeInfo, group: int, marker: float) -> list[go.BaseTraceType]:
-    a, b, l_ = np.indices(info.labels.shape).reshape(3, -1)
-    hx, hy, hz = _coords(info, group)
-    box = _group_box(hx, hy, hz)
+def _path(polygons: np.ndarray, dx: float = 0.0) -> dict[str, list]:
+    """Polygons ((k, m, 3) corners) as one path: each closed, None between them (``toself``)."""
+    polygons = np.asarray(polygons, dtype=np.float64)
+    if not polygons.size:
+        return {"x": [], "y": []}
+    x, y = project(polygons[..., 0], polygons[..., 1], polygons[..., 2])
+    k = x.shape[0]
+    gap = np.full((k, 1), np.nan)
+    xs = np.round(np.concatenate([x + dx, x[:, :1] + dx, gap], axis=1), 3).reshape(-1)[:-1]
+    ys = np.round(np.concatenate([y, y[:, :1], gap], axis=1), 3).reshape(-1)[:-1]
+    return {"x": [None if v != v else v for v in xs.tolist()],
+            "y": [None if v != v else v for v in ys.tolist()]}  # fmt: skip
+
+
+def _cells_path(info: CubeInfo, cells: dict[str, np.ndarray], dx: float = 0.0) -> dict:
+    shape = info.labels.shape
+    found = [_corners(face, c, shape) for face, c in cells.items() if len(c)]
+    return _path(np.concatenate(found) if found else np.zeros((0, 4, 3)), dx)
+
+
+def _bounds(info: CubeInfo, group: int) -> tuple[np.ndarray, np.ndarray]:
+    cells = np.argwhere(info.labels == group)
+    if not cells.size:
+        return np.zeros(3), np.zeros(3)
+    return cells.min(axis=0) - PAD, cells.max(axis=0) + PAD
+
+
+def _box(info: CubeInfo, group: int, dx: float = 0.0) -> dict[str, list]:
+    """The set's box: its outline and the three edges at its front top right corner."""
+    (a0, b0, l0), (a1, b1, l1) = _bounds(info, group)
+    outline = [(a0, b0, l0), (a0, b1, l0), (a1, b1, l0), (a1, b1, l1), (a1, b0, l1),
+               (a0, b0, l1)]  # fmt: skip
+    path = _path(np.array([outline]), dx)
+    # The three edges at the front top right corner: open lines, not closed polygons.
+    edges = np.array([(a0, b0, l1), (a0, b1, l1), (a0, b1, l0), (a0, b1, l1), (a1, b1, l1)])
+    ex, ey = project(edges[:, 0], edges[:, 1], edges[:, 2])
+    return {
+        "x": path["x"] + [None] + np.round(ex + dx, 3).tolist(),
+        "y": path["y"] + [None] + np.round(ey, 3).tolist(),
+    }
+
+
+def _faces(info: CubeInfo, dx: float = 0.0) -> tuple[dict, dict]:
+    """The block's three visible faces (closed outlines) and its cell edges (straight lines)."""
+    big_a, big_b, big_l = info.labels.shape
+    a0, b0, l0, a1, b1, l1 = -PAD, -PAD, -PAD, big_a - PAD, big_b - PAD, big_l - PAD
+    faces = np.array([
+        [(a0, b0, l0), (a0, b1, l0), (a0, b1, l1), (a0, b0, l1)],  # front
+        [(a0, b0, l1), (a0, b1, l1), (a1, b1, l1), (a1, b0, l1)],  # top
+        [(a0, b1, l0), (a1, b1, l0), (a1, b1, l1), (a0, b1, l1)],  # side
+    ])  # fmt: skip
+    lines = [((a0, b, l0), (a0, b, l1)) for b in np.arange(1, big_b) - PAD]  # front, vertical
+    lines += [((a0, b0, v), (a0, b1, v)) for v in np.arange(1, big_l) - PAD]  # front, across
+    lines += [((a0, b, l1), (a1, b, l1)) for b in np.arange(1, big_b) - PAD]  # top, into depth
+    lines += [((a, b0, l1), (a, b1, l1)) for a in np.arange(1, big_a) - PAD]  # top, across
+    lines += [((a, b1, l0), (a, b1, l1)) for a in np.arange(1, big_a) - PAD]  # side, vertical
+    lines += [((a0, b1, v), (a1, b1, v)) for v in np.arange(1, big_l) - PAD]  # side, into depth
+    xs: list = []
+    ys: list = []
+    for start, end in lines:
+        x, y = project(*np.array([start, end], dtype=np.float64).T)
+        xs += [*np.round(x + dx, 3).tolist(), None]
+        ys += [*np.round(y, 3).tolist(), None]
+    return _path(faces, dx), {"x": xs[:-1], "y": ys[:-1]}
+
+
+def _traces(info: CubeInfo, group: int, dx: float = 0.0) -> list[dict]:
+    """Four traces: the block's faces, its cell edges, set ``group``'s visible cells, its box."""
+    common = {"type": "scatter", "hoverinfo": "skip", "showlegend": False, "mode": "lines"}
+    faces, edges = _faces(info, dx)
     return [
-        go.Scatter3d(
-            x=b, y=a, z=l_, mode="markers", hoverinfo="skip", showlegend=False,
-            marker={"size": marker, "color": BASE, "opacity": 0.25, "symbol": "square"},
-        ),
-        go.Scatter3d(
-            x=hx, y=hy, z=hz, mode="markers", hoverinfo="skip", showlegend=False,
-            marker={"size": marker + 1, "color": ACCENT, "symbol": "square"},
-        ),
-        go.Mesh3d(**box, **_TRIANGLES, color=ACCENT, opacity=0.12, hoverinfo="skip"),
+        {**common, **faces, "fill": "toself", "fillcolor": "#eef0f3",
+         "line": {"color": BASE, "width": 1}},
+        {**common, **edges, "line": {"color": BASE, "width": 0.6}},
+        {**common, **_cells_path(info, visible_cells(info, group), dx), "fill": "toself",
+         "fillcolor": SHADE, "line": {"color": "#ffffff", "width": 0.6}},
+        {**common, **_box(info, group, dx), "line": {"color": ACCENT, "width": 2}},
     ]  # fmt: skip
 
 
-def _marker_size(info: CubeInfo) -> float:
-    return float(np.clip(9.0 - np.log2(max(info.labels.size, 1)) / 2, 3.0, 6.0))
+def _frame_data(info: CubeInfo, group: int) -> list[dict]:
+    return [{"type": "scatter", **_cells_path(info, visible_cells(info, group))},
+            {"type": "scatter", **_box(info, group)}]  # fmt: skip
+
+
+def _ticks(size: int, most: int = 6) -> list[int]:
+    """Integer index ticks only (a sample has no index 0.5), at most about ``most`` of them."""
+    step = max(1, -(-size // most))
+    return list(range(0, size, step))
+
+
+def _axes(info: CubeInfo, ticks: bool = True) -> tuple[dict, list[dict]]:
+    """Index labels of the three axes (one text trace) and the axes' names (annotations)."""
+    a, b, l_ = info.labels.shape
+    names = info.axis_names
+    xs: list[float] = []
+    ys: list[float] = []
+    texts: list[str] = []
+    where: list[str] = []
+
+    def put(point: tuple[float, float, float], text: str, position: str) -> None:
+        x, y = project(*np.array([point], dtype=np.float64).T)
+        xs.append(round(float(x[0]), 3)), ys.append(round(float(y[0]), 3))
+        texts.append(text), where.append(position)
+
+    if ticks:
+        for v in _ticks(b):  # B along the bottom of the front face
+            put((-PAD, v, -PAD - 0.2), str(v), "bottom center")
+        for v in _ticks(l_):  # L up the left of the front face
+            put((-PAD, -PAD - 0.2, v), str(v), "middle left")
+        for v in _ticks(a, 4):  # A into the depth, along the bottom of the right face
+            put((v, b - PAD + 0.2, -PAD), str(v), "middle right")
+    trace = {"type": "scatter", "x": xs, "y": ys, "text": texts, "mode": "text",
+             "textposition": where, "textfont": {"size": 11, "color": "#4b5563"},
+             "hoverinfo": "skip", "showlegend": False, "cliponaxis": False}  # fmt: skip
+    style = {"showarrow": False, "xref": "x", "yref": "y", "font": {"size": 12}}
+    dx, dy = project(np.array([a - PAD]), np.array([b + 0.6 + 0.9 * ticks]), np.array([-PAD]))
+    notes = [
+        {**style, "x": (b - 1) / 2, "y": -PAD - 1.2 - 0.9 * ticks, "text": f"{names[1]} →",
+         "yanchor": "top"},
+        {**style, "x": -PAD - 0.6 - 0.9 * ticks, "y": (l_ - 1) / 2, "text": f"{names[2]} →",
+         "textangle": -90, "xanchor": "right"},
+        {**style, "x": round(float(dx[0]), 3), "y": round(float(dy[0]), 3),
+         "text": f"{names[0]} ↗", "xanchor": "left", "yanchor": "middle"},
+    ]  # fmt: skip
+    return trace, notes
+
+
+def data_range(info: CubeInfo, ticks: bool = True) -> tuple[list[float], list[float]]:
+    """The x and y ranges that hold the block, its index labels and its axes' names."""
+    a, b, l_ = info.labels.shape
+    x1, y1 = project(np.array([a - PAD]), np.array([b - PAD]), np.array([l_ - PAD]))
+    extra = 0.9 if ticks else 0.0
+    return ([-PAD - 1.6 - extra, float(x1[0]) + 2.0 + extra],
+            [-PAD - 3.2 - extra, float(y1[0]) + 0.3])  # fmt: skip
+
+
+def plane(xr: Sequence[float], yr: Sequence[float], domain_y: Sequence[float] = (0, 1)) -> dict:
+    """Layout of hidden 2D axes with equal units on x and y (cells stay square), fixed ranges."""
+    hidden = {"visible": False, "fixedrange": True, "showgrid": False, "zeroline": False}
+    return {
+        "xaxis": {**hidden, "range": [round(v, 3) for v in xr], "constrain": "domain"},
+        "yaxis": {**hidden, "range": [round(v, 3) for v in yr], "scaleanchor": "x",
+                  "scaleratio": 1, "constrain": "domain", "domain": list(domain_y)},
+    }  # fmt: skip
 
 
 def plot_cube(info: CubeInfo, height: int = 560, frame_ms: int = 700) -> FigureSpec:
@@ -107,6 +252,9 @@ def plot_cube(info: CubeInfo, height: int = 560, frame_ms: int = 700) -> FigureS
     Play/Pause buttons and a slider run in the browser (no server round trip per frame). The
     title of each frame is :func:`normviz.layer_text.set_caption`: the index the set keeps, the
     axes it pools over, its mean and standard deviation.
+
+    Traces: 0 the block's three visible faces, 1 their cell edges, 2 the set's cells on them,
+    3 the set's box, 4 the axes' index labels; frames replace :data:`ANIMATED_TRACES`.
 
     Examples
     --------
@@ -120,36 +268,32 @@ def plot_cube(info: CubeInfo, height: int = 560, frame_ms: int = 700) -> FigureS
     (3, ['▶ Play', '❚❚ Pause'])
     >>> fig.frames[2].layout.title.text
     'BatchNorm · set 3 of 3: c = 2 · over N, H·W · mean +2.000, std 1.000'
+    >>> sorted({t.type for t in fig.data})  # no 3D scene: no WebGL context in the browser
+    ['scatter']
     """
     count = len(info.means)
-    marker = _marker_size(info)
-    fig = go.Figure(data=_traces(info, 0, marker))
-    frames = []
-    for g in range(count):
-        hx, hy, hz = _coords(info, g)
-        box = _box(
-            np.array([hx.min(), hy.min(), hz.min()]), np.array([hx.max(), hy.max(), hz.max()])
-        )
-        frames.append(
-            go.Frame(
-                name=str(g),
-                data=[go.Scatter3d(x=hx, y=hy, z=hz), go.Mesh3d(**box)],
-                traces=[1, 2],
-                layout={"title": {"text": set_caption(info, g)}},
-            )
-        )
-    fig.frames = frames
-    play = {"frame": {"duration": frame_ms, "redraw": True}, "fromcurrent": True,
+    axes, notes = _axes(info)
+    data = [*_traces(info, 0), axes]
+    frames = [
+        {"name": str(g), "data": _frame_data(info, g), "traces": ANIMATED_TRACES,
+         "layout": {"title": {"text": set_caption(info, g)}}}
+        for g in range(count)
+    ]  # fmt: skip
+    play = {"frame": {"duration": frame_ms, "redraw": False}, "fromcurrent": True,
             "transition": {"duration": 0}, "mode": "immediate"}  # fmt: skip
     pause = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}
-    fig.update_layout(
-        template="none",
-        height=height,
-        font=_FONT,
-        title={"text": set_caption(info, 0), "x": 0.02, "y": 0.97, "font": {"size": 15}},
-        margin={"l": 0, "r": 0, "t": 40, "b": 10},
-        scene={**_scene(info), "domain": {"x": [0, 1], "y": [0.17, 1]}},
-        updatemenus=[
+    layout = {
+        "template": {},
+        "height": height,
+        "font": _FONT,
+        "title": {"text": set_caption(info, 0), "x": 0.02, "y": 0.97, "font": {"size": 15}},
+        "margin": {"l": 4, "r": 4, "t": 44, "b": 10},
+        "dragmode": False,
+        "plot_bgcolor": "white",
+        "paper_bgcolor": "white",
+        **plane(*data_range(info), (0.17, 1.0)),
+        "annotations": notes,
+        "updatemenus": [
             {
                 "type": "buttons", "direction": "left", "x": 0.02, "y": 0.02,
                 "xanchor": "left", "yanchor": "bottom", "showactive": False,
@@ -159,50 +303,20 @@ def plot_cube(info: CubeInfo, height: int = 560, frame_ms: int = 700) -> FigureS
                 ],
             }
         ],
-        sliders=[
+        "sliders": [
             {
                 "active": 0, "x": 0.22, "y": 0.02, "len": 0.76, "yanchor": "bottom",
                 "currentvalue": {"prefix": "set ", "font": {"size": 12}},
                 "pad": {"t": 0, "b": 0},
                 "steps": [
                     {"label": str(g + 1), "method": "animate",
-                     "args": [[str(g)], {**play, "frame": {"duration": 0, "redraw": True}}]}
+                     "args": [[str(g)], {**play, "frame": {"duration": 0, "redraw": False}}]}
                     for g in range(count)
                 ],
             }
         ] if count else [],
-    )  # fmt: skip
-    return FigureSpec.from_figure(fig)
-
-
-def plot_cube_grid(infos: Sequence[CubeInfo], height: int = 330) -> FigureSpec:
-    """Return the cubes of ``infos`` side by side, each with its first statistic set shaded.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> labels = np.zeros((2, 3, 4), dtype=np.int64)
-    >>> info = CubeInfo("layer", None, ("N", "C", "H·W"), labels, (0.0,), (1.0,))
-    >>> len(plot_cube_grid([info, info]).data)
-    6
-    """
-    cols = max(len(infos), 1)
-    titles = [
-        f"<b>{KIND_TITLES[i.kind]}</b>" + (f" (G={i.groups})" if i.groups else "") for i in infos
-    ]
-    fig = make_subplots(
-        rows=1, cols=cols, specs=[[{"type": "scene"}] * cols], subplot_titles=titles,
-        horizontal_spacing=0.01,
-    )  # fmt: skip
-    for col, info in enumerate(infos, start=1):
-        for trace in _traces(info, 0, _marker_size(info) - 1):
-            fig.add_trace(trace, row=1, col=col)
-        scene = _scene(info, eye=1.15)
-        fig.update_layout({f"scene{'' if col == 1 else col}": scene})
-    fig.update_layout(
-        template="none", height=height, font=_FONT, margin={"l": 0, "r": 0, "t": 30, "b": 0}
-    )
-    return FigureSpec.from_figure(fig)
+    }  # fmt: skip
+    return FigureSpec(data, layout, frames)
 
 
 def _shape_text(info: CubeInfo) -> str:
@@ -225,7 +339,7 @@ def cube_alt(info: CubeInfo) -> str:
     >>> info = CubeInfo("batch", None, ("N", "C", "H·W"), labels, (0.0, 1.0, 2.0), (1.0,) * 3,
     ...                 ("N", "H·W"))
     >>> print(cube_alt(info))
-    Animated 3D cube of a tensor of shape (N, C, H·W) = (2, 3, 4) under BatchNorm: 3 statistic sets of 8 elements each, pooled over N, H·W; set 1 has mean +0.000, std 1.000. Play steps through the sets.
+    Animated cube (oblique view) of a tensor of shape (N, C, H·W) = (2, 3, 4) under BatchNorm: 3 statistic sets of 8 elements each, pooled over N, H·W; set 1 has mean +0.000, std 1.000. Play steps through the sets.
     """  # noqa: E501
     count = len(info.means)
     sizes = np.bincount(info.labels.reshape(-1), minlength=count) if count else np.zeros(0)
@@ -244,33 +358,7 @@ def cube_alt(info: CubeInfo) -> str:
     elif count:
         first = f"; set 1 has mean {info.means[0]:+.3f}, std {info.stds[0]:.3f}"
     return (
-        f"Animated 3D cube of a tensor of shape {_shape_text(info)} under {name}: "
+        f"Animated cube (oblique view) of a tensor of shape {_shape_text(info)} under {name}: "
         f"{count} statistic set{'s' if count != 1 else ''} of {each}{over}{first}. "
         "Play steps through the sets."
-    )
-
-
-def cube_grid_alt(infos: Sequence[CubeInfo]) -> str:
-    """Return the alternative text of :func:`plot_cube_grid`: each layer's number of sets.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> a = CubeInfo("layer", None, ("N", "C", "H·W"), np.zeros((2, 3, 4), np.int64), (0.0,) * 2,
-    ...              (1.0,) * 2, ("C", "H·W"))
-    >>> b = a._replace(kind="group", groups=3, means=(0.0,) * 6, reduced=("C/G", "H·W"))
-    >>> print(cube_grid_alt([a, b]))
-    2 cubes of a tensor of shape (N, C, H·W) = (2, 3, 4), the elements of one statistic set shaded: LayerNorm 2 sets (over C, H·W), GroupNorm with G = 3 6 sets (over C/G, H·W).
-    """  # noqa: E501
-    if not infos:
-        return "No cubes."
-    parts = [
-        f"{KIND_TITLES[i.kind]}{f' with G = {i.groups}' if i.groups else ''} {len(i.means)} "
-        f"set{'s' if len(i.means) != 1 else ''}"
-        + (f" (over {', '.join(i.reduced)})" if i.reduced else "")
-        for i in infos
-    ]
-    return (
-        f"{len(infos)} cubes of a tensor of shape {_shape_text(infos[0])}, the elements of one "
-        f"statistic set shaded: {', '.join(parts)}."
     )

@@ -311,7 +311,7 @@ def test_every_chart_has_alternative_text_from_normviz():
 
     app = _linked({"convention": "keras", "momentum": "0.9"})
     charts = [c for tab in TABS for c in _open(app, tab).get("plotly_chart")]
-    assert len(charts) == 7
+    assert len(charts) == 11  # the cube tab: the animated cube and five small cubes
     alts = [c.proto.alt for c in charts]
     assert all(len(a) > 40 for a in alts), alts
     assert alts[0] == cube_alt(studies.cube_info(_page_batch(), "batch", None))
@@ -329,13 +329,14 @@ def _page_batch():
 # --- only the open tab draws ---------------------------------------------------------------
 
 # The charts each tab draws, by their alternative text's start (what a screen reader reads).
-TAB_CHARTS = {"cube": 2, "moments": 1, "groupnorm": 1, "tokens": 1, "running": 1, "batch": 1,
+TAB_CHARTS = {"cube": 6, "moments": 1, "groupnorm": 1, "tokens": 1, "running": 1, "batch": 1,
               "code": 0}  # fmt: skip
 
 
 def test_only_the_open_tabs_charts_are_drawn():
-    """Every 3D scene is a WebGL context: all tabs drawn at once made 8 (Chromium keeps 16, and
-    a rerun's remounts count twice), so the page lost contexts and showed a blank cube."""
+    """Only the open tab's body runs: a browser mounts only the charts the reader looks at, and
+    no chart is a 3D scene (a WebGL context, drawn in software without a GPU: seconds a change).
+    """
     app = _linked({})
     assert len(app.tabs) == 7  # every tab keeps its header
     seen = []
@@ -345,11 +346,25 @@ def test_only_the_open_tabs_charts_are_drawn():
         assert len(alts) == count, (tab, alts)
         assert not set(alts) & {a for other in seen for a in other}, tab  # not drawn twice
         seen.append(alts)
-        assert _scenes(app) <= 2, (tab, _scenes(app))
+        assert _scenes(app) == 0, (tab, _scenes(app))
     _open(app, "cube")
-    assert _scenes(app) == 2  # the animated cube, and the five cubes in one scene
     assert [m.label for m in app.metric] == []  # the GroupNorm tab's body did not run
-    assert _open(app, "groupnorm").metric and _scenes(app) == 1
+    assert _open(app, "groupnorm").metric
+
+
+@pytest.mark.parametrize("kind", list(KIND_NAMES))
+def test_the_info_box_describes_the_chosen_layer(kind):
+    """Issue 12: the box beside the cube said "LayerNorm normalizes all features of one sample"
+    whatever layer was chosen. It describes the chosen layer (normviz.layer_text.layer_note)."""
+    from normviz import layer_text
+
+    app = _linked({"kind": kind})
+    boxes = [i.value for i in app.info]
+    groups = 2 if kind == "group" else None  # the default G for C = 6
+    assert boxes == [layer_text.layer_note(kind, groups)]
+    assert boxes[0].startswith(KIND_NAMES[kind])
+    if kind != "layer":
+        assert "LayerNorm" not in boxes[0]
 
 
 @pytest.mark.parametrize(

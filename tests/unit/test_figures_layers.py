@@ -11,11 +11,36 @@ import torch
 from normviz import layer_studies as studies
 from normviz import layers
 from normviz.figures import layers as fig
-from normviz.figures.layers_cube import plot_cube, plot_cube_grid
+from normviz.figures.layers_cube import ANIMATED_TRACES, plot_cube, project
+from normviz.figures.layers_cube_row import plot_cube_tiles
 from normviz.tensors import synthetic_batch, synthetic_tokens
 
 X = synthetic_batch(4, 6, 4, 4, channel_offset=3.0, channel_scale=1.0, sample_offset=1.0)
 BIG = synthetic_batch(8, 16, 8, 8, channel_offset=3.0, seed=1)  # the page's largest settings
+
+
+@pytest.mark.parametrize(
+    ("kind", "groups", "frames"), [("batch", None, 6), ("layer", None, 4), ("instance", None, 24),
+                                   ("group", 3, 12)]
+)  # fmt: skip
+def _polygons(path_x, path_y) -> list[np.ndarray]:
+    """The closed polygons of a path (None between them), each an (m, 2) array."""
+    out, cur = [], []
+    for x, y in zip([*path_x, None], [*path_y, None], strict=True):
+        if x is None:
+            if cur:
+                out.append(np.array(cur, dtype=float))
+            cur = []
+        else:
+            cur.append((x, y))
+    return out
+
+
+def _shown(labels: np.ndarray, g: int) -> int:
+    """Oracle: the cells of set g on the three faces an oblique view shows (a=0, top, right)."""
+    return int(
+        (labels[0] == g).sum() + (labels[:, :, -1] == g).sum() + (labels[:, -1, :] == g).sum()
+    )
 
 
 @pytest.mark.parametrize(
@@ -30,38 +55,59 @@ def test_cube_one_frame_per_group(kind, groups, frames):
     assert [b.label for b in buttons] == ["▶ Play", "❚❚ Pause"]
     assert [b.method for b in buttons] == ["animate", "animate"]
     assert len(f.layout.sliders[0].steps) == frames
-    assert tuple(f.layout.scene.xaxis.range) == (-0.7, 5.7)
-    assert tuple(f.layout.scene.yaxis.range) == (-0.7, 3.7)
-    assert tuple(f.layout.scene.zaxis.range) == (-0.7, 15.7)
-    # each frame highlights exactly the elements of its group; together, every element once
-    total = 0
+    xr, yr = f.layout.xaxis.range, f.layout.yaxis.range
+    # each frame shades exactly the visible cells of its set, inside its box; every set shows
+    shaded = 0
     for g, frame in enumerate(f.frames):
-        xs, ys, zs = (np.asarray(v) for v in (frame.data[0].x, frame.data[0].y, frame.data[0].z))
-        assert np.all(info.labels[ys, xs, zs] == g)
-        total += len(xs)
+        assert list(frame.traces) == ANIMATED_TRACES
+        cells = _polygons(frame.data[0].x, frame.data[0].y)
+        assert len(cells) == _shown(info.labels, g) > 0
+        assert all(len(c) == 5 and (c[0] == c[-1]).all() for c in cells)  # closed squares
+        shaded += len(cells)
+        box = np.array([(x, y) for x, y in zip(frame.data[1].x, frame.data[1].y, strict=True)
+                        if x is not None])  # fmt: skip
+        where = np.argwhere(info.labels == g)
+        corners = project(*np.array([where.min(0) - 0.5, where.max(0) + 0.5]).T)
+        assert box[:, 0].min() == pytest.approx(corners[0].min(), abs=1e-3)
+        assert box[:, 1].max() == pytest.approx(project(*(where.max(0) + 0.5))[1], abs=1e-3)
+        everything = np.concatenate(cells)
+        assert xr[0] < everything[:, 0].min() and everything[:, 0].max() < xr[1]
+        assert yr[0] < everything[:, 1].min() and everything[:, 1].max() < yr[1]
         assert f"mean {info.means[g]:+.3f}" in frame.layout.title.text
-    assert total == X.numel()
+    a, b, l_ = info.labels.shape
+    assert shaded == b * l_ + a * b + a * l_  # the visible faces, each cell in one set
+
+
+def test_cube_is_2d_svg_without_a_webgl_scene():
+    """A 3D scene is a WebGL context the browser drew in software: seconds per changed control
+    (the groups slider 3 s). The cube is a handful of SVG paths, whatever the tensor's size."""
+    for info in (studies.cube_info(X, "group", 2), studies.cube_info(BIG, "instance")):
+        spec = plot_cube(info).to_dict()
+        assert {t["type"] for t in spec["data"]} == {"scatter"}
+        assert not [k for k in spec["layout"] if k.startswith("scene")]
+        assert len(spec["data"]) == 5 and all(t["mode"] != "markers" for t in spec["data"])
+        assert spec["layout"]["yaxis"]["scaleanchor"] == "x"  # square cells
 
 
 def test_cube_payload_size_bounded():
     default = plot_cube(studies.cube_info(X, "instance"))
-    assert len(default.to_json()) < 1_000_000
+    assert len(default.to_json()) < 200_000
     for kind, g in (("batch", None), ("instance", None), ("group", 16)):
-        assert len(plot_cube(studies.cube_info(BIG, kind, g)).to_json()) < 3_000_000
-    grid = plot_cube_grid([studies.cube_info(BIG, k) for k in ("batch", "layer", "instance")])
-    assert len(grid.to_json()) < 3_000_000
+        assert len(plot_cube(studies.cube_info(BIG, kind, g)).to_json()) < 1_500_000
+    tiles = plot_cube_tiles([studies.cube_info(BIG, k) for k in ("batch", "layer", "instance")])
+    assert sum(len(t.to_json()) for t in tiles) < 1_000_000
 
 
-def test_cube_grid_and_tokens():
+def test_cube_tiles_and_tokens():
     infos = [studies.cube_info(X, k, 2 if k == "group" else None) for k in layers.KINDS]
-    f = plot_cube_grid(infos)
-    assert len(f.data) == 3 * len(layers.KINDS)
-    assert [a.text for a in f.layout.annotations] == [
+    tiles = plot_cube_tiles(infos)
+    assert [t.layout.title.text for t in tiles] == [
         "<b>BatchNorm</b>", "<b>LayerNorm</b>", "<b>InstanceNorm</b>", "<b>GroupNorm</b> (G=2)",
         "<b>RMSNorm</b>",
     ]  # fmt: skip
     tok = plot_cube(studies.cube_info(synthetic_tokens(2, 3, 4), "layer", layout="ntd"))
-    assert len(tok.frames) == 6 and tok.layout.scene.xaxis.title.text == "T"
+    assert len(tok.frames) == 6
+    assert [a.text for a in tok.layout.annotations] == ["T →", "D →", "N ↗"]
 
 
 def test_cube_empty_info_does_not_raise():
@@ -102,11 +148,12 @@ def test_running_and_noise_figures():
 
 def test_cube_axes_tick_only_integer_indices():
     f = plot_cube(studies.cube_info(X, "batch"))
-    for name in ("xaxis", "yaxis", "zaxis"):
-        axis = f.layout.scene[name]
-        assert axis.tickmode == "linear"
-        assert axis.tick0 == 0
-        assert float(axis.dtick).is_integer() and axis.dtick >= 1
+    ticks = f.data[4]
+    assert ticks.mode == "text"
+    labels = [int(t) for t in ticks.text]  # integers only: a channel has no index 0.5
+    assert labels[:6] == [0, 1, 2, 3, 4, 5]  # C = 6: every channel
+    assert labels[6:12] == [0, 3, 6, 9, 12, 15]  # H·W = 16: about six ticks, integer steps
+    assert labels[12:] == [0, 1, 2, 3]  # N = 4
 
 
 # Names of the axes a set can keep or pool, independent of normviz: the tensor's own axes, with
@@ -181,8 +228,9 @@ def test_cube_alt_states_the_sets_and_the_first_sets_moments(kind, groups, sets,
 
     text = cube_alt(studies.cube_info(X, kind, groups))
     name = layers.KIND_NAMES[kind]
-    assert text.startswith(f"Animated 3D cube of a tensor of shape (N, C, H·W) = (4, 6, 16) "
-                           f"under {name}")  # fmt: skip
+    assert text.startswith(
+        f"Animated cube (oblique view) of a tensor of shape (N, C, H·W) = (4, 6, 16) under {name}"
+    )
     assert f": {sets} statistic sets of {size} elements each" in text
     # Oracle: the first set's elements, straight from the tensor with torch.
     first = {"batch": X[:, 0], "layer": X[0], "instance": X[0, 0], "group": X[0, :2],
@@ -194,14 +242,14 @@ def test_cube_alt_states_the_sets_and_the_first_sets_moments(kind, groups, sets,
         assert f"mean {mean:+.3f}, std {std:.3f}" in text
 
 
-def test_cube_grid_alt_names_each_layers_sets():
-    from normviz.figures.layers_cube import cube_grid_alt
+def test_tile_alt_names_each_layers_sets():
+    from normviz.figures.layers_cube_row import tile_alt
 
-    infos = [studies.cube_info(X, k, 2 if k == "group" else None) for k in layers.KINDS]
-    text = cube_grid_alt(infos)
     for kind, count in zip(layers.KINDS, (6, 4, 24, 8, 4), strict=True):
-        assert f"{layers.KIND_NAMES[kind]}{' with G = 2' if kind == 'group' else ''} {count} sets" \
-            in text  # fmt: skip
+        info = studies.cube_info(X, kind, 2 if kind == "group" else None)
+        name = layers.KIND_NAMES[kind] + (" with G = 2" if kind == "group" else "")
+        assert f"under {name}: {count} statistic sets" in tile_alt(info)
+        assert int(layers.group_index(X.shape, kind, info.groups).max()) + 1 == count
 
 
 def test_moments_alt_ranges_are_the_heatmaps():
@@ -238,3 +286,62 @@ def test_batch_noise_alt_says_layernorm_does_not_move():
     assert "LayerNorm 0 at batch 2, 0 at batch 32" in text
     assert f"BatchNorm {noise.spread[0][0]:.2g} at batch 2" in text
     assert noise.spread[0][0] > 0.01  # BatchNorm does move: the text is not vacuous
+
+
+# --- layouts that hold on a phone (390 px wide) --------------------------------------------
+
+
+def test_running_legend_sits_below_the_axes_not_over_the_titles():
+    """Issue 12: on a phone the running-statistics legend (top right, y=1.12) ran over the
+    panels' titles and the tick labels. It goes below the x axes' title now, inside the margin."""
+    trace = studies.running_study(0.1, "pytorch", 8, seed=0)
+    spec = fig.plot_running(trace, *studies.POPULATION, tau=10.0).full()
+    legend, margin = spec.layout.legend, spec.layout.margin
+    titles = [a for a in spec.layout.annotations if a.text in ("mean", "variance")]
+    assert len(titles) == 2 and all(a.y >= 1.0 and a.yanchor == "bottom" for a in titles)
+    assert legend.y < 0 and legend.yanchor == "top"  # below the plot area, not over titles
+    plot_h = spec.layout.height - margin.t - margin.b
+    # room below the plot: tick labels and axis title (~45 px), then the legend (~25 px)
+    assert -legend.y * plot_h >= 45 and margin.b >= -legend.y * plot_h + 25 - 1
+    buttons = spec.layout.updatemenus[0]
+    assert buttons.y > 1.0 and buttons.yanchor == "bottom"  # above the titles, within t
+    assert margin.t >= 50
+
+
+def test_batch_noise_lines_that_coincide_stay_visible():
+    """Issue 12: LayerNorm's line (0 at every batch size) hid under GroupNorm's."""
+    pop = synthetic_batch(60, 4, 2, 2, sample_offset=2.0, sample_scale=1.0, seed=1)
+    noise = studies.batch_noise(pop, (2, 8, 32), trials=8, seed=0)
+    assert noise.spread[1] == noise.spread[2] == (0.0, 0.0, 0.0)  # they do coincide
+    spec = fig.plot_batch_noise(noise)
+    layer, group = (next(t for t in spec.data if t.name == n) for n in ("LayerNorm", "GroupNorm"))
+    assert layer.line.dash != group.line.dash and layer.marker.symbol != group.marker.symbol
+    # the one drawn first is wider, so the one on top leaves it showing around it
+    first, second = sorted((layer, group), key=lambda t: list(spec.data).index(t))
+    assert first.line.width > second.line.width and first.marker.size > second.marker.size
+    notes = [a.text for a in spec.layout.annotations]
+    assert notes == ["LayerNorm and GroupNorm coincide (drawn on top of each other)"]
+    assert spec.layout.yaxis.range[0] < 0  # the zero line is not on the plot's edge
+    apart = studies.BatchNoise((2, 8), ("batch", "layer"), ((0.5, 0.2), (0.0, 0.0)))
+    assert [a.text for a in fig.plot_batch_noise(apart).layout.annotations] == []
+
+
+def test_cube_tiles_each_keep_their_title_and_whole_shaded_set():
+    """Issue 12: at 390 px the five cubes' titles ran together (one figure, one row) and the
+    row cropped a shaded column. Each cube is its own figure now (the page stacks them on a
+    phone); every tile keeps its title and every shaded cell inside its axes' ranges."""
+    infos = [studies.cube_info(BIG, k, 4 if k == "group" else None) for k in layers.KINDS]
+    tiles = plot_cube_tiles(infos)
+    assert len(tiles) == len(infos)
+    ranges = {(tuple(t.layout.xaxis.range), tuple(t.layout.yaxis.range)) for t in tiles}
+    assert len(ranges) == 1  # one scale: equal cells look equal
+    ((xr, yr),) = ranges
+    for tile, info in zip(tiles, infos, strict=True):
+        assert tile.layout.title.text.startswith(f"<b>{layers.KIND_NAMES[info.kind]}</b>")
+        assert tile.layout.margin.t >= 25  # room for the title above the plot
+        for trace in tile.data[:4]:
+            xs = np.array([v for v in trace.x if v is not None], dtype=float)
+            ys = np.array([v for v in trace.y if v is not None], dtype=float)
+            assert xr[0] < xs.min() and xs.max() < xr[1], info.kind
+            assert yr[0] < ys.min() and ys.max() < yr[1], info.kind
+        assert len(_polygons(tile.data[2].x, tile.data[2].y)) == _shown(info.labels, 0)

@@ -331,3 +331,37 @@ def test_noise_text_states_the_study_numbers():
     assert float(last) == pytest.approx(spread[64], abs=1e-3)
     assert spread[2] > spread[64]
     assert "LayerNorm and GroupNorm give the same value every time" in sentence
+
+
+# -- issue 12: the note beside the cube describes the chosen layer ---------------------------
+
+
+@pytest.mark.parametrize("kind", layers.KINDS)
+def test_layer_note_describes_the_chosen_layer_as_torch_computes_it(kind):
+    """The info box said "LayerNorm normalizes all features of one sample" whatever the layer.
+    Its note is the chosen layer's now: whether a sample's output depends on the others in its
+    batch is what torch computes when sample 1 changes; the pooled axes are those along which
+    the outputs that move when one input element moves (its set) spread."""
+    groups = 2 if kind == "group" else None
+    note = text.layer_note(kind, groups)
+    assert note.startswith(layers.KIND_NAMES[kind]), note
+    if kind != "layer":
+        assert "LayerNorm" not in note
+    x = torch.randn(3, 4, 3, 3, generator=torch.Generator().manual_seed(0))
+    other = x.clone()
+    other[1] = other[1] * 3 + 2
+    moved = (_torch_norm(x, kind, groups)[0] - _torch_norm(other, kind, groups)[0]).abs().max()
+    depends = bool(moved > 1e-4)
+    assert ("depends on the others in its batch" in note) == depends, note
+    assert ("never looks at the other samples" in note) == (not depends), note
+    pooled = re.search(r"\(([^)]*)\)", note.replace("(G = 2) ", "")).group(1).split(", ")
+    poked = x.clone()
+    poked[0, 0, 0, 0] += 5.0
+    changed = (_torch_norm(poked, kind, groups) - _torch_norm(x, kind, groups)).abs() > 1e-5
+    where = changed.nonzero().T
+    spread = {name: len(set(idx.tolist())) > 1 for name, idx in zip("NCHW", where, strict=True)}
+    expected = {name for name, wide in spread.items() if wide}
+    if kind == "group":  # the set spans the group's C/G channels
+        assert spread["C"] and "C/G" in pooled
+        expected = (expected - {"C"}) | {"C/G"}
+    assert set(pooled) == expected, (pooled, expected, note)
