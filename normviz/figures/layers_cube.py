@@ -184,6 +184,30 @@ def _frame_data(info: CubeInfo, group: int) -> list[dict]:
             {"type": "scatter", **_box(info, group)}]  # fmt: skip
 
 
+def title_lines(caption: str) -> str:
+    """Return a set caption on three lines (``<br>``), to fit a phone's width.
+
+    The layer and set number, then which set and what it pools, then its moments.
+
+    Examples
+    --------
+    >>> title_lines("BatchNorm · set 3 of 3: c = 2 · over N, H·W · mean +2.000, std 1.000")
+    'BatchNorm · set 3 of 3<br>c = 2 · over N, H·W<br>mean +2.000, std 1.000'
+    """
+    head, sep, rest = caption.partition(": ")
+    if not sep:
+        return caption
+    which, _, moments = rest.rpartition(" · ")
+    return f"{head}<br>{which}<br>{moments}"
+
+
+def caption_of(title: str) -> str:
+    """Return the one-line caption a :func:`title_lines` title was made from (its inverse)."""
+    head, _, rest = title.partition("<br>")
+    which, _, moments = rest.partition("<br>")
+    return f"{head}: {which} · {moments}" if moments else title
+
+
 def _ticks(size: int, most: int = 6) -> list[int]:
     """Integer index ticks only (a sample has no index 0.5), at most about ``most`` of them."""
     step = max(1, -(-size // most))
@@ -250,8 +274,9 @@ def plot_cube(info: CubeInfo, height: int = 560, frame_ms: int = 700) -> FigureS
     """Return the cube of ``info`` animated over its statistic sets, one frame per set.
 
     Play/Pause buttons and a slider run in the browser (no server round trip per frame). The
-    title of each frame is :func:`normviz.layer_text.set_caption`: the index the set keeps, the
-    axes it pools over, its mean and standard deviation.
+    title of each frame is :func:`normviz.layer_text.set_caption` on three lines
+    (:func:`title_lines`): the index the set keeps, the axes it pools over, its mean and
+    standard deviation.
 
     Traces: 0 the block's three visible faces, 1 their cell edges, 2 the set's cells on them,
     3 the set's box, 4 the axes' index labels; frames replace :data:`ANIMATED_TRACES`.
@@ -266,7 +291,7 @@ def plot_cube(info: CubeInfo, height: int = 560, frame_ms: int = 700) -> FigureS
     >>> fig = plot_cube(info)
     >>> len(fig.frames), [b.label for b in fig.layout.updatemenus[0].buttons]
     (3, ['▶ Play', '❚❚ Pause'])
-    >>> fig.frames[2].layout.title.text
+    >>> caption_of(fig.frames[2].layout.title.text)
     'BatchNorm · set 3 of 3: c = 2 · over N, H·W · mean +2.000, std 1.000'
     >>> sorted({t.type for t in fig.data})  # no 3D scene: no WebGL context in the browser
     ['scatter']
@@ -276,7 +301,7 @@ def plot_cube(info: CubeInfo, height: int = 560, frame_ms: int = 700) -> FigureS
     data = [*_traces(info, 0), axes]
     frames = [
         {"name": str(g), "data": _frame_data(info, g), "traces": ANIMATED_TRACES,
-         "layout": {"title": {"text": set_caption(info, g)}}}
+         "layout": {"title": {"text": title_lines(set_caption(info, g))}}}
         for g in range(count)
     ]  # fmt: skip
     play = {"frame": {"duration": frame_ms, "redraw": False}, "fromcurrent": True,
@@ -286,8 +311,11 @@ def plot_cube(info: CubeInfo, height: int = 560, frame_ms: int = 700) -> FigureS
         "template": {},
         "height": height,
         "font": _FONT,
-        "title": {"text": set_caption(info, 0), "x": 0.02, "y": 0.97, "font": {"size": 15}},
-        "margin": {"l": 4, "r": 4, "t": 44, "b": 10},
+        # Three short lines (title_lines): one line ran off a phone's 390 px.
+        "title": {"text": title_lines(set_caption(info, 0)), "x": 0.02, "xanchor": "left",
+                  "yref": "container", "y": 1.0, "yanchor": "top", "pad": {"t": 10},
+                  "font": {"size": 14}},
+        "margin": {"l": 4, "r": 4, "t": 76, "b": 10},
         "dragmode": False,
         "plot_bgcolor": "white",
         "paper_bgcolor": "white",

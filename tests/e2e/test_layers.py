@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from tests.e2e.conftest import check_page, exceptions, open_page, runs, settle, settle_after, shoot
 
 # Index of the first Plotly graph that carries animation frames, or -1.
@@ -42,7 +44,7 @@ def test_layers_animation_plays_in_the_browser(page, server):
 
 # The title every Plotly graph shows right now (the animated frames change it).
 TITLES = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(
-    g => (g.layout && g.layout.title && g.layout.title.text) || '')"""
+    g => ((g.layout && g.layout.title && g.layout.title.text) || '').replace(/<br>/g, ' | '))"""
 
 
 def test_token_cube_captions_name_the_set_in_the_browser(page, server):
@@ -51,12 +53,12 @@ def test_token_cube_captions_name_the_set_in_the_browser(page, server):
     page.locator("[data-testid=stTab]", has_text="Embeddings and tokens").click()
     settle(page)
     titles = page.evaluate(TITLES)
-    assert "LayerNorm · set 1 of 12: n = 0, t = 0 · over D · mean" in " | ".join(titles)
+    assert "LayerNorm · set 1 of 12 | n = 0, t = 0 · over D | mean" in " | ".join(titles)
     before = runs(page)
     page.locator("[data-testid=stTabPanel]:visible button", has_text="BatchNorm").first.click()
     settle_after(page, before)
     titles = " | ".join(page.evaluate(TITLES))
-    assert "BatchNorm · set 1 of 8: d = 0 · over N, T · mean" in titles
+    assert "BatchNorm · set 1 of 8 | d = 0 · over N, T | mean" in titles
     assert "n = 7" not in titles and "t = 3 ·" not in titles
     text = page.locator("[data-testid=stTabPanel]:visible").inner_text()
     assert "Xiong et al. 2020" in text and "padding tokens" in text
@@ -124,3 +126,64 @@ def test_sliders_and_tabs_never_exhaust_webgl_contexts(page, server):
     assert page.js_errors == [], f"JavaScript errors: {page.js_errors}"
     assert max(scenes) <= 2, f"too many WebGL scenes drawn at once: {scenes}"
     check_page(page)
+
+
+# Boxes (page pixels) of what a Plotly graph draws as text, by kind: its title, the legend, the
+# annotations, the tick labels. Used to check that nothing runs into anything else on a phone.
+TEXT_BOXES = """(i) => { const g = document.querySelectorAll('.js-plotly-plot')[i];
+    const box = (e) => { const r = e.getBoundingClientRect();
+        return [r.left, r.top, r.right, r.bottom, (e.textContent || '').trim()]; };
+    const all = (sel) => Array.from(g.querySelectorAll(sel)).filter(
+        e => e.getBoundingClientRect().width > 0).map(box);
+    const plot = g.querySelector('.main-svg').getBoundingClientRect();
+    const drawn = g.querySelector('.cartesianlayer .scatterlayer');
+    const d = drawn ? drawn.getBoundingClientRect() : null;
+    return {title: all('.gtitle'), legend: all('.legend .bg'), notes: all('.annotation-text'),
+            data: d && d.height ? [d.left, d.top, d.right, d.bottom] : null,
+            ticks: all('.xtick text, .ytick text'), graph: [plot.left, plot.top, plot.right,
+            plot.bottom]}; }"""
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1
+
+
+def test_on_a_phone_the_cubes_stack_and_charts_keep_titles_and_legends_apart(page, server):
+    """Issue 12, at 390x844: the row of cubes ran its titles together and cropped a shaded
+    column; the running-statistics legend sat over the panels' titles and tick labels. Now the
+    five cubes are tiles that stack, each title inside its own chart, and the legend sits below
+    the axes."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_page(page, server, "/layers")
+    check_page(page)
+    tiles = page.locator("[class*=st-key-lay_cube_tile] .js-plotly-plot")
+    assert tiles.count() == 5
+    boxes = [tiles.nth(i).bounding_box() for i in range(5)]
+    assert all(b["width"] > 250 for b in boxes), boxes  # full width, not a fifth of it
+    tops = [b["y"] for b in boxes]
+    # stacked: one under the other
+    assert tops == sorted(tops) and all(b - a >= 200 for a, b in itertools.pairwise(tops))
+    graphs = page.locator(".js-plotly-plot")
+    for i in range(graphs.count()):
+        found = page.evaluate(TEXT_BOXES, i)
+        g = found["graph"]
+        for title in found["title"]:  # inside its chart, above what the chart draws
+            assert g[0] - 1 <= title[0] and title[2] <= g[2] + 1, (i, title, g)
+            assert g[1] - 5 <= title[1], (i, title, g)  # not cut at the top (text ascent: 4 px)
+            if found["data"]:
+                assert title[3] <= found["data"][1] + 1, (i, title, found["data"])
+    shoot(page, "layers_phone_cube")
+    before = runs(page)
+    page.locator("[data-testid=stTab]", has_text="Running statistics").first.click()
+    settle_after(page, before)
+    index = page.evaluate(ANIMATED)
+    found = page.evaluate(TEXT_BOXES, index)
+    legend = found["legend"]
+    assert legend, "no legend on the running-statistics chart"
+    for other in found["notes"] + found["ticks"] + found["title"]:
+        assert not _overlap(legend[0], other), (legend[0], other)
+    titles = [n for n in found["notes"] if n[4] in ("mean", "variance")]
+    assert len(titles) == 2 and not _overlap(titles[0], titles[1])
+    assert legend[0][2] <= found["graph"][2] + 1  # not cut at the right
+    check_page(page)
+    shoot(page, "layers_phone_running")

@@ -11,7 +11,7 @@ import torch
 from normviz import layer_studies as studies
 from normviz import layers
 from normviz.figures import layers as fig
-from normviz.figures.layers_cube import ANIMATED_TRACES, plot_cube, project
+from normviz.figures.layers_cube import ANIMATED_TRACES, caption_of, plot_cube, project
 from normviz.figures.layers_cube_row import plot_cube_tiles
 from normviz.tensors import synthetic_batch, synthetic_tokens
 
@@ -193,7 +193,7 @@ def test_cube_captions_name_each_set_by_its_axes(layout, kind, shape):
     reduced = {names[a] for a in layers.reduction_axes(kind, len(shape), layout)}
     assert len(f.frames) == labels.max() + 1
     for k, frame in enumerate(f.frames):
-        title = frame.layout.title.text
+        title = caption_of(frame.layout.title.text)
         assert title.startswith(f"{layers.KIND_NAMES[kind]} · set {k + 1} of {len(f.frames)}: ")
         kept_text, over = re.search(r": (.*?) · over (.*?) · ", title).groups()
         assert {a.strip().lower() for a in over.split(",")} == reduced, title
