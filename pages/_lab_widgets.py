@@ -26,6 +26,7 @@ from normviz.fairshare import (
 from normviz.lab_changes import ghost_note, restart_notice
 from normviz.lab_data import points_in_use_text
 from normviz.lab_text import control_help
+from normviz.literal import literal
 from normviz.live_feed import Ghost, LiveFeed, LiveRun
 from normviz.presets import PRESETS, applied_configs, per_run_fields, preset_settings
 from normviz.toydata import CLIP, DATASETS, NOISE_SCALE, PointsError, parse_points_csv
@@ -190,8 +191,8 @@ def uploaded_points() -> Any:
     data = up.getvalue()
     try:
         return _parse_csv(hashlib.sha256(data).hexdigest(), data)
-    except PointsError as err:
-        st.error(str(err), icon=":material/error:")
+    except PointsError as err:  # it may quote the file's text: shown literally
+        st.error(literal(str(err)), icon=":material/error:")
         return None
 
 
@@ -323,7 +324,7 @@ def show_notes(slot) -> None:
         return
     with slot.container(border=True, key="lab_link_box"):
         for text in notes:
-            st.warning(f"From the link: {text}", icon=":material/link_off:")
+            st.warning(f"From the link: {literal(text)}", icon=":material/link_off:")
         st.button("Dismiss", key="lab_link_dismiss", on_click=dismiss, icon=":material/close:")
 
 

@@ -848,3 +848,12 @@ def test_a_preset_sets_the_controls_to_what_both_runs_train(preset):
     assert a2.noise == b2.noise == at.slider(key="lab_noise").value
     caption = next(c.value for c in at.caption if "What to look for" in c.value)
     assert "You changed noise" in caption
+
+
+def test_a_links_values_are_shown_literally():
+    from normviz.literal import unescape
+
+    at = _lab({"dataset": "**bold** [x](https://example.com) $\\href{https://e.com}{y}$"})
+    (note,) = [w_.value for w_ in at.warning if "dataset" in w_.value]
+    assert "**bold**" not in note and "](https" not in note and "$\\href" not in note
+    assert "**bold** [x](https://example.com)" in unescape(note).replace("\u2060", "")
