@@ -62,6 +62,7 @@ import sys
 import tempfile
 import time
 import tomllib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -411,7 +412,7 @@ async def run(args: argparse.Namespace) -> int:
                         f"  #{i:02d} {n:4d} updates, max gap {g:5.2f} s, first run "
                         f"{(s.log.first_finished_at or t0) - t0:.2f} s, errors {s.log.errors[:2]}"
                     )
-        errors = [e for s in [*trainers, *viewers] for e in s.log.errors]
+        errors = [f"/{s.page}: {e}" for s in [*trainers, *viewers] for e in s.log.errors]
         errors += [e for me in learners for e in me.errors]
         errors += [e for _, errs in new_times for e in errs]
         nt = [t for t, _ in new_times]
@@ -482,7 +483,8 @@ async def run(args: argparse.Namespace) -> int:
             )
         failures = log_failures([log, *run_dir.glob("*.log")])
         errors += [f"server log: {line}" for line in failures]
-        print(f"errors: {len(errors)} {errors[:5]}")
+        print(f"errors: {len(errors)}" + "".join(
+            f"\n  {n} x {text[:240]}" for text, n in Counter(errors).most_common(8)))  # fmt: skip
 
         for s in [*trainers, *viewers]:
             await s.close()
