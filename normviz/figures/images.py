@@ -537,8 +537,11 @@ def display_bar_figure(
     }  # fmt: skip
     layout = _layout(
         height=height, title=title, shapes=[_vline(v, "#dc2626") for v in (lo, hi)],
-        margin={"l": 12, "r": 12, "t": 26 if title else 4, "b": 30, "pad": MARGIN_PAD},
-        xaxis={"range": [lo - pad, hi + pad], "showgrid": False}, yaxis={"visible": False},
+        margin={"l": 20, "r": 20, "t": 26 if title else 4, "b": 30, "pad": MARGIN_PAD},
+        # a label at either end ("8000") is hidden rather than cut by the figure's edge
+        xaxis={"range": [lo - pad, hi + pad], "showgrid": False,
+               "ticklabeloverflow": "hide past div"},
+        yaxis={"visible": False},
     )  # fmt: skip
     return go.Figure(data=[heat], layout=layout)
 

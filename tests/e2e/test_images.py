@@ -179,5 +179,11 @@ def test_chart_labels_fit_and_technique_names_show_whole(page, server):
             problems += [f"{width}px: technique name cut: {c!r}" for c in cut]
             if t.key == "zscore":
                 shoot(page, f"images_zscore_{width}")
+    # 16-bit: wider tick labels ("8000", "60k") on the colour bar and the axes
+    page.set_viewport_size({"width": 853, "height": 1000})
+    for t in TECHNIQUES.values():
+        open_page(page, server, f"/images?sample=hdr&technique={t.key}&log_counts=on")
+        page.wait_for_timeout(300)
+        problems += [f"853px hdr {t.key}: {p}" for p in _chart_text_problems(page)]
     page.set_viewport_size({"width": 1400, "height": 1000})
     assert problems == [], "\n".join(problems)
