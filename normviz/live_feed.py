@@ -15,6 +15,7 @@ No streamlit: a trainer is read by attribute (``history``, ``train``, ``test``, 
 from __future__ import annotations
 
 import base64
+import operator
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple, Protocol
@@ -65,6 +66,11 @@ GHOST_ROWS = 400
 
 MAX_MARKS = 20
 """Most change marks sent per run (the newest)."""
+
+ALT_EVERY = 10
+"""While a run trains, the charts' text alternatives are rebuilt every this many payloads (and
+with a run's first, and whenever nothing moved): a screen reader reads them on demand, and ten
+a second would cost ~0.5 ms a tick for nothing."""
 
 
 class TrainerLike(Protocol):
@@ -184,14 +190,15 @@ def history_columns(history: Sequence[Any], start: int, stop: int | None = None)
     rows = history[start:stop]
     if not rows:
         return {f: [] for f in ROW_FIELDS}
-    columns = {}
-    for field in ROW_FIELDS:
-        values = [getattr(r, field) for r in rows]
-        if field in _INT_FIELDS:
-            columns[field] = [int(v) for v in values]
-        else:
-            columns[field] = round_significant(np.array(values, dtype=np.float64))
-    return columns
+    get = operator.attrgetter(*ROW_FIELDS)
+    table = list(zip(*map(get, rows), strict=True))  # one tuple per field
+    columns = {f: [int(v) for v in table[i]] for i, f in enumerate(ROW_FIELDS) if f in _INT_FIELDS}
+    floats = [i for i, f in enumerate(ROW_FIELDS) if f not in _INT_FIELDS]
+    rounded = round_significant(np.array([table[i] for i in floats], dtype=np.float64).ravel())
+    n = len(rows)
+    for k, i in enumerate(floats):
+        columns[ROW_FIELDS[i]] = rounded[k * n : (k + 1) * n]
+    return {f: columns[f] for f in ROW_FIELDS}
 
 
 def quantize_grid(grid: Any) -> dict[str, Any]:
@@ -375,6 +382,8 @@ class LiveFeed:
         runs: Sequence[LiveRun],
         x_axis: str = "epoch",
         resolution: int = 64,
+        *,
+        alt: bool = False,
     ) -> dict[str, Any]:
         """Return the next payload for ``runs`` and record what it sends.
 
@@ -386,6 +395,9 @@ class LiveFeed:
             The history column on the curves' x axis.
         resolution : int
             Side of the boundary grid (2 to 400).
+        alt : bool
+            Build the text alternatives now (say so when no tick follows, e.g. paused);
+            otherwise they come every :data:`ALT_EVERY` payloads and whenever nothing moved.
 
         Returns
         -------
@@ -394,6 +406,10 @@ class LiveFeed:
         """
         if x_axis not in figs.X_AXIS_TITLES:
             raise ValueError(f"x_axis must be one of {', '.join(figs.X_AXIS_TITLES)}")
+        # Text alternatives every ALT_EVERY payloads, and whenever nothing moved since the last
+        # payload (paused, stopped): what a screen reader reads then is exact.
+        still = all(self.sent.get(r.token, [-1])[-1] == len(r.trainer.history) for r in runs)
+        with_alt = alt or self.seq % ALT_EVERY == 0 or still
         weights = [r.trainer.weights() for r in runs]
         limit = figs.weight_limit(*weights)
         hists = [figs.weight_histogram_info(w, limit) for w in weights]
@@ -418,8 +434,9 @@ class LiveFeed:
                 },
                 "stop": stop_mark(history, t.stopped),
                 "marks": change_marks(getattr(t, "changes", ())),
-                "alt_boundary": figs.boundary_alt(grid, t.train, t.test, title),
             }
+            if with_alt or base == 0:
+                item["alt_boundary"] = figs.boundary_alt(grid, t.train, t.test, title)
             if base == 0:
                 item["points"] = {"train": points(t.train), "test": points(t.test)}
                 if run.ghost is not None:
@@ -431,13 +448,15 @@ class LiveFeed:
                 item["grid"] = quantize_grid(grid)
             out_runs.append(item)
             self.sent[run.token] = [*ends, end][-OVERLAP_PAYLOADS:] if base else [end]
-            curves.append(figs.curves_info(history, run.label, t.stopped, x_axis=x_axis))
+            with_alt = with_alt or base == 0
+            if with_alt:
+                curves.append(figs.curves_info(history, run.label, t.stopped, x_axis=x_axis))
         live = {r.token for r in runs}
         self.sent = {k: v for k, v in self.sent.items() if k in live}
         self._grids = {k: v for k, v in self._grids.items() if k in live}
         names = [f"Run {r.label}" if r.label else "Weights" for r in runs]
         self.seq += 1
-        return {
+        payload = {
             "v": 1,
             "stream": self.stream,
             "seq": self.seq,
@@ -445,13 +464,20 @@ class LiveFeed:
             "x_title": figs.X_AXIS_TITLES[x_axis],
             "hist_limit": limit,
             "style": style(),
-            "alt": {
+            "runs": out_runs,
+        }
+        if with_alt:
+            if len(curves) < len(runs):  # a first payload of one run: the alt texts of all
+                curves = [
+                    figs.curves_info(r.trainer.history, r.label, r.trainer.stopped, x_axis=x_axis)
+                    for r in runs
+                ]
+            payload["alt"] = {
                 "curves": figs.curves_alt(curves),
                 "norm": figs.weight_norm_alt(curves),
                 "hist": figs.weight_histograms_alt(hists, names),
-            },
-            "runs": out_runs,
-        }
+            }
+        return payload
 
     def _grid_changed(self, token: str, prob: np.ndarray, force: bool) -> bool:
         """Whether to send this grid: it moved by more than one level, or it is due anyway."""

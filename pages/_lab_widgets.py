@@ -813,7 +813,8 @@ def draw(trainers: list[Trainer], labels: list[str]) -> None:
         LiveRun(lab, token, t, ghosts.get(lab))
         for lab, token, t in zip(labels, ss.lab_tokens, trainers, strict=True)
     ]
-    live_chart(feed, runs, ss.get("lab_x_axis") or "epoch", BOUNDARY_RESOLUTION)
+    axis = ss.get("lab_x_axis") or "epoch"
+    live_chart(feed, runs, axis, BOUNDARY_RESOLUTION, alt=not ss.get("lab_running"))
     for t, lab in zip(trainers, labels, strict=True):
         if t.stopped is not None:
             kind = {"early_stopping": st.success, "diverged": st.error}.get(

@@ -23,7 +23,9 @@ NAME = "live_chart"
 KEY = "lab_live"
 
 
-def live_chart(feed: LiveFeed, runs: list[LiveRun], x_axis: str, resolution: int) -> None:
+def live_chart(
+    feed: LiveFeed, runs: list[LiveRun], x_axis: str, resolution: int, *, alt: bool = False
+) -> None:
     """Send the live view this tick's payload (what changed) and take the browser's reply.
 
     Parameters
@@ -36,11 +38,13 @@ def live_chart(feed: LiveFeed, runs: list[LiveRun], x_axis: str, resolution: int
         The curves' x axis.
     resolution : int
         Side of the boundary grid.
+    alt : bool
+        Send the charts' text alternatives with this payload (no tick follows: paused).
     """
     # Declared on every call: a declaration registers the files with the running server, and a
     # test runtime (AppTest) or a restarted server is a new registry.
     component = declare_component(NAME, path=str(ASSETS))
     feed.answer(st.session_state.get(KEY))  # what the browser asked for since the last tick
-    payload = feed.payload(runs, x_axis, resolution)
+    payload = feed.payload(runs, x_axis, resolution, alt=alt)
     reply: Any = component(feed=payload, key=KEY, default=None)
     feed.answer(reply)

@@ -219,7 +219,7 @@
       if (base === 0) held.ghost = r.ghost ? ghostOf(r.ghost) : null;
       held.marks = Array.isArray(r.marks) ? r.marks : held.marks;
       held.stop = r.stop || null;
-      held.alt = r.alt_boundary || "";
+      if (typeof r.alt_boundary === "string") held.alt = r.alt_boundary;  // absent: keep it
       applied = true;
     }
 

@@ -549,7 +549,10 @@ def test_batch_size_study_takes_turns_on_the_tick_lock(monkeypatch):
 
 
 def _link_warnings(at: AppTest) -> list[str]:
-    return [m.value for m in at.warning if m.value.startswith("From the link: ")]
+    """The link warnings as the reader sees them (their quoted values are escaped Markdown)."""
+    from normviz.literal import unescape
+
+    return [unescape(m.value) for m in at.warning if m.value.startswith("From the link: ")]
 
 
 def test_a_bad_link_warning_stays_after_the_url_is_rewritten_until_dismissed():

@@ -239,3 +239,24 @@ def test_change_marks_and_the_previous_run_travel_with_the_run():
     t.step(4)
     later = feed.payload([LiveRun("", "new", t, ghost)])["runs"][0]
     assert "ghost" not in later and later["marks"] == first["marks"]  # the ghost is sent once
+
+
+def test_text_alternatives_come_with_a_runs_first_payload_and_every_tenth():
+    from normviz.figures import lab as figs
+    from normviz.live_feed import ALT_EVERY
+
+    t = _trainer()
+    feed = LiveFeed()
+    seen = []
+    for _ in range(2 * ALT_EVERY + 1):
+        t.step(4)  # one epoch (100 training points, batch 32): a new row every payload
+        p = feed.payload([LiveRun("", "r", t)])
+        seen.append("alt" in p)
+        assert ("alt" in p) == ("alt_boundary" in p["runs"][0])
+        if "alt" in p:  # the numbers of this very payload's run
+            assert p["alt"]["curves"] == figs.curves_alt([figs.curves_info(t.history)])
+    assert seen[0] and sum(seen) == 3  # the first (the browser has nothing yet), then every 10th
+    paused = feed.payload([LiveRun("", "r", t)])  # nothing moved: exact texts at once
+    assert paused["alt"]["curves"] == figs.curves_alt([figs.curves_info(t.history)])
+    fresh = feed.payload([LiveRun("", "new-run", t)])
+    assert "alt" in fresh  # a new run's first payload always carries them
