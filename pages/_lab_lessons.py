@@ -54,7 +54,7 @@ def explain(
     built from the configs being trained (each run's, when A and B differ).
     """
     st.divider()
-    st.subheader("What the controls do")
+    st.subheader("What the controls do", anchor="what-the-controls-do")
     math_cols = st.columns(2, gap="large")
     with math_cols[0]:
         # The runs that use L1 (or L2), else run A: one text per distinct explanation.
@@ -94,7 +94,7 @@ def explain(
     studies.dropout_section(next((c for _, c in runs if c.dropout > 0), runs[0][1]))
     studies.batch_size_section(base)
 
-    st.subheader("Batch size: how many updates?")
+    st.subheader("Batch size: how many updates?", anchor="batch-size-updates")
     calc = st.columns([1, 1, 2, 1])
     n_images = calc[0].number_input(
         "Training images", 1, 10**10, 4_000_000, step=1000, key="lab_calc_n"
@@ -131,7 +131,7 @@ def explain(
         "compare the runs at equal updates or equal data rather than at equal epochs."
     )
 
-    st.subheader("Take it home")
+    st.subheader("Take it home", anchor="take-it-home")
     home = st.columns([3, 1])
     code = home[0].expander(
         "PyTorch code for the current settings",

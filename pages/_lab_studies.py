@@ -130,7 +130,7 @@ def _request_study() -> None:
 
 def batch_size_section(base: TrainConfig) -> None:
     """The batch-size study: test accuracy against batch size for BN, GN and LN, on request."""
-    st.subheader("Batch size and normalization: a study")
+    st.subheader("Batch size and normalization: a study", anchor="batch-size-study")
     st.markdown(
         "In the spirit of Figure 1 of Wu & He, *Group Normalization* (2018): the lab's network "
         "trained with BatchNorm, GroupNorm and LayerNorm at each batch size, and the test "
@@ -220,7 +220,9 @@ def dropout_section(base: TrainConfig) -> None:
 
     ``base`` is the config checked: a run's, with its dropout rate (0.5 when dropout is off).
     """
-    st.subheader("Dropout check: evaluation gives the expected training output")
+    st.subheader(
+        "Dropout check: evaluation gives the expected training output", anchor="dropout-check"
+    )
     c = _dropout_check(repr(base), base)
     st.markdown(
         f"The first hidden layer's activations h of the (untrained) network on the "

@@ -12,7 +12,7 @@ from pages._router import ensure_router
 
 ensure_router()
 
-st.title("Regularization lab")
+st.title("Regularization lab", anchor="regularization-lab")  # a fixed anchor: no slug per rerun
 st.markdown(
     "Train a small PyTorch network on 2D points, live, and watch **dropout**, **L1**, **L2**, "
     "**early stopping**, **input jitter** and **normalization** act on its boundary, its "
