@@ -14,7 +14,7 @@ from normviz import layer_text as text
 from normviz import layers, tensors
 from normviz.figures import layers as fig
 from normviz.figures.layers_cube import cube_alt, plot_cube
-from normviz.figures.layers_cube_row import plot_cube_tiles, tile_alt
+from normviz.figures.layers_cube_row import cube_tile_image, cube_title, tile_alt, tile_ranges
 from normviz.layer_links import CONVENTIONS, SOURCES, TABS
 from pages import _layer_links as links
 from pages._held import held
@@ -75,8 +75,15 @@ def cube(key: tuple, kind: str, groups: int | None, _x: torch.Tensor, layout: st
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def cube_row(key: tuple, groups: int, _x: torch.Tensor):
+    """(title, RGB picture, alt text) of the five cubes: pictures cost a browser nothing to show,
+    five Plotly charts hundreds of milliseconds a change."""
     infos = [studies.cube_info(_x, k, groups if k == "group" else None) for k in layers.KINDS]
-    return list(zip(plot_cube_tiles(infos), [tile_alt(i) for i in infos], strict=True))
+    ranges = tile_ranges(infos)
+    return [
+        (cube_title(i).replace("<b>", "**").replace("</b>", "**"), cube_tile_image(i, ranges),
+         tile_alt(i))
+        for i in infos
+    ]  # fmt: skip
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -188,13 +195,18 @@ if tabs[0].open:  # only the open tab runs and draws
             if degenerate:
                 st.warning(degenerate)
             st.info(text.layer_note(kind, g_kind))  # about the chosen layer
-        # Five small 2D figures in columns: side by side on a screen, stacked on a phone.
+        # Five pictures in columns: side by side on a screen, stacked on a phone.
         tiles = cube_row(key, groups, x)
-        for i, (col, (chart, alt)) in enumerate(zip(st.columns(len(tiles)), tiles, strict=True)):
-            col.plotly_chart(chart, key=f"lay_cube_tile{i}", alt=alt, **CHART)
+        for i, (col, (title, picture, alt)) in enumerate(
+            zip(st.columns(len(tiles)), tiles, strict=True)
+        ):
+            with col.container(key=f"lay_cube_tile{i}"):
+                st.markdown(title)
+                st.image(picture, alt=alt, width="stretch")
         st.caption(
             "After Figure 2 of Wu & He, *Group Normalization* (ECCV 2018): shaded, the elements "
-            "that share one mean and variance (RMSNorm: one mean square)."
+            "that share one mean and variance (RMSNorm: one mean square); axes as in the cube "
+            "above."
         )
 
 if tabs[1].open:  # only the open tab runs and draws

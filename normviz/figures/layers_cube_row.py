@@ -1,18 +1,35 @@
-"""The five normalization cubes side by side: one small 2D figure per cube, on one scale.
+"""The five normalization cubes side by side: one small picture per cube, on one scale.
 
 Drawn as Figure 2 of Wu & He, "Group Normalization" (2018) draws them. Each cube is its own
-figure so the page can put them in columns that stack on a phone (one figure with five cubes
-ran their titles together at 390 px and cropped a shaded set); every tile gets the same cell
-size and height, so the cubes compare at a glance. Plain 2D (no WebGL), built from plain dicts.
-Builders take :class:`normviz.layer_studies.CubeInfo` records (plain numpy).
+tile so the page can put them in columns that stack on a phone (one figure with five cubes ran
+their titles together at 390 px and cropped a shaded set); every tile gets the same cell size,
+so the cubes compare at a glance. :func:`cube_tile_image` draws a tile as an RGB image with
+Pillow, from the same paths as the animated cube (a browser shows five pictures for nothing,
+where five Plotly charts cost it hundreds of milliseconds a change); :func:`plot_cube_tiles`
+gives the same tiles as Plotly figures. Builders take :class:`normviz.layer_studies.CubeInfo`
+records (plain numpy).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+from PIL import Image, ImageDraw
+
 from normviz.figures._spec import FigureSpec
-from normviz.figures.layers_cube import _FONT, KIND_TITLES, _axes, _traces, data_range, plane
+from normviz.figures.layers_cube import (
+    _FONT,
+    ACCENT,
+    BASE,
+    KIND_TITLES,
+    PAD,
+    _axes,
+    _traces,
+    data_range,
+    plane,
+    project,
+)
 from normviz.layer_studies import CubeInfo
 
 
@@ -93,3 +110,88 @@ def tile_alt(info: CubeInfo) -> str:
         f"under {name}: {count} statistic set{'s' if count != 1 else ''}{over}; the first set "
         "shaded."
     )
+
+
+def _runs(xs: list, ys: list) -> list[list[tuple[float, float]]]:
+    """The parts of a path (None between them) as lists of points."""
+    parts: list[list[tuple[float, float]]] = [[]]
+    for x, y in zip(xs, ys, strict=True):
+        if x is None or y is None:
+            parts.append([])
+        else:
+            parts[-1].append((float(x), float(y)))
+    return [p for p in parts if p]
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    """``#rrggbb`` or ``rgba(r, g, b, a)`` (over white) as an RGB triple."""
+    if colour.startswith("#"):
+        return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
+    r, g, b, a = (float(v) for v in colour[colour.index("(") + 1 : -1].split(","))
+    return tuple(round(c * a + 255 * (1 - a)) for c in (r, g, b))  # type: ignore[return-value]
+
+
+def tile_ranges(infos: Sequence[CubeInfo], pad: float = 0.3) -> tuple[list[float], list[float]]:
+    """The x and y data ranges every tile picture shares: the largest block, ``pad`` around.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> labels = np.zeros((2, 3, 4), dtype=np.int64)
+    >>> tile_ranges([CubeInfo("layer", None, ("N", "C", "H·W"), labels, (0.0,), (1.0,))])
+    ([-1.075, 3.625], [-1.01, 4.43])
+    """
+    a = max(i.labels.shape[0] for i in infos)
+    b = max(i.labels.shape[1] for i in infos)
+    length = max(i.labels.shape[2] for i in infos)
+    lo = np.full(1, -PAD)  # the front bottom left corner of the block
+    x0, y0 = project(lo, lo, lo)
+    x1, y1 = project(np.array([a - PAD]), np.array([b - PAD]), np.array([length - PAD]))
+    return ([round(float(x0[0]) - pad, 3), round(float(x1[0]) + pad, 3)],
+            [round(float(y0[0]) - pad, 3), round(float(y1[0]) + pad, 3)])  # fmt: skip
+
+
+def cube_tile_image(
+    info: CubeInfo,
+    ranges: tuple[Sequence[float], Sequence[float]] | None = None,
+    width: int = 300,
+    supersample: int = 2,
+) -> np.ndarray:
+    """Return the tile of ``info`` as an (H, W, 3) uint8 RGB image: its first set shaded.
+
+    The same block, shaded cells and box as :func:`plot_cube_tiles` (the animated cube's first
+    frame), drawn with Pillow at ``supersample`` times the size and scaled down (smooth edges).
+    ``ranges`` (x, y data ranges, :func:`tile_ranges`) give every tile of a row one scale; the
+    height follows from ``width`` and the ranges (equal units on x and y).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> labels = np.zeros((2, 3, 4), dtype=np.int64)
+    >>> info = CubeInfo("layer", None, ("N", "C", "H·W"), labels, (0.0,), (1.0,))
+    >>> image = cube_tile_image(info, width=120)
+    >>> image.shape[1], image.shape[2], image.dtype.name
+    (120, 3, 'uint8')
+    """  # fmt: skip
+    (x0, x1), (y0, y1) = ranges or tile_ranges([info])
+    big = width * supersample
+    scale = big / (x1 - x0)
+    height = max(round((y1 - y0) * scale), 1)
+    image = Image.new("RGB", (big, height), "white")
+    draw = ImageDraw.Draw(image)
+
+    def px(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        return [((x - x0) * scale, height - (y - y0) * scale) for x, y in points]
+
+    faces, grid, cells, box = _traces(info, 0)
+    line = max(supersample, 1)
+    for part in _runs(faces["x"], faces["y"]):
+        draw.polygon(px(part), fill=_rgb(faces["fillcolor"]), outline=_rgb(BASE), width=line)
+    for part in _runs(grid["x"], grid["y"]):
+        draw.line(px(part), fill=_rgb(BASE), width=line)
+    for part in _runs(cells["x"], cells["y"]):
+        draw.polygon(px(part), fill=_rgb(cells["fillcolor"]), outline=(255, 255, 255), width=line)
+    for part in _runs(box["x"], box["y"]):
+        draw.line(px(part), fill=_rgb(ACCENT), width=2 * line, joint="curve")
+    small = image.resize((width, max(height // supersample, 1)), Image.Resampling.LANCZOS)
+    return np.asarray(small)

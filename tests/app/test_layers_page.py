@@ -311,8 +311,15 @@ def test_every_chart_has_alternative_text_from_normviz():
 
     app = _linked({"convention": "keras", "momentum": "0.9"})
     charts = [c for tab in TABS for c in _open(app, tab).get("plotly_chart")]
-    assert len(charts) == 11  # the cube tab: the animated cube and five small cubes
+    assert len(charts) == 6  # one a tab but the code tab; the five small cubes are pictures
     alts = [c.proto.alt for c in charts]
+    from normviz.figures.layers_cube_row import tile_alt
+
+    _open(app, "cube")
+    pictures = [i.alt for image in app.get("image") for i in image.proto.imgs]
+    x = _page_batch()
+    infos = [studies.cube_info(x, k, 2 if k == "group" else None) for k in KIND_NAMES]
+    assert pictures == [tile_alt(i) for i in infos]
     assert all(len(a) > 40 for a in alts), alts
     assert alts[0] == cube_alt(studies.cube_info(_page_batch(), "batch", None))
     trace = studies.running_study(0.9, "keras", 8, seed=0)
@@ -329,7 +336,7 @@ def _page_batch():
 # --- only the open tab draws ---------------------------------------------------------------
 
 # The charts each tab draws, by their alternative text's start (what a screen reader reads).
-TAB_CHARTS = {"cube": 6, "moments": 1, "groupnorm": 1, "tokens": 1, "running": 1, "batch": 1,
+TAB_CHARTS = {"cube": 1, "moments": 1, "groupnorm": 1, "tokens": 1, "running": 1, "batch": 1,
               "code": 0}  # fmt: skip
 
 
@@ -348,6 +355,7 @@ def test_only_the_open_tabs_charts_are_drawn():
         seen.append(alts)
         assert _scenes(app) == 0, (tab, _scenes(app))
     _open(app, "cube")
+    assert len(app.get("image")) == 5  # the five small cubes: pictures, no chart to mount
     assert [m.label for m in app.metric] == []  # the GroupNorm tab's body did not run
     assert _open(app, "groupnorm").metric
 

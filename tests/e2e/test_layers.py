@@ -156,7 +156,7 @@ def test_on_a_phone_the_cubes_stack_and_charts_keep_titles_and_legends_apart(pag
     page.set_viewport_size({"width": 390, "height": 844})
     open_page(page, server, "/layers")
     check_page(page)
-    tiles = page.locator("[class*=st-key-lay_cube_tile] .js-plotly-plot")
+    tiles = page.locator("[class*=st-key-lay_cube_tile] img")
     assert tiles.count() == 5
     boxes = [tiles.nth(i).bounding_box() for i in range(5)]
     assert all(b["width"] > 250 for b in boxes), boxes  # full width, not a fifth of it

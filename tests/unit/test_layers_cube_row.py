@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
 from normviz import layer_studies as studies
 from normviz import layers, tensors
-from normviz.figures.layers_cube import ANIMATED_TRACES, plot_cube
-from normviz.figures.layers_cube_row import plot_cube_tiles
+from normviz.figures.layers_cube import ACCENT, ANIMATED_TRACES, plot_cube
+from normviz.figures.layers_cube_row import cube_tile_image, plot_cube_tiles, tile_ranges
 
 
 def _infos(c: int = 6, groups: int = 2):
@@ -48,3 +49,36 @@ def test_plotly_validates_it_and_sends_the_same_json():
         # A validated figure spells Plotly's empty template out; the rest must be identical.
         ours["layout"].pop("template"), theirs["layout"].pop("template")
         assert ours == theirs
+
+
+def _shaded(image: np.ndarray) -> np.ndarray:
+    """Pixels of the shaded cells (blue-violet: blue well above red and green)."""
+    r, g, b = (image[..., i].astype(int) for i in range(3))
+    return (b - g > 60) & (b - r > 40)
+
+
+def test_tile_pictures_show_the_whole_block_and_its_shaded_set_uncropped():
+    """Each small cube is a picture (a browser shows it for nothing): every shaded cell inside
+    it, white margins on all four sides (nothing cropped), one scale for the five."""
+    infos = _infos(c=8, groups=4)
+    ranges = tile_ranges(infos)
+    images = [cube_tile_image(i, ranges, width=240) for i in infos]
+    assert len({im.shape for im in images}) == 1  # one scale, one size
+    for info, image in zip(infos, images, strict=True):
+        assert image.dtype == np.uint8 and image.shape[1] == 240
+        border = np.concatenate(
+            [
+                image[:3].reshape(-1, 3),
+                image[-3:].reshape(-1, 3),
+                image[:, :3].reshape(-1, 3),
+                image[:, -3:].reshape(-1, 3),
+            ]
+        )
+        assert (border > 245).all(), info.kind  # white all round: the block is not cropped
+        assert _shaded(image).any(), info.kind
+    # How much is shaded follows the sets: LayerNorm's set 0 (a whole sample: the front face)
+    # shows more than InstanceNorm's (one channel of it), BatchNorm's (one channel of all).
+    area = {i.kind: int(_shaded(im).sum()) for i, im in zip(infos, images, strict=True)}
+    assert area["layer"] == area["rms"] > area["group"] > area["instance"]
+    assert area["batch"] > area["instance"]
+    assert ACCENT == "#4f46e5"
