@@ -1,0 +1,337 @@
+"""Benchmark: how long each control of each lesson takes to answer in Chromium, and first views.
+
+Run: ``python bench/bench_controls.py [--pages /images /layers /lab] [--fresh] [--repeats R]``.
+
+Starts its own Streamlit server on 127.0.0.1 (``bench/load_server.py``) and Debian's Chromium
+(``/usr/bin/chromium``, loopback only). For each lesson it opens the page, then drives every
+control once, as ``tests/e2e/test_every_control.py`` finds them (its page scan is reused): sliders
+by a keyboard arrow, selects, radios, toggles, segmented controls, number and text inputs,
+buttons, tabs, expanders. The lab is measured paused (its Start and Pause buttons, which run the
+live view, are left alone), so its live fragment's ticks are not counted. Uploaders, downloads,
+page links and custom components are not timed (they do not rerun to show a new state).
+
+What one control's time is: from the input event in the page (the key press or pointer down, as
+the page timed it) until the app settled: script state ``notRunning``, no status widget, every
+Plotly chart drawn, and then nothing left to do: the end of the last script run, the last DOM
+change in the app and the end of the last long task (main thread busy > 50 ms, which is where
+Plotly draws), whichever is latest, with 0.6 s of quiet after it.
+
+A lesson's first view: from navigation start until settled the same way; on a warm server
+(opened once before, median of ``--repeats``) and, with ``--fresh``, as the first page a newly
+started server serves (one new server per lesson).
+
+Reference, measured in the same run: Streamlit's bare rerun, a page with one slider served by
+the same Streamlit (its own server), driven the same way. Each control's time is printed with
+its ratio to that reference. Goals (issue 12): every control <= 500 ms, first view <= 3 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.load_server import CHROMIUM, FLAGS, free_port, start_server, stop_server, wait_ready
+from tests.e2e.test_every_control import ACTIONS, CHROME, KINDS, SCAN, Widget
+
+GOAL_CONTROL_S = 0.5
+GOAL_FIRST_S = 3.0
+QUIET_S = 0.6
+TIMEOUT_S = 45.0
+PAGES = ("/images", "/layers", "/lab")
+# Controls not timed: they start the lab's live view (measured paused), or are no rerun at all.
+SKIP_KEYS = {"lab_start", "lab_pause"}
+SKIP_KINDS = {"download", "uploader", "pagelink", "livechart"}
+
+# Timestamps (performance.now()) of what the page did: the last input event, script state
+# changes, DOM changes in the app, long tasks. Installed before the app's own scripts.
+PROBE_JS = """
+(() => {
+  if (window !== window.top) return;
+  const p = (window.__probe = {input: 0, runEnd: 0, runStart: 0, mutation: 0, longEnd: 0,
+                                runs: 0});
+  for (const type of ['keydown', 'pointerdown', 'mousedown', 'click']) {
+    window.addEventListener(type, (e) => {
+      if (e.isTrusted && (type !== 'click' || !p.input)) p.input = performance.now();
+    }, true);
+  }
+  new MutationObserver((changes) => {
+    const now = performance.now();
+    for (const c of changes) {
+      if (c.type === 'attributes' && c.attributeName === 'data-test-script-state') {
+        const v = c.target.getAttribute('data-test-script-state');
+        if (v === 'running' && c.oldValue !== 'running') { p.runs += 1; p.runStart = now; }
+        else if (v !== 'running' && c.oldValue === 'running') p.runEnd = now;
+      } else {
+        p.mutation = now;
+      }
+    }
+  }).observe(document, {attributes: true, attributeOldValue: true, subtree: true,
+                        childList: true, characterData: true});
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) p.longEnd = Math.max(p.longEnd, e.startTime + e.duration);
+    }).observe({type: 'longtask', buffered: true});
+  } catch (e) {}
+})();
+"""
+
+# Idle now? Script state, status widget, every Plotly chart drawn (as tests/e2e/conftest.py).
+STATE_JS = """() => {
+  const app = document.querySelector('[data-testid=stApp]');
+  const charts = document.querySelectorAll('[data-testid=stPlotlyChart]');
+  const drawn = Array.from(charts).every(c => c.querySelector('.js-plotly-plot .main-svg'))
+      && !document.querySelector('[data-testid=stSkeleton], [data-testid=stSkeletonElement]');
+  const p = window.__probe || {};
+  return {state: app && app.getAttribute('data-test-script-state'),
+          status: !!document.querySelector('[data-testid=stStatusWidget]'), drawn,
+          now: performance.now(), input: p.input || 0, runEnd: p.runEnd || 0,
+          mutation: p.mutation || 0, longEnd: p.longEnd || 0, runs: p.runs || 0};
+}"""
+
+REFERENCE_APP = """import streamlit as st
+
+st.title("Bare rerun")
+st.slider("value", 0, 100, 50, key="ref_slider")
+"""
+
+
+@dataclass
+class Timing:
+    """One measured interaction: what was done and how long the page took to settle."""
+
+    page: str
+    control: str
+    kind: str
+    seconds: float
+    note: str = ""
+
+
+def wait_settled(page, since: float, timeout_s: float = TIMEOUT_S, quiet_s: float = QUIET_S):
+    """Wait until the app is idle and quiet; return (end timestamp, probe) in page milliseconds.
+
+    ``since`` is the page time the measured action started; the end is the latest of the last
+    run's end, DOM change and long task after it.
+    """
+    start = time.monotonic()
+    quiet_from = None
+    last = None
+    while time.monotonic() - start < timeout_s:
+        s = page.evaluate(STATE_JS)
+        idle = s["state"] == "notRunning" and not s["status"] and s["drawn"]
+        end = max(since, s["runEnd"], s["mutation"], s["longEnd"])
+        if idle and last is not None and end == last:
+            quiet_from = quiet_from or time.monotonic()
+            if time.monotonic() - quiet_from >= quiet_s and s["now"] - end >= quiet_s * 1000:
+                return end, s
+        else:
+            quiet_from = None
+        last = end if idle else None
+        page.wait_for_timeout(50)
+    return None, page.evaluate(STATE_JS)
+
+
+def first_view(context, url: str) -> float:
+    """Seconds from navigation start until the page at ``url`` settled (a new tab)."""
+    page = context.new_page()
+    try:
+        page.goto(url, wait_until="commit")
+        page.wait_for_selector("[data-testid=stApp]", timeout=TIMEOUT_S * 1000)
+        end, _ = wait_settled(page, 0.0, timeout_s=90.0)
+        return float("nan") if end is None else end / 1000
+    finally:
+        page.close()
+
+
+def scan(page) -> list[Widget]:
+    found = page.evaluate(SCAN, [KINDS, CHROME])
+    return [Widget(**w) for w in found["widgets"]]
+
+
+def act(page, w: Widget) -> float | None:
+    """Drive ``w`` once; return the seconds from its input event until settled (None: stuck)."""
+    el = page.locator(f"[data-walk='{w.walk}']").first
+    el.evaluate("e => e.scrollIntoView({block: 'center'})")
+    wait_settled(page, 0.0, quiet_s=0.3)
+    page.evaluate("() => { window.__probe.input = 0; }")
+    ACTIONS[w.kind](page, el, w)
+    s = page.evaluate(STATE_JS)
+    if not s["input"]:
+        return None
+    end, _ = wait_settled(page, s["input"])
+    return None if end is None else (end - s["input"]) / 1000
+
+
+def reveal(page, w: Widget) -> None:
+    """Open the tabs and expanders around ``w`` (not timed)."""
+    for r in w.reveal:
+        page.locator(f"[data-walk-reveal='{r}']").first.click()
+        wait_settled(page, 0.0)
+
+
+def drive_page(context, url: str, path: str) -> list[Timing]:
+    """Drive every control of ``path`` once; return their timings."""
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(url + path)
+    wait_settled(page, 0.0, timeout_s=90.0)
+    done: set[str] = set()
+    seen: dict[str, int] = {}  # control -> the step it was first seen at
+    out: list[Timing] = []
+    for step in range(200):
+        widgets = scan(page)
+        for w in widgets:
+            seen.setdefault(w.id, step)
+        todo = [
+            (i, w) for i, w in enumerate(widgets)
+            if w.id not in done and not w.disabled and w.key not in SKIP_KEYS
+            and w.kind not in SKIP_KINDS and w.kind in ACTIONS
+        ]  # fmt: skip
+        if not todo:
+            break
+        # Newest controls first, while the step that revealed them holds; then tabs and
+        # expanders; the rest from the bottom of the page up (as the e2e walker does).
+        _, w = min(
+            todo,
+            key=lambda iw: (-seen[iw[1].id], iw[1].kind not in ("tab", "expander"),
+                            iw[0] if iw[1].kind in ("tab", "expander") else -iw[0]),
+        )  # fmt: skip
+        done.add(w.id)
+        try:
+            reveal(page, w)
+            w = next((x for x in scan(page) if x.id == w.id), w)
+            took = act(page, w)
+        except Exception as err:  # a benchmark reports and goes on
+            out.append(Timing(path, w.id, w.kind, float("nan"), f"failed: {str(err)[:80]}"))
+            continue
+        out.append(Timing(path, w.id, w.kind, float("nan") if took is None else took))
+    page.close()
+    return out
+
+
+def reference(context, tmp: Path) -> float:
+    """Median seconds of Streamlit's bare rerun: a one-slider page, arrow key, settled."""
+    script = tmp / "bare_rerun.py"
+    script.write_text(REFERENCE_APP)
+    port = free_port()
+    proc = start_server(port, tmp / "reference.log", script=script)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_ready(url)
+        page = context.new_page()
+        page.goto(url)
+        wait_settled(page, 0.0, timeout_s=90.0)
+        times = []
+        for i in range(9):
+            w = Widget("ref_slider", "slider", "value", "ref_slider", "", False, [], True, "")
+            page.locator(".st-key-ref_slider").first.evaluate(
+                "e => e.setAttribute('data-walk', 'ref')"
+            )
+            w.walk = "ref"
+            took = act(page, w)
+            if took is not None and i:  # the first one warms up
+                times.append(took)
+        page.close()
+        return statistics.median(times)
+    finally:
+        stop_server(proc)
+
+
+def loopback_context(browser, viewport=(1400, 1000)):
+    ctx = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    ctx.route(
+        "**/*",
+        lambda r: (
+            r.continue_() if r.request.url.startswith(("http://127.0.0.1", "data:")) else r.abort()
+        ),
+    )
+    ctx.add_init_script(PROBE_JS)
+    return ctx
+
+
+def fmt(seconds: float, ref: float) -> str:
+    if seconds != seconds:  # NaN
+        return "   n/a"
+    return f"{seconds * 1000:6.0f} ms  {seconds / ref:5.1f}x"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--pages", nargs="*", default=list(PAGES))
+    ap.add_argument("--repeats", type=int, default=3, help="warm first views per lesson")
+    ap.add_argument("--fresh", action="store_true", help="also first views on fresh servers")
+    ap.add_argument("--no-controls", action="store_true", help="first views only")
+    args = ap.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    load = os.getloadavg()
+    print(f"load average at start: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} "
+          f"({os.cpu_count()} cores)")  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp_dir, sync_playwright() as pw:
+        tmp = Path(tmp_dir)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        ctx = loopback_context(browser)
+        ref = reference(ctx, tmp)
+        print(f"reference: Streamlit's bare rerun (one slider) {ref * 1000:.0f} ms (median of 8)")
+        fresh: dict[str, float] = {}
+        if args.fresh:
+            for path in args.pages:
+                port = free_port()
+                proc = start_server(port, tmp / f"fresh{port}.log")
+                try:
+                    url = f"http://127.0.0.1:{port}"
+                    wait_ready(url)
+                    fctx = loopback_context(browser)
+                    fresh[path] = first_view(fctx, url + path)
+                    fctx.close()
+                finally:
+                    stop_server(proc)
+        port = free_port()
+        proc = start_server(port, tmp / "server.log")
+        timings: list[Timing] = []
+        warm: dict[str, float] = {}
+        try:
+            url = f"http://127.0.0.1:{port}"
+            wait_ready(url)
+            for path in args.pages:
+                first_view(ctx, url + path)  # warm the server's imports and caches
+                warm[path] = statistics.median(
+                    first_view(ctx, url + path) for _ in range(args.repeats)
+                )
+                if not args.no_controls:
+                    timings += drive_page(ctx, url, path)
+        finally:
+            stop_server(proc)
+            with contextlib.suppress(Exception):
+                browser.close()
+    width = max((len(t.control) for t in timings), default=10)
+    for path in args.pages:
+        rows = [t for t in timings if t.page == path]
+        print(f"\n{path}: {len(rows)} controls")
+        for t in rows:
+            flag = "  OVER" if t.seconds > GOAL_CONTROL_S else ""
+            print(f"  {t.control:<{width}} {t.kind:<10} {fmt(t.seconds, ref)}{flag} {t.note}")
+    print("\nsummary (goal: controls <= 500 ms, first view <= 3 s)")
+    for path in args.pages:
+        rows = [t for t in timings if t.page == path and t.seconds == t.seconds]
+        slow = max(rows, key=lambda t: t.seconds, default=None)
+        worst = f"slowest {slow.control} {fmt(slow.seconds, ref)}" if slow else "no controls"
+        over = sum(t.seconds > GOAL_CONTROL_S for t in rows)
+        fv = f"first view warm {warm.get(path, float('nan')):.2f} s"
+        if path in fresh:
+            fv += f", fresh server {fresh[path]:.2f} s"
+        print(f"  {path:8s} {worst}; {over} over 500 ms; {fv}")
+    load = os.getloadavg()
+    print(f"load average at end: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
