@@ -1,0 +1,90 @@
+"""The lab on any screen: a phone, a projector at 150 % zoom, a laptop; and by keyboard.
+
+1280x720 at 150 % zoom is a 853x480 CSS-pixel viewport (the layout only sees CSS pixels).
+Each size is screenshotted (tests/e2e/screenshots/lab-screen-*.png) and checked: Start and the
+live chart on the first screen, no button or mode label cut, no two texts overlapping.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import check_page, open_page, shoot
+
+SIZES = {
+    "phone": (390, 844),
+    "projector": (853, 480),  # 1280x720 at 150 %
+    "laptop": (1400, 1000),
+}
+
+# Every visible text-bearing control of the lab's top row: its text must fit its box.
+CUT_LABELS = """() => {
+    const sel = '.st-key-lab_start button, .st-key-lab_pause button, .st-key-lab_step button,'
+        + ' .st-key-lab_reset button, .st-key-lab_mode button';
+    return Array.from(document.querySelectorAll(sel)).flatMap(b => {
+        const texts = Array.from(b.querySelectorAll('p, span, div')).filter(
+            e => e.children.length === 0 && e.textContent.trim());
+        return texts.filter(e => e.scrollWidth > e.clientWidth + 1)
+            .map(e => e.textContent.trim());
+    });
+}"""
+
+# Pairs of leaf texts in the live view's neighbourhood whose boxes overlap.
+OVERLAPS = """() => {
+    const root = document.querySelector('[data-testid=stMain]');
+    const leaves = Array.from(root.querySelectorAll('p, label, button, h1, h2, h3, span'))
+        .filter(e => e.children.length === 0 && e.textContent.trim()
+                && e.getClientRects().length && !e.closest('[data-testid=stTooltipIcon]')
+                // a slider's value rides above its thumb, in its label's row (Streamlit's own)
+                && !e.closest('[data-testid=stSliderThumbValue]')
+                && !e.closest('.katex'));  // typeset formulas stack their glyphs on purpose
+    const boxes = leaves.map(e => [e, e.getBoundingClientRect()])
+        .filter(([, r]) => r.width > 2 && r.height > 2 && r.top < window.innerHeight * 3);
+    const out = [];
+    for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+        const [a, ra] = boxes[i], [b, rb] = boxes[j];
+        if (a.contains(b) || b.contains(a)) continue;
+        const w = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
+        const h = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
+        if (w > 2 && h > 2) out.push([a.textContent.trim().slice(0, 40),
+                                      b.textContent.trim().slice(0, 40)]);
+    }
+    return out;
+}"""
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_start_and_the_live_view_come_first_and_every_label_fits(page, server, size):
+    width, height = SIZES[size]
+    page.set_viewport_size({"width": width, "height": height})
+    open_page(page, server, "/lab")
+    page.wait_for_selector(".st-key-lab_live iframe", timeout=60_000)
+    start = page.locator(".st-key-lab_start button").bounding_box()
+    assert start and start["y"] + start["height"] <= height, f"Start below the fold: {start}"
+    chart = page.locator(".st-key-lab_live iframe").bounding_box()
+    assert chart and chart["y"] < height, f"the live view starts below the first screen: {chart}"
+    assert page.evaluate(CUT_LABELS) == []
+    overlaps = page.evaluate(OVERLAPS)
+    assert overlaps == [], overlaps
+    # The controls come after the live view in the page (reading and Tab order).
+    controls = page.locator(".st-key-lab_dataset").bounding_box()
+    if size == "laptop":
+        assert controls["x"] > chart["x"] + chart["width"] - 1  # beside it, on the right
+    else:
+        assert controls["y"] > chart["y"] + chart["height"] - 1  # stacked under it
+    shoot(page, f"lab-screen-{size}")
+    check_page(page)
+
+
+def test_the_keyboard_reaches_start_in_a_few_presses(page, server):
+    open_page(page, server, "/lab")
+    presses = 0
+    while not page.evaluate("() => !!document.activeElement.closest('.st-key-lab_start')"):
+        page.keyboard.press("Tab")
+        presses += 1
+        assert presses <= 12, "Start not reached in 12 Tab presses"  # links, mode, then Start
+    outline = page.evaluate(
+        "() => getComputedStyle(document.activeElement).outlineStyle + ' '"
+        " + getComputedStyle(document.activeElement).boxShadow"
+    )
+    assert outline.split()[0] != "none" or "rgb" in outline  # a visible focus ring
