@@ -196,6 +196,9 @@ def _double_click(page, frame, chart: str) -> None:
     page.mouse.dblclick(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
 
+ACC_X = "() => [window.liveCharts.acc.scales.x.min, window.liveCharts.acc.scales.x.max]"
+
+
 def test_zoom_survives_ticks(page, server):
     """A drag-zoom on the loss curves while training stays through the next updates and the
     page rerun of Pause; a double-click returns to the whole run (before, every tick remounted
@@ -206,16 +209,17 @@ def test_zoom_survives_ticks(page, server):
     live.wait_for_function("() => window.liveStats.rows >= 8", timeout=60_000)
     _drag(page, live, "loss", 0.25, 0.6)
     zoomed = live.evaluate(X_SCALE)
+    acc = live.evaluate(ACC_X)
     # Inside the run's x range (which grows while the drag happens): a quarter to 60 % of it.
     assert zoomed["first"] < zoomed["min"] < zoomed["max"] < zoomed["last"], zoomed
+    # The accuracy curves zoom with them (uPlot's cursor sync): to about the same range (a tick
+    # that rescales x during the drag can move one chart's edge by a row, see the report).
+    assert zoomed["first"] < acc[0] < acc[1] < zoomed["last"], (acc, zoomed)
     after = _wait_renders(live, live.evaluate(STATS)["renders"] + 4, 30)  # 5 more updates
     kept = live.evaluate(X_SCALE)
     assert after["rows"] > 1 and kept["last"] > zoomed["last"], (zoomed, kept)  # still training
     assert (kept["min"], kept["max"]) == (zoomed["min"], zoomed["max"]), (zoomed, kept)
-    # The other curves follow the loss chart's zoom (one x range for the curves).
-    acc = live.evaluate("() => [window.liveCharts.acc.scales.x.min, "
-                        "window.liveCharts.acc.scales.x.max]")  # fmt: skip
-    assert acc == [zoomed["min"], zoomed["max"]], (acc, zoomed)
+    assert live.evaluate(ACC_X) == acc
     # Pause reruns the whole page: the mounted view applies its payload and keeps the zoom.
     renders = live.evaluate(STATS)["renders"]
     page.locator(".st-key-lab_pause button").click()
@@ -225,9 +229,11 @@ def test_zoom_survives_ticks(page, server):
     paused = live.evaluate(X_SCALE)
     assert live.evaluate(STATS)["renders"] > renders
     assert (paused["min"], paused["max"]) == (zoomed["min"], zoomed["max"]), (zoomed, paused)
+    assert live.evaluate(ACC_X) == acc
     _double_click(page, live, "loss")
     reset = live.evaluate(X_SCALE)
     assert (reset["min"], reset["max"]) == (reset["first"], reset["last"]), reset
+    assert live.evaluate(ACC_X) == [reset["first"], reset["last"]]  # the curves together
     assert reset["last"] > zoomed["max"], (zoomed, reset)
     check_page(page)
 
