@@ -236,8 +236,8 @@ def plot_batch_noise(noise: BatchNoise, height: int = 430) -> FigureSpec:
     top = max([v for row in noise.spread for v in row] + [0.1])
     sizes = noise.batch_sizes or (2, 512)
     notes = [
-        {"text": coincide_note([noise.kinds[i] for i in group]), "x": 1.0, "xref": "paper",
-         "xanchor": "right", "y": rows[group[0]][-1], "yref": "y", "yanchor": "bottom",
+        {"text": coincide_note([noise.kinds[i] for i in group]), "x": 0.01, "xref": "paper",
+         "xanchor": "left", "y": rows[group[0]][-1], "yref": "y", "yanchor": "bottom",
          "showarrow": False, "font": {"size": 12, "color": "#374151"}}
         for group in {tuple(g) for g in same if len(g) > 1}
     ]  # fmt: skip
