@@ -18,6 +18,7 @@ import streamlit as st
 
 from normviz.layer_links import LAYER_LINKS, TABS
 from normviz.links import Param
+from normviz.literal import literal
 from pages._held import begin, fill, put
 
 LINKS = LAYER_LINKS
@@ -131,5 +132,6 @@ def show_notes(slot) -> None:
         return
     with slot.container(border=True, key="lay_link_box"):
         for text in notes:
-            st.warning(f"From the link: {text}", icon=":material/link_off:")
+            # It quotes values read from the URL, which anyone can write: shown literally.
+            st.warning(f"From the link: {literal(text)}", icon=":material/link_off:")
         st.button("Dismiss", key="lay_link_dismiss", on_click=dismiss, icon=":material/close:")

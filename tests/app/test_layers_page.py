@@ -168,7 +168,19 @@ def _linked(query: dict[str, str]) -> AppTest:
 
 
 def _link_warnings(app: AppTest) -> list[str]:
-    return [w.value for w in app.warning if w.value.startswith("From the link: ")]
+    """The link warnings as the reader sees them (their quoted values are escaped Markdown)."""
+    from normviz.literal import unescape
+
+    return [unescape(w.value) for w in app.warning if w.value.startswith("From the link: ")]
+
+
+def test_a_links_values_are_shown_literally():
+    from normviz.literal import unescape
+
+    app = _linked({"kind": "**bold** [x](https://example.com) $\\href{https://e.com}{y}$"})
+    (note,) = [w.value for w in app.warning if "kind" in w.value]
+    assert "**bold**" not in note and "](https" not in note and "$\\href" not in note
+    assert "**bold** [x](https://example.com)" in unescape(note).replace("\u2060", "")
 
 
 def _tab_index(app: AppTest) -> int:
