@@ -1145,6 +1145,24 @@
   }
   window.addEventListener("resize", onResize);
 
+  // Keys pressed while the focus is in this frame (after a click on a chart) go on to the host
+  // page, whose document holds the app's keyboard shortcuts (the lab's Start, Pause, Step);
+  // key-ups too, or a shortcut library that tracks held keys sees the first key held forever.
+  function forwardKey(e) {
+    var init = {
+      key: e.key, code: e.code, location: e.location, repeat: e.repeat, altKey: e.altKey,
+      ctrlKey: e.ctrlKey, metaKey: e.metaKey, shiftKey: e.shiftKey, bubbles: true,
+      cancelable: true,
+    };
+    try {
+      window.parent.document.dispatchEvent(new KeyboardEvent(e.type, init));
+    } catch (err) {
+      // a host of another origin: its shortcuts are out of reach
+    }
+  }
+  window.addEventListener("keydown", forwardKey);
+  window.addEventListener("keyup", forwardKey);
+
   if (typeof ResizeObserver !== "undefined") {
     new ResizeObserver(reportHeight).observe(document.body);
   }

@@ -15,7 +15,15 @@ from urllib.parse import parse_qs, urlparse
 from playwright.sync_api import expect
 
 from normviz.training import TrainConfig, Trainer, updates_per_epoch
-from tests.e2e.conftest import check_page, open_page, runs, settle, settle_after, shoot
+from tests.e2e.conftest import (
+    LIVE_CHART,
+    check_page,
+    open_page,
+    runs,
+    settle,
+    settle_after,
+    shoot,
+)
 
 LAY_WARNING = "[data-testid=stMain] .st-key-lay_link_box [data-testid=stAlertContentWarning]"
 LAB_WARNING = "[data-testid=stMain] .st-key-lab_link_box [data-testid=stAlertContentWarning]"
@@ -146,6 +154,40 @@ def test_lab_keyboard_shortcuts_start_pause_and_step(page, server):
     expect(start).to_be_enabled(timeout=20_000)
     settle(page, timeout_s=20)
     assert _status_epoch(page) > 1
+    _no_traceback(server, since)
+
+
+def _click_the_loss_chart(page) -> None:
+    """Click in the middle of the live view's loss chart: the keyboard focus goes to its frame."""
+    frame = page.locator(LIVE_CHART).element_handle().content_frame()
+    over = frame.locator("#loss .u-over").first
+    over.scroll_into_view_if_needed()
+    box = over.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    assert page.evaluate("() => document.activeElement.tagName") == "IFRAME"
+
+
+def test_lab_shortcuts_work_after_a_click_in_the_charts(page, server):
+    """A click in the live view (to zoom, to read a value) puts the keyboard focus in its iframe,
+    a document of its own: the lab's shortcut keys must still reach the page's buttons (with the
+    Plotly charts of this morning, the focus stayed in the page)."""
+    since = _log_size(server)
+    open_page(page, server, "/lab?seed=5")
+    assert _status_epoch(page) == 0
+    _click_the_loss_chart(page)
+    before = runs(page)
+    page.keyboard.press("n")  # Step: one epoch
+    settle_after(page, before)
+    assert _status_epoch(page) == 1
+    start = page.locator(".st-key-lab_start button")
+    pause = page.locator(".st-key-lab_pause button")
+    _click_the_loss_chart(page)
+    page.keyboard.press("s")  # Start
+    expect(pause).to_be_enabled(timeout=20_000)
+    _click_the_loss_chart(page)
+    page.keyboard.press("p")  # Pause
+    expect(start).to_be_enabled(timeout=20_000)
+    check_page(page)
     _no_traceback(server, since)
 
 
