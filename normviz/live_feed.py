@@ -454,7 +454,7 @@ class LiveFeed:
         live = {r.token for r in runs}
         self.sent = {k: v for k, v in self.sent.items() if k in live}
         self._grids = {k: v for k, v in self._grids.items() if k in live}
-        names = [f"Run {r.label}" if r.label else "Weights" for r in runs]
+        names = [f"Run {r.label}" if r.label else "" for r in runs]
         self.seq += 1
         payload = {
             "v": 1,

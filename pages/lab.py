@@ -60,7 +60,9 @@ with main:
             "it compares. Choosing a named preset sets the controls to its settings; they then "
             "apply to both runs. Custom takes A from the controls and B from its own.",
         )
-        look_for = st.empty()  # filled once the runs are known: the text describes them
+    # Always there (empty with one network): elements that come and go before the live view
+    # would move it in the page, and Streamlit would rebuild its frame from scratch.
+    look_for = st.empty()  # filled once the runs are known: the text describes them
     runs = w.run_configs(base, compare, st.session_state.lab_preset)
     if compare and len(runs) == 2:
         (_, a), (_, b) = runs
@@ -110,10 +112,11 @@ with main:
         st.query_params.from_dict(query)
     w.keep_notes(query)
     w.show_notes(notes_slot)
-    if st.session_state.get("lab_busy"):
-        st.warning(st.session_state.lab_busy, icon=":material/hourglass_top:")
-    for notice in st.session_state.get("lab_notices") or []:  # why the run restarted
-        st.info(notice, icon=":material/restart_alt:")
+    with st.container():  # always there, like look_for: the live view keeps its place
+        if st.session_state.get("lab_busy"):
+            st.warning(st.session_state.lab_busy, icon=":material/hourglass_top:")
+        for notice in st.session_state.get("lab_notices") or []:  # why the run restarted
+            st.info(notice, icon=":material/restart_alt:")
 
     st.session_state.lab_interval = w.tick_seconds(len(trainers)) if running else None
     drawn = st.session_state.setdefault("lab_drawn", False)

@@ -1166,6 +1166,11 @@
   if (typeof ResizeObserver !== "undefined") {
     new ResizeObserver(reportHeight).observe(document.body);
   }
+  // Streamlit titles the frame with the component's module path; a screen reader should hear
+  // what it holds. The frame is same-origin, so its element is reachable.
+  try {
+    if (window.frameElement) window.frameElement.title = document.title;
+  } catch (e) { /* a cross-origin host: keep its title */ }
   post({ type: "streamlit:componentReady", apiVersion: 1 });
   reportHeight();
 })();

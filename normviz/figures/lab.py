@@ -914,12 +914,14 @@ def weight_histograms_alt(hists: Sequence[WeightHistogram], labels: Sequence[str
     Examples
     --------
     >>> h = weight_histogram_info(np.array([0.0, 0.5]), limit=1.0, bins=5)
-    >>> print(weight_histograms_alt([h], ["Weights"]))
-    Histogram of the weights from -1 to 1: Weights 2 weights, 50% within 0.001 of zero.
-    """
+    >>> print(weight_histograms_alt([h], [""]))
+    Histogram of the weights from -1 to 1: 2 weights, 50% within 0.001 of zero.
+    >>> print(weight_histograms_alt([h, h], ["Run A", "Run B"]))
+    Histogram of the weights from -1 to 1: Run A 2 weights, 50% within 0.001 of zero; Run B 2 weights, 50% within 0.001 of zero.
+    """  # noqa: E501
     limit = hists[0].limit if hists else 0.0
     parts = [
-        f"{label} {h.n} weights, {h.sparsity:.0%} within 0.001 of zero"
+        f"{label + ' ' if label else ''}{h.n} weights, {h.sparsity:.0%} within 0.001 of zero"
         for h, label in zip(hists, labels, strict=True)
     ]
     return f"Histogram of the weights from {-limit:.3g} to {limit:.3g}: {'; '.join(parts)}."

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import check_page, open_page, shoot
+from tests.e2e.conftest import check_page, open_page, runs, settle_after, shoot
 
 SIZES = {
     "phone": (390, 844),
@@ -88,3 +88,37 @@ def test_the_keyboard_reaches_start_in_a_few_presses(page, server):
         " + getComputedStyle(document.activeElement).boxShadow"
     )
     assert outline.split()[0] != "none" or "rgb" in outline  # a visible focus ring
+
+
+LIVE = ".st-key-lab_live iframe"
+
+
+def _mark_frame(page) -> None:
+    page.wait_for_selector(LIVE).content_frame().evaluate("() => { window.__kept = true; }")
+
+
+def _same_frame(page) -> bool:
+    frame = page.wait_for_selector(LIVE).content_frame()
+    frame.wait_for_function("() => window.liveStats && window.liveStats.renders > 0")
+    return frame.evaluate("() => window.__kept === true")
+
+
+def test_the_live_view_keeps_its_frame_through_a_restart_notice_and_a_mode_switch(page, server):
+    # Elements that came and went before the live view (the compare caption, a restart
+    # notice) moved it in the page, and Streamlit rebuilt its frame: zoom lost, a round trip.
+    open_page(page, server, "/lab?batch_size=256")
+    before = runs(page)
+    page.locator(".st-key-lab_step button").first.click()
+    settle_after(page, before)
+    _mark_frame(page)
+    before = runs(page)
+    page.locator(".st-key-lab_seed input").fill("5")
+    page.locator(".st-key-lab_seed input").press("Enter")
+    settle_after(page, before)
+    assert page.locator("[data-testid=stAlertContentInfo]", has_text="restarted").count() == 1
+    assert _same_frame(page), "a restart notice rebuilt the live view's frame"
+    before = runs(page)
+    page.locator(".st-key-lab_mode button", has_text="Compare A and B").click()
+    settle_after(page, before)
+    assert _same_frame(page), "switching to compare mode rebuilt the live view's frame"
+    check_page(page)
