@@ -17,9 +17,9 @@ from typing import Any
 import streamlit as st
 
 from normviz.image_links import DEFAULT_SAMPLE, IMAGE_LINKS, UPLOAD_NOTE, sample_technique
-from normviz.literal import literal
 from normviz.samples import SAMPLES
 from pages._held import begin, fill, put
+from pages._link_notes import show_link_notes
 
 LINKS = IMAGE_LINKS
 NOTES = "img_link_notes"  # list of (level, text): "warning" or "info"
@@ -70,11 +70,6 @@ def image_changed() -> None:
     changed()
     for name in ("low", "high"):
         st.session_state.pop(LINKS.param(name, {"technique": "clip", "bounds": "manual"}).key, None)
-
-
-def dismiss() -> None:
-    """The messages' "Dismiss" button."""
-    st.session_state[NOTES] = []
 
 
 def reset() -> None:
@@ -168,18 +163,5 @@ def sync_url(values: dict[str, Any]) -> None:
 
 
 def show_notes(slot) -> None:
-    """Draw the pending messages about the link in ``slot``, with a Dismiss button.
-
-    A message quotes values read from the URL, which anyone can write: it is shown literally
-    (:func:`normviz.literal.literal`), never as Markdown, LaTeX or a link.
-    """
-    notes = st.session_state.get(NOTES) or []
-    if not notes:
-        return
-    with slot.container(border=True, key="img_link_box"):
-        for level, text in notes:
-            if level == "info":
-                st.info(literal(text), icon=":material/link:")
-            else:
-                st.warning(f"From the link: {literal(text)}", icon=":material/link_off:")
-        st.button("Dismiss", key="img_link_dismiss", on_click=dismiss, icon=":material/close:")
+    """Draw the pending messages about the link in ``slot``, with a Dismiss button."""
+    show_link_notes(slot, NOTES, "img")

@@ -42,6 +42,7 @@ from normviz.training import (
     updates_per_epoch,
 )
 from pages._held import WRITTEN, begin, fill, held, put_in_callback
+from pages._link_notes import show_link_notes
 from pages._live_chart import live_chart
 
 torch.set_num_threads(1)  # one thread per training: a second never helps a tiny MLP
@@ -312,20 +313,9 @@ def keep_notes(query: dict[str, str]) -> None:
         ss[NOTES_AT] = query
 
 
-def dismiss() -> None:
-    """The messages' "Dismiss" button."""
-    st.session_state[NOTES] = []
-
-
 def show_notes(slot) -> None:
     """Draw the pending messages about the link in ``slot``, with a Dismiss button."""
-    notes = st.session_state.get(NOTES) or []
-    if not notes:
-        return
-    with slot.container(border=True, key="lab_link_box"):
-        for text in notes:
-            st.warning(f"From the link: {literal(text)}", icon=":material/link_off:")
-        st.button("Dismiss", key="lab_link_dismiss", on_click=dismiss, icon=":material/close:")
+    show_link_notes(slot, NOTES, "lab")
 
 
 def reset_to_defaults() -> None:

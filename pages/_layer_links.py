@@ -18,8 +18,8 @@ import streamlit as st
 
 from normviz.layer_links import LAYER_LINKS, TABS
 from normviz.links import Param
-from normviz.literal import literal
 from pages._held import begin, fill, put
+from pages._link_notes import show_link_notes
 
 LINKS = LAYER_LINKS
 NOTES = "lay_link_notes"  # list of warning texts
@@ -60,11 +60,6 @@ def init_from_url() -> None:
 
 def changed() -> None:
     """``on_change`` of every control: a new setting answers the link's messages."""
-    st.session_state[NOTES] = []
-
-
-def dismiss() -> None:
-    """The messages' "Dismiss" button."""
     st.session_state[NOTES] = []
 
 
@@ -127,11 +122,4 @@ def sync_url(values: dict[str, Any]) -> None:
 
 def show_notes(slot) -> None:
     """Draw the pending messages about the link in ``slot``, with a Dismiss button."""
-    notes = st.session_state.get(NOTES) or []
-    if not notes:
-        return
-    with slot.container(border=True, key="lay_link_box"):
-        for text in notes:
-            # It quotes values read from the URL, which anyone can write: shown literally.
-            st.warning(f"From the link: {literal(text)}", icon=":material/link_off:")
-        st.button("Dismiss", key="lay_link_dismiss", on_click=dismiss, icon=":material/close:")
+    show_link_notes(slot, NOTES, "lay")
