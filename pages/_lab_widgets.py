@@ -25,6 +25,7 @@ from normviz.fairshare import (
 )
 from normviz.lab_changes import ghost_note, restart_notice
 from normviz.lab_data import points_in_use_text
+from normviz.lab_status import status_line
 from normviz.lab_text import control_help
 from normviz.literal import literal
 from normviz.live_feed import Ghost, LiveFeed, LiveRun
@@ -766,16 +767,6 @@ def charts_later(runs: int) -> None:
     st.rerun(scope="app")
 
 
-def _status(t: Trainer, label: str) -> str:
-    h = t.history[-1]
-    name = f"**{label}** · " if label else ""
-    return (
-        f"{name}epoch **{h.epoch}** · {h.step:,} updates · train loss {h.train_loss:.3f} · "
-        f"test loss {h.test_loss:.3f} · test accuracy {h.test_acc:.0%} · "
-        f"gap {h.test_loss - h.train_loss:+.3f}"
-    )
-
-
 def x_axis_control() -> None:
     """Draw the choice of the curves' x axis: epochs, updates or samples seen."""
     st.radio(
@@ -794,7 +785,7 @@ def draw(trainers: list[Trainer], labels: list[str]) -> None:
     """Draw the runs' status lines and the live chart surface (only what changed is sent)."""
     ss = st.session_state
     for t, lab in zip(trainers, labels, strict=True):
-        st.markdown(_status(t, lab))
+        st.markdown(status_line(t.history[-1], lab))
     feed = ss.get("lab_feed")
     if feed is None:
         feed = ss.lab_feed = LiveFeed()

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from normviz.figures._spec import FigureSpec
+from normviz.lab_status import epochs_text, loss_text
 
 if TYPE_CHECKING:
     from normviz.lab_studies import BatchSizeStudy
@@ -861,9 +862,9 @@ def curves_alt(runs: Sequence[Curves]) -> str:
     >>> hist = [R(epoch=e, train_loss=0.5 - 0.1 * e, test_loss=0.6, train_acc=0.5,
     ...           test_acc=0.8, weight_norm=1.0, sparsity=0.0) for e in range(3)]
     >>> print(curves_alt([curves_info(hist)]))
-    Training curves, loss and accuracy against epoch: after 2 epochs train loss 0.3, test loss 0.6, test accuracy 80%.
+    Training curves, loss and accuracy against epoch: after 2 epochs train loss 0.300, test loss 0.600, test accuracy 80%.
     >>> print(curves_alt([curves_info(hist[:1], "A"), curves_info([], "B")]))
-    Training curves, loss and accuracy against epoch: run A after 0 epochs train loss 0.5, test loss 0.6, test accuracy 80%; run B has no finite loss yet.
+    Training curves, loss and accuracy against epoch: run A after 0 epochs train loss 0.500, test loss 0.600, test accuracy 80%; run B has no finite loss yet.
     """  # noqa: E501
     axis = X_AXIS_TITLES[runs[0].x_axis] if runs else "epoch"
     parts = []
@@ -874,8 +875,8 @@ def curves_alt(runs: Sequence[Curves]) -> str:
             parts.append(f"{who or 'the run '}has no finite loss yet")
             continue
         text = (
-            f"{who}after {int(c.epoch[i])} epochs train loss {c.train_loss[i]:.3g}, test loss "
-            f"{c.test_loss[i]:.3g}, test accuracy {c.test_acc[i]:.0%}"
+            f"{who}after {epochs_text(int(c.epoch[i]))} train loss {loss_text(c.train_loss[i])}, "
+            f"test loss {loss_text(c.test_loss[i])}, test accuracy {c.test_acc[i]:.0%}"
         )
         if c.stop is not None:
             text += f" ({c.stop.reason.replace('_', ' ')})"

@@ -671,7 +671,7 @@ def test_every_live_chart_has_alternative_text_from_normviz(params):
         title = f"Run {run['label']}" if run["label"] else "Decision boundary"
         assert run["alt_boundary"] == figs.boundary_alt(t.boundary(64), t.train, t.test, title)
     h = trainers[0].history[-1]
-    assert f"after 1 epochs train loss {h.train_loss:.3g}" in figs.curves_alt(curves)
+    assert f"after 1 epoch train loss {h.train_loss:.3f}" in figs.curves_alt(curves)
 
 
 # A shared link that moves every control of the lab off its default (and off its minimum).

@@ -386,8 +386,8 @@ def test_alt_texts_of_a_real_run_state_its_numbers():
     curves = [F.curves_info(t.history, "", t.stopped)]
     text = F.curves_alt(curves)
     assert text.startswith("Training curves, loss and accuracy against epoch: after ")
-    assert f"after {h.epoch} epochs train loss {h.train_loss:.3g}" in text
-    assert f"test loss {h.test_loss:.3g}, test accuracy {h.test_acc:.0%}" in text
+    assert f"after {h.epoch} epochs train loss {h.train_loss:.3f}" in text
+    assert f"test loss {h.test_loss:.3f}, test accuracy {h.test_acc:.0%}" in text
     norm = F.weight_norm_alt(curves)
     w = t.weights()
     oracle = float(np.sqrt(sum(float((v.astype(np.float64) ** 2).sum()) for v in [w])))
@@ -408,7 +408,7 @@ def test_curves_alt_compare_mode_and_stops():
     b = F.curves_info(_history(4, diverge_at=2), "B", Stop("diverged", 2, None, "diverged"))
     text = F.curves_alt([a, b])
     assert "run A after 3 epochs" in text and "(early stopping)" in text
-    assert "run B after 1 epochs" in text and "(diverged)" in text  # last finite record
+    assert "run B after 1 epoch train" in text and "(diverged)" in text  # last finite record
 
 
 def test_batch_size_study_alt_reads_the_study():
