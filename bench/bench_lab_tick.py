@@ -52,8 +52,8 @@ from load_server import free_port, percentile, start_server, stop_server, wait_r
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from normviz.figures import lab as figs
-from normviz.live_feed import LiveFeed, LiveRun
 from normviz.presets import preset_configs
+from normviz.serving.live_feed import LiveFeed, LiveRun
 from normviz.training import TrainConfig, Trainer, updates_per_epoch
 
 ROOT = Path(__file__).resolve().parents[1]

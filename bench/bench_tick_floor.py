@@ -17,7 +17,7 @@ over ``--seconds`` (after a 5 s warm-up) are divided by the script runs it finis
 - reference "live elements": a fragment that draws exactly what a lab tick draws now: a status
   ``st.markdown`` line, the lab's ``components.v1`` component (declared from
   ``assets/live_chart`` like ``pages/_live_chart.py``, same key) fed a constant payload of a
-  steady tick's size (a real :class:`normviz.live_feed.LiveFeed` delta, built here, only its
+  steady tick's size (a real :class:`normviz.serving.live_feed.LiveFeed` delta, built here, only its
   ``seq`` changes), and the caption; and does nothing else: Streamlit's floor for this tick.
 
 Printed: ms of server CPU per finished run for each, the ticks per second, the ratios (the goal
@@ -96,7 +96,7 @@ live()
 
 def steady_payload() -> dict:
     """A steady tick's payload of the lab's default run: 400 epochs held, one tick's new rows."""
-    from normviz.live_feed import LiveFeed, LiveRun
+    from normviz.serving.live_feed import LiveFeed, LiveRun
     from normviz.training import TrainConfig, Trainer
 
     t = Trainer(TrainConfig(max_epochs=100_000))
@@ -181,7 +181,7 @@ async def main() -> None:
 
     # pages/_lab_widgets.py (read for its constants) declares caches outside a Streamlit runtime
     get_logger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
-    from normviz.fairshare import MAX_BUDGET, MIN_BUDGET
+    from normviz.serving.fairshare import MAX_BUDGET, MIN_BUDGET
     from pages._lab_widgets import MAX_STEPS_PER_TICK, TRAIN_CORE_SHARE
 
     lab = await measure(None, args.sessions, args.seconds, "lab")

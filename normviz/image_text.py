@@ -3,7 +3,7 @@
 Every sentence here that states a number or a behaviour is built from the objects that computed
 the result: the technique's entry in :data:`normviz.intensity.TECHNIQUES` (its ``kind`` says what
 it does to the histogram), its parameters, and the :class:`~normviz.intensity.ImageStats` it was
-fitted on, through the same fitting functions the technique uses (``normviz._transfer``). A
+fitted on, through the same fitting functions the technique uses (``intensity._transfer``). A
 formula is returned as a :class:`Formula`: the LaTeX and, term by term, the numbers it shows, so
 a test can evaluate it with the shown numbers and compare with ``apply_technique``. Every code
 snippet runs as shown once ``img`` (and, for matching, ``reference``) is a numpy array, and leaves
@@ -18,7 +18,9 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from normviz import io
-from normviz._transfer import (
+from normviz.figures.images import line_legend
+from normviz.intensity import KINDS, TECHNIQUES, ImageStats
+from normviz.intensity._transfer import (
     cutoff_bounds,
     log_constants,
     luma_stats,
@@ -26,8 +28,6 @@ from normviz._transfer import (
     stretch_bounds,
     zscore_moments,
 )
-from normviz.figures.images import line_legend
-from normviz.intensity import KINDS, TECHNIQUES, ImageStats
 
 __all__ = [
     "Z_DISPLAY",
@@ -446,7 +446,7 @@ def _torch_part(mean: np.ndarray, std: np.ndarray, dtype: str) -> str:
 def _match_loop(dtype: str, stats: ImageStats) -> str:
     """The per-channel matching loop: exact levels for integer images; for float ones the
     binned distribution the page fits (``stats.fine``: its bins over [min, max]), each occupied
-    bin's centre mapped, values in between interpolated (``normviz._transfer.match_map``)."""
+    bin's centre mapped, values in between interpolated (``intensity._transfer.match_map``)."""
     ref = (
         "    ref, n_ref = np.unique(r[..., c % r.shape[2]], return_counts=True)\n"
         "    q_ref = np.cumsum(n_ref) / n_ref.sum()\n"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from normviz._config import TrainConfig
+from normviz.train_config import TrainConfig
 from normviz.training import LIVE_FIELDS, ChangeMark
 
 SETTING_NAMES = {

@@ -22,10 +22,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from normviz._config import NORMS, TrainConfig
-from normviz._model import SeededDropout
 from normviz.batchplan import updates_per_epoch
+from normviz.train_config import NORMS, TrainConfig
 from normviz.training import Trainer
+from normviz.training._model import SeededDropout
 
 __all__ = [
     "MAX_STUDY_UPDATES",

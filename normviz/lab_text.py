@@ -14,9 +14,9 @@ from typing import NamedTuple
 
 from torch import nn
 
-from normviz._config import TrainConfig
-from normviz._model import penalty_l1_notes
 from normviz.batchplan import batch_plan, updates_per_epoch
+from normviz.train_config import TrainConfig
+from normviz.training._model import penalty_l1_notes
 
 __all__ = [
     "L1_CODE",
@@ -36,7 +36,7 @@ __all__ = [
     "l2_zero_text",
 ]
 
-_MOMENTUM = 0.9  # normviz._model.make_optimizer: "momentum" is SGD(momentum=0.9)
+_MOMENTUM = 0.9  # normviz.training._model.make_optimizer: "momentum" is SGD(momentum=0.9)
 
 
 # -- L1 ----------------------------------------------------------------------------------------

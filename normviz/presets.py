@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from normviz._config import TrainConfig
 from normviz.batchplan import updates_per_epoch
 from normviz.toydata import DATASETS
+from normviz.train_config import TrainConfig
 
 __all__ = [
     "CHECKED_SEED",

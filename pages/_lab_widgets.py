@@ -1,8 +1,8 @@
 """Streamlit helpers of the regularization lab: controls, presets, session state, live view.
 
 Session-state keys start with ``lab_``. The trainers live in ``st.session_state`` (one user's
-mutable objects); the only process-wide object is the :class:`~normviz.fairshare.LeaseTable`,
-which holds opaque session ids and no user data.
+mutable objects); the only process-wide object is the
+:class:`~normviz.serving.fairshare.LeaseTable`, which holds opaque session ids and no user data.
 """
 
 from __future__ import annotations
@@ -16,20 +16,20 @@ from typing import Any
 import streamlit as st
 import torch
 
-from normviz.fairshare import (
+from normviz.lab_changes import ghost_note, restart_notice
+from normviz.lab_data import points_in_use_text
+from normviz.lab_status import status_line
+from normviz.lab_text import control_help
+from normviz.literal import literal
+from normviz.presets import PRESETS, applied_configs, per_run_fields, preset_settings
+from normviz.serving.fairshare import (
     LeaseTable,
     TakeTurns,
     interval_is_stale,
     phase_spread,
     tick_interval,
 )
-from normviz.lab_changes import ghost_note, restart_notice
-from normviz.lab_data import points_in_use_text
-from normviz.lab_status import status_line
-from normviz.lab_text import control_help
-from normviz.literal import literal
-from normviz.live_feed import Ghost, LiveFeed, LiveRun
-from normviz.presets import PRESETS, applied_configs, per_run_fields, preset_settings
+from normviz.serving.live_feed import Ghost, LiveFeed, LiveRun
 from normviz.toydata import CLIP, DATASETS, NOISE_SCALE, PointsError, parse_points_csv
 from normviz.training import (
     ACTIVATIONS,
@@ -143,8 +143,8 @@ def tick_seconds(runs: int = 1) -> float:
     the number of training sessions so that their ticks together stay within
     :data:`SERVER_TICKS_PER_SECOND` (30 sessions: 0.75 s), leaving the rest for newcomers and
     the other pages. Compare mode ticks 1.5x slower (two trainings).
-    Each session's period is off by up to 10 % (:func:`~normviz.fairshare.phase_spread`), so a
-    class that pressed Start together does not tick in lockstep.
+    Each session's period is off by up to 10 % (:func:`~normviz.serving.fairshare.phase_spread`),
+    so a class that pressed Start together does not tick in lockstep.
     """
     active = lease_table().active(time.monotonic())
     interval = tick_interval(

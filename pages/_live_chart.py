@@ -2,7 +2,7 @@
 
 The component's files (``assets/live_chart/``: its HTML, script, styles and the vendored uPlot)
 are served by the app's own server; each call sends only a payload built by
-:class:`normviz.live_feed.LiveFeed` (``docs/live-view.md``). The component's value is the
+:class:`normviz.serving.live_feed.LiveFeed` (``docs/live-view.md``). The component's value is the
 browser's reply, a request for what it lacks, which the feed answers on the next tick.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 import streamlit as st
 from streamlit.components.v1 import declare_component
 
-from normviz.live_feed import LiveFeed, LiveRun
+from normviz.serving.live_feed import LiveFeed, LiveRun
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets" / "live_chart"
 """The component's frontend: ``index.html`` and what it loads (no third-party request)."""

@@ -5,7 +5,7 @@ feed each file to :func:`normviz.io.read_image`; the e2e tests upload the same f
 real browser. Each case says whether the app must take it ("ok") or refuse it ("error"), and a
 substring (``hint``) that the error message, or for "ok" one of the notes, must contain.
 
-The raw PNG writer here is deliberately independent of ``normviz._png`` (filter type 0 on every
+The raw PNG writer here is deliberately independent of ``normviz.io._png`` (filter type 0 on every
 row, hand-built chunks), so it can serve as an oracle for it and can write files Pillow refuses
 to write (a decompression bomb's header, 16-bit colour).
 """

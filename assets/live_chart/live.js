@@ -1,7 +1,7 @@
 /*
  * The lab's live view: a hand-written Streamlit components.v1 component (no build step).
  *
- * Contract: docs/live-view.md. Python (normviz/live_feed.py through pages/_live_chart.py) posts
+ * Contract: docs/live-view.md. Python (normviz/serving/live_feed.py through pages/_live_chart.py) posts
  * `args.feed` payloads; this script keeps every run's history columns in growable arrays,
  * appends the new rows and redraws in place (uPlot setData on charts that live as long as the
  * layout), so zoom, pan and hover survive payloads. When a payload does not fit what it holds
@@ -27,7 +27,7 @@
     'Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif';
   var INK = "#374151", GRID = "#e5e7eb", TICK = "#9ca3af";
 
-  // Used only for what a payload's `style` lacks (normviz.live_feed.style is the one home:
+  // Used only for what a payload's `style` lacks (normviz.serving.live_feed.style is the one home:
   // it sends split colours, run dashes and colours by run index, classes, boundary scale...).
   var DEFAULT_STYLE = {
     split: { train: "#4f46e5", test: "#e11d48" },

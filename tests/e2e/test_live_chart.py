@@ -487,7 +487,7 @@ def test_a_restart_draws_the_previous_run_faint_until_the_next_restart(harness: 
 
 def test_real_payloads_from_live_feed_rebuild_the_trainers_history(harness: Harness) -> None:
     torch = pytest.importorskip("torch")
-    from normviz.live_feed import LiveFeed, LiveRun
+    from normviz.serving.live_feed import LiveFeed, LiveRun
     from normviz.training import TrainConfig, Trainer
 
     torch.set_num_threads(1)

@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
-from normviz import fairshare
-from normviz.fairshare import MAX_BUDGET, MIN_BUDGET, LeaseTable
+from normviz.serving import fairshare
+from normviz.serving.fairshare import MAX_BUDGET, MIN_BUDGET, LeaseTable
 
 
 def test_capacity_refuses_the_extra_owner():
@@ -132,7 +132,7 @@ def test_take_turns_serves_threads_in_arrival_order():
     import threading
     import time
 
-    from normviz.fairshare import TakeTurns
+    from normviz.serving.fairshare import TakeTurns
 
     turns = TakeTurns(patience=10.0)
     order: list[int] = []
@@ -162,7 +162,7 @@ def test_take_turns_goes_ahead_after_patience_instead_of_deadlocking():
     import threading
     import time
 
-    from normviz.fairshare import TakeTurns
+    from normviz.serving.fairshare import TakeTurns
 
     turns = TakeTurns(patience=0.05)
     done = threading.Event()
@@ -184,7 +184,7 @@ def test_take_turns_goes_ahead_after_patience_instead_of_deadlocking():
 def test_take_turns_rejects_bad_patience():
     import pytest
 
-    from normviz.fairshare import TakeTurns
+    from normviz.serving.fairshare import TakeTurns
 
     with pytest.raises(ValueError, match="patience must be > 0"):
         TakeTurns(patience=0)

@@ -419,7 +419,7 @@ def test_registry():
 
 
 def test_luminance_is_pillow_convert_l(photo):
-    from normviz._histogram import luminance
+    from normviz.intensity._histogram import luminance
 
     pil = np.asarray(Image.fromarray(photo).convert("L"))
     np.testing.assert_array_equal(luminance(photo), pil)  # uint8: Pillow computes it
@@ -441,7 +441,7 @@ def _table_func(table):
 def test_uint8_lookups_equal_float64_tables(shape):
     # shared tables (Pillow palette path), per-channel tables (uint16 pairs, odd pixel counts)
     # and non-contiguous views all equal the table evaluated per pixel
-    from normviz._lut import PointMap, apply_map
+    from normviz.intensity._lut import PointMap, apply_map
 
     rng = np.random.default_rng(3)
     img = rng.integers(0, 256, (2 * shape[0], 2 * shape[1], shape[2]), dtype=np.uint8)

@@ -14,7 +14,7 @@ from PIL import Image, ImageFile, ImageOps
 
 from normviz import ImageError
 from normviz import io as nio
-from normviz._png import decode_png16, read_header
+from normviz.io._png import decode_png16, read_header
 from tests.corpus import (
     AVIF,
     HEIC_HINT,
@@ -191,7 +191,7 @@ def test_png16_against_opencv(channels):
 def test_pillow_alone_would_lose_the_low_byte():
     img = np.full((2, 2, 3), 0x1234, np.uint16)
     with Image.open(BytesIO(png_from_array(img))) as im:
-        assert np.asarray(im).dtype == np.uint8  # why normviz._png exists
+        assert np.asarray(im).dtype == np.uint8  # why normviz.io._png exists
     assert nio.load_image(png_from_array(img))[0, 0, 0] == 0x1234
 
 

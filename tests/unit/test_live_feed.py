@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from normviz.live_feed import (
+from normviz.serving.live_feed import (
     GRID_REFRESH_PAYLOADS,
     MAX_ROWS_PER_PAYLOAD,
     OVERLAP_PAYLOADS,
@@ -215,7 +215,7 @@ def test_change_marks_and_the_previous_run_travel_with_the_run():
     import dataclasses
 
     from normviz.lab_changes import change_text
-    from normviz.live_feed import GHOST_ROWS, Ghost
+    from normviz.serving.live_feed import GHOST_ROWS, Ghost
 
     old = _trainer(max_epochs=5000)
     old.step(4 * 2 * GHOST_ROWS)  # 4 updates an epoch: twice the epochs a ghost keeps
@@ -243,7 +243,7 @@ def test_change_marks_and_the_previous_run_travel_with_the_run():
 
 def test_text_alternatives_come_with_a_runs_first_payload_and_every_tenth():
     from normviz.figures import lab as figs
-    from normviz.live_feed import ALT_EVERY
+    from normviz.serving.live_feed import ALT_EVERY
 
     t = _trainer()
     feed = LiveFeed()

@@ -275,7 +275,7 @@ def test_toydata_and_config_do_not_import_torch():
     from tests.conftest import ROOT
 
     code = (
-        "import sys, normviz.toydata, normviz._config, normviz.batchplan; "
+        "import sys, normviz.toydata, normviz.train_config, normviz.batchplan; "
         "print('torch' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)

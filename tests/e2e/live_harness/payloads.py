@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from normviz.live_feed import style
+from normviz.serving.live_feed import style
 
 STYLE: dict[str, Any] = style()
-"""The style record the lab sends (``normviz.live_feed.style``: colours of figures/lab.py)."""
+"""The style record the lab sends (``live_feed.style``: colours of figures/lab.py)."""
 
 BATCH = 8
 """Updates per epoch of the synthetic runs: ``step = 8 * epoch``."""

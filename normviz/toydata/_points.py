@@ -105,7 +105,7 @@ def parse_points_csv(data: bytes | str) -> Dataset:
     >>> parse_points_csv("x,y,label\\n1,2,a\\n1,oops,b")
     Traceback (most recent call last):
     ...
-    normviz._points.PointsError: line 3: y is not a number (got 'oops')
+    normviz.toydata._points.PointsError: line 3: y is not a number (got 'oops')
     """
     from normviz.toydata import Dataset
 

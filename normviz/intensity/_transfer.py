@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 
 from normviz._checks import check_choice
-from normviz._histogram import Histogram, ImageStats, quantiles
-from normviz._lut import Curve, PointMap, affine_map
+from normviz.intensity._histogram import Histogram, ImageStats, quantiles
+from normviz.intensity._lut import Curve, PointMap, affine_map
 
 
 def _zeros(x: np.ndarray) -> np.ndarray:

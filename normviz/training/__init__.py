@@ -42,7 +42,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from normviz._config import (
+from normviz.batchplan import BatchPlan, batch_plan, updates_per_epoch
+from normviz.toydata import CLIP, Dataset, make_dataset, train_test_split
+from normviz.train_config import (
     ACTIVATIONS,
     L1_METHODS,
     NORM_POSITIONS,
@@ -51,7 +53,8 @@ from normviz._config import (
     TrainConfig,
     norm_groups,
 )
-from normviz._model import (
+from normviz.training._codegen import pytorch_code
+from normviz.training._model import (
     SeededDropout,
     build_model,
     make_optimizer,
@@ -61,9 +64,6 @@ from normviz._model import (
     weight_tensors,
     with_dropout,
 )
-from normviz.batchplan import BatchPlan, batch_plan, updates_per_epoch
-from normviz.codegen import pytorch_code
-from normviz.toydata import CLIP, Dataset, make_dataset, train_test_split
 
 __all__ = [
     "ACTIVATIONS",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 
 from normviz import toydata
-from normviz._config import TrainConfig, norm_groups
+from normviz.train_config import TrainConfig, norm_groups
 
 _OPTIMIZERS = {
     "sgd": "torch.optim.SGD(groups, lr=LR)",

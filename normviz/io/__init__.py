@@ -23,8 +23,8 @@ from typing import NamedTuple
 import numpy as np
 from PIL import Image, UnidentifiedImageError, features
 
-from normviz import _decode, _png
 from normviz._checks import ImageError, check_ndim
+from normviz.io import _decode, _png
 
 __all__ = [
     "MAX_BYTES",
@@ -356,7 +356,7 @@ def encode_png(img: np.ndarray) -> bytes:
     Returns
     -------
     bytes
-        PNG file content. uint8 is written by Pillow; uint16 by :mod:`normviz._png` (Pillow
+        PNG file content. uint8 is written by Pillow; uint16 by :mod:`normviz.io._png` (Pillow
         cannot write 16-bit colour PNGs).
 
     Examples

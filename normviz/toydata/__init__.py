@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from normviz._points import PointsError, parse_points_csv
+from normviz.toydata._points import PointsError, parse_points_csv
 
 __all__ = [
     "CLIP",
@@ -47,7 +47,7 @@ __all__ = [
 
 CLIP = 1.5
 # Gaussian std per unit of the noise level. _finish_xy writes 0.3 and 1.5 out as literals: the
-# generated PyTorch script (normviz.codegen) copies its source, which must stand alone.
+# generated PyTorch script (normviz.training._codegen) copies its source, which must stand alone.
 NOISE_SCALE = 0.3
 MIN_SAMPLES = 10
 MAX_SAMPLES = 5000
@@ -72,7 +72,7 @@ class Dataset(NamedTuple):
 
 
 # Raw generators: (n0, n1, rng) -> (x float64 (N, 2), y int64 (N,)) without noise. They use only
-# numpy so that normviz.codegen can paste their source into a self-contained script.
+# numpy so that normviz.training._codegen can paste their source into a self-contained script.
 
 
 def _spiral_xy(n0, n1, rng):

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, features
 
-from normviz import _png
 from normviz._checks import ImageError
+from normviz.io import _png
 
 AVIF = bool(features.check("avif"))
 SUPPORTED = (

@@ -7,7 +7,7 @@ import math
 import torch
 from torch import nn
 
-from normviz._config import TrainConfig, norm_groups
+from normviz.train_config import TrainConfig, norm_groups
 
 _ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "gelu": nn.GELU, "sigmoid": nn.Sigmoid}
 

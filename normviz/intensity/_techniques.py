@@ -1,7 +1,7 @@
 """The image-normalization techniques (private; the public names live in ``normviz.intensity``).
 
 Each technique validates its input, fits its parameters on ``stats`` (or on the image itself),
-builds a pointwise map (``normviz._transfer``) and applies it (``normviz._lut``).
+builds a pointwise map (``_transfer``) and applies it (``_lut``).
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from normviz._checks import check_choice
-from normviz._clahe import clahe_image
-from normviz._histogram import (
+from normviz.intensity._clahe import clahe_image
+from normviz.intensity._histogram import (
     Histogram,
     ImageStats,
     as_hwc,
@@ -19,8 +19,8 @@ from normviz._histogram import (
     image_stats,
     luminance,
 )
-from normviz._lut import apply_map
-from normviz._transfer import (
+from normviz.intensity._lut import apply_map
+from normviz.intensity._transfer import (
     autocontrast_map,
     clip_map,
     cutoff_bounds,

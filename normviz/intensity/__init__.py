@@ -24,9 +24,9 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from normviz._checks import check_choice
-from normviz._histogram import Histogram, ImageStats, histogram, image_stats
-from normviz._lut import apply_map
-from normviz._techniques import (
+from normviz.intensity._histogram import Histogram, ImageStats, histogram, image_stats
+from normviz.intensity._lut import apply_map
+from normviz.intensity._techniques import (
     _fit,
     autocontrast,
     clahe,
@@ -39,7 +39,7 @@ from normviz._techniques import (
     scale_to_range,
     z_score,
 )
-from normviz._transfer import clip_map, curve_x, cutoff_bounds, technique_map
+from normviz.intensity._transfer import clip_map, curve_x, cutoff_bounds, technique_map
 
 __all__ = [
     "KINDS",

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from normviz._histogram import INT_LEVELS, as_hwc
+from normviz.intensity._histogram import INT_LEVELS, as_hwc
 
 Curve = Callable[[np.ndarray], np.ndarray]
 
