@@ -24,8 +24,7 @@ from torch import nn
 
 from normviz.batchplan import updates_per_epoch
 from normviz.train_config import NORMS, TrainConfig
-from normviz.training import Trainer
-from normviz.training._model import SeededDropout
+from normviz.training import SeededDropout, Trainer
 
 __all__ = [
     "MAX_STUDY_UPDATES",

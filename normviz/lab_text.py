@@ -15,8 +15,8 @@ from typing import NamedTuple
 from torch import nn
 
 from normviz.batchplan import batch_plan, updates_per_epoch
-from normviz.train_config import TrainConfig
-from normviz.training._model import penalty_l1_notes
+from normviz.train_config import SPARSITY_THRESHOLD, TrainConfig
+from normviz.training import penalty_l1_notes
 
 __all__ = [
     "L1_CODE",
@@ -109,7 +109,8 @@ def l1_text(config: TrainConfig) -> str:
         f"biases or normalization parameters). {_l1_pull(config)} Unlike L2's, the pull keeps "
         "its size as a weight gets small, so small weights are driven to **near zero**; but a "
         "step of that size overshoots zero and back, so they jitter around it and few if any "
-        "are exactly zero (the lab counts |w| < 0.001 as sparse). For exact zeros, choose the "
+        f"are exactly zero (the lab counts |w| < {SPARSITY_THRESHOLD:g} as sparse). For exact "
+        "zeros, choose the "
         "proximal method."
     )
 

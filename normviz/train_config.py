@@ -22,6 +22,9 @@ L1_METHODS = ("subgradient", "proximal")
 MAX_LAYERS = 6
 MAX_WIDTH = 256
 
+SPARSITY_THRESHOLD = 1e-3
+"""A weight with ``|w|`` below this counts as zero in the lab's sparsity figures and texts."""
+
 
 def norm_groups(width: int) -> int:
     """Return the GroupNorm group count the lab uses for a layer of ``width`` units.

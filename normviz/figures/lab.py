@@ -24,6 +24,7 @@ import numpy as np
 
 from normviz.figures._spec import FigureSpec
 from normviz.lab_status import epochs_text, loss_text
+from normviz.train_config import SPARSITY_THRESHOLD
 
 if TYPE_CHECKING:
     from normviz.lab_studies import BatchSizeStudy
@@ -51,8 +52,6 @@ NORM_LINE_COLOUR = "#0f766e"
 SPARSITY_COLOUR = "#d97706"
 """Line colour of the share of weights near zero."""
 
-SPARSE_THRESHOLD = 1e-3
-"""A weight with ``|w|`` below this counts as zero in the sparsity figures."""
 
 X_AXIS_TITLES = {"epoch": "epoch", "step": "updates", "samples_seen": "samples seen"}
 """Curve x axes: the ``EpochRecord`` field each one reads -> its axis title.
@@ -489,7 +488,7 @@ def plot_weight_norm(runs: Sequence[Curves], height: int = 280) -> FigureSpec:
                 "x": x,
                 "y": y,
                 "mode": "lines",
-                "name": f"{prefix}% of |w| < 1e-3",
+                "name": f"{prefix}% of |w| < {SPARSITY_THRESHOLD:g}",
                 "line": {"color": SPARSITY_COLOUR, "dash": dash, "width": 1.5},
                 "yaxis": "y2",
             }
@@ -591,7 +590,7 @@ def weight_histogram_info(
     edges = np.linspace(-limit, limit, bins + 1)
     idx = np.clip(((w + limit) / (2 * limit) * bins).astype(np.int64), 0, bins - 1)
     counts = np.bincount(idx, minlength=bins).astype(np.int64)
-    sparsity = float(np.mean(np.abs(w) < SPARSE_THRESHOLD)) if w.size else 0.0
+    sparsity = float(np.mean(np.abs(w) < SPARSITY_THRESHOLD)) if w.size else 0.0
     return WeightHistogram(edges, counts, sparsity, int(w.size), limit)
 
 
@@ -904,7 +903,7 @@ def weight_norm_alt(runs: Sequence[Curves]) -> str:
             continue
         parts.append(
             f"{who}at epoch {int(c.epoch[-1])} weight norm {c.weight_norm[-1]:.3g}, "
-            f"{c.sparsity[-1]:.0%} of weights within 0.001 of zero"
+            f"{c.sparsity[-1]:.0%} of weights within {SPARSITY_THRESHOLD:g} of zero"
         )
     return f"Weight norm and sparsity against {axis}: {'; '.join(parts) or 'no runs'}."
 
@@ -922,7 +921,8 @@ def weight_histograms_alt(hists: Sequence[WeightHistogram], labels: Sequence[str
     """  # noqa: E501
     limit = hists[0].limit if hists else 0.0
     parts = [
-        f"{label + ' ' if label else ''}{h.n} weights, {h.sparsity:.0%} within 0.001 of zero"
+        f"{label + ' ' if label else ''}{h.n} weights, {h.sparsity:.0%} within "
+        f"{SPARSITY_THRESHOLD:g} of zero"
         for h, label in zip(hists, labels, strict=True)
     ]
     return f"Histogram of the weights from {-limit:.3g} to {limit:.3g}: {'; '.join(parts)}."

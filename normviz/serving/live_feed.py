@@ -24,6 +24,7 @@ import numpy as np
 
 from normviz.figures import lab as figs
 from normviz.lab_changes import change_text
+from normviz.train_config import SPARSITY_THRESHOLD
 
 ROW_FIELDS = (
     "epoch",
@@ -140,7 +141,7 @@ def style() -> dict[str, Any]:
         "boundary": [list(stop) for stop in figs.BOUNDARY_SCALE],
         "norm": figs.NORM_LINE_COLOUR,
         "sparsity": figs.SPARSITY_COLOUR,
-        "sparse_threshold": figs.SPARSE_THRESHOLD,
+        "sparse_threshold": SPARSITY_THRESHOLD,
         "x_titles": dict(figs.X_AXIS_TITLES),
     }
 

@@ -50,6 +50,7 @@ from normviz.train_config import (
     NORM_POSITIONS,
     NORMS,
     OPTIMIZERS,
+    SPARSITY_THRESHOLD,
     TrainConfig,
     norm_groups,
 )
@@ -92,8 +93,6 @@ __all__ = [
     "pytorch_code",
     "updates_per_epoch",
 ]
-
-SPARSITY_THRESHOLD = 1e-3
 
 LIVE_FIELDS = (
     "lr",

@@ -153,8 +153,8 @@ def test_curve_payload_does_not_grow_with_history_length():
 
 def test_weight_norm_figure():
     d = _valid(F.plot_weight_norm([F.curves_info(_history(5), "A"), F.curves_info([], "B")]))
-    assert [t["name"] for t in d["data"]] == ["A ‖w‖₂", "A % of |w| < 1e-3", "B ‖w‖₂",
-                                              "B % of |w| < 1e-3"]  # fmt: skip
+    assert [t["name"] for t in d["data"]] == ["A ‖w‖₂", "A % of |w| < 0.001", "B ‖w‖₂",
+                                              "B % of |w| < 0.001"]  # fmt: skip
     np.testing.assert_allclose(_numbers(d["data"][1]["y"]), [0, 1, 2, 3, 4])
     assert d["layout"]["yaxis"]["range"] == [0.0, pytest.approx(6.0 * 1.08)]
     assert d["layout"]["yaxis2"]["range"] == [0.0, 100.0]
