@@ -32,8 +32,8 @@ from normviz.layer_running import (  # noqa: F401 - the layers lesson's one impo
     time_constant,
 )
 from normviz.layers import (
-    _as_ncl,
-    _check_tensor,
+    as_ncl,
+    check_tensor,
     group_index,
     normalize,
     reduction_axes,
@@ -88,7 +88,7 @@ def groupnorm_check(x: torch.Tensor, eps: float = 1e-5) -> GroupNormCheck:
     >>> check.gn_weight_shape, check.ln_weight_shape, check.in_affine_default, check.in_weight_shape
     ((2,), (2, 4), False, (2,))
     """
-    x = _check_tensor(x)
+    x = check_tensor(x)
     if x.ndim < 3:
         raise ValueError(f"expected a 3D to 5D (N, C, *) tensor (got {x.ndim}D)")
     c = x.shape[1]
@@ -224,7 +224,7 @@ def after_moments(
     >>> round(after.var_min, 6), round(after.var_max, 6), after.max_abs_mean
     (0.990099, 0.997506, 0.0)
     """
-    x = _check_tensor(x).double()
+    x = check_tensor(x).double()
     g = groups if kind == "group" else None
     y = normalize(x, kind, g, eps)
     labels = group_index(x.shape, kind, g).reshape(-1)
@@ -282,7 +282,7 @@ def batch_noise(
     >>> noise.spread[0][0] > noise.spread[0][1] > 0, noise.spread[1] == (0.0, 0.0)
     (True, True)
     """
-    population = _check_tensor(population)
+    population = check_tensor(population)
     sizes = tuple(int(b) for b in batch_sizes)
     if trials < 2 or not sizes or min(sizes) < 2 or max(sizes) > population.shape[0] - 1:
         raise ValueError(
@@ -323,8 +323,8 @@ def channel_moments(x: torch.Tensor) -> tuple[list[list[float]], list[list[float
     >>> channel_moments(torch.tensor([[[1.0, 3.0]]]))
     ([[2.0]], [[1.0]])
     """
-    x = _check_tensor(x)
-    var, mean = torch.var_mean(_as_ncl(x, "nct").double(), dim=2, correction=0)
+    x = check_tensor(x)
+    var, mean = torch.var_mean(as_ncl(x, "nct").double(), dim=2, correction=0)
     return mean.tolist(), var.sqrt().tolist()
 
 
@@ -354,7 +354,7 @@ def padding_effect(tokens: torch.Tensor, pad: int) -> PaddingEffect:
     >>> effect.bn_mean_shift > 0, effect.bn_out_change > 0, effect.ln_out_change
     (True, True, 0.0)
     """
-    tokens = _check_tensor(tokens, "ntd")
+    tokens = check_tensor(tokens, "ntd")
     if pad < 1:
         raise ValueError(f"expected pad >= 1 (got {pad})")
     n, t, d = tokens.shape
@@ -439,7 +439,7 @@ def cube_info(
     >>> cube_info(torch.zeros(2, 3, 4), "layer", layout="ntd").kept[4]
     (('n', 1), ('t', 1))
     """
-    x = _check_tensor(x, layout)
+    x = check_tensor(x, layout)
     if x.ndim not in (3, 4):
         raise ValueError(f"expected a 3D or 4D (N, C, *) tensor (got {x.ndim}D)")
     names = ("N", "T", "D") if layout == "ntd" else ("N", "C", "H·W" if x.ndim == 4 else "L")

@@ -50,8 +50,29 @@ def _working(x: torch.Tensor) -> torch.Tensor:
     return x if x.dtype in _EXACT else x.float()
 
 
-def _check_tensor(x: object, layout: str = "nct") -> torch.Tensor:
-    """Return ``x`` if it is a floating tensor of a supported rank for ``layout``, else raise."""
+def check_tensor(x: object, layout: str = "nct") -> torch.Tensor:
+    """Return ``x`` if it is a floating tensor of a supported rank for ``layout``, else raise.
+
+    Parameters
+    ----------
+    x : object
+        Expected: a floating tensor, (N, C, *) 2D to 5D for ``"nct"``, (N, T, D) for ``"ntd"``.
+    layout : {"nct", "ntd"}
+
+    Returns
+    -------
+    torch.Tensor
+        ``x`` itself.
+
+    Examples
+    --------
+    >>> check_tensor(torch.zeros(2, 3)).shape
+    torch.Size([2, 3])
+    >>> check_tensor(torch.zeros(2, 3), "ntd")
+    Traceback (most recent call last):
+    ...
+    ValueError: expected a 3D (N, T, D) tensor (got 2D)
+    """
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"expected a torch.Tensor (got {type(x).__name__})")
     if not x.is_floating_point():
@@ -126,8 +147,25 @@ def reduction_axes(kind: str, ndim: int, layout: str = "nct") -> tuple[int, ...]
     }[kind]
 
 
-def _as_ncl(x: torch.Tensor, layout: str) -> torch.Tensor:
-    """View ``x`` as (N, C, L): channels in the middle, everything reduced together last."""
+def as_ncl(x: torch.Tensor, layout: str = "nct") -> torch.Tensor:
+    """Return ``x`` viewed as (N, C, L): channels in the middle, the spatial axes flattened last.
+
+    Parameters
+    ----------
+    x : (N, C, *) or, with ``layout="ntd"``, (N, T, D) tensor
+        For ``"ntd"`` each token is a sample and each feature a channel: (N*T, D, 1).
+    layout : {"nct", "ntd"}
+
+    Returns
+    -------
+    (N, C, L) tensor
+        A view of ``x`` where possible (a copy if ``x`` is not contiguous).
+
+    Examples
+    --------
+    >>> as_ncl(torch.zeros(2, 3, 4, 5)).shape, as_ncl(torch.zeros(2, 3, 4), "ntd").shape
+    (torch.Size([2, 3, 20]), torch.Size([6, 4, 1]))
+    """
     if layout == "ntd":  # each token is a sample, each feature a channel, nothing spatial
         return x.reshape(x.shape[0] * x.shape[1], x.shape[2], 1)
     return x.reshape(x.shape[0], x.shape[1], -1)
@@ -140,7 +178,7 @@ def _as_akl(x: torch.Tensor, kind: str, groups: int, layout: str) -> torch.Tenso
     group: N rows for LayerNorm, N*C for InstanceNorm, N*G for GroupNorm.
     """
     if kind == "batch":
-        return _as_ncl(x, layout)
+        return as_ncl(x, layout)
     if layout == "ntd":  # kind "layer" or "rms": one row per token
         return x.reshape(1, x.shape[0] * x.shape[1], x.shape[2])
     rows = {"layer": 1, "rms": 1, "instance": x.shape[1], "group": groups}[kind]
@@ -240,7 +278,7 @@ def statistics(
     >>> statistics(x, "rms")[1].tolist()  # mean squares (1 + 4) / 2 and (9 + 36) / 2
     [[2.5], [22.5]]
     """
-    x = _check_tensor(x, layout)
+    x = check_tensor(x, layout)
     channels = x.shape[2] if layout == "ntd" else x.shape[1]
     g = _check_kind(kind, x.ndim, layout, groups, channels)
     mean, var = _moments(_as_akl(_working(x), kind, g, layout))
@@ -307,7 +345,7 @@ def normalize(
     -1.341640...
     """
     check_range(eps, 0.0, math.inf, "eps")
-    x = _check_tensor(x, layout)
+    x = check_tensor(x, layout)
     channels = x.shape[2] if layout == "ntd" else x.shape[1]
     g = _check_kind(kind, x.ndim, layout, groups, channels)
     x3 = _as_akl(_working(x), kind, g, layout)
@@ -347,7 +385,7 @@ def group_index(
     """
     shape = tuple(int(s) for s in shape)
     x = torch.empty(shape, device="meta")
-    _check_tensor(x, layout)
+    check_tensor(x, layout)
     channels = shape[2] if layout == "ntd" else shape[1]
     g = _check_kind(kind, len(shape), layout, groups, channels)
     n, c = (shape[0] * shape[1], shape[2]) if layout == "ntd" else shape[:2]
@@ -403,7 +441,7 @@ def update_running_stats(
     check_choice(convention, CONVENTIONS, "convention")
     m = DEFAULT_MOMENTUM[convention] if momentum is None else float(momentum)
     check_range(m, 0.0, 1.0, "momentum")
-    x = _check_tensor(x)
+    x = check_tensor(x)
     c = x.shape[1]
     for name, buf in (("running_mean", running_mean), ("running_var", running_var)):
         if not isinstance(buf, torch.Tensor) or buf.shape != (c,):
@@ -415,7 +453,7 @@ def update_running_stats(
             f"expected more than 1 value per channel when training (got input of size "
             f"{list(x.shape)})"
         )
-    mean, var = _moments(_as_ncl(_working(x), "nct"))
+    mean, var = _moments(as_ncl(_working(x), "nct"))
     mean, var = mean.to(x.dtype), var.to(x.dtype)
     if convention == "pytorch":
         unbiased = var * (count / (count - 1))

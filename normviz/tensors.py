@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from normviz._checks import check_ndim, check_range
+from normviz._checks import check_int, check_ndim, check_range
 
 
 def _spread(count: int) -> torch.Tensor:
@@ -19,11 +19,9 @@ def _spread(count: int) -> torch.Tensor:
 
 
 def _check_sizes(**sizes: int) -> None:
+    """Raise unless every size is an int >= 1 (:func:`normviz._checks.check_int`'s wording)."""
     for name, value in sizes.items():
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError(f"{name} must be an int (got {type(value).__name__})")
-        if value < 1:
-            raise ValueError(f"{name} must be >= 1 (got {value})")
+        check_int(value, name, 1)
 
 
 def synthetic_batch(

@@ -276,3 +276,26 @@ def test_cube_info():
     assert tok.axis_names == ("N", "T", "D") and len(tok.means) == 6
     with pytest.raises(ValueError, match="expected a 3D or 4D"):
         studies.cube_info(torch.randn(2, 3), "batch")
+
+
+def test_layer_modules_import_no_private_name_of_another_module():
+    """Issue 11: layer_studies reached layers._as_ncl and layers._check_tensor; shared helpers
+    are public (layers.as_ncl, layers.check_tensor) and no layer module imports a private name."""
+    import ast
+    from pathlib import Path
+
+    root = Path(layers.__file__).parent
+    files = [*root.glob("layer*.py"), root / "tensors.py"]
+    found = []
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("normviz"):
+                found += [
+                    f"{path.name}: {node.module}.{a.name}"
+                    for a in node.names
+                    if a.name.startswith("_") and not node.module.endswith("_checks")
+                ]
+    assert found == []
+    x = torch.randn(2, 3, 4, 5, generator=GEN)
+    assert torch.equal(layers.as_ncl(x), x.reshape(2, 3, 20))
+    assert layers.as_ncl(torch.zeros(2, 3, 4), "ntd").shape == (6, 4, 1)

@@ -87,3 +87,11 @@ def test_synthetic_image():
     assert img.shape == (40, 50, 3) and img.dtype == np.uint8
     assert np.array_equal(img, tensors.synthetic_image(40, 50, seed=3))
     assert img.std() > 10  # not flat
+
+
+def test_sizes_use_the_shared_int_check():
+    """tensors' sizes are checked by normviz._checks.check_int: NumPy ints are sizes too (its
+    private copy refused np.int64), bools are not."""
+    assert tensors.synthetic_batch(np.int64(2), 1, 1, 1).shape == (2, 1, 1, 1)
+    with pytest.raises(TypeError, match="n must be an int"):
+        tensors.synthetic_batch(True, 1, 1, 1)
