@@ -24,14 +24,20 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from normviz._checks import check_choice
-from normviz.intensity._histogram import Histogram, ImageStats, histogram, image_stats
+from normviz.intensity._histogram import (
+    LUMA_WEIGHTS,
+    Histogram,
+    ImageStats,
+    histogram,
+    image_stats,
+)
 from normviz.intensity._lut import apply_map
 from normviz.intensity._techniques import (
-    _fit,
     autocontrast,
     clahe,
     clip,
     equalize,
+    fit_stats,
     log_scale,
     match_histogram,
     mean_std_bounds,
@@ -43,6 +49,7 @@ from normviz.intensity._transfer import clip_map, curve_x, cutoff_bounds, techni
 
 __all__ = [
     "KINDS",
+    "LUMA_WEIGHTS",
     "TECHNIQUES",
     "Histogram",
     "ImageStats",
@@ -130,7 +137,7 @@ def _clip_technique(
     high: float | None = None,
 ) -> np.ndarray:
     """Clip at ``low``/``high`` if given, else at the ``q`` percentiles (input units)."""
-    s = _fit(img, stats)
+    s = fit_stats(img, stats)
     b = cutoff_bounds(s, q, per_channel)
     lo = b[:, 0] if low is None else low
     hi = b[:, 1] if high is None else high

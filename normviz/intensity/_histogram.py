@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 from PIL import Image
 
-from normviz._checks import check_ndim
+from normviz._checks import check_int, check_ndim
 
 INT_LEVELS = {np.dtype(np.uint8): 256, np.dtype(np.uint16): 65536}
 FLOAT_FINE_BINS = 4096
@@ -110,12 +110,21 @@ def as_hwc(img: np.ndarray) -> np.ndarray:
     return img[:, :, None] if img.ndim == 2 else img
 
 
+LUMA_WEIGHTS: tuple[float, float, float] = (0.299, 0.587, 0.114)
+"""The Rec. 601 luminance weights of R, G and B (they sum to 1): the one home of these numbers."""
+
+LUMA_FIXED: tuple[int, int, int] = tuple(round(w * 65536) for w in LUMA_WEIGHTS)  # type: ignore
+""":data:`LUMA_WEIGHTS` in 16-bit fixed point, ``round(w * 65536)``: (19595, 38470, 7471), the
+weights Pillow's ``convert("L")`` uses; they sum to 65536."""
+
+
 def luminance(img: np.ndarray) -> np.ndarray:
     """Return the Rec. 601 luminance ``Y = 0.299 R + 0.587 G + 0.114 B`` of an RGB image.
 
-    Integer images keep their dtype, rounded in 16-bit fixed point with weights
-    (19595, 38470, 7471) / 65536: for uint8 exactly Pillow's ``convert("L")`` (which computes it),
-    for uint16 the same weights in 64-bit. Float images give float32.
+    The weights are :data:`LUMA_WEIGHTS`. Integer images keep their dtype, rounded in 16-bit
+    fixed point with weights :data:`LUMA_FIXED` / 65536: for uint8 exactly Pillow's
+    ``convert("L")`` (which computes it), for uint16 the same weights in 64-bit. Float images
+    give float32.
 
     Examples
     --------
@@ -130,15 +139,17 @@ def luminance(img: np.ndarray) -> np.ndarray:
         return out
     r, g, b = img[..., 0], img[..., 1], img[..., 2]
     if img.dtype == np.uint16:  # Pillow's 16-bit fixed point, in 64-bit
-        y = np.multiply(r, 19595, dtype=np.uint64)
-        y += np.multiply(g, 38470, dtype=np.uint64)
-        y += np.multiply(b, 7471, dtype=np.uint64)
+        wr, wg, wb = LUMA_FIXED
+        y = np.multiply(r, wr, dtype=np.uint64)
+        y += np.multiply(g, wg, dtype=np.uint64)
+        y += np.multiply(b, wb, dtype=np.uint64)
         y += 0x8000
         y >>= 16
         return y.astype(np.uint16)
-    y = r.astype(np.float32) * np.float32(0.299)
-    y += g.astype(np.float32) * np.float32(0.587)
-    y += b.astype(np.float32) * np.float32(0.114)
+    wr, wg, wb = (np.float32(w) for w in LUMA_WEIGHTS)
+    y = r.astype(np.float32) * wr
+    y += g.astype(np.float32) * wg
+    y += b.astype(np.float32) * wb
     return y
 
 
@@ -274,8 +285,7 @@ def histogram(
     array([  0.,  64., 128., 192., 256.])
     """
     img = check_image(img)
-    if isinstance(bins, bool) or not isinstance(bins, int | np.integer) or bins < 1:
-        raise ValueError(f"bins must be a positive integer (got {bins!r})")
+    check_int(bins, "bins", 1)
     x3 = as_hwc(img)
     if value_range is not None:
         lo, hi = (float(v) for v in value_range)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from normviz._checks import check_choice
+from normviz._checks import check_choice, check_int
 from normviz.intensity._clahe import clahe_image
 from normviz.intensity._histogram import (
     Histogram,
@@ -35,8 +35,24 @@ from normviz.intensity._transfer import (
 )
 
 
-def _fit(img: np.ndarray, stats: ImageStats | None, luma: bool = False) -> ImageStats:
-    """Validate ``img`` and return the statistics to fit on (``stats`` or those of ``img``)."""
+def fit_stats(img: np.ndarray, stats: ImageStats | None, luma: bool = False) -> ImageStats:
+    """Validate ``img`` and return the statistics to fit on (``stats`` or those of ``img``).
+
+    Shared by every technique (and by :data:`normviz.intensity.TECHNIQUES`' clip entry).
+
+    Parameters
+    ----------
+    img : (H, W) or (H, W, C) array of uint8, uint16 or float
+    stats : ImageStats or None
+        Full-resolution statistics of the same image (C must match), or None.
+    luma : bool
+        Without ``stats``, also summarize the luminance (for luminance equalization).
+
+    Examples
+    --------
+    >>> fit_stats(np.array([[1, 3]], np.uint8), None).maximum
+    array([3.])
+    """
     img = check_image(img)
     if stats is None:
         return image_stats(img, luma=luma)
@@ -51,14 +67,14 @@ def _fit(img: np.ndarray, stats: ImageStats | None, luma: bool = False) -> Image
 def _fit_range(
     img: np.ndarray, stats: ImageStats | None, per_channel: bool, need_min: bool = True
 ) -> ImageStats:
-    """Like :func:`_fit`, but without ``stats`` only min and max are computed (no histogram).
+    """Like :func:`fit_stats`, but without ``stats`` only min and max are computed (no histogram).
 
     Enough for min-max scaling and log scaling, whose maps use nothing else. Without
     ``need_min`` an unsigned image's minimum is reported as 0 (log scaling only needs
     ``min(0, minimum)``, which is 0 for them): one pass over the pixels instead of two.
     """
     if stats is not None:
-        return _fit(img, stats)
+        return fit_stats(img, stats)
     x3 = as_hwc(check_image(img))
     c = x3.shape[2]
     if x3.dtype.kind == "f":
@@ -145,7 +161,7 @@ def percentiles(
     >>> percentiles(np.arange(101, dtype=np.uint8).reshape(1, 101), q=(5.0, 50.0))
     array([ 5., 50.])
     """
-    return percentile_bounds(_fit(img, stats), q, per_channel)
+    return percentile_bounds(fit_stats(img, stats), q, per_channel)
 
 
 def mean_std_bounds(
@@ -172,7 +188,7 @@ def mean_std_bounds(
     >>> mean_std_bounds(np.array([[0, 2], [4, 6]], np.uint8), k=1.0)
     array([0.76393202, 5.23606798])
     """
-    s = _fit(img, stats)
+    s = fit_stats(img, stats)
     if not np.isfinite(k) or k < 0:
         raise ValueError(f"k must be a finite non-negative number (got {k})")
     mean, std = (s.mean, s.std) if per_channel else global_moments(s)
@@ -244,7 +260,7 @@ def z_score(
     array([[-1.,  1.],
            [-1.,  1.]], dtype=float32)
     """
-    return apply_map(img, zscore_map(_fit(img, stats), per_channel))
+    return apply_map(img, zscore_map(fit_stats(img, stats), per_channel))
 
 
 def equalize(
@@ -276,7 +292,7 @@ def equalize(
     array([[0. , 0. , 0.5, 1. ]], dtype=float32)
     """
     check_choice(mode, ("per_channel", "luminance"), "mode")
-    s = _fit(img, stats, luma=mode == "luminance")
+    s = fit_stats(img, stats, luma=mode == "luminance")
     if mode == "per_channel" or s.n_channels == 1:
         return apply_map(img, equalize_map(s.fine, s))
     ls = luma_stats(s)
@@ -316,7 +332,7 @@ def autocontrast(
     >>> autocontrast(np.array([[0, 50, 100, 150, 200]], np.uint8), cutoff=(25.0, 75.0))
     array([[0. , 0. , 0.5, 1. , 1. ]], dtype=float32)
     """
-    s = _fit(img, stats)
+    s = fit_stats(img, stats)
     return apply_map(img, autocontrast_map(s, cutoff_bounds(s, cutoff, per_channel)))
 
 
@@ -346,8 +362,7 @@ def clahe(img: np.ndarray, *, clip_limit: float = 0.01, tiles: int = 8) -> np.nd
     img = check_image(img)
     if not (0.0 < clip_limit <= 1.0):
         raise ValueError(f"clip_limit must be in (0, 1] (got {clip_limit})")
-    if isinstance(tiles, bool) or not isinstance(tiles, int | np.integer) or tiles < 1:
-        raise ValueError(f"tiles must be a positive integer (got {tiles!r})")
+    check_int(tiles, "tiles", 1)
     return clahe_image(img, int(tiles), float(clip_limit))
 
 
@@ -383,8 +398,8 @@ def match_histogram(
     >>> match_histogram(np.array([[0, 1, 2, 3]], np.uint8), np.array([[10, 20, 30, 40]], np.uint8))
     array([[10., 20., 30., 40.]], dtype=float32)
     """
-    s = _fit(img, stats)
-    r = _fit(reference, reference_stats) if reference is not None else reference_stats
+    s = fit_stats(img, stats)
+    r = fit_stats(reference, reference_stats) if reference is not None else reference_stats
     if r is None:
         raise ValueError("match_histogram needs a reference image or reference_stats")
     return apply_map(img, match_map(s, r))

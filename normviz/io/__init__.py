@@ -23,7 +23,7 @@ from typing import NamedTuple
 import numpy as np
 from PIL import Image, UnidentifiedImageError, features
 
-from normviz._checks import ImageError, check_ndim
+from normviz._checks import ImageError, check_int, check_ndim
 from normviz.io import _decode, _png
 
 __all__ = [
@@ -160,10 +160,7 @@ def read_image(data: bytes | str | os.PathLike, *, max_pixels: int = MAX_PIXELS)
     ...
     normviz._checks.ImageError: The file is empty (0 bytes). Choose an image file ...
     """
-    if isinstance(max_pixels, bool) or not isinstance(max_pixels, (int, np.integer)):
-        raise TypeError(f"max_pixels must be an int (got {type(max_pixels).__name__})")
-    if max_pixels < 1:
-        raise ValueError(f"max_pixels must be positive (got {max_pixels})")
+    check_int(max_pixels, "max_pixels", 1)
     raw = _read_bytes(data)
     notes: list[str] = []
     with warnings.catch_warnings():

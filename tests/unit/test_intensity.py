@@ -88,8 +88,10 @@ def test_bad_images_rejected_everywhere(bad, exc, match):
 
 def test_histogram_bad_arguments():
     img = _img(np.uint8, (4, 4))
-    with pytest.raises(ValueError, match="bins must be a positive integer"):
+    with pytest.raises(ValueError, match=r"bins must be >= 1 \(got 0\)"):
         ni.histogram(img, bins=0)
+    with pytest.raises(TypeError, match=r"bins must be an int \(got float\)"):
+        ni.histogram(img, bins=8.0)
     with pytest.raises(ValueError, match="low < high"):
         ni.histogram(img, value_range=(5, 5))
 
@@ -329,8 +331,10 @@ def test_clahe_per_channel_and_errors(photo):
         assert np.abs(out[..., c] - ref).mean() < 1e-4
     with pytest.raises(ValueError, match="clip_limit"):
         ni.clahe(photo, clip_limit=0.0)
-    with pytest.raises(ValueError, match="tiles"):
+    with pytest.raises(ValueError, match=r"tiles must be >= 1 \(got 0\)"):
         ni.clahe(photo, tiles=0)
+    with pytest.raises(TypeError, match=r"tiles must be an int \(got float\)"):
+        ni.clahe(photo, tiles=4.0)
 
 
 def test_match_histogram_equals_skimage(photo):
@@ -506,3 +510,18 @@ def test_z_score_exact_on_large_offset_float32():
     assert abs(s.mean[0] - x.mean()) < 1e-9 and abs(s.std[0] - x.std()) < 1e-9
     z = ni.z_score(img).astype(np.float64)
     assert abs(z.mean()) < 1e-4 and abs(z.std() - 1) < 1e-4
+
+
+def test_luma_weights_have_one_home_and_match_pillow():
+    from PIL import Image
+
+    from normviz.intensity._histogram import LUMA_FIXED, luminance
+
+    # ITU-R BT.601 (closed form) and Pillow's documented fixed-point weights (Convert.c)
+    assert ni.LUMA_WEIGHTS == (0.299, 0.587, 0.114)
+    assert LUMA_FIXED == (19595, 38470, 7471) and sum(LUMA_FIXED) == 65536
+    rgb = np.array([[[255, 0, 0], [0, 255, 0], [0, 0, 255], [10, 20, 30]]], np.uint8)
+    expected = np.asarray(Image.fromarray(rgb).convert("L"))
+    np.testing.assert_array_equal(luminance(rgb), expected)
+    f = rgb.astype(np.float32) / 255
+    np.testing.assert_allclose(luminance(f), f @ np.array([0.299, 0.587, 0.114]), rtol=1e-6)

@@ -347,7 +347,7 @@ def test_missing_path_message_has_no_directory(tmp_path):
 def test_bad_arguments():
     with pytest.raises(TypeError, match="expected bytes or a path"):
         nio.read_image(123)
-    with pytest.raises(ValueError, match="max_pixels must be positive"):
+    with pytest.raises(ValueError, match=r"max_pixels must be >= 1 \(got 0\)"):
         nio.read_image(b"x", max_pixels=0)
     with pytest.raises(TypeError, match="max_pixels must be an int"):
         nio.read_image(b"x", max_pixels=1.5)
