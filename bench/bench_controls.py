@@ -37,8 +37,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.load_server import CHROMIUM, FLAGS, free_port, start_server, stop_server, wait_ready
+from bench.support.server import CHROMIUM, FLAGS, free_port, start_server, stop_server, wait_ready
 from tests.e2e.test_every_control import ACTIONS, CHROME, KINDS, SCAN, Widget
 
 GOAL_CONTROL_S = 0.5

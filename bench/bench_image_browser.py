@@ -28,9 +28,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from load_server import CHROMIUM, FLAGS, free_port, start_server, stop_server, wait_ready
+from bench.support.server import CHROMIUM, FLAGS, free_port, start_server, stop_server, wait_ready
 
 
 def photo_jpeg(path: Path, h: int, w: int, seed: int = 0) -> Path:

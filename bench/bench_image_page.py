@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import io
 import statistics
-import sys
 import time
 from pathlib import Path
 
@@ -32,7 +31,6 @@ import numpy as np
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 

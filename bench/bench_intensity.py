@@ -14,17 +14,13 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import cv2
 import numpy as np
 from PIL import Image, ImageOps
 from skimage import data, exposure
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from normviz import intensity as ni
 

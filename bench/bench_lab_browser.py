@@ -54,9 +54,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from browser_probe import (
+from bench.support.browser_probe import (
     BUSY_JS,
     STATS_JS,
     TRACE_CATEGORIES,
@@ -70,7 +68,7 @@ from browser_probe import (
     rss_of,
     trace_breakdown,
 )
-from load_server import (
+from bench.support.server import (
     CHROMIUM,
     FLAGS,
     cpu_seconds,

@@ -35,22 +35,18 @@ import dataclasses
 import json
 import re
 import statistics
-import sys
 import tempfile
 import time
 import urllib.parse
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 import plotly.io as pio
 import plotly.tools
 import torch
-from load_client import ProtocolSession
-from load_server import free_port, percentile, start_server, stop_server, wait_ready
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from bench.support.client import ProtocolSession
+from bench.support.server import free_port, percentile, start_server, stop_server, wait_ready
 from normviz.figures import lab as figs
 from normviz.presets import preset_configs
 from normviz.serving.live_feed import LiveFeed, LiveRun

@@ -33,16 +33,12 @@ import asyncio
 import json
 import logging
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from load_client import ProtocolSession
-from load_server import cpu_seconds, free_port, start_server, stop_server, wait_ready
+from bench.support.client import ProtocolSession
+from bench.support.server import cpu_seconds, free_port, start_server, stop_server, wait_ready
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -67,9 +67,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from browser_probe import (
+from bench.support.browser_probe import (
     DRAIN_JS,
     RECORDER_JS,
     CpuSplit,
@@ -79,9 +77,9 @@ from browser_probe import (
     log_failures,
     rss_of,
 )
-from load_client import ProtocolSession, max_gap
-from load_profile import top
-from load_server import (
+from bench.support.client import ProtocolSession, max_gap
+from bench.support.profiler import top
+from bench.support.server import (
     CHROMIUM,
     FLAGS,
     cpu_seconds,

@@ -31,10 +31,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from load_client import ProtocolSession
-from load_server import ROOT, free_port, start_server, stop_server, wait_ready
+from bench.support.client import ProtocolSession
+from bench.support.server import ROOT, free_port, start_server, stop_server, wait_ready
 
 PARTS = [
     # (name, file suffix, function name): cumulative CPU time of each, per tick
@@ -74,9 +72,8 @@ def cumulative(stats: pstats.Stats, suffix: str, name: str) -> tuple[float, int]
 
 def start_timed_server(port: int, log: Path, out: Path) -> subprocess.Popen:
     """``start_server``'s command under ``load_timer.py`` instead of ``-m streamlit``."""
-    timer = Path(__file__).with_name("load_timer.py")
     return subprocess.Popen(
-        [sys.executable, str(timer), str(out), "run", str(ROOT / "app.py"),
+        [sys.executable, "-m", "bench.support.timer", str(out), "run", str(ROOT / "app.py"),
          "--server.headless", "true", "--server.address", "127.0.0.1",
          "--server.port", str(port), "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],

@@ -94,7 +94,6 @@ def _dump(path: str) -> None:
 
 def main() -> None:
     out, args = sys.argv[1], sys.argv[2:]
-    sys.path.insert(0, ".")  # the project root: pages/ and normviz/ (streamlit run does it too)
     install()
     atexit.register(_dump, out)
     sys.argv = ["streamlit", *args]

@@ -12,7 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TICKS = os.sysconf("SC_CLK_TCK")
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -48,7 +48,7 @@ def start_server(
     if profile is None:
         launcher = [sys.executable, "-m", "streamlit"]
     else:
-        launcher = [sys.executable, str(Path(__file__).with_name("load_profile.py")), str(profile)]
+        launcher = [sys.executable, "-m", "bench.support.profiler", str(profile)]
     return subprocess.Popen(
         [
             *launcher,
