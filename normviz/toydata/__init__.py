@@ -21,10 +21,10 @@ a seeded random order.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
 
 import numpy as np
 
+from normviz.toydata._dataset import MAX_SAMPLES, MIN_SAMPLES, Dataset
 from normviz.toydata._points import PointsError, parse_points_csv
 
 __all__ = [
@@ -49,26 +49,6 @@ CLIP = 1.5
 # Gaussian std per unit of the noise level. _finish_xy writes 0.3 and 1.5 out as literals: the
 # generated PyTorch script (normviz.training._codegen) copies its source, which must stand alone.
 NOISE_SCALE = 0.3
-MIN_SAMPLES = 10
-MAX_SAMPLES = 5000
-
-
-class Dataset(NamedTuple):
-    """Points of a two-class problem in the plane.
-
-    Attributes
-    ----------
-    x : (N, 2) float32 ndarray
-        Coordinates, in ``[-1.5, 1.5]`` (noise-free generator points and CSV points in ``[-1, 1]``).
-    y : (N,) int64 ndarray
-        Labels in ``{0, 1}``.
-    name : str
-        Registry key of the generator, or ``"uploaded"`` for CSV points.
-    """
-
-    x: np.ndarray
-    y: np.ndarray
-    name: str
 
 
 # Raw generators: (n0, n1, rng) -> (x float64 (N, 2), y int64 (N,)) without noise. They use only

@@ -5,15 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import math
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from normviz.toydata import Dataset
+from normviz.toydata._dataset import MAX_SAMPLES, MIN_SAMPLES, Dataset
 
-MIN_ROWS = 10
-MAX_ROWS = 5000
+MIN_ROWS = MIN_SAMPLES  # a CSV's rows are a dataset's points: the same limits
+MAX_ROWS = MAX_SAMPLES
 MAX_BYTES = 1_000_000
 
 
@@ -107,8 +105,6 @@ def parse_points_csv(data: bytes | str) -> Dataset:
     ...
     normviz.toydata._points.PointsError: line 3: y is not a number (got 'oops')
     """
-    from normviz.toydata import Dataset
-
     if isinstance(data, bytes | bytearray):
         if len(data) > MAX_BYTES:
             raise PointsError(f"the file is too large: at most 1 MB (got {len(data):,} bytes)")
