@@ -1,8 +1,9 @@
 """Benchmark: how long each control of each lesson takes to answer in Chromium, and first views.
 
-Run: ``python bench/bench_controls.py [--pages /images /layers /lab] [--fresh] [--repeats R]``.
+Run: ``.venv/bin/python -m bench.bench_controls [--pages /images /layers /lab] [--fresh]
+[--repeats R]``.
 
-Starts its own Streamlit server on 127.0.0.1 (``bench/load_server.py``) and Debian's Chromium
+Starts its own Streamlit server on 127.0.0.1 (``bench.support.server``) and Debian's Chromium
 (``/usr/bin/chromium``, loopback only). For each lesson it opens the page, then drives every
 control once, as ``tests/e2e/test_every_control.py`` finds them (its page scan is reused): sliders
 by a keyboard arrow, selects, radios, toggles, segmented controls, number and text inputs,

@@ -1,6 +1,6 @@
 """The image page in a real browser: payload and slider latency, 12 MP against 1 MP.
 
-Run: ``.venv/bin/python bench/bench_image_browser.py [--repeats 5]`` (needs Debian's chromium).
+Run: ``.venv/bin/python -m bench.bench_image_browser [--repeats 5]`` (needs Debian's chromium).
 
 Starts the app on a free loopback port, opens ``/images`` in headless Chromium, uploads a 1 MP
 and then a 12 MP photo-like JPEG, and for each measures

@@ -1,6 +1,6 @@
 """Server-side cost of the image page with a 12 MP upload, as ratios against references.
 
-Run: ``.venv/bin/python bench/bench_image_page.py [--repeats 5]``
+Run: ``.venv/bin/python -m bench.bench_image_page [--repeats 5]``
 
 Drives the real page (``app.py`` -> ``pages/images.py``) with Streamlit's ``AppTest``, uploads a
 12 MP JPEG (4000x3000x3) and times whole script runs:

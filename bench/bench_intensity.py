@@ -1,6 +1,6 @@
 """Benchmark normviz.intensity on a 12 MP photograph (4000x3000x3 uint8) against established tools.
 
-Run: ``.venv/bin/python bench/bench_intensity.py [--repeats 7] [--quick]``
+Run: ``.venv/bin/python -m bench.bench_intensity [--repeats 7] [--quick]``
 
 Each row: normviz's median time, the fastest established implementation measured in the same run
 (OpenCV / Pillow / scikit-image, benchmark-only packages), the ratio normviz / peer, the ratio to

@@ -1,7 +1,7 @@
 """Decode and preview costs of normviz.io, as ratios against references timed in the same run.
 
-Run: ``python bench/bench_io.py [--repeats 5]``. Prints medians in ms and the ratio to the named
-reference (lower is better; 1.00 means as fast as the reference).
+Run: ``.venv/bin/python -m bench.bench_io [--repeats 5]``. Prints medians in ms and the ratio to
+the named reference (lower is better; 1.00 means as fast as the reference).
 
 References: Pillow ``open + load + np.asarray`` (what a naive app does), OpenCV ``imdecode``,
 Pillow's ``draft`` (JPEG DCT scaling at 1/4), and a plain Pillow BOX resize.

@@ -3,12 +3,13 @@ the tab's memory over the run, against a bare Streamlit fragment measured in the
 
 Run from the project root (loopback only; about ``--minutes`` + 4 minutes)::
 
-    nice .venv/bin/python bench/bench_lab_browser.py              # 5 minutes of training
-    nice .venv/bin/python bench/bench_lab_browser.py --minutes 1  # a quick run
-    nice .venv/bin/python bench/bench_lab_browser.py --query mode=compare --breakdown 0
+    nice .venv/bin/python -m bench.bench_lab_browser              # 5 minutes of training
+    nice .venv/bin/python -m bench.bench_lab_browser --minutes 1  # a quick run
+    nice .venv/bin/python -m bench.bench_lab_browser --query mode=compare --breakdown 0
 
-One Debian Chromium (``load_server.FLAGS``: headless, no traffic beyond 127.0.0.1), one tab at a
-time, each on its own ``streamlit run`` on a free loopback port (``load_server.start_server``):
+One Debian Chromium (``bench.support.server.FLAGS``: headless, no traffic beyond 127.0.0.1), one
+tab at a time, each on its own ``streamlit run`` on a free loopback port
+(``bench.support.server.start_server``):
 
 1. reference: a bare page whose ``st.fragment(run_every=0.1)`` draws one markdown line with a
    counter (:data:`REFERENCE_APP`, written to a temp file), watched for ``--ref-seconds``: what

@@ -1,15 +1,15 @@
 """Bytes on the wire and server-side cost of one steady-state tick of the lab's live view.
 
 Run from the project root (loopback only, ~2 min):
-``nice .venv/bin/python bench/bench_lab_tick.py`` (``--seconds 20 --warmup 8`` by default).
+``nice .venv/bin/python -m bench.bench_lab_tick`` (``--seconds 20 --warmup 8`` by default).
 
-1. Wire. One server (``load_server.py``); one protocol session (``load_client.py``) at a time
-   opens the lab, presses Start and, after ``--warmup`` seconds, records every fragment run for
-   ``--seconds``: the sum of the websocket messages (serialized ``ForwardMsg``) of each run, from
-   its ``new_session`` to its ``script_finished``. Done for one network (the default link) and for
-   compare mode (``?mode=compare&preset=L1+vs+L2``), each session alone on the server (a lone
-   learner: a tick every 0.1 s). Printed: median and p90 bytes per tick, against the goals of
-   issue 10 (10 kB one network, 20 kB compare), the live component's share, and updates a second.
+1. Wire. One server (``bench.support.server``); one protocol session (``bench.support.client``)
+   at a time opens the lab, presses Start and, after ``--warmup`` seconds, records every
+   fragment run for ``--seconds``: the sum of the websocket messages (serialized ``ForwardMsg``) of
+   each run, from its ``new_session`` to its ``script_finished``. Done for one network (the default
+   link) and for compare mode (``?mode=compare&preset=L1+vs+L2``), each session alone on the server
+   (a lone learner: a tick every 0.1 s). Printed: median and p90 bytes per tick, against the goals
+   of issue 10 (10 kB one network, 20 kB compare), the live component's share, and updates a second.
 
    Reference, measured in the same run: the previous design's bytes per tick (commit 290d36d,
    ``pages/_lab_widgets.py`` ``draw``): four Plotly figures (five in compare mode: a boundary per

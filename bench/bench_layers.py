@@ -1,6 +1,7 @@
 """Benchmark: normviz.layers.normalize against torch.nn.functional, per kind.
 
-Run: ``python bench/bench_layers.py [--threads T] [--repeats R]``. Input (32, 64, 56, 56) float32.
+Run: ``.venv/bin/python -m bench.bench_layers [--threads T] [--repeats R]``.
+Input (32, 64, 56, 56) float32.
 Prints, per kind, the median time of each and the ratio ours / reference (goal: <= 1.5x), both
 measured in this run with the same ``torch.set_num_threads``.
 """

@@ -1,11 +1,11 @@
 """Server CPU per live lab tick, against Streamlit's own floor for a fragment rerun.
 
 Run from the project root (loopback only, ~3 min):
-``nice .venv/bin/python bench/bench_tick_floor.py`` (``--sessions 30 --seconds 20`` by default).
+``nice .venv/bin/python -m bench.bench_tick_floor`` (``--sessions 30 --seconds 20`` by default).
 
 Three servers run one after the other, each with ``--sessions`` protocol sessions
-(``load_client.py``) whose fragments rerun on their own timers; the server process's CPU seconds
-over ``--seconds`` (after a 5 s warm-up) are divided by the script runs it finished:
+(``bench.support.client``) whose fragments rerun on their own timers; the server process's CPU
+seconds over ``--seconds`` (after a 5 s warm-up) are divided by the script runs it finished:
 
 - normviz: the lab, every session pressed Start (training slice, live view payload, status line).
   Measured first: its sessions' actual tick period (median over sessions of the measured seconds

@@ -10,7 +10,7 @@ evaluation on both splits, history records, stop checks).
 
 Also prints the cost of boundary(80), weights() and history_csv() against one training step.
 
-Run: .venv/bin/python bench/bench_training.py [--repeats 7] [--steps 1500]
+Run: .venv/bin/python -m bench.bench_training [--repeats 7] [--steps 1500]
 """
 
 from __future__ import annotations

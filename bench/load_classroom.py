@@ -3,21 +3,21 @@
 Run from the project root (loopback only; stops by itself; the default run takes ~8-10 minutes,
 so run it under ``nice``)::
 
-    nice .venv/bin/python bench/load_classroom.py              # 30 Chromium learners, 300 s
-    nice .venv/bin/python bench/load_classroom.py --sessions 5 --duration 30 --cycles 10
-    .venv/bin/python bench/load_classroom.py --learners protocol   # 30 protocol clients
-    .venv/bin/python bench/load_classroom.py --learners protocol --replicas 2   # HAProxy
+    nice .venv/bin/python -m bench.load_classroom              # 30 Chromium learners, 300 s
+    nice .venv/bin/python -m bench.load_classroom --sessions 5 --duration 30 --cycles 10
+    .venv/bin/python -m bench.load_classroom --learners protocol   # 30 protocol clients
+    .venv/bin/python -m bench.load_classroom --learners protocol --replicas 2   # HAProxy
 
-The default learners are real: one Debian Chromium (``load_server.FLAGS``: headless, loopback
-only) with one browser context per learner, on the same 2 cores as the server. Each opens
+The default learners are real: one Debian Chromium (``bench.support.server.FLAGS``: headless,
+loopback only) with one browser context per learner, on the same 2 cores as the server. Each opens
 ``/lab?max_epochs=100000`` (so training never stops during the class; early stopping is off by
-default), clicks Start and keeps the tab open. An init script (``browser_probe.RECORDER_JS``)
-timestamps every chart update inside each tab's live chart iframe (each increment of
-``window.liveStats.renders``, no polling in the page); the bench collects the times every
-``--poll`` seconds. ``--learners protocol`` replaces them by protocol-level clients
-(``bench/load_client.py``: the websocket and protobuf messages a tab sends, including the
-``run_every`` fragment timer, no rendering), whose chart update is the live chart component's
-element arriving: it measures the server alone.
+default), clicks Start and keeps the tab open. An init script
+(``bench.support.browser_probe.RECORDER_JS``) timestamps every chart update inside each tab's
+live chart iframe (each increment of ``window.liveStats.renders``, no polling in the page); the
+bench collects the times every ``--poll`` seconds. ``--learners protocol`` replaces them by
+protocol-level clients (``bench.support.client``: the websocket and protobuf messages a tab sends,
+including the ``run_every`` fragment timer, no rendering), whose chart update is the live chart
+component's element arriving: it measures the server alone.
 
 With ``--replicas N`` the class runs on ``scripts/run-class.sh --replicas N`` (N processes behind
 HAProxy with sticky sessions, on free loopback ports) instead of one bare server: every client

@@ -1,23 +1,23 @@
 """Where a live lab tick's server CPU goes: a class on an instrumented server, per part.
 
 Run from the project root (loopback only, ~4 min):
-``nice .venv/bin/python bench/profile_lab_tick.py`` (``--sessions 30 --seconds 20`` by default;
+``nice .venv/bin/python -m bench.profile_lab_tick`` (``--sessions 30 --seconds 20`` by default;
 ``--out FILE`` keeps the raw output; ``--cprofile`` profiles every thread instead).
 
-``--sessions`` protocol sessions (``load_client.py``) open the lab, press Start and train for
+``--sessions`` protocol sessions (``bench.support.client``) open the lab, press Start and train for
 ``--seconds``. There is no reference: this is the breakdown behind ``bench_tick_floor.py``'s
 figure (whose floor is Streamlit's own fragment rerun).
 
-- Default: the server runs under ``load_timer.py``, which wraps only the tick's parts (its
+- Default: the server runs under ``bench.support.timer``, which wraps only the tick's parts (its
   ``TIMED`` list) with ``time.thread_time``, so nothing else is slowed. Printed: CPU ms per call,
   calls, and ms per lab tick (the part's total over the fragment runs the sessions saw; the full
   page runs of joining sessions call some parts too, e.g. ``st.markdown``, ``script run``).
-- ``--cprofile``: the server runs under ``load_profile.py`` (every thread under cProfile, thread
-  CPU time), which also sees Streamlit's internals (cache key hashing, ``is_dataframe_like`` per
-  component argument, ``_enqueue``) but inflates code made of many small calls (2x to 10x), so
-  read it for what is called, not for ms. Printed: profiled ms per call, calls, and each part's
-  total as a share of the lab's ``live`` fragment (a part also called outside the fragment
-  shows a share above its share of a tick).
+- ``--cprofile``: the server runs under ``bench.support.profiler`` (every thread under cProfile,
+  thread CPU time), which also sees Streamlit's internals (cache key hashing,
+  ``is_dataframe_like`` per component argument, ``_enqueue``) but inflates code made of many small
+  calls (2x to 10x), so read it for what is called, not for ms. Printed: profiled ms per call,
+  calls, and each part's total as a share of the lab's ``live`` fragment (a part also called outside
+  the fragment shows a share above its share of a tick).
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def cumulative(stats: pstats.Stats, suffix: str, name: str) -> tuple[float, int]
 
 
 def start_timed_server(port: int, log: Path, out: Path) -> subprocess.Popen:
-    """``start_server``'s command under ``load_timer.py`` instead of ``-m streamlit``."""
+    """``start_server``'s command under ``bench.support.timer`` instead of ``-m streamlit``."""
     return subprocess.Popen(
         [sys.executable, "-m", "bench.support.timer", str(out), "run", str(ROOT / "app.py"),
          "--server.headless", "true", "--server.address", "127.0.0.1",
@@ -100,7 +100,7 @@ async def run(sessions: int, seconds: float, out: Path, cprofile: bool) -> tuple
         ticks = sum(r.fragment for c in clients for r in c.log.runs)
         return ticks, sum(not r.fragment for c in clients for r in c.log.runs)
     finally:
-        # SIGTERM: load_profile.py merges every thread's profile at exit, which takes a while
+        # SIGTERM: bench.support.profiler merges every thread's profile at exit, which takes a while
         # (a thread per script run); stop_server would kill it after 15 s.
         proc.terminate()
         try:

@@ -2,7 +2,7 @@
 
 Used by ``load_classroom.py --profile OUT.prof``; by hand (loopback only):
 
-    .venv/bin/python bench/load_profile.py OUT.prof run app.py --server.address 127.0.0.1
+    .venv/bin/python -m bench.support.profiler OUT.prof run app.py --server.address 127.0.0.1
 
 Streamlit runs each script run in its own thread and the web server in the main thread, and
 cProfile only sees the thread that enabled it: so ``threading.Thread.run`` is wrapped to

@@ -42,7 +42,7 @@ def start_server(
 ) -> subprocess.Popen:
     """Start ``streamlit run app.py`` (or ``script``) on 127.0.0.1:port with the project's config.
 
-    With ``profile``, every server thread runs under cProfile (``load_profile.py``) and the
+    With ``profile``, every server thread runs under cProfile (``bench.support.profiler``) and the
     merged stats are written to that file when the server stops.
     """
     if profile is None:

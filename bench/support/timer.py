@@ -2,13 +2,14 @@
 
 Used by ``profile_lab_tick.py``; by hand (loopback only):
 
-    .venv/bin/python bench/load_timer.py OUT.json run app.py --server.address 127.0.0.1
+    .venv/bin/python -m bench.support.timer OUT.json run app.py --server.address 127.0.0.1
 
-Unlike cProfile (``load_profile.py``), which inflates code made of many small calls (Streamlit's
-element bookkeeping, torch's module calls) several times more than the rest, this wraps only the
-functions named in :data:`TIMED` with ``time.thread_time`` (the CPU time of the calling thread:
-waiting for the GIL or a lock counts for nothing), so each figure is close to its unprofiled
-cost. Nested parts are included in their caller's time. Output: ``{name: [seconds, calls]}``.
+Unlike cProfile (``bench.support.profiler``), which inflates code made of many small calls
+(Streamlit's element bookkeeping, torch's module calls) several times more than the rest, this
+wraps only the functions named in :data:`TIMED` with ``time.thread_time`` (the CPU time of the
+calling thread: waiting for the GIL or a lock counts for nothing), so each figure is close to its
+unprofiled cost. Nested parts are included in their caller's time. Output:
+``{name: [seconds, calls]}``.
 """
 
 from __future__ import annotations
