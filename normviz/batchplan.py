@@ -23,6 +23,8 @@ import math
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from normviz._checks import check_int
+
 
 class BatchPlan(NamedTuple):
     """Optimizer updates for one batch size.
@@ -43,13 +45,6 @@ class BatchPlan(NamedTuple):
     ratio_vs_first: float
 
 
-def _check_positive_int(value: object, name: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int (got {type(value).__name__})")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1 (got {value})")
-
-
 def updates_per_epoch(n_samples: int, batch_size: int, *, drop_last: bool = False) -> int:
     """Return the optimizer updates in one epoch of ``n_samples`` in batches of ``batch_size``.
 
@@ -63,8 +58,8 @@ def updates_per_epoch(n_samples: int, batch_size: int, *, drop_last: bool = Fals
     >>> updates_per_epoch(4_000_000, 2048), updates_per_epoch(4_000_000, 2048, drop_last=True)
     (1954, 1953)
     """
-    _check_positive_int(n_samples, "n_samples")
-    _check_positive_int(batch_size, "batch_size")
+    check_int(n_samples, "n_samples", 1)
+    check_int(batch_size, "batch_size", 1)
     return n_samples // batch_size if drop_last else math.ceil(n_samples / batch_size)
 
 
@@ -92,7 +87,7 @@ def batch_plan(
     256 15625 6250000 2.0
     2048 1953 781200 16.0
     """
-    _check_positive_int(epochs, "epochs")
+    check_int(epochs, "epochs", 1)
     if len(batch_sizes) == 0:
         raise ValueError("batch_sizes must hold at least one batch size (got none)")
     per_epoch = [updates_per_epoch(n_samples, b, drop_last=drop_last) for b in batch_sizes]

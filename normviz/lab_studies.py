@@ -22,6 +22,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from normviz._checks import is_int
 from normviz.batchplan import updates_per_epoch
 from normviz.train_config import NORMS, TrainConfig
 from normviz.training import SeededDropout, Trainer
@@ -148,12 +149,11 @@ def iter_batch_size_study(
         raise TypeError(f"base must be a TrainConfig (got {type(base).__name__})")
     batch_sizes, norms = tuple(batch_sizes), tuple(norms)
     seeds = (base.seed,) if seeds is None else tuple(seeds)
-    if not batch_sizes or any(isinstance(b, bool) or not isinstance(b, int) or b < 2
-                              for b in batch_sizes):  # fmt: skip
+    if not batch_sizes or not all(is_int(b) and b >= 2 for b in batch_sizes):
         raise ValueError(f"batch_sizes must be ints >= 2, at least one (got {batch_sizes})")
     if not norms or any(n not in NORMS for n in norms):
         raise ValueError(f"norms must be among {NORMS} (got {norms})")
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+    if not (is_int(epochs) and epochs >= 1):
         raise ValueError(f"epochs must be an int >= 1 (got {epochs!r})")
     if not seeds:
         raise ValueError("seeds must hold at least one seed (got none)")

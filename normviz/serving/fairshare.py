@@ -27,6 +27,8 @@ import hashlib
 import threading
 import time
 
+from normviz._checks import check_int, is_real
+
 MIN_BUDGET = 0.002
 """Smallest per-tick work budget, in seconds."""
 
@@ -62,15 +64,12 @@ class LeaseTable:
     """
 
     def __init__(self, capacity: int, ttl: float) -> None:
-        if isinstance(capacity, bool) or not isinstance(capacity, int):
-            raise TypeError(f"capacity must be an int (got {type(capacity).__name__})")
-        if capacity < 1:
-            raise ValueError(f"capacity must be >= 1 (got {capacity})")
-        if isinstance(ttl, bool) or not isinstance(ttl, int | float):
+        check_int(capacity, "capacity", 1)
+        if not is_real(ttl):
             raise TypeError(f"ttl must be a number of seconds (got {type(ttl).__name__})")
-        if not ttl > 0:
+        if not ttl > 0:  # also rejects nan
             raise ValueError(f"ttl must be > 0 seconds (got {ttl})")
-        self.capacity = capacity
+        self.capacity = int(capacity)
         self.ttl = float(ttl)
         self._expiry: dict[str, float] = {}
         self._lock = threading.Lock()

@@ -24,6 +24,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from normviz._checks import check_int, check_real
 from normviz.toydata._dataset import MAX_SAMPLES, MIN_SAMPLES, Dataset
 from normviz.toydata._points import PointsError, parse_points_csv
 
@@ -222,18 +223,9 @@ DATASETS: dict[str, Callable[[int, float, int], Dataset]] = {
 
 
 def _check_args(n_samples: int, noise: float, seed: int) -> None:
-    if isinstance(n_samples, bool) or not isinstance(n_samples, int | np.integer):
-        raise TypeError(f"n_samples must be an int (got {type(n_samples).__name__})")
-    if not MIN_SAMPLES <= n_samples <= MAX_SAMPLES:
-        raise ValueError(f"n_samples must be in [{MIN_SAMPLES}, {MAX_SAMPLES}] (got {n_samples})")
-    if isinstance(noise, bool) or not isinstance(noise, int | float | np.floating | np.integer):
-        raise TypeError(f"noise must be a float (got {type(noise).__name__})")
-    if not 0.0 <= noise <= 1.0:
-        raise ValueError(f"noise must be in [0.0, 1.0] (got {noise})")
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise TypeError(f"seed must be an int (got {type(seed).__name__})")
-    if seed < 0:
-        raise ValueError(f"seed must be >= 0 (got {seed})")
+    check_int(n_samples, "n_samples", MIN_SAMPLES, MAX_SAMPLES)
+    check_real(noise, "noise", 0.0, 1.0)
+    check_int(seed, "seed", 0)
 
 
 def make_dataset(name: str, n_samples: int, noise: float, seed: int) -> Dataset:

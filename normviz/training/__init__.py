@@ -42,6 +42,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from normviz._checks import check_int
 from normviz.batchplan import BatchPlan, batch_plan, updates_per_epoch
 from normviz.toydata import CLIP, Dataset, make_dataset, train_test_split
 from normviz.train_config import (
@@ -500,10 +501,7 @@ class Trainer:
         >>> g.xs.tolist(), g.prob.shape, g.prob.dtype
         ([-1.5, -0.75, 0.0, 0.75, 1.5], (5, 5), dtype('float32'))
         """
-        if isinstance(resolution, bool) or not isinstance(resolution, int):
-            raise TypeError(f"resolution must be an int (got {type(resolution).__name__})")
-        if not 2 <= resolution <= 400:
-            raise ValueError(f"resolution must be in [2, 400] (got {resolution})")
+        check_int(resolution, "resolution", 2, 400)
         if not (math.isfinite(extent) and extent > 0):
             raise ValueError(f"extent must be a positive finite number (got {extent})")
         xs = np.linspace(-extent, extent, resolution)

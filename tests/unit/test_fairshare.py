@@ -233,3 +233,12 @@ def test_phase_spread_is_fixed_per_owner_bounded_and_centred():
     assert fairshare.phase_spread("x", width=0.0) == 1.0
     with pytest.raises(ValueError):
         fairshare.phase_spread("x", width=1.0)
+
+
+def test_numpy_capacity_is_an_int_and_nan_ttl_is_rejected():
+    """Shared checks (normviz._checks): a NumPy int is an int; a NaN ttl is not a duration."""
+    import numpy as np
+
+    assert LeaseTable(np.int64(2), 1.0).capacity == 2
+    with pytest.raises(ValueError, match=r"ttl must be > 0 seconds \(got nan\)"):
+        LeaseTable(2, float("nan"))

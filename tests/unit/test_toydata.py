@@ -115,12 +115,12 @@ def test_make_dataset_dispatches():
         (("xor", 9, 0.1, 0), ValueError, r"n_samples must be in \[10, 5000\] \(got 9\)"),
         (("xor", 5001, 0.1, 0), ValueError, r"got 5001"),
         (("xor", 100, -0.1, 0), ValueError, r"noise must be in \[0.0, 1.0\] \(got -0.1\)"),
-        (("xor", 100, float("nan"), 0), ValueError, r"noise must be in"),
+        (("xor", 100, float("nan"), 0), ValueError, r"noise must be a finite number \(got nan\)"),
         (("xor", 100, 0.1, -1), ValueError, r"seed must be >= 0 \(got -1\)"),
         (("xor", "100", 0.1, 0), TypeError, r"n_samples must be an int \(got str\)"),
         (("xor", 100.0, 0.1, 0), TypeError, r"n_samples must be an int \(got float\)"),
         (("xor", True, 0.1, 0), TypeError, r"n_samples must be an int \(got bool\)"),
-        (("xor", 100, "0.1", 0), TypeError, r"noise must be a float \(got str\)"),
+        (("xor", 100, "0.1", 0), TypeError, r"noise must be a number \(got str\)"),
         (("xor", 100, 0.1, 1.5), TypeError, r"seed must be an int \(got float\)"),
     ],
 )
@@ -280,3 +280,13 @@ def test_toydata_and_config_do_not_import_torch():
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_numpy_arguments_are_accepted_and_the_batch_plan_takes_them_too():
+    """One set of checks (normviz._checks): NumPy ints and floats are ints and numbers."""
+    from normviz.batchplan import batch_plan, updates_per_epoch
+
+    d = make_dataset("xor", np.int64(20), np.float32(0.1), np.int64(3))
+    assert d.x.shape == (20, 2)
+    assert updates_per_epoch(np.int64(10), np.int64(4)) == 3
+    assert batch_plan(np.int64(10), [np.int64(5)], np.int64(2))[0].total_updates == 4

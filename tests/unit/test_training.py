@@ -385,3 +385,8 @@ def test_diverged_run_keeps_its_weights_even_with_early_stopping():
     t.step(200)
     assert t.stopped.reason == "diverged" and "restored" not in t.stopped.message
     assert not np.isfinite(t.weights()).all()
+
+
+def test_boundary_takes_a_numpy_int_resolution():
+    """Shared checks (normviz._checks.check_int): np.int64 is an int, as everywhere else."""
+    assert _trainer().boundary(resolution=np.int64(6)).prob.shape == (6, 6)
