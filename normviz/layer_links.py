@@ -23,7 +23,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from normviz.layers import KIND_NAMES, KINDS
+from normviz.layer_kinds import (
+    KINDS,
+    LAYER_KINDS,
+    KindParam,
+    default_groups,
+    divisors,
+    kinds_for,
+)
+from normviz.layers import KIND_NAMES
 from normviz.links import LinkTable, Param
 
 __all__ = [
@@ -57,31 +65,16 @@ CONVENTIONS = {"pytorch": "PyTorch", "keras": "Keras"}
 """Running-statistics conventions: URL value -> name."""
 
 
-def divisors(c: int) -> tuple[int, ...]:
-    """Return the group counts GroupNorm allows for ``c`` channels (the divisors of ``c``).
-
-    Examples
-    --------
-    >>> divisors(12)
-    (1, 2, 3, 4, 6, 12)
-    """
-    return tuple(g for g in range(1, c + 1) if c % g == 0)
+def _kind_param(param: KindParam, c: int) -> Param:
+    """A layer kind's parameter for ``c`` channels: range, choices, default and label from
+    :data:`normviz.layer_kinds.LAYER_KINDS` (GroupNorm's groups: the divisors of C)."""
+    return Param(param.name, "int", param.default(c), lo=param.lo, hi=c,
+                 choices=param.choices(c), when={"c": (c,)}, key=f"lay_{param.name}",
+                 label=param.label)  # fmt: skip
 
 
-def default_groups(c: int) -> int:
-    """Return the groups the lesson starts with for ``c`` channels: 2 if ``c`` is even and > 2.
-
-    Examples
-    --------
-    >>> default_groups(6), default_groups(2), default_groups(3)
-    (2, 1, 1)
-    """
-    return 2 if c % 2 == 0 and c > 2 else 1
-
-
-def _groups(c: int) -> Param:
-    return Param("groups", "int", default_groups(c), lo=1, hi=c, choices=divisors(c),
-                 when={"c": (c,)}, key="lay_groups", label="groups G (divisors of C)")  # fmt: skip
+KIND_PARAMS = tuple(dict.fromkeys(p for spec in LAYER_KINDS.values() for p in spec.params))
+"""The layer kinds' parameters (GroupNorm's groups), one URL parameter per C each."""
 
 
 _SYNTH = {"source": ("synthetic",)}
@@ -104,8 +97,8 @@ LAYER_LINKS = LinkTable(
         Param("s_scale", "float", 0.0, lo=0.0, hi=2.0, step=0.25, when=_SYNTH,
               key="lay_s_scale", label="sample scale (log2)"),
         Param("tab", "choice", "cube", choices=tuple(TABS), key="lay_tab", label="Tab"),
-        *(_groups(c) for c in CHANNELS),
-        Param("tokens", "choice", "layer", choices=("layer", "batch", "rms"), key="lay_tok_kind",
+        *(_kind_param(p, c) for p in KIND_PARAMS for c in CHANNELS),
+        Param("tokens", "choice", "layer", choices=kinds_for("ntd"), key="lay_tok_kind",
               label="(N, T, D) layout of language models"),
         Param("convention", "choice", "pytorch", choices=tuple(CONVENTIONS), key="lay_conv",
               label="Convention"),

@@ -15,6 +15,10 @@ Keras conventions. Two layouts are supported, chosen with ``layout=``:
     each token over its D features (RMSNorm likewise); BatchNorm each feature d over all N*T
     tokens.
 
+Which axes each kind pools, the layouts it supports, its smallest rank and its parameters' ranges
+are read from the layer-kind table :data:`normviz.layer_kinds.LAYER_KINDS`; this module holds
+only the arithmetic.
+
 All statistics use the biased variance (divide by the count) and ``var + eps`` under the square
 root, like PyTorch. A constant group gives mean = the constant, var = 0 and a normalized value of 0.
 """
@@ -28,17 +32,19 @@ from collections.abc import Sequence
 import torch
 
 from normviz._checks import check_choice, check_range
+from normviz.layer_kinds import (
+    AXES,
+    KINDS,  # noqa: F401 - public here too: normviz.layers.KINDS
+    LAYER_KINDS,
+    LAYOUTS,
+    SPATIAL,
+    kind_of,
+    kinds_for,
+)
 
-KINDS = ("batch", "layer", "instance", "group", "rms")
-KIND_NAMES = {
-    "batch": "BatchNorm",
-    "layer": "LayerNorm",
-    "instance": "InstanceNorm",
-    "group": "GroupNorm",
-    "rms": "RMSNorm",
-}
-CENTERED = ("batch", "layer", "instance", "group")  # kinds that subtract a mean; RMSNorm does not
-LAYOUTS = ("nct", "ntd")
+KIND_NAMES = {key: spec.label for key, spec in LAYER_KINDS.items()}
+"""How each kind is shown (:attr:`normviz.layer_kinds.LayerKind.label`)."""
+CENTERED = tuple(k for k, spec in LAYER_KINDS.items() if spec.centered)  # RMSNorm is not
 CONVENTIONS = ("pytorch", "keras")
 DEFAULT_MOMENTUM = {"pytorch": 0.1, "keras": 0.99}
 _BLOCK = 1 << 19  # elements per block and thread (2 MiB of float32): cache-resident
@@ -86,22 +92,35 @@ def check_tensor(x: object, layout: str = "nct") -> torch.Tensor:
 
 
 def _check_kind(kind: str, ndim: int, layout: str, groups: int | None, channels: int) -> int:
-    """Validate ``kind`` for this rank/layout; return the number of groups (1 unless GroupNorm)."""
-    check_choice(kind, KINDS, "kind")
+    """Validate ``kind`` for this rank/layout; return the number of groups (1 unless GroupNorm).
+
+    The rules are the table's (:data:`normviz.layer_kinds.LAYER_KINDS`): the layouts a kind
+    supports, its smallest rank and its parameters' ranges.
+    """
+    spec = kind_of(kind)
     check_choice(layout, LAYOUTS, "layout")
-    if layout == "ntd" and kind not in ("batch", "layer", "rms"):
-        raise ValueError(f"layout 'ntd' supports kind 'batch', 'layer' or 'rms' (got {kind!r})")
-    if kind == "instance" and ndim < 3:
-        raise ValueError(f"instance norm expected a 3D to 5D (N, C, *) tensor (got {ndim}D)")
-    if kind != "group":
+    if layout not in spec.pooled:
+        listed = ", ".join(repr(k) for k in kinds_for(layout))
+        listed = " or ".join(listed.rsplit(", ", 1))
+        raise ValueError(f"layout {layout!r} supports kind {listed} (got {kind!r})")
+    if ndim < spec.min_ndim:
+        raise ValueError(
+            f"{kind} norm expected a {spec.min_ndim}D to 5D (N, C, *) tensor (got {ndim}D)"
+        )
+    param = spec.param("groups")
+    if param is None:
         return 1
     if groups is None:
-        raise ValueError("kind 'group' needs groups (got None)")
-    if isinstance(groups, bool) or not isinstance(groups, int):
-        raise TypeError(f"groups must be an int (got {type(groups).__name__})")
-    if groups < 1 or channels % groups:
-        raise ValueError(f"num_channels ({channels}) must be divisible by groups ({groups})")
-    return groups
+        raise ValueError(f"kind {kind!r} needs groups (got None)")
+    return param.check(groups, channels)
+
+
+def _axis_names(kind: str, ndim: int, layout: str) -> tuple[str, ...]:
+    """Name every axis of the tensor a kind reduces (GroupNorm: of its (N, G, C/G, *) view)."""
+    if layout == "ntd":
+        return AXES["ntd"]
+    names = ("N", "C", *[SPATIAL] * (ndim - 2))
+    return ("N", "G", "C/G", *names[2:]) if LAYER_KINDS[kind].channel_sets == "grouped" else names
 
 
 def reduction_axes(kind: str, ndim: int, layout: str = "nct") -> tuple[int, ...]:
@@ -134,17 +153,9 @@ def reduction_axes(kind: str, ndim: int, layout: str = "nct") -> tuple[int, ...]
         raise ValueError(f"expected a 3D (N, T, D) tensor (got {ndim}D)")
     if not 2 <= ndim <= 5:
         raise ValueError(f"expected a 2D to 5D (N, C, *) tensor (got {ndim}D)")
-    _check_kind(kind, ndim, layout, 1 if kind == "group" else None, 1)
-    if layout == "ntd":
-        return (0, 1) if kind == "batch" else (2,)
-    spatial = tuple(range(2, ndim))
-    return {
-        "batch": (0, *spatial),
-        "layer": (1, *spatial),
-        "rms": (1, *spatial),
-        "instance": spatial,
-        "group": tuple(range(2, ndim + 1)),
-    }[kind]
+    _check_kind(kind, ndim, layout, 1 if kind_of(kind).params else None, 1)
+    pooled = LAYER_KINDS[kind].pooled[layout]
+    return tuple(i for i, name in enumerate(_axis_names(kind, ndim, layout)) if name in pooled)
 
 
 def as_ncl(x: torch.Tensor, layout: str = "nct") -> torch.Tensor:
@@ -177,12 +188,17 @@ def _as_akl(x: torch.Tensor, kind: str, groups: int, layout: str) -> torch.Tenso
     BatchNorm is the (N, C, L) view (A = N); the other kinds have A = 1 and one contiguous row per
     group: N rows for LayerNorm, N*C for InstanceNorm, N*G for GroupNorm.
     """
-    if kind == "batch":
+    spec = LAYER_KINDS[kind]
+    if spec.pools_samples:
         return as_ncl(x, layout)
-    if layout == "ntd":  # kind "layer" or "rms": one row per token
+    if layout == "ntd":  # one row per token
         return x.reshape(1, x.shape[0] * x.shape[1], x.shape[2])
-    rows = {"layer": 1, "rms": 1, "instance": x.shape[1], "group": groups}[kind]
-    return x.reshape(1, x.shape[0] * rows, -1)
+    return x.reshape(1, x.shape[0] * _rows(spec.channel_sets, x.shape[1], groups), -1)
+
+
+def _rows(channel_sets: str, channels: int, groups: int) -> int:
+    """Sets per sample for a kind that keeps the samples apart: 1, G or C."""
+    return {"pooled": 1, "grouped": groups, "each": channels}[channel_sets]
 
 
 @functools.lru_cache(maxsize=64)
@@ -281,17 +297,18 @@ def statistics(
     x = check_tensor(x, layout)
     channels = x.shape[2] if layout == "ntd" else x.shape[1]
     g = _check_kind(kind, x.ndim, layout, groups, channels)
+    spec = LAYER_KINDS[kind]
     mean, var = _moments(_as_akl(_working(x), kind, g, layout))
-    if kind == "rms":  # mean(x^2) = var + mean^2: two non-negative terms, no cancellation
+    if not spec.centered:  # mean(x^2) = var + mean^2: two non-negative terms, no cancellation
         mean, var = torch.zeros_like(mean), var + mean.square()
     mean, var = mean.to(x.dtype), var.to(x.dtype)
     if layout == "ntd":
-        shape = (1, 1, x.shape[2]) if kind == "batch" else (*x.shape[:2], 1)
+        shape = (1, 1, x.shape[2]) if spec.pools_samples else (*x.shape[:2], 1)
         return mean.reshape(shape), var.reshape(shape)
     n, c, tail = x.shape[0], x.shape[1], (1,) * (x.ndim - 2)
-    if kind == "group":  # one value per (sample, group), repeated over the group's channels
+    if spec.channel_sets == "grouped":  # one value per (sample, group), over its channels
         mean, var = (t.reshape(n, g, 1).expand(n, g, c // g) for t in (mean, var))
-    shape = {"batch": (1, c), "layer": (n, 1), "rms": (n, 1)}.get(kind, (n, c))
+    shape = (1 if spec.pools_samples else n, 1 if spec.channel_sets == "pooled" else c)
     return mean.reshape(*shape, *tail), var.reshape(*shape, *tail)
 
 
@@ -349,7 +366,7 @@ def normalize(
     channels = x.shape[2] if layout == "ntd" else x.shape[1]
     g = _check_kind(kind, x.ndim, layout, groups, channels)
     x3 = _as_akl(_working(x), kind, g, layout)
-    if kind == "rms":
+    if not LAYER_KINDS[kind].centered:
         mean, var = _moments(x3)
         scale = torch.rsqrt(var + mean.square() + eps).view(1, -1, 1)
         return (x3 * scale).reshape(x.shape).to(x.dtype)
@@ -391,13 +408,10 @@ def group_index(
     n, c = (shape[0] * shape[1], shape[2]) if layout == "ntd" else shape[:2]
     nn_ = torch.arange(n).reshape(n, 1)
     cc = torch.arange(c).reshape(1, c)
-    label = {
-        "batch": cc.expand(n, c),
-        "layer": nn_.expand(n, c),
-        "rms": nn_.expand(n, c),
-        "instance": nn_ * c + cc,
-        "group": nn_ * g + cc // (c // g),
-    }[kind]
+    spec = LAYER_KINDS[kind]
+    channel = {"pooled": cc * 0, "grouped": cc // (c // g), "each": cc}[spec.channel_sets]
+    per_sample = _rows(spec.channel_sets, c, g)  # the channel labels of one sample
+    label = (channel if spec.pools_samples else nn_ * per_sample + channel).expand(n, c)
     tail = shape[2:] if layout == "nct" else ()
     return label.reshape(n, c, *(1,) * len(tail)).expand(n, c, *tail).reshape(shape).clone()
 

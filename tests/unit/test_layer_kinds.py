@@ -1,0 +1,154 @@
+"""normviz.layer_kinds: every entry of the layer-kind table checked against torch.
+
+The table is the one home of each kind's facts; these tests walk it, so a kind added to it is
+checked as written: its torch functional and module (named after its label) against
+normviz.layers, the set each output element is taken over (found by poking an input with torch,
+not read from normviz), its smallest rank and its parameters' ranges. Then the readers: the link
+table, the widgets' ranges and the text take what they state from the table.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from normviz import layers
+from normviz.layer_kinds import AXES, KINDS, LAYER_KINDS, SPATIAL, formulas, kinds_for
+from normviz.layer_links import CHANNELS, LAYER_LINKS
+
+CASES = [(kind, layout) for kind, spec in LAYER_KINDS.items() for layout in spec.pooled]
+SHAPES = {"nct": [(3, 6, 4, 5), (2, 6, 7), (2, 6, 2, 3, 2), (5, 6)], "ntd": [(2, 5, 6)]}
+
+
+def _groups(kind: str) -> int | None:
+    return 3 if LAYER_KINDS[kind].params else None
+
+
+def _functional(kind: str, layout: str, x: torch.Tensor, eps: float = 1e-5) -> torch.Tensor:
+    code = LAYER_KINDS[kind].functional[layout]
+    return eval(code, {"F": F, "x": x, "groups": _groups(kind), "eps": eps})
+
+
+def test_the_table_lists_the_kinds_in_order():
+    assert KINDS == ("batch", "layer", "instance", "group", "rms")
+    assert layers.KINDS == KINDS
+    assert {k: s.label for k, s in LAYER_KINDS.items()} == layers.KIND_NAMES
+
+
+@pytest.mark.parametrize(("kind", "layout"), CASES)
+def test_functional_is_torchs_function_of_the_label_and_equals_normalize(kind, layout):
+    spec = LAYER_KINDS[kind]
+    name = re.match(r"F\.(\w+)\(", spec.functional[layout]).group(1)
+    snake = re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", spec.label).lower()
+    assert name == snake  # BatchNorm: batch_norm, RMSNorm: rms_norm
+    for shape in SHAPES[layout]:
+        if len(shape) < spec.min_ndim:
+            continue
+        x = torch.randn(shape, generator=torch.Generator().manual_seed(len(shape))) * 3 + 1
+        expected = _functional(kind, layout, x)
+        got = layers.normalize(x, kind, _groups(kind), layout=layout)
+        assert got.shape == expected.shape == x.shape
+        torch.testing.assert_close(got, expected, atol=1e-5, rtol=0)
+        mean, var = layers.statistics(x, kind, _groups(kind), layout)
+        torch.testing.assert_close((x - mean) / (var + 1e-5).sqrt(), expected, atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_module_of_the_code_tab_is_torchs_module_of_the_label(kind):
+    spec = LAYER_KINDS[kind]
+    code = spec.module.format(c=6, side=4, groups=3, e="", eps=1e-5)
+    module = eval(code, {"nn": nn})
+    assert type(module).__name__ in (spec.label, f"{spec.label}2d")
+    x = torch.randn(3, 6, 4, 4, generator=torch.Generator().manual_seed(0)) * 2 + 1
+    with torch.no_grad():
+        torch.testing.assert_close(
+            layers.normalize(x, kind, _groups(kind)), module.train()(x), atol=1e-5, rtol=0
+        )
+        differs = not torch.allclose(module.train()(x), module.eval()(x), atol=1e-4)
+    assert differs == spec.train_eval_differs
+
+
+def _names(layout: str, ndim: int) -> tuple[str, ...]:
+    return ("N", "C", *[f"S{i}" for i in range(ndim - 2)]) if layout == "nct" else AXES["ntd"]
+
+
+@pytest.mark.parametrize(("kind", "layout"), CASES)
+def test_pooled_axes_are_where_torchs_output_moves_when_one_input_moves(kind, layout):
+    """The set of element 0: the outputs torch changes when it changes, spread over exactly the
+    table's pooled axes (C/G: some channels but not all)."""
+    spec = LAYER_KINDS[kind]
+    shape = (3, 6, 4, 5) if layout == "nct" else (3, 4, 6)
+    x = torch.randn(shape, generator=torch.Generator().manual_seed(3))
+    poked = x.clone()
+    poked[(0,) * len(shape)] += 5.0
+    moved = (_functional(kind, layout, poked) - _functional(kind, layout, x)).abs() > 1e-6
+    where = moved.nonzero().T
+    names = _names(layout, len(shape))
+    spread = {n for n, idx in zip(names, where, strict=True) if len(set(idx.tolist())) > 1}
+    pooled = set(spec.pooled[layout])
+    if SPATIAL in pooled:
+        pooled = (pooled - {SPATIAL}) | {n for n in names if n.startswith("S")}
+    if "C/G" in pooled:  # a group: more than one channel, fewer than all
+        assert 1 < len(set(where[1].tolist())) < shape[1]
+        pooled = (pooled - {"C/G"}) | {"C"}
+    assert spread == pooled
+    assert spec.pools_samples == ("N" in spread)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_smallest_rank_is_where_torch_stops_raising(kind):
+    """InstanceNorm needs spatial axes: torch raises on (N, C), and so does normviz."""
+    spec = LAYER_KINDS[kind]
+    for ndim in (2, 3, 4):
+        x = torch.randn((4, 6, 3, 3)[:ndim], generator=torch.Generator().manual_seed(ndim))
+        try:
+            _functional(kind, "nct", x)
+            torch_ok = True
+        except ValueError:
+            torch_ok = False
+        assert torch_ok == (ndim >= spec.min_ndim), (kind, ndim)
+        if not torch_ok:
+            with pytest.raises(ValueError, match=f"expected a {spec.min_ndim}D to 5D"):
+                layers.normalize(x, kind, _groups(kind))
+
+
+@pytest.mark.parametrize("c", CHANNELS)
+def test_groups_range_is_what_torch_groupnorm_accepts(c):
+    for kind, spec in LAYER_KINDS.items():
+        for param in spec.params:
+            accepted = []
+            for g in range(0, c + 2):
+                try:
+                    nn.GroupNorm(g, c)
+                    accepted.append(g)
+                except (ValueError, ZeroDivisionError):
+                    pass
+            assert param.choices(c) == tuple(accepted)
+            assert param.default(c) in accepted
+            for g in set(range(0, c + 2)) - set(accepted):
+                with pytest.raises(ValueError):
+                    layers.normalize(torch.zeros(2, c, 2), kind, **{param.name: g})
+            with pytest.raises(TypeError, match=f"{param.name} must be an int"):
+                layers.normalize(torch.zeros(2, c, 2), kind, **{param.name: 1.0})
+
+
+def test_links_and_widgets_take_their_choices_and_ranges_from_the_table():
+    assert LAYER_LINKS.param("kind", {}).choices == KINDS
+    assert LAYER_LINKS.param("tokens", {}).choices == kinds_for("ntd")
+    for c in CHANNELS:
+        for spec in LAYER_KINDS.values():
+            for param in spec.params:
+                p = LAYER_LINKS.param(param.name, {"c": c})
+                assert p.choices == param.choices(c) and p.default == param.default(c)
+                assert p.label == param.label and (p.lo, p.hi) == (param.lo, c)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_formulas_follow_the_table(kind):
+    sets, _, out = formulas(kind)
+    assert sets == LAYER_KINDS[kind].set_tex
+    assert ("\\mu_S" in out) == LAYER_KINDS[kind].centered
