@@ -1,0 +1,436 @@
+"""What the image page shows, computed without Streamlit: prepared images, results, the grid.
+
+The page (``pages/images.py`` with ``pages/_image_widgets.py``) only caches these functions and
+places what they return. Heavy work runs once per image (:func:`prepare_image`: full-resolution
+statistics, a work preview of at most :data:`WORK_SIDE` pixels, its JPEG); each interaction
+applies the technique to the preview with the full-resolution statistics (``stats=``,
+:func:`compute_result`), so it costs the same at 0.3 or 24 MP.
+
+The page's parameters of a technique are the keyword arguments of
+:func:`normviz.intensity.apply_technique` plus notes whose names start with ``_`` (how clip
+bounds were chosen, ``_grey`` for matching a grey image) and ``reference``, a sample key, whose
+prepared image is passed separately as ``ref``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from io import BytesIO
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from normviz import intensity, io
+from normviz.image_text import Z_DISPLAY, ImageFile
+
+__all__ = [
+    "THUMB_SIDE",
+    "WORK_SIDE",
+    "Prepared",
+    "Result",
+    "Summary",
+    "apply",
+    "code_files",
+    "compute_result",
+    "content_hash",
+    "curve_of",
+    "default_params",
+    "display_range",
+    "full_png",
+    "grey_reference",
+    "grid_tile",
+    "input_range",
+    "match_params",
+    "npy_bytes",
+    "prepare_image",
+    "references",
+    "summarize",
+    "technique_kwargs",
+    "to_display",
+]
+
+WORK_SIDE = 1024
+"""Longest side of the preview the page computes on and shows."""
+THUMB_SIDE = 240
+"""Longest side of the comparison-grid thumbnails."""
+
+
+class Prepared(NamedTuple):
+    """What the page keeps of one image: everything but the full-resolution pixels.
+
+    Attributes
+    ----------
+    name : str
+        The file name or sample key.
+    shape : tuple of int
+        The full image's shape, (H, W) or (H, W, C).
+    dtype : str
+        "uint8", "uint16" or "float32".
+    notes : tuple of str
+        What decoding changed (from :class:`normviz.io.DecodedImage`).
+    stats : ImageStats
+        Full-resolution statistics.
+    preview : (h, w[, C]) array, the image's dtype
+        At most :data:`WORK_SIDE` pixels on its longest side.
+    thumb : (h, w[, C]) array, the image's dtype
+        At most :data:`THUMB_SIDE` pixels on its longest side.
+    jpeg : bytes
+        The preview shown with the input's natural display range.
+    input_range : (float, float)
+        That display range (:func:`input_range`).
+    """
+
+    name: str
+    shape: tuple[int, ...]
+    dtype: str
+    notes: tuple[str, ...]
+    stats: intensity.ImageStats
+    preview: np.ndarray
+    thumb: np.ndarray
+    jpeg: bytes
+    input_range: tuple[float, float]
+
+
+class Summary(NamedTuple):
+    """Per-channel min, max, mean and population std of an output.
+
+    Attributes
+    ----------
+    minimum, maximum, mean, std : (C,) float64 arrays
+    """
+
+    minimum: np.ndarray
+    maximum: np.ndarray
+    mean: np.ndarray
+    std: np.ndarray
+
+
+class Result(NamedTuple):
+    """One technique applied to the preview, ready to show.
+
+    Attributes
+    ----------
+    jpeg : bytes
+        The output mapped ``display`` -> black..white.
+    hist : Histogram
+        Of the output, 256 bins over ``display``.
+    stats : Summary
+        Of the output preview.
+    display : (float, float)
+        Output values shown black..white (``lo < hi``).
+    curve : TransferCurve or None
+        The technique's map on this image (None for CLAHE).
+    """
+
+    jpeg: bytes
+    hist: intensity.Histogram
+    stats: Summary
+    display: tuple[float, float]
+    curve: intensity.TransferCurve | None
+
+
+def content_hash(data: bytes) -> str:
+    """Return a 32-hex-digit BLAKE2b content hash of an upload's bytes.
+
+    Examples
+    --------
+    >>> content_hash(b"abc") == hashlib.blake2b(b"abc", digest_size=16).hexdigest()
+    True
+    """
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def input_range(dtype: np.dtype | str, stats: intensity.ImageStats) -> tuple[float, float]:
+    """Return the natural display range of an input: its dtype range, or [min, max] for floats.
+
+    A constant float image gets ``[min, min + 1]`` (never an empty range).
+
+    Examples
+    --------
+    >>> s = intensity.image_stats(np.array([[0.5, 2.0]], np.float32))
+    >>> input_range("uint8", s), input_range("uint16", s), input_range("float32", s)
+    ((0.0, 255.0), (0.0, 65535.0), (0.5, 2.0))
+    """
+    dtype = np.dtype(dtype)
+    if dtype == np.uint8:
+        return 0.0, 255.0
+    if dtype == np.uint16:
+        return 0.0, 65535.0
+    lo, hi = float(np.min(stats.minimum)), float(np.max(stats.maximum))
+    return (lo, hi) if hi > lo else (lo, lo + 1.0)
+
+
+def to_display(img: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Map ``[lo, hi]`` linearly to uint8 ``[0, 255]``; values beyond saturate, NaN is 0.
+
+    Parameters
+    ----------
+    img : (H, W) or (H, W, C) array, any real dtype
+    lo, hi : float
+        The values shown black and white.
+
+    Returns
+    -------
+    uint8 array of ``img``'s shape, ``round(255 * clip((x - lo) / (hi - lo), 0, 1))``
+
+    Examples
+    --------
+    >>> to_display(np.array([[-1.0, 0.0, 0.5, 1.0, 9.0, np.nan]]), 0.0, 1.0)
+    array([[  0,   0, 128, 255, 255,   0]], dtype=uint8)
+    """
+    scaled = (np.asarray(img, dtype=np.float32) - np.float32(lo)) / np.float32(max(hi - lo, 1e-12))
+    return io.to_display_uint8(np.nan_to_num(scaled, nan=0.0, posinf=1.0, neginf=0.0))
+
+
+def prepare_image(name: str, decoded: io.DecodedImage, quality: int = 88) -> Prepared:
+    """Return the :class:`Prepared` form of a decoded image (statistics, previews, JPEG).
+
+    Examples
+    --------
+    >>> px = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    >>> p = prepare_image("ramp", io.read_image(io.encode_png(px)))
+    >>> p.shape, p.dtype, p.input_range, p.preview.shape
+    ((3, 4), 'uint8', (0.0, 255.0), (3, 4))
+    """
+    pixels = decoded.pixels
+    stats = intensity.image_stats(pixels)
+    preview = io.make_preview(pixels, WORK_SIDE)
+    lo, hi = input_range(pixels.dtype, stats)
+    jpeg = io.encode_jpeg(to_display(preview, lo, hi), quality=quality)
+    return Prepared(
+        name, pixels.shape, str(pixels.dtype), decoded.notes, stats, preview,
+        io.make_preview(preview, THUMB_SIDE), jpeg, (lo, hi),
+    )  # fmt: skip
+
+
+def grey_reference(decoded: io.DecodedImage) -> io.DecodedImage:
+    """Return a colour image as its Rec. 601 luminance, rounded, in its own dtype.
+
+    ``round(R, G, B @ LUMA_WEIGHTS)`` in float32 (:data:`normviz.intensity.LUMA_WEIGHTS`), alpha
+    dropped; a grey image is returned as is. The grey reference a grey image is matched to.
+
+    Examples
+    --------
+    >>> d = io.read_image(io.encode_png(np.array([[[255, 0, 0], [0, 0, 255]]], np.uint8)))
+    >>> grey_reference(d).pixels
+    array([[76, 29]], dtype=uint8)
+    """
+    px = decoded.pixels
+    if px.ndim != 3:
+        return decoded
+    y = px[..., :3].astype(np.float32) @ np.array(intensity.LUMA_WEIGHTS, np.float32)
+    return decoded._replace(pixels=np.round(y).astype(px.dtype))
+
+
+def summarize(out: np.ndarray) -> Summary:
+    """Return the :class:`Summary` of a finite float output (cheaper than ``image_stats``).
+
+    Parameters
+    ----------
+    out : (H, W) or (H, W, C) float array, finite
+
+    Examples
+    --------
+    >>> summarize(np.array([[0.0, 2.0], [4.0, 6.0]], np.float32))
+    Summary(minimum=array([0.]), maximum=array([6.]), mean=array([3.]), std=array([2.23606798]))
+    """
+    flat = out.reshape(-1, 1 if out.ndim == 2 else out.shape[-1])
+    mean = flat.mean(axis=0, dtype=np.float64)
+    std = np.sqrt(np.maximum(np.mean(np.square(flat, dtype=np.float64), axis=0) - mean**2, 0.0))
+    return Summary(flat.min(axis=0).astype(np.float64), flat.max(axis=0).astype(np.float64),
+                   mean, std)  # fmt: skip
+
+
+def display_range(
+    key: str, params: Mapping[str, Any], prep: Prepared, ref: Prepared | None = None
+) -> tuple[float, float]:
+    """Return the output interval shown black..white for technique ``key`` (``lo < hi``).
+
+    Min-max scaling: its ``[lo, hi]``; clipping: ``[min low, max high]``; z-score:
+    ``[-Z_DISPLAY, Z_DISPLAY]``; matching: the reference's input range; otherwise the
+    technique's ``output_range``, or the input's range for an output in input units.
+
+    Examples
+    --------
+    >>> p = prepare_image("x", io.read_image(io.encode_png(np.array([[0, 9]], np.uint8))))
+    >>> display_range("scale", {"lo": -1.0, "hi": 1.0}, p), display_range("zscore", {}, p)
+    ((-1.0, 1.0), (-3.0, 3.0))
+    >>> display_range("clip", {"low": 5.0, "high": 5.0}, p)  # a constant image: widened
+    (5.0, 6.0)
+    """
+    lo, hi = _display_range(key, params, prep, ref)
+    return (lo, hi) if hi > lo else (lo, lo + 1.0)
+
+
+def _display_range(key, params, prep, ref) -> tuple[float, float]:
+    if key == "scale":
+        return float(params["lo"]), float(params["hi"])
+    if key == "clip":
+        return float(np.min(params["low"])), float(np.max(params["high"]))
+    if key == "zscore":
+        return -Z_DISPLAY, Z_DISPLAY
+    if key == "match" and ref is not None:
+        return ref.input_range
+    out = intensity.TECHNIQUES[key].output_range
+    return (float(out[0]), float(out[1])) if out is not None else prep.input_range
+
+
+def technique_kwargs(params: Mapping[str, Any], ref: Prepared | None = None) -> dict[str, Any]:
+    """Return the keyword arguments of ``apply_technique``: the page's params without its notes.
+
+    Notes (``_*``) and the sample key ``reference`` are dropped; a prepared ``ref`` adds its
+    preview and full-resolution statistics.
+
+    Examples
+    --------
+    >>> technique_kwargs({"q": (1.0, 99.0), "_how": "percentiles", "reference": "coffee"})
+    {'q': (1.0, 99.0)}
+    """
+    kwargs = {k: v for k, v in params.items() if k != "reference" and not k.startswith("_")}
+    if ref is not None:
+        kwargs.update(reference=ref.preview, reference_stats=ref.stats)
+    return kwargs
+
+
+def apply(
+    key: str,
+    img: np.ndarray,
+    params: Mapping[str, Any],
+    ref: Prepared | None = None,
+    stats: intensity.ImageStats | None = None,
+) -> np.ndarray:
+    """Apply technique ``key`` with the page's params to ``img``: a float32 array of its shape."""
+    return intensity.apply_technique(key, img, stats=stats, **technique_kwargs(params, ref))
+
+
+def curve_of(
+    key: str, prep: Prepared, params: Mapping[str, Any], ref: Prepared | None = None
+) -> intensity.TransferCurve | None:
+    """Return the technique's transfer curve on this image, or None (CLAHE, or not available)."""
+    kwargs = technique_kwargs(params)
+    if ref is not None:
+        kwargs["reference_stats"] = ref.stats
+    try:
+        return intensity.transfer_curve(key, prep.stats, **kwargs)
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+def compute_result(
+    key: str, prep: Prepared, params: Mapping[str, Any], ref: Prepared | None = None
+) -> Result:
+    """Apply the technique on the preview with the full-resolution statistics: a :class:`Result`."""
+    out = apply(key, prep.preview, params, ref, stats=prep.stats)
+    lo, hi = display_range(key, params, prep, ref)
+    hist = intensity.histogram(out, bins=256, value_range=(lo, hi))
+    return Result(
+        io.encode_jpeg(to_display(out, lo, hi), quality=88), hist, summarize(out), (lo, hi),
+        curve_of(key, prep, params, ref),
+    )  # fmt: skip
+
+
+def references(prep: Prepared, channels: Mapping[str, int]) -> list[str]:
+    """Return the samples usable as a histogram-matching reference for ``prep`` (not itself).
+
+    A grey image can match any sample (colour ones through their luminance, see
+    :func:`match_params`); a colour image only the samples with as many channels.
+
+    Parameters
+    ----------
+    prep : Prepared
+    channels : mapping of str to int
+        Each sample's number of channels, in the samples' order.
+    """
+    n_ch = prep.stats.n_channels
+    return [k for k, c in channels.items() if k != prep.name and (n_ch == 1 or c == n_ch)]
+
+
+def match_params(prep: Prepared, ref: str) -> dict[str, Any]:
+    """Return the parameters of a histogram match of ``prep`` onto sample ``ref``.
+
+    ``_grey`` says a grey image is matched to the reference's luminance.
+    """
+    return {"reference": ref, "_grey": prep.stats.n_channels == 1}
+
+
+def default_params(key: str, prep: Prepared, refs: list[str] | None = None) -> dict[str, Any]:
+    """Return the comparison grid's parameters of technique ``key``: its registry defaults.
+
+    Clip gets its default percentiles as ``low``/``high`` bounds; match the first of ``refs``
+    that is not "hdr" (an 8-bit one), or ``{}`` when no sample fits.
+
+    Examples
+    --------
+    >>> p = prepare_image("x", io.read_image(io.encode_png(np.arange(101, dtype=np.uint8)[None])))
+    >>> d = default_params("clip", p)
+    >>> d["low"], d["high"], d["_arg"]
+    (1.0, 99.0, (1.0, 99.0))
+    >>> default_params("match", p, ["hdr", "coffee"])
+    {'reference': 'coffee', '_grey': True}
+    """
+    params: dict[str, Any] = dict(intensity.TECHNIQUES[key].params)
+    if key == "clip":
+        q = params["q"]
+        b = intensity.percentiles(prep.thumb, q, stats=prep.stats)
+        params.update(low=float(b[0]), high=float(b[1]), _how="percentiles", _arg=q)
+    if key == "match":
+        ordered = sorted(refs or [], key=lambda k: k == "hdr")
+        params = match_params(prep, ordered[0]) if ordered else {}
+    return params
+
+
+def grid_tile(
+    key: str, prep: Prepared, params: Mapping[str, Any], ref: Prepared | None = None
+) -> tuple[np.ndarray, tuple[float, float], intensity.Histogram]:
+    """Return one comparison-grid tile: the output on the thumbnail as uint8, its display
+    range, and its 64-bin histogram over that range."""
+    out = apply(key, prep.thumb, params, ref, stats=prep.stats)
+    lo, hi = display_range(key, params, prep, ref)
+    return to_display(out, lo, hi), (lo, hi), intensity.histogram(out, 64, value_range=(lo, hi))
+
+
+def full_png(
+    pixels: np.ndarray,
+    key: str,
+    prep: Prepared,
+    params: Mapping[str, Any],
+    ref: Prepared | None = None,
+) -> bytes:
+    """Apply the technique at full resolution; return a 16-bit PNG of its display mapping.
+
+    ``round(65535 * clip((out - lo) / (hi - lo), 0, 1))`` with ``(lo, hi)`` of
+    :func:`display_range`, NaN as 0.
+    """
+    out = apply(key, pixels, params, ref, stats=prep.stats)
+    lo, hi = display_range(key, params, prep, ref)
+    scaled = np.clip((out - np.float32(lo)) / np.float32(max(hi - lo, 1e-12)), 0.0, 1.0)
+    return io.encode_png(np.round(np.nan_to_num(scaled) * 65535.0).astype(np.uint16))
+
+
+def npy_bytes(out: np.ndarray) -> bytes:
+    """Return ``out`` as the bytes of a float32 ``.npy`` file (no pickle).
+
+    Examples
+    --------
+    >>> np.load(BytesIO(npy_bytes(np.array([[1, 2]])))).dtype
+    dtype('float32')
+    """
+    buf = BytesIO()
+    np.save(buf, np.ascontiguousarray(out, dtype=np.float32), allow_pickle=False)
+    return buf.getvalue()
+
+
+def code_files(
+    prep: Prepared, file: str, ref: tuple[str, Prepared] | None = None
+) -> tuple[ImageFile, ImageFile | None]:
+    """Return the files the code on screen opens: this image (``file``) and a reference.
+
+    ``ref`` is the reference's file name and its prepared form as a file (colour kept: the
+    code takes its luminance itself).
+    """
+    image = ImageFile(file, prep.dtype, prep.stats.n_channels)
+    if ref is None:
+        return image, None
+    name, r = ref
+    return image, ImageFile(name, r.dtype, r.stats.n_channels)
