@@ -9,7 +9,6 @@ browser's reply, a request for what it lacks, which the feed answers on the next
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import streamlit as st
 from streamlit.components.v1 import declare_component
@@ -44,7 +43,8 @@ def live_chart(
     # Declared on every call: a declaration registers the files with the running server, and a
     # test runtime (AppTest) or a restarted server is a new registry.
     component = declare_component(NAME, path=str(ASSETS))
-    feed.answer(st.session_state.get(KEY))  # what the browser asked for since the last tick
+    # What the browser asked for since the last tick. The component's return value below is the
+    # same reply (Streamlit keeps it under KEY), so it is answered here once, before the payload.
+    feed.answer(st.session_state.get(KEY))
     payload = feed.payload(runs, x_axis, resolution, alt=alt)
-    reply: Any = component(feed=payload, key=KEY, default=None)
-    feed.answer(reply)
+    component(feed=payload, key=KEY, default=None)
