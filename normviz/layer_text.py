@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from normviz.layer_kinds import LAYER_KINDS, kind_of
 from normviz.layer_running import RunningTrace, time_constant
 from normviz.layer_studies import (
     AfterMoments,
@@ -23,30 +24,8 @@ from normviz.layers import KIND_NAMES, KINDS, reduction_axes
 
 # Which kinds (as default torch modules) compute something different in train and eval mode.
 # BatchNorm: batch statistics in training, running averages in eval. InstanceNorm only with
-# track_running_stats=True (off by default). tests/unit/test_layer_text.py checks it with torch.
-TRAIN_EVAL_DIFFERS = {
-    "batch": True,
-    "layer": False,
-    "instance": False,
-    "group": False,
-    "rms": False,
-}
-
-# What each kind makes zero-mean/unit-variance, in the words of the (N, C) moments heatmaps.
-_MADE = {
-    "batch": "each **channel** (a column, pooled over the batch and H, W)",
-    "layer": "each **sample** (a row, pooled over its channels and H, W)",
-    "instance": "every **cell** (one sample's channel, pooled over H, W)",
-    "group": "each sample's **group of {size} channels**",
-    "rms": "each **sample** (a row, pooled over its channels and H, W)",
-}
-_KEEPS = {
-    "batch": "single cells keep their differences, so one sample still differs from another",
-    "layer": "the differences between channels of one sample remain",
-    "instance": "the per-image contrast and colour cast are gone",
-    "group": "channels of different groups keep their differences",
-    "rms": "nothing is subtracted, so the means of the cells stay away from 0",
-}
+# track_running_stats=True (off by default). From the table; tests check it with torch.
+TRAIN_EVAL_DIFFERS = {key: spec.train_eval_differs for key, spec in LAYER_KINDS.items()}
 
 WHY_LAYERNORM = (
     "**Why NLP uses LayerNorm and vision BatchNorm.** BatchNorm takes its statistics across the "
@@ -169,23 +148,20 @@ def layer_note(kind: str, groups: int | None = None) -> str:
     >>> print(layer_note("group", 2))
     GroupNorm (G = 2) normalizes **each group of channels of one sample** over (C/G, H, W): it never looks at the other samples of the batch.
     """  # noqa: E501
-    names = ("N", "G", "C/G", "H", "W") if kind == "group" else ("N", "C", "H", "W")
+    spec = kind_of(kind)
+    grouped = spec.channel_sets == "grouped"
+    names = ("N", "G", "C/G", "H", "W") if grouped else ("N", "C", "H", "W")
     axes = reduction_axes(kind, 4)
     pooled = ", ".join(names[a] for a in axes)
     mixes = 0 in axes
-    what = {
-        "batch": "each channel",
-        "layer": "all features of one sample",
-        "rms": "all features of one sample",
-        "instance": "each channel of one sample",
-        "group": "each group of channels of one sample",
-    }[kind]
-    name = KIND_NAMES[kind] + (f" (G = {groups})" if kind == "group" and groups else "")
-    where = f"({pooled}) together" if kind in ("layer", "rms") else f"over ({pooled})"
-    head = f"{name} normalizes **{what}** {where}"
+    param = spec.params[0] if spec.params else None
+    name = spec.label + (f" ({param.symbol} = {groups})" if param and groups else "")
+    together = spec.channel_sets == "pooled" and not spec.pools_samples
+    where = f"({pooled}) together" if together else f"over ({pooled})"
+    head = f"{name} normalizes **{spec.what}** {where}"
     if kind == "layer":
-        head += ', not "across layers"'
-    if kind == "rms":
+        head += ', not "across layers"'  # the notes' words (ERRATA 10)
+    if not spec.centered:
         head += " (by its root mean square, no mean subtracted)"
     tail = (
         "the samples of the batch are pooled, so a sample's output depends on the others in its "
@@ -347,10 +323,11 @@ def after_text(after: AfterMoments, channels_per_group: int = 1) -> str:
     >>> text[text.index("the variance"):][:56]
     'the variance runs from 1 − 9.9e-03 to 1 − 2.5e-03, just '
     """
-    name = KIND_NAMES[after.kind]
-    made = _MADE[after.kind].format(size=channels_per_group)
+    spec = kind_of(after.kind)
+    name = spec.label
+    made = spec.made.format(size=channels_per_group)
     sets = f"over its {_count(after.sets, 'set')} of {after.set_size} values"
-    if after.set_size == 1 and after.kind != "rms":
+    if after.set_size == 1 and spec.centered:
         return (
             f"{name} normalizes {made}, but each set holds one value: every output is "
             f"{after.max_abs_mean:.1f} with variance {after.var_max:.1f}, not 1."
@@ -359,18 +336,18 @@ def after_text(after: AfterMoments, channels_per_group: int = 1) -> str:
     def below(v: float) -> str:
         return f"1 − {1 - v:.1e}" if v < 1 else f"{v:.6f}"
 
-    if after.kind == "rms":
+    if not spec.centered:
         return (
             f"{name} makes {made} mean-square 1 up to $\\epsilon$, without centering: {sets}, "
             f"the mean square runs from {below(after.mean_square_min)} to "
             f"{below(after.mean_square_max)} and the largest |mean| is "
-            f"{after.max_abs_mean:.2f}; {_KEEPS['rms']}."
+            f"{after.max_abs_mean:.2f}; {spec.keeps}."
         )
     return (
         f"{name} makes {made} zero-mean and unit-variance up to $\\epsilon$: {sets}, the largest "
         f"|mean| is {after.max_abs_mean:.1e} and the variance runs from {below(after.var_min)} "
         f"to {below(after.var_max)}, just below 1 because $\\epsilon$ = {after.eps:g} sits under "
-        f"the square root (variance $\\sigma^2/(\\sigma^2 + \\epsilon)$); {_KEEPS[after.kind]}."
+        f"the square root (variance $\\sigma^2/(\\sigma^2 + \\epsilon)$); {spec.keeps}."
     )
 
 
@@ -557,9 +534,6 @@ def padding_text(effect: PaddingEffect, n: int) -> str:
     )
 
 
-_MODULE = {"batch": "bn", "layer": "ln", "instance": "inorm", "group": "gn", "rms": "rms"}
-
-
 def torch_snippet(kind: str, n: int, c: int, side: int, groups: int, eps: float = 1e-5) -> str:
     """Return the PyTorch code tab's program: the modules, then ``kind`` by hand into ``y``.
 
@@ -594,41 +568,41 @@ def torch_snippet(kind: str, n: int, c: int, side: int, groups: int, eps: float 
     >>> tuple(ns["y"].shape)
     (2, 4, 3, 3)
     """
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS} (got {kind!r})")
+    spec = kind_of(kind)
     shape = f"{n}, {c}, {side}, {side}"
     e = "" if eps == 1e-5 else f", eps={eps:g}"  # 1e-5 is their default
-    head = f"""import torch
-import torch.nn as nn
-
-x = torch.randn({shape})
-bn = nn.BatchNorm2d({c}, momentum=0.1{e})  # per channel, over (N, H, W)
-ln = nn.LayerNorm([{c}, {side}, {side}]{e})  # per sample, over (C, H, W)
-inorm = nn.InstanceNorm2d({c}{e})  # per sample and channel, over (H, W)
-gn = nn.GroupNorm({groups}, {c}{e})  # per sample and group of {c // groups} channels
-rms = nn.RMSNorm([{c}, {side}, {side}], eps={eps:g})  # as LayerNorm, no mean (eps=None: finfo.eps)
-
-# {KIND_NAMES[kind]} without its affine weight and bias, from the statistics:
-"""
-    stats = "var = xs.var(dim=dims, correction=0, keepdim=True)  # biased, as in training\n"
-    body = {
-        "batch": "xs = x\ndims = (0, 2, 3)  # N, H, W\nmean = xs.mean(dim=dims, keepdim=True)\n"
-        + stats,
-        "layer": "xs = x\ndims = (1, 2, 3)  # C, H, W\nmean = xs.mean(dim=dims, keepdim=True)\n"
-        + stats,
-        "instance": "xs = x\ndims = (2, 3)  # H, W\nmean = xs.mean(dim=dims, keepdim=True)\n"
-        + stats,
-        "group": f"xs = x.view({n}, {groups}, -1)  # (N, G, C/G * H * W)\ndims = -1\n"
-        "mean = xs.mean(dim=dims, keepdim=True)\n" + stats,
-        "rms": "xs = x\ndims = (1, 2, 3)  # C, H, W\n"
-        "mean = 0.0  # RMSNorm subtracts nothing\n"
-        "var = xs.pow(2).mean(dim=dims, keepdim=True)  # the mean square\n",
-    }[kind]
-    y = f"y = ((xs - mean) / torch.sqrt(var + {eps:g})).view({shape})  # eps inside the root\n"
-    behaviour = set_behaviour((n, c, side, side), kind, groups if kind == "group" else None)
-    module = _MODULE[kind]
-    if behaviour.torch_raises:
-        check = f"# {module}(x) raises here: ValueError: {behaviour.torch_message}\n"
+    fields = {"c": c, "side": side, "groups": groups, "e": e, "eps": eps}
+    modules = "".join(
+        f"{k.var} = {k.module.format(**fields)}  # {k.comment.format(size=c // groups)}\n"
+        for k in LAYER_KINDS.values()
+    )
+    head = (
+        f"import torch\nimport torch.nn as nn\n\nx = torch.randn({shape})\n{modules}\n"
+        f"# {spec.label} without its affine weight and bias, from the statistics:\n"
+    )
+    if spec.channel_sets == "grouped":  # the view (N, G, C/G * H * W), reduced over its last axis
+        param = spec.params[0]
+        body = (
+            f"xs = x.view({n}, {groups}, -1)  # (N, {param.symbol}, C/{param.symbol} * H * W)\n"
+            "dims = -1\n"
+        )
     else:
-        check = f"print(torch.allclose(y, {module}(x), atol=1e-5))  # weight 1, bias 0\n"
+        axes = reduction_axes(kind, 4)
+        body = f"xs = x\ndims = {axes}  # {', '.join('NCHW'[a] for a in axes)}\n"
+    if spec.centered:
+        body += (
+            "mean = xs.mean(dim=dims, keepdim=True)\n"
+            "var = xs.var(dim=dims, correction=0, keepdim=True)  # biased, as in training\n"
+        )
+    else:
+        body += (
+            f"mean = 0.0  # {spec.label} subtracts nothing\n"
+            "var = xs.pow(2).mean(dim=dims, keepdim=True)  # the mean square\n"
+        )
+    y = f"y = ((xs - mean) / torch.sqrt(var + {eps:g})).view({shape})  # eps inside the root\n"
+    behaviour = set_behaviour((n, c, side, side), kind, groups if spec.params else None)
+    if behaviour.torch_raises:
+        check = f"# {spec.var}(x) raises here: ValueError: {behaviour.torch_message}\n"
+    else:
+        check = f"print(torch.allclose(y, {spec.var}(x), atol=1e-5))  # weight 1, bias 0\n"
     return head + body + y + check

@@ -129,6 +129,7 @@ def test_running_figure_marks_tau_and_bounds_frames():
 
     trace = studies.running_study(0.99, "keras", batch_size=4)
     f = plot_running(trace, *studies.POPULATION, tau=100.0)
+    f = f.full() if hasattr(type(f), "full") else f  # a FigureSpec hides go.Figure's names
     assert len(f.frames) <= MAX_FRAMES and len(f.frames[-1].data[0].x) == len(trace.batch_mean)
     assert any(s.x0 == 100.0 for s in f.layout.shapes if s.type == "line")
     assert len(f.to_json()) < 1_500_000
@@ -365,3 +366,28 @@ def test_layer_note_describes_the_chosen_layer_as_torch_computes_it(kind):
         assert spread["C"] and "C/G" in pooled
         expected = (expected - {"C"}) | {"C/G"}
     assert set(pooled) == expected, (pooled, expected, note)
+
+
+def test_notes_and_code_tab_read_the_layer_kind_table(monkeypatch):
+    """Issue 11: a kind's words, name and module variable live in normviz.layer_kinds; the note,
+    the after-text and the code tab read them (this morning each held its own per-kind dict)."""
+    import dataclasses
+
+    from normviz import layer_kinds
+
+    spec = dataclasses.replace(
+        layer_kinds.LAYER_KINDS["layer"], label="TableNorm", what="one table row", var="tn",
+        made="each **row of the table**", keeps="the table keeps its columns",
+    )  # fmt: skip
+    monkeypatch.setitem(layer_kinds.LAYER_KINDS, "layer", spec)
+    note = text.layer_note("layer")
+    assert note.startswith("TableNorm normalizes **one table row** (C, H, W) together"), note
+    x = torch.randn(2, 3, 2, 2, generator=torch.Generator().manual_seed(0))
+    after = text.after_text(studies.after_moments(x, "layer"))
+    assert "each **row of the table**" in after and "the table keeps its columns" in after
+    code = text.torch_snippet("layer", 2, 4, 3, 2)
+    assert "tn = nn.LayerNorm([4, 3, 3])" in code and "TableNorm without its affine" in code
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(code, {})
+    assert out.getvalue().strip() == "True"
