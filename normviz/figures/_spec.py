@@ -11,13 +11,20 @@ with NumPy arrays already in plotly.js's base64 typed-array form.
 The price is that nothing checks the dict while it is built. The tests do: every builder's
 output is rebuilt through ``go.Figure(spec.to_dict())`` (full validation) and must serialize to
 exactly the same JSON. Reading ``data``, ``layout`` or ``frames`` (or any other public attribute)
-returns the validated figure's, built once on first use, so tests and doctests read a
-``FigureSpec`` like any figure. It is read-only: use :meth:`full` for a figure to modify.
+is refused with a clear error (:class:`FigureSpecError`): a ``go.Figure``'s ``update_layout`` or
+``layout.title = ...`` would change a copy while Streamlit sends the old dict. Read the dict with
+:meth:`~FigureSpec.to_dict`, or ask :meth:`~FigureSpec.full` for a new, validated ``go.Figure``.
+
+Use it only where it pays: a figure rebuilt many times a second, or a large animated one that
+is cached and sent again on every rerun (sending the layers lesson's running-statistics
+animation costs ~1 ms as a spec and ~140 ms as a ``go.Figure``, which Streamlit deep-copies
+through ``to_dict`` each time). Everywhere else a plain ``go.Figure`` is simpler.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 from typing import Any
 
 import numpy as np
@@ -115,8 +122,32 @@ def _decode(value: Any) -> Any:
     return value
 
 
+_SAFE = frozenset({"to_dict", "to_plotly_json", "full", "from_dict", "from_figure", "_spec"})
+"""The only names a :class:`FigureSpec` answers (besides Python's own ``__dunder__`` names)."""
+
+
+class FigureSpecError(AttributeError):
+    """Raised on any use of a :class:`FigureSpec` that could change it or read Plotly's objects.
+
+    An ``AttributeError``, as for a name an object does not have; its message says what to use.
+    """
+
+
+def _refuse(name: str) -> FigureSpecError:
+    return FigureSpecError(
+        f"a FigureSpec is a finished, read-only figure: it has no {name!r}. Use .to_dict() to "
+        "read its JSON-ready dict, or .full() for a new, validated go.Figure to read or modify "
+        "(changing that figure does not change this spec)"
+    )
+
+
 class FigureSpec(go.Figure):
     """A finished, read-only Plotly figure: ``{"data": [...], "layout": {...}[, "frames"]}``.
+
+    It answers only :meth:`to_dict` (what ``st.plotly_chart`` reads), :meth:`to_plotly_json` and
+    :meth:`full`; every other attribute or item of ``go.Figure`` (``update_layout``,
+    ``add_trace``, ``layout``, ``data``, ``fig["layout"]``, assignment...) raises
+    :class:`FigureSpecError`, so no change can be lost silently while the old dict is sent.
 
     Parameters
     ----------
@@ -128,7 +159,19 @@ class FigureSpec(go.Figure):
         figure would otherwise pull in the default template).
     frames : list of dict, optional
         Animation frames (``{"name": ..., "data": [...], "layout": {...}}``).
-    """
+
+    Examples
+    --------
+    >>> spec = FigureSpec([{"type": "scatter", "x": [0, 1], "y": [1, 2]}], {"height": 200})
+    >>> spec.to_dict()["layout"]["height"]
+    200
+    >>> spec.full().layout.height
+    200
+    >>> spec.update_layout(height=300)
+    Traceback (most recent call last):
+    ...
+    normviz.figures._spec.FigureSpecError: a FigureSpec is a finished, read-only figure: it has no 'update_layout'. Use .to_dict() to read its JSON-ready dict, or .full() for a new, validated go.Figure to read or modify (changing that figure does not change this spec)
+    """  # noqa: E501
 
     def __init__(
         self,
@@ -141,14 +184,12 @@ class FigureSpec(go.Figure):
         if frames:
             spec["frames"] = _encode(frames)
         object.__setattr__(self, "_spec", spec)
-        object.__setattr__(self, "_full_figure", None)
 
     @classmethod
     def from_dict(cls, spec: dict[str, Any]) -> FigureSpec:
         """Wrap a dict already in :meth:`to_dict` form (no copy, no encoding)."""
         fig = cls.__new__(cls)
         object.__setattr__(fig, "_spec", spec)
-        object.__setattr__(fig, "_full_figure", None)
         return fig
 
     @classmethod
@@ -160,12 +201,41 @@ class FigureSpec(go.Figure):
         """
         return cls.from_dict(figure.to_dict())
 
+    def __getattribute__(self, name: str) -> Any:
+        # Every name of go.Figure (update_layout, layout, data, add_trace...) would act on an
+        # object this class does not have, or on a copy Streamlit never sends: refuse them all.
+        if name in _SAFE or name.startswith("__"):
+            return object.__getattribute__(self, name)
+        raise _refuse(name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise _refuse(name)
+
+    def __delattr__(self, name: str) -> None:
+        raise _refuse(name)
+
+    def __getitem__(self, prop: str) -> Any:
+        raise _refuse(f"[{prop!r}]")
+
+    def __setitem__(self, prop: str, value: Any) -> None:
+        raise _refuse(f"[{prop!r}]")
+
+    def __contains__(self, prop: str) -> bool:
+        raise _refuse("__contains__")
+
+    def __iter__(self) -> Any:
+        raise _refuse("__iter__")
+
     def __reduce__(self) -> tuple:
         # Pickling and deepcopy: Plotly's own __reduce__ reads state this class does not have.
         return (FigureSpec.from_dict, (self._spec,))
 
-    def __getitem__(self, prop: str) -> Any:
-        return self.full()[prop]
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FigureSpec):
+            return NotImplemented
+        return _json(self._spec) == _json(other._spec)
+
+    __hash__ = None  # type: ignore[assignment]  # equal by content, like go.Figure
 
     def to_dict(self) -> dict[str, Any]:
         """The figure as Plotly's ``to_dict`` returns it (shared, do not modify)."""
@@ -176,39 +246,17 @@ class FigureSpec(go.Figure):
         return self._spec
 
     def full(self) -> go.Figure:
-        """The same figure as a validated ``go.Figure`` (built on first use, then kept).
+        """Return the same figure as a new, validated ``go.Figure`` (built on every call).
 
-        Arrays are NumPy arrays again (``full().data[0].z``), as in a figure built by hand.
+        Arrays are NumPy arrays again (``full().data[0].z``), as in a figure built by hand. The
+        figure is the caller's: changing it leaves this spec (and what it sends) as it was.
         """
-        if self._full_figure is None:
-            object.__setattr__(self, "_full_figure", go.Figure(_decode(self._spec)))
-        return self._full_figure
-
-    @property
-    def data(self) -> tuple:
-        """The validated figure's traces."""
-        return self.full().data
-
-    @property
-    def layout(self) -> go.Layout:
-        """The validated figure's layout."""
-        return self.full().layout
-
-    @property
-    def frames(self) -> tuple:
-        """The validated figure's frames."""
-        return self.full().frames
-
-    def __getattr__(self, name: str) -> Any:
-        # Only reached for names the class does not define. Plotly's private state does not
-        # exist here: fail loudly instead of half-working on an empty figure.
-        if name.startswith("_"):
-            raise AttributeError(f"FigureSpec has no {name!r} (use .full() for a go.Figure)")
-        return getattr(self.full(), name)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError("a FigureSpec is read-only: modify spec.full() instead")
+        return go.Figure(_decode(self._spec))
 
     def __repr__(self) -> str:
         names = [t.get("type", "scatter") for t in self._spec["data"]]
         return f"FigureSpec(traces={names}, frames={len(self._spec.get('frames', []))})"
+
+
+def _json(spec: dict[str, Any]) -> str:
+    return json.dumps(spec, sort_keys=True, default=str)

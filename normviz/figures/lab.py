@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
+import plotly.graph_objects as go
 
 from normviz.figures._spec import FigureSpec
 from normviz.lab_status import epochs_text, loss_text
@@ -387,7 +388,7 @@ def plot_training_curves(runs: Sequence[Curves], height: int = 320) -> FigureSpe
     >>> from types import SimpleNamespace as R
     >>> hist = [R(epoch=e, train_loss=0.7 - 0.1 * e, test_loss=0.7, train_acc=0.5,
     ...           test_acc=0.5, weight_norm=1.0, sparsity=0.0) for e in range(3)]
-    >>> fig = plot_training_curves([curves_info(hist)])
+    >>> fig = plot_training_curves([curves_info(hist)]).full()
     >>> [t.name for t in fig.data]
     ['train', 'test', 'train', 'test']
     >>> fig.layout.yaxis2.range
@@ -459,7 +460,7 @@ def plot_weight_norm(runs: Sequence[Curves], height: int = 280) -> FigureSpec:
 
     Examples
     --------
-    >>> fig = plot_weight_norm([])
+    >>> fig = plot_weight_norm([]).full()
     >>> fig.layout.yaxis2.range
     (0.0, 100.0)
     """
@@ -605,7 +606,7 @@ def plot_weight_histograms(
     Examples
     --------
     >>> h = weight_histogram_info(np.array([0.0, 0.5]), limit=1.0, bins=5)
-    >>> fig = plot_weight_histograms([h, h], ["A: L1", "B: L2"])
+    >>> fig = plot_weight_histograms([h, h], ["A: L1", "B: L2"]).full()
     >>> len(fig.data), fig.layout.xaxis2.range
     (2, (-1.0, 1.0))
     """
@@ -710,7 +711,7 @@ def plot_boundary(
     >>> from types import SimpleNamespace as G
     >>> grid = G(xs=np.linspace(-1, 1, 3), ys=np.linspace(-1, 1, 3),
     ...          prob=np.full((3, 3), 0.5, dtype=np.float32))
-    >>> fig = plot_boundary(grid, None, None, extent=1.0)
+    >>> fig = plot_boundary(grid, None, None, extent=1.0).full()
     >>> [t.type for t in fig.data], fig.layout.xaxis.range
     (['heatmap', 'scatter', 'scatter'], (-1.0, 1.0))
     >>> int(fig.data[0].z[0][0])
@@ -768,7 +769,7 @@ def plot_boundary(
 # Batch-size study
 
 
-def plot_batch_size_study(study: BatchSizeStudy, height: int = 320) -> FigureSpec:
+def plot_batch_size_study(study: BatchSizeStudy, height: int = 320) -> go.Figure:
     """Return test accuracy against batch size, one line per normalization (GroupNorm Fig. 1).
 
     Parameters
@@ -779,7 +780,7 @@ def plot_batch_size_study(study: BatchSizeStudy, height: int = 320) -> FigureSpe
 
     Returns
     -------
-    FigureSpec
+    go.Figure
         K line-and-marker traces on a log2 batch-size axis whose ticks are the batch sizes, and
         a fixed accuracy axis [0, 102 %].
 
@@ -833,7 +834,7 @@ def plot_batch_size_study(study: BatchSizeStudy, height: int = 320) -> FigureSpe
         margin={"l": 56, "r": 16, "t": _TOP, "b": _BOTTOM + 8 + _LEGEND_ROW},
         annotations=[_title(f"Test accuracy after {study.epochs} epochs at each batch size", 0.0)],
     )
-    return _figure(data, layout)
+    return go.Figure(data=data, layout=layout)
 
 
 # -- alternative text: what each chart shows, with its key numbers, from the same records ----

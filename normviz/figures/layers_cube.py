@@ -288,7 +288,7 @@ def plot_cube(info: CubeInfo, height: int = 560, frame_ms: int = 700) -> FigureS
     >>> kept = tuple((("c", c),) for c in range(3))  # set c keeps channel c
     >>> info = CubeInfo("batch", None, ("N", "C", "H·W"), labels, (0.0, 1.0, 2.0), (1.0,) * 3,
     ...                 ("N", "H·W"), kept)
-    >>> fig = plot_cube(info)
+    >>> fig = plot_cube(info).full()
     >>> len(fig.frames), [b.label for b in fig.layout.updatemenus[0].buttons]
     (3, ['▶ Play', '❚❚ Pause'])
     >>> caption_of(fig.frames[2].layout.title.text)

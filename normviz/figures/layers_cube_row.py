@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import plotly.graph_objects as go
 from PIL import Image, ImageDraw
 
-from normviz.figures._spec import FigureSpec
 from normviz.figures.layers_cube import (
     _FONT,
     ACCENT,
@@ -46,7 +46,7 @@ def cube_title(info: CubeInfo) -> str:
     return f"<b>{KIND_TITLES[info.kind]}</b>" + (f" (G={info.groups})" if info.groups else "")
 
 
-def plot_cube_tiles(infos: Sequence[CubeInfo], height: int = 300) -> list[FigureSpec]:
+def plot_cube_tiles(infos: Sequence[CubeInfo], height: int = 300) -> list[go.Figure]:
     """Return one small figure per cube of ``infos``, each with its first statistic set shaded.
 
     Tile ``i`` holds :func:`normviz.figures.layers_cube.plot_cube`'s first frame (every element,
@@ -85,7 +85,7 @@ def plot_cube_tiles(infos: Sequence[CubeInfo], height: int = 300) -> list[Figure
             **plane(xr, yr),
             "annotations": notes,
         }  # fmt: skip
-        tiles.append(FigureSpec([*_traces(info, 0), axes], layout))
+        tiles.append(go.Figure(data=[*_traces(info, 0), axes], layout=layout))
     return tiles
 
 

@@ -12,7 +12,7 @@ import plotly.io as pio
 import plotly.tools
 import pytest
 
-from normviz.figures._spec import FigureSpec, typed_array
+from normviz.figures._spec import FigureSpec, FigureSpecError, typed_array
 
 
 def _example() -> FigureSpec:
@@ -65,23 +65,59 @@ def test_streamlit_path_uses_the_spec_without_validation():
     assert plotly.tools.return_figure_from_figure_or_data(spec, True) is spec.to_dict()
 
 
-def test_attributes_read_the_validated_figure():
+def test_full_is_a_new_validated_figure_that_leaves_the_spec_alone():
     spec = _example()
-    z = spec.data[0].z
+    full = spec.full()
+    z = full.data[0].z
     assert isinstance(z, np.ndarray) and z.dtype == np.uint8 and z.shape == (2, 3)
-    assert spec.layout.height == 200
-    assert spec.frames[0].name == "f0"
-    assert spec["layout.height"] == 200
-    assert spec.full() is spec.full()  # built once
+    assert full.layout.height == 200
+    assert full.frames[0].name == "f0"
     assert "heatmap" in repr(spec)
+    full.update_layout(height=999, title="changed")
+    assert spec.full() is not full
+    assert spec.full().layout.height == 200
+    assert spec.to_dict()["layout"]["height"] == 200
+    assert "title" not in spec.to_dict()["layout"]
 
 
-def test_read_only_and_loud_about_plotly_internals():
+# Each of these worked on this morning's FigureSpec (a go.Figure subclass whose attributes read a
+# hidden validated copy): update_layout, layout.title = ... and fig["layout"] changed that copy
+# while spec.to_dict(), what st.plotly_chart sends, kept the old dict.
+MUTATIONS = {
+    "update_layout": lambda s: s.update_layout(title="new"),
+    "layout.title": lambda s: setattr(s.layout, "title", "new"),
+    "layout.height": lambda s: setattr(s.layout, "height", 300),
+    "add_trace": lambda s: s.add_trace(go.Scatter(x=[1], y=[1])),
+    "update_traces": lambda s: s.update_traces(name="x"),
+    "add_annotation": lambda s: s.add_annotation(text="x"),
+    "add_vline": lambda s: s.add_vline(x=0.5),
+    "data[0].name": lambda s: setattr(s.data[0], "name", "x"),
+    "frames": lambda s: s.frames,
+    "for_each_trace": lambda s: s.for_each_trace(lambda t: t),
+    "item read": lambda s: s["layout"],
+    "item write": lambda s: s.__setitem__("layout", {"height": 1}),
+    "plotly_relayout": lambda s: s.plotly_relayout({"height": 1}),
+    "attribute": lambda s: setattr(s, "anything", 1),
+    "del attribute": lambda s: delattr(s, "_spec"),
+    "iterate": lambda s: list(s),
+}
+
+
+@pytest.mark.parametrize("name", list(MUTATIONS))
+def test_every_change_or_plotly_object_is_refused_loudly(name):
     spec = _example()
-    with pytest.raises(AttributeError, match="read-only"):
-        spec.anything = 1
+    before = json.dumps(spec.to_dict(), sort_keys=True)
+    with pytest.raises(FigureSpecError, match=r"read-only figure.*\.full\(\)"):
+        MUTATIONS[name](spec)
+    assert json.dumps(spec.to_dict(), sort_keys=True) == before
+    assert issubclass(FigureSpecError, AttributeError)
+
+
+def test_loud_about_plotly_internals():
+    spec = _example()
     with pytest.raises(AttributeError, match="full"):
         _ = spec._data_objs
+    assert not hasattr(spec, "layout")
 
 
 def test_pickle_and_deepcopy_round_trip():
@@ -90,6 +126,8 @@ def test_pickle_and_deepcopy_round_trip():
         assert isinstance(clone, FigureSpec)
         assert clone.to_dict() == spec.to_dict()
         assert clone == spec
+    other = FigureSpec([{"type": "scatter", "x": [1]}], {"template": {}})
+    assert spec != other
 
 
 def test_builds_much_cheaper_than_a_figure():

@@ -12,6 +12,7 @@ import plotly.io as pio
 import pytest
 
 from normviz.figures import lab as F
+from normviz.figures._spec import FigureSpec
 from normviz.toydata import Dataset as Data
 from normviz.training import BoundaryGrid as Grid
 from normviz.training import EpochRecord as Rec
@@ -35,6 +36,8 @@ def _valid(fig: go.Figure) -> dict:
     template aside, which validation expands from ``{}`` to Plotly's empty template, and empty
     layout lists such as ``shapes=[]``, which it drops).
     """
+    if not isinstance(fig, FigureSpec):  # a plain go.Figure: Plotly validated it already
+        return json.loads(pio.to_json(fig))
     d = fig.to_dict()
     checked = json.loads(pio.to_json(go.Figure(fig.full().to_dict())))
     ours = json.loads(pio.to_json(d, validate=False))
@@ -236,7 +239,7 @@ def test_boundary_structure_quantized_and_fixed_axes():
     d = _valid(F.plot_boundary(Grid(xs, xs, prob), _data(30), _data(20, 1), title="A"))
     heat, train, test = d["data"]
     assert heat["type"] == "heatmap" and heat["hoverinfo"] == "skip"
-    z = np.asarray(F.plot_boundary(Grid(xs, xs, prob), None, None).data[0].z)
+    z = np.asarray(F.plot_boundary(Grid(xs, xs, prob), None, None).full().data[0].z)
     assert z.dtype == np.uint8
     assert z[0].tolist() == [0, 64, 128, 255]
     assert (heat["zmin"], heat["zmax"]) == (0, 255)
@@ -251,7 +254,7 @@ def test_boundary_structure_quantized_and_fixed_axes():
 
 def test_boundary_nan_probabilities_become_one_half_and_points_keep_classes():
     xs = np.linspace(-1, 1, 2)
-    fig = F.plot_boundary(Grid(xs, xs, np.full((2, 2), np.nan, np.float32)), _data(5), None)
+    fig = F.plot_boundary(Grid(xs, xs, np.full((2, 2), np.nan, np.float32)), _data(5), None).full()
     assert np.asarray(fig.data[0].z).tolist() == [[128, 128], [128, 128]]
     np.testing.assert_array_equal(np.asarray(fig.data[1].marker.color), _data(5).y)
 

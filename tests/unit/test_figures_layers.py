@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import plotly.io as pio
 import pytest
 import torch
 
@@ -14,6 +15,12 @@ from normviz.figures import layers as fig
 from normviz.figures.layers_cube import ANIMATED_TRACES, caption_of, plot_cube, project
 from normviz.figures.layers_cube_row import plot_cube_tiles
 from normviz.tensors import synthetic_batch, synthetic_tokens
+
+
+def _json(spec) -> str:
+    """What ``st.plotly_chart`` sends for a figure (a FigureSpec has no ``to_json``)."""
+    return pio.to_json(spec.to_dict(), validate=False)
+
 
 X = synthetic_batch(4, 6, 4, 4, channel_offset=3.0, channel_scale=1.0, sample_offset=1.0)
 BIG = synthetic_batch(8, 16, 8, 8, channel_offset=3.0, seed=1)  # the page's largest settings
@@ -49,7 +56,7 @@ def _shown(labels: np.ndarray, g: int) -> int:
 )  # fmt: skip
 def test_cube_one_frame_per_group(kind, groups, frames):
     info = studies.cube_info(X, kind, groups)
-    f = plot_cube(info)
+    f = plot_cube(info).full()
     assert len(f.frames) == frames
     buttons = f.layout.updatemenus[0].buttons
     assert [b.label for b in buttons] == ["▶ Play", "❚❚ Pause"]
@@ -91,9 +98,9 @@ def test_cube_is_2d_svg_without_a_webgl_scene():
 
 def test_cube_payload_size_bounded():
     default = plot_cube(studies.cube_info(X, "instance"))
-    assert len(default.to_json()) < 200_000
+    assert len(_json(default)) < 200_000
     for kind, g in (("batch", None), ("instance", None), ("group", 16)):
-        assert len(plot_cube(studies.cube_info(BIG, kind, g)).to_json()) < 1_500_000
+        assert len(_json(plot_cube(studies.cube_info(BIG, kind, g)))) < 1_500_000
     tiles = plot_cube_tiles([studies.cube_info(BIG, k) for k in ("batch", "layer", "instance")])
     assert sum(len(t.to_json()) for t in tiles) < 1_000_000
 
@@ -105,14 +112,14 @@ def test_cube_tiles_and_tokens():
         "<b>BatchNorm</b>", "<b>LayerNorm</b>", "<b>InstanceNorm</b>", "<b>GroupNorm</b> (G=2)",
         "<b>RMSNorm</b>",
     ]  # fmt: skip
-    tok = plot_cube(studies.cube_info(synthetic_tokens(2, 3, 4), "layer", layout="ntd"))
+    tok = plot_cube(studies.cube_info(synthetic_tokens(2, 3, 4), "layer", layout="ntd")).full()
     assert len(tok.frames) == 6
     assert [a.text for a in tok.layout.annotations] == ["T →", "D →", "N ↗"]
 
 
 def test_cube_empty_info_does_not_raise():
     info = studies.CubeInfo("batch", None, ("N", "C", "H·W"), np.zeros((0, 3, 4), int), (), ())
-    f = plot_cube(info)
+    f = plot_cube(info).full()
     assert len(f.frames) == 0 and "empty" in f.layout.title.text
 
 
@@ -131,7 +138,7 @@ def test_moments_shared_ranges():
 def test_running_and_noise_figures():
     stream = torch.randn(30, 8, 1, 2, 2, generator=torch.Generator().manual_seed(0)) * 3 + 2
     t = studies.running_trace(stream, 0.2)
-    f = fig.plot_running(t, 2.0, 9.0)
+    f = fig.plot_running(t, 2.0, 9.0).full()
     assert len(f.frames) == 30 and len(f.frames[9].data[1].x) == 10
     assert tuple(f.layout.xaxis.range) == (0.5, 30.5)
     assert [b.label for b in f.layout.updatemenus[0].buttons] == ["▶ Play", "❚❚ Pause"]
@@ -141,13 +148,15 @@ def test_running_and_noise_figures():
     assert g.layout.xaxis.type == "log" and len(g.data) == 2
     assert g.layout.yaxis.range[1] == pytest.approx(0.44)
     assert (
-        len(fig.plot_running(studies.RunningTrace([], [], [], [], [], 0.1, "pytorch"), 0, 1).frames)
-        == 0
+        fig.plot_running(studies.RunningTrace([], [], [], [], [], 0.1, "pytorch"), 0, 1)
+        .to_dict()
+        .get("frames", [])
+        == []
     )
 
 
 def test_cube_axes_tick_only_integer_indices():
-    f = plot_cube(studies.cube_info(X, "batch"))
+    f = plot_cube(studies.cube_info(X, "batch")).full()
     ticks = f.data[4]
     assert ticks.mode == "text"
     labels = [int(t) for t in ticks.text]  # integers only: a channel has no index 0.5
@@ -187,7 +196,7 @@ def test_cube_captions_name_each_set_by_its_axes(layout, kind, shape):
     groups = shape[1] if kind == "group" and shape[1] % 2 else (2 if kind == "group" else None)
     x = torch.randn(shape, generator=torch.Generator().manual_seed(0))
     info = studies.cube_info(x, kind, groups, layout)
-    f = plot_cube(info)
+    f = plot_cube(info).full()
     labels = layers.group_index(shape, kind, groups, layout).numpy()
     names = _VIEW[len(shape)] if kind == "group" else _AXES[(layout, len(shape))]
     reduced = {names[a] for a in layers.reduction_axes(kind, len(shape), layout)}
@@ -270,7 +279,7 @@ def test_running_alt_states_where_the_curves_end(momentum, convention):
     trace = studies.running_study(momentum, convention, 8, seed=0)
     tau = studies.time_constant(momentum, convention)
     text = fig.running_alt(trace, *studies.POPULATION, tau=tau)
-    spec = fig.plot_running(trace, *studies.POPULATION, tau=tau)
+    spec = fig.plot_running(trace, *studies.POPULATION, tau=tau).full()
     ends = [spec.data[1].y[-1], spec.data[3].y[-1]]  # the drawn running mean and variance
     assert f"the running mean ends at {ends[0]:.3g}" in text
     assert f"the running variance at {ends[1]:.3g}" in text

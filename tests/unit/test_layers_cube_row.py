@@ -10,6 +10,7 @@ import plotly.io as pio
 
 from normviz import layer_studies as studies
 from normviz import layers, tensors
+from normviz.figures._spec import FigureSpec
 from normviz.figures.layers_cube import ACCENT, ANIMATED_TRACES, plot_cube
 from normviz.figures.layers_cube_row import cube_tile_image, plot_cube_tiles, tile_ranges
 
@@ -35,7 +36,7 @@ def test_one_tile_per_cube_without_a_3d_scene():
 def test_each_tile_shades_the_animated_cubes_first_set():
     infos = _infos(c=8, groups=4)
     for info, tile in zip(infos, plot_cube_tiles(infos), strict=True):
-        alone = plot_cube(info)
+        alone = plot_cube(info).full()
         for i in ANIMATED_TRACES:  # the shaded cells and the box of set 0
             assert list(tile.data[i].x) == list(alone.data[i].x), info.kind
             assert list(tile.data[i].y) == list(alone.data[i].y), info.kind
@@ -45,7 +46,8 @@ def test_each_tile_shades_the_animated_cubes_first_set():
 def test_plotly_validates_it_and_sends_the_same_json():
     for spec in [*plot_cube_tiles(_infos()), plot_cube(_infos()[3])]:
         ours = json.loads(pio.to_json(spec.to_dict(), validate=False))
-        theirs = json.loads(pio.to_json(go.Figure(spec.full().to_dict())))
+        full = spec.full() if isinstance(spec, FigureSpec) else spec
+        theirs = json.loads(pio.to_json(go.Figure(full.to_dict())))
         # A validated figure spells Plotly's empty template out; the rest must be identical.
         ours["layout"].pop("template"), theirs["layout"].pop("template")
         assert ours == theirs
