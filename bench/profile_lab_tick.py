@@ -32,7 +32,14 @@ import tempfile
 from pathlib import Path
 
 from bench.support.client import ProtocolSession
-from bench.support.server import ROOT, free_port, start_server, stop_server, wait_ready
+from bench.support.server import (
+    free_port,
+    spawn,
+    start_server,
+    stop_server,
+    streamlit_command,
+    wait_ready,
+)
 
 PARTS = [
     # (name, file suffix, function name): cumulative CPU time of each, per tick
@@ -72,13 +79,8 @@ def cumulative(stats: pstats.Stats, suffix: str, name: str) -> tuple[float, int]
 
 def start_timed_server(port: int, log: Path, out: Path) -> subprocess.Popen:
     """``start_server``'s command under ``bench.support.timer`` instead of ``-m streamlit``."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "bench.support.timer", str(out), "run", str(ROOT / "app.py"),
-         "--server.headless", "true", "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    timer = [sys.executable, "-m", "bench.support.timer", str(out)]
+    return spawn(streamlit_command(port, launcher=timer), log)
 
 
 async def run(sessions: int, seconds: float, out: Path, cprofile: bool) -> tuple[int, int]:

@@ -1,15 +1,20 @@
-"""The server under test: start/stop it on loopback (one process, or a class of processes
-behind HAProxy via ``scripts/run-class.sh``), sample its CPU, RSS and health; the headless
-Chromium every browser benchmark launches (loopback only)."""
+"""The server under test, shared by the benchmarks and the e2e suite (``tests/e2e/conftest.py``,
+``tests/e2e/test_install.py``): start it on loopback with its output in a log file
+(:func:`spawn`, :func:`start_server`, :class:`Server`, :func:`serve`; or a class of processes
+behind HAProxy via ``scripts/run-class.sh``), wait for ``/_stcore/health``, stop it, sample its
+CPU, RSS and health; the headless Chromium every browser run launches (loopback only)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,6 +42,52 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def streamlit_command(
+    port: int, script: Path | None = None, launcher: list[str] | None = None
+) -> list[str]:
+    """The command line of ``streamlit run app.py`` (or ``script``) on 127.0.0.1:port.
+
+    Headless, no usage statistics, no file watcher; the project's ``.streamlit/config.toml``
+    applies when run from :data:`ROOT`. ``launcher`` replaces ``python -m streamlit`` (a timing
+    or profiling wrapper that takes Streamlit's arguments).
+
+    Examples
+    --------
+    >>> streamlit_command(8600)[1:5] == ["-m", "streamlit", "run", str(ROOT / "app.py")]
+    True
+    >>> streamlit_command(8600)[-6:-4]
+    ['--server.port', '8600']
+    """
+    return [
+        *(launcher or [sys.executable, "-m", "streamlit"]),
+        "run",
+        str(script or ROOT / "app.py"),
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
+
+
+def spawn(
+    command: list[str], log: Path, cwd: Path = ROOT, env: Mapping[str, str] | None = None
+) -> subprocess.Popen:
+    """Start ``command`` in ``cwd`` with its stdout and stderr written, unbuffered, to ``log``.
+
+    ``env`` defaults to this process's environment; ``PYTHONUNBUFFERED=1`` is added so that a
+    traceback reaches the log as it happens. Stop the process with :func:`stop_server`.
+    """
+    env = {**(os.environ if env is None else env), "PYTHONUNBUFFERED": "1"}
+    with log.open("w") as handle:  # the child has its own copy of the descriptor
+        return subprocess.Popen(command, cwd=cwd, stdout=handle, stderr=subprocess.STDOUT, env=env)
+
+
 def start_server(
     port: int, log: Path, profile: Path | None = None, script: Path | None = None
 ) -> subprocess.Popen:
@@ -45,30 +96,58 @@ def start_server(
     With ``profile``, every server thread runs under cProfile (``bench.support.profiler``) and the
     merged stats are written to that file when the server stops.
     """
-    if profile is None:
-        launcher = [sys.executable, "-m", "streamlit"]
-    else:
+    launcher = None
+    if profile is not None:
         launcher = [sys.executable, "-m", "bench.support.profiler", str(profile)]
-    return subprocess.Popen(
-        [
-            *launcher,
-            "run",
-            str(script or ROOT / "app.py"),
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=ROOT,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
+    return spawn(streamlit_command(port, script, launcher), log)
+
+
+@dataclass
+class Server:
+    """A server process on 127.0.0.1: its port, process and log file (stdout and stderr)."""
+
+    port: int
+    proc: subprocess.Popen
+    log: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def wait_ready(self, timeout_s: float = 90.0) -> None:
+        """Wait for ``/_stcore/health``; RuntimeError with the log's end if it never answers."""
+        wait_ready(self.url, timeout_s, self.proc, self.log)
+
+    def stop(self) -> None:
+        stop_server(self.proc)
+
+
+@contextlib.contextmanager
+def serve(
+    log: Path,
+    command: list[str] | None = None,
+    port: int | None = None,
+    timeout_s: float = 90.0,
+    cwd: Path = ROOT,
+    env: Mapping[str, str] | None = None,
+) -> Iterator[Server]:
+    """Run a server for the block: started, answering its health check, stopped at the end.
+
+    ``command`` defaults to ``streamlit run app.py`` (:func:`streamlit_command`) on ``port``
+    (default: a free one); a custom command must listen on ``port``. The process is stopped
+    however the block ends; its output stays in ``log``.
+    """
+    port = free_port() if port is None else port
+    server = Server(port, spawn(command or streamlit_command(port), log, cwd, env), log)
+    try:
+        server.wait_ready(timeout_s)
+        yield server
+    finally:
+        server.stop()
 
 
 def start_class(
@@ -80,11 +159,11 @@ def start_class(
     admin socket go to ``run_dir``. Stop it with :func:`stop_server` (SIGTERM; the script stops
     every process it started).
     """
-    return subprocess.Popen(
+    return spawn(
         ["bash", str(ROOT / "scripts" / "run-class.sh"), "--replicas", str(replicas),
          "--port", str(port), "--address", "127.0.0.1",
          "--backend-ports", ",".join(map(str, backend_ports)), "--run-dir", str(run_dir)],
-        cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        log,
     )  # fmt: skip
 
 
@@ -120,6 +199,7 @@ def wait_class_ready(
 
 
 def stop_server(proc: subprocess.Popen) -> None:
+    """SIGTERM, and SIGKILL if the process has not exited after 15 s."""
     proc.terminate()
     try:
         proc.wait(15)
@@ -138,13 +218,26 @@ def health(url: str, timeout_s: float = 5.0) -> float | None:
         return None
 
 
-def wait_ready(url: str, timeout_s: float = 90.0) -> None:
+def wait_ready(
+    url: str, timeout_s: float = 90.0, proc: subprocess.Popen | None = None, log: Path | None = None
+) -> None:
+    """Wait until ``url`` answers ``/_stcore/health``.
+
+    Raises RuntimeError after ``timeout_s``, or as soon as ``proc`` (the server's process, if
+    given) has exited; the message ends with the last 3000 characters of ``log`` if given.
+    """
     end = time.monotonic() + timeout_s
     while time.monotonic() < end:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"the server exited early ({proc.returncode}){_tail(log)}")
         if health(url, 2.0) is not None:
             return
         time.sleep(0.3)
-    raise RuntimeError(f"server did not answer on {url}")
+    raise RuntimeError(f"the server did not answer on {url} in {timeout_s:.0f} s{_tail(log)}")
+
+
+def _tail(log: Path | None, chars: int = 3000) -> str:
+    return f":\n{log.read_text(errors='replace')[-chars:]}" if log is not None else ""
 
 
 def rss_mb(pid: int) -> float:

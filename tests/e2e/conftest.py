@@ -1,11 +1,13 @@
 """Real-browser fixtures: one Streamlit server and one headless Chromium per test session.
 
 The server is started with the project's own interpreter on a free loopback port and stopped
-after the session; Chromium is Debian's ``/usr/bin/chromium`` (never a downloaded browser) with
-every flag that keeps it offline. If Chromium is missing the suite fails (CI installs it).
-Screenshots go to ``tests/e2e/screenshots/`` (git-ignored) for developers to look at, with the
-server's log (``server-<pid>.log``): a test that uses ``page`` fails if the server logged a
-traceback while it ran (see :func:`server_errors`), even when the page showed nothing wrong.
+after the session, by the helper the benchmarks use too (:mod:`bench.support.server`, which also
+holds :func:`free_port`, :func:`health`, :func:`rss_mb` and the Chromium flags re-exported here);
+Chromium is Debian's ``/usr/bin/chromium`` (never a downloaded browser) with every flag that keeps
+it offline. If Chromium is missing the suite fails (CI installs it). Screenshots go to
+``tests/e2e/screenshots/`` (git-ignored) for developers to look at, with the server's log
+(``server-<pid>.log``): a test that uses ``page`` fails if the server logged a traceback while it
+ran (see :func:`server_errors`), even when the page showed nothing wrong.
 """
 
 from __future__ import annotations
@@ -13,32 +15,21 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from tests.conftest import APP, ROOT
+from bench.support import server as serving
+from bench.support.server import Server, serve
+from bench.support.server import free_port as free_port
+from bench.support.server import health as health
+from bench.support.server import rss_mb as rss_mb
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--proxy-server=127.0.0.1:9",
-    "--proxy-bypass-list=127.0.0.1;localhost",
-]
+CHROMIUM = Path(serving.CHROMIUM)
+CHROMIUM_FLAGS = serving.FLAGS
 SHOTS = Path(__file__).resolve().parent / "screenshots"
 SERVER_START_S = 90.0
 SETTLE_S = 45.0
@@ -62,88 +53,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     return report
 
 
-def free_port() -> int:
-    """Return a TCP port that is free on 127.0.0.1 right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def health(url: str, timeout_s: float = 5.0) -> float | None:
-    """Return the latency in seconds of ``GET /_stcore/health``, or None if it did not answer."""
-    start = time.perf_counter()
-    try:
-        with urllib.request.urlopen(url + "/_stcore/health", timeout=timeout_s) as r:
-            return time.perf_counter() - start if r.status == 200 else None
-    except OSError:
-        return None
-
-
-def rss_mb(pid: int) -> float:
-    """Return the resident set size (VmRSS) of process ``pid`` in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmRSS for pid {pid}")
-
-
-class Server:
-    """A running ``streamlit run app.py`` on 127.0.0.1: its URL, process and log file."""
-
-    def __init__(self, port: int, log: Path) -> None:
-        self.port = port
-        self.url = f"http://127.0.0.1:{port}"
-        self.log = log
-        self._log_handle = log.open("w")
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(APP),
-                "--server.headless",
-                "true",
-                "--server.address",
-                "127.0.0.1",
-                "--server.port",
-                str(port),
-                "--browser.gatherUsageStats",
-                "false",
-                "--server.fileWatcherType",
-                "none",
-            ],
-            cwd=ROOT,
-            stdout=self._log_handle,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-
-    @property
-    def pid(self) -> int:
-        return self.proc.pid
-
-    def wait_ready(self, timeout_s: float) -> None:
-        end = time.monotonic() + timeout_s
-        while time.monotonic() < end:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited early:\n{self.log.read_text()[-3000:]}")
-            if health(self.url, 2.0) is not None:
-                return
-            time.sleep(0.3)
-        raise RuntimeError(f"streamlit did not answer on {self.url} in {timeout_s:.0f} s")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(5)
-        self._log_handle.close()
-
-
 @pytest.fixture(scope="session")
 def server() -> Iterator[Server]:
     """One Streamlit server for the whole e2e session, on a free loopback port."""
@@ -154,12 +63,8 @@ def server() -> Iterator[Server]:
         pid = old.stem.removeprefix("server-")
         if pid.isdigit() and not Path(f"/proc/{pid}").exists():
             old.unlink(missing_ok=True)
-    srv = Server(free_port(), SHOTS / f"server-{os.getpid()}.log")
-    try:
-        srv.wait_ready(SERVER_START_S)
+    with serve(SHOTS / f"server-{os.getpid()}.log", timeout_s=SERVER_START_S) as srv:
         yield srv
-    finally:
-        srv.stop()
 
 
 @pytest.fixture(scope="session")

@@ -34,7 +34,6 @@ import shutil
 import site
 import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 import zipfile
@@ -45,9 +44,10 @@ from typing import NamedTuple
 import pytest
 from packaging.requirements import Requirement
 
+from bench.support.server import Server, free_port, serve
 from normviz.samples import SAMPLES
 from tests.conftest import ROOT
-from tests.e2e.conftest import LESSONS, SHOTS, exceptions, free_port, health, settle, shoot
+from tests.e2e.conftest import LESSONS, SHOTS, exceptions, settle, shoot
 
 # What is not part of the source a user builds from (and must never reach the wheel).
 NOT_SOURCE = shutil.ignore_patterns(
@@ -169,14 +169,8 @@ def test_installed_package_reads_its_samples_from_itself(installed):
     assert len(shapes) == len(SAMPLES)
 
 
-class Served(NamedTuple):
-    url: str
-    proc: subprocess.Popen
-    log: Path
-
-
 @contextlib.contextmanager
-def _serve(installed: Installed, *options: str) -> Iterator[Served]:
+def _serve(installed: Installed, *options: str) -> Iterator[Server]:
     """Run ``normviz --server.port P --server.address 127.0.0.1 *options`` from an empty
     directory until the block ends; its output goes to the screenshots folder."""
     port = free_port()
@@ -186,37 +180,20 @@ def _serve(installed: Installed, *options: str) -> Iterator[Served]:
         str(installed.venv / "bin" / "normviz"),
         "--server.port", str(port), "--server.address", "127.0.0.1", *options,
     ]  # fmt: skip
-    with log.open("w") as handle:
-        proc = subprocess.Popen(
-            command, cwd=installed.workdir, env=_clean_env(), stdout=handle, stderr=handle
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        end = time.monotonic() + START_S
-        while health(url, 2.0) is None:
-            assert proc.poll() is None, f"normviz exited early:\n{log.read_text()[-3000:]}"
-            assert time.monotonic() < end, f"normviz did not answer in {START_S:.0f} s"
-            time.sleep(0.3)
-        yield Served(url, proc, log)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+    with serve(log, command, port, START_S, installed.workdir, _clean_env()) as srv:
+        yield srv
     assert "Traceback" not in log.read_text()
 
 
 @pytest.fixture(scope="module")
-def served(installed) -> Iterator[Served]:
+def served(installed) -> Iterator[Server]:
     """The installed command with only the options a user needs to pick a port."""
     with _serve(installed) as srv:
         yield srv
 
 
 @contextlib.contextmanager
-def _images_lesson(browser, served: Served, shot: str):
+def _images_lesson(browser, served: Server, shot: str):
     """Open the image lesson of ``served`` in a fresh context (loopback only) once it settled;
     yield the page after checking it shows no exception, no JavaScript error, every lesson."""
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
