@@ -21,6 +21,7 @@ Ignored groups='4' from the URL: groups must be one of 1, 2, 3, 6 (got '4'); usi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from normviz.layer_kinds import (
@@ -39,9 +40,14 @@ __all__ = [
     "LAYER_LINKS",
     "SOURCES",
     "TABS",
+    "WIDGET_KEYS",
     "default_groups",
     "divisors",
+    "from_widget",
+    "holds_valid",
     "param_for_key",
+    "to_widget",
+    "values_from_state",
 ]
 
 SOURCES = {"synthetic": "synthetic", "crops": "image crops"}
@@ -138,3 +144,78 @@ def param_for_key(key: str) -> Param:
 def param(name: str, values: dict[str, Any]) -> Param:
     """Return the parameter ``name`` that applies to ``values`` (e.g. groups for this C)."""
     return LAYER_LINKS.param(name, values)
+
+
+WIDGET_KEYS = tuple(dict.fromkeys(p.key for p in LAYER_LINKS.params))
+"""The session-state keys of the lesson's widgets, each once, in the table's order."""
+
+_TAB_OF_LABEL = {label: name for name, label in TABS.items()}
+
+
+def to_widget(p: Param, value: Any) -> Any:
+    """Return a parameter's ``value`` as its widget holds it (the tabs hold their label).
+
+    Examples
+    --------
+    >>> to_widget(LAYER_LINKS.param("tab", {}), "code"), to_widget(LAYER_LINKS.param("n", {}), 3)
+    ('PyTorch code', 3)
+    """
+    return TABS[value] if p.name == "tab" else value
+
+
+def from_widget(p: Param, value: Any) -> Any:
+    """Return the parameter value a widget's state ``value`` stands for (None: not one).
+
+    Examples
+    --------
+    >>> tab = LAYER_LINKS.param("tab", {})
+    >>> from_widget(tab, "PyTorch code"), from_widget(tab, "code")
+    ('code', None)
+    """
+    return _TAB_OF_LABEL.get(value) if p.name == "tab" else value
+
+
+def holds_valid(p: Param, state: Mapping[str, Any]) -> bool:
+    """Return whether the widget of ``p`` holds, in ``state``, a value ``p`` allows.
+
+    Examples
+    --------
+    >>> groups = LAYER_LINKS.param("groups", {"c": 6})
+    >>> holds_valid(groups, {"lay_groups": 3}), holds_valid(groups, {"lay_groups": 4})
+    (True, False)
+    >>> holds_valid(groups, {})
+    False
+    """
+    if p.key not in state:
+        return False
+    value = from_widget(p, state[p.key])
+    try:
+        return value is not None and p.check(value) is not None
+    except ValueError:
+        return False
+
+
+def values_from_state(state: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the lesson's values for the URL from widget ``state``: each widget's, else default.
+
+    A parameter that does not apply (the offsets of image crops) is left out; a value its
+    parameter no longer allows (groups after C changed) is replaced by the default.
+
+    Examples
+    --------
+    >>> values = values_from_state({"lay_c": 8, "lay_groups": 3, "lay_tab": "PyTorch code"})
+    >>> values["c"], values["groups"], values["tab"]
+    (8, 2, 'code')
+    >>> LAYER_LINKS.to_query(values)
+    {'c': '8', 'tab': 'code'}
+    """
+    values: dict[str, Any] = {}
+    for p in LAYER_LINKS.params:
+        if p.name in values or not p.applies(values):
+            continue
+        v = from_widget(p, state.get(p.key))
+        try:
+            values[p.name] = p.default_for(values) if v is None else p.check(v)
+        except ValueError:
+            values[p.name] = p.default_for(values)
+    return values

@@ -16,7 +16,13 @@ from typing import Any
 
 import streamlit as st
 
-from normviz.layer_links import LAYER_LINKS, TABS
+from normviz.layer_links import (
+    LAYER_LINKS,
+    WIDGET_KEYS,
+    holds_valid,
+    to_widget,
+    values_from_state,
+)
 from normviz.links import Param
 from pages._held import begin, fill, put
 from pages._link_notes import show_link_notes
@@ -24,19 +30,6 @@ from pages._link_notes import show_link_notes
 LINKS = LAYER_LINKS
 NOTES = "lay_link_notes"  # list of warning texts
 VALUES = "lay_link"  # the values of the last run (refill the widgets when coming back)
-_WIDGET_KEYS = tuple(dict.fromkeys(p.key for p in LINKS.params))
-_TAB_OF_LABEL = {label: name for name, label in TABS.items()}
-
-
-def _to_state(p: Param, value: Any) -> Any:
-    """A parameter's value as its widget holds it (the tabs hold their label)."""
-    return TABS[value] if p.name == "tab" else value
-
-
-def _from_state(p: Param, value: Any) -> Any:
-    if p.name == "tab":
-        return _TAB_OF_LABEL.get(value)
-    return value
 
 
 def init_from_url() -> None:
@@ -50,12 +43,12 @@ def init_from_url() -> None:
     if VALUES in ss:
         values = ss[VALUES]
         for p in LINKS.active(values):
-            fill(p.key, _to_state(p, values[p.name]))
+            fill(p.key, to_widget(p, values[p.name]))
         return
     parsed = LINKS.parse(st.query_params.to_dict())
     ss[NOTES], ss[VALUES] = list(parsed.warnings), parsed.values
     for p in LINKS.active(parsed.values):
-        put(p.key, _to_state(p, parsed.values[p.name]))
+        put(p.key, to_widget(p, parsed.values[p.name]))
 
 
 def changed() -> None:
@@ -69,7 +62,7 @@ def reset() -> None:
     The next run writes the defaults' query, which is empty: the URL loses its parameters.
     """
     ss = st.session_state
-    for k in _WIDGET_KEYS:
+    for k in WIDGET_KEYS:
         if k in ss:
             del ss[k]
     ss[VALUES] = LINKS.defaults()
@@ -86,30 +79,14 @@ def seed(name: str, values: dict[str, Any]) -> Param:
     and the element carries it except in the run that wrote it.
     """
     p = LINKS.param(name, values)
-    ss = st.session_state
-    try:
-        ok = p.key in ss and _from_state(p, ss[p.key]) is not None
-        ok = ok and p.check(_from_state(p, ss[p.key])) is not None
-    except ValueError:
-        ok = False
-    if not ok:
-        put(p.key, _to_state(p, p.default_for(values)))
+    if not holds_valid(p, st.session_state):
+        put(p.key, to_widget(p, p.default_for(values)))
     return p
 
 
 def current() -> dict[str, Any]:
     """Return the values on screen, for the URL: each widget's state, else its default."""
-    ss = st.session_state
-    values: dict[str, Any] = {}
-    for p in LINKS.params:
-        if p.name in values or not p.applies(values):
-            continue
-        v = _from_state(p, ss.get(p.key))
-        try:
-            values[p.name] = p.default_for(values) if v is None else p.check(v)
-        except ValueError:
-            values[p.name] = p.default_for(values)
-    return values
+    return values_from_state(st.session_state)
 
 
 def sync_url(values: dict[str, Any]) -> None:

@@ -11,9 +11,14 @@ from normviz.layer_links import (
     CHANNELS,
     LAYER_LINKS,
     TABS,
+    WIDGET_KEYS,
     default_groups,
     divisors,
+    from_widget,
+    holds_valid,
     param_for_key,
+    to_widget,
+    values_from_state,
 )
 from normviz.links import Param
 
@@ -118,3 +123,32 @@ def test_int_choices_of_a_param():
         p.parse("5")
     with pytest.raises(ValueError):
         Param("g", "int", 4, lo=1, hi=6, choices=(1, 2, 3, 6))
+
+
+def test_widget_state_round_trips_every_view():
+    """Issue 11: the state <-> value logic of pages/_layer_links is pure and tested here."""
+    names = ("source", "kind", "tab", "convention", "mode")
+    for combo in itertools.product(*(T.param(n, {"source": "synthetic", "convention": "pytorch"})
+                                     .choices for n in names)):  # fmt: skip
+        values = T.defaults(dict(zip(names, combo, strict=True)))
+        state = {p.key: to_widget(p, values[p.name]) for p in T.active(values)}
+        assert state["lay_tab"] == TABS[values["tab"]]
+        assert values_from_state(state) == values
+        assert all(holds_valid(p, state) for p in T.active(values))
+    assert values_from_state({}) == T.defaults()
+    assert set(WIDGET_KEYS) == {p.key for p in T.params} and len(WIDGET_KEYS) == len(
+        set(WIDGET_KEYS)
+    )
+
+
+def test_state_a_widget_no_longer_allows_falls_back_to_the_default():
+    state = {"lay_c": 8, "lay_groups": 3, "lay_tab": "not a tab", "lay_n": 99}
+    values = values_from_state(state)
+    assert (values["c"], values["groups"], values["tab"], values["n"]) == (8, 2, "cube", 4)
+    groups = T.param("groups", {"c": 8})
+    assert not holds_valid(groups, state) and holds_valid(groups, state | {"lay_groups": 4})
+    tab = T.param("tab", {})
+    assert from_widget(tab, TABS["code"]) == "code" and from_widget(tab, "code") is None
+    assert not holds_valid(tab, {"lay_tab": "code"})  # the tabs hold their label
+    # crops: the synthetic offsets do not apply, whatever the state holds
+    assert "ch_offset" not in values_from_state({"lay_source": "crops", "lay_ch_offset": 2.0})
