@@ -46,6 +46,7 @@ __all__ = [
     "default_groups",
     "divisors",
     "formulas",
+    "groups_for",
     "kind_of",
     "kinds_for",
 ]
@@ -334,3 +335,14 @@ def formulas(kind: str) -> tuple[str, str, str]:
     """
     spec = kind_of(kind)
     return (spec.set_tex, *FORMULAS[spec.centered])
+
+
+def groups_for(kind: str, groups: int | None) -> int | None:
+    """Return ``groups`` if ``kind`` takes them (GroupNorm), else None: what the lesson passes on.
+
+    Examples
+    --------
+    >>> groups_for("group", 3), groups_for("batch", 3)
+    (3, None)
+    """
+    return groups if kind_of(kind).param("groups") else None

@@ -31,6 +31,7 @@ from normviz.layer_running import (  # noqa: F401 - the layers lesson's one impo
     stream_length,
     time_constant,
 )
+from normviz.layer_kinds import KINDS, groups_for, kind_of
 from normviz.layers import (
     as_ncl,
     check_tensor,
@@ -39,6 +40,7 @@ from normviz.layers import (
     reduction_axes,
     statistics,
 )
+from normviz.tensors import synthetic_batch
 
 
 class GroupNormCheck(NamedTuple):
@@ -328,6 +330,61 @@ def channel_moments(x: torch.Tensor) -> tuple[list[list[float]], list[list[float
     return mean.tolist(), var.sqrt().tolist()
 
 
+class MomentsStudy(NamedTuple):
+    """Per-(sample, channel) mean and std before and after a normalization, as (N, C) lists.
+
+    The fields are the arguments of :func:`normviz.figures.layers.plot_moments` in order.
+    """
+
+    before_mean: list[list[float]]
+    before_std: list[list[float]]
+    after_mean: list[list[float]]
+    after_std: list[list[float]]
+    title: str
+
+
+def moments_study(x: torch.Tensor, kind: str, groups: int | None = None) -> MomentsStudy:
+    """Return the moments of each (sample, channel) of ``x`` before and after ``kind``.
+
+    Parameters
+    ----------
+    x : (N, C, *) floating tensor
+    kind : str
+        A key of :data:`normviz.layer_kinds.LAYER_KINDS`.
+    groups : int, optional
+        G, used only by kinds that take groups.
+
+    Examples
+    --------
+    >>> study = moments_study(torch.tensor([[[1.0, 3.0]], [[5.0, 9.0]]]), "instance")
+    >>> study.before_mean, study.after_mean, study.title
+    ([[2.0], [7.0]], [[0.0], [0.0]], 'after InstanceNorm')
+    """
+    before = channel_moments(x)
+    after = channel_moments(normalize(x, kind, groups_for(kind, groups)))
+    return MomentsStudy(*before, *after, f"after {kind_of(kind).label}")
+
+
+NOISE_SIZES = (2, 4, 8, 16, 32, 64, 128, 256, 512)
+"""The batch sizes of the lesson's batch-noise study."""
+
+
+def noise_study(trials: int = 16) -> BatchNoise:
+    """Return the lesson's batch-noise study: :func:`batch_noise` on a fixed population.
+
+    600 seeded samples (4 channels, 4 x 4) whose means and scales differ per sample, batch
+    sizes :data:`NOISE_SIZES`, BatchNorm, LayerNorm and GroupNorm (G = 2), seed 0.
+
+    Examples
+    --------
+    >>> noise = noise_study(8)
+    >>> noise.batch_sizes == NOISE_SIZES, noise.kinds
+    (True, ('batch', 'layer', 'group'))
+    """
+    pop = synthetic_batch(600, 4, 4, 4, sample_offset=2.0, sample_scale=1.0, seed=1)
+    return batch_noise(pop, NOISE_SIZES, trials=trials, seed=0)
+
+
 class PaddingEffect(NamedTuple):
     """How padding tokens change BatchNorm and LayerNorm on the real tokens of (N, T, D) data."""
 
@@ -459,3 +516,14 @@ def cube_info(
         kind, groups, names, labels.numpy(), tuple(m.tolist()), tuple(v.sqrt().tolist()),
         reduced, kept,
     )  # fmt: skip
+
+
+def cube_infos(x: torch.Tensor, groups: int) -> list[CubeInfo]:
+    """Return the cube view of ``x`` for every layer kind, in table order (G for GroupNorm).
+
+    Examples
+    --------
+    >>> [i.kind for i in cube_infos(torch.zeros(2, 4, 3, 3), 2)]
+    ['batch', 'layer', 'instance', 'group', 'rms']
+    """
+    return [cube_info(x, k, groups_for(k, groups)) for k in KINDS]

@@ -179,6 +179,42 @@ def image_to_batch(
     return torch.from_numpy(np.ascontiguousarray(crops.transpose(0, 3, 1, 2)))
 
 
+def crop_batch(
+    image: np.ndarray, n: int, c: int, side: int, seed: int = 0, target: int = 64
+) -> torch.Tensor:
+    """Return ``n`` random ``side`` x ``side`` crops of ``image`` with exactly ``c`` channels.
+
+    The image is first thinned to about ``target`` pixels on its short side (stride
+    ``min(H, W) // target``), so small crops show structure; its channels are kept when
+    ``c`` is at most their number and repeated in turn (R, G, B, R, ...) when it is larger.
+
+    Parameters
+    ----------
+    image : (H, W) or (H, W, C_img) numpy array, uint8, uint16 or float
+    n, c, side : int >= 1
+        Batch size, channels and crop side (at most the thinned image's short side).
+    seed : int
+        Crop positions (:func:`image_to_batch`).
+    target : int >= 1
+
+    Returns
+    -------
+    (n, c, side, side) float32 tensor
+        Channel k is the image's channel ``k % C_img``.
+
+    Examples
+    --------
+    >>> img = np.arange(2 * 2 * 3, dtype=np.uint8).reshape(2, 2, 3)
+    >>> x = crop_batch(img, 1, 5, 2)
+    >>> x.shape, torch.equal(x[:, 3], x[:, 0]), torch.equal(x[:, 4], x[:, 1])
+    (torch.Size([1, 5, 2, 2]), True, True)
+    """
+    _check_sizes(c=c, target=target)
+    stride = max(min(image.shape[:2]) // target, 1)
+    x = image_to_batch(image, n, side, seed=seed, stride=stride)
+    return x[:, :c] if c <= x.shape[1] else x.repeat(1, -(-c // x.shape[1]), 1, 1)[:, :c]
+
+
 def synthetic_image(h: int = 96, w: int = 128, seed: int = 0) -> np.ndarray:
     """Return a seeded (H, W, 3) uint8 test picture: colour gradients, a disc, stripes and noise.
 

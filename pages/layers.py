@@ -9,12 +9,14 @@ from __future__ import annotations
 import streamlit as st
 import torch
 
+from normviz import layer_captions as captions
 from normviz import layer_studies as studies
 from normviz import layer_text as text
 from normviz import layers, tensors
 from normviz.figures import layers as fig
 from normviz.figures.layers_cube import cube_alt, plot_cube
-from normviz.figures.layers_cube_row import cube_tile_image, cube_title, tile_alt, tile_ranges
+from normviz.figures.layers_cube_row import cube_tile_image, tile_alt, tile_ranges
+from normviz.layer_kinds import formulas, groups_for
 from normviz.layer_links import CONVENTIONS, SOURCES, TABS
 from pages import _layer_links as links
 from pages._held import held
@@ -25,24 +27,6 @@ ensure_router()
 CHART = {"config": {"displayModeBar": False}, "width": "stretch"}
 OFFSETS = ("ch_offset", "ch_scale", "s_offset", "s_scale")
 NAMES = layers.KIND_NAMES
-SETS = {
-    "batch": r"S_c = \{(n, h, w)\}\ \text{for each channel } c",
-    "layer": r"S_n = \{(c, h, w)\}\ \text{for each sample } n",
-    "instance": r"S_{n,c} = \{(h, w)\}\ \text{for each } (n, c)",
-    "group": r"S_{n,g} = \{(c, h, w) : c \in g\}\ \text{for each } (n, g)",
-    "rms": r"S_n = \{(c, h, w)\}\ \text{for each sample } n \text{ (as LayerNorm)}",
-}
-FORMULAS = {
-    "centered": (
-        r"\mu_S = \frac{1}{|S|}\sum_{i \in S} x_i,\quad \sigma_S^2 = \frac{1}{|S|}"
-        r"\sum_{i \in S} (x_i - \mu_S)^2",
-        r"\hat x_i = \frac{x_i - \mu_S}{\sqrt{\sigma_S^2 + \epsilon}}",
-    ),
-    "rms": (
-        r"\operatorname{ms}_S = \frac{1}{|S|}\sum_{i \in S} x_i^2 \quad (\text{no mean})",
-        r"\hat x_i = \frac{x_i}{\sqrt{\operatorname{ms}_S + \epsilon}}",
-    ),
-}
 try:  # bundled photographs, when the samples module is there
     from normviz.samples import load_sample
 except ImportError:  # pragma: no cover - depends on the repository state
@@ -58,9 +42,7 @@ def batch(source: str, n: int, c: int, side: int, offsets: tuple[float, ...]) ->
             sample_scale=ss, seed=0,
         )  # fmt: skip
     image = load_sample("coffee").pixels if load_sample else tensors.synthetic_image(192, 256)
-    stride = max(min(image.shape[:2]) // 64, 1)
-    x = tensors.image_to_batch(image, n, side, seed=0, stride=stride)
-    return x[:, :c] if c <= x.shape[1] else x.repeat(1, -(-c // x.shape[1]), 1, 1)[:, :c]
+    return tensors.crop_batch(image, n, c, side, seed=0)
 
 
 # Built figures are shared read-only values (st.cache_resource: no unpickling per rerun), and
@@ -77,20 +59,14 @@ def cube(key: tuple, kind: str, groups: int | None, _x: torch.Tensor, layout: st
 def cube_row(key: tuple, groups: int, _x: torch.Tensor):
     """(title, RGB picture, alt text) of the five cubes: pictures cost a browser nothing to show,
     five Plotly charts hundreds of milliseconds a change."""
-    infos = [studies.cube_info(_x, k, groups if k == "group" else None) for k in layers.KINDS]
+    infos = studies.cube_infos(_x, groups)
     ranges = tile_ranges(infos)
-    return [
-        (cube_title(i).replace("<b>", "**").replace("</b>", "**"), cube_tile_image(i, ranges),
-         tile_alt(i))
-        for i in infos
-    ]  # fmt: skip
+    return [(captions.tile_title(i), cube_tile_image(i, ranges), tile_alt(i)) for i in infos]
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def moments_figure(key: tuple, kind: str, groups: int | None, _x: torch.Tensor):
-    before_m, before_s = studies.channel_moments(_x)
-    after_m, after_s = studies.channel_moments(layers.normalize(_x, kind, groups))
-    moments = (before_m, before_s, after_m, after_s, f"after {NAMES[kind]}")
+    moments = studies.moments_study(_x, kind, groups)
     return fig.plot_moments(*moments), fig.moments_alt(*moments)
 
 
@@ -104,9 +80,7 @@ def running(momentum: float, convention: str, batch_size: int):
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def noise_figure(trials: int):
-    pop = tensors.synthetic_batch(600, 4, 4, 4, sample_offset=2.0, sample_scale=1.0, seed=1)
-    sizes = (2, 4, 8, 16, 32, 64, 128, 256, 512)
-    noise = studies.batch_noise(pop, sizes, trials=trials, seed=0)
+    noise = studies.noise_study(trials)
     return noise, fig.plot_batch_noise(noise), fig.batch_noise_alt(noise)
 
 
@@ -153,11 +127,7 @@ with st.container(border=True):
             for knob, p in zip(knobs, [_seed(name) for name in OFFSETS], strict=True)
         )
     else:
-        st.caption(
-            f"{n} random {side}×{side} crops of the *coffee* photograph (downscaled), RGB "
-            "channels (repeated when C > 3)." if load_sample else
-            f"{n} random {side}×{side} crops of a synthetic test picture."
-        )  # fmt: skip
+        st.caption(captions.source_caption(n, side, photo=load_sample is not None))
     st.button(
         "Reset to defaults", key="lay_reset", on_click=links.reset, icon=":material/restart_alt:",
         help="Every setting of this lesson back to its default; the address loses its settings.",
@@ -176,7 +146,7 @@ if tabs[2].open:  # the groups slider lives on the GroupNorm tab; the other tabs
         groups = _read(p, st.select_slider(p.label, p.choices, key=p.key, **on, **held(p.key)))
 else:
     groups = _read(p, st.session_state[p.key])
-g_kind = groups if kind == "group" else None
+g_kind = groups_for(kind, groups)
 behaviour = studies.set_behaviour(x.shape, kind, g_kind)
 degenerate = text.degenerate_text(behaviour)
 
@@ -188,8 +158,7 @@ if tabs[0].open:  # only the open tab runs and draws
             st.plotly_chart(chart, key="lay_cube_chart", alt=alt, **CHART)
         with right:
             st.markdown(f"#### {NAMES[kind]}")
-            st.latex(SETS[kind])
-            for formula in FORMULAS["rms" if kind == "rms" else "centered"]:
+            for formula in formulas(kind):
                 st.latex(formula)
             st.markdown(text.cube_text(studies.cube_info(x, kind, g_kind), behaviour))
             if degenerate:
@@ -220,43 +189,25 @@ if tabs[1].open:  # only the open tab runs and draws
 if tabs[2].open:  # only the open tab runs and draws
     with tabs[2]:
         check = studies.groupnorm_check(x)
-        cols = st.columns(3)
-        cols[0].metric("max |GN(G=1) − LayerNorm|", text.format_difference(check.g1_vs_layer))
-        diff = text.format_difference
-        cols[1].metric(f"max |GN(G={c}) − InstanceNorm|", diff(check.gc_vs_instance))
-        cols[2].metric("max |GN(G=1) − BatchNorm|", diff(check.g1_vs_batch, ".2f"))
+        metrics = captions.groupnorm_metrics(check)
+        for col, metric in zip(st.columns(len(metrics)), metrics, strict=True):
+            col.metric(metric.label, metric.value)
         st.markdown(text.groupnorm_text(check))
-        st.warning(
-            '**Misconception:** "GroupNorm with one group is BatchNorm". **Truth:** G=1 is '
-            "LayerNorm and G=C is InstanceNorm (float rounding above); no G gives BatchNorm, "
-            "because GroupNorm never mixes the samples of a batch (the large difference on the "
-            "right)."
-        )
+        st.warning(captions.GROUPNORM_MISCONCEPTION)
         chart, alt = cube(key, "group", groups, x)
         st.plotly_chart(chart, key="lay_gn_chart", alt=alt, **CHART)
 
 if tabs[3].open:  # only the open tab runs and draws
     with tabs[3]:
         emb = tensors.synthetic_tokens(2, 1, 256, seed=0).reshape(2, 256)
-        bn_mean = layers.statistics(emb, "batch")[0]
-        ln_mean = layers.statistics(emb, "layer")[0]
-        st.markdown(
-            f"**A batch of 2 embeddings of size 256**, shape `(2, 256)`: BatchNorm1d gives "
-            f"`{tuple(bn_mean.shape)}` → **{bn_mean.numel()} means** (one per feature, each from "
-            f"just 2 values); LayerNorm gives `{tuple(ln_mean.shape)}` → "
-            f"**{ln_mean.numel()} means** (one per embedding, over its 256 features)."
-        )
+        st.markdown(captions.embedding_text(emb))
         p = _seed("tokens")
         tok_kind = _read(p, st.segmented_control(
             p.label, p.choices, format_func=NAMES.get, key=p.key, **on,
             **held(p.key, name="default"),
         ) or p.default)  # fmt: skip
         tokens = tensors.synthetic_tokens(2, 6, 8, seed=0)
-        st.latex(
-            r"\text{LayerNorm, RMSNorm: each token } (n, t) \text{ over its } D "
-            r"\text{ features;}\quad"
-            r"\text{BatchNorm: each feature } d \text{ over all } N \cdot T \text{ tokens}"
-        )
+        st.latex(captions.token_sets_tex())
         chart, alt = cube(("tokens",), tok_kind, None, tokens, "ntd")
         st.plotly_chart(chart, key="lay_tok_chart", alt=alt, **CHART)
         st.markdown(text.padding_text(studies.padding_effect(tokens, 3), tokens.shape[0]))
@@ -283,28 +234,10 @@ if tabs[4].open:  # only the open tab runs and draws
         trace, running_chart, alt = running(m, conv, bsz)
         st.plotly_chart(running_chart, key="lay_running_chart", alt=alt, **CHART)
         st.markdown(text.settle_text(trace, *studies.POPULATION))
-        other = 1 - m
-        st.latex(
-            r"\text{PyTorch: } \hat\mu \leftarrow (1-m)\,\hat\mu + m\,\mu_B,\ "
-            r"\hat\sigma^2 \leftarrow (1-m)\,\hat\sigma^2 + m\,\tfrac{|B|}{|B|-1}\sigma_B^2"
-            r"\qquad \text{Keras: } \hat\mu \leftarrow \alpha\,\hat\mu + (1-\alpha)\,\mu_B"
-        )
-        st.markdown(
-            f"{'PyTorch' if conv == 'pytorch' else 'Keras'} momentum **{m:.2f}** = "
-            f"{'Keras' if conv == 'pytorch' else 'PyTorch'} momentum **{other:.2f}** "
-            "($m_{PyTorch} = 1 - \\alpha_{Keras}$). PyTorch stores the *unbiased* batch "
-            "variance in `running_var` but normalizes in training with the *biased* one; Keras "
-            f"stores the biased one. Population: mean {studies.POPULATION[0]:g}, variance "
-            f"{studies.POPULATION[1]:g} (dashed)."
-        )
+        st.latex(captions.CONVENTIONS_TEX)
+        st.markdown(captions.momentum_text(conv, m, studies.POPULATION))
         st.markdown(text.running_text(trace, mode))
-        st.markdown(
-            "`running_mean` and `running_var` are **buffers** (`model.buffers()`), updated by the "
-            "forward pass, not by the optimizer; only `weight` and `bias` are parameters. "
-            f"nn.BatchNorm2d({c}) has buffers "
-            f"`{[b for b, _ in torch.nn.BatchNorm2d(c).named_buffers()]}` and parameters "
-            f"`{[p for p, _ in torch.nn.BatchNorm2d(c).named_parameters()]}`."
-        )
+        st.markdown(captions.buffers_text(c))
 
 if tabs[5].open:  # only the open tab runs and draws
     with tabs[5]:
@@ -312,15 +245,7 @@ if tabs[5].open:  # only the open tab runs and draws
         trials = _read(p, st.select_slider(p.label, p.choices, key=p.key, **on, **held(p.key)))
         noise, noise_chart, alt = noise_figure(trials)
         st.plotly_chart(noise_chart, key="lay_noise_chart", alt=alt, **CHART)
-        st.markdown(
-            f"One fixed sample is normalized inside {trials} random batches of its population per "
-            f"batch size. {text.noise_text(noise)} "
-            "That is why GroupNorm exists: detection and segmentation models train with 1-2 images "
-            "per GPU, where BatchNorm's statistics are mostly noise. The noise also regularizes a "
-            "little. BatchNorm was motivated by reducing *internal covariate shift* (Ioffe & "
-            "Szegedy 2015); Santurkar et al. (2018) found its benefit comes mainly from a "
-            "smoother loss landscape."
-        )
+        st.markdown(captions.batch_size_text(noise, trials))
 
 if tabs[6].open:  # only the open tab runs and draws
     with tabs[6]:

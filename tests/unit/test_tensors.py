@@ -95,3 +95,16 @@ def test_sizes_use_the_shared_int_check():
     assert tensors.synthetic_batch(np.int64(2), 1, 1, 1).shape == (2, 1, 1, 1)
     with pytest.raises(TypeError, match="n must be an int"):
         tensors.synthetic_batch(True, 1, 1, 1)
+
+
+@pytest.mark.parametrize("c", [1, 2, 3, 5, 8])
+def test_crop_batch_has_c_channels_cycling_the_images(c):
+    """Issue 11: the layers page's crop logic (stride, channel repetition) lives in tensors."""
+    img = tensors.synthetic_image(192, 256, seed=0)
+    x = tensors.crop_batch(img, 4, c, 5, seed=0)
+    assert x.shape == (4, c, 5, 5) and x.dtype == torch.float32
+    rgb = tensors.image_to_batch(img, 4, 5, seed=0, stride=192 // 64)
+    for k in range(c):
+        assert torch.equal(x[:, k], rgb[:, k % 3])
+    with pytest.raises(ValueError, match="c must be >= 1"):
+        tensors.crop_batch(img, 4, 0, 5)
