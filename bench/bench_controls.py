@@ -224,7 +224,7 @@ def reference(context, tmp: Path) -> float:
     proc = start_server(port, tmp / "reference.log", script=script)
     try:
         url = f"http://127.0.0.1:{port}"
-        wait_ready(url)
+        wait_ready(url, proc=proc, log=tmp / "reference.log")
         page = context.new_page()
         page.goto(url)
         wait_settled(page, 0.0, timeout_s=90.0)
@@ -287,7 +287,7 @@ def main() -> int:
                 proc = start_server(port, tmp / f"fresh{port}.log")
                 try:
                     url = f"http://127.0.0.1:{port}"
-                    wait_ready(url)
+                    wait_ready(url, proc=proc, log=tmp / f"fresh{port}.log")
                     fctx = loopback_context(browser)
                     fresh[path] = first_view(fctx, url + path)
                     fctx.close()
@@ -299,7 +299,7 @@ def main() -> int:
         warm: dict[str, float] = {}
         try:
             url = f"http://127.0.0.1:{port}"
-            wait_ready(url)
+            wait_ready(url, proc=proc, log=tmp / "server.log")
             for path in args.pages:
                 first_view(ctx, url + path)  # warm the server's imports and caches
                 warm[path] = statistics.median(

@@ -114,7 +114,7 @@ def main() -> int:
         large = photo_jpeg(Path(tmp) / "photo-12mp.jpg", 3000, 4000)
         server = start_server(port, Path(tmp) / "server.log")
         try:
-            wait_ready(url)
+            wait_ready(url, proc=server, log=Path(tmp) / "server.log")
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
                 page = browser.new_page(viewport={"width": 1400, "height": 900})

@@ -361,7 +361,7 @@ def run_reference(browser, args, tmp: Path, elements: int = 0) -> tuple[dict[str
     log = tmp / f"reference-{elements}.log"
     server = start_server(port, log, script=script)
     try:
-        wait_ready(url)
+        wait_ready(url, proc=server, log=log)
         tab = Tab(browser, server.pid)
         tab.page.goto(url, timeout=60_000)
         tab.page.wait_for_function(f"({REF_COUNT_JS})() > 0", timeout=60_000)
@@ -384,7 +384,7 @@ def run_lab(browser, args, tmp: Path) -> tuple:
     log = tmp / "lab.log"
     server = start_server(port, log)
     try:
-        wait_ready(url)
+        wait_ready(url, proc=server, log=log)
         tab = Tab(browser, server.pid)
         tab.lab = True
         query = "&".join(q for q in (LAB_QUERY, args.query) if q)

@@ -249,9 +249,10 @@ async def main() -> None:
     args = ap.parse_args()
     port = free_port()
     url, ws = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/_stcore/stream"
-    proc = start_server(port, Path(tempfile.gettempdir()) / f"normviz-lab-tick-{port}.log")
+    log = Path(tempfile.gettempdir()) / f"normviz-lab-tick-{port}.log"
+    proc = start_server(port, log)
     try:
-        wait_ready(url)
+        wait_ready(url, proc=proc, log=log)
         measured = {mode: await wire(ws, mode, args.warmup, args.seconds) for mode in GOALS}
     finally:
         stop_server(proc)

@@ -128,7 +128,7 @@ async def measure(script: Path | None, sessions: int, seconds: float, page: str)
     log = Path(tempfile.gettempdir()) / f"normviz-floor-{port}.log"
     proc = start_server(port, log, script=script)
     try:
-        wait_ready(url)
+        wait_ready(url, proc=proc, log=log)
         clients = [ProtocolSession(ws, page) for _ in range(sessions)]
         for c in clients:
             await c.open()

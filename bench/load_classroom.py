@@ -257,7 +257,7 @@ async def run(args: argparse.Namespace) -> int:
                 f"(logs in {run_dir}, proxy output {log}); RSS at start {total_rss(pids):.0f} MB"
             )
         else:
-            await asyncio.to_thread(wait_ready, url)
+            await asyncio.to_thread(wait_ready, url, 90.0, proc, log)
             pids = [proc.pid]
             rss0 = total_rss(pids)
             print(f"server pid {pids[0]} on {url} (log {log}); RSS at start {rss0:.0f} MB")

@@ -90,7 +90,7 @@ async def run(sessions: int, seconds: float, out: Path, cprofile: bool) -> tuple
     start = start_server if cprofile else start_timed_server
     proc = start(port, log, profile=out) if cprofile else start(port, log, out)
     try:
-        wait_ready(url)
+        wait_ready(url, proc=proc, log=log)
         clients = [ProtocolSession(ws, "lab") for _ in range(sessions)]
         for c in clients:
             await c.open()

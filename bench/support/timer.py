@@ -31,7 +31,7 @@ TIMED = [
     ("retune_if_stale", "pages._lab_widgets", "retune_if_stale"),
     ("lease_table", "pages._lab_widgets", "lease_table"),
     ("session_id", "pages._lab_widgets", "session_id"),
-    ("status markdown", "pages._lab_widgets", "_status"),
+    ("status_line", "pages._lab_widgets", "status_line"),
     ("tick_lock enter", "normviz.serving.fairshare", "TakeTurns.__enter__"),
     ("Trainer.run_for", "normviz.training", "Trainer.run_for"),
     ("Trainer.boundary", "normviz.training", "Trainer.boundary"),
