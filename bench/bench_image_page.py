@@ -29,12 +29,11 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from normviz.samples import SAMPLES
 
 ROOT = Path(__file__).resolve().parents[1]
-
-from streamlit.testing.v1 import AppTest  # noqa: E402
-
-from normviz.samples import SAMPLES  # noqa: E402
 
 
 def photo_jpeg(h: int = 3000, w: int = 4000) -> tuple[bytes, np.ndarray]:
