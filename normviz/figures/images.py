@@ -22,6 +22,8 @@ from typing import Any, NamedTuple, Protocol
 import numpy as np
 import plotly.graph_objects as go
 
+from normviz.figures._theme import DARK, FONT, GRID, MUTED, NOTE_SIZE, rgba
+
 MAX_BARS = 256
 CHANNEL_COLORS: dict[str, str] = {
     "R": "#dc2626",
@@ -47,8 +49,6 @@ DASH_WORDS = {
     "longdashdot": "long-dash-dot", "dot": "dotted",
 }  # fmt: skip
 _LABEL_STEP = 12  # px between the direct labels of one plot, so they never overlap
-_FONT = {"family": "Inter, Segoe UI, Helvetica, Arial, sans-serif", "size": 12, "color": "#1f2937"}
-_GRID = "#e5e7eb"
 _SHADE = "rgba(148, 163, 184, 0.18)"
 _STAT_LABELS = {"minimum": "min", "maximum": "max", "mean": "mean", "std": "std"}
 # Room for the axes' text, in px. Streamlit's chart theme pads the plot by 8 px (margin.pad):
@@ -59,7 +59,7 @@ MARGIN_PAD = 2
 TICK_LEN = 5
 TITLE_STANDOFF = 12
 LINE_HEIGHT = 1.25  # a text line's height, in font sizes
-AXIS_ROOM = int(MARGIN_PAD + TICK_LEN + 2 + 2 * LINE_HEIGHT * _FONT["size"] + TITLE_STANDOFF) + 1
+AXIS_ROOM = int(MARGIN_PAD + TICK_LEN + 2 + 2 * LINE_HEIGHT * FONT["size"] + TITLE_STANDOFF) + 1
 """Bottom margin that holds tick labels and an axis title below them (52 px at 12 px)."""
 
 
@@ -133,8 +133,9 @@ def _direct_label(text: str, x: float, y: float, i: int, **where: Any) -> dict[s
     by ``i`` label heights so labels of coinciding curves stay readable."""
     return {
         "text": text, "x": x, "y": y, "xref": "x", "yref": "y", "showarrow": False,
-        "yanchor": "top", "yshift": -2 - _LABEL_STEP * i, "font": {"size": 11, "color": "#111827"},
-        "bgcolor": "rgba(255, 255, 255, 0.75)", "borderpad": 1, **where,
+        "yanchor": "top", "yshift": -2 - _LABEL_STEP * i,
+        "font": {"size": NOTE_SIZE, "color": DARK}, "bgcolor": "rgba(255, 255, 255, 0.75)",
+        "borderpad": 1, **where,
     }  # fmt: skip
 
 
@@ -181,17 +182,17 @@ def coarsen_histogram(
 
 def _layout(*, height: int, title: str | None, **extra: Any) -> dict[str, Any]:
     """The shared light layout, as one dict (a single validation pass is ~10x faster)."""
-    axis = {"gridcolor": _GRID, "zeroline": False, "automargin": True}
+    axis = {"gridcolor": GRID, "zeroline": False, "automargin": True}
     layout: dict[str, Any] = {
         "template": "none",
         "height": height,
         "margin": {"l": 48, "r": 12, "t": 30 if title else 8, "b": AXIS_ROOM, "pad": MARGIN_PAD},
-        "font": _FONT,
+        "font": FONT,
         "title": {"text": title or "", "font": {"size": 13}, "x": 0.0, "xanchor": "left"},
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
         "showlegend": False,
-        "xaxis": {**axis, "ticks": "outside", "ticklen": TICK_LEN, "tickcolor": _GRID},
+        "xaxis": {**axis, "ticks": "outside", "ticklen": TICK_LEN, "tickcolor": GRID},
         "yaxis": dict(axis),
     }
     for k, v in extra.items():
@@ -222,7 +223,7 @@ def empty_figure(message: str, *, height: int = 220, title: str | None = None) -
     """
     note = {
         "text": message, "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper",
-        "showarrow": False, "font": {"size": 13, "color": "#6b7280"},
+        "showarrow": False, "font": {"size": 13, "color": MUTED},
     }  # fmt: skip
     layout = _layout(
         height=height, title=title, annotations=[note],
@@ -239,11 +240,6 @@ def _hist_info(hist: HistogramLike, max_bins: int) -> _HistInfo | None:
     if not np.isfinite(counts).all() or counts.sum() <= 0 or edges[-1] <= edges[0]:
         return None
     return _HistInfo(*coarsen_histogram(counts, edges, max_bins))
-
-
-def _rgba(hex_colour: str, alpha: float) -> str:
-    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({r}, {g}, {b}, {alpha})"
 
 
 def histogram_figure(
@@ -314,12 +310,12 @@ def histogram_figure(
     fill_alpha = 0.35 if n_ch == 1 else 0.18
     data: list[dict[str, Any]] = []
     for i, (name, row) in enumerate(zip(names, info.counts, strict=True)):
-        colour = CHANNEL_COLORS.get(name, "#6b7280")
+        colour = CHANNEL_COLORS.get(name, MUTED)
         data.append({
             "type": "scatter", "x": x, "y": np.append(row, row[-1]), "name": name,
             "mode": "lines",
             "line": {"shape": "hv", "width": 1.4, "color": colour, "dash": channel_dash(name, i)},
-            "fill": "tozeroy", "fillcolor": _rgba(colour, fill_alpha),
+            "fill": "tozeroy", "fillcolor": rgba(colour, fill_alpha),
             "hovertemplate": f"{name}: %{{y:,.0f}} px at %{{x:.4g}}<extra></extra>",
         })  # fmt: skip
     if cumulative:
@@ -327,7 +323,7 @@ def histogram_figure(
             data.append({
                 "type": "scatter", "x": x, "name": f"{name} cumulative", "mode": "lines",
                 "y": np.concatenate([[0.0], np.cumsum(row) / max(row.sum(), 1.0)]), "yaxis": "y2",
-                "line": {"color": CHANNEL_COLORS.get(name, "#6b7280"), "width": 1.5,
+                "line": {"color": CHANNEL_COLORS.get(name, MUTED), "width": 1.5,
                          "dash": CUMULATIVE_DASH},
                 "hovertemplate": f"{name}: %{{y:.1%}} of pixels <= %{{x:.4g}}<extra></extra>",
             })  # fmt: skip
@@ -341,7 +337,7 @@ def histogram_figure(
             shapes.append(_band(b, hi))
     for label, value in (markers or {}).items():
         if np.isfinite(value):
-            shapes.append(_vline(float(value), "#111827", "dash"))
+            shapes.append(_vline(float(value), DARK, "dash"))
             notes.append({
                 "text": label, "x": float(value), "y": 1.0, "xref": "x", "yref": "paper",
                 "showarrow": False, "yanchor": "bottom", "font": {"size": 11},
@@ -489,7 +485,7 @@ def transfer_figure(
         label = "all channels" if same and len(names) > 1 else name
         data.append({
             "type": "scatter", "x": x, "y": row, "name": label, "mode": "lines",
-            "line": {"color": "#334155" if same else CHANNEL_COLORS.get(name, "#6b7280"),
+            "line": {"color": "#334155" if same else CHANNEL_COLORS.get(name, MUTED),
                      "width": 2, "dash": "solid" if same else channel_dash(name, i)},
             "hovertemplate": f"{label}: %{{x:.4g}} -> %{{y:.4g}}<extra></extra>",
         })  # fmt: skip

@@ -19,11 +19,11 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from normviz.figures._spec import FigureSpec
+from normviz.figures._theme import LAYERS_FONT, MUTED, NO_TEMPLATE, legend_below, play_pause
 from normviz.figures.layers_cube import ACCENT, KIND_TITLES
 from normviz.layer_running import RunningTrace
 from normviz.layer_studies import BatchNoise
 
-_FONT = {"family": "sans-serif", "size": 13, "color": "#111827"}
 KIND_COLORS = {
     "batch": ACCENT,
     "layer": "#059669",
@@ -35,25 +35,6 @@ MAX_FRAMES = 60  # animation frames of the running statistics, however long the 
 NOISE_DASHES = ("solid", "dash", "dot", "dashdot")
 NOISE_SYMBOLS = ("circle", "diamond", "square", "triangle-up")
 """Each line of the batch-size chart has its own dash and marker (lines may coincide)."""
-AXIS_BELOW_PX = 58
-"""Pixels below a plot taken by the x tick labels and the axis title; a legend goes under them."""
-LEGEND_PX = 30
-"""Pixels one row of horizontal legend needs."""
-
-
-def legend_below(height: int, top: int) -> tuple[dict, int]:
-    """Return a horizontal legend under the x axis' title, and the bottom margin it needs.
-
-    Examples
-    --------
-    >>> legend_below(400, 50)
-    ({'orientation': 'h', 'x': 0.0, 'xanchor': 'left', 'y': -0.2214, 'yanchor': 'top'}, 88)
-    """
-    bottom = AXIS_BELOW_PX + LEGEND_PX
-    plot = max(height - top - bottom, 1)
-    legend = {"orientation": "h", "x": 0.0, "xanchor": "left", "y": round(-AXIS_BELOW_PX / plot, 4),
-              "yanchor": "top"}  # fmt: skip
-    return legend, bottom
 
 
 def _grid(values: Sequence[Sequence[float]]) -> np.ndarray:
@@ -107,7 +88,10 @@ def plot_moments(
         )  # fmt: skip
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(
-        template="none", height=height, font=_FONT, margin={"l": 40, "r": 10, "t": 30, "b": 30}
+        template="none",
+        height=height,
+        font=LAYERS_FONT,
+        margin={"l": 40, "r": 10, "t": 30, "b": 30},
     )
     return fig
 
@@ -157,13 +141,13 @@ def plot_running(
     if tau is not None and 0 < tau <= len(steps):
         shapes += [
             {"type": "line", "xref": x, "yref": f"{y} domain", "x0": tau, "x1": tau, "y0": 0,
-             "y1": 1, "line": {"dash": "dot", "color": "#6b7280"}}
+             "y1": 1, "line": {"dash": "dot", "color": MUTED}}
             for x, y in (("x", "y"), ("x2", "y2"))
         ]  # fmt: skip
         notes.append(
             {"x": tau, "y": 1.0, "xref": "x", "yref": "paper", "text": f"τ = {tau:g}",
              "showarrow": False, "xanchor": "left", "yanchor": "top",
-             "font": {"size": 11, "color": "#6b7280"}}
+             "font": {"size": 11, "color": MUTED}}
         )  # fmt: skip
     ends = np.unique(np.ceil(np.linspace(1, len(steps), min(len(steps), MAX_FRAMES))).astype(int))
     frames = [
@@ -183,7 +167,7 @@ def plot_running(
             "transition": {"duration": 0}, "mode": "immediate"}  # fmt: skip
     legend, bottom = legend_below(height, 56)
     layout = {
-        "template": {}, "height": height, "font": _FONT,
+        "template": NO_TEMPLATE, "height": height, "font": LAYERS_FONT,
         "xaxis": {**axis, "anchor": "y", "domain": [0.0, 0.45]},
         "xaxis2": {**axis, "anchor": "y2", "domain": [0.55, 1.0]},
         "yaxis": {"anchor": "x", "domain": [0.0, 1.0], "range": ranges[0], "nticks": 6},
@@ -193,15 +177,10 @@ def plot_running(
         # at the top ran over the titles and the tick labels.
         "margin": {"l": 50, "r": 10, "t": 56, "b": bottom},
         "legend": legend,
-        "updatemenus": [{
-            "type": "buttons", "direction": "left", "x": 0.0, "xanchor": "left", "y": 1.08,
-            "yanchor": "bottom", "showactive": False, "pad": {"t": 0, "b": 0, "l": 0, "r": 0},
-            "buttons": [
-                {"label": "▶ Play", "method": "animate", "args": [None, play]},
-                {"label": "❚❚ Pause", "method": "animate",
-                 "args": [[None], {"frame": {"duration": 0}, "mode": "immediate"}]},
-            ],
-        }],
+        "updatemenus": [play_pause(
+            play, {"frame": {"duration": 0}, "mode": "immediate"}, x=0.0, xanchor="left", y=1.08,
+            yanchor="bottom", pad={"t": 0, "b": 0, "l": 0, "r": 0},
+        )],
     }  # fmt: skip
     return FigureSpec(data, layout, frames)
 
@@ -248,7 +227,7 @@ def plot_batch_noise(noise: BatchNoise, height: int = 430) -> go.Figure:
     ]  # fmt: skip
     legend, bottom = legend_below(height, 20)
     fig.update_layout(
-        template="none", height=height, font=_FONT,
+        template="none", height=height, font=LAYERS_FONT,
         margin={"l": 60, "r": 10, "t": 20, "b": bottom},
         xaxis={"type": "log", "title": {"text": "batch size"}, "tickvals": list(sizes),
                "range": [np.log10(min(sizes)) - 0.1, np.log10(max(sizes)) + 0.1]},

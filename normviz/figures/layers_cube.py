@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from normviz.figures._spec import FigureSpec
+from normviz.figures._theme import LAYERS_FONT, NO_TEMPLATE, play_pause
 from normviz.layer_studies import CubeInfo
 from normviz.layer_text import set_caption
 from normviz.layers import KIND_NAMES
@@ -25,7 +26,6 @@ from normviz.layers import KIND_NAMES
 ACCENT = "#4f46e5"
 BASE = "#9ca3af"
 KIND_TITLES = KIND_NAMES
-_FONT = {"family": "sans-serif", "size": 13, "color": "#111827"}
 SHEAR = (0.55, 0.42)
 """Where one step into the depth (the A axis, N) moves a point on the page: (right, up)."""
 PAD = 0.5
@@ -308,9 +308,9 @@ def plot_cube(info: CubeInfo, height: int = 560, frame_ms: int = 700) -> FigureS
             "transition": {"duration": 0}, "mode": "immediate"}  # fmt: skip
     pause = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}
     layout = {
-        "template": {},
+        "template": NO_TEMPLATE,
         "height": height,
-        "font": _FONT,
+        "font": LAYERS_FONT,
         # Three short lines (title_lines): one line ran off a phone's 390 px.
         "title": {"text": title_lines(set_caption(info, 0)), "x": 0.02, "xanchor": "left",
                   "yref": "container", "y": 1.0, "yanchor": "top", "pad": {"t": 10},
@@ -322,14 +322,7 @@ def plot_cube(info: CubeInfo, height: int = 560, frame_ms: int = 700) -> FigureS
         **plane(*data_range(info), (0.17, 1.0)),
         "annotations": notes,
         "updatemenus": [
-            {
-                "type": "buttons", "direction": "left", "x": 0.02, "y": 0.02,
-                "xanchor": "left", "yanchor": "bottom", "showactive": False,
-                "buttons": [
-                    {"label": "▶ Play", "method": "animate", "args": [None, play]},
-                    {"label": "❚❚ Pause", "method": "animate", "args": [[None], pause]},
-                ],
-            }
+            play_pause(play, pause, x=0.02, y=0.02, xanchor="left", yanchor="bottom")
         ],
         "sliders": [
             {

@@ -18,8 +18,9 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image, ImageDraw
 
+from normviz.figures._theme import LAYERS_FONT, NO_TEMPLATE
+from normviz.figures._theme import rgb_over_white as _rgb
 from normviz.figures.layers_cube import (
-    _FONT,
     ACCENT,
     BASE,
     KIND_TITLES,
@@ -73,9 +74,9 @@ def plot_cube_tiles(infos: Sequence[CubeInfo], height: int = 300) -> list[go.Fig
     for info in infos:
         axes, notes = _axes(info, ticks=False)
         layout = {
-            "template": {},
+            "template": NO_TEMPLATE,
             "height": height,
-            "font": _FONT,
+            "font": LAYERS_FONT,
             "title": {"text": cube_title(info), "x": 0.5, "xanchor": "center", "y": 0.98,
                       "yanchor": "top", "font": {"size": 13}},
             "margin": {"l": 0, "r": 0, "t": 30, "b": 0},
@@ -121,14 +122,6 @@ def _runs(xs: list, ys: list) -> list[list[tuple[float, float]]]:
         else:
             parts[-1].append((float(x), float(y)))
     return [p for p in parts if p]
-
-
-def _rgb(colour: str) -> tuple[int, int, int]:
-    """``#rrggbb`` or ``rgba(r, g, b, a)`` (over white) as an RGB triple."""
-    if colour.startswith("#"):
-        return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
-    r, g, b, a = (float(v) for v in colour[colour.index("(") + 1 : -1].split(","))
-    return tuple(round(c * a + 255 * (1 - a)) for c in (r, g, b))  # type: ignore[return-value]
 
 
 def tile_ranges(infos: Sequence[CubeInfo], pad: float = 0.3) -> tuple[list[float], list[float]]:

@@ -7,16 +7,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from normviz.figures._spec import FigureSpec
+from normviz.figures._theme import axis, panel_title
 from normviz.figures.lab._style import (
     _BOTTOM,
     _LEGEND_ROW,
     _TOP,
     BOUNDARY_SCALE,
     CLASS_COLOURS,
-    _axis,
     _figure,
     _layout,
-    _title,
 )
 
 if TYPE_CHECKING:
@@ -120,8 +119,8 @@ def plot_boundary(
     lim = [-float(extent), float(extent)]
     layout = _layout(
         height,
-        xaxis=_axis("x₁", lim, showgrid=False, constrain="domain", mirror=True),
-        yaxis=_axis(
+        xaxis=axis("x₁", lim, showgrid=False, constrain="domain", mirror=True),
+        yaxis=axis(
             "x₂",
             lim,
             showgrid=False,
@@ -134,5 +133,5 @@ def plot_boundary(
         showlegend=show_legend,
     )
     if title:
-        layout["annotations"] = [_title(title, 0.0)]
+        layout["annotations"] = [panel_title(title, 0.0)]
     return _figure(data, layout)

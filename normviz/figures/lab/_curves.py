@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from normviz.figures._spec import FigureSpec
+from normviz.figures._theme import axis, panel_title
 from normviz.figures.lab._style import (
     _BOTTOM,
     _LEGEND_ROW,
@@ -22,10 +23,8 @@ from normviz.figures.lab._style import (
     SPARSITY_COLOUR,
     SPLIT_COLOURS,
     X_AXIS_TITLES,
-    _axis,
     _figure,
     _layout,
-    _title,
 )
 from normviz.train_config import SPARSITY_THRESHOLD
 
@@ -314,15 +313,15 @@ def plot_training_curves(runs: Sequence[Curves], height: int = 320) -> FigureSpe
     xs, title = _x_range(runs), _x_title(runs)
     layout = _layout(
         height,
-        xaxis=_axis(title, xs, domain=[0.0, 0.46]),
-        yaxis=_axis("cross-entropy loss", [0.0, _loss_ceiling(runs)]),
-        xaxis2=_axis(title, xs, domain=[0.56, 1.0], anchor="y2"),
-        yaxis2=_axis("accuracy", [0.0, 1.02], anchor="x2", tickformat=".0%"),
+        xaxis=axis(title, xs, domain=[0.0, 0.46]),
+        yaxis=axis("cross-entropy loss", [0.0, _loss_ceiling(runs)]),
+        xaxis2=axis(title, xs, domain=[0.56, 1.0], anchor="y2"),
+        yaxis2=axis("accuracy", [0.0, 1.02], anchor="x2", tickformat=".0%"),
         shapes=shapes,
         annotations=[
             *notes,
-            _title("Loss (lower is better)", 0.0),
-            _title("Accuracy", 0.56),
+            panel_title("Loss (lower is better)", 0.0),
+            panel_title("Accuracy", 0.56),
         ],
     )
     return _figure(data, layout)
@@ -371,9 +370,9 @@ def plot_weight_norm(runs: Sequence[Curves], height: int = 280) -> FigureSpec:
         )
     layout = _layout(
         height,
-        xaxis=_axis(_x_title(runs), _x_range(runs)),
-        yaxis=_axis("weight norm ‖w‖₂", [0.0, top * 1.08], title_colour=NORM_LINE_COLOUR),
-        yaxis2=_axis(
+        xaxis=axis(_x_title(runs), _x_range(runs)),
+        yaxis=axis("weight norm ‖w‖₂", [0.0, top * 1.08], title_colour=NORM_LINE_COLOUR),
+        yaxis2=axis(
             "% weights near zero",
             [0.0, 100.0],
             overlaying="y",
@@ -384,6 +383,6 @@ def plot_weight_norm(runs: Sequence[Curves], height: int = 280) -> FigureSpec:
             dtick=25,
         ),
         margin={"l": 48, "r": 52, "t": _TOP, "b": _BOTTOM + _LEGEND_ROW * max(len(runs), 1)},
-        annotations=[_title("Weight norm and sparsity", 0.0)],
+        annotations=[panel_title("Weight norm and sparsity", 0.0)],
     )
     return _figure(data, layout)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import plotly.graph_objects as go
 
+from normviz.figures._theme import axis, panel_title
 from normviz.figures.lab._style import (
     _BOTTOM,
     _LEGEND_ROW,
@@ -15,9 +16,7 @@ from normviz.figures.lab._style import (
     NORM_DODGE,
     NORM_NAMES,
     NORM_STYLES,
-    _axis,
     _layout,
-    _title,
 )
 
 if TYPE_CHECKING:
@@ -81,15 +80,17 @@ def plot_batch_size_study(study: BatchSizeStudy, height: int = 320) -> go.Figure
     pad = max((hi - lo) * 0.05, 0.05)
     layout = _layout(
         height,
-        xaxis=_axis(
+        xaxis=axis(
             "batch size (log scale)",
             [lo - pad, hi + pad],
             type="log",
             tickvals=sizes,
             ticktext=[str(b) for b in sizes],
         ),
-        yaxis=_axis("test accuracy", [0.0, 1.02], tickformat=".0%"),
+        yaxis=axis("test accuracy", [0.0, 1.02], tickformat=".0%"),
         margin={"l": 56, "r": 16, "t": _TOP, "b": _BOTTOM + 8 + _LEGEND_ROW},
-        annotations=[_title(f"Test accuracy after {study.epochs} epochs at each batch size", 0.0)],
+        annotations=[
+            panel_title(f"Test accuracy after {study.epochs} epochs at each batch size", 0.0)
+        ],
     )
     return go.Figure(data=data, layout=layout)

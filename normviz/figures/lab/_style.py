@@ -7,10 +7,10 @@ The live view (:mod:`normviz.serving.live_feed`) sends the same constants to the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from normviz.figures._spec import FigureSpec
+from normviz.figures._theme import FONT, NO_TEMPLATE, legend_at_bottom
 
 SPLIT_COLOURS = {"train": "#4f46e5", "test": "#e11d48"}
 """Line colour of each split in every curve figure."""
@@ -58,10 +58,8 @@ and markers stay visible (hover shows the true batch size)."""
 NORM_NAMES = {"batch": "BatchNorm", "group": "GroupNorm", "layer": "LayerNorm", "none": "no norm"}
 """Legend name of each normalization in the batch-size study."""
 
-_FONT = {"family": "Inter, Segoe UI, Helvetica, Arial, sans-serif", "size": 12, "color": "#1f2937"}
-_GRID = "#e5e7eb"
 _TOP = 32
-"""Top margin in px: room for a panel title (:func:`_title`) above the plot area."""
+"""Top margin in px: room for a panel title (:func:`~normviz.figures._theme.panel_title`)."""
 _BOTTOM = 40
 """Bottom margin in px without a legend: tick labels and the x-axis title."""
 _LEGEND_ROW = 22
@@ -69,70 +67,25 @@ _LEGEND_ROW = 22
 
 
 def _layout(height: int, **extra: Any) -> dict[str, Any]:
+    """The lab's layout: the shared font, no hover, a legend under the axis title."""
     layout: dict[str, Any] = {
-        "template": {},  # what template="none" resolves to; no validation pass resolves it here
+        "template": NO_TEMPLATE,
         "height": height,
         "margin": {"l": 48, "r": 16, "t": _TOP, "b": _BOTTOM + _LEGEND_ROW},
-        "font": _FONT,
+        "font": FONT,
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
-        # Anchored to the figure's bottom edge in pixels (not to the plot area), so it sits
-        # under the x-axis title at any height and never overlaps it.
-        "legend": {
-            "orientation": "h",
-            "x": 0,
-            "xanchor": "left",
-            "yref": "container",
-            "y": 0,
-            "yanchor": "bottom",
-            "font": {"size": 11},
-        },
+        "legend": legend_at_bottom(),
         "hovermode": False,
     }
     layout.update(extra)
     return layout
 
 
-def _axis(
-    title: str, value_range: Sequence[float], title_colour: str | None = None, **extra: Any
-) -> dict[str, Any]:
-    # Plain plotly.js keys only: no magic underscores (``title_font``), nothing expands them.
-    axis: dict[str, Any] = {
-        "title": {"text": title, "standoff": 4},
-        "range": [float(value_range[0]), float(value_range[1])],
-        "autorange": False,
-        "gridcolor": _GRID,
-        "zeroline": False,
-        "showline": True,
-        "linecolor": "#9ca3af",
-        "ticks": "outside",
-        "tickcolor": "#9ca3af",
-    }
-    if title_colour is not None:
-        axis["title"]["font"] = {"color": title_colour}
-    axis.update(extra)
-    return axis
-
-
 def _figure(data: list[dict], layout: dict[str, Any]) -> FigureSpec:
     """Wrap plain dicts in a :class:`FigureSpec`: no Plotly object tree, no validation pass.
 
-    These figures are rebuilt on every tick; the tests validate every builder's output by
-    rebuilding it with ``go.Figure(fig.to_dict())``.
+    These figures were rebuilt on every tick of the live lab; the tests validate every builder's
+    output by rebuilding it with ``go.Figure(fig.to_dict())``.
     """
     return FigureSpec(data, layout)
-
-
-def _title(text: str, x: float) -> dict[str, Any]:
-    return {
-        "text": f"<b>{text}</b>",
-        "xref": "paper",
-        "yref": "paper",
-        "x": x,
-        "y": 1.0,
-        "yshift": 6,
-        "xanchor": "left",
-        "yanchor": "bottom",
-        "showarrow": False,
-        "font": {"size": 13},
-    }

@@ -8,7 +8,8 @@ from typing import NamedTuple
 import numpy as np
 
 from normviz.figures._spec import FigureSpec
-from normviz.figures.lab._style import _BOTTOM, _TOP, RUN_COLOURS, _axis, _figure, _layout, _title
+from normviz.figures._theme import axis, panel_title
+from normviz.figures.lab._style import _BOTTOM, _TOP, RUN_COLOURS, _figure, _layout
 from normviz.train_config import SPARSITY_THRESHOLD
 
 # --------------------------------------------------------------------------------------------
@@ -137,11 +138,11 @@ def plot_weight_histograms(
             }
         )
         x0 = i * (width + gap)
-        layout[f"xaxis{ax}"] = _axis(
+        layout[f"xaxis{ax}"] = axis(
             "weight value", [-h.limit, h.limit], domain=[x0, x0 + width], anchor=f"y{ax}"
         )
-        layout[f"yaxis{ax}"] = _axis(
+        layout[f"yaxis{ax}"] = axis(
             "number of weights" if i == 0 else "", [0, top * 1.1], anchor=f"x{ax}"
         )
-        layout["annotations"].append(_title(f"{label}: {h.sparsity:.0%} of {h.n} at ≈0", x0))
+        layout["annotations"].append(panel_title(f"{label}: {h.sparsity:.0%} of {h.n} at ≈0", x0))
     return _figure(data, layout)
