@@ -180,6 +180,12 @@ class LayerKind:
         (``{size}`` is C/G).
     keeps : str
         What those heatmaps still show after it.
+    torch_one_element : str
+        The message torch raises with in training when a set holds one element (``{size}``: the
+        input size it names), or ``""`` if it returns a value instead.
+    torch_checks_batch : bool
+        Whether torch's check counts the elements of all samples together (GroupNorm: it raises
+        only when the whole batch has one element per set).
     """
 
     key: str
@@ -197,6 +203,8 @@ class LayerKind:
     made: str
     keeps: str
     params: tuple[KindParam, ...] = ()
+    torch_one_element: str = ""
+    torch_checks_batch: bool = False
 
     def __post_init__(self) -> None:
         for layout, names in self.pooled.items():
@@ -222,6 +230,7 @@ class LayerKind:
 
 
 _F_BATCH = "F.batch_norm(x, None, None, training=True, eps=eps)"
+_ONE_VALUE = "Expected more than 1 value per channel when training, got input size {size}"
 
 LAYER_KINDS: dict[str, LayerKind] = {
     k.key: k
@@ -236,6 +245,7 @@ LAYER_KINDS: dict[str, LayerKind] = {
             r"S_c = \{(n, h, w)\}\ \text{for each channel } c",
             "each channel", "each **channel** (a column, pooled over the batch and H, W)",
             "single cells keep their differences, so one sample still differs from another",
+            torch_one_element=_ONE_VALUE,
         ),
         LayerKind(
             "layer", "LayerNorm", {"nct": ("C", SPATIAL), "ntd": ("D",)}, True, 2, False,
@@ -256,6 +266,8 @@ LAYER_KINDS: dict[str, LayerKind] = {
             "each channel of one sample",
             "every **cell** (one sample's channel, pooled over H, W)",
             "the per-image contrast and colour cast are gone",
+            torch_one_element="Expected more than 1 spatial element when training, got input "
+            "size {size}",
         ),
         LayerKind(
             "group", "GroupNorm", {"nct": ("C/G", SPATIAL)}, True, 2, False,
@@ -264,6 +276,7 @@ LAYER_KINDS: dict[str, LayerKind] = {
             r"S_{n,g} = \{(c, h, w) : c \in g\}\ \text{for each } (n, g)",
             "each group of channels of one sample", "each sample's **group of {size} channels**",
             "channels of different groups keep their differences", (GROUPS,),
+            torch_one_element=_ONE_VALUE, torch_checks_batch=True,
         ),
         LayerKind(
             "rms", "RMSNorm", {"nct": ("C", SPATIAL), "ntd": ("D",)}, False, 2, False,

@@ -19,6 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from normviz.layer_kinds import KINDS, LAYER_KINDS, groups_for, kind_of
 from normviz.layer_running import (  # noqa: F401 - the layers lesson's one import point
     DEFAULT_EPS,
     MAX_BATCHES,
@@ -31,7 +32,6 @@ from normviz.layer_running import (  # noqa: F401 - the layers lesson's one impo
     stream_length,
     time_constant,
 )
-from normviz.layer_kinds import KINDS, groups_for, kind_of
 from normviz.layers import (
     as_ncl,
     check_tensor,
@@ -173,16 +173,13 @@ torch.Size([1, 6, 1, 1])')
     labels = group_index(shape, kind, groups)
     sets = int(labels.max()) + 1 if labels.numel() else 0
     size = labels.numel() // sets if sets else 0
-    n, c, spatial = shape[0], shape[1], math.prod(shape[2:])
-    size_t = str(torch.Size(shape))
+    spec = kind_of(kind)
     message = ""
-    if kind == "batch" and n * spatial == 1:
-        message = f"Expected more than 1 value per channel when training, got input size {size_t}"
-    elif kind == "instance" and spatial == 1:
-        message = f"Expected more than 1 spatial element when training, got input size {size_t}"
-    elif kind == "group" and groups and n * (c // groups) * spatial == 1:
-        view = [n * c // groups, groups, *shape[2:]]
-        message = f"Expected more than 1 value per channel when training, got input size {view}"
+    if spec.torch_one_element and size == 1 and (shape[0] == 1 or not spec.torch_checks_batch):
+        named: object = torch.Size(shape)
+        if spec.channel_sets == "grouped" and groups:  # the view torch's group_norm checks
+            named = [shape[0] * shape[1] // groups, groups, *shape[2:]]
+        message = spec.torch_one_element.format(size=named)
     return SetBehaviour(kind, sets, size, bool(message), message)
 
 
@@ -227,7 +224,7 @@ def after_moments(
     (0.990099, 0.997506, 0.0)
     """
     x = check_tensor(x).double()
-    g = groups if kind == "group" else None
+    g = groups_for(kind, groups)
     y = normalize(x, kind, g, eps)
     labels = group_index(x.shape, kind, g).reshape(-1)
     sets = int(labels.max()) + 1 if labels.numel() else 0
@@ -304,8 +301,10 @@ def batch_noise(
         stack = population[torch.stack(picks)]  # (trials, B, C, *)
         rest = stack.shape[2:]
         for k, kind in enumerate(kinds):
-            g = groups if kind == "group" else None
-            if kind == "batch":  # per channel over its batch: trials become more channels
+            g = groups_for(kind, groups)
+            if LAYER_KINDS[
+                kind
+            ].pools_samples:  # per channel over its batch: trials become more channels
                 folded = stack.transpose(0, 1).reshape(b, trials * rest[0], *rest[1:])
                 out = normalize(folded, kind, g).reshape(b, trials, *rest)
                 values[k, j] = out[0, :, 0].reshape(trials, -1)[:, 0]
@@ -458,7 +457,8 @@ def _set_names(
         names = ["N", "T", "D"]
     else:  # spatial axes merge into the cube's third axis
         names = ["N", "C", *(["H·W" if ndim == 4 else "L"] * (ndim - 2))]
-    if kind == "group":  # axes of the view (N, G, C/G, *spatial)
+    grouped = kind_of(kind).channel_sets == "grouped" and groups
+    if grouped:  # axes of the view (N, G, C/G, *spatial)
         names = [names[0], "G", "C/G", *names[2:]]
     axes = reduction_axes(kind, ndim, layout)
     reduced = tuple(dict.fromkeys(names[a] for a in axes))
@@ -466,10 +466,10 @@ def _set_names(
     flat = full.reshape(-1).numpy()
     _, first = np.unique(flat, return_index=True)  # first element of each set, in label order
     coords = np.stack(np.unravel_index(first, shape), axis=1) if first.size else np.zeros((0, 2))
-    per_group = shape[1] // groups if kind == "group" and groups else 1
+    per_group = shape[1] // groups if grouped else 1
     kept = []
     for row in coords:
-        view = [int(row[0]), int(row[1]) // per_group] if kind == "group" else [int(v) for v in row]
+        view = [int(row[0]), int(row[1]) // per_group] if grouped else [int(v) for v in row]
         kept.append(tuple((names[a].lower(), view[a]) for a in keep))
     return reduced, tuple(kept)
 

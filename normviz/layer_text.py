@@ -201,7 +201,7 @@ def set_phrase(info: CubeInfo, k: int) -> str:
     """
     kept = dict(info.kept[k])
     parts = [f"{name} = {value}" for name, value in info.kept[k]]
-    if info.kind == "group" and info.groups:
+    if kind_of(info.kind).channel_sets == "grouped" and info.groups:
         size = info.labels.shape[1] // info.groups
         lo = kept["g"] * size
         parts[-1] += f" (c = {lo}..{lo + size - 1})" if size > 1 else f" (c = {lo})"
@@ -234,7 +234,7 @@ def set_caption(info: CubeInfo, k: int) -> str:
         return f"{KIND_NAMES[info.kind]}: empty tensor"
     moments = (
         f"rms {info.stds[k]:.3f}"
-        if info.kind == "rms"
+        if not kind_of(info.kind).centered
         else f"mean {info.means[k]:+.3f}, std {info.stds[k]:.3f}"
     )
     return f"{KIND_NAMES[info.kind]} · set {k + 1} of {count}: {set_phrase(info, k)} · {moments}"
@@ -251,7 +251,7 @@ def cube_text(info: CubeInfo, behaviour: SetBehaviour) -> str:
     'Each set pools N, H·W: **3 sets** of 8 elements. Press ▶ Play to step through every set; \
 the title names the set and gives its mean and std.'
     """
-    what = "root mean square" if info.kind == "rms" else "mean and std"
+    what = "mean and std" if kind_of(info.kind).centered else "root mean square"
     return (
         f"Each set pools {', '.join(info.reduced)}: **{_count(behaviour.sets, 'set')}** of "
         f"{behaviour.set_size} element{'s' if behaviour.set_size != 1 else ''}. Press ▶ Play to "
@@ -285,7 +285,7 @@ def degenerate_text(behaviour: SetBehaviour) -> str:
     name = KIND_NAMES[behaviour.kind]
     result = (
         "$x/\\sqrt{x^2 + \\epsilon}$, i.e. ±1 (just below)"
-        if behaviour.kind == "rms"
+        if not kind_of(behaviour.kind).centered
         else "$x - \\mu = 0$: the output is **0** (variance 0, not 1)"
     )
     torch_says = (

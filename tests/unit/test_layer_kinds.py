@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from normviz import layer_studies as studies
 from normviz import layers
 from normviz.layer_kinds import AXES, KINDS, LAYER_KINDS, SPATIAL, formulas, kinds_for
 from normviz.layer_links import CHANNELS, LAYER_LINKS
@@ -152,3 +153,24 @@ def test_formulas_follow_the_table(kind):
     sets, _, out = formulas(kind)
     assert sets == LAYER_KINDS[kind].set_tex
     assert ("\\mu_S" in out) == LAYER_KINDS[kind].centered
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("shape", [(1, 6, 1, 1), (2, 6, 1, 1), (1, 6, 1, 2)])
+def test_one_element_rule_is_torchs(kind, shape):
+    """The table says where torch refuses a set of one element in training, and in what words."""
+    spec = LAYER_KINDS[kind]
+    x = torch.randn(shape, generator=torch.Generator().manual_seed(0))
+    groups = 6 if spec.params else None  # GroupNorm with one channel per group
+    code = spec.functional["nct"]
+    try:
+        eval(code, {"F": F, "x": x, "groups": groups, "eps": 1e-5})
+        raised = ""
+    except ValueError as exc:
+        raised = str(exc)
+    behaviour = studies.set_behaviour(shape, kind, groups)
+    assert behaviour.torch_message == raised
+    assert bool(raised) <= bool(spec.torch_one_element)
+    if raised:
+        template = re.escape(spec.torch_one_element).replace(r"\{size\}", ".*")
+        assert re.fullmatch(template, raised)
