@@ -10,31 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from normviz.train_config import TrainConfig
+from normviz.train_config import FIELDS, TrainConfig
 from normviz.training import LIVE_FIELDS, ChangeMark
 
-SETTING_NAMES = {
-    "dataset": "dataset",
-    "n_samples": "points",
-    "noise": "noise",
-    "test_fraction": "test fraction",
-    "seed": "seed",
-    "hidden": "hidden layers",
-    "activation": "activation",
-    "norm": "normalization",
-    "norm_position": "normalization position",
-    "dropout": "dropout",
-    "l1": "L1",
-    "l1_method": "L1 method",
-    "l2": "L2",
-    "optimizer": "optimizer",
-    "lr": "learning rate",
-    "batch_size": "batch size",
-    "early_stopping_patience": "early stopping patience",
-    "augmentation": "input jitter",
-    "max_epochs": "max epochs",
-}
-"""The lab's name for each :class:`~normviz.training.TrainConfig` field, as sentences use it."""
+SETTING_NAMES = {name: f.noun for name, f in FIELDS.items()}
+"""The lab's name for each :class:`~normviz.training.TrainConfig` field, as sentences use it
+(the ``noun`` of its row of :data:`~normviz.train_config.FIELDS`)."""
 
 
 def shown(value: object) -> str:

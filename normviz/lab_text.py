@@ -15,7 +15,8 @@ from typing import NamedTuple
 from torch import nn
 
 from normviz.batchplan import batch_plan, updates_per_epoch
-from normviz.train_config import SPARSITY_THRESHOLD, TrainConfig
+from normviz.toydata import CLIP, NOISE_SCALE
+from normviz.train_config import FIELDS, MOMENTUM, SPARSITY_THRESHOLD, TrainConfig, norm_groups
 from normviz.training import penalty_l1_notes
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "dropout_latex",
     "dropout_text",
     "early_stopping_text",
+    "groups_help",
     "jitter_text",
     "l1_bug_text",
     "l1_code",
@@ -34,10 +36,8 @@ __all__ = [
     "l1_text",
     "l2_rule",
     "l2_zero_text",
+    "noise_help",
 ]
-
-_MOMENTUM = 0.9  # normviz.training._model.make_optimizer: "momentum" is SGD(momentum=0.9)
-
 
 # -- L1 ----------------------------------------------------------------------------------------
 
@@ -70,7 +70,7 @@ def _l1_pull(config: TrainConfig) -> str:
         return (
             "Its gradient λ₁·sign(w) has the same size for every weight, but momentum "
             f"accumulates it in the velocity: a weight that keeps its sign is pulled up to "
-            f"1/(1 − {_MOMENTUM:g}) = {1 / (1 - _MOMENTUM):g} times harder than plain SGD "
+            f"1/(1 − {MOMENTUM:g}) = {1 / (1 - MOMENTUM):g} times harder than plain SGD "
             "would, while one that flips sign sees its pulls cancel. The pull is the same for "
             "every weight only with plain SGD."
         )
@@ -221,7 +221,7 @@ def l2_rule(config: TrainConfig) -> L2Rule:
         )
         return L2Rule(opt, True, latex, text, factor)
     if opt == "momentum":
-        latex = rf"v \leftarrow {_MOMENTUM:g}\,v + g + \lambda_2 w,\quad w \leftarrow w - \eta\,v"
+        latex = rf"v \leftarrow {MOMENTUM:g}\,v + g + \lambda_2 w,\quad w \leftarrow w - \eta\,v"
         text = (
             "**Coupled** (SGD with momentum 0.9): λ₂·w joins the gradient and accumulates in "
             "the velocity v with it, so the decay of a step depends on the past steps too; on "
@@ -366,36 +366,56 @@ def early_stopping_text(config: TrainConfig) -> str:
 # -- widget help and the batch-size notes ------------------------------------------------------
 
 
-def control_help(config: TrainConfig) -> dict[str, str]:
-    """Return the lab's widget help texts, keyed by :class:`TrainConfig` field name.
+def noise_help(level: float) -> str:
+    """Return the noise slider's help: what the level means, in the generator's own constants.
 
     Examples
     --------
-    >>> sorted(control_help(TrainConfig()))[:3]
-    ['batch_size', 'dropout', 'early_stopping_patience']
+    >>> noise_help(0.5)[:62]
+    'A level: Gaussian noise of standard deviation 0.3 × level is a'
     """
-    l1 = (
-        "Adds λ₁·Σ|w| to the loss (linear layers' weights): drives weights to near zero."
-        if config.l1_method == "subgradient"
-        else "After each step, w ← sign(w)·max(|w| − lr·λ₁, 0): small weights become exactly zero."
+    return (
+        f"A level: Gaussian noise of standard deviation {NOISE_SCALE:g} × level is added to each "
+        f"coordinate (now {NOISE_SCALE * level:.3g}; the points span about [-1, 1]), then "
+        f"points are clipped to [-{CLIP:g}, {CLIP:g}]."
     )
-    return {
-        "l1": l1,
-        "l1_method": "subgradient: the L1 term joins the loss (weights jitter near zero). "
-        "proximal: soft thresholding after each step (exact zeros).",
-        "l2": "The optimizer's weight_decay on the linear layers' weights: coupled L2 for sgd, "
-        "momentum and adam (added to the gradient); decoupled for adamw (weights multiplied "
-        "by 1 − lr·λ₂ each step).",
-        "dropout": "Probability of zeroing each hidden unit while training; survivors are "
-        "scaled by 1/(1 − p). Off in evaluation.",
-        "early_stopping_patience": "Stop when the test loss has not improved for 'patience' "
-        "epochs. Whenever training ends (patience or max epochs), the weights of the best "
-        "epoch are restored.",
-        "optimizer": "momentum is SGD with momentum 0.9. L2 is coupled for sgd, momentum and "
-        "adam, decoupled for adamw.",
-        "batch_size": "Points per update. An epoch is ceil(train points / batch) updates (with "
-        "BatchNorm a last batch of one point joins the one before).",
-    }
+
+
+def groups_help(hidden: tuple[int, ...]) -> str:
+    """Return the normalization selector's help: GroupNorm's groups for the widths ``hidden``.
+
+    Examples
+    --------
+    >>> groups_help((16, 6)).split("Now: ")[1]
+    '4 for 16 units, 2 for 6 units.'
+    """
+    groups = ", ".join(f"{norm_groups(w)} for {w} units" for w in dict.fromkeys(hidden))
+    return f"{FIELDS['norm'].help} Now: {groups}."
+
+
+def control_help(config: TrainConfig) -> dict[str, str]:
+    """Return the lab's widget help texts, keyed by :class:`TrainConfig` field name.
+
+    Each is its row's ``help`` in :data:`~normviz.train_config.FIELDS`, except those that
+    follow the settings: L1's (by the method), the noise's (its level) and normalization's
+    (GroupNorm's groups for the widths).
+
+    Examples
+    --------
+    >>> helps = control_help(TrainConfig(l1_method="proximal"))
+    >>> helps["seed"]
+    'Same seed and settings, same run, bit for bit.'
+    >>> helps["l1"][:31]
+    'After each step, w ← sign(w)·ma'
+    """
+    helps = {name: f.help for name, f in FIELDS.items()}
+    if config.l1_method == "proximal":
+        helps["l1"] = (
+            "After each step, w ← sign(w)·max(|w| − lr·λ₁, 0): small weights become exactly zero."
+        )
+    helps["noise"] = noise_help(config.noise)
+    helps["norm"] = groups_help(config.hidden)
+    return helps
 
 
 def batch_size_notes() -> str:

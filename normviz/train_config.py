@@ -1,4 +1,12 @@
-"""The lab's whole state as one frozen, validated, URL-serializable record.
+"""The lab's whole state as one frozen, validated, URL-serializable record, and its field table.
+
+Every fact about a lab setting lives in one row of :data:`FIELDS`: its type, range or choices,
+default, how a shared link writes it, its label and help text, and what its widget offers (a
+slider's step, a select slider's log-spaced options, a narrower widget span with its reason).
+:class:`TrainConfig` validates with it (and its error texts come from it), its URL form
+(:meth:`TrainConfig.to_query`, :meth:`TrainConfig.from_query`) reads it, the lab's widgets take
+their ranges and options from it, and ``tests/unit/test_training_fields.py`` walks it against the
+code generator and ``tests/app/test_lab_page.py`` against the page's widgets.
 
 Re-exported by :mod:`normviz.training`; this module does not import torch, so a page can parse
 its URL before torch is loaded.
@@ -12,7 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from normviz.toydata import DATASETS, MAX_SAMPLES, MIN_SAMPLES
+from normviz._checks import is_int, is_real
+from normviz.toydata import DATASETS, MAX_SAMPLES, MIN_SAMPLES, NOISE_SCALE
 
 ACTIVATIONS = ("relu", "tanh", "gelu", "sigmoid")
 NORMS = ("none", "batch", "layer", "group")
@@ -21,9 +30,24 @@ OPTIMIZERS = ("sgd", "momentum", "adam", "adamw")
 L1_METHODS = ("subgradient", "proximal")
 MAX_LAYERS = 6
 MAX_WIDTH = 256
+MOMENTUM = 0.9
+"""The ``"momentum"`` optimizer is SGD with this momentum (trainer, generated script, texts)."""
 
 SPARSITY_THRESHOLD = 1e-3
 """A weight with ``|w|`` below this counts as zero in the lab's sparsity figures and texts."""
+
+LOG_STRENGTHS = (0.0, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0)
+"""L1 and L2 strengths a select slider offers: 0 and two steps per decade up to 1."""
+RATES = (1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
+"""Learning rates a select slider offers: two steps per decade."""
+BATCHES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+"""Batch sizes a select slider offers: powers of two."""
+
+WIDGETS = ("slider", "select_slider", "number", "text", "selectbox", "radio")
+"""The controls a row may ask for (:attr:`Field.widget`)."""
+KINDS = ("choice", "int", "float", "widths", "patience")
+"""Field types: one of ``choices``; an int or a number in range; a tuple of ints in range
+(the hidden widths); None or an int in range (early stopping's patience)."""
 
 
 def norm_groups(width: int) -> int:
@@ -40,25 +64,336 @@ def norm_groups(width: int) -> int:
     return 4 if width % 4 == 0 else 2 if width % 2 == 0 else 1
 
 
-def _is_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
+def _num(v: float) -> str:
+    """A bound as the texts write it: ``0``, ``0.9``, ``2147483647``, ``1e6``."""
+    if is_int(v):
+        return str(v)
+    if float(v).is_integer() and abs(v) < 1e5:
+        return str(int(v))
+    text = f"{v:g}"
+    if "e" in text:
+        mantissa, exp = text.split("e")
+        text = f"{mantissa}e{int(exp)}"
+    return text
 
 
-def _is_real(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
+@dataclass(frozen=True)
+class Field:
+    """Every fact about one lab setting (one row of :data:`FIELDS`).
+
+    Attributes
+    ----------
+    name : str
+        The :class:`TrainConfig` field, the URL query key and (prefixed ``lab_``) the widget key.
+    kind : {"choice", "int", "float", "widths", "patience"}
+    default : Any
+        :class:`TrainConfig`'s default.
+    lo, hi : float, optional
+        Inclusive bounds of a number (of each width for ``"widths"``, of an int patience).
+    lo_open : bool
+        ``lo`` itself is excluded (the learning rate: ``(0, 1e6]``).
+    choices : tuple of str
+        The values of a ``"choice"``.
+    layers : (int, int)
+        How many widths a ``"widths"`` value holds, at least and at most.
+    label, noun, help : str
+        The widget's label; the setting's name in a sentence ("points"); the widget's help.
+    step : float, optional
+        The slider's or number input's step.
+    options : tuple of float
+        A select slider's values (log-spaced), each valid; a link's other valid value is added
+        to them (:meth:`widget_options`).
+    widget_range : (float, float), optional
+        The widget's span when narrower than ``[lo, hi]``; None: the widget spans the range.
+    why_narrower : str
+        Why the widget is narrower (required with ``widget_range``).
+    off_value : int, optional
+        For ``"patience"``: the number the widget shows while the setting is off (None).
+    widget : {"slider", "select_slider", "number", "text", "selectbox", "radio"}
+        The control that shows it: a slider's steps from ``lo`` reach ``hi`` and the default;
+        a select slider offers ``options``; a number input takes any value in range.
+
+    Examples
+    --------
+    >>> FIELDS["n_samples"].expected()
+    'an int in [10, 5000]'
+    >>> FIELDS["lr"].expected(), FIELDS["lr"].widget_bounds()
+    ('a number in (0, 1e6]', (0.0001, 3.0))
+    >>> FIELDS["hidden"].parse("8-4"), FIELDS["hidden"].format((8, 4))
+    ((8, 4), '8-4')
+    """
+
+    name: str
+    kind: str
+    default: Any
+    lo: float | None = None
+    hi: float | None = None
+    lo_open: bool = False
+    choices: tuple[str, ...] = ()
+    layers: tuple[int, int] = (1, 1)
+    label: str = ""
+    noun: str = ""
+    help: str = ""
+    step: float | None = None
+    options: tuple[float, ...] = ()
+    widget_range: tuple[float, float] | None = None
+    why_narrower: str = ""
+    off_value: int | None = None
+    widget: str = "slider"
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(
+                f"kind must be one of {', '.join(map(repr, KINDS))} (got {self.kind!r})"
+            )
+        if self.widget not in WIDGETS:
+            raise ValueError(f"{self.name}: widget must be one of {WIDGETS} (got {self.widget!r})")
+        if self.widget_range is not None and not self.why_narrower:
+            raise ValueError(
+                f"{self.name}: a narrower widget_range needs its reason (why_narrower)"
+            )
+        self.check(self.default)
+        for v in self.options:
+            self.check(v)
+
+    # -- what is allowed ----------------------------------------------------------------------
+
+    def expected(self) -> str:
+        """Return what a valid value is, in words: the middle of every error text.
+
+        Examples
+        --------
+        >>> FIELDS["norm"].expected()
+        "one of 'none', 'batch', 'layer', 'group'"
+        >>> FIELDS["early_stopping_patience"].expected()
+        'None or an int in [1, 1000]'
+        """
+        if self.kind == "choice":
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        span = f"{'(' if self.lo_open else '['}{_num(self.lo)}, {_num(self.hi)}]"
+        if self.kind == "float":
+            return f"a number in {span}"
+        if self.kind == "int":
+            return f"an int in {span}"
+        if self.kind == "patience":
+            return f"None or an int in {span}"
+        return f"{self.layers[0]} to {self.layers[1]} layer widths, each an int in {span}"
+
+    def _in_range(self, v: float) -> bool:
+        above = v > self.lo if self.lo_open else v >= self.lo
+        return above and v <= self.hi
+
+    def check(self, value: Any) -> Any:
+        """Return ``value`` as the config stores it, or raise TypeError / ValueError.
+
+        Ints are accepted for a number (stored as float), a list for the widths (stored as a
+        tuple). ``TypeError`` for the wrong type, ``ValueError`` for a value out of range or not
+        among the choices; the message names the field, what was expected and what was given.
+
+        Examples
+        --------
+        >>> FIELDS["dropout"].check(0)
+        0.0
+        >>> FIELDS["n_samples"].check("400")
+        Traceback (most recent call last):
+        ...
+        TypeError: n_samples must be an int in [10, 5000] (got str '400')
+        """
+        if self.kind == "choice":
+            typed, ok = isinstance(value, str), value in self.choices
+        elif self.kind == "int":
+            typed = is_int(value)
+            ok = typed and self._in_range(value)
+            value = int(value) if ok else value
+        elif self.kind == "float":
+            typed = is_real(value)
+            ok = typed and math.isfinite(value) and self._in_range(value)
+            value = float(value) if ok else value
+        elif self.kind == "patience":
+            typed = value is None or is_int(value)
+            ok = value is None or (typed and self._in_range(value))
+            value = int(value) if ok and value is not None else value
+        else:
+            if isinstance(value, list):
+                value = tuple(value)
+            typed = isinstance(value, tuple) and all(is_int(w) for w in value)
+            ok = typed and self.layers[0] <= len(value) <= self.layers[1]
+            ok = ok and all(self._in_range(w) for w in value)
+            value = tuple(int(w) for w in value) if ok else value
+        if not typed:
+            raise TypeError(
+                f"{self.name} must be {self.expected()} (got {type(value).__name__} {value!r})"
+            )
+        if not ok:
+            raise ValueError(f"{self.name} must be {self.expected()} (got {value!r})")
+        return value
+
+    # -- URL text <-> value -------------------------------------------------------------------
+
+    def format(self, value: Any) -> str:
+        """Return ``value`` as a link writes it: ``"16-16"``, ``"off"``, floats exact (repr).
+
+        Examples
+        --------
+        >>> FIELDS["lr"].format(0.1 + 0.2), FIELDS["early_stopping_patience"].format(None)
+        ('0.30000000000000004', 'off')
+        """
+        if value is None:
+            return "off"
+        if isinstance(value, tuple):
+            return "-".join(str(v) for v in value)
+        if isinstance(value, float):
+            return repr(value)
+        return str(value)
+
+    def written(self) -> str:
+        """Return how a link writes a valid value, in words (the parse error's middle)."""
+        if self.kind == "widths":
+            return "widths joined by '-' like '16-16'"
+        if self.kind == "patience":
+            return f"'off' or an int in [{_num(self.lo)}, {_num(self.hi)}]"
+        return self.expected()
+
+    def parse(self, text: Any) -> Any:
+        """Return the valid value a link writes as ``text``, or raise ValueError / TypeError.
+
+        Examples
+        --------
+        >>> FIELDS["early_stopping_patience"].parse("off") is None
+        True
+        >>> FIELDS["n_samples"].parse("4e2")
+        Traceback (most recent call last):
+        ...
+        ValueError: n_samples must be an int in [10, 5000] (got '4e2')
+        """
+        fail = ValueError(f"{self.name} must be {self.written()} (got {text!r})")
+        if not isinstance(text, str):
+            raise fail
+        t = text.strip()
+        try:
+            if self.kind == "choice":
+                value: Any = t
+            elif self.kind == "widths":
+                value = tuple(int(w) for w in t.split("-"))
+            elif self.kind == "patience":
+                value = None if t.lower() in ("off", "none", "") else int(t)
+            elif self.kind == "int":
+                value = int(t)
+            else:
+                value = float(t)
+                if not math.isfinite(value):
+                    raise fail
+        except ValueError:
+            raise fail from None
+        return self.check(value)
+
+    # -- what the widget offers ---------------------------------------------------------------
+
+    def widget_bounds(self) -> tuple[float, float]:
+        """Return the widget's span: ``widget_range`` if narrower, else the field's range.
+
+        Examples
+        --------
+        >>> FIELDS["n_samples"].widget_bounds(), FIELDS["batch_size"].widget_bounds()
+        ((10, 5000), (1, 512))
+        """
+        if self.widget_range is not None:
+            return self.widget_range
+        if self.options:
+            return min(self.options), max(self.options)
+        return self.lo, self.hi
+
+    def widget_options(self, current: Any = None) -> list:
+        """Return a select slider's options, with ``current`` (e.g. a link's value) added.
+
+        Examples
+        --------
+        >>> FIELDS["lr"].widget_options(0.02)[3:7]
+        [0.003, 0.01, 0.02, 0.03]
+        """
+        if self.kind == "choice":
+            return list(self.choices)
+        extra = set() if current is None else {current}
+        return sorted(set(self.options) | extra)
 
 
-def _need(typed: bool, ok: bool, name: str, expected: str, got: Any) -> None:
-    """Raise TypeError unless ``typed``, then ValueError unless ``ok``."""
-    if not typed:
-        raise TypeError(f"{name} must be {expected} (got {type(got).__name__} {got!r})")
-    if not ok:
-        raise ValueError(f"{name} must be {expected} (got {got!r})")
+_WHY_RATES = (
+    "past 3 every optimizer diverges on the lab's data; a link may still set a larger rate "
+    "(the page then offers it) to show divergence"
+)
+_WHY_BATCHES = (
+    "the default data has 200 training points: any larger batch is one full batch there; a "
+    "link may still set up to the most points (the page then offers it)"
+)
+_FIELD_LIST = (
+    Field("dataset", "choice", "spiral", choices=tuple(DATASETS), label="Dataset",
+          noun="dataset", widget="selectbox",
+          help=f"{len(DATASETS)} 2D problems, two classes each: {', '.join(DATASETS)}."),
+    Field("n_samples", "int", 400, lo=MIN_SAMPLES, hi=MAX_SAMPLES, step=10, label="Points",
+          noun="points", help="Fewer points make overfitting easier to see."),
+    Field("noise", "float", 0.15, lo=0, hi=1, step=0.05, label="Noise", noun="noise",
+          help=f"A level: Gaussian noise of standard deviation {NOISE_SCALE:g} × level is "
+          "added to each coordinate."),
+    Field("test_fraction", "float", 0.5, lo=0.1, hi=0.9, step=0.05, label="Test fraction",
+          noun="test fraction",
+          help="Share of points held out. Early stopping watches their loss."),
+    Field("hidden", "widths", (16, 16), lo=1, hi=MAX_WIDTH, layers=(1, MAX_LAYERS),
+          label="Hidden layers", noun="hidden layers",
+          help=f"Widths separated by '-', e.g. 16-16 or 64-64-64 (1 to {MAX_LAYERS} layers of 1 "
+          f"to {MAX_WIDTH} units).", widget="text"),
+    Field("activation", "choice", "relu", choices=ACTIVATIONS, label="Activation",
+          noun="activation", help="The nonlinearity after each hidden layer.", widget="selectbox"),
+    Field("norm", "choice", "none", choices=NORMS, label="Normalization", noun="normalization",
+          help="GroupNorm uses 4 groups when a layer's width is divisible by 4, else 2 when it "
+          "is even, else 1 (LayerNorm over the layer's units).", widget="selectbox"),
+    Field("norm_position", "choice", "before_activation", choices=NORM_POSITIONS,
+          label="Normalization position", noun="normalization position", widget="radio",
+          help="Normalize each hidden layer's output before or after its activation."),
+    Field("dropout", "float", 0.0, lo=0, hi=0.9, step=0.05, label="Dropout", noun="dropout",
+          help="Probability of zeroing each hidden unit while training; survivors are scaled "
+          "by 1/(1 − p). Off in evaluation."),
+    Field("l1", "float", 0.0, lo=0, hi=1, options=LOG_STRENGTHS, label="L1 strength λ₁",
+          noun="L1", help="Adds λ₁·Σ|w| to the loss (linear layers' weights): drives weights to "
+          "near zero.", widget="select_slider"),
+    Field("l1_method", "choice", "subgradient", choices=L1_METHODS, label="L1 method",
+          noun="L1 method", help="subgradient: the L1 term joins the loss (weights jitter near "
+          "zero). proximal: soft thresholding after each step (exact zeros).", widget="radio"),
+    Field("l2", "float", 0.0, lo=0, hi=1, options=LOG_STRENGTHS,
+          label="L2 strength λ₂ (weight decay)", noun="L2",
+          help="The optimizer's weight_decay on the linear layers' weights: coupled L2 for sgd, "
+          "momentum and adam (added to the gradient); decoupled for adamw (weights multiplied "
+          "by 1 − lr·λ₂ each step).", widget="select_slider"),
+    Field("optimizer", "choice", "adam", choices=OPTIMIZERS, label="Optimizer", noun="optimizer",
+          help=f"momentum is SGD with momentum {MOMENTUM:g}. L2 is coupled for sgd, momentum and "
+          "adam, decoupled for adamw.", widget="selectbox"),
+    Field("lr", "float", 0.01, lo=0, hi=1e6, lo_open=True, options=RATES, label="Learning rate",
+          noun="learning rate", help="The optimizer's step size.", widget_range=(1e-4, 3.0),
+          why_narrower=_WHY_RATES, widget="select_slider"),
+    Field("batch_size", "int", 32, lo=1, hi=MAX_SAMPLES, options=BATCHES, label="Batch size",
+          noun="batch size", help="Points per update. An epoch is ceil(train points / batch) "
+          "updates (with BatchNorm a last batch of one point joins the one before).",
+          widget_range=(1, 512), why_narrower=_WHY_BATCHES, widget="select_slider"),
+    Field("early_stopping_patience", "patience", None, lo=1, hi=1000, off_value=20,
+          label="Patience (epochs)", noun="early stopping patience", widget="number",
+          help="Stop when the test loss has not improved for 'patience' epochs. Whenever "
+          "training ends (patience or max epochs), the weights of the best epoch are restored."),
+    Field("augmentation", "float", 0.0, lo=0, hi=0.5, step=0.01,
+          label="Input jitter (augmentation)", noun="input jitter",
+          help="Gaussian noise added to each training batch; 0 is off."),
+    Field("max_epochs", "int", 1000, lo=1, hi=100_000, step=50, label="Max epochs",
+          noun="max epochs", help="Training stops here at the latest.", widget="number"),
+    Field("seed", "int", 0, lo=0, hi=2**31 - 1, step=1, label="Seed", noun="seed",
+          help="Same seed and settings, same run, bit for bit.", widget="number"),
+)  # fmt: skip
+FIELDS: dict[str, Field] = {f.name: f for f in _FIELD_LIST}
+"""The lab's settings, one :class:`Field` each, in :class:`TrainConfig`'s order."""
 
 
 @dataclass(frozen=True)
 class TrainConfig:
     """Everything that defines a lab run; same config (seed included), same run.
+
+    Each field's type, range or choices, default and URL form are its row of :data:`FIELDS`.
 
     Attributes
     ----------
@@ -93,11 +428,11 @@ class TrainConfig:
     lr : float
         Learning rate, in ``(0, 1e6]``.
     batch_size : int
-        In ``[1, 5000]``; at least 2 with ``norm="batch"``.
+        In ``[1, 5000]`` (the most points); at least 2 with ``norm="batch"``.
     early_stopping_patience : int or None
         Epochs without a better test loss before stopping, in ``[1, 1000]``; None is off.
     augmentation : float
-        Std of Gaussian jitter added to each training batch, in ``[0, 1]``; 0 is off.
+        Std of Gaussian jitter added to each training batch, in ``[0, 0.5]``; 0 is off.
     max_epochs : int
         In ``[1, 100000]``.
     seed : int
@@ -122,81 +457,34 @@ class TrainConfig:
         expected and what was received.
     """
 
-    dataset: str = "spiral"
-    n_samples: int = 400
-    noise: float = 0.15
-    test_fraction: float = 0.5
-    hidden: tuple[int, ...] = (16, 16)
-    activation: str = "relu"
-    norm: str = "none"
-    norm_position: str = "before_activation"
-    dropout: float = 0.0
-    l1: float = 0.0
-    l1_method: str = "subgradient"
-    l2: float = 0.0
-    optimizer: str = "adam"
-    lr: float = 0.01
-    batch_size: int = 32
-    early_stopping_patience: int | None = None
-    augmentation: float = 0.0
-    max_epochs: int = 1000
-    seed: int = 0
+    dataset: str = FIELDS["dataset"].default
+    n_samples: int = FIELDS["n_samples"].default
+    noise: float = FIELDS["noise"].default
+    test_fraction: float = FIELDS["test_fraction"].default
+    hidden: tuple[int, ...] = FIELDS["hidden"].default
+    activation: str = FIELDS["activation"].default
+    norm: str = FIELDS["norm"].default
+    norm_position: str = FIELDS["norm_position"].default
+    dropout: float = FIELDS["dropout"].default
+    l1: float = FIELDS["l1"].default
+    l1_method: str = FIELDS["l1_method"].default
+    l2: float = FIELDS["l2"].default
+    optimizer: str = FIELDS["optimizer"].default
+    lr: float = FIELDS["lr"].default
+    batch_size: int = FIELDS["batch_size"].default
+    early_stopping_patience: int | None = FIELDS["early_stopping_patience"].default
+    augmentation: float = FIELDS["augmentation"].default
+    max_epochs: int = FIELDS["max_epochs"].default
+    seed: int = FIELDS["seed"].default
 
     def __post_init__(self) -> None:
-        if isinstance(self.hidden, list):
-            object.__setattr__(self, "hidden", tuple(self.hidden))
-        for name, choices in (
-            ("dataset", tuple(DATASETS)),
-            ("activation", ACTIVATIONS),
-            ("norm", NORMS),
-            ("norm_position", NORM_POSITIONS),
-            ("optimizer", OPTIMIZERS),
-            ("l1_method", L1_METHODS),
-        ):
-            value = getattr(self, name)
-            listed = ", ".join(repr(c) for c in choices)
-            _need(isinstance(value, str), value in choices, name, f"one of {listed}", value)
-        for name, lo, hi in (
-            ("n_samples", MIN_SAMPLES, MAX_SAMPLES),
-            ("batch_size", 1, 5000),
-            ("max_epochs", 1, 100_000),
-            ("seed", 0, 2**31 - 1),
-        ):
-            value = getattr(self, name)
-            _need(_is_int(value), _is_int(value) and lo <= value <= hi, name,
-                  f"an int in [{lo}, {hi}]", value)  # fmt: skip
-        for name, lo, hi in (
-            ("noise", 0, 1),
-            ("test_fraction", 0.1, 0.9),
-            ("dropout", 0, 0.9),
-            ("l1", 0, 1),
-            ("l2", 0, 1),
-            ("augmentation", 0, 1),
-        ):
-            value = getattr(self, name)
-            _need(_is_real(value), _is_real(value) and lo <= value <= hi, name,
-                  f"a number in [{lo}, {hi}]", value)  # fmt: skip
-            object.__setattr__(self, name, float(value))
-        lr = self.lr
-        _need(_is_real(lr), _is_real(lr) and 0 < lr <= 1e6, "lr", "a number in (0, 1e6]", lr)
-        object.__setattr__(self, "lr", float(lr))
-        h = self.hidden
-        typed = isinstance(h, tuple) and all(_is_int(w) for w in h)
-        _need(
-            typed,
-            typed and 1 <= len(h) <= MAX_LAYERS and all(1 <= w <= MAX_WIDTH for w in h),
-            "hidden",
-            f"1 to {MAX_LAYERS} layer widths, each an int in [1, {MAX_WIDTH}]",
-            h,
-        )
+        for f in _FIELD_LIST:
+            object.__setattr__(self, f.name, f.check(getattr(self, f.name)))
         if self.norm == "batch" and self.batch_size < 2:
             raise ValueError(
                 "batch_size must be >= 2 with norm='batch': BatchNorm normalizes with the mean "
                 f"and variance of each batch, which one point cannot give (got {self.batch_size})"
             )
-        p = self.early_stopping_patience
-        _need(p is None or _is_int(p), p is None or 1 <= p <= 1000, "early_stopping_patience",
-              "None or an int in [1, 1000]", p)  # fmt: skip
 
     def to_query(self) -> dict[str, str]:
         """Return the fields that differ from the defaults, as URL query strings.
@@ -213,7 +501,7 @@ class TrainConfig:
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             if value != getattr(default, f.name):
-                out[f.name] = _format(value)
+                out[f.name] = FIELDS[f.name].format(value)
         return out
 
     @classmethod
@@ -239,62 +527,8 @@ class TrainConfig:
                 continue
             text = params[f.name]
             try:
-                value = _parse(f.name, text, getattr(cfg, f.name))
+                value = FIELDS[f.name].parse(text)
                 cfg = dataclasses.replace(cfg, **{f.name: value})
             except Exception as err:  # a bad URL must never break the page
                 warnings.append(f"Ignored {f.name}={text!r} from the URL: {err}")
         return cfg, warnings
-
-
-def _format(value: Any) -> str:
-    if value is None:
-        return "off"
-    if isinstance(value, tuple):
-        return "-".join(str(v) for v in value)
-    if isinstance(value, float):
-        return repr(value)
-    return str(value)
-
-
-def _parse(name: str, text: Any, default: Any) -> Any:
-    def fail() -> ValueError:
-        expected = {
-            "hidden": "widths joined by '-' like '16-16'",
-            "early_stopping_patience": "'off' or an int in [1, 1000]",
-        }
-        wanted = expected[name] if name in expected else _KIND.get(name, "valid")
-        return ValueError(f"{name} must be {wanted} (got {text!r})")
-
-    if not isinstance(text, str):
-        raise fail()
-    text = text.strip()
-    try:
-        if name == "hidden":
-            return tuple(int(w) for w in text.split("-"))
-        if name == "early_stopping_patience":
-            return None if text.lower() in ("off", "none", "") else int(text)
-        if isinstance(default, str):
-            return text
-        if isinstance(default, int):
-            return int(text)
-        value = float(text)
-        if not math.isfinite(value):
-            raise fail()
-        return value
-    except ValueError:
-        raise fail() from None
-
-
-_KIND = {
-    "n_samples": f"an int in [{MIN_SAMPLES}, {MAX_SAMPLES}]",
-    "batch_size": "an int in [1, 5000]",
-    "max_epochs": "an int in [1, 100000]",
-    "seed": "an int in [0, 2147483647]",
-    "noise": "a number in [0, 1]",
-    "test_fraction": "a number in [0.1, 0.9]",
-    "dropout": "a number in [0, 0.9]",
-    "l1": "a number in [0, 1]",
-    "l2": "a number in [0, 1]",
-    "augmentation": "a number in [0, 1]",
-    "lr": "a number in (0, 1e6]",
-}

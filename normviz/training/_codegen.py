@@ -5,11 +5,11 @@ from __future__ import annotations
 import inspect
 
 from normviz import toydata
-from normviz.train_config import TrainConfig, norm_groups
+from normviz.train_config import MOMENTUM, TrainConfig, norm_groups
 
 _OPTIMIZERS = {
     "sgd": "torch.optim.SGD(groups, lr=LR)",
-    "momentum": "torch.optim.SGD(groups, lr=LR, momentum=0.9)",
+    "momentum": f"torch.optim.SGD(groups, lr=LR, momentum={MOMENTUM!r})",
     "adam": "torch.optim.Adam(groups, lr=LR)  # coupled L2: decay joins the gradient",
     "adamw": "torch.optim.AdamW(groups, lr=LR)  # decoupled: w multiplied by (1 - LR * L2)",
 }

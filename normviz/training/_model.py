@@ -7,7 +7,7 @@ import math
 import torch
 from torch import nn
 
-from normviz.train_config import TrainConfig, norm_groups
+from normviz.train_config import MOMENTUM, TrainConfig, norm_groups
 
 _ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "gelu": nn.GELU, "sigmoid": nn.Sigmoid}
 
@@ -224,7 +224,7 @@ def make_optimizer(config: TrainConfig, model: nn.Module) -> torch.optim.Optimiz
     if config.optimizer == "sgd":
         return torch.optim.SGD(groups, lr=lr)
     if config.optimizer == "momentum":
-        return torch.optim.SGD(groups, lr=lr, momentum=0.9)
+        return torch.optim.SGD(groups, lr=lr, momentum=MOMENTUM)
     if config.optimizer == "adam":
         return torch.optim.Adam(groups, lr=lr, fused=True)
     return torch.optim.AdamW(groups, lr=lr, fused=True)
