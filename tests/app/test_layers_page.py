@@ -423,3 +423,21 @@ def test_a_browser_that_mounts_the_controls_late_still_shows_the_links_settings(
     wrong = {k: (again[k], first[k]) for k in first if again[k] != first[k]}
     assert not wrong, f"controls a late browser shows as (this, not the link's): {wrong}"
     assert app.query_params == query  # the link, unchanged
+
+
+@pytest.mark.parametrize("c", ["4", "12"])
+def test_kind_widgets_take_their_choices_from_the_layer_kind_table(c):
+    """Issue 11: the layer select box, the token layout's control and GroupNorm's groups slider
+    show what normviz.layer_kinds.LAYER_KINDS says (kinds, labels, the groups allowed for C)."""
+    from normviz.layer_kinds import KINDS, LAYER_KINDS, kinds_for
+
+    app = _linked({"c": c, "tab": "groupnorm"})
+    layer = app.selectbox(key="lay_kind")
+    assert list(layer.options) == [LAYER_KINDS[k].label for k in KINDS]
+    (groups_param,) = LAYER_KINDS["group"].params
+    groups = app.select_slider(key="lay_groups")
+    assert list(groups.options) == [str(g) for g in groups_param.choices(int(c))]
+    assert groups.label == groups_param.label and groups.value == groups_param.default(int(c))
+    tokens = next(w for w in _open(app, "tokens").get("segmented_control") if w.key ==
+                  "lay_tok_kind")  # fmt: skip
+    assert list(tokens.options) == [LAYER_KINDS[k].label for k in kinds_for("ntd")]
