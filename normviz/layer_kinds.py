@@ -322,7 +322,7 @@ def kind_of(kind: str) -> LayerKind:
     ...
     ValueError: kind must be one of 'batch', 'layer', 'instance', 'group', 'rms' (got 'bath')
     """
-    check_choice(kind, KINDS, "kind")
+    check_choice(kind, LAYER_KINDS, "kind")
     return LAYER_KINDS[kind]
 
 

@@ -174,3 +174,26 @@ def test_one_element_rule_is_torchs(kind, shape):
     if raised:
         template = re.escape(spec.torch_one_element).replace(r"\{size\}", ".*")
         assert re.fullmatch(template, raised)
+
+
+def test_a_kind_added_to_the_table_works_without_touching_layers(monkeypatch):
+    """Adding a layer kind touches the table: an RMS norm over each (sample, channel) (torch:
+    F.rms_norm over the spatial axes) normalizes, names its sets and is noted from its entry."""
+    import dataclasses
+
+    from normviz import layer_text
+
+    new = dataclasses.replace(
+        LAYER_KINDS["instance"], key="instance_rms", label="InstanceRMSNorm", centered=False,
+        functional={"nct": "F.rms_norm(x, x.shape[2:], eps=eps)"}, min_ndim=3,
+    )  # fmt: skip
+    monkeypatch.setitem(LAYER_KINDS, "instance_rms", new)
+    x = torch.randn(3, 4, 5, 2, generator=torch.Generator().manual_seed(0)) * 2 + 1
+    expected = _functional("instance_rms", "nct", x)
+    torch.testing.assert_close(layers.normalize(x, "instance_rms"), expected, atol=1e-5, rtol=0)
+    assert layers.reduction_axes("instance_rms", 4) == (2, 3)
+    assert layers.group_index(x.shape, "instance_rms").unique().numel() == 12
+    mean, ms = layers.statistics(x, "instance_rms")
+    assert mean.abs().max() == 0 and ms.shape == (3, 4, 1, 1)
+    assert layer_text.layer_note("instance_rms").startswith("InstanceRMSNorm normalizes **each")
+    assert "no mean subtracted" in layer_text.layer_note("instance_rms")
