@@ -18,6 +18,7 @@ import torch
 
 from normviz.lab_changes import ghost_note, restart_notice
 from normviz.lab_data import points_in_use_text
+from normviz.lab_link import MODES, config_from_controls, control_values, lab_query, parse_link
 from normviz.lab_status import status_line
 from normviz.lab_text import control_help
 from normviz.literal import literal
@@ -30,18 +31,9 @@ from normviz.serving.fairshare import (
     tick_interval,
 )
 from normviz.serving.live_feed import Ghost, LiveFeed, LiveRun
-from normviz.toydata import CLIP, DATASETS, NOISE_SCALE, PointsError, parse_points_csv
-from normviz.training import (
-    ACTIVATIONS,
-    L1_METHODS,
-    NORMS,
-    OPTIMIZERS,
-    X_AXES,
-    TrainConfig,
-    Trainer,
-    norm_groups,
-    updates_per_epoch,
-)
+from normviz.toydata import MAX_SAMPLES, MIN_SAMPLES, PointsError, parse_points_csv
+from normviz.train_config import FIELDS
+from normviz.training import OPTIMIZERS, X_AXES, TrainConfig, Trainer, updates_per_epoch
 from pages._held import WRITTEN, begin, fill, held, put_in_callback
 from pages._link_notes import show_link_notes
 from pages._live_chart import live_chart
@@ -78,10 +70,6 @@ LAB_CSS = """<style>
 </style>"""
 """Narrow screens (a projector at 150 %, a tablet) stack the controls below the live view;
 short ones (a projector at 150 %: 480 CSS px high) shrink the title's room."""
-
-LOG_STRENGTHS = [0.0, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0]
-RATES = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0]
-BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
 
 BOUNDARY_KEY = (
     "Background: the network's probability of class 1, orange (class 0) through white (0.5, "
@@ -185,8 +173,9 @@ def uploaded_points() -> Any:
         "Your own points (CSV)",
         type=["csv", "txt"],
         key=f"lab_csv_{version}" if version else "lab_csv",
-        help="Columns x, y, label (header optional); two classes; 10 to 5000 rows. Points are "
-        "standardized into the same range as the built-in datasets.",
+        help=f"Columns x, y, label (header optional); two classes; {MIN_SAMPLES} to "
+        f"{MAX_SAMPLES} rows. Points are standardized into the same range as the built-in "
+        "datasets.",
     )
     if up is None:
         return None
@@ -209,7 +198,7 @@ def drop_points() -> None:
 
 NOTES = "lab_link_notes"  # the messages about the link, shown until dismissed or a change
 NOTES_AT = "lab_link_at"  # the settings' query when the messages were made
-MODES = {"one": "One network", "compare": "Compare A and B"}  # URL value -> the control's label
+MODE_OF = {label: mode for mode, label in MODES.items()}  # the control's label -> URL value
 
 
 def init_from_url() -> None:
@@ -223,51 +212,16 @@ def init_from_url() -> None:
     ss = st.session_state
     begin()
     if "lab_cfg" not in ss:
-        query = st.query_params.to_dict()
-        ss.lab_cfg, warnings = TrainConfig.from_query(query)
-        notes = [_with_default(text) for text in warnings]
-        mode, preset = query.get("mode"), query.get("preset")
-        axis = query.get("x_axis")
-        if mode is not None and mode not in MODES:
-            notes.append(_bad("mode", mode, tuple(MODES), "one"))
-        ss.lab_mode = MODES["compare"] if mode == "compare" else MODES["one"]
-        first = next(iter(PRESETS))
-        if preset is not None and preset not in PRESETS:
-            notes.append(_bad("preset", preset, tuple(PRESETS), first))
-        elif preset is not None and ss.lab_mode == MODES["one"]:
-            notes.append(
-                f"Ignored preset={preset!r} from the URL: preset applies only when mode is "
-                f"'compare' (here mode is 'one')."
-            )
-        ss.lab_preset = preset if preset in PRESETS else first
-        named = ss.lab_mode == MODES["compare"] and ss.lab_preset != "Custom"
-        if named and not (_FIELDS - {"seed"}) & set(query):  # only the preset (and a seed)
-            ss.lab_cfg = dataclasses.replace(ss.lab_cfg, **preset_settings(ss.lab_preset))
-        if axis is not None and axis not in X_AXES:
-            notes.append(_bad("x_axis", axis, tuple(X_AXES), next(iter(X_AXES))))
-        ss.lab_x_axis = axis if axis in X_AXES else next(iter(X_AXES))
-        ss[NOTES] = notes
+        link = parse_link(st.query_params.to_dict())
+        ss.lab_cfg, ss[NOTES] = link.config, link.notes
+        ss.lab_mode, ss.lab_preset, ss.lab_x_axis = MODES[link.mode], link.preset, link.x_axis
         ss.lab_running = False
         ss[WRITTEN].update(("lab_mode", "lab_preset", "lab_x_axis"))  # see held
     fill("lab_mode", MODES["one"])
     fill("lab_preset", next(iter(PRESETS)))
     fill("lab_x_axis", next(iter(X_AXES)))
-    for key, value in _control_values(ss.lab_cfg).items():
+    for key, value in control_values(ss.lab_cfg).items():
         fill(key, value)
-
-
-def _control_values(cfg: TrainConfig) -> dict[str, Any]:
-    """The lab's controls' state for ``cfg``: widget key -> value."""
-    values = {}
-    for f in dataclasses.fields(cfg):
-        value = getattr(cfg, f.name)
-        if f.name == "hidden":
-            value = "-".join(str(w) for w in value)
-        if f.name == "early_stopping_patience":
-            value = value or 20
-        values[f"lab_{f.name}"] = value
-    values["lab_es_on"] = cfg.early_stopping_patience is not None
-    return values
 
 
 def apply_preset() -> None:
@@ -280,29 +234,8 @@ def apply_preset() -> None:
     if ss.get("lab_mode") != MODES["compare"] or ss.get("lab_preset") == "Custom":
         return
     ss.lab_cfg = dataclasses.replace(ss.lab_cfg, **preset_settings(ss.lab_preset))
-    for key, value in _control_values(ss.lab_cfg).items():
+    for key, value in control_values(ss.lab_cfg).items():
         put_in_callback(key, value)
-
-
-def _with_default(warning: str) -> str:
-    """``TrainConfig.from_query``'s warning, ending as the other lessons' do: the default used."""
-    name = warning.removeprefix("Ignored ").split("=", 1)[0]
-    if name not in _FIELDS:
-        return warning
-    value = getattr(TrainConfig(), name)
-    shown = "off" if value is None else "-".join(map(str, value)) if name == "hidden" else value
-    return f"{warning}; using the default {shown}."
-
-
-_FIELDS = frozenset(f.name for f in dataclasses.fields(TrainConfig))
-
-
-def _bad(name: str, text: str, choices: tuple[str, ...], default: str) -> str:
-    listed = ", ".join(repr(c) for c in choices)
-    return (
-        f"Ignored {name}={text!r} from the URL: {name} must be one of {listed} (got {text!r}); "
-        f"using the default {default!r}."
-    )
 
 
 def keep_notes(query: dict[str, str]) -> None:
@@ -343,86 +276,69 @@ def reset_to_defaults() -> None:
 
 def url_params(cfg: TrainConfig) -> dict[str, str]:
     """Return the URL query of the lab's state: the config, mode and preset, the curves' axis."""
-    params = cfg.to_query()
-    if st.session_state.lab_mode != MODES["one"]:
-        params["mode"] = "compare"
-        params["preset"] = st.session_state.lab_preset
-    axis = st.session_state.get("lab_x_axis") or next(iter(X_AXES))
-    if axis != next(iter(X_AXES)):
-        params["x_axis"] = axis
-    return params
-
-
-def _options(values: list, current: Any) -> list:
-    return sorted(set(values) | {current})
-
-
-def noise_help(level: float) -> str:
-    """The noise slider's help: what the level means, in the generator's own constants."""
-    return (
-        f"A level: Gaussian noise of standard deviation {NOISE_SCALE:g} × level is added to each "
-        f"coordinate (now {NOISE_SCALE * level:.3g}; the points span about [-1, 1]), then "
-        f"points are clipped to [-{CLIP:g}, {CLIP:g}]."
-    )
-
-
-def groups_help(hidden: tuple[int, ...]) -> str:
-    """The normalization selector's help: GroupNorm's groups for the current widths."""
-    groups = ", ".join(f"{norm_groups(w)} for {w} units" for w in dict.fromkeys(hidden))
-    return (
-        "GroupNorm uses 4 groups when a layer's width is divisible by 4, else 2 when it is even, "
-        f"else 1 (LayerNorm over the layer's units). Now: {groups}."
-    )
-
-
-def _dataset_controls() -> None:
-    """The generated dataset's controls: which dataset, its noise and how many points."""
     ss = st.session_state
-    st.selectbox(
-        "Dataset",
-        list(DATASETS),
-        key="lab_dataset",
-        **held("lab_dataset", DATASETS),
-        help=f"{len(DATASETS)} 2D problems, two classes each: {', '.join(DATASETS)}.",
-    )
-    st.slider(
-        "Noise",
-        0.0,
-        1.0,
-        step=0.05,
-        key="lab_noise",
-        **held("lab_noise"),
-        help=noise_help(ss.lab_noise),
-    )
-    st.slider(
-        "Points",
-        20,
-        1000,
-        step=20,
-        key="lab_n_samples",
-        **held("lab_n_samples"),
-        help="Fewer points make overfitting easier to see.",
-    )
+    axis = ss.get("lab_x_axis") or next(iter(X_AXES))
+    return lab_query(cfg, MODE_OF[ss.lab_mode], ss.lab_preset, axis)
+
+
+# -- the controls: label, span, step, options and help from the field table -------------------
+
+
+def _span(name: str) -> dict[str, Any]:
+    """A slider's or number input's ``min_value``, ``max_value`` and ``step`` from its row."""
+    f = FIELDS[name]
+    cast = float if f.kind == "float" else int
+    lo, hi = f.widget_bounds()
+    span = {"min_value": cast(lo), "max_value": cast(hi)}
+    return span if f.step is None else {**span, "step": cast(f.step)}
+
+
+def _slider(name: str, helps: dict[str, str], where: Any = st, **kw: Any) -> None:
+    key = f"lab_{name}"
+    where.slider(FIELDS[name].label, **_span(name), key=key, **held(key), help=helps[name], **kw)
+
+
+def _select_slider(name: str, helps: dict[str, str], **kw: Any) -> None:
+    key = f"lab_{name}"
+    options = FIELDS[name].widget_options(st.session_state[key])
+    st.select_slider(FIELDS[name].label, options, key=key, **held(key), help=helps.get(name), **kw)
+
+
+def _choice(name: str, helps: dict[str, str], **kw: Any) -> None:
+    key, f = f"lab_{name}", FIELDS[name]
+    widget = st.radio if f.widget == "radio" else st.selectbox
+    if f.widget == "radio":
+        kw = {"horizontal": True, "format_func": lambda c: c.replace("_", " "), **kw}
+    widget(f.label, f.choices, key=key, **held(key, f.choices), help=helps.get(name), **kw)
+
+
+def _dataset_controls(helps: dict[str, str]) -> None:
+    """The generated dataset's controls: which dataset, its noise and how many points."""
+    _choice("dataset", helps)
+    _slider("noise", helps)
+    _slider("n_samples", helps)
 
 
 def config_controls() -> tuple[TrainConfig, Any]:
     """Draw the controls; return the configuration (the last valid one on error) and the
     uploaded points (None for a generated dataset).
 
-    An uploaded CSV replaces the dataset, noise and points controls with what is in use and a
-    way back; an invalid entry shows its error right under its field.
+    Every control's label, span, step, options and help come from its row of
+    :data:`~normviz.train_config.FIELDS`. An uploaded CSV replaces the dataset, noise and points
+    controls with what is in use and a way back; an invalid entry shows its error right under
+    its field.
     """
     ss = st.session_state
-    # Help texts from the config they describe; the L1 help follows the method chosen now.
-    helps = control_help(dataclasses.replace(ss.lab_cfg, l1_method=ss.lab_l1_method))
-    error = None
+    # Help texts from the config they describe: the L1 method and noise level chosen now.
+    now = dataclasses.replace(ss.lab_cfg, l1_method=ss.lab_l1_method, noise=float(ss.lab_noise))
+    helps = control_help(now)
     # In compare mode a named preset sets these per run: their shared control would mislead.
     pinned = per_run_fields(ss.lab_preset) if ss.lab_mode == MODES["compare"] else ()
     with st.container(border=True):
         st.markdown("**Data**")
         points = uploaded_points()
         if points is None:
-            _dataset_controls()
+            _dataset_controls(helps)
         else:
             st.markdown(points_in_use_text(points, ss.lab_test_fraction, int(ss.lab_seed)))
             st.button(
@@ -432,163 +348,64 @@ def config_controls() -> tuple[TrainConfig, Any]:
                 icon=":material/dataset:",
                 help="Forget the uploaded file and train on the dataset chosen here again.",
             )
-        st.slider(
-            "Test fraction",
-            0.1,
-            0.9,
-            step=0.05,
-            key="lab_test_fraction",
-            **held("lab_test_fraction"),
-            help="Share of points held out. Early stopping watches their loss.",
-        )
+        _slider("test_fraction", helps)
+        f = FIELDS["seed"]
         st.number_input(
-            "Seed",
-            0,
-            2**31 - 1,
-            step=1,
-            key="lab_seed",
-            **held("lab_seed"),
-            help="Same seed and settings, same run, bit for bit.",
+            f.label, **_span("seed"), key="lab_seed", **held("lab_seed"), help=helps["seed"]
         )
     with st.container(border=True):
         st.markdown("**Network**")
-        st.text_input(
-            "Hidden layers",
-            key="lab_hidden",
-            **held("lab_hidden"),
-            help="Widths separated by '-', e.g. 16-16 or 64-64-64 (1 to 6 layers).",
-        )
-        hidden, error = _parse_hidden(ss.lab_hidden)
-        if error:  # right under its field, where the eye is
+        f = FIELDS["hidden"]
+        st.text_input(f.label, key="lab_hidden", **held("lab_hidden"), help=helps["hidden"])
+        error = None
+        try:
+            f.parse(str(ss.lab_hidden))
+        except ValueError as err:  # right under its field, where the eye is
+            error = str(err)
             st.error(f"Setting not applied: {error}", icon=":material/error:")
-        st.selectbox(
-            "Activation", ACTIVATIONS, key="lab_activation", **held("lab_activation", ACTIVATIONS)
-        )
-        st.selectbox(
-            "Normalization",
-            NORMS,
-            key="lab_norm",
-            disabled="norm" in pinned,
-            **held("lab_norm", NORMS),
-            help=groups_help(ss.lab_cfg.hidden),
-        )
-        st.radio(
-            "Normalization position",
-            ("before_activation", "after_activation"),
-            key="lab_norm_position",
-            disabled="norm_position" in pinned,
-            **held("lab_norm_position", ("before_activation", "after_activation")),
-            horizontal=True,
-            format_func=lambda p: p.replace("_", " "),
-        )
+        _choice("activation", helps)
+        _choice("norm", helps, disabled="norm" in pinned)
+        _choice("norm_position", helps, disabled="norm_position" in pinned)
     with st.container(border=True):
         st.markdown("**Regularization**")
-        st.slider(
-            "Dropout",
-            0.0,
-            0.9,
-            step=0.05,
-            key="lab_dropout",
-            disabled="dropout" in pinned,
-            **held("lab_dropout"),
-            help=helps["dropout"],
-        )
-        st.select_slider(
-            "L1 strength λ₁",
-            _options(LOG_STRENGTHS, ss.lab_l1),
-            key="lab_l1",
-            disabled="l1" in pinned,
-            **held("lab_l1"),
-            help=helps["l1"],
-        )
-        st.radio(
-            "L1 method",
-            L1_METHODS,
-            key="lab_l1_method",
-            disabled="l1_method" in pinned,
-            **held("lab_l1_method", L1_METHODS),
-            horizontal=True,
-            help=helps["l1_method"],
-        )
-        st.select_slider(
-            "L2 strength λ₂ (weight decay)",
-            _options(LOG_STRENGTHS, ss.lab_l2),
-            key="lab_l2",
-            disabled="l2" in pinned,
-            **held("lab_l2"),
-            help=helps["l2"],
-        )
-        st.slider(
-            "Input jitter (augmentation)",
-            0.0,
-            0.5,
-            step=0.01,
-            key="lab_augmentation",
-            **held("lab_augmentation"),
-            help="Gaussian noise added to each training batch; 0 is off.",
-        )
+        _slider("dropout", helps, disabled="dropout" in pinned)
+        _select_slider("l1", helps, disabled="l1" in pinned)
+        _choice("l1_method", helps, disabled="l1_method" in pinned)
+        _select_slider("l2", helps, disabled="l2" in pinned)
+        _slider("augmentation", helps)
         st.toggle(
             "Early stopping",
             key="lab_es_on",
             **held("lab_es_on"),
             help=helps["early_stopping_patience"],
         )
+        f = FIELDS["early_stopping_patience"]
         st.number_input(
-            "Patience (epochs)",
-            1,
-            1000,
+            f.label,
+            **_span("early_stopping_patience"),
             key="lab_early_stopping_patience",
             **held("lab_early_stopping_patience"),
             disabled=not ss.lab_es_on,
         )
     with st.container(border=True):
         st.markdown("**Optimizer**")
-        st.selectbox(
-            "Optimizer",
-            OPTIMIZERS,
-            key="lab_optimizer",
-            disabled="optimizer" in pinned,
-            **held("lab_optimizer", OPTIMIZERS),
-            help=helps["optimizer"],
-        )
-        st.select_slider(
-            "Learning rate", _options(RATES, ss.lab_lr), key="lab_lr", **held("lab_lr")
-        )
-        st.select_slider(
-            "Batch size",
-            _options(BATCHES, ss.lab_batch_size),
-            key="lab_batch_size",
-            disabled="batch_size" in pinned,
-            **held("lab_batch_size"),
-            help=helps["batch_size"],
-        )
+        _choice("optimizer", helps, disabled="optimizer" in pinned)
+        _select_slider("lr", helps)
+        _select_slider("batch_size", helps, disabled="batch_size" in pinned)
+        f = FIELDS["max_epochs"]
         st.number_input(
-            "Max epochs", 1, 100_000, step=50, key="lab_max_epochs", **held("lab_max_epochs")
+            f.label,
+            **_span("max_epochs"),
+            key="lab_max_epochs",
+            **held("lab_max_epochs"),
+            help=helps["max_epochs"],
         )
-    values = {f.name: ss[f"lab_{f.name}"] for f in dataclasses.fields(TrainConfig)}
-    values["early_stopping_patience"] = (
-        int(values["early_stopping_patience"]) if ss.lab_es_on else None
-    )
     if error is None:
-        values["hidden"] = hidden
         try:
-            ss.lab_cfg = TrainConfig(**values)
+            ss.lab_cfg = config_from_controls(ss)
         except (TypeError, ValueError) as err:  # TrainConfig: TypeError for a type, else Value
             st.error(f"Setting not applied: {err}", icon=":material/error:")
     return ss.lab_cfg, points
-
-
-def _parse_hidden(text: Any) -> tuple[tuple[int, ...], str | None]:
-    """The hidden-layer widths typed in the field, or ``((), message)`` for an invalid entry."""
-    text = str(text).strip()
-    if not all(part.strip().isdigit() for part in text.split("-")):
-        return (), f"hidden must be widths separated by '-', e.g. 16-16 (got {text!r})"
-    hidden = tuple(int(part) for part in text.split("-"))
-    try:
-        TrainConfig(hidden=hidden)
-    except (TypeError, ValueError) as err:
-        return (), str(err)
-    return hidden, None
 
 
 def custom_b(base: TrainConfig) -> dict:
@@ -596,31 +413,37 @@ def custom_b(base: TrainConfig) -> dict:
     ss = st.session_state
     for name in CUSTOM_FIELDS:
         fill(f"lab_b_{name}", getattr(base, name))
-    cols = st.columns(4)
     b = "lab_b_"
-    cols[0].slider("B dropout", 0.0, 0.9, step=0.05, key=b + "dropout", **held(b + "dropout"))
-    cols[1].select_slider(
-        "B L1", _options(LOG_STRENGTHS, ss.lab_b_l1), key=b + "l1", **held(b + "l1")
+
+    def options(name: str) -> list:
+        return FIELDS[name].widget_options(ss[b + name])
+
+    def choices(name: str) -> tuple[str, ...]:
+        return FIELDS[name].choices
+
+    cols = st.columns(4)
+    cols[0].slider("B dropout", **_span("dropout"), key=b + "dropout", **held(b + "dropout"))
+    cols[1].select_slider("B L1", options("l1"), key=b + "l1", **held(b + "l1"))
+    cols[2].select_slider("B L2", options("l2"), key=b + "l2", **held(b + "l2"))
+    cols[3].selectbox(
+        "B normalization", choices("norm"), key=b + "norm", **held(b + "norm", choices("norm"))
     )
-    cols[2].select_slider(
-        "B L2", _options(LOG_STRENGTHS, ss.lab_b_l2), key=b + "l2", **held(b + "l2")
-    )
-    cols[3].selectbox("B normalization", NORMS, key=b + "norm", **held(b + "norm", NORMS))
     cols = st.columns(4)
     cols[0].select_slider(
-        "B batch",
-        _options(BATCHES, ss.lab_b_batch_size),
-        key=b + "batch_size",
-        **held(b + "batch_size"),
+        "B batch", options("batch_size"), key=b + "batch_size", **held(b + "batch_size")
     )
-    cols[1].select_slider(
-        "B learning rate", _options(RATES, ss.lab_b_lr), key=b + "lr", **held(b + "lr")
-    )
+    cols[1].select_slider("B learning rate", options("lr"), key=b + "lr", **held(b + "lr"))
     cols[2].selectbox(
-        "B optimizer", OPTIMIZERS, key=b + "optimizer", **held(b + "optimizer", OPTIMIZERS)
+        "B optimizer",
+        choices("optimizer"),
+        key=b + "optimizer",
+        **held(b + "optimizer", choices("optimizer")),
     )
     cols[3].selectbox(
-        "B L1 method", L1_METHODS, key=b + "l1_method", **held(b + "l1_method", L1_METHODS)
+        "B L1 method",
+        choices("l1_method"),
+        key=b + "l1_method",
+        **held(b + "l1_method", choices("l1_method")),
     )
     return {name: ss[f"lab_b_{name}"] for name in CUSTOM_FIELDS}
 

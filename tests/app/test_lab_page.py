@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from normviz import lab_text
 from normviz.lab_text import control_help, l1_code
 from normviz.presets import preset_text
+from normviz.train_config import FIELDS
 from normviz.training import TrainConfig
 from pages import _lab_studies as studies
 from pages import _lab_widgets as w
@@ -860,3 +861,49 @@ def test_a_links_values_are_shown_literally():
     (note,) = [w_.value for w_ in at.warning if "dataset" in w_.value]
     assert "**bold**" not in note and "](https" not in note and "$\\href" not in note
     assert "**bold** [x](https://example.com)" in unescape(note).replace("\u2060", "")
+
+
+# --- the field table drives the controls ------------------------------------------------------
+
+
+def _shown_options(f) -> list[str]:
+    options = f.widget_options(f.default)
+    return [str(o).replace("_", " ") if f.widget == "radio" else str(o) for o in options]
+
+
+def test_every_control_shows_its_field_table_row():
+    """Each control's label, span, step, options and choices are its row's in FIELDS.
+
+    This morning the Points slider spanned 20-1000 while the config (and a link) allowed
+    10-5000, and the jitter slider 0-0.5 while the config allowed 0-1.
+    """
+    at = _lab()
+    for name, f in FIELDS.items():
+        key = f"lab_{name}"
+        if f.widget in ("slider", "number"):
+            el = at.slider(key=key) if f.widget == "slider" else at.number_input(key=key)
+            assert (el.min, el.max) == f.widget_bounds(), name
+            assert f.step is None or el.step == f.step, name
+        elif f.widget == "select_slider":
+            el = at.select_slider(key=key)
+            assert el.options == _shown_options(f), name
+        elif f.widget in ("selectbox", "radio"):
+            el = at.selectbox(key=key) if f.widget == "selectbox" else at.radio(key=key)
+            assert el.options == _shown_options(f), name
+        else:
+            el = at.text_input(key=key)
+            assert el.value == f.format(f.default)
+        assert el.label == f.label, name
+
+
+@pytest.mark.parametrize("name", [n for n, f in FIELDS.items() if f.kind != "choice"])
+def test_a_link_at_the_top_of_a_fields_range_opens_the_lab_with_it(name):
+    """Any value the config accepts, a link may carry and the controls show.
+
+    This morning ``?n_samples=5000`` (valid) stopped the page: the slider's maximum was 1000.
+    """
+    f = FIELDS[name]
+    value = (f.hi,) * f.layers[1] if f.kind == "widths" else f.hi
+    at = _lab({name: f.format(value)})  # asserts no exception
+    assert getattr(at.session_state.lab_cfg, name) == value
+    assert at.session_state[w.NOTES] == []
