@@ -12,6 +12,11 @@ reader who cannot tell red from green (deuteranopia) still knows which curve is 
 The histogram records are duck-typed: anything with ``counts`` ((C, bins) integers) and
 ``edges`` ((bins + 1,) ascending floats), like :class:`normviz.intensity.Histogram`; transfer
 curves anything with ``x`` ((K,)) and ``y`` ((C, K)), like :class:`normviz.intensity.TransferCurve`.
+
+Each figure is split as in Optuna's visualization: an ``*_info`` function computes a small record
+from the data (:func:`histogram_info`, :func:`transfer_info`, :func:`display_bar_info`; tested
+without Plotly), and a ``plot_*`` function draws it; styles come from
+:mod:`normviz.figures._theme`.
 """
 
 from __future__ import annotations
@@ -86,9 +91,56 @@ class StatsLike(Protocol):
     std: np.ndarray
 
 
-class _HistInfo(NamedTuple):
-    counts: np.ndarray  # (C, bins) float64
-    edges: np.ndarray  # (bins + 1,) float64
+class HistogramInfo(NamedTuple):
+    """A histogram ready to draw (:func:`histogram_info`).
+
+    Attributes
+    ----------
+    counts : (C, k) float64
+        Counts per channel, merged into at most ``max_bins`` bins (totals unchanged).
+    edges : (k + 1,) float64
+        Ascending, finite bin edges.
+    """
+
+    counts: np.ndarray
+    edges: np.ndarray
+
+
+class TransferInfo(NamedTuple):
+    """A transfer curve ready to draw (:func:`transfer_info`).
+
+    Attributes
+    ----------
+    x : (K,) float64
+        Ascending input intensities where every channel's output is finite.
+    y : (C, K) float64
+        Output of each channel at ``x``.
+    same : bool
+        All channels give the same output (the curve is drawn once, "all channels").
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    same: bool
+
+
+class DisplayBarInfo(NamedTuple):
+    """The display mapping ``[lo, hi] -> [black, white]`` sampled for a grey bar.
+
+    Attributes
+    ----------
+    lo, hi : float
+        The values shown black and white.
+    x : (61,) float64
+        Values from ``lo - pad`` to ``hi + pad``, ``pad`` a quarter of the span.
+    z : (1, 61) float64
+        Grey level of each value in [0, 1] (saturated beyond ``lo`` and ``hi``).
+    """
+
+    lo: float
+    hi: float
+    x: np.ndarray
+    z: np.ndarray
 
 
 def channel_names(n_channels: int) -> tuple[str, ...]:
@@ -213,12 +265,12 @@ def _band(x0: float, x1: float, *, vertical: bool = True) -> dict[str, Any]:
     return {"type": "rect", "fillcolor": _SHADE, "line": {"width": 0}, "layer": "below", **ref}
 
 
-def empty_figure(message: str, *, height: int = 220, title: str | None = None) -> go.Figure:
+def plot_empty(message: str, *, height: int = 220, title: str | None = None) -> go.Figure:
     """Return an empty figure of fixed ``height`` that shows ``message`` in its middle.
 
     Examples
     --------
-    >>> empty_figure("no data").layout.annotations[0].text
+    >>> plot_empty("no data").layout.annotations[0].text
     'no data'
     """
     note = {
@@ -232,17 +284,40 @@ def empty_figure(message: str, *, height: int = 220, title: str | None = None) -
     return go.Figure(layout=layout)
 
 
-def _hist_info(hist: HistogramLike, max_bins: int) -> _HistInfo | None:
+def histogram_info(hist: HistogramLike, max_bins: int = MAX_BARS) -> HistogramInfo | None:
+    """Return ``hist`` merged into at most ``max_bins`` bins, or None if nothing can be drawn.
+
+    Parameters
+    ----------
+    hist : Histogram-like
+        ``counts`` (C, bins) or (bins,) and ``edges`` (bins + 1,).
+    max_bins : int
+        Most bins per channel (>= 1).
+
+    Returns
+    -------
+    HistogramInfo or None
+        None for no counts, a zero or non-finite total, or non-finite or empty edges.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> info = histogram_info(SimpleNamespace(counts=[1, 2, 3, 4], edges=np.arange(5.0)), 2)
+    >>> info.counts.tolist(), info.edges.tolist()
+    ([[3.0, 7.0]], [0.0, 2.0, 4.0])
+    >>> histogram_info(SimpleNamespace(counts=[0, 0], edges=np.arange(3.0))) is None
+    True
+    """
     counts = np.atleast_2d(np.asarray(hist.counts, dtype=np.float64))
     edges = np.asarray(hist.edges, dtype=np.float64)
     if counts.size == 0 or edges.size < 2 or not np.isfinite(edges).all():
         return None
     if not np.isfinite(counts).all() or counts.sum() <= 0 or edges[-1] <= edges[0]:
         return None
-    return _HistInfo(*coarsen_histogram(counts, edges, max_bins))
+    return HistogramInfo(*coarsen_histogram(counts, edges, max_bins))
 
 
-def histogram_figure(
+def plot_histogram(
     hist: HistogramLike,
     *,
     cumulative: bool = True,
@@ -289,19 +364,19 @@ def histogram_figure(
     go.Figure
         One filled trace per channel (``name`` = channel name), plus one cumulative trace per
         channel on ``yaxis2`` (fixed range [0, 1]) when ``cumulative``. Empty input gives
-        :func:`empty_figure`.
+        :func:`plot_empty`.
 
     Examples
     --------
     >>> from types import SimpleNamespace
     >>> h = SimpleNamespace(counts=np.array([[1, 3, 0, 4]]), edges=np.arange(5.0))
-    >>> fig = histogram_figure(h)
+    >>> fig = plot_histogram(h)
     >>> [t.name for t in fig.data], list(fig.layout.xaxis.range)
     (['grey', 'grey cumulative'], [0.0, 4.0])
     """
-    info = _hist_info(hist, max_bins)
+    info = histogram_info(hist, max_bins)
     if info is None:
-        return empty_figure("no pixels to count", height=height, title=title)
+        return plot_empty("no pixels to count", height=height, title=title)
     n_ch = info.counts.shape[0]
     names = tuple(names) if names is not None else channel_names(n_ch)
     if len(names) != n_ch:
@@ -365,7 +440,7 @@ def histogram_figure(
 
 
 def _histogram_labels(
-    names: Sequence[str], info: _HistInfo, *, log_y: bool, cumulative: bool
+    names: Sequence[str], info: HistogramInfo, *, log_y: bool, cumulative: bool
 ) -> list[dict[str, Any]]:
     """Direct labels: each channel's name at its histogram's peak and, on its cumulative curve,
     where that curve crosses 50 % (the channel's median)."""
@@ -386,7 +461,7 @@ def _histogram_labels(
     return labels
 
 
-def mini_histogram_figure(
+def plot_mini_histogram(
     hist: HistogramLike,
     *,
     names: Sequence[str] | None = None,
@@ -399,11 +474,11 @@ def mini_histogram_figure(
     --------
     >>> from types import SimpleNamespace
     >>> h = SimpleNamespace(counts=np.ones((3, 256)), edges=np.linspace(0, 1, 257))
-    >>> fig = mini_histogram_figure(h)
+    >>> fig = plot_mini_histogram(h)
     >>> len(fig.data), len(fig.data[0].x), fig.layout.height
     (3, 65, 70)
     """
-    fig = histogram_figure(hist, cumulative=False, names=names, height=height, max_bins=max_bins)
+    fig = plot_histogram(hist, cumulative=False, names=names, height=height, max_bins=max_bins)
     fig.layout.annotations = ()  # too small for labels: the channels keep their dash patterns
     return fig.update_layout(
         margin={"l": 2, "r": 2, "t": 2, "b": 2, "pad": 0}, hovermode=False,
@@ -411,7 +486,40 @@ def mini_histogram_figure(
     )  # fmt: skip
 
 
-def transfer_figure(
+def transfer_info(curve: CurveLike) -> TransferInfo | None:
+    """Return the finite part of a transfer curve, or None if nothing is left to draw.
+
+    Parameters
+    ----------
+    curve : TransferCurve-like
+        ``x`` (K,) ascending input intensities, ``y`` (C, K) or (K,) outputs.
+
+    Returns
+    -------
+    TransferInfo or None
+        The samples where ``x`` and every channel's output are finite; None when there are
+        none, or when ``y`` does not have one output per ``x``.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> c = SimpleNamespace(x=[0.0, 1.0, 2.0], y=[[0.0, np.nan, 1.0], [0.0, 5.0, 1.0]])
+    >>> info = transfer_info(c)
+    >>> info.x.tolist(), info.y.tolist(), info.same
+    ([0.0, 2.0], [[0.0, 1.0], [0.0, 1.0]], True)
+    """
+    x = np.asarray(curve.x, dtype=np.float64)
+    y = np.atleast_2d(np.asarray(curve.y, dtype=np.float64))
+    if x.size == 0 or y.shape[1] != x.size:
+        return None
+    ok = np.isfinite(x) & np.isfinite(y).all(axis=0)
+    if not ok.any():
+        return None
+    x, y = x[ok], y[:, ok]
+    return TransferInfo(x, y, all(np.allclose(row, y[0]) for row in y[1:]))
+
+
+def plot_transfer(
     curve: CurveLike | None,
     *,
     names: Sequence[str] | None = None,
@@ -454,24 +562,21 @@ def transfer_figure(
     --------
     >>> from types import SimpleNamespace
     >>> c = SimpleNamespace(x=np.array([0.0, 255.0]), y=np.array([[0.0, 1.0]]))
-    >>> fig = transfer_figure(c, y_range=(0.0, 1.0))
+    >>> fig = plot_transfer(c, y_range=(0.0, 1.0))
     >>> fig.data[0].name, list(fig.layout.yaxis.range)
     ('grey', [0.0, 1.0])
-    >>> transfer_figure(None).layout.annotations[0].text
+    >>> plot_transfer(None).layout.annotations[0].text
     'This technique is local: no single transfer curve.'
     """
     if curve is None:
-        return empty_figure(empty_message, height=height, title=title)
-    x = np.asarray(curve.x, dtype=np.float64)
-    y = np.atleast_2d(np.asarray(curve.y, dtype=np.float64))
-    ok = np.isfinite(x) & np.isfinite(y).all(axis=0)
-    if x.size == 0 or y.shape[1] != x.size or not ok.any():
-        return empty_figure("no transfer curve to draw", height=height, title=title)
-    x, y = x[ok], y[:, ok]
+        return plot_empty(empty_message, height=height, title=title)
+    info = transfer_info(curve)
+    if info is None:
+        return plot_empty("no transfer curve to draw", height=height, title=title)
+    x, y, same = info
     names = tuple(names) if names is not None else channel_names(y.shape[0])
     if len(names) != y.shape[0]:
         raise ValueError(f"expected {y.shape[0]} channel names (got {len(names)})")
-    same = all(np.allclose(row, y[0]) for row in y[1:])
     x_lo, x_hi = x_range if x_range is not None else (float(x[0]), float(x[-1]))
     if y_range is None:
         y_lo, y_hi = float(y.min()), float(y.max())
@@ -507,7 +612,29 @@ def transfer_figure(
     return go.Figure(data=data, layout=layout)
 
 
-def display_bar_figure(
+def display_bar_info(lo: float, hi: float) -> DisplayBarInfo | None:
+    """Return the display mapping ``[lo, hi] -> [black, white]`` sampled at 61 values.
+
+    The samples reach a quarter of the span beyond each end, where the grey saturates. None for
+    a non-finite or empty range.
+
+    Examples
+    --------
+    >>> info = display_bar_info(0.0, 4.0)
+    >>> info.x[[0, -1]].tolist(), info.z[0, [0, 10, 30, 50, 60]].tolist()
+    ([-1.0, 5.0], [0.0, 0.0, 0.5, 1.0, 1.0])
+    >>> display_bar_info(1.0, 1.0) is None
+    True
+    """
+    if not (np.isfinite(lo) and np.isfinite(hi)) or hi <= lo:
+        return None
+    pad = 0.25 * (hi - lo)
+    x = np.linspace(lo - pad, hi + pad, 61)
+    z = np.clip((x - lo) / (hi - lo), 0.0, 1.0)[None, :]
+    return DisplayBarInfo(float(lo), float(hi), x, z)
+
+
+def plot_display_bar(
     lo: float, hi: float, *, unit: str = "", title: str | None = None, height: int = 64
 ) -> go.Figure:
     """Return a horizontal grey colour bar: the display mapping ``[lo, hi] -> [black, white]``.
@@ -517,15 +644,14 @@ def display_bar_figure(
 
     Examples
     --------
-    >>> fig = display_bar_figure(-3.0, 3.0, unit="z")
+    >>> fig = plot_display_bar(-3.0, 3.0, unit="z")
     >>> fig.data[0].type, list(fig.layout.xaxis.range)
     ('heatmap', [-4.5, 4.5])
     """
-    if not (np.isfinite(lo) and np.isfinite(hi)) or hi <= lo:
-        return empty_figure("no display range", height=height, title=title)
-    pad = 0.25 * (hi - lo)
-    x = np.linspace(lo - pad, hi + pad, 61)
-    z = np.clip((x - lo) / (hi - lo), 0.0, 1.0)[None, :]
+    info = display_bar_info(lo, hi)
+    if info is None:
+        return plot_empty("no display range", height=height, title=title)
+    x, z = info.x, info.z
     heat = {
         "type": "heatmap", "x": x, "z": z, "zmin": 0.0, "zmax": 1.0, "colorscale": "gray",
         "showscale": False,
@@ -535,7 +661,7 @@ def display_bar_figure(
         height=height, title=title, shapes=[_vline(v, "#dc2626") for v in (lo, hi)],
         margin={"l": 20, "r": 20, "t": 26 if title else 4, "b": 30, "pad": MARGIN_PAD},
         # a label at either end ("8000") is hidden rather than cut by the figure's edge
-        xaxis={"range": [lo - pad, hi + pad], "showgrid": False,
+        xaxis={"range": [float(x[0]), float(x[-1])], "showgrid": False,
                "ticklabeloverflow": "hide past div"},
         yaxis={"visible": False},
     )  # fmt: skip
@@ -570,3 +696,12 @@ def stats_rows(
                 row[prefix + label] = value if np.isfinite(value) else 0.0
         rows.append(row)
     return rows
+
+
+# Old names, kept until the call sites move (pages/images.py, normviz/image_alt.py docstrings,
+# tests/unit/test_image_alt.py, tests/unit/test_image_text.py): every figure builder is plot_*.
+histogram_figure = plot_histogram
+mini_histogram_figure = plot_mini_histogram
+transfer_figure = plot_transfer
+display_bar_figure = plot_display_bar
+empty_figure = plot_empty

@@ -15,13 +15,16 @@ from normviz.figures.images import (
     MAX_BARS,
     channel_names,
     coarsen_histogram,
-    display_bar_figure,
-    empty_figure,
-    histogram_figure,
+    display_bar_info,
+    histogram_info,
     line_legend,
-    mini_histogram_figure,
+    plot_display_bar,
+    plot_empty,
+    plot_histogram,
+    plot_mini_histogram,
+    plot_transfer,
     stats_rows,
-    transfer_figure,
+    transfer_info,
 )
 
 
@@ -76,11 +79,11 @@ def test_coarsen_bad_input():
         coarsen_histogram(np.ones(4), np.arange(5.0), 0)
 
 
-# --- histogram_figure ----------------------------------------------------------------------------
+# --- plot_histogram ----------------------------------------------------------------------------
 
 
 def test_histogram_figure_structure_rgb():
-    fig = histogram_figure(_rgb_hist(1000), markers={"low": 10.0, "high": 200.0})
+    fig = plot_histogram(_rgb_hist(1000), markers={"low": 10.0, "high": 200.0})
     assert isinstance(fig, go.Figure)
     names = [t.name for t in fig.data]
     assert names == ["R", "G", "B", "R cumulative", "G cumulative", "B cumulative"]
@@ -95,7 +98,7 @@ def test_histogram_figure_structure_rgb():
 
 
 def test_histogram_cumulative_ends_at_one_and_is_monotone():
-    fig = histogram_figure(_hist([[5, 0, 3, 2]], [0, 1, 2, 3, 4]))
+    fig = plot_histogram(_hist([[5, 0, 3, 2]], [0, 1, 2, 3, 4]))
     cdf = np.asarray(fig.data[1].y)
     assert cdf[0] == 0.0 and cdf[-1] == pytest.approx(1.0)
     assert np.all(np.diff(cdf) >= 0)
@@ -108,17 +111,17 @@ def test_histogram_cumulative_ends_at_one_and_is_monotone():
 
 
 def test_histogram_payload_independent_of_image_size():
-    small = histogram_figure(_rgb_hist(10_000, bins=65536)).to_json()
-    large = histogram_figure(_rgb_hist(12_000_000, bins=65536)).to_json()
+    small = plot_histogram(_rgb_hist(10_000, bins=65536)).to_json()
+    large = plot_histogram(_rgb_hist(12_000_000, bins=65536)).to_json()
     assert len(small) < 40_000
     # The same number of points; only the digits of the counts differ.
     assert abs(len(large) - len(small)) < 0.2 * len(small)
-    fig = histogram_figure(_rgb_hist(12_000_000, bins=65536))
+    fig = plot_histogram(_rgb_hist(12_000_000, bins=65536))
     assert all(len(t.x) == MAX_BARS + 1 for t in fig.data)
 
 
 def test_histogram_log_y_and_shading():
-    fig = histogram_figure(_hist([[1, 1000, 1]], [0, 1, 2, 3]), log_y=True, shade_outside=(1, 2))
+    fig = plot_histogram(_hist([[1, 1000, 1]], [0, 1, 2, 3]), log_y=True, shade_outside=(1, 2))
     assert fig.layout.yaxis.type == "log"
     assert len(fig.layout.shapes) == 2
 
@@ -133,7 +136,7 @@ def test_histogram_log_y_and_shading():
     ],
 )
 def test_histogram_degenerate_gives_empty_labelled_figure(counts, edges):
-    fig = histogram_figure(_hist(counts, edges), title="before")
+    fig = plot_histogram(_hist(counts, edges), title="before")
     assert len(fig.data) == 0
     assert fig.layout.annotations[0].text == "no pixels to count"
     assert fig.layout.title.text == "before"
@@ -141,23 +144,23 @@ def test_histogram_degenerate_gives_empty_labelled_figure(counts, edges):
 
 def test_histogram_bad_names():
     with pytest.raises(ValueError, match=r"expected 3 channel names \(got 1\)"):
-        histogram_figure(_rgb_hist(10), names=["grey"])
+        plot_histogram(_rgb_hist(10), names=["grey"])
 
 
 def test_mini_histogram_is_bare_and_small():
-    fig = mini_histogram_figure(_rgb_hist(100))
+    fig = plot_mini_histogram(_rgb_hist(100))
     assert len(fig.data) == 3
     assert fig.layout.xaxis.visible is False and fig.layout.yaxis.visible is False
     assert len(fig.to_json()) < 12_000
 
 
-# --- transfer_figure ------------------------------------------------------------------------------
+# --- plot_transfer ------------------------------------------------------------------------------
 
 
 def test_transfer_figure_per_channel_and_ranges():
     x = np.linspace(0, 255, 256)
     y = np.stack([x / 255, (x / 255) ** 2, np.sqrt(x / 255)])
-    fig = transfer_figure(
+    fig = plot_transfer(
         SimpleNamespace(x=x, y=y), x_range=(0, 255), y_range=(-0.1, 1.1), display_range=(0, 1)
     )
     assert [t.name for t in fig.data] == ["R", "G", "B"]
@@ -168,33 +171,33 @@ def test_transfer_figure_per_channel_and_ranges():
 
 def test_transfer_identical_channels_drawn_once():
     x = np.linspace(0, 1, 5)
-    fig = transfer_figure(SimpleNamespace(x=x, y=np.stack([x, x, x])))
+    fig = plot_transfer(SimpleNamespace(x=x, y=np.stack([x, x, x])))
     assert [t.name for t in fig.data] == ["all channels"]
     lo, hi = fig.layout.yaxis.range
     assert lo < 0 < 1 < hi  # padded automatic range
 
 
 def test_transfer_constant_curve_has_finite_range():
-    fig = transfer_figure(SimpleNamespace(x=np.array([3.0, 3.0]), y=np.zeros((1, 2))))
+    fig = plot_transfer(SimpleNamespace(x=np.array([3.0, 3.0]), y=np.zeros((1, 2))))
     assert np.isfinite(fig.layout.yaxis.range).all()
 
 
 def test_transfer_none_and_empty():
-    assert "local" in transfer_figure(None).layout.annotations[0].text
-    fig = transfer_figure(SimpleNamespace(x=np.zeros(0), y=np.zeros((1, 0))))
+    assert "local" in plot_transfer(None).layout.annotations[0].text
+    fig = plot_transfer(SimpleNamespace(x=np.zeros(0), y=np.zeros((1, 0))))
     assert len(fig.data) == 0
 
 
 def test_transfer_bad_names():
     with pytest.raises(ValueError, match="expected 1 channel names"):
-        transfer_figure(SimpleNamespace(x=np.arange(3.0), y=np.ones((1, 3))), names=["R", "G"])
+        plot_transfer(SimpleNamespace(x=np.arange(3.0), y=np.ones((1, 3))), names=["R", "G"])
 
 
 # --- display bar, empty, stats rows ---------------------------------------------------------------
 
 
 def test_display_bar_saturates_beyond_the_range():
-    fig = display_bar_figure(-3.0, 3.0, unit="z")
+    fig = plot_display_bar(-3.0, 3.0, unit="z")
     z = np.asarray(fig.data[0].z)[0]
     x = np.asarray(fig.data[0].x)
     assert z[x <= -3].max() == 0.0 and z[x >= 3].min() == 1.0
@@ -203,11 +206,11 @@ def test_display_bar_saturates_beyond_the_range():
 
 @pytest.mark.parametrize("lo, hi", [(1.0, 1.0), (2.0, 1.0), (0.0, np.inf)])
 def test_display_bar_degenerate(lo, hi):
-    assert len(display_bar_figure(lo, hi).data) == 0
+    assert len(plot_display_bar(lo, hi).data) == 0
 
 
 def test_empty_figure_fixed_height():
-    fig = empty_figure("nothing", height=123)
+    fig = plot_empty("nothing", height=123)
     assert fig.layout.height == 123 and len(fig.data) == 0
 
 
@@ -274,7 +277,7 @@ def test_histogram_channels_differ_by_dash_and_label(n_channels, log_y):
     rng = np.random.default_rng(5)
     # Red and green drawn from the same distribution: only hue would tell them apart before.
     pixels = rng.integers(0, 256, size=(40, 50, n_channels), dtype=np.uint8)
-    fig = histogram_figure(_rgba_hist_of(pixels), log_y=log_y)
+    fig = plot_histogram(_rgba_hist_of(pixels), log_y=log_y)
     _assert_told_apart(fig)
     counts = [t for t in fig.data if t.yaxis != "y2"]
     assert len({t.line.dash for t in counts}) == n_channels  # the dash alone tells them apart
@@ -291,7 +294,7 @@ def test_histogram_channels_differ_by_dash_and_label(n_channels, log_y):
 
 def test_histogram_labels_at_the_peak_and_median_of_each_channel():
     counts = np.array([[0, 10, 0, 0], [0, 0, 0, 7]])
-    fig = histogram_figure(_hist(counts, [0, 1, 2, 3, 4]), names=["R", "G"])
+    fig = plot_histogram(_hist(counts, [0, 1, 2, 3, 4]), names=["R", "G"])
     by = {(a.text, a.yref): a for a in fig.layout.annotations}
     assert (by["R", "y"].x, by["R", "y"].y) == (1.5, 10.0)
     assert (by["G", "y"].x, by["G", "y"].y) == (3.5, 7.0)
@@ -302,7 +305,7 @@ def test_transfer_channels_differ_by_dash_and_label():
     x = np.linspace(0, 255, 256)
     # Per-channel min-max: all three curves end at the same point (255, 1).
     y = np.stack([x / 255, np.clip((x - 10) / 240, 0, 1), np.clip((x - 30) / 225, 0, 1)])
-    fig = transfer_figure(SimpleNamespace(x=x, y=y), y_range=(-0.05, 1.05))
+    fig = plot_transfer(SimpleNamespace(x=x, y=y), y_range=(-0.05, 1.05))
     _assert_told_apart(fig)
     assert [t.line.dash for t in fig.data] == ["solid", "dash", "dashdot"]
     ends = [(a.text, a.x, a.y, a.yshift) for a in fig.layout.annotations]
@@ -311,24 +314,24 @@ def test_transfer_channels_differ_by_dash_and_label():
 
 def test_transfer_label_kept_inside_the_plot():
     x = np.linspace(0, 1, 5)
-    fig = transfer_figure(SimpleNamespace(x=x, y=np.stack([x * 9, x])), y_range=(0.0, 1.0))
+    fig = plot_transfer(SimpleNamespace(x=x, y=np.stack([x * 9, x])), y_range=(0.0, 1.0))
     assert [a.y for a in fig.layout.annotations] == [1.0, 1.0]
 
 
 def test_one_curve_needs_no_label():
     x = np.linspace(0, 1, 5)
-    assert transfer_figure(SimpleNamespace(x=x, y=np.stack([x, x, x]))).layout.annotations == ()
-    assert histogram_figure(_hist([[1, 3, 0, 4]], np.arange(5.0))).layout.annotations == ()
+    assert plot_transfer(SimpleNamespace(x=x, y=np.stack([x, x, x]))).layout.annotations == ()
+    assert plot_histogram(_hist([[1, 3, 0, 4]], np.arange(5.0))).layout.annotations == ()
 
 
 def test_mini_histogram_channels_differ_by_dash():
-    fig = mini_histogram_figure(_rgb_hist(1000))
+    fig = plot_mini_histogram(_rgb_hist(1000))
     assert fig.layout.annotations == ()  # too small for labels
     _assert_told_apart(fig)
 
 
 def test_line_legend_names_the_figures_dashes():
-    fig = histogram_figure(_rgb_hist(500), cumulative=False)
+    fig = plot_histogram(_rgb_hist(500), cumulative=False)
     words = {"solid": "solid", "dash": "dashed", "dashdot": "dash-dot"}
     expected = ", ".join(f"{t.name} {words[t.line.dash]}" for t in fig.data)
     assert line_legend(("R", "G", "B")) == expected == "R solid, G dashed, B dash-dot"
@@ -343,10 +346,10 @@ LINE = 1.25  # a text line's height, in font sizes
 def _layout_figures():
     curve = SimpleNamespace(x=np.linspace(0, 65535, 5), y=np.linspace(-2, 60000, 5)[None, :])
     return {
-        "histogram": histogram_figure(_rgb_hist(10_000), x_title="output"),
-        "histogram log": histogram_figure(_rgb_hist(10_000), log_y=True),
-        "transfer": transfer_figure(curve),
-        "colour bar": display_bar_figure(-3.0, 3.0, unit="z"),
+        "histogram": plot_histogram(_rgb_hist(10_000), x_title="output"),
+        "histogram log": plot_histogram(_rgb_hist(10_000), log_y=True),
+        "transfer": plot_transfer(curve),
+        "colour bar": plot_display_bar(-3.0, 3.0, unit="z"),
     }
 
 
@@ -380,7 +383,44 @@ def test_log_counts_is_the_same_axis_type_whatever_the_data():
     # the page passes one log_y to both histograms; the figure obeys it for any histogram
     for log_y in (False, True):
         kinds = {
-            histogram_figure(h, log_y=log_y).layout.yaxis.type or "linear"
+            plot_histogram(h, log_y=log_y).layout.yaxis.type or "linear"
             for h in (_rgb_hist(5_000), _hist([[0, 9, 0, 1]], np.arange(5.0)))
         }
         assert kinds == {"log" if log_y else "linear"}
+
+
+# Old names, kept until the call sites move (pages/images.py, normviz/image_alt.py docstrings,
+# tests/unit/test_image_alt.py, tests/unit/test_image_text.py): every figure builder is plot_*.
+histogram_figure = plot_histogram
+mini_histogram_figure = plot_mini_histogram
+transfer_figure = plot_transfer
+display_bar_figure = plot_display_bar
+empty_figure = plot_empty
+
+
+# --- *_info records: computed from data, checked without Plotly -------------------------------
+
+
+def test_histogram_info_merges_bins_and_refuses_what_cannot_be_drawn():
+    info = histogram_info(_hist([[1, 2, 3, 4, 5, 6]], np.arange(7.0)), max_bins=3)
+    assert info.counts.tolist() == [[3.0, 7.0, 11.0]] and info.edges.tolist() == [0, 2, 4, 6]
+    assert histogram_info(_hist([[0, 0]], [0.0, 1.0, 2.0])) is None  # nothing counted
+    assert histogram_info(_hist([[1, 1]], [0.0, np.nan, 2.0])) is None
+    assert histogram_info(_hist([[1, 1]], [2.0, 1.0, 0.0])) is None  # descending edges
+
+
+def test_transfer_info_keeps_the_finite_samples_and_tells_equal_channels():
+    c = SimpleNamespace(x=np.array([0.0, 1.0, 2.0]), y=np.array([[0, np.inf, 2], [0, 1, 1.0]]))
+    info = transfer_info(c)
+    assert info.x.tolist() == [0.0, 2.0] and info.y.tolist() == [[0, 2], [0, 1]]
+    assert not info.same
+    assert transfer_info(SimpleNamespace(x=np.arange(3.0), y=np.ones((3, 3)))).same
+    assert transfer_info(SimpleNamespace(x=np.arange(3.0), y=np.ones((1, 2)))) is None
+    assert transfer_info(SimpleNamespace(x=np.zeros(0), y=np.zeros((1, 0)))) is None
+
+
+def test_display_bar_info_is_the_linear_display_mapping():
+    info = display_bar_info(10.0, 30.0)
+    np.testing.assert_allclose(info.z[0], np.clip((info.x - 10.0) / 20.0, 0, 1))
+    assert (info.x[0], info.x[-1]) == (5.0, 35.0)
+    assert display_bar_info(1.0, np.inf) is None and display_bar_info(2.0, 1.0) is None
