@@ -2,9 +2,9 @@
 
 :data:`IMAGE_LINKS` lists what the image page shows: the image (a bundled sample, or an upload,
 which cannot travel in a link), the technique of :data:`normviz.intensity.TECHNIQUES` and its
-parameters. Defaults come from the technique registry (``Technique.params``, and the signature of
-:func:`normviz.intensity.mean_std_bounds` for ``k``); the ranges here are those of the page's
-widgets, which read them from this table.
+parameters. Each technique's parameters (type, range, step, default, label, condition) are its
+``Technique.controls`` (:class:`normviz.intensity.ParamSpec`), turned into URL parameters by
+:func:`link_param`; the page's widgets read the same records.
 
 Examples
 --------
@@ -19,23 +19,26 @@ Examples
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Mapping
 from typing import Any
 
-from normviz.intensity import TECHNIQUES, mean_std_bounds
+from normviz.intensity import BOUNDS, TECHNIQUES, ParamSpec
 from normviz.links import LinkTable, Param
 from normviz.samples import SAMPLES
 
-__all__ = ["BOUNDS", "DEFAULT_SAMPLE", "IMAGE_LINKS", "UPLOAD_NOTE", "sample_technique"]
+__all__ = [
+    "BOUNDS",
+    "DEFAULT_SAMPLE",
+    "IMAGE_LINKS",
+    "PREFIX",
+    "UPLOAD_NOTE",
+    "link_param",
+    "sample_technique",
+    "values_on_screen",
+]
 
 DEFAULT_SAMPLE = next(iter(SAMPLES))
 """The sample shown when the link names none (the first of :data:`normviz.samples.SAMPLES`)."""
-
-BOUNDS = {"percentiles": "percentiles", "mean_std": "mean ± k·std", "manual": "manual"}
-"""How percentile clipping chooses its bounds: URL value -> the control's label."""
-
-_K_DEFAULT = inspect.signature(mean_std_bounds).parameters["k"].default
 
 
 def sample_technique(values: Mapping[str, Any]) -> str:
@@ -43,12 +46,26 @@ def sample_technique(values: Mapping[str, Any]) -> str:
     return SAMPLES[values.get("sample") or DEFAULT_SAMPLE].technique
 
 
-def _on(technique: str, **more: tuple[Any, ...]) -> dict[str, tuple[Any, ...]]:
-    return {"technique": (technique,), **more}
+PREFIX = "img_param_"
+"""Prefix of a technique parameter's widget key: ``img_param_`` + its ``ParamSpec.widget_key``."""
 
 
-def _p(key: str, name: str) -> Any:
-    return TECHNIQUES[key].params[name]
+def link_param(technique: str, spec: ParamSpec) -> Param:
+    """Return the URL parameter of ``spec``, a control of ``technique``: its range, default,
+    label and condition are the spec's (the widget key is :data:`PREFIX` + its key).
+
+    Examples
+    --------
+    >>> p = link_param("clahe", TECHNIQUES["clahe"].controls[1])
+    >>> p.name, p.kind, p.default, p.lo, p.hi, p.key, dict(p.when)
+    ('tiles', 'int', 8, 2, 16, 'img_param_tiles', {'technique': ('clahe',)})
+    """
+    return Param(
+        spec.name, spec.kind, spec.default, lo=spec.lo, hi=spec.hi,
+        choices=spec.choices or (tuple(SAMPLES) if spec.widget == "select" else ()),
+        step=spec.step, when={"technique": (technique,), **spec.when},
+        default_text=spec.default_text, key=PREFIX + spec.widget_key, label=spec.label,
+    )  # fmt: skip
 
 
 IMAGE_LINKS = LinkTable(
@@ -59,47 +76,8 @@ IMAGE_LINKS = LinkTable(
               when={"source": ("sample",)}, key="img_sample", label="…or a sample"),
         Param("technique", "choice", choices=tuple(TECHNIQUES), default_from=sample_technique,
               key="img_technique", label="Technique"),
-        # Min-max scaling: the output range
-        Param("lo", "float", _p("scale", "lo"), lo=-1e6, hi=1e6, step=0.5, when=_on("scale"),
-              key="img_param_lo", label="lo (new minimum)"),
-        Param("hi", "float", _p("scale", "hi"), lo=-1e6, hi=1e6, step=0.5, when=_on("scale"),
-              key="img_param_hi", label="hi (new maximum)"),
-        # Percentile clipping: how the bounds are chosen, then that choice's parameter
-        Param("bounds", "choice", "percentiles", choices=tuple(BOUNDS), when=_on("clip"),
-              key="img_param_clip_mode", label="Bounds from"),
-        Param("q", "pair", _p("clip", "q"), lo=0.0, hi=100.0, step=0.5,
-              when=_on("clip", bounds=("percentiles",)), key="img_param_q",
-              label="percentiles q"),
-        Param("k", "float", _K_DEFAULT, lo=0.5, hi=5.0, step=0.25,
-              when=_on("clip", bounds=("mean_std",)), key="img_param_k", label="k"),
-        Param("low", "float", None, lo=-1e9, hi=1e9, when=_on("clip", bounds=("manual",)),
-              default_text="the image's lowest display value", key="img_param_low",
-              label="low"),
-        Param("high", "float", None, lo=-1e9, hi=1e9, when=_on("clip", bounds=("manual",)),
-              default_text="the image's highest display value", key="img_param_high",
-              label="high"),
-        Param("per_channel", "bool", _p("clip", "per_channel"), when=_on("clip"),
-              key="img_param_clip_per_channel", label="per channel"),
-        # Z-score
-        Param("per_channel", "bool", _p("zscore", "per_channel"), when=_on("zscore"),
-              key="img_param_per_channel", label="per channel"),
-        # Histogram equalization
-        Param("mode", "choice", _p("equalize", "mode"), choices=("per_channel", "luminance"),
-              when=_on("equalize"), key="img_param_mode", label="Equalize"),
-        # Auto contrast
-        Param("cutoff", "pair", _p("autocontrast", "cutoff"), lo=0.0, hi=100.0, step=0.5,
-              when=_on("autocontrast"), key="img_param_cutoff", label="cutoff percentiles"),
-        Param("per_channel", "bool", _p("autocontrast", "per_channel"),
-              when=_on("autocontrast"), key="img_param_ac_per_channel", label="per channel"),
-        # CLAHE
-        Param("clip_limit", "float", _p("clahe", "clip_limit"), lo=0.001, hi=0.1, step=0.001,
-              when=_on("clahe"), key="img_param_clip_limit", label="clip limit"),
-        Param("tiles", "int", _p("clahe", "tiles"), lo=2, hi=16, step=1, when=_on("clahe"),
-              key="img_param_tiles", label="tiles per side"),
-        # Histogram matching
-        Param("reference", "choice", None, choices=tuple(SAMPLES), when=_on("match"),
-              default_text="the first sample with as many channels", key="img_param_reference",
-              label="Reference sample"),
+        # Every technique's controls, from its table (normviz.intensity.TECHNIQUES)
+        *(link_param(t.key, spec) for t in TECHNIQUES.values() for spec in t.controls),
         # Both histograms, every technique: one count scale before and after
         Param("log_counts", "bool", False, key="img_log_counts", label="Log counts"),
     ),
@@ -111,6 +89,44 @@ UPLOAD_NOTE = (
     "the sample {title} with the link's other settings instead. Upload the image to see it."
 )
 """Shown (format with ``title=``) when a link says ``source=upload``."""
+
+
+def values_on_screen(
+    state: Mapping[str, Any], uploaded: bool, image_defaults: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Return the values the page shows, for its URL: widget states, None where the image decides.
+
+    Parameters
+    ----------
+    state : mapping
+        Widget key -> value (the page's session state).
+    uploaded : bool
+        Whether the image is an upload (``source``).
+    image_defaults : mapping
+        A parameter whose default depends on the image (``low``, ``high``, ``reference``) -> that
+        default: a value equal to it is written as the default (None).
+
+    Examples
+    --------
+    >>> state = {"img_sample": "coffee", "img_technique": "clahe", "img_param_tiles": 4}
+    >>> IMAGE_LINKS.to_query(values_on_screen(state, False, {}))
+    {'sample': 'coffee', 'technique': 'clahe', 'tiles': '4'}
+    >>> state = {"img_technique": "clip", "img_param_clip_mode": "manual", "img_param_low": 0.0}
+    >>> values_on_screen(state, True, {"low": 0.0})["low"] is None
+    True
+    """
+    values: dict[str, Any] = {"source": "upload" if uploaded else "sample"}
+    for p in IMAGE_LINKS.params:
+        if p.name in values or not p.applies(values):
+            continue
+        v = state.get(p.key)
+        if v is None or (p.name in image_defaults and v == image_defaults[p.name]):
+            v = None if p.default_from is None else p.default_for(values)
+            v = p.default if v is None else v
+        elif isinstance(v, list):
+            v = tuple(v)
+        values[p.name] = v
+    return values
 
 
 def param_for_key(key: str) -> Any:

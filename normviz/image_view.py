@@ -15,13 +15,14 @@ prepared image is passed separately as ``ref``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from io import BytesIO
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from normviz import intensity, io
+from normviz.figures.images import stats_rows
 from normviz.image_text import Z_DISPLAY, ImageFile
 
 __all__ = [
@@ -37,16 +38,20 @@ __all__ = [
     "curve_of",
     "default_params",
     "display_range",
+    "frozen_params",
     "full_png",
     "grey_reference",
     "grid_tile",
+    "image_defaults",
     "input_range",
     "match_params",
     "npy_bytes",
     "prepare_image",
     "references",
+    "stats_table",
     "summarize",
     "technique_kwargs",
+    "technique_params",
     "to_display",
 ]
 
@@ -276,6 +281,45 @@ def _display_range(key, params, prep, ref) -> tuple[float, float]:
     return (float(out[0]), float(out[1])) if out is not None else prep.input_range
 
 
+def frozen_params(params: Mapping[str, Any]) -> tuple:
+    """Return a hashable copy of the page's params, numbers rounded to 9 decimals (a cache key).
+
+    Examples
+    --------
+    >>> frozen_params({"q": (1.0, 99.0), "_how": "percentiles", "low": np.array([0.1 + 0.2])})
+    (('_how', 'percentiles'), ('low', (0.3,)), ('q', (1.0, 99.0)))
+    """
+    return tuple((k, v if isinstance(v, str) else _rounded(v)) for k, v in sorted(params.items()))
+
+
+def _rounded(v: Any) -> float | tuple:
+    r = np.round(np.asarray(v, dtype=float), 9).tolist()
+    return tuple(r) if isinstance(r, list) else r
+
+
+def stats_table(
+    before: intensity.ImageStats | Summary, after: Summary, names: Sequence[str]
+) -> list[dict[str, Any]]:
+    """Return the page's statistics table: per channel a "before" row, then an "after" row.
+
+    Each row has ``channel`` ("R before", "R after", ...) and min, max, mean and std rounded to
+    4 decimals (``-0.0`` shown as ``0.0``).
+
+    Examples
+    --------
+    >>> s = summarize(np.array([[0.0, 2.0]], np.float32))
+    >>> stats_table(s, s._replace(maximum=np.array([1.23456])), ["grey"])[1]
+    {'channel': 'grey after', 'min': 0.0, 'max': 1.2346, 'mean': 1.0, 'std': 1.0}
+    """
+    return [
+        {"channel": f"{b['channel']} {when}",
+         **{k: round(v, 4) + 0.0 for k, v in r.items() if k != "channel"}}
+        for b, a in zip(stats_rows(before, None, names), stats_rows(after, None, names),
+                        strict=True)
+        for when, r in (("before", b), ("after", a))
+    ]  # fmt: skip
+
+
 def technique_kwargs(params: Mapping[str, Any], ref: Prepared | None = None) -> dict[str, Any]:
     """Return the keyword arguments of ``apply_technique``: the page's params without its notes.
 
@@ -352,6 +396,88 @@ def match_params(prep: Prepared, ref: str) -> dict[str, Any]:
     ``_grey`` says a grey image is matched to the reference's luminance.
     """
     return {"reference": ref, "_grey": prep.stats.n_channels == 1}
+
+
+def image_defaults(prep: Prepared, refs: list[str] | None = None) -> dict[str, Any]:
+    """Return the defaults the image decides: manual clip bounds and the matching reference.
+
+    ``low``/``high`` are the input's display range (:func:`input_range`), ``reference`` the
+    first of ``refs`` (None without one).
+
+    Examples
+    --------
+    >>> p = prepare_image("x", io.read_image(io.encode_png(np.array([[0, 9]], np.uint16))))
+    >>> image_defaults(p, ["coffee"])
+    {'low': 0.0, 'high': 65535.0, 'reference': 'coffee'}
+    """
+    lo, hi = prep.input_range
+    return {"low": lo, "high": hi, "reference": refs[0] if refs else None}
+
+
+def _scale_params(values: dict[str, Any], prep: Prepared) -> dict[str, Any]:
+    lo, hi = float(values["lo"]), float(values["hi"])
+    return {"lo": lo, "hi": hi if hi > lo else lo + 1.0}
+
+
+def _clip_params(values: dict[str, Any], prep: Prepared) -> dict[str, Any]:
+    how, per_ch = values.get("bounds") or "percentiles", bool(values.get("per_channel", False))
+    arg: Any = None
+    if how == "percentiles":
+        arg = tuple(values["q"])
+        b = intensity.percentiles(prep.preview, arg, per_channel=per_ch, stats=prep.stats)
+    elif how == "mean_std":
+        arg = values["k"]
+        b = intensity.mean_std_bounds(prep.preview, arg, per_channel=per_ch, stats=prep.stats)
+    else:
+        low, high = float(values["low"]), float(values["high"])
+        b = np.array([low, max(high, low + 1e-6)])
+    b = np.asarray(b, dtype=np.float64)
+    bounds = {"low": b[..., 0], "high": np.maximum(b[..., 1], b[..., 0] + 1e-6)}
+    # _how/_arg say how the bounds were chosen (for the code shown); not technique params
+    notes = {"_how": intensity.BOUNDS[how]} | ({"_arg": arg} if arg is not None else {})
+    return {**bounds, "per_channel": per_ch, **notes}
+
+
+def _match_params(values: dict[str, Any], prep: Prepared) -> dict[str, Any]:
+    return match_params(prep, values["reference"])
+
+
+_PARAMS = {"scale": _scale_params, "clip": _clip_params, "match": _match_params}
+"""Techniques whose controls are not their keyword arguments as they are (see
+:func:`technique_params`); every other technique takes its controls' values as they are."""
+
+
+def technique_params(key: str, values: dict[str, Any], prep: Prepared) -> dict[str, Any]:
+    """Return the page's params of technique ``key`` from its controls' ``values``.
+
+    Lists (a slider's pair) become tuples. Min-max scaling keeps ``hi > lo`` (``hi = lo + 1``
+    otherwise); clipping turns its bounds choice into ``low``/``high`` in input units (percentiles
+    or ``mean ± k·std`` fitted on the full-resolution statistics, or the typed values, with
+    ``high >= low + 1e-6``) and notes how (``_how``, ``_arg``); matching adds ``_grey``.
+
+    Parameters
+    ----------
+    key : str
+        A key of :data:`~normviz.intensity.TECHNIQUES`.
+    values : dict
+        Each shown control's value, by ``ParamSpec.name``.
+    prep : Prepared
+        The image they apply to.
+
+    Examples
+    --------
+    >>> p = prepare_image("x", io.read_image(io.encode_png(np.arange(101, dtype=np.uint8)[None])))
+    >>> technique_params("scale", {"lo": 2.0, "hi": 1.0}, p)
+    {'lo': 2.0, 'hi': 3.0}
+    >>> c = technique_params("clip", {"bounds": "percentiles", "q": [5.0, 95.0]}, p)
+    >>> float(c["low"]), float(c["high"]), c["_how"], c["_arg"]
+    (5.0, 95.0, 'percentiles', (5.0, 95.0))
+    >>> technique_params("autocontrast", {"cutoff": [2.0, 98.0], "per_channel": False}, p)
+    {'cutoff': (2.0, 98.0), 'per_channel': False}
+    """
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+    build = _PARAMS.get(key)
+    return build(values, prep) if build is not None else values
 
 
 def default_params(key: str, prep: Prepared, refs: list[str] | None = None) -> dict[str, Any]:

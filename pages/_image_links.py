@@ -16,7 +16,13 @@ from typing import Any
 
 import streamlit as st
 
-from normviz.image_links import DEFAULT_SAMPLE, IMAGE_LINKS, UPLOAD_NOTE, sample_technique
+from normviz.image_links import (
+    DEFAULT_SAMPLE,
+    IMAGE_LINKS,
+    UPLOAD_NOTE,
+    sample_technique,
+    values_on_screen,
+)
 from normviz.samples import SAMPLES
 from pages._held import begin, fill, put
 from pages._link_notes import show_link_notes
@@ -134,24 +140,8 @@ def _bounds() -> dict[str, Any]:
 
 
 def current(uploaded: bool, image_defaults: dict[str, Any]) -> dict[str, Any]:
-    """Return the values on screen, for the URL: widget states, None where the image decides.
-
-    ``image_defaults`` maps a parameter whose default depends on the image (``low``, ``high``,
-    ``reference``) to that default: a value equal to it is written as the default (None).
-    """
-    ss = st.session_state
-    values: dict[str, Any] = {"source": "upload" if uploaded else "sample"}
-    for p in LINKS.params:
-        if p.name in values or not p.applies(values):
-            continue
-        v = ss.get(p.key)
-        if v is None or (p.name in image_defaults and v == image_defaults[p.name]):
-            v = None if p.default_from is None else p.default_for(values)
-            v = p.default if v is None else v
-        elif isinstance(v, list):
-            v = tuple(v)
-        values[p.name] = v
-    return values
+    """Return the values on screen, for the URL (:func:`normviz.image_links.values_on_screen`)."""
+    return values_on_screen(st.session_state, uploaded, image_defaults)
 
 
 def sync_url(values: dict[str, Any]) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from normviz import ImageError, image_alt, image_text, intensity, io
+from normviz import ImageError, image_alt, image_text, image_view, intensity, io
 from normviz.figures import images as fig
 from normviz.literal import literal
 from normviz.samples import SAMPLES
@@ -96,10 +96,7 @@ with st.container(border=True):
     params = controls.params(key, prep, names)
     st.caption("Reset to defaults: every setting back to its default; the address loses them.")
 refs = w.references(prep) if key == "match" else []
-links.sync_url(links.current(upload is not None, {
-    "low": prep.input_range[0], "high": prep.input_range[1],
-    "reference": refs[0] if refs else None,
-}))  # fmt: skip
+links.sync_url(links.current(upload is not None, image_view.image_defaults(prep, refs)))
 links.show_notes(notes_slot)
 tech = intensity.TECHNIQUES[key]
 state = (hkey, key, _frozen(params))  # identifies everything drawn below

@@ -18,12 +18,15 @@ map from the image's own cumulative histogram and are not normalizations.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from normviz._checks import check_choice
+from normviz.intensity import _formulas as _f
+from normviz.intensity import _snippets as _s
 from normviz.intensity._histogram import (
     LUMA_WEIGHTS,
     Histogram,
@@ -32,6 +35,7 @@ from normviz.intensity._histogram import (
     image_stats,
 )
 from normviz.intensity._lut import apply_map
+from normviz.intensity._params import ParamSpec
 from normviz.intensity._techniques import (
     autocontrast,
     clahe,
@@ -48,11 +52,13 @@ from normviz.intensity._techniques import (
 from normviz.intensity._transfer import clip_map, curve_x, cutoff_bounds, technique_map
 
 __all__ = [
+    "BOUNDS",
     "KINDS",
     "LUMA_WEIGHTS",
     "TECHNIQUES",
     "Histogram",
     "ImageStats",
+    "ParamSpec",
     "Technique",
     "TransferCurve",
     "apply_technique",
@@ -112,6 +118,15 @@ class Technique(NamedTuple):
         Bounds every output lies in, or None (unbounded or in input units).
     kind : str
         One of :data:`KINDS`.
+    controls : tuple of ParamSpec
+        What a user sets, in the order the page shows it: type, range, step, default, label
+        and help of each parameter (the page's widgets and URL parameters read them).
+    formula : callable
+        ``formula(p, stats, names) -> (terms, tail)``: the formula with the numbers it used
+        (``_formulas``; :func:`normviz.image_text.formula` assembles it).
+    snippet : callable
+        ``snippet(p, stats, dtype) -> str``: runnable code after the lines that read ``img``
+        (``_snippets``; :func:`normviz.image_text.snippet` adds those).
     """
 
     key: str
@@ -120,6 +135,9 @@ class Technique(NamedTuple):
     params: dict[str, Any]
     output_range: tuple[float, float] | None
     kind: str
+    controls: tuple[ParamSpec, ...] = ()
+    formula: Callable[..., Any] | None = None
+    snippet: Callable[..., Any] | None = None
 
     @property
     def is_normalization(self) -> bool:
@@ -148,23 +166,117 @@ def _clahe_technique(img: np.ndarray, *, stats: ImageStats | None = None, **para
     return clahe(img, **params)
 
 
+BOUNDS = {"percentiles": "percentiles", "mean_std": "mean ± k·std", "manual": "manual"}
+"""How percentile clipping chooses its bounds: value -> the control's label."""
+
+_K_DEFAULT = inspect.signature(mean_std_bounds).parameters["k"].default
+_PER_CHANNEL = "per channel"
+_NO_POOL = "a grey image has one channel: nothing to pool"
+
+
+def _technique(
+    key: str,
+    title: str,
+    func: Callable[..., np.ndarray],
+    params: dict[str, Any],
+    output_range: tuple[float, float] | None,
+    kind: str,
+    formula: Callable[..., Any],
+    snippet: Callable[..., Any],
+    *controls: ParamSpec,
+) -> Technique:
+    """A :class:`Technique` whose keyword controls take their defaults from ``params``."""
+    filled = tuple(
+        c._replace(default=params[c.name]) if c.arg and c.name in params else c for c in controls
+    )
+    return Technique(key, title, func, params, output_range, kind, filled, formula, snippet)
+
+
 TECHNIQUES: dict[str, Technique] = {
     t.key: t
     for t in (
-        Technique("scale", "Min-max scaling", scale_to_range,
-                  {"lo": 0.0, "hi": 1.0, "per_channel": False}, (0.0, 1.0), "affine"),
-        Technique("clip", "Percentile clipping", _clip_technique,
-                  {"q": (1.0, 99.0), "per_channel": False}, None, "clipping"),
-        Technique("log", "Log scaling", log_scale, {}, (0.0, 1.0), "log"),
-        Technique("zscore", "Z-score (standardization)", z_score, {"per_channel": True}, None,
-                  "affine"),
-        Technique("equalize", "Histogram equalization", equalize, {"mode": "per_channel"},
-                  (0.0, 1.0), "cdf"),
-        Technique("autocontrast", "Auto contrast (percentile stretch)", autocontrast,
-                  {"cutoff": (1.0, 99.0), "per_channel": False}, (0.0, 1.0), "clipping"),
-        Technique("clahe", "CLAHE (adaptive equalization)", _clahe_technique,
-                  {"clip_limit": 0.01, "tiles": 8}, (0.0, 1.0), "cdf"),
-        Technique("match", "Histogram matching", match_histogram, {}, None, "cdf"),
+        _technique(
+            "scale", "Min-max scaling", scale_to_range,
+            {"lo": 0.0, "hi": 1.0, "per_channel": False}, (0.0, 1.0), "affine",
+            _f.scale_formula, _s.scale_snippet,
+            ParamSpec("lo", "float", lo=-1e6, hi=1e6, step=0.5, widget="number",
+                      label="lo (new minimum)", help="The value the image's minimum maps to."),
+            ParamSpec("hi", "float", lo=-1e6, hi=1e6, step=0.5, widget="number",
+                      label="hi (new maximum)",
+                      help="The value the image's maximum maps to (above lo)."),
+        ),
+        _technique(
+            "clip", "Percentile clipping", _clip_technique,
+            {"q": (1.0, 99.0), "per_channel": False}, None, "clipping",
+            _f.clip_formula, _s.clip_snippet,
+            ParamSpec("bounds", "choice", "percentiles", choices=tuple(BOUNDS),
+                      choice_labels=BOUNDS, widget="segmented", key="clip_mode", arg=False,
+                      label="Bounds from",
+                      help="Where the two bounds come from: percentiles, mean ± k·std, or typed."),
+            ParamSpec("q", "pair", lo=0.0, hi=100.0, step=0.5, when={"bounds": ("percentiles",)},
+                      label="percentiles q",
+                      help="The low and high percentiles (%) the values are clipped at."),
+            ParamSpec("k", "float", _K_DEFAULT, lo=0.5, hi=5.0, step=0.25, arg=False,
+                      when={"bounds": ("mean_std",)}, label="k",
+                      help="Bounds at the mean minus and plus k standard deviations."),
+            ParamSpec("low", "float", lo=-1e9, hi=1e9, step=0.01, widget="number", arg=False,
+                      when={"bounds": ("manual",)},
+                      default_text="the image's lowest display value", label="low",
+                      help="Values below become low (input units)."),
+            ParamSpec("high", "float", lo=-1e9, hi=1e9, step=0.01, widget="number", arg=False,
+                      when={"bounds": ("manual",)},
+                      default_text="the image's highest display value", label="high",
+                      help="Values above become high (input units)."),
+            ParamSpec("per_channel", "bool", widget="toggle", colour_only=True, why=_NO_POOL,
+                      key="clip_per_channel", label=_PER_CHANNEL,
+                      help="Each channel's own bounds (default: all channels pooled)."),
+        ),
+        _technique("log", "Log scaling", log_scale, {}, (0.0, 1.0), "log",
+                   _f.log_formula, _s.log_snippet),
+        _technique(
+            "zscore", "Z-score (standardization)", z_score, {"per_channel": True}, None, "affine",
+            _f.zscore_formula, _s.zscore_snippet,
+            ParamSpec("per_channel", "bool", widget="toggle", label=_PER_CHANNEL,
+                      help="Each channel's own mean and std (off: pooled over the channels)."),
+        ),
+        _technique(
+            "equalize", "Histogram equalization", equalize, {"mode": "per_channel"}, (0.0, 1.0),
+            "cdf",
+            _f.equalize_formula, _s.equalize_snippet,
+            ParamSpec("mode", "choice", choices=("per_channel", "luminance"), widget="segmented",
+                      colour_only=("luminance",),
+                      why="luminance equalization needs a colour image", label="Equalize",
+                      help="Each channel alone, or the luminance with the hue kept."),
+        ),
+        _technique(
+            "autocontrast", "Auto contrast (percentile stretch)", autocontrast,
+            {"cutoff": (1.0, 99.0), "per_channel": False}, (0.0, 1.0), "clipping",
+            _f.autocontrast_formula, _s.autocontrast_snippet,
+            ParamSpec("cutoff", "pair", lo=0.0, hi=100.0, step=0.5,
+                      label="cutoff percentiles",
+                      help="The percentiles (%) that map to 0 and 1; beyond them is clipped."),
+            ParamSpec("per_channel", "bool", widget="toggle", colour_only=True, why=_NO_POOL,
+                      key="ac_per_channel", label=_PER_CHANNEL,
+                      help="Each channel's own percentiles (changes the colour balance)."),
+        ),
+        _technique(
+            "clahe", "CLAHE (adaptive equalization)", _clahe_technique,
+            {"clip_limit": 0.01, "tiles": 8}, (0.0, 1.0), "cdf",
+            _f.clahe_formula, _s.clahe_snippet,
+            ParamSpec("clip_limit", "float", lo=0.001, hi=0.1, step=0.001, label="clip limit",
+                      help="The share of a tile's pixels one histogram bin may hold."),
+            ParamSpec("tiles", "int", lo=2, hi=16, step=1, label="tiles per side",
+                      help="The number of tiles along each side of the image."),
+        ),
+        _technique(
+            "match", "Histogram matching", match_histogram, {}, None, "cdf",
+            _f.match_formula, _s.match_snippet,
+            ParamSpec("reference", "choice", widget="select", arg=False,
+                      default_text="the first sample with as many channels",
+                      why="the reference must be another sample with as many channels as this "
+                          "image ({channels})", label="Reference sample",
+                      help="The sample whose distribution of intensities this image takes."),
+        ),
     )
 }  # fmt: skip
 

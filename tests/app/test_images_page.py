@@ -618,3 +618,56 @@ def test_a_url_value_quoted_in_a_warning_is_shown_literally():
     [warning] = [w.value for w in at.warning if w.value.startswith("From the link: ")]
     assert f"Ignored technique={bad!r} from the URL" in unescape(warning)
     assert "](" not in warning and "**" not in warning and "{z}$" not in warning
+
+
+def _widget_fields(at: AppTest, spec) -> dict:
+    """What the page's widget of ``spec`` shows: label, help, range, step and value."""
+    from normviz.image_links import PREFIX
+
+    key = PREFIX + spec.widget_key
+    for kind in ("slider", "number_input", "toggle", "button_group", "selectbox"):
+        found = [e for e in at.get(kind) if getattr(e, "key", None) == key]
+        if found:
+            break
+    else:
+        raise AssertionError(f"no widget {key}")
+    el = found[0]
+    got = {"label": el.proto.label, "help": el.proto.help}
+    if kind in ("slider", "number_input"):
+        got |= {"lo": el.proto.min, "hi": el.proto.max, "step": el.proto.step}
+        value = el.value
+        got["default"] = tuple(value) if isinstance(value, tuple | list) else value
+    if kind == "toggle":
+        got["default"] = el.value
+    if kind == "button_group":
+        got["default"] = el.value[0] if isinstance(el.value, list) else el.value
+    return got
+
+
+@pytest.mark.parametrize("technique", [k for k, t in TECHNIQUES.items() if t.controls])
+def test_widgets_take_label_help_range_step_and_default_from_the_table(technique):
+    """Each control's widget shows its ParamSpec (a colour sample: every control is shown)."""
+    from tests.unit.test_image_table import mismatches
+
+    at = _page()
+    at.selectbox(key="img_sample").set_value("coffee").run()
+    at.selectbox(key="img_technique").set_value(technique).run()
+    bounds = [None]
+    if technique == "clip":
+        bounds = list(TECHNIQUES["clip"].controls[0].choices)
+    for how in bounds:
+        if how is not None:
+            at.button_group(key="img_param_clip_mode").set_value(how).run()
+        assert not at.exception
+        values = {"bounds": how}
+        for spec in TECHNIQUES[technique].controls:
+            if not spec.applies(values):
+                continue
+            got = _widget_fields(at, spec)
+            if spec.default is None or spec.name == "bounds":  # image decides; set here
+                got.pop("default", None)
+            if spec.lo is not None and spec.widget == "number":
+                got |= {"lo": float(got["lo"]), "hi": float(got["hi"])}
+            assert mismatches(spec, got) == [], (technique, spec.name)
+            # an injected mismatch is caught by the same comparison
+            assert mismatches(spec._replace(label=spec.label + "!"), got)

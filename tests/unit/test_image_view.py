@@ -167,3 +167,58 @@ def test_code_files(prep_rgb):
     grey = iv.prepare_image("g", _decoded(np.zeros((2, 2), np.uint16)))
     image, ref = iv.code_files(grey, "g.png", ("rgb.png", prep_rgb))
     assert image == ("g.png", "uint16", 1) and ref == ("rgb.png", "uint8", 3)
+
+
+def test_frozen_params_is_a_hashable_rounded_cache_key():
+    a = iv.frozen_params({"low": np.array([1.0, 2.0]), "q": (1.0, 99.0), "_how": "percentiles"})
+    b = iv.frozen_params({"_how": "percentiles", "q": [1.0, 99.0 + 1e-12], "low": [1.0, 2.0]})
+    assert hash(a) == hash(b) and a == b  # order, container and float noise do not matter
+    assert iv.frozen_params({"q": (1.0, 98.0)}) != iv.frozen_params({"q": (1.0, 99.0)})
+
+
+def test_stats_table_rows(rgb):
+    before = intensity.image_stats(rgb)
+    after = iv.summarize(rgb.astype(np.float32) / 255)
+    rows = iv.stats_table(before, after, ["R", "G", "B"])
+    assert [r["channel"] for r in rows[:2]] == ["R before", "R after"] and len(rows) == 6
+    g = rgb[..., 1].astype(np.float64)
+    assert rows[2] == {"channel": "G before", "min": g.min(), "max": g.max(),
+                       "mean": round(g.mean(), 4), "std": round(g.std(), 4)}  # fmt: skip
+    assert rows[3]["mean"] == round(g.mean() / 255, 4)
+
+
+def test_image_defaults(prep_rgb):
+    assert iv.image_defaults(prep_rgb) == {"low": 0.0, "high": 255.0, "reference": None}
+    assert iv.image_defaults(prep_rgb, ["a", "b"])["reference"] == "a"
+
+
+def test_technique_params_clip_bounds_against_numpy(rgb, prep_rgb):
+    flat = rgb.reshape(-1, 3).astype(np.float64)
+    pct = iv.technique_params("clip", {"bounds": "percentiles", "q": [5.0, 95.0]}, prep_rgb)
+    np.testing.assert_allclose([pct["low"], pct["high"]], np.percentile(rgb, [5.0, 95.0]))
+    assert (pct["_how"], pct["_arg"]) == ("percentiles", (5.0, 95.0))
+    per = iv.technique_params(
+        "clip", {"bounds": "percentiles", "q": [5.0, 95.0], "per_channel": True}, prep_rgb
+    )
+    np.testing.assert_allclose(per["low"], np.percentile(flat, 5.0, axis=0))
+    ms = iv.technique_params("clip", {"bounds": "mean_std", "k": 1.5}, prep_rgb)
+    m, s = flat.mean(), flat.std()
+    np.testing.assert_allclose([ms["low"], ms["high"]], [m - 1.5 * s, m + 1.5 * s])
+    assert (ms["_how"], ms["_arg"]) == ("mean ± k·std", 1.5)
+    manual = iv.technique_params("clip", {"bounds": "manual", "low": 9.0, "high": 3.0}, prep_rgb)
+    assert float(manual["low"]) == 9.0 and float(manual["high"]) == pytest.approx(9.0 + 1e-6)
+    assert "_arg" not in manual and manual["per_channel"] is False
+
+
+def test_technique_params_other_techniques(prep_rgb):
+    assert iv.technique_params("scale", {"lo": -1.0, "hi": 4.0}, prep_rgb) == {
+        "lo": -1.0,
+        "hi": 4.0,
+    }
+    assert iv.technique_params("clahe", {"clip_limit": 0.02, "tiles": 4}, prep_rgb) == {
+        "clip_limit": 0.02, "tiles": 4,
+    }  # fmt: skip
+    assert iv.technique_params("match", {"reference": "coffee"}, prep_rgb) == {
+        "reference": "coffee", "_grey": False,
+    }  # fmt: skip
+    assert iv.technique_params("log", {}, prep_rgb) == {}
