@@ -13,6 +13,7 @@ deep-copies a figure's frames through ``to_dict`` each time). The others are pla
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 import plotly.graph_objects as go
@@ -42,6 +43,52 @@ def _grid(values: Sequence[Sequence[float]]) -> np.ndarray:
     return arr.reshape(0, 0) if arr.size == 0 else np.nan_to_num(arr.reshape(arr.shape[0], -1))
 
 
+class MomentsInfo(NamedTuple):
+    """Per-(sample, channel) moments before and after a normalization, ready to draw.
+
+    Attributes
+    ----------
+    grids : tuple of four (N, C) float64 arrays
+        Mean before, mean after, std before, std after (non-finite values as 0; an empty input
+        is a (0, 0) array).
+    titles : tuple of four str
+        The panels' titles, in the same order.
+    mean_limit : float
+        Half-width of the means' shared, diverging colour range (> 0).
+    std_limit : float
+        Top of the stds' shared colour range, from 0 (>= 1).
+    """
+
+    grids: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+    titles: tuple[str, str, str, str]
+    mean_limit: float
+    std_limit: float
+
+
+def moments_info(
+    before_mean: Sequence[Sequence[float]],
+    before_std: Sequence[Sequence[float]],
+    after_mean: Sequence[Sequence[float]],
+    after_std: Sequence[Sequence[float]],
+    title_after: str = "after",
+) -> MomentsInfo:
+    """Return the four (N, C) moment grids and their shared colour ranges.
+
+    Examples
+    --------
+    >>> info = moments_info([[1.0, -2.0]], [[1.0, 3.0]], [[0.0, 0.0]], [[1.0, 1.0]])
+    >>> info.mean_limit, info.std_limit, info.titles[1]
+    (2.0, 3.0, 'mean after')
+    """
+    grids = tuple(_grid(v) for v in (before_mean, after_mean, before_std, after_std))
+    return MomentsInfo(
+        grids,  # type: ignore[arg-type]
+        ("mean before", f"mean {title_after}", "std before", f"std {title_after}"),
+        max([float(np.abs(g).max()) for g in grids[:2] if g.size] + [1e-3]),
+        max([float(g.max()) for g in grids[2:] if g.size] + [1.0]),
+    )
+
+
 def plot_moments(
     before_mean: Sequence[Sequence[float]],
     before_std: Sequence[Sequence[float]],
@@ -61,15 +108,13 @@ def plot_moments(
     >>> len(fig.data), fig.data[0].zmin, fig.data[0].zmax
     (4, -2.0, 2.0)
     """
-    grids = [_grid(v) for v in (before_mean, after_mean, before_std, after_std)]
-    m_lim = max([float(np.abs(g).max()) for g in grids[:2] if g.size] + [1e-3])
-    s_lim = max([float(g.max()) for g in grids[2:] if g.size] + [1.0])
+    info = moments_info(before_mean, before_std, after_mean, after_std, title_after)
+    m_lim, s_lim = info.mean_limit, info.std_limit
     fig = make_subplots(
         rows=2, cols=2, shared_xaxes=True, shared_yaxes=True, vertical_spacing=0.12,
-        horizontal_spacing=0.10,
-        subplot_titles=("mean before", f"mean {title_after}", "std before", f"std {title_after}"),
+        horizontal_spacing=0.10, subplot_titles=info.titles,
     )  # fmt: skip
-    for i, g in enumerate(grids):
+    for i, g in enumerate(info.grids):
         is_mean = i < 2
         n = g.shape[0] if g.size else 0
         fig.add_trace(

@@ -442,3 +442,16 @@ def test_batch_size_study_keeps_coinciding_layernorm_and_groupnorm_lines_apart()
     assert group["marker"]["symbol"] != layer["marker"]["symbol"]
     np.testing.assert_array_equal(_numbers(group["customdata"]), [2, 16, 128])
     assert "batch %{customdata" in layer["hovertemplate"]  # hover names the true batch size
+
+
+def test_boundary_info_quantizes_what_the_heatmap_draws():
+    xs = np.linspace(-1.5, 1.5, 7, dtype=np.float32)
+    prob = np.random.default_rng(3).uniform(-0.1, 1.1, (7, 7)).astype(np.float32)
+    prob[2, 3] = np.nan
+    info = F.boundary_info(Grid(xs, xs, prob))
+    assert info.z.dtype == np.uint8 and info.z.shape == (7, 7)
+    expected = np.rint(np.clip(np.where(np.isnan(prob), 0.5, prob), 0, 1) * 255)
+    np.testing.assert_array_equal(info.z, expected)
+    sent = _valid(F.plot_boundary(Grid(xs, xs, prob), None, None))["data"][0]
+    np.testing.assert_array_equal(_numbers(sent["z"]), info.z)
+    np.testing.assert_array_equal(_numbers(sent["x"]), xs)

@@ -354,3 +354,22 @@ def test_cube_tiles_each_keep_their_title_and_whole_shaded_set():
             assert xr[0] < xs.min() and xs.max() < xr[1], info.kind
             assert yr[0] < ys.min() and ys.max() < yr[1], info.kind
         assert len(_polygons(tile.data[2].x, tile.data[2].y)) == _shown(info.labels, 0)
+
+
+def test_moments_info_shares_one_colour_range_before_and_after():
+    m, s = studies.channel_moments(X)
+    after = studies.channel_moments(layers.normalize(X, "batch"))
+    info = fig.moments_info(m, s, *after, "after BatchNorm")
+    oracle = X.double().mean(dim=(2, 3)).numpy()
+    np.testing.assert_allclose(info.grids[0], oracle, atol=1e-5)
+    assert info.mean_limit == pytest.approx(np.abs(oracle).max(), abs=1e-5)
+    assert info.std_limit == pytest.approx(max(np.max(s), np.max(after[1]), 1.0), abs=1e-6)
+    assert info.titles == (
+        "mean before",
+        "mean after BatchNorm",
+        "std before",
+        "std after BatchNorm",
+    )
+    empty = fig.moments_info([], [], [], [])
+    assert [g.shape for g in empty.grids] == [(0, 0)] * 4
+    assert (empty.mean_limit, empty.std_limit) == (1e-3, 1.0)

@@ -22,7 +22,7 @@ from normviz.figures.lab._alt import (
     weight_histograms_alt,
     weight_norm_alt,
 )
-from normviz.figures.lab._boundary import plot_boundary
+from normviz.figures.lab._boundary import BoundaryInfo, boundary_info, plot_boundary
 from normviz.figures.lab._curves import (
     Curves,
     curves_info,
@@ -65,10 +65,12 @@ __all__ = [
     "SPARSITY_COLOUR",
     "SPLIT_COLOURS",
     "X_AXIS_TITLES",
+    "BoundaryInfo",
     "Curves",
     "WeightHistogram",
     "batch_size_study_alt",
     "boundary_alt",
+    "boundary_info",
     "curves_alt",
     "curves_info",
     "plot_batch_size_study",

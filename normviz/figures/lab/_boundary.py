@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -24,6 +24,42 @@ if TYPE_CHECKING:
 
 # --------------------------------------------------------------------------------------------
 # Decision boundary
+
+
+class BoundaryInfo(NamedTuple):
+    """The boundary heatmap ready to draw: P(class 1) on a grid, quantized to 256 levels.
+
+    Attributes
+    ----------
+    xs, ys : (R,) float32
+        The grid's x and y coordinates.
+    z : (R, R) uint8
+        ``round(255 * P(class 1))`` at ``(xs[j], ys[i])`` (a NaN probability reads 0.5: 128).
+    """
+
+    xs: np.ndarray
+    ys: np.ndarray
+    z: np.ndarray
+
+
+def boundary_info(grid: BoundaryGrid) -> BoundaryInfo:
+    """Return the boundary grid with its probabilities as ``uint8`` levels (256, plenty to see).
+
+    A quarter of the bytes of float32 on the wire; probabilities are clipped to [0, 1].
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as G
+    >>> grid = G(xs=[0.0, 1.0], ys=[0.0, 1.0], prob=[[0.0, 0.5], [np.nan, 1.2]])
+    >>> boundary_info(grid).z.tolist()
+    [[0, 128], [128, 255]]
+    """
+    prob = np.nan_to_num(np.asarray(grid.prob, dtype=np.float32), nan=0.5)
+    return BoundaryInfo(
+        np.asarray(grid.xs, dtype=np.float32),
+        np.asarray(grid.ys, dtype=np.float32),
+        np.rint(np.clip(prob, 0.0, 1.0) * 255.0).astype(np.uint8),
+    )
 
 
 def _points(data: Dataset | None, name: str, edge: str, size: int) -> dict[str, Any]:
@@ -91,14 +127,13 @@ def plot_boundary(
     """
     data: list[dict] = []
     if grid is not None:
-        prob = np.nan_to_num(np.asarray(grid.prob, dtype=np.float32), nan=0.5)
-        z = np.rint(np.clip(prob, 0.0, 1.0) * 255.0).astype(np.uint8)
+        heat = boundary_info(grid)
         data.append(
             {
                 "type": "heatmap",
-                "x": np.asarray(grid.xs, dtype=np.float32),
-                "y": np.asarray(grid.ys, dtype=np.float32),
-                "z": z,
+                "x": heat.xs,
+                "y": heat.ys,
+                "z": heat.z,
                 "zmin": 0,
                 "zmax": 255,
                 "colorscale": BOUNDARY_SCALE,
