@@ -1,7 +1,9 @@
 """Normalization layers: which elements BatchNorm, LayerNorm, InstanceNorm, GroupNorm, RMSNorm pool.
 
-Every sentence that states a number or a behaviour comes from normviz.layer_text, built from the
-records that computed it; this page only places them.
+Every sentence that states a number or a behaviour comes from normviz.layer_text or
+normviz.layer_captions, built from the records that computed it; the kinds, their formulas and
+their parameters' ranges come from the table normviz.layer_kinds.LAYER_KINDS (through
+normviz.layer_links for the widgets). This page only holds widgets, caching and layout.
 """
 
 from __future__ import annotations
