@@ -207,11 +207,16 @@ class LayerKind:
     torch_checks_batch: bool = False
 
     def __post_init__(self) -> None:
+        """Refuse an entry :mod:`normviz.layers` cannot compute, saying what is wrong."""
         for layout, names in self.pooled.items():
             check_choice(layout, LAYOUTS, "layout")
-            allowed = {*AXES[layout], "C/G"}
-            if not set(names) <= allowed or set(self.functional) != set(self.pooled):
+            allowed = {*AXES[layout], "C/G"} if layout == "nct" else set(AXES[layout])
+            if not set(names) <= allowed:
                 raise ValueError(f"{self.key}: pooled axes {names} not in {sorted(allowed)}")
+        if "nct" not in self.pooled or SPATIAL not in self.pooled["nct"]:
+            raise ValueError(f"{self.key}: every kind pools the spatial axes of (N, C, *) input")
+        if set(self.functional) != set(self.pooled):
+            raise ValueError(f"{self.key}: expected a torch functional for each layout it pools")
 
     @property
     def pools_samples(self) -> bool:

@@ -197,3 +197,15 @@ def test_a_kind_added_to_the_table_works_without_touching_layers(monkeypatch):
     assert mean.abs().max() == 0 and ms.shape == (3, 4, 1, 1)
     assert layer_text.layer_note("instance_rms").startswith("InstanceRMSNorm normalizes **each")
     assert "no mean subtracted" in layer_text.layer_note("instance_rms")
+
+
+def test_an_entry_the_layers_cannot_compute_is_refused():
+    import dataclasses
+
+    spec = LAYER_KINDS["layer"]
+    with pytest.raises(ValueError, match="pools the spatial axes"):
+        dataclasses.replace(spec, pooled={"nct": ("C",), "ntd": ("D",)})
+    with pytest.raises(ValueError, match=r"pooled axes \('G',\) not in"):
+        dataclasses.replace(spec, pooled={"nct": ("G",), "ntd": ("D",)})
+    with pytest.raises(ValueError, match="a torch functional for each layout"):
+        dataclasses.replace(spec, functional={"nct": spec.functional["nct"]})
