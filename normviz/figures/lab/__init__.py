@@ -4,12 +4,17 @@ Each view has a split in the style of Optuna's visualization: an ``*_info``
 function turns records into a small NamedTuple of arrays (tested on its own), and a ``plot_*``
 function only draws it. The builders take plain arrays and records (``EpochRecord``,
 ``StopInfo``, ``BoundaryGrid`` and ``Dataset`` are read by attribute), never a model, so this
-module imports neither torch nor streamlit.
+package imports neither torch nor streamlit. One module per job: ``_curves`` (training curves,
+weight norm), ``_weights`` (histograms), ``_boundary``, ``_studies`` (batch-size study), ``_alt``
+(alternative texts) and ``_style`` (the palette the live view also sends to the browser).
 
-The figures are built to be cheap: they are redrawn several times a second while a network
-trains. Curves are downsampled to at most ``max_points`` per trace, the boundary heatmap is sent
-as ``uint8`` (a quarter of the bytes of float32), nothing carries per-point hover text, and every
-figure has a fixed height and fixed axis ranges, so nothing jumps between ticks.
+The figures are built to be cheap: they were redrawn several times a second while a network
+trained, as :class:`~normviz.figures._spec.FigureSpec` (about 2 ms for the four figures of a
+tick, built and serialized, against 14 ms as ``go.Figure``); the batch-size study, drawn once,
+is a plain ``go.Figure``. Curves are downsampled to at most ``max_points`` per trace, the
+boundary heatmap is sent as ``uint8`` (a quarter of the bytes of float32), nothing carries
+per-point hover text, and every figure has a fixed height and fixed axis ranges, so nothing
+jumps between ticks.
 
 Colours are fixed across the page: train is indigo and test is rose in every curve; run A is
 drawn solid and run B dashed; class 0 is orange and class 1 blue, as in TensorFlow Playground.
