@@ -20,6 +20,8 @@ from normviz import io
 from normviz.figures.images import line_legend
 from normviz.image_numbers import num
 from normviz.intensity import KINDS, TECHNIQUES, ImageStats
+from normviz.literal import literal
+from normviz.samples import Sample
 
 __all__ = [
     "Z_DISPLAY",
@@ -32,6 +34,7 @@ __all__ = [
     "formula",
     "grid_title",
     "home_blurb",
+    "image_caption",
     "input_display_note",
     "kind_note",
     "no_curve_note",
@@ -401,6 +404,24 @@ def upload_label() -> str:
     )
 
 
+def image_caption(name: str, shape: Sequence[int], dtype: str, sample: Sample | None = None) -> str:
+    """Caption under the image picker: its name, size, channels and dtype; for a sample, what
+    it is good for, its licence and its source. ``name`` is escaped (it may be an upload's).
+
+    Examples
+    --------
+    >>> print(image_caption("a*b.png", (48, 64, 3), "uint16"))
+    **a\\*b\\.png**: 64 × 48 px, 3 channel(s), uint16.
+    """
+    h, w = shape[:2]
+    n = shape[2] if len(shape) == 3 else 1
+    text = f"**{literal(name)}**: {w} × {h} px, {n} channel(s), {dtype}."
+    if sample is not None:
+        s = sample
+        text += f" {s.good_for} *Licence: {s.licence}. Source: {s.source.rstrip('.')}.*"
+    return text
+
+
 def npy_note() -> str:
     """Caption of the float32 download: what the ``.npy`` file holds and how to read it."""
     return (
@@ -422,4 +443,4 @@ def grid_title(key: str, params: dict[str, Any], reference_title: str = "") -> s
     short = {"scale": "Min-max", "log": "Log", "equalize": "Equalize", "clahe": "CLAHE"}
     if key == "match":
         return "Match" + (f" → {reference_title}" if reference_title else "")
-    return short[key]
+    return short.get(key, TECHNIQUES[key].title.split(" (")[0])

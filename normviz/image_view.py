@@ -32,6 +32,7 @@ __all__ = [
     "Result",
     "Summary",
     "apply",
+    "clip_marks",
     "code_files",
     "compute_result",
     "content_hash",
@@ -318,6 +319,23 @@ def stats_table(
                         strict=True)
         for when, r in (("before", b), ("after", a))
     ]  # fmt: skip
+
+
+def clip_marks(key: str, params: Mapping[str, Any]) -> dict[str, float] | None:
+    """Return the clip bounds to mark on the input histogram, ``{"low": ..., "high": ...}``.
+
+    The lowest ``low`` and highest ``high`` over the channels; None for another technique.
+
+    Examples
+    --------
+    >>> clip_marks("clip", {"low": np.array([3.0, 1.0]), "high": np.array([9.0, 8.0])})
+    {'low': 1.0, 'high': 9.0}
+    >>> clip_marks("scale", {"lo": 0.0, "hi": 1.0}) is None
+    True
+    """
+    if key != "clip":
+        return None
+    return {"low": float(np.min(params["low"])), "high": float(np.max(params["high"]))}
 
 
 def technique_kwargs(params: Mapping[str, Any], ref: Prepared | None = None) -> dict[str, Any]:

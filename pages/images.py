@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
 
 import numpy as np
 import streamlit as st
@@ -22,14 +21,6 @@ ensure_router()
 
 CHART = {"config": {"displayModeBar": False}, "width": "stretch"}
 FORMATS = list(io.UPLOAD_EXTENSIONS)
-
-
-def _frozen(params: dict[str, Any]) -> tuple:
-    """A hashable, rounded copy of the parameters (the cache key of the result)."""
-    return tuple(
-        (k, v if isinstance(v, str) else np.round(np.asarray(v, dtype=float), 9).tolist())
-        for k, v in sorted(params.items())
-    )
 
 
 st.title("Image normalization")
@@ -69,12 +60,8 @@ except Exception:
 
 names = fig.channel_names(prep.stats.mean.size)
 h, wd = prep.shape[:2]
-about = f"**{literal(name)}**: {wd} × {h} px, {len(names)} channel(s), {prep.dtype}."
 title = SAMPLES[sample].title if sample is not None else name  # what the alt texts call it
-if sample is not None:
-    s = SAMPLES[sample]
-    about += f" {s.good_for} *Licence: {s.licence}. Source: {s.source.rstrip('.')}.*"
-st.caption(about)
+st.caption(image_text.image_caption(name, prep.shape, prep.dtype, SAMPLES.get(sample)))
 for note in prep.notes:
     st.info(note, icon=":material/info:")
 
@@ -99,7 +86,7 @@ refs = w.references(prep) if key == "match" else []
 links.sync_url(links.current(upload is not None, image_view.image_defaults(prep, refs)))
 links.show_notes(notes_slot)
 tech = intensity.TECHNIQUES[key]
-state = (hkey, key, _frozen(params))  # identifies everything drawn below
+state = (hkey, key, image_view.frozen_params(params))  # identifies everything drawn below
 res = w.result(*state, prep, params)
 d_lo, d_hi = res.display
 
@@ -112,8 +99,8 @@ with before:
     ))  # fmt: skip
     i_lo, i_hi = prep.input_range
     st.caption(image_text.input_display_note(i_lo, i_hi))
-    bounds = (float(np.min(params["low"])), float(np.max(params["high"]))) if key == "clip" else ()
-    marks = dict(zip(("low", "high"), bounds, strict=True)) if bounds else None
+    marks = image_view.clip_marks(key, params)
+    bounds = tuple(marks.values()) if marks else ()
     before_hist = w.cached_figure(("before", hkey, log_y, bounds), lambda: fig.histogram_figure(
         prep.stats.fine, names=names, x_range=prep.input_range, log_y=log_y, markers=marks,
     ))  # fmt: skip
@@ -157,18 +144,7 @@ with curve_col:
     ))  # fmt: skip
 with table_col:
     st.markdown("**Statistics per channel**")
-    rows = [
-        {
-            "channel": f"{b['channel']} {when}",
-            **{k: round(v, 4) + 0.0 for k, v in r.items() if k != "channel"},
-        }
-        for b, a in zip(
-            fig.stats_rows(prep.stats, None, names),
-            fig.stats_rows(res.stats, None, names),
-            strict=True,
-        )
-        for when, r in (("before", b), ("after", a))
-    ]
+    rows = image_view.stats_table(prep.stats, res.stats, names)
     st.dataframe(rows, hide_index=True, width="stretch")
     st.caption(image_text.stats_caption(prep.shape, prep.preview.shape))
 

@@ -131,3 +131,14 @@ def test_image_text_reads_formula_and_code_from_the_table(monkeypatch):
     assert f.latex == r"x' = \star" and f.numbers == ({"n": "7"},)
     code = image_text.snippet("log", {}, stats, "uint8", file="a.png")
     assert code.endswith("out = img  # from the table\n") and "a.png" in code
+
+
+@pytest.mark.parametrize("key", list(TECHNIQUES))
+def test_every_technique_has_its_texts(key):
+    """The prose kept beside the table (image_text) covers every technique of the table."""
+    from normviz import image_text
+
+    use, pitfalls = image_text.use_and_pitfalls(key)
+    assert use and pitfalls
+    assert image_text.grid_title(key, {}) and image_text.bar_unit(key)
+    assert image_text.kind_note(key).text.startswith(("**", "**Not"))

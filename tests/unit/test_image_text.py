@@ -753,3 +753,14 @@ def test_sample_captions_shown_on_the_page_are_true(images):
     assert "about 1000:1" in SAMPLES["hdr"].good_for
     assert 800 < hdr.max() / hdr.min() < 1250
     assert (hdr / 65535).mean() < 0.02 and ni.log_scale(images["hdr"]).mean() > 0.4
+
+
+def test_image_caption_states_the_decoded_size_and_the_sample_facts():
+    decoded = load_sample("hdr")
+    h, w = decoded.pixels.shape[:2]
+    s = SAMPLES["hdr"]
+    text = it.image_caption("hdr", decoded.pixels.shape, str(decoded.pixels.dtype), s)
+    assert text.startswith(f"**hdr**: {w} × {h} px, 1 channel(s), uint16.")
+    assert s.good_for in text and f"Licence: {s.licence}." in text
+    upload = it.image_caption("[x](y).png", (2, 3, 3), "uint8")
+    assert upload == r"**\[x\]\(y\)\.png**: 3 × 2 px, 3 channel(s), uint8."
