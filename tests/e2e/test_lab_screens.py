@@ -1,8 +1,8 @@
 """The lab on any screen: a phone, a projector at 150 % zoom, a laptop; and by keyboard.
 
-1280x720 at 150 % zoom is a 853x480 CSS-pixel viewport (the layout only sees CSS pixels).
-Each size is screenshotted (tests/e2e/screenshots/lab-screen-*.png) and checked: Start and the
-live chart on the first screen, no button or mode label cut, no two texts overlapping.
+The sizes and the overlap check are tests/e2e/screens.py's. Each size is screenshotted
+(tests/e2e/screenshots/lab-screen-*.png) and checked: Start and the live chart on the first
+screen, no button or mode label cut, no two texts overlapping.
 """
 
 from __future__ import annotations
@@ -10,12 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.conftest import check_page, open_page, runs, settle_after, shoot
-
-SIZES = {
-    "phone": (390, 844),
-    "projector": (853, 480),  # 1280x720 at 150 %
-    "laptop": (1400, 1000),
-}
+from tests.e2e.screens import OVERLAPS, SIZES
 
 # Every visible text-bearing control of the lab's top row: its text must fit its box.
 CUT_LABELS = """() => {
@@ -27,29 +22,6 @@ CUT_LABELS = """() => {
         return texts.filter(e => e.scrollWidth > e.clientWidth + 1)
             .map(e => e.textContent.trim());
     });
-}"""
-
-# Pairs of leaf texts in the live view's neighbourhood whose boxes overlap.
-OVERLAPS = """() => {
-    const root = document.querySelector('[data-testid=stMain]');
-    const leaves = Array.from(root.querySelectorAll('p, label, button, h1, h2, h3, span'))
-        .filter(e => e.children.length === 0 && e.textContent.trim()
-                && e.getClientRects().length && !e.closest('[data-testid=stTooltipIcon]')
-                // a slider's value rides above its thumb, in its label's row (Streamlit's own)
-                && !e.closest('[data-testid=stSliderThumbValue]')
-                && !e.closest('.katex'));  // typeset formulas stack their glyphs on purpose
-    const boxes = leaves.map(e => [e, e.getBoundingClientRect()])
-        .filter(([, r]) => r.width > 2 && r.height > 2 && r.top < window.innerHeight * 3);
-    const out = [];
-    for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
-        const [a, ra] = boxes[i], [b, rb] = boxes[j];
-        if (a.contains(b) || b.contains(a)) continue;
-        const w = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
-        const h = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
-        if (w > 2 && h > 2) out.push([a.textContent.trim().slice(0, 40),
-                                      b.textContent.trim().slice(0, 40)]);
-    }
-    return out;
 }"""
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
+
 from tests.e2e.conftest import check_page, exceptions, open_page, runs, settle, settle_after, shoot
+from tests.e2e.screens import OVERLAPS, SIZES, TEXT_BOXES, chart_text_problems, overlap
 
 # Index of the first Plotly graph that carries animation frames, or -1.
 ANIMATED = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).findIndex(
@@ -128,41 +131,25 @@ def test_sliders_and_tabs_never_exhaust_webgl_contexts(page, server):
     check_page(page)
 
 
-# Boxes (page pixels) of what a Plotly graph draws as text, by kind: its title, the legend, the
-# annotations, the tick labels. Used to check that nothing runs into anything else on a phone.
-TEXT_BOXES = """(i) => { const g = document.querySelectorAll('.js-plotly-plot')[i];
-    const box = (e) => { const r = e.getBoundingClientRect();
-        return [r.left, r.top, r.right, r.bottom, (e.textContent || '').trim()]; };
-    const all = (sel) => Array.from(g.querySelectorAll(sel)).filter(
-        e => e.getBoundingClientRect().width > 0).map(box);
-    const plot = g.querySelector('.main-svg').getBoundingClientRect();
-    const drawn = g.querySelector('.cartesianlayer .scatterlayer');
-    const d = drawn ? drawn.getBoundingClientRect() : null;
-    return {title: all('.gtitle'), legend: all('.legend .bg'), notes: all('.annotation-text'),
-            data: d && d.height ? [d.left, d.top, d.right, d.bottom] : null,
-            ticks: all('.xtick text, .ytick text'), graph: [plot.left, plot.top, plot.right,
-            plot.bottom]}; }"""
-
-
-def _overlap(a, b) -> bool:
-    return a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1
-
-
-def test_on_a_phone_the_cubes_stack_and_charts_keep_titles_and_legends_apart(page, server):
-    """Issue 12, at 390x844: the row of cubes ran its titles together and cropped a shaded
-    column; the running-statistics legend sat over the panels' titles and tick labels. Now the
-    five cubes are tiles that stack, each title inside its own chart, and the legend sits below
-    the axes."""
-    page.set_viewport_size({"width": 390, "height": 844})
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_lesson_fits_each_screen(page, server, size):
+    """Issue 12 at 390x844, 1280x720 at 150 % and 1400x1000: the row of cubes ran its titles
+    together and cropped a shaded column on a phone; the running-statistics legend sat over the
+    panels' titles and tick labels. Now the five cubes are tiles (stacked on a phone), each
+    title inside its own chart, the legend below the axes, and no text runs into another."""
+    width, height = SIZES[size]
+    page.set_viewport_size({"width": width, "height": height})
     open_page(page, server, "/layers")
     check_page(page)
     tiles = page.locator("[class*=st-key-lay_cube_tile] img")
     assert tiles.count() == 5
     boxes = [tiles.nth(i).bounding_box() for i in range(5)]
-    assert all(b["width"] > 250 for b in boxes), boxes  # full width, not a fifth of it
-    tops = [b["y"] for b in boxes]
-    # stacked: one under the other
-    assert tops == sorted(tops) and all(b - a >= 200 for a, b in itertools.pairwise(tops))
+    assert all(b["x"] >= -1 and b["x"] + b["width"] <= width + 1 for b in boxes), boxes
+    if size == "phone":
+        assert all(b["width"] > 250 for b in boxes), boxes  # full width, not a fifth of it
+        tops = [b["y"] for b in boxes]
+        # stacked: one under the other
+        assert tops == sorted(tops) and all(b - a >= 200 for a, b in itertools.pairwise(tops))
     graphs = page.locator(".js-plotly-plot")
     for i in range(graphs.count()):
         found = page.evaluate(TEXT_BOXES, i)
@@ -172,7 +159,8 @@ def test_on_a_phone_the_cubes_stack_and_charts_keep_titles_and_legends_apart(pag
             assert g[1] - 5 <= title[1], (i, title, g)  # not cut at the top (text ascent: 4 px)
             if found["data"]:
                 assert title[3] <= found["data"][1] + 1, (i, title, found["data"])
-    shoot(page, "layers_phone_cube")
+    problems = chart_text_problems(page) + [f"overlap {o}" for o in page.evaluate(OVERLAPS)]
+    shoot(page, f"layers-screen-{size}")
     before = runs(page)
     page.locator("[data-testid=stTab]", has_text="Running statistics").first.click()
     settle_after(page, before)
@@ -180,10 +168,9 @@ def test_on_a_phone_the_cubes_stack_and_charts_keep_titles_and_legends_apart(pag
     found = page.evaluate(TEXT_BOXES, index)
     legend = found["legend"]
     assert legend, "no legend on the running-statistics chart"
-    for other in found["notes"] + found["ticks"] + found["title"]:
-        assert not _overlap(legend[0], other), (legend[0], other)
     titles = [n for n in found["notes"] if n[4] in ("mean", "variance")]
-    assert len(titles) == 2 and not _overlap(titles[0], titles[1])
-    assert legend[0][2] <= found["graph"][2] + 1  # not cut at the right
+    assert len(titles) == 2 and not overlap(titles[0], titles[1])
+    problems += chart_text_problems(page) + [f"overlap {o}" for o in page.evaluate(OVERLAPS)]
     check_page(page)
-    shoot(page, "layers_phone_running")
+    shoot(page, f"layers-screen-{size}-running")
+    assert problems == [], "\n".join(problems)
