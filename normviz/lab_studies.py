@@ -24,7 +24,7 @@ from torch import nn
 
 from normviz._checks import is_int
 from normviz.batchplan import updates_per_epoch
-from normviz.train_config import NORMS, TrainConfig
+from normviz.train_config import NORM_NAMES, NORMS, TrainConfig
 from normviz.training import SeededDropout, Trainer
 
 __all__ = [
@@ -34,8 +34,15 @@ __all__ = [
     "DropoutCheck",
     "StudyProgress",
     "batch_size_study",
+    "describe_config",
     "dropout_check",
+    "dropout_check_caption",
+    "dropout_check_rows",
+    "dropout_check_text",
     "iter_batch_size_study",
+    "study_caption",
+    "study_key",
+    "study_rows",
     "study_summary",
 ]
 
@@ -53,7 +60,15 @@ STUDY_BUDGET = (
 #: GroupNorm and LayerNorm do not. Measured, not guaranteed: the page shows what a run gives.
 STUDY_CONFIG = TrainConfig(dataset="moons")
 STUDY_EPOCHS = 10
-_NORM_NAMES = {"none": "No norm", "batch": "BatchNorm", "group": "GroupNorm", "layer": "LayerNorm"}
+STUDY_NORMS = ("batch", "group", "layer")
+STUDY_BATCHES = (2, 4, 8, 16, 32, 64, 128, 256)
+"""Batch sizes the study offers (at least 2: BatchNorm needs two points)."""
+STUDY_DEFAULT_BATCHES = (2, 4, 8, 16, 32, 64)
+STUDY_SLICE_UPDATES = 50  # updates per slice of a study: well under one live tick's CPU
+DROPOUT_KS = (1, 10, 100, 1000)
+"""Mask counts of the dropout check: the difference shrinks like 1/sqrt(K)."""
+
+StudyKey = tuple[TrainConfig, tuple[int, ...], int]
 
 
 class BatchSizeStudy(NamedTuple):
@@ -240,7 +255,8 @@ def study_summary(study: BatchSizeStudy) -> str:
     for i, norm in enumerate(study.norms):
         acc = 100 * study.test_acc[i]
         lo, hi = int(acc.argmin()), int(acc.argmax())
-        name = _NORM_NAMES.get(norm, norm)
+        name = NORM_NAMES.get(norm, norm)
+        name = name[:1].upper() + name[1:]
         if round(acc[lo], 1) == round(acc[hi], 1):
             parts.append(f"{name}: {acc[lo]:.1f} % at every batch size.")
         else:
@@ -250,6 +266,75 @@ def study_summary(study: BatchSizeStudy) -> str:
                 f"{acc[last]:.1f} % at batch {study.batch_sizes[last]}."
             )
     return " ".join(parts)
+
+
+def study_key(base: TrainConfig, batch_sizes: Sequence[int], epochs: int) -> StudyKey:
+    """Return what decides a study's result: the network and data of ``base``, sizes, epochs.
+
+    The fields the study replaces (norm, batch size, epochs, early stopping) are normalized out,
+    so two configs that differ only in them share one result.
+
+    Examples
+    --------
+    >>> a = study_key(TrainConfig(norm="batch", batch_size=8), [16, 4], 3)
+    >>> a == study_key(TrainConfig(), [4, 16], 3), a[1:]
+    (True, ((4, 16), 3))
+    """
+    neutral = dataclasses.replace(
+        base, norm="none", batch_size=32, max_epochs=1, early_stopping_patience=None
+    )
+    return neutral, tuple(sorted(int(b) for b in batch_sizes)), int(epochs)
+
+
+def describe_config(c: TrainConfig) -> str:
+    """Return the network and data of ``c`` in a few words (what a study trains on).
+
+    Examples
+    --------
+    >>> describe_config(STUDY_CONFIG)
+    'moons, 400 points, noise 0.15, a 16-16 relu network, adam at learning rate 0.01, seed 0'
+    """
+    hidden = "-".join(map(str, c.hidden))
+    return (
+        f"{c.dataset}, {c.n_samples} points, noise {c.noise:g}, a {hidden} {c.activation} "
+        f"network, {c.optimizer} at learning rate {c.lr:g}, seed {c.seed}"
+    )
+
+
+def study_rows(study: BatchSizeStudy) -> list[dict[str, str]]:
+    """Return the study's table: one row per normalization, test accuracy per batch size.
+
+    Examples
+    --------
+    >>> s = BatchSizeStudy((2, 16), ("batch",), 10, (0,), np.array([[0.885, 1.0]]),
+    ...     np.ones((1, 2)), np.ones((1, 2)), np.ones((1, 2), int), "")
+    >>> study_rows(s)
+    [{'normalization': 'BatchNorm', 'batch 2': '88.5%', 'batch 16': '100.0%'}]
+    """
+    return [
+        {"normalization": NORM_NAMES.get(norm, norm)}
+        | {f"batch {b}": f"{study.test_acc[i, j]:.1%}" for j, b in enumerate(study.batch_sizes)}
+        for i, norm in enumerate(study.norms)
+    ]
+
+
+def study_caption(study: BatchSizeStudy) -> str:
+    """Return the study's caption: its budget and each batch size's updates per run.
+
+    Examples
+    --------
+    >>> s = BatchSizeStudy((2, 16), ("batch",), 10, (0,), np.ones((1, 2)), np.ones((1, 2)),
+    ...     np.ones((1, 2)), np.array([[1000, 130]]), "Budget.")
+    >>> study_caption(s)[:60]
+    'Budget. Updates per run: 1,000 at batch 2, 130 at batch 16. '
+    """
+    updates = ", ".join(
+        f"{u:,} at batch {b}" for b, u in zip(study.batch_sizes, study.updates[0], strict=True)
+    )
+    return (
+        f"{study.budget} Updates per run: {updates}. One run per cell, so a few points of "
+        "accuracy can be noise."
+    )
 
 
 # -- dropout ------------------------------------------------------------------------------------
@@ -370,3 +455,65 @@ def dropout_check(
         float(p), ks, h.numpy().copy(), float(h64.abs().mean()),
         np.array(max_abs), np.array(rms), predicted, ratio,
     )  # fmt: skip
+
+
+DROPOUT_COLUMNS = (
+    "masks K",
+    "max |mean − eval|",
+    "RMS of mean − eval",
+    "RMS predicted √(p/(1−p)·mean h²/K)",
+)
+"""The dropout check table's columns (:func:`dropout_check_rows`)."""
+
+
+def dropout_check_text(c: DropoutCheck) -> str:
+    """Return what the dropout check measures, with its numbers (Markdown).
+
+    Examples
+    --------
+    >>> c = dropout_check(TrainConfig(n_samples=20, hidden=(4,)), ks=(1, 10))
+    >>> dropout_check_text(c)[:60]
+    "The first hidden layer's activations h of the (untrained) ne"
+    """
+    return (
+        f"The first hidden layer's activations h of the (untrained) network on the "
+        f"{c.eval_output.shape[0]} training points, {c.eval_output.size:,} numbers with mean "
+        f"|h| = {c.mean_abs_h:.3g}. In training mode, dropout with p = {c.p:g} zeroes each and "
+        f"divides the survivors by 1 − p; averaged over K random masks, the training outputs "
+        "approach the evaluation output h itself, with a difference that shrinks like 1/√K:"
+    )
+
+
+def dropout_check_rows(c: DropoutCheck) -> list[dict[str, float]]:
+    """Return the dropout check's table: one row per mask count K (columns
+    :data:`DROPOUT_COLUMNS`).
+
+    Examples
+    --------
+    >>> c = dropout_check(TrainConfig(n_samples=20, hidden=(4,)), ks=(1, 10))
+    >>> [row["masks K"] for row in dropout_check_rows(c)]
+    [1, 10]
+    """
+    return [
+        dict(zip(DROPOUT_COLUMNS, (k, float(mx), float(rms), float(pred)), strict=True))
+        for k, mx, rms, pred in zip(c.ks, c.max_abs_diff, c.rms_diff, c.predicted_rms, strict=True)
+    ]
+
+
+def dropout_check_caption(c: DropoutCheck, from_run: bool) -> str:
+    """Return the check's caption: where p came from and what dropping the 1/(1 − p) would do.
+
+    ``from_run``: p is the run's dropout (else the check's default, dropout being off).
+
+    Examples
+    --------
+    >>> c = dropout_check(TrainConfig(n_samples=20, hidden=(4,)), ks=(1, 10))
+    >>> dropout_check_caption(c, from_run=False)[:52]
+    "p = 0.5: the check's default, as dropout is off. Wit"
+    """
+    source = "the run's dropout" if from_run else "the check's default, as dropout is off"
+    return (
+        f"p = {c.p:g}: {source}. Without the division by 1 − p, the mean training output over "
+        f"{c.ks[-1]:,} masks would be {c.unscaled_ratio:.3f} times the evaluation output "
+        f"(1 − p = {1 - c.p:g}): evaluation would then see larger activations than training did."
+    )

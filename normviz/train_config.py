@@ -28,6 +28,8 @@ NORMS = ("none", "batch", "layer", "group")
 NORM_POSITIONS = ("before_activation", "after_activation")
 OPTIMIZERS = ("sgd", "momentum", "adam", "adamw")
 L1_METHODS = ("subgradient", "proximal")
+NORM_NAMES = {"none": "no norm", "batch": "BatchNorm", "layer": "LayerNorm", "group": "GroupNorm"}
+"""Each normalization's display name (a sentence capitalizes the first letter)."""
 MAX_LAYERS = 6
 MAX_WIDTH = 256
 MOMENTUM = 0.9
@@ -62,6 +64,21 @@ def norm_groups(width: int) -> int:
     (4, 2, 1)
     """
     return 4 if width % 4 == 0 else 2 if width % 2 == 0 else 1
+
+
+def shown(value: object) -> str:
+    """Return a setting's value as the lab writes it: ``16-16``, ``0.001``, ``off`` for None.
+
+    Examples
+    --------
+    >>> shown((16, 8)), shown(0.001), shown(None), shown("adam"), shown(32)
+    ('16-8', '0.001', 'off', 'adam', '32')
+    """
+    if value is None:
+        return "off"
+    if isinstance(value, tuple):
+        return "-".join(str(v) for v in value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _num(v: float) -> str:

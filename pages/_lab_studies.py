@@ -8,84 +8,60 @@ kept in a small process-wide cache keyed by everything that decides them.
 
 from __future__ import annotations
 
-import dataclasses
-import threading
-from collections import OrderedDict
-
 import streamlit as st
 
 from normviz.figures import lab as figs
 from normviz.lab_studies import (
+    DROPOUT_COLUMNS,
+    DROPOUT_KS,
     MAX_STUDY_UPDATES,
+    STUDY_BATCHES,
     STUDY_CONFIG,
+    STUDY_DEFAULT_BATCHES,
     STUDY_EPOCHS,
+    STUDY_NORMS,
+    STUDY_SLICE_UPDATES,
     BatchSizeStudy,
     DropoutCheck,
+    StudyKey,
+    describe_config,
     dropout_check,
+    dropout_check_caption,
+    dropout_check_rows,
+    dropout_check_text,
     iter_batch_size_study,
+    study_caption,
+    study_key,
+    study_rows,
     study_summary,
 )
+from normviz.serving.fairshare import ResultBoard as StudyBoard
 from normviz.training import TrainConfig
 from pages import _lab_widgets as w
 
-STUDY_NORMS = ("batch", "group", "layer")
-STUDY_BATCHES = [2, 4, 8, 16, 32, 64, 128, 256]
-STUDY_DEFAULT_BATCHES = [2, 4, 8, 16, 32, 64]
+__all__ = [  # the study's constants and pure helpers, re-exported for the page's tests
+    "DROPOUT_KS",
+    "STUDY_NORMS",
+    "STUDY_SLICE_UPDATES",
+    "StudyBoard",
+    "batch_size_section",
+    "dropout_section",
+    "run_study",
+    "study_board",
+    "study_key",
+]
+
 STUDY_BASES = {
     "study": "The study's network and data (moons)",
     "controls": "My controls' network and data",
 }
-STUDY_SLICE_UPDATES = 50  # updates per turn on the tick lock: well under one live tick's CPU
 STUDY_CACHE_ENTRIES = 8
-DROPOUT_KS = (1, 10, 100, 1000)
-
-StudyKey = tuple[TrainConfig, tuple[int, ...], int]
-
-
-class StudyBoard:
-    """Process-wide: the finished studies (bounded, least recently used dropped) and a gate
-    that lets one study run at a time. It holds study results, no session's data."""
-
-    def __init__(self, entries: int) -> None:
-        self.entries = entries
-        self.gate = threading.Lock()
-        self._lock = threading.Lock()
-        self._done: OrderedDict[StudyKey, BatchSizeStudy] = OrderedDict()
-
-    def get(self, key: StudyKey) -> BatchSizeStudy | None:
-        with self._lock:
-            if key in self._done:
-                self._done.move_to_end(key)
-            return self._done.get(key)
-
-    def put(self, key: StudyKey, study: BatchSizeStudy) -> None:
-        with self._lock:
-            self._done[key] = study
-            self._done.move_to_end(key)
-            while len(self._done) > self.entries:
-                self._done.popitem(last=False)
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._done)
 
 
 @st.cache_resource(show_spinner=False)
 def study_board() -> StudyBoard:
     """Return the one process-wide :class:`StudyBoard`."""
     return StudyBoard(STUDY_CACHE_ENTRIES)
-
-
-def study_key(base: TrainConfig, batch_sizes: list[int], epochs: int) -> StudyKey:
-    """What decides a study's result: the network and data of ``base``, sizes and epochs.
-
-    The fields the study replaces (norm, batch size, epochs, early stopping) are normalized out,
-    so two configs that differ only in them share one result.
-    """
-    neutral = dataclasses.replace(
-        base, norm="none", batch_size=32, max_epochs=1, early_stopping_patience=None
-    )
-    return neutral, tuple(sorted(int(b) for b in batch_sizes)), int(epochs)
 
 
 def run_study(key: StudyKey) -> BatchSizeStudy | None:
@@ -116,14 +92,6 @@ def run_study(key: StudyKey) -> BatchSizeStudy | None:
         board.gate.release()
 
 
-def _describe(c: TrainConfig) -> str:
-    hidden = "-".join(map(str, c.hidden))
-    return (
-        f"{c.dataset}, {c.n_samples} points, noise {c.noise:g}, a {hidden} {c.activation} "
-        f"network, {c.optimizer} at learning rate {c.lr:g}, seed {c.seed}"
-    )
-
-
 def _request_study() -> None:
     st.session_state.lab_study_requested = True
 
@@ -144,7 +112,7 @@ def batch_size_section(base: TrainConfig) -> None:
         format_func=STUDY_BASES.get,
         key="lab_study_base",
         horizontal=True,
-        help=f"The study's: {_describe(STUDY_CONFIG)}. Yours: the controls on the left "
+        help=f"The study's: {describe_config(STUDY_CONFIG)}. Yours: the controls on the left "
         "(a built-in dataset, not an uploaded one).",
     )
     if which == "study":
@@ -152,8 +120,8 @@ def batch_size_section(base: TrainConfig) -> None:
     cols = st.columns([2, 1, 1])
     sizes = cols[0].multiselect(
         "Batch sizes",
-        STUDY_BATCHES,
-        default=STUDY_DEFAULT_BATCHES,
+        list(STUDY_BATCHES),
+        default=list(STUDY_DEFAULT_BATCHES),
         key="lab_study_batches",
         help="Each is trained with BatchNorm, GroupNorm and LayerNorm.",
     )
@@ -194,20 +162,9 @@ def batch_size_section(base: TrainConfig) -> None:
         return
     alt = figs.batch_size_study_alt(study)
     st.plotly_chart(figs.plot_batch_size_study(study), key="lab_fig_study", alt=alt, **w.CHART)
-    rows = [
-        {"normalization": figs.NORM_NAMES[norm]}
-        | {f"batch {b}": f"{study.test_acc[i, j]:.1%}" for j, b in enumerate(study.batch_sizes)}
-        for i, norm in enumerate(study.norms)
-    ]
-    st.dataframe(rows, hide_index=True, key="lab_study_table")
-    updates = ", ".join(
-        f"{u:,} at batch {b}" for b, u in zip(study.batch_sizes, study.updates[0], strict=True)
-    )
+    st.dataframe(study_rows(study), hide_index=True, key="lab_study_table")
     st.markdown(study_summary(study))
-    st.caption(
-        f"{study.budget} Updates per run: {updates}. One run per cell, so a few points of "
-        "accuracy can be noise."
-    )
+    st.caption(study_caption(study))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -224,36 +181,12 @@ def dropout_section(base: TrainConfig) -> None:
         "Dropout check: evaluation gives the expected training output", anchor="dropout-check"
     )
     c = _dropout_check(repr(base), base)
-    st.markdown(
-        f"The first hidden layer's activations h of the (untrained) network on the "
-        f"{c.eval_output.shape[0]} training points, {c.eval_output.size:,} numbers with mean "
-        f"|h| = {c.mean_abs_h:.3g}. In training mode, dropout with p = {c.p:g} zeroes each and "
-        f"divides the survivors by 1 − p; averaged over K random masks, the training outputs "
-        "approach the evaluation output h itself, with a difference that shrinks like 1/√K:"
-    )
+    st.markdown(dropout_check_text(c))
+    number = st.column_config.NumberColumn(format="%.4f")
     st.dataframe(
-        [
-            {
-                "masks K": k,
-                "max |mean − eval|": float(mx),
-                "RMS of mean − eval": float(rms),
-                "RMS predicted √(p/(1−p)·mean h²/K)": float(pred),
-            }
-            for k, mx, rms, pred in zip(
-                c.ks, c.max_abs_diff, c.rms_diff, c.predicted_rms, strict=True
-            )
-        ],
+        dropout_check_rows(c),
         hide_index=True,
-        column_config={
-            "max |mean − eval|": st.column_config.NumberColumn(format="%.4f"),
-            "RMS of mean − eval": st.column_config.NumberColumn(format="%.4f"),
-            "RMS predicted √(p/(1−p)·mean h²/K)": st.column_config.NumberColumn(format="%.4f"),
-        },
+        column_config=dict.fromkeys(DROPOUT_COLUMNS[1:], number),
         key="lab_dropout_table",
     )
-    source = "the run's dropout" if base.dropout else "the check's default, as dropout is off"
-    st.caption(
-        f"p = {c.p:g}: {source}. Without the division by 1 − p, the mean training output over "
-        f"{c.ks[-1]:,} masks would be {c.unscaled_ratio:.3f} times the evaluation output "
-        f"(1 − p = {1 - c.p:g}): evaluation would then see larger activations than training did."
-    )
+    st.caption(dropout_check_caption(c, from_run=base.dropout > 0))

@@ -26,6 +26,9 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+from collections import OrderedDict
+from collections.abc import Hashable
+from typing import Any
 
 from normviz._checks import check_int, is_real
 
@@ -269,3 +272,47 @@ class TakeTurns:
             self._holders -= 1
             if self._queue and not self._holders:
                 self._queue[0].set()
+
+
+class ResultBoard:
+    """Process-wide results of long computations: bounded, least recently used dropped, and a
+    gate that lets one computation run at a time (the others are told to wait).
+
+    It holds results (the lab's batch-size studies), never a session's data.
+
+    Examples
+    --------
+    >>> board = ResultBoard(2)
+    >>> for k in range(3):
+    ...     board.put(k, str(k))
+    >>> len(board), board.get(0), board.get(2)
+    (2, None, '2')
+    >>> board.gate.acquire(blocking=False), board.gate.acquire(blocking=False)
+    (True, False)
+    """
+
+    def __init__(self, entries: int) -> None:
+        check_int(entries, "entries", 1)
+        self.entries = int(entries)
+        self.gate = threading.Lock()
+        self._lock = threading.Lock()
+        self._done: OrderedDict[Hashable, Any] = OrderedDict()
+
+    def get(self, key: Hashable) -> Any:
+        """Return the result kept for ``key`` (now the most recently used), or None."""
+        with self._lock:
+            if key in self._done:
+                self._done.move_to_end(key)
+            return self._done.get(key)
+
+    def put(self, key: Hashable, result: Any) -> None:
+        """Keep ``result`` for ``key``; drop the least recently used beyond ``entries``."""
+        with self._lock:
+            self._done[key] = result
+            self._done.move_to_end(key)
+            while len(self._done) > self.entries:
+                self._done.popitem(last=False)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._done)

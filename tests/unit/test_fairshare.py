@@ -242,3 +242,16 @@ def test_numpy_capacity_is_an_int_and_nan_ttl_is_rejected():
     assert LeaseTable(np.int64(2), 1.0).capacity == 2
     with pytest.raises(ValueError, match=r"ttl must be > 0 seconds \(got nan\)"):
         LeaseTable(2, float("nan"))
+
+
+def test_result_board_drops_the_least_recently_used_and_gates_one_at_a_time():
+    board = fairshare.ResultBoard(2)
+    board.put("a", 1)
+    board.put("b", 2)
+    assert board.get("a") == 1  # "a" is now the most recent
+    board.put("c", 3)
+    assert (board.get("b"), board.get("a"), board.get("c"), len(board)) == (None, 1, 3, 2)
+    assert board.gate.acquire(blocking=False) and not board.gate.acquire(blocking=False)
+    board.gate.release()
+    with pytest.raises(ValueError, match=r"entries must be >= 1 \(got 0\)"):
+        fairshare.ResultBoard(0)

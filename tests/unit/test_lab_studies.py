@@ -184,3 +184,50 @@ def test_dropout_check_uses_a_given_trained_model():
 def test_dropout_check_rejects_bad_input(kw, match):
     with pytest.raises(ValueError, match=match):
         dropout_check(TrainConfig(n_samples=20, hidden=(4,)), **kw)
+
+
+# -- the study's and the check's texts and tables (moved from the page) ------------------------
+
+
+def test_study_rows_and_caption_state_the_studys_own_numbers():
+    from normviz.lab_studies import study_caption, study_rows
+
+    study = batch_size_study(SMALL, (4, 16), ("batch", "layer"), epochs=1)
+    rows = study_rows(study)
+    assert [r["normalization"] for r in rows] == ["BatchNorm", "LayerNorm"]
+    for i, row in enumerate(rows):
+        for j, b in enumerate(study.batch_sizes):
+            assert float(row[f"batch {b}"].rstrip("%")) == pytest.approx(
+                100 * study.test_acc[i, j], abs=0.05
+            )
+    n_train = len(Trainer(SMALL).train.y)
+    for b in (4, 16):  # updates per run from the batch rule, not from the study's record
+        assert f"{math.ceil(n_train / b):,} at batch {b}" in study_caption(study)
+
+
+def test_study_key_ignores_what_the_study_replaces():
+    from normviz.lab_studies import study_key
+
+    a = study_key(SMALL, [16, 4], 2)
+    b = study_key(dataclasses.replace(SMALL, norm="batch", batch_size=8, max_epochs=9), (4, 16), 2)
+    assert a == b
+    assert a != study_key(dataclasses.replace(SMALL, noise=0.3), [4, 16], 2)
+
+
+def test_dropout_check_rows_and_texts_carry_the_checks_numbers():
+    from normviz.lab_studies import (
+        DROPOUT_COLUMNS,
+        dropout_check_caption,
+        dropout_check_rows,
+        dropout_check_text,
+    )
+
+    c = dropout_check(TrainConfig(n_samples=100, hidden=(16,), dropout=0.3), ks=(1, 100))
+    rows = dropout_check_rows(c)
+    assert [list(r) for r in rows] == [list(DROPOUT_COLUMNS)] * 2
+    assert [r["masks K"] for r in rows] == [1, 100]
+    assert rows[1][DROPOUT_COLUMNS[2]] == pytest.approx(float(c.rms_diff[1]))
+    assert "p = 0.3 zeroes" in dropout_check_text(c)
+    assert "the run's dropout" in dropout_check_caption(c, from_run=True)
+    assert f"{c.unscaled_ratio:.3f} times" in dropout_check_caption(c, from_run=True)
+    assert c.unscaled_ratio == pytest.approx(0.7, abs=0.02)  # about 1 - p
