@@ -96,3 +96,28 @@ def batch_plan(
         BatchPlan(b, u, u * epochs, first / (u * epochs) if u else math.inf)
         for b, u in zip(batch_sizes, per_epoch, strict=True)
     ]
+
+
+CALCULATOR_BATCHES = (8, 32, 64, 128, 256, 512, 1024, 2048, 4096)
+"""Batch sizes the lab's calculator offers; it starts with the notes' table (ERRATA #5)."""
+CALCULATOR_DEFAULTS = {"n_samples": 4_000_000, "epochs": 400, "batch_sizes": (128, 256, 2048)}
+"""The calculator's start: the study notes' table, for 4,000,000 images and 400 epochs."""
+
+
+def plan_rows(plans: Sequence[BatchPlan]) -> list[dict[str, float]]:
+    """Return the calculator's table: one row per batch size, the ratio rounded to 2 decimals.
+
+    Examples
+    --------
+    >>> plan_rows(batch_plan(1000, [10, 30], 2))[1]
+    {'batch size': 30, 'updates per epoch': 34, 'total updates': 68, 'times fewer updates': 2.94}
+    """
+    return [
+        {
+            "batch size": p.batch_size,
+            "updates per epoch": p.updates_per_epoch,
+            "total updates": p.total_updates,
+            "times fewer updates": round(p.ratio_vs_first, 2),
+        }
+        for p in plans
+    ]

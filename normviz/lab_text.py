@@ -10,25 +10,28 @@ Strings are Markdown; ``*_latex`` values are for ``st.latex`` (no ``$``).
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Callable, Hashable, Sequence
+from typing import NamedTuple, TypeVar
 
 from torch import nn
 
 from normviz.batchplan import batch_plan, updates_per_epoch
 from normviz.toydata import CLIP, NOISE_SCALE
 from normviz.train_config import FIELDS, MOMENTUM, SPARSITY_THRESHOLD, TrainConfig, norm_groups
-from normviz.training import penalty_l1_notes
+from normviz.training import EpochRecord, penalty_l1_notes
 
 __all__ = [
     "L1_CODE",
     "L2Rule",
     "batch_size_notes",
     "batchnorm_text",
+    "calculator_note",
     "control_help",
     "dropout_latex",
     "dropout_text",
     "early_stopping_text",
     "groups_help",
+    "history_help",
     "jitter_text",
     "l1_bug_text",
     "l1_code",
@@ -37,7 +40,12 @@ __all__ = [
     "l2_rule",
     "l2_zero_text",
     "noise_help",
+    "per_run",
+    "script_help",
+    "stacked_latex",
 ]
+
+_T = TypeVar("_T", bound=Hashable)
 
 # -- L1 ----------------------------------------------------------------------------------------
 
@@ -437,4 +445,86 @@ def batch_size_notes() -> str:
         f"{updates_per_epoch(40_000_000, 128):,} updates per epoch at batch 128, ten times "
         "more. Larger batches give fewer updates per epoch, so they need more epochs or a "
         "larger learning rate (Goyal et al. 2017)."
+    )
+
+
+# -- placing texts per run ----------------------------------------------------------------------
+
+
+def per_run(
+    runs: Sequence[tuple[str, TrainConfig]], build: Callable[[TrainConfig], _T]
+) -> list[tuple[str, _T]]:
+    """Return ``build(config)`` once per distinct result, each with a prefix naming its runs.
+
+    One distinct result gets no prefix; otherwise ``"Run A: "``, ``"Run A and B: "``.
+
+    Examples
+    --------
+    >>> runs = [("A", TrainConfig(dropout=0.2)), ("B", TrainConfig())]
+    >>> per_run(runs, lambda c: c.dropout)
+    [('Run A: ', 0.2), ('Run B: ', 0.0)]
+    >>> per_run(runs, lambda c: c.lr)
+    [('', 0.01)]
+    """
+    seen: dict[_T, list[str]] = {}
+    for label, cfg in runs:
+        seen.setdefault(build(cfg), []).append(label)
+    if len(seen) == 1:
+        return [("", next(iter(seen)))]
+    return [(f"Run {' and '.join(labels)}: ", out) for out, labels in seen.items()]
+
+
+def stacked_latex(latex: str) -> str:
+    r"""Break a rule's ``,\quad``-separated steps onto lines, so it fits a half-width column.
+
+    Examples
+    --------
+    >>> stacked_latex(r"a = 1,\quad b = 2")
+    '\\begin{gathered}a = 1 \\\\ b = 2\\end{gathered}'
+    >>> stacked_latex("a = 1")
+    'a = 1'
+    """
+    parts = latex.replace(r",\ \ ", r",\quad ").split(r",\quad ")
+    if len(parts) == 1:
+        return latex
+    return r"\begin{gathered}" + r" \\ ".join(parts) + r"\end{gathered}"
+
+
+def calculator_note(preset: str = "Batch size 8 vs 256") -> str:
+    """Return the calculator's note: the notes' table corrected, and how the lab shows that batch
+    size does affect regularization (``preset``: a compare-mode preset's name).
+
+    Examples
+    --------
+    >>> "*Batch size 8 vs 256*" in calculator_note()
+    True
+    """
+    return (
+        batch_size_notes() + f" And batch size *does* affect regularization: run the *{preset}* "
+        "preset and switch **Curves against** to *Updates* or *Samples seen* to compare the "
+        "runs at equal updates or equal data rather than at equal epochs."
+    )
+
+
+def script_help(label: str = "") -> str:
+    """Return the help of a run's script download (``label``: "A", "B" or "" for one run)."""
+    start = f"Run {label}: t" if label else "T"
+    return (
+        start + "he PyTorch script of the current settings, as in the code panel: run it with "
+        "`python` (needs torch)."
+    )
+
+
+def history_help(label: str = "") -> str:
+    """Return the help of a run's history download, naming the CSV's columns.
+
+    Examples
+    --------
+    >>> history_help("A")[:56]
+    'Run A: one row per recorded epoch (0 is before training)'
+    """
+    start = f"Run {label}: o" if label else "O"
+    return (
+        start + "ne row per recorded epoch (0 is before training), columns "
+        f"{', '.join(EpochRecord._fields)}."
     )

@@ -9,12 +9,14 @@ import functools
 
 import streamlit as st
 
+from normviz.batchplan import CALCULATOR_BATCHES, CALCULATOR_DEFAULTS, plan_rows
 from normviz.lab_text import (
-    batch_size_notes,
     batchnorm_text,
+    calculator_note,
     dropout_latex,
     dropout_text,
     early_stopping_text,
+    history_help,
     jitter_text,
     l1_bug_text,
     l1_code,
@@ -22,27 +24,12 @@ from normviz.lab_text import (
     l1_text,
     l2_rule,
     l2_zero_text,
+    per_run,
+    script_help,
+    stacked_latex,
 )
-from normviz.training import EpochRecord, TrainConfig, Trainer, batch_plan, pytorch_code
+from normviz.training import TrainConfig, Trainer, batch_plan, pytorch_code
 from pages import _lab_studies as studies
-
-
-def _per_run(runs: list[tuple[str, TrainConfig]], build) -> list[tuple[str, object]]:
-    """``build(config)`` for each run, once per distinct result, labelled with its runs."""
-    seen: dict[object, list[str]] = {}
-    for label, cfg in runs:
-        seen.setdefault(build(cfg), []).append(label)
-    if len(seen) == 1:
-        return [("", next(iter(seen)))]
-    return [(f"Run {' and '.join(labels)}: ", out) for out, labels in seen.items()]
-
-
-def stacked(latex: str) -> str:
-    """Break a rule's ``,\\quad``-separated steps onto lines, so it fits a half-width column."""
-    parts = latex.replace(r",\ \ ", r",\quad ").split(r",\quad ")
-    if len(parts) == 1:
-        return latex
-    return r"\begin{gathered}" + r" \\ ".join(parts) + r"\end{gathered}"
 
 
 def explain(
@@ -59,21 +46,21 @@ def explain(
     with math_cols[0]:
         # The runs that use L1 (or L2), else run A: one text per distinct explanation.
         l1_runs = [r for r in runs if r[1].l1 > 0] or runs[:1]
-        for prefix, (latex, text) in _per_run(l1_runs, lambda c: (l1_latex(c), l1_text(c))):
+        for prefix, (latex, text) in per_run(l1_runs, lambda c: (l1_latex(c), l1_text(c))):
             st.latex(latex)
             st.markdown(prefix + text)
-        for prefix, rule in _per_run([r for r in runs if r[1].l2 > 0] or runs[:1], l2_rule):
+        for prefix, rule in per_run([r for r in runs if r[1].l2 > 0] or runs[:1], l2_rule):
             st.markdown(f"{prefix}**L2** (weight decay, optimizer {rule.optimizer}):")
-            st.latex(stacked(rule.latex))
+            st.latex(stacked_latex(rule.latex))
             st.markdown(rule.text)
         st.markdown(l2_zero_text())
     with math_cols[1]:
         st.latex(dropout_latex(base))
-        for prefix, text in _per_run(runs, dropout_text):
+        for prefix, text in per_run(runs, dropout_text):
             st.markdown(prefix + text)
-        for prefix, text in _per_run(runs, early_stopping_text):
+        for prefix, text in per_run(runs, early_stopping_text):
             st.markdown(prefix + text)
-        for prefix, text in _per_run(runs, jitter_text):
+        for prefix, text in per_run(runs, jitter_text):
             st.markdown(prefix + text)
         st.markdown(batchnorm_text())
 
@@ -96,14 +83,15 @@ def explain(
 
     st.subheader("Batch size: how many updates?", anchor="batch-size-updates")
     calc = st.columns([1, 1, 2, 1])
+    start = CALCULATOR_DEFAULTS
     n_images = calc[0].number_input(
-        "Training images", 1, 10**10, 4_000_000, step=1000, key="lab_calc_n"
+        "Training images", 1, 10**10, start["n_samples"], step=1000, key="lab_calc_n"
     )
-    epochs = calc[1].number_input("Epochs", 1, 100_000, 400, key="lab_calc_epochs")
+    epochs = calc[1].number_input("Epochs", 1, 100_000, start["epochs"], key="lab_calc_epochs")
     sizes = calc[2].multiselect(
         "Batch sizes",
-        [8, 32, 64, 128, 256, 512, 1024, 2048, 4096],
-        default=[128, 256, 2048],
+        list(CALCULATOR_BATCHES),
+        default=list(start["batch_sizes"]),
         key="lab_calc_batches",
     )
     drop_last = calc[3].toggle(
@@ -113,23 +101,8 @@ def explain(
     )
     if sizes:
         plans = batch_plan(int(n_images), sorted(sizes), int(epochs), drop_last=drop_last)
-        st.dataframe(
-            [
-                {
-                    "batch size": p.batch_size,
-                    "updates per epoch": p.updates_per_epoch,
-                    "total updates": p.total_updates,
-                    "times fewer updates": round(p.ratio_vs_first, 2),
-                }
-                for p in plans
-            ],
-            hide_index=True,
-        )
-    st.markdown(
-        batch_size_notes() + " And batch size *does* affect regularization: run the *Batch "
-        "size 8 vs 256* preset and switch **Curves against** to *Updates* or *Samples seen* to "
-        "compare the runs at equal updates or equal data rather than at equal epochs."
-    )
+        st.dataframe(plan_rows(plans), hide_index=True)
+    st.markdown(calculator_note())
 
     st.subheader("Take it home", anchor="take-it-home")
     home = st.columns([3, 1])
@@ -170,9 +143,7 @@ def script_downloads(runs: list[tuple[str, TrainConfig]]) -> None:
             key=f"lab_script{suffix}",
             on_click="ignore",
             icon=":material/download:",
-            help=(f"Run {label}: t" if label else "T")
-            + "he PyTorch script of the current settings, as in the code panel: "
-            "run it with `python` (needs torch).",
+            help=script_help(label),
         )
 
 
@@ -195,7 +166,5 @@ def history_downloads(runs: list[tuple[str, TrainConfig]], trainers: list[Traine
             key=f"lab_download{suffix}",
             on_click="ignore",
             icon=":material/download:",
-            help=(f"Run {label}: o" if label else "O")
-            + f"ne row per recorded epoch (0 is before training), columns "
-            f"{', '.join(EpochRecord._fields)}.",
+            help=history_help(label),
         )

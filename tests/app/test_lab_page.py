@@ -10,12 +10,12 @@ from streamlit.testing.v1 import AppTest
 
 from normviz import lab_text
 from normviz.lab_text import control_help, l1_code
+from normviz.lab_text import stacked_latex as stacked
 from normviz.presets import preset_text
 from normviz.train_config import FIELDS
 from normviz.training import TrainConfig
 from pages import _lab_studies as studies
 from pages import _lab_widgets as w
-from pages._lab_lessons import stacked
 from tests.app._fresh import STATE_WIDGETS, mounted_fresh
 from tests.conftest import APP
 from tests.live_browser import LiveBrowser, component_payload

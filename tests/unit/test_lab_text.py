@@ -372,3 +372,37 @@ def test_jitter_text_std_is_what_the_trainer_adds():
     assert float(noise.std()) == pytest.approx(0.2, rel=0.1)
     assert "standard deviation 0.2 " in jitter_text(config)
     assert "off now" in jitter_text(TrainConfig())
+
+
+# -- placing texts per run, the calculator's note, the downloads' help ----------------------
+
+
+def test_per_run_names_each_distinct_text_once():
+    from normviz.lab_text import per_run
+
+    runs = [("A", TrainConfig(l1=1e-3)), ("B", TrainConfig(l1=1e-3, l2=0.01))]
+    assert per_run(runs, l1_text) == [("", l1_text(runs[0][1]))]
+    both = per_run(runs, lambda c: c.l2)
+    assert both == [("Run A: ", 0.0), ("Run B: ", 0.01)]
+    three = per_run([*runs, ("C", TrainConfig(l2=0.01))], lambda c: c.l2)
+    assert three == [("Run A: ", 0.0), ("Run B and C: ", 0.01)]
+
+
+def test_stacked_latex_keeps_every_step_in_order():
+    from normviz.lab_text import stacked_latex
+
+    rule = l2_rule(TrainConfig(optimizer="adamw", l2=0.01)).latex
+    lines = stacked_latex(rule).removeprefix(r"\begin{gathered}").removesuffix(r"\end{gathered}")
+    assert "".join(lines.split(r" \\ ")) == rule.replace(r",\quad ", "").replace(r",\ \ ", "")
+
+
+def test_calculator_note_names_a_preset_that_exists_and_history_help_the_columns():
+    import re
+
+    from normviz.lab_text import calculator_note, history_help
+    from normviz.presets import PRESETS
+    from normviz.training import EpochRecord
+
+    (named,) = re.findall(r"run the \*(.+?)\* preset", calculator_note())
+    assert named in PRESETS and PRESETS[named].b["batch_size"] != PRESETS[named].a["batch_size"]
+    assert history_help().endswith(f"columns {', '.join(EpochRecord._fields)}.")

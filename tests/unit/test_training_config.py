@@ -204,6 +204,17 @@ def test_updates_per_epoch_matches_counting_batches(n, b):
     )
 
 
+def test_plan_rows_are_the_plans_numbers():
+    from normviz.batchplan import CALCULATOR_BATCHES, CALCULATOR_DEFAULTS, plan_rows
+
+    start = CALCULATOR_DEFAULTS
+    assert set(start["batch_sizes"]) <= set(CALCULATOR_BATCHES)
+    plans = batch_plan(start["n_samples"], list(start["batch_sizes"]), start["epochs"])
+    rows = plan_rows(plans)
+    assert [r["updates per epoch"] for r in rows] == [31_250, 15_625, 1_954]  # the notes' table
+    assert [r["times fewer updates"] for r in rows] == [1.0, 2.0, round(31_250 / 1_954, 2)]
+
+
 def test_batch_plan_rejects_bad_input():
     with pytest.raises(ValueError, match=r"batch_size must be >= 1 \(got 0\)"):
         updates_per_epoch(10, 0)
