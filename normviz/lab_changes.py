@@ -10,27 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from normviz.train_config import FIELDS, TrainConfig
+from normviz.presets import PRESETS, drift_note
+from normviz.train_config import FIELDS, TrainConfig, shown
 from normviz.training import LIVE_FIELDS, ChangeMark
 
 SETTING_NAMES = {name: f.noun for name, f in FIELDS.items()}
 """The lab's name for each :class:`~normviz.training.TrainConfig` field, as sentences use it
 (the ``noun`` of its row of :data:`~normviz.train_config.FIELDS`)."""
-
-
-def shown(value: object) -> str:
-    """Return a setting's value as the lab writes it: ``16-16``, ``0.001``, ``off`` for None.
-
-    Examples
-    --------
-    >>> shown((16, 8)), shown(0.001), shown(None), shown("adam"), shown(32)
-    ('16-8', '0.001', 'off', 'adam', '32')
-    """
-    if value is None:
-        return "off"
-    if isinstance(value, tuple):
-        return "-".join(str(v) for v in value)
-    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def changed_fields(old: TrainConfig, new: TrainConfig) -> list[str]:
@@ -142,6 +128,25 @@ def run_differences_text(a: TrainConfig, b: TrainConfig) -> str:
         f"{SETTING_NAMES[f]}: A {shown(getattr(a, f))}, B {shown(getattr(b, f))}" for f in fields
     ]
     return f"A and B differ only in {'; '.join(parts)}."
+
+
+def compare_caption(preset: str, a: TrainConfig, b: TrainConfig, base: TrainConfig) -> str:
+    """Return the caption above a comparison: how A and B differ, what to look for, and a
+    warning when the controls left the preset's checked settings (Markdown paragraphs).
+
+    Examples
+    --------
+    >>> import dataclasses
+    >>> from normviz.presets import applied_configs, preset_settings
+    >>> base = dataclasses.replace(TrainConfig(), **preset_settings("Batch size 8 vs 256"))
+    >>> (_, a), (_, b) = applied_configs("Batch size 8 vs 256", base)
+    >>> compare_caption("Batch size 8 vs 256", a, b, base).splitlines()[0]
+    '**A and B differ only in batch size: A 8, B 256.**'
+    """
+    look_for = PRESETS[preset].describe(a, b)
+    notes = [f"**{run_differences_text(a, b)}**", f"**What to look for.** {look_for}"]
+    drifted = drift_note(preset, base)
+    return "\n\n".join([*notes, *([drifted] if drifted else [])])
 
 
 def _change(field: str, old: TrainConfig, new: TrainConfig) -> str:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # the figures import this module; it must not pull in torch
     from normviz.training import EpochRecord
 
-__all__ = ["epochs_text", "loss_text", "status_line"]
+__all__ = ["busy_text", "epochs_text", "loss_text", "status_line", "stop_text"]
 
 
 def loss_text(loss: float) -> str:
@@ -63,3 +63,28 @@ def status_line(record: EpochRecord, label: str = "") -> str:
         f"train loss {loss_text(record.train_loss)} · test loss {loss_text(record.test_loss)} · "
         f"test accuracy {record.test_acc:.0%} · gap {record.test_loss - record.train_loss:+.3f}"
     )
+
+
+def busy_text(active: int, retry: bool = True) -> str:
+    """Return why training cannot start (or go on): the server's places are all taken.
+
+    Examples
+    --------
+    >>> busy_text(32)
+    'The server is busy: 32 trainings are running; try again in a minute.'
+    >>> busy_text(1, retry=False)
+    'The server is busy: 1 training is running.'
+    """
+    running = "1 training is running" if active == 1 else f"{active} trainings are running"
+    return f"The server is busy: {running}" + ("; try again in a minute." if retry else ".")
+
+
+def stop_text(message: str, label: str = "") -> str:
+    """Return a stopped run's message, prefixed with its run (``label``) in compare mode.
+
+    Examples
+    --------
+    >>> stop_text("Stopped early at epoch 40.", "B")
+    'Run B: Stopped early at epoch 40.'
+    """
+    return f"Run {label}: {message}" if label else message

@@ -20,10 +20,11 @@ from typing import Any
 
 from normviz.batchplan import updates_per_epoch
 from normviz.toydata import DATASETS
-from normviz.train_config import TrainConfig
+from normviz.train_config import FIELDS, TrainConfig, shown
 
 __all__ = [
     "CHECKED_SEED",
+    "CUSTOM_FIELDS",
     "PRESETS",
     "PRESET_NAMES",
     "Preset",
@@ -33,6 +34,8 @@ __all__ = [
 ]
 
 CHECKED_SEED = 0
+CUSTOM_FIELDS = ("dropout", "l1", "l2", "norm", "batch_size", "lr", "optimizer", "l1_method")
+"""The settings the Custom preset's run B has controls of its own for (the rest are A's)."""
 
 
 def n_train(config: TrainConfig) -> int:
@@ -404,14 +407,12 @@ def drift_note(preset: Preset | str, base: TrainConfig) -> str | None:
     >>> print(drift_note("L1 vs L2", base))
     You changed noise (0.15 → 0.5) from the preset's settings: what to look for above was checked with the preset's own settings, so these runs may show otherwise.
     """  # noqa: E501
-    from normviz.lab_changes import SETTING_NAMES, shown
-
     p = _resolve(preset)
     changed = drift(p, base)
     if not changed:
         return None
     parts = [
-        f"{SETTING_NAMES[f]} ({shown(p.common[f])} → {shown(getattr(base, f))})" for f in changed
+        f"{FIELDS[f].noun} ({shown(p.common[f])} → {shown(getattr(base, f))})" for f in changed
     ]
     return (
         f"You changed {', '.join(parts)} from the preset's settings: what to look for above was "

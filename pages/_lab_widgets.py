@@ -19,10 +19,16 @@ import torch
 from normviz.lab_changes import ghost_note, restart_notice
 from normviz.lab_data import points_in_use_text
 from normviz.lab_link import MODES, config_from_controls, control_values, lab_query, parse_link
-from normviz.lab_status import status_line
+from normviz.lab_status import busy_text, status_line, stop_text
 from normviz.lab_text import control_help
 from normviz.literal import literal
-from normviz.presets import PRESETS, applied_configs, per_run_fields, preset_settings
+from normviz.presets import (
+    CUSTOM_FIELDS,
+    PRESETS,
+    applied_configs,
+    per_run_fields,
+    preset_settings,
+)
 from normviz.serving.fairshare import (
     LeaseTable,
     TakeTurns,
@@ -78,7 +84,6 @@ BOUNDARY_KEY = (
 )
 SHORTCUTS = {"start": "S", "pause": "P", "step": "N"}
 """Keyboard shortcuts of the Start, Pause and Step buttons (Streamlit shows them on the button)."""
-CUSTOM_FIELDS = ("dropout", "l1", "l2", "norm", "batch_size", "lr", "optimizer", "l1_method")
 
 
 _LEASES = LeaseTable(CAPACITY, LEASE_TTL)
@@ -293,9 +298,9 @@ def _span(name: str) -> dict[str, Any]:
     return span if f.step is None else {**span, "step": cast(f.step)}
 
 
-def _slider(name: str, helps: dict[str, str], where: Any = st, **kw: Any) -> None:
+def _slider(name: str, helps: dict[str, str], **kw: Any) -> None:
     key = f"lab_{name}"
-    where.slider(FIELDS[name].label, **_span(name), key=key, **held(key), help=helps[name], **kw)
+    st.slider(FIELDS[name].label, **_span(name), key=key, **held(key), help=helps[name], **kw)
 
 
 def _select_slider(name: str, helps: dict[str, str], **kw: Any) -> None:
@@ -529,9 +534,7 @@ def start() -> None:
         ss.lab_running = True
         ss.lab_busy = None
     else:
-        ss.lab_busy = (
-            f"The server is busy: {table.active(now)} trainings are running; try again in a minute."
-        )
+        ss.lab_busy = busy_text(table.active(now))
 
 
 def pause() -> None:
@@ -562,7 +565,7 @@ def train_tick(trainers: list[Trainer]) -> None:
     now = time.monotonic()
     if not table.acquire(session_id(), now):
         ss.lab_running = False
-        ss.lab_busy = f"The server is busy: {table.active(now)} trainings are running."
+        ss.lab_busy = busy_text(table.active(now), retry=False)
         st.rerun(scope="app")
     interval = ss.get("lab_interval") or FASTEST_TICK_S
     share = LONE_CORE_SHARE if table.active(now) <= 1 else TRAIN_CORE_SHARE
@@ -624,4 +627,4 @@ def draw(trainers: list[Trainer], labels: list[str]) -> None:
             kind = {"early_stopping": st.success, "diverged": st.error}.get(
                 t.stopped.reason, st.info
             )
-            kind(f"{'Run ' + lab + ': ' if lab else ''}{t.stopped.message}")
+            kind(stop_text(t.stopped.message, lab))

@@ -4,8 +4,7 @@ import hashlib
 
 import streamlit as st
 
-from normviz.lab_changes import run_differences_text
-from normviz.presets import drift_note
+from normviz.lab_changes import compare_caption
 from pages import _lab_lessons as lessons
 from pages import _lab_widgets as w
 from pages._router import ensure_router
@@ -66,10 +65,7 @@ with main:
     runs = w.run_configs(base, compare, st.session_state.lab_preset)
     if compare and len(runs) == 2:
         (_, a), (_, b) = runs
-        text = w.PRESETS[st.session_state.lab_preset].describe(a, b)
-        notes = [f"**{run_differences_text(a, b)}**", f"**What to look for.** {text}"]
-        drifted = drift_note(st.session_state.lab_preset, base)
-        look_for.caption("\n\n".join([*notes, *([drifted] if drifted else [])]))
+        look_for.caption(compare_caption(st.session_state.lab_preset, a, b, base))
     w.warm_up()
     digest = "" if points is None else hashlib.sha256(points.x.tobytes()).hexdigest()
     trainers = w.sync_trainers(runs, points, digest)

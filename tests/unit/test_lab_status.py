@@ -46,3 +46,13 @@ def test_one_epoch_is_singular():
         [figures.lab.curves_info([_record(0, 0.5, 0.5), _record(1, 0.4, 0.5)])]
     )
     assert "after 1 epoch train loss 0.400" in alt
+
+
+def test_busy_and_stop_texts_count_and_name_the_run():
+    from normviz.lab_status import busy_text, stop_text
+
+    assert busy_text(1) == "The server is busy: 1 training is running; try again in a minute."
+    assert busy_text(30, retry=False) == "The server is busy: 30 trainings are running."
+    assert stop_text("Diverged.", "") == "Diverged." and stop_text("Diverged.", "A").startswith(
+        "Run A: "
+    )

@@ -228,3 +228,11 @@ def test_controls_at_a_presets_settings_train_exactly_its_checked_runs(name):
         assert a.n_samples == b.n_samples == moved.n_samples  # a shared control moves both
         assert drift(name, moved) == ["n_samples"]
         assert [f for f in per_run_fields(name) if getattr(a, f) != getattr(b, f)]
+
+
+def test_custom_b_fields_are_config_fields_each_with_its_table_row():
+    from normviz.presets import CUSTOM_FIELDS
+    from normviz.train_config import FIELDS
+
+    assert set(CUSTOM_FIELDS) <= set(FIELDS)
+    assert {"seed", "dataset"}.isdisjoint(CUSTOM_FIELDS)  # B trains on A's data
