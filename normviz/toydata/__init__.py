@@ -20,7 +20,9 @@ a seeded random order.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -35,9 +37,11 @@ __all__ = [
     "MIN_SAMPLES",
     "NOISE_SCALE",
     "Dataset",
+    "GeneratorSource",
     "PointsError",
     "circles",
     "gaussians",
+    "generator_source",
     "make_dataset",
     "moons",
     "parse_points_csv",
@@ -117,6 +121,49 @@ _RAW = {
     "gaussians": _gaussians_xy,
     "moons": _moons_xy,
 }
+
+
+class GeneratorSource(NamedTuple):
+    """The standalone source of one dataset's generator (numpy only), to paste into a script.
+
+    Attributes
+    ----------
+    function : str
+        The raw generator's name; ``function(n0, n1, rng)`` returns noise-free ``(x, y)``.
+    source : str
+        Its source.
+    finish : str
+        The source of ``_finish_xy(x, y, noise, rng)``: noise, clipping and shuffling.
+    """
+
+    function: str
+    source: str
+    finish: str
+
+
+def generator_source(name: str) -> GeneratorSource:
+    """Return the source of dataset ``name``'s generator, as :func:`make_dataset` runs it.
+
+    The generated PyTorch script (:func:`normviz.training.pytorch_code`) pastes it in, so the
+    script makes exactly the lab's points without importing normviz.
+
+    Examples
+    --------
+    >>> src = generator_source("xor")
+    >>> src.function, src.source.startswith("def _xor_xy(n0, n1, rng):")
+    ('_xor_xy', True)
+    >>> ns = {"np": np}
+    >>> exec(src.source + src.finish, ns)
+    >>> x, y = ns["_finish_xy"](*ns[src.function](5, 5, np.random.default_rng(0)), 0.1,
+    ...                         np.random.default_rng(0))
+    >>> x.shape, x.dtype
+    ((10, 2), dtype('float32'))
+    """
+    if name not in _RAW:
+        listed = ", ".join(repr(k) for k in _RAW)
+        raise ValueError(f"dataset must be one of {listed} (got {name!r})")
+    raw = _RAW[name]
+    return GeneratorSource(raw.__name__, inspect.getsource(raw), inspect.getsource(_finish_xy))
 
 
 def _generate(name: str, n_samples: int, noise: float, seed: int) -> Dataset:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
-
 from normviz import toydata
 from normviz.train_config import MOMENTUM, TrainConfig, norm_groups
 
@@ -196,7 +194,7 @@ def pytorch_code(config: TrainConfig) -> str:
         f"{config.dataset}, hidden {'-'.join(map(str, config.hidden))}, {config.activation}, "
         f"norm {config.norm}, {config.optimizer}"
     )
-    raw = toydata._RAW[config.dataset]
+    gen = toydata.generator_source(config.dataset)
     parts = [
         _HEADER.format(
             summary=summary,
@@ -214,10 +212,10 @@ def pytorch_code(config: TrainConfig) -> str:
             patience=config.early_stopping_patience,
         ),
         "\n",
-        inspect.getsource(raw),
+        gen.source,
         "\n\n",
-        inspect.getsource(toydata._finish_xy),
-        _DATA.format(name=config.dataset, raw=raw.__name__),
+        gen.finish,
+        _DATA.format(name=config.dataset, raw=gen.function),
         "\nmodel = nn.Sequential(\n",
         *(f"    {line},\n" for line in _model_lines(config)),
         ")\n",

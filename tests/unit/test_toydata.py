@@ -290,3 +290,20 @@ def test_numpy_arguments_are_accepted_and_the_batch_plan_takes_them_too():
     assert d.x.shape == (20, 2)
     assert updates_per_epoch(np.int64(10), np.int64(4)) == 3
     assert batch_plan(np.int64(10), [np.int64(5)], np.int64(2))[0].total_updates == 4
+
+
+def test_generator_source_makes_the_same_points_standalone():
+    """The script's copy of a generator (no normviz import) gives make_dataset's points."""
+    from normviz.toydata import generator_source
+
+    for name in DATASETS:
+        src = generator_source(name)
+        ns = {"np": np}
+        exec(src.source + "\n" + src.finish, ns)  # what the generated script holds
+        rng = np.random.default_rng(7)
+        x, y = ns["_finish_xy"](*ns[src.function](15, 16, rng), 0.2, rng)
+        d = make_dataset(name, 31, 0.2, 7)
+        np.testing.assert_array_equal(x, d.x)
+        np.testing.assert_array_equal(y, d.y)
+    with pytest.raises(ValueError, match=r"dataset must be one of .*\(got 'swirl'\)"):
+        generator_source("swirl")
