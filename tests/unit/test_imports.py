@@ -39,20 +39,6 @@ import normviz
 from tests.conftest import ROOT
 
 PACKAGE = "normviz"
-# Known findings, each named, that other work of issue 11 is removing right now; empty when the
-# graph is clean. The toydata <-> toydata._points cycle and layer_studies' use of layers._as_ncl
-# are gone already (git log); the two below were found by this walk and are left to the owners of
-# those modules. Remove an entry with the code that fixes it.
-KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset()
-KNOWN_PRIVATE: frozenset[str] = frozenset(
-    {
-        # image_text builds the image formulas from intensity's private bound helpers.
-        "normviz.image_text -> normviz.intensity._transfer (private module of normviz.intensity)",
-        # the code generator copies toydata's private raw generators into the script it writes.
-        "normviz.training._codegen -> normviz.toydata._RAW (private name of normviz.toydata)",
-        "normviz.training._codegen -> normviz.toydata._finish_xy (private name of normviz.toydata)",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -350,8 +336,7 @@ def test_every_module_imports_alone_without_streamlit():
 
 
 def test_no_import_cycles():
-    found = {frozenset(c) for c in cycles(GRAPH.edges())}
-    assert found - KNOWN_CYCLES == set()
+    assert cycles(GRAPH.edges()) == []
 
 
 def test_the_graph_sees_the_imports_that_matter():
@@ -369,7 +354,7 @@ def test_no_streamlit_import_in_normviz():
 
 
 def test_no_private_name_crosses_its_owner():
-    assert set(private_uses(GRAPH, PACKAGE)) - KNOWN_PRIVATE == set()
+    assert private_uses(GRAPH, PACKAGE) == []
 
 
 # --- the checker, on planted packages ----------------------------------------------------------
