@@ -101,7 +101,7 @@ with before:
     st.caption(image_text.input_display_note(i_lo, i_hi))
     marks = image_view.clip_marks(key, params)
     bounds = tuple(marks.values()) if marks else ()
-    before_hist = w.cached_figure(("before", hkey, log_y, bounds), lambda: fig.histogram_figure(
+    before_hist = w.cached_figure(("before", hkey, log_y, bounds), lambda: fig.plot_histogram(
         prep.stats.fine, names=names, x_range=prep.input_range, log_y=log_y, markers=marks,
     ))  # fmt: skip
     st.plotly_chart(before_hist, key="img_hist_before", **CHART, alt=image_alt.histogram_alt(
@@ -116,13 +116,11 @@ with after:
     st.caption(image_text.output_display_note(res.display, o_lo, o_hi))
     if tech.output_range is None:  # unbounded, or in input units: show the display mapping
         unit = image_text.bar_unit(key)
-        bar = w.cached_figure(
-            ("bar", *state), lambda: fig.display_bar_figure(d_lo, d_hi, unit=unit)
-        )
+        bar = w.cached_figure(("bar", *state), lambda: fig.plot_display_bar(d_lo, d_hi, unit=unit))
         st.plotly_chart(
             bar, key="img_bar", **CHART, alt=image_alt.display_bar_alt(d_lo, d_hi, unit)
         )
-    after_hist = w.cached_figure(("after", *state, log_y), lambda: fig.histogram_figure(
+    after_hist = w.cached_figure(("after", *state, log_y), lambda: fig.plot_histogram(
         res.hist, names=names, x_range=res.display, x_title="output", log_y=log_y,
     ))  # fmt: skip
     st.plotly_chart(after_hist, key="img_hist_after", **CHART, alt=image_alt.histogram_alt(
@@ -133,7 +131,7 @@ curve_col, table_col = st.columns(2, gap="medium")
 pad = 0.03 * (d_hi - d_lo)
 curve_names = ("Y",) if params.get("mode") == "luminance" else names
 with curve_col:
-    curve = w.cached_figure(("curve", *state), lambda: fig.transfer_figure(
+    curve = w.cached_figure(("curve", *state), lambda: fig.plot_transfer(
         res.curve, names=curve_names,
         x_range=prep.input_range, display_range=res.display, title="Transfer curve",
         y_range=None if key in ("zscore", "clip") else (d_lo - pad, d_hi + pad),
@@ -188,7 +186,7 @@ for row in range(0, len(tiles), 4):
     for col, (tile, jpeg, hist) in zip(st.columns(4), tiles[row : row + 4], strict=False):
         col.image(jpeg, caption=tile, width="stretch", alt=image_alt.tile_alt(tile, title))
         mini = w.cached_figure(
-            ("grid", hkey, tile), lambda h=hist: fig.mini_histogram_figure(h, names=names)
+            ("grid", hkey, tile), lambda h=hist: fig.plot_mini_histogram(h, names=names)
         )
         col.plotly_chart(mini, key=f"img_grid_{tile}", **CHART, alt=image_alt.histogram_alt(
             hist, names=names, what=f"the output of {tile}", cumulative=False,

@@ -47,8 +47,9 @@ def batch(source: str, n: int, c: int, side: int, offsets: tuple[float, ...]) ->
     return tensors.crop_batch(image, n, c, side, seed=0)
 
 
-# Built figures are shared read-only values (st.cache_resource: no unpickling per rerun), and
-# FigureSpecs, so sending one again costs only its JSON. An animated cube takes ~0.1-1 s of CPU
+# Built figures are shared read-only values (st.cache_resource: no unpickling per rerun). The two
+# animations (the cube and the running statistics) are FigureSpecs, so sending one again costs
+# only its JSON (normviz.figures' docstring has the timings). An animated cube takes ~0.1-1 s of CPU
 # to build; on a class server every rerun of this page rebuilding (or even deep-copying) them
 # starved the live lab sessions.
 @st.cache_resource(max_entries=64, show_spinner=False)

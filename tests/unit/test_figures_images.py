@@ -389,15 +389,6 @@ def test_log_counts_is_the_same_axis_type_whatever_the_data():
         assert kinds == {"log" if log_y else "linear"}
 
 
-# Old names, kept until the call sites move (pages/images.py, normviz/image_alt.py docstrings,
-# tests/unit/test_image_alt.py, tests/unit/test_image_text.py): every figure builder is plot_*.
-histogram_figure = plot_histogram
-mini_histogram_figure = plot_mini_histogram
-transfer_figure = plot_transfer
-display_bar_figure = plot_display_bar
-empty_figure = plot_empty
-
-
 # --- *_info records: computed from data, checked without Plotly -------------------------------
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from normviz import image_alt as ia
 from normviz import intensity as ni
-from normviz.figures.images import histogram_figure, transfer_figure
+from normviz.figures.images import plot_histogram, plot_transfer
 
 NUMBER = r"-?\d+(?:\.\d+)?"
 
@@ -56,7 +56,7 @@ def test_histogram_alt_states_what_the_figure_shows():
     q10, q90 = np.percentile(pixels, [10, 90])  # 0.24 and 0.56 for a uniform [0.2, 0.6]
     assert abs(lo - q10) < 0.01 and abs(hi - q90) < 0.01
     # the x range said is the figure's own
-    fig = histogram_figure(hist, names=("R", "G", "B"), x_range=(0.0, 1.0))
+    fig = plot_histogram(hist, names=("R", "G", "B"), x_range=(0.0, 1.0))
     assert list(fig.layout.xaxis.range) == [0.0, 1.0]
 
 
@@ -104,7 +104,7 @@ def test_transfer_alt_per_channel():
         "Transfer curve, output against input, per channel: "
         "R rising from input 0 to 255, output 0 to 1; G falling from input 0 to 255, output 1 to 0."
     )
-    assert len(transfer_figure(SimpleNamespace(x=x, y=y), names=("R", "G")).data) == 2
+    assert len(plot_transfer(SimpleNamespace(x=x, y=y), names=("R", "G")).data) == 2
 
 
 def test_transfer_alt_without_a_curve():

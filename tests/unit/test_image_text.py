@@ -697,14 +697,14 @@ def test_grid_titles_come_from_the_parameters():
 
 
 def test_no_curve_note_only_blames_locality_for_clahe():
-    from normviz.figures.images import transfer_figure
+    from normviz.figures.images import plot_transfer
 
     s = ni.image_stats(np.arange(64, dtype=np.uint8).reshape(8, 8))
     for key in ni.TECHNIQUES:
         extra = {"reference_stats": s} if key == "match" else {}
         has_curve = ni.transfer_curve(key, s, **extra) is not None
         assert ("local" in it.no_curve_note(key)) == (key == "clahe") == (not has_curve)
-    fig = transfer_figure(None, empty_message=it.no_curve_note("clahe"))
+    fig = plot_transfer(None, empty_message=it.no_curve_note("clahe"))
     assert fig.layout.annotations[0].text == it.no_curve_note("clahe")
 
 

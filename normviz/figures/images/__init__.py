@@ -51,14 +51,6 @@ from normviz.figures.images._style import (
 )
 from normviz.figures.images._transfer import TransferInfo, plot_transfer, transfer_info
 
-# Old names, kept until the call sites move (pages/images.py, normviz/image_alt.py docstrings,
-# tests/unit/test_image_alt.py, tests/unit/test_image_text.py): every figure builder is plot_*.
-histogram_figure = plot_histogram
-mini_histogram_figure = plot_mini_histogram
-transfer_figure = plot_transfer
-display_bar_figure = plot_display_bar
-empty_figure = plot_empty
-
 __all__ = [
     "AXIS_ROOM",
     "CHANNEL_COLORS",
@@ -79,19 +71,14 @@ __all__ = [
     "channel_dash",
     "channel_names",
     "coarsen_histogram",
-    "display_bar_figure",
     "display_bar_info",
-    "empty_figure",
-    "histogram_figure",
     "histogram_info",
     "line_legend",
-    "mini_histogram_figure",
     "plot_display_bar",
     "plot_empty",
     "plot_histogram",
     "plot_mini_histogram",
     "plot_transfer",
     "stats_rows",
-    "transfer_figure",
     "transfer_info",
 ]
