@@ -68,7 +68,7 @@ def _segmented(col, spec: ParamSpec, n_channels: int) -> Any:
     p = links.seed(spec.name)
     return col.segmented_control(
         p.label, options, format_func=spec.label_of, key=p.key, help=spec.help or None,
-        on_change=links.changed, **held(p.key, name="default"),
+        required=True, on_change=links.changed, **held(p.key, name="default"),
     ) or p.default  # fmt: skip
 
 

@@ -42,6 +42,7 @@ with main:
         "Mode",
         list(w.MODES.values()),
         key="lab_mode",
+        required=True,
         label_visibility="collapsed",
         on_change=w.apply_preset,
         **w.held("lab_mode", name="default"),

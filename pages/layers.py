@@ -110,7 +110,8 @@ with st.container(border=True):
     top = st.columns([1.5, 1, 1, 1, 1.3])
     p = _seed("source")
     source = _read(p, top[0].segmented_control(
-        p.label, p.choices, format_func=SOURCES.get, key=p.key, **on, **held(p.key, name="default")
+        p.label, p.choices, format_func=SOURCES.get, key=p.key, required=True, **on,
+        **held(p.key, name="default"),
     ) or p.default)  # fmt: skip
     p = _seed("n")
     n = _read(p, top[1].slider(p.label, p.lo, p.hi, step=p.step, key=p.key, **on, **held(p.key)))
@@ -206,7 +207,7 @@ if tabs[3].open:  # only the open tab runs and draws
         st.markdown(captions.embedding_text(emb))
         p = _seed("tokens")
         tok_kind = _read(p, st.segmented_control(
-            p.label, p.choices, format_func=NAMES.get, key=p.key, **on,
+            p.label, p.choices, format_func=NAMES.get, key=p.key, required=True, **on,
             **held(p.key, name="default"),
         ) or p.default)  # fmt: skip
         tokens = tensors.synthetic_tokens(2, 6, 8, seed=0)

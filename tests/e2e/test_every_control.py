@@ -365,7 +365,11 @@ def _text(page, el, w: Widget) -> None:
 
 
 def _buttongroup(page, el, w: Widget) -> None:
-    off = el.locator("button:not([aria-checked=true]):not([aria-pressed=true]):not([disabled])")
+    # The options only: a help icon is a button in the group's label too. A control that
+    # requires a selection ignores a click on its selected option, so click another one.
+    off = el.locator(
+        "button[aria-checked=false]:not([disabled]), button[aria-pressed=false]:not([disabled])"
+    )
     (off.first if off.count() else el.locator("button").first).click()
 
 
