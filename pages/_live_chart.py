@@ -20,6 +20,8 @@ ASSETS = Path(__file__).resolve().parents[1] / "assets" / "live_chart"
 
 NAME = "live_chart"
 KEY = "lab_live"
+RUN_CONTROLS = ["lab_start", "lab_pause", "lab_step"]
+"""Keys of the buttons that disable themselves: the view keeps the keyboard focus among them."""
 
 
 def live_chart(
@@ -47,4 +49,4 @@ def live_chart(
     # same reply (Streamlit keeps it under KEY), so it is answered here once, before the payload.
     feed.answer(st.session_state.get(KEY))
     payload = feed.payload(runs, x_axis, resolution, alt=alt)
-    component(feed=payload, key=KEY, default=None)
+    component(feed=payload, controls=RUN_CONTROLS, key=KEY, default=None)

@@ -98,8 +98,49 @@
   window.addEventListener("message", function (event) {
     var data = event.data;
     if (!data || data.type !== "streamlit:render" || !data.args) return;
+    if (Array.isArray(data.args.controls)) runControls = data.args.controls;
     onFeed(data.args.feed);
   });
+
+  // ---------------------------------------------------------------- keyboard focus
+  // Streamlit disables the lab's Start while it trains and Pause while it is paused, and a
+  // disabled button drops the keyboard focus to the page's body: a keyboard user lost their
+  // place after every press. The host names its run controls (args.controls: Streamlit keys);
+  // when the focus fell from one of them to the body, it goes to the first enabled one, the
+  // pressed one first (so Start's focus moves to Pause, and back).
+  var runControls = [], lastControl = null, host = null;
+  try { host = window.parent.document; } catch (e) { host = null; }  // another origin
+  function controlOf(target) {
+    for (var i = 0; i < runControls.length; i++) {
+      if (target && target.closest && target.closest(".st-key-" + runControls[i])) {
+        return runControls[i];
+      }
+    }
+    return null;
+  }
+  function noteFocus(e) { lastControl = controlOf(e.target); }
+  function restoreFocus() {
+    if (!lastControl || !host || (host.activeElement && host.activeElement !== host.body)) return;
+    var order = [lastControl].concat(runControls);
+    for (var i = 0; i < order.length; i++) {
+      var b = host.querySelector(".st-key-" + order[i] + " button");
+      if (b && !b.disabled) {
+        b.focus({ preventScroll: true });
+        lastControl = order[i];
+        return;
+      }
+    }
+  }
+  if (host) {
+    host.addEventListener("focusin", noteFocus, true);
+    host.addEventListener("mousedown", noteFocus, true);  // a click elsewhere forgets it
+    var focusTimer = window.setInterval(restoreFocus, 150);
+    window.addEventListener("pagehide", function () {
+      host.removeEventListener("focusin", noteFocus, true);
+      host.removeEventListener("mousedown", noteFocus, true);
+      window.clearInterval(focusTimer);
+    });
+  }
 
   // ---------------------------------------------------------------- style helpers
   function mergeStyle(s) {

@@ -60,6 +60,19 @@ def test_the_keyboard_reaches_start_in_a_few_presses(page, server):
         " + getComputedStyle(document.activeElement).boxShadow"
     )
     assert outline.split()[0] != "none" or "rgb" in outline  # a visible focus ring
+    # Enter starts; Start disables itself while training and the focus moves to Pause (it fell
+    # to the page's body before, so the next Tab began again at the top). Enter again pauses,
+    # and the focus comes back to Start.
+    page.keyboard.press("Enter")
+    page.wait_for_function(FOCUSED, arg="lab_pause", timeout=20_000)
+    page.keyboard.press("Enter")
+    page.wait_for_function(FOCUSED, arg="lab_start", timeout=20_000)
+    assert page.locator(".st-key-lab_pause button").is_disabled()  # it paused
+    check_page(page)
+
+
+# Whether the keyboard focus is on the button of widget ``key``.
+FOCUSED = "key => !!document.activeElement.closest('.st-key-' + key)"
 
 
 LIVE = ".st-key-lab_live iframe"
