@@ -166,17 +166,20 @@ with st.expander("Code for what is on screen", icon=":material/code:"):
 bound = (data, sample, key, prep, dict(params))
 stem = f"{name.rsplit('.', 1)[0]}-{key}"
 png_col, npy_col = st.columns(2)
+# Short labels (they fit a 1280x720 screen at 150 % and a phone); the help says the rest.
 png_col.download_button(
-    f"Download the result at full resolution ({wd} × {h}, 16-bit PNG)",
-    data=partial(w.png_download, *bound), file_name=f"{stem}.png", mime="image/png",
-    key="img_download", on_click="ignore", icon=":material/download:",
+    f"PNG, {wd} × {h}, 16-bit", data=partial(w.png_download, *bound), file_name=f"{stem}.png",
+    mime="image/png", key="img_download", on_click="ignore", icon=":material/download:",
+    help=f"The result at full resolution ({wd} × {h} pixels), as a 16-bit PNG.",
 )  # fmt: skip
 png_col.caption(image_text.download_note(d_lo, d_hi))
+shape = f"{h} × {wd}{' × 3' if len(names) == 3 else ''}"
 npy_col.download_button(
-    f"Download the output values ({h} × {wd}{' × 3' if len(names) == 3 else ''}, float32 .npy)",
-    data=partial(w.npy_download, *bound), file_name=f"{stem}.npy",
+    f"NumPy, {shape}, float32", data=partial(w.npy_download, *bound), file_name=f"{stem}.npy",
     mime="application/octet-stream", key="img_download_npy", on_click="ignore",
     icon=":material/data_array:",
+    help=f"The output values at full resolution, an array of shape ({shape.replace(' × ', ', ')})"
+    " in a float32 .npy file (np.load reads it).",
 )  # fmt: skip
 npy_col.caption(image_text.npy_note())
 

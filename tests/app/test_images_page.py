@@ -431,8 +431,8 @@ def test_npy_download_is_the_full_resolution_float32_output(monkeypatch, sample,
     captured = _deferred_downloads(monkeypatch)
     at = _linked({"sample": sample, "technique": technique})
     assert not at.exception, at.exception
-    labels = [b.proto.label for b in at.get("download_button")]
-    assert any("float32 .npy" in label for label in labels), labels
+    helps = {b.proto.label: b.proto.help for b in at.get("download_button")}
+    (label,) = [label for label in helps if label.startswith("NumPy, ")]
     make = captured[f"{sample}-{technique}.npy"]
     result: dict[str, bytes] = {}
     # Run as Streamlit does: on another thread, after the script run is over.
@@ -443,6 +443,9 @@ def test_npy_download_is_the_full_resolution_float32_output(monkeypatch, sample,
     full = load_sample(sample).pixels
     assert out.shape == full.shape and out.dtype == np.float32
     np.testing.assert_array_equal(out, apply_technique(technique, full))
+    # The button states the file it gives: its shape and dtype, from the array itself.
+    assert label == f"NumPy, {' × '.join(map(str, out.shape))}, float32", label
+    assert f"shape ({', '.join(map(str, out.shape))}) in a float32 .npy" in helps[label]
 
 
 def test_npy_download_of_an_upload_is_full_resolution_not_the_preview(monkeypatch):
