@@ -102,7 +102,7 @@ def histogram_alt(
     log_y: bool = False,
     markers: Mapping[str, float] | None = None,
 ) -> str:
-    """Return the description of :func:`normviz.figures.images.plot_histogram` for ``hist``.
+    r"""Return the description of :func:`normviz.figures.images.plot_histogram` for ``hist``.
 
     Takes the histogram and the figure's own options (``names``, ``x_range``, ``cumulative``,
     ``log_y``, ``markers``); ``what`` names whose values are counted ("the input", "the output").
@@ -111,7 +111,7 @@ def histogram_alt(
     --------
     >>> from types import SimpleNamespace
     >>> h = SimpleNamespace(counts=np.array([[0, 5, 5, 0]]), edges=np.array([0.0, .25, .5, .75, 1]))
-    >>> print(histogram_alt(h, what="the output").replace("; ", ";\\n"))
+    >>> print(histogram_alt(h, what="the output").replace("; ", ";\n"))
     Histogram of the output, 1 channel (grey), with its cumulative curve;
     values from 0 to 1;
     80 % of the pixels between 0.3 and 0.7.
@@ -191,11 +191,11 @@ def transfer_alt(curve, *, names: Sequence[str] | None = None, empty_message: st
 
 
 def display_bar_alt(lo: float, hi: float, unit: str = "") -> str:
-    """Return the description of :func:`normviz.figures.images.plot_display_bar`.
+    r"""Return the description of :func:`normviz.figures.images.plot_display_bar`.
 
     Examples
     --------
-    >>> print(display_bar_alt(-3.0, 3.0, "z").replace("; ", ";\\n"))
+    >>> print(display_bar_alt(-3.0, 3.0, "z").replace("; ", ";\n"))
     Grey bar: output values from -3 z (black) to 3 z (white);
     values below show black, above show white.
     """
@@ -220,7 +220,7 @@ def input_image_alt(
     mean: np.ndarray,
     names: Sequence[str],
 ) -> str:
-    """Return the description of the input picture: what it is, its size, how it is shown.
+    r"""Return the description of the input picture: what it is, its size, how it is shown.
 
     ``shape`` is the full image's ``(H, W[, C])``, ``display`` the values shown black..white,
     ``mean`` the per-channel mean (C,).
@@ -228,7 +228,7 @@ def input_image_alt(
     Examples
     --------
     >>> text = input_image_alt("Moon", (480, 640), (0, 255), np.array([87.3]), ("grey",))
-    >>> print(text.replace(", shown", ",\\nshown"))
+    >>> print(text.replace(", shown", ",\nshown"))
     The input image, Moon: 640 × 480 pixels, grey, mean value 87.3,
     shown from 0 (black) to 255 (white).
     """
@@ -249,13 +249,13 @@ def output_image_alt(
     mean: np.ndarray,
     names: Sequence[str],
 ) -> str:
-    """Return the description of the output picture from the output's statistics.
+    r"""Return the description of the output picture from the output's statistics.
 
     Examples
     --------
     >>> text = output_image_alt("Moon", "Z-score", (-3.0, 3.0), np.array([-1.5]),
     ...                         np.array([4.2]), np.array([0.0]), ("grey",))
-    >>> print(text.replace(", shown", ",\\nshown"))
+    >>> print(text.replace(", shown", ",\nshown"))
     Moon after Z-score: output values from -1.5 to 4.2, mean value 0,
     shown from -3 (black) to 3 (white).
     """

@@ -151,7 +151,7 @@ def home_blurb() -> str:
 
 
 def formula(key: str, params: dict[str, Any], stats: ImageStats, names: Sequence[str]) -> Formula:
-    """Return the formula of technique ``key`` with the numbers it used on this image.
+    r"""Return the formula of technique ``key`` with the numbers it used on this image.
 
     Parameters
     ----------
@@ -175,7 +175,7 @@ def formula(key: str, params: dict[str, Any], stats: ImageStats, names: Sequence
     >>> s = image_stats(np.array([[10, 20], [30, 50]], np.uint8))
     >>> f = formula("scale", {}, s, ["grey"])
     >>> f.latex
-    "x' = 0 + (1 - 0)\\\\,\\\\frac{x - 10}{50 - 10}"
+    "x' = 0 + (1 - 0)\\,\\frac{x - 10}{50 - 10}"
     >>> f.numbers
     ({'lo': '0', 'hi': '1', 'min': '10', 'max': '50'},)
     """
@@ -405,13 +405,13 @@ def upload_label() -> str:
 
 
 def image_caption(name: str, shape: Sequence[int], dtype: str, sample: Sample | None = None) -> str:
-    """Caption under the image picker: its name, size, channels and dtype; for a sample, what
+    r"""Caption under the image picker: its name, size, channels and dtype; for a sample, what
     it is good for, its licence and its source. ``name`` is escaped (it may be an upload's).
 
     Examples
     --------
     >>> print(image_caption("a*b.png", (48, 64, 3), "uint16"))
-    **a\\*b\\.png**: 64 × 48 px, 3 channel(s), uint16.
+    **a\*b\.png**: 64 × 48 px, 3 channel(s), uint16.
     """
     h, w = shape[:2]
     n = shape[2] if len(shape) == 3 else 1

@@ -528,7 +528,8 @@ def grid_tile(
     key: str, prep: Prepared, params: Mapping[str, Any], ref: Prepared | None = None
 ) -> tuple[np.ndarray, tuple[float, float], intensity.Histogram]:
     """Return one comparison-grid tile: the output on the thumbnail as uint8, its display
-    range, and its 64-bin histogram over that range."""
+    range, and its 64-bin histogram over that range.
+    """
     out = apply(key, prep.thumb, params, ref, stats=prep.stats)
     lo, hi = display_range(key, params, prep, ref)
     return to_display(out, lo, hi), (lo, hi), intensity.histogram(out, 64, value_range=(lo, hi))

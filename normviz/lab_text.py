@@ -51,12 +51,12 @@ _T = TypeVar("_T", bound=Hashable)
 
 
 def l1_latex(config: TrainConfig) -> str:
-    """Return the L1 rule the lab applies with ``config.l1_method``, as LaTeX.
+    r"""Return the L1 rule the lab applies with ``config.l1_method``, as LaTeX.
 
     Examples
     --------
     >>> l1_latex(TrainConfig())
-    '\\\\mathcal{L} = \\\\mathrm{CE} + \\\\lambda_1 \\\\sum_i |w_i|'
+    '\\mathcal{L} = \\mathrm{CE} + \\lambda_1 \\sum_i |w_i|'
     """
     if config.l1_method == "proximal":
         return (

@@ -122,15 +122,15 @@ def embedding_text(emb: torch.Tensor) -> str:
 
 
 def token_sets_tex() -> str:
-    """Return the LaTeX of each kind's sets in an (N, T, D) input, from the table.
+    r"""Return the LaTeX of each kind's sets in an (N, T, D) input, from the table.
 
     Kinds that pool the same axes share a clause, in table order of their first member.
 
     Examples
     --------
-    >>> print(token_sets_tex())  # doctest: +NORMALIZE_WHITESPACE
-    \\text{BatchNorm: each feature } d \\text{ over all } N \\cdot T \\text{ tokens;}\\quad\
-\\text{LayerNorm, RMSNorm: each token } (n, t) \\text{ over its } D \\text{ features}
+    >>> print(token_sets_tex().replace(r"\quad", r"\quad" + "\n"))
+    \text{BatchNorm: each feature } d \text{ over all } N \cdot T \text{ tokens;}\quad
+    \text{LayerNorm, RMSNorm: each token } (n, t) \text{ over its } D \text{ features}
     """
     clauses: dict[tuple[str, ...], list[str]] = {}
     for key in kinds_for("ntd"):

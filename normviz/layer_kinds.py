@@ -344,12 +344,12 @@ def kinds_for(layout: str) -> tuple[str, ...]:
 
 
 def formulas(kind: str) -> tuple[str, str, str]:
-    """Return the LaTeX the cube tab shows for ``kind``: its sets, its statistics, its output.
+    r"""Return the LaTeX the cube tab shows for ``kind``: its sets, its statistics, its output.
 
     Examples
     --------
     >>> formulas("rms")[2]
-    '\\\\hat x_i = \\\\frac{x_i}{\\\\sqrt{\\\\operatorname{ms}_S + \\\\epsilon}}'
+    '\\hat x_i = \\frac{x_i}{\\sqrt{\\operatorname{ms}_S + \\epsilon}}'
     """
     spec = kind_of(kind)
     return (spec.set_tex, *FORMULAS[spec.centered])

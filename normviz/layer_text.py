@@ -352,7 +352,7 @@ def after_text(after: AfterMoments, channels_per_group: int = 1) -> str:
 
 
 def running_text(trace: RunningTrace, mode: str) -> str:
-    """Return which mean and variance the last batch of ``trace`` is normalized with in ``mode``.
+    r"""Return which mean and variance the last batch of ``trace`` is normalized with in ``mode``.
 
     Parameters
     ----------
@@ -373,10 +373,10 @@ def running_text(trace: RunningTrace, mode: str) -> str:
     Examples
     --------
     >>> t = RunningTrace([2.0], [1.0], [8 / 7], [0.2], [1.0143], 0.1, "pytorch", 8, 1e-5)
-    >>> running_text(t, "train")
-    'In **train** mode batch 1 is normalized with its own statistics: $\\\\hat x = (x - 2.0000) / \
-\\\\sqrt{1.0000 + \\\\epsilon}$, the **biased** variance (divide by the 8 values of the channel), \
-$\\\\epsilon$ = 1e-05. `running_var` is updated with the unbiased 1.1429 = 1.0000 · 8/7.'
+    >>> print(running_text(t, "train"))  # doctest: +NORMALIZE_WHITESPACE
+    In **train** mode batch 1 is normalized with its own statistics: $\hat x = (x - 2.0000) /
+    \sqrt{1.0000 + \epsilon}$, the **biased** variance (divide by the 8 values of the channel),
+    $\epsilon$ = 1e-05. `running_var` is updated with the unbiased 1.1429 = 1.0000 · 8/7.
     """
     if mode not in ("train", "eval") or not trace.batch_mean:
         raise ValueError(f"expected mode 'train' or 'eval' and a non-empty trace (got {mode!r})")
@@ -404,7 +404,7 @@ $\\\\epsilon$ = 1e-05. `running_var` is updated with the unbiased 1.1429 = 1.000
 
 
 def settle_text(trace: RunningTrace, mean: float, var: float) -> str:
-    """Return how close the running mean of ``trace`` came to the population ``mean``, and when.
+    r"""Return how close the running mean of ``trace`` came to the population ``mean``, and when.
 
     Parameters
     ----------
@@ -428,7 +428,7 @@ def settle_text(trace: RunningTrace, mean: float, var: float) -> str:
     >>> t = RunningTrace([2.0] * 20, [1.0] * 20, [1.0] * 20, [2 - 2 * 0.5 ** k for k in
     ...     range(1, 21)], [1.0] * 20, 0.5, "pytorch", 8)
     >>> settle_text(t, 2.0, 1.0)[:83]
-    'Time constant $\\\\tau = 1/m$ = 2 batches: the expected gap to the population shrinks '
+    'Time constant $\\tau = 1/m$ = 2 batches: the expected gap to the population shrinks '
     """
     tau = time_constant(trace.momentum, trace.convention)
     s = len(trace.running_mean)

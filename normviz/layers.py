@@ -319,7 +319,7 @@ def normalize(
     eps: float = 1e-5,
     layout: str = "nct",
 ) -> torch.Tensor:
-    """Return ``x`` normalized over each statistic group (zero mean, variance just below 1).
+    r"""Return ``x`` normalized over each statistic group (zero mean, variance just below 1).
 
     Equal (within float32 rounding) to ``F.batch_norm(x, None, None, training=True)``,
     ``F.layer_norm(x, x.shape[1:])``, ``F.instance_norm(x)``, ``F.group_norm(x, groups)`` and
@@ -342,14 +342,14 @@ def normalize(
 
     Notes
     -----
-    :math:`\\hat x = (x - \\mu) / \\sqrt{\\sigma^2 + \\epsilon}` with :math:`\\mu, \\sigma^2` the
+    :math:`\hat x = (x - \mu) / \sqrt{\sigma^2 + \epsilon}` with :math:`\mu, \sigma^2` the
     mean and biased variance over :func:`reduction_axes`, computed in two passes (the mean, then
     the mean squared deviation from it), which is exact and stable for large offsets (a mean of
     1000 with a std of 0.01 in float32 is fine). The variance of the output is
-    :math:`\\sigma^2 / (\\sigma^2 + \\epsilon)`, just below 1. RMSNorm computes
-    :math:`x / \\sqrt{\\overline{x^2} + \\epsilon}` over LayerNorm's set, with no mean subtracted
+    :math:`\sigma^2 / (\sigma^2 + \epsilon)`, just below 1. RMSNorm computes
+    :math:`x / \sqrt{\overline{x^2} + \epsilon}` over LayerNorm's set, with no mean subtracted
     (Zhang & Sennrich 2019). The passes run on blocks of whole statistic
-    groups small enough to stay in cache: :math:`x - \\mu` is written to the output, its sum of
+    groups small enough to stay in cache: :math:`x - \mu` is written to the output, its sum of
     squares taken from there, and the output scaled in place. Half-precision inputs are computed
     in float32 and rounded back.
 

@@ -51,7 +51,8 @@ def _gather(
 ) -> np.ndarray:
     """``out[:] = table[bins[rows, cols]]`` for a 256-entry table of 4-byte values and a
     C-contiguous (H, W) uint8 ``bins``: Pillow maps the block in place as a palette image and its
-    C "P" -> "RGBA" conversion copies each pixel's 4 table bytes into ``out``."""
+    C "P" -> "RGBA" conversion copies each pixel's 4 table bytes into ``out``.
+    """
     w = bins.shape[1]
     size = (cols.stop - cols.start, rows.stop - rows.start)
     try:
@@ -65,7 +66,8 @@ def _gather(
 
 def _bin_table(lo: int, hi: int, size: int) -> np.ndarray:
     """(size,) uint8 histogram bin of every integer level, as scikit-image: min-max scaled to
-    14-bit levels, rounded, then ``level // (1 + 2**14 // 256)``."""
+    14-bit levels, rounded, then ``level // (1 + 2**14 // 256)``.
+    """
     if hi == lo:
         return np.zeros(size, np.uint8)
     k = np.arange(size, dtype=np.float64)
@@ -75,7 +77,8 @@ def _bin_table(lo: int, hi: int, size: int) -> np.ndarray:
 
 def _bins(v: np.ndarray) -> np.ndarray:
     """(H, W) uint8 histogram bins of one channel (see :func:`_bin_table`; float channels are
-    scaled by their finite min and max, NaN counted as the min, +-inf clamped)."""
+    scaled by their finite min and max, NaN counted as the min, +-inf clamped).
+    """
     if v.dtype.kind == "u":
         lo, hi = int(v.min()), int(v.max())
         return _bin_table(lo, hi, hi + 1)[v]
@@ -107,7 +110,8 @@ def _region_histograms(
 ) -> np.ndarray:
     """(nh * nw, NBINS) counts of the (kh, kw) contextual regions of the C-contiguous uint8
     ``image`` starting at ``origin``: Pillow's C histogram of each region, cropped from the image
-    mapped in place."""
+    mapped in place.
+    """
     im = Image.frombuffer("L", image.shape[::-1], image, "raw", "L", 0, 1)
     y0, x0 = origin
     boxes = [
@@ -133,7 +137,8 @@ def _clahe_levels(
 ) -> tuple[float, float]:
     """Write the CLAHE 14-bit levels (before the final min-max scaling) of one (H, W) uint8
     channel into ``out`` (H, W) float32; return their (min, max). The channel's histogram bins
-    are ``table[bins]`` (see :func:`_channel_input`). See :func:`clahe_channel`."""
+    are ``table[bins]`` (see :func:`_channel_input`). See :func:`clahe_channel`.
+    """
     bins = np.ascontiguousarray(bins)
     h, w = bins.shape
     kh, kw = max(h // tiles, 1), max(w // tiles, 1)

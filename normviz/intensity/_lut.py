@@ -72,7 +72,8 @@ def affine_map(
 
 def _row(v: Any, n_channels: int, width: int, dtype: type = np.float32) -> Any:
     """Per-channel values as one scalar if they are all equal (fast SIMD loops), else tiled
-    along one image row, (width * C,) of ``dtype``."""
+    along one image row, (width * C,) of ``dtype``.
+    """
     v = np.broadcast_to(np.asarray(v, dtype), (n_channels,))
     if (v == v[0]).all():
         return v[0]
@@ -199,7 +200,8 @@ def _apply_luts(x3: np.ndarray, luts: np.ndarray) -> np.ndarray:
 
 def _affine_lut(pmap: PointMap, n_channels: int) -> np.ndarray:
     """(C, 256) float32 table of the affine fast path at every uint8 level: the same float32
-    operations on the same values, so mapping through it is bit-identical to the passes."""
+    operations on the same values, so mapping through it is bit-identical to the passes.
+    """
     levels = np.repeat(np.arange(256, dtype=np.uint8), n_channels).reshape(1, 256, n_channels)
     return np.ascontiguousarray(_apply_affine(levels, pmap)[0].T)
 

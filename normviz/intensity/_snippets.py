@@ -91,7 +91,8 @@ def _torch_part(mean: np.ndarray, std: np.ndarray, dtype: str) -> str:
 def _match_loop(dtype: str, stats: ImageStats) -> str:
     """The per-channel matching loop: exact levels for integer images; for float ones the
     binned distribution the page fits (``stats.fine``: its bins over [min, max]), each occupied
-    bin's centre mapped, values in between interpolated (``intensity._transfer.match_map``)."""
+    bin's centre mapped, values in between interpolated (``intensity._transfer.match_map``).
+    """
     ref = (
         "    ref, n_ref = np.unique(r[..., c % r.shape[2]], return_counts=True)\n"
         "    q_ref = np.cumsum(n_ref) / n_ref.sum()\n"

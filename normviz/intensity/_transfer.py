@@ -121,7 +121,8 @@ def zscore_map(s: ImageStats, per_channel: bool) -> PointMap:
 
 def stretch_bounds(s: ImageStats, bounds: np.ndarray) -> np.ndarray:
     """(C, 2) float64 ``(lo, hi)`` auto contrast stretches to [0, 1]: the percentile ``bounds``,
-    or min and max where they coincide (``lo == hi`` left means a constant channel)."""
+    or min and max where they coincide (``lo == hi`` left means a constant channel).
+    """
     out = np.array(bounds, dtype=np.float64).reshape(-1, 2)
     same = bool(np.all(out == out[0]))
     for c, (lo, hi) in enumerate(out):

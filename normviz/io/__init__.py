@@ -372,7 +372,7 @@ def encode_png(img: np.ndarray) -> bytes:
 
 
 def encode_jpeg(img_uint8: np.ndarray, quality: int = 90) -> bytes:
-    """Return a JPEG of a uint8 grey or RGB image, for fast previews.
+    r"""Return a JPEG of a uint8 grey or RGB image, for fast previews.
 
     Parameters
     ----------
@@ -384,7 +384,7 @@ def encode_jpeg(img_uint8: np.ndarray, quality: int = 90) -> bytes:
     --------
     >>> import numpy as np
     >>> jpeg = encode_jpeg(np.zeros((8, 8, 3), np.uint8))
-    >>> jpeg[:3] == b"\\xff\\xd8\\xff", read_image(jpeg).pixels.shape
+    >>> jpeg[:3] == b"\xff\xd8\xff", read_image(jpeg).pixels.shape
     (True, (8, 8, 3))
     """
     _check_encodable(img_uint8, (np.uint8,), (3,))

@@ -26,13 +26,13 @@ _HEIF_BRANDS = {b"mif1", b"msf1"}  # the container: HEIC or AVIF inside, the oth
 
 
 def iso_brands(head: bytes) -> set[bytes]:
-    """Return the major and compatible brands of an ISO-BMFF ``ftyp`` box (empty if none).
+    r"""Return the major and compatible brands of an ISO-BMFF ``ftyp`` box (empty if none).
 
     Examples
     --------
-    >>> sorted(iso_brands(b"\\x00\\x00\\x00\\x18ftypheic\\x00\\x00\\x00\\x00mif1heic"))
+    >>> sorted(iso_brands(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic"))
     [b'heic', b'mif1']
-    >>> iso_brands(b"\\x89PNG")
+    >>> iso_brands(b"\x89PNG")
     set()
     """
     if len(head) < 12 or head[4:8] != b"ftyp":

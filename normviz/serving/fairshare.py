@@ -1,4 +1,4 @@
-"""Fair sharing of one server's CPU between live trainings.
+r"""Fair sharing of one server's CPU between live trainings.
 
 A Streamlit server runs every browser session in one process. Each training session asks for
 a bounded slice of work on every tick of its live view; this module decides who may train at
@@ -14,7 +14,7 @@ Notes
 With ``k`` active leases and a per-tick CPU budget ``T`` (seconds of work all sessions together
 may do per tick), each session gets
 
-.. math:: b(k) = \\operatorname{clip}(T / \\max(k, 1),\\; b_{min},\\; b_{max})
+.. math:: b(k) = \operatorname{clip}(T / \max(k, 1),\; b_{min},\; b_{max})
 
 which never grows as ``k`` grows. The floor ``b_min`` keeps a crowded class moving (a few
 optimizer steps per tick); the ceiling ``b_max`` keeps a lone session's ticks short, so a

@@ -63,7 +63,7 @@ def _scale(values: np.ndarray) -> np.ndarray:
 
 
 def parse_points_csv(data: bytes | str) -> Dataset:
-    """Return the labelled points of a CSV file, scaled into ``[-1, 1]`` per axis.
+    r"""Return the labelled points of a CSV file, scaled into ``[-1, 1]`` per axis.
 
     The file has three comma-separated columns ``x, y, label``; a header line is optional (it
     is recognised when its first two fields are not numbers; if it names ``x``, ``y`` and
@@ -96,11 +96,11 @@ def parse_points_csv(data: bytes | str) -> Dataset:
 
     Examples
     --------
-    >>> text = "x,y,label\\n" + "".join(f"{i},{i % 3},{'ab'[i % 2]}\\n" for i in range(10))
+    >>> text = "x,y,label\n" + "".join(f"{i},{i % 3},{'ab'[i % 2]}\n" for i in range(10))
     >>> d = parse_points_csv(text)
     >>> d.x[:, 0].min(), d.x[:, 0].max(), d.y[:4].tolist()
     (np.float32(-1.0), np.float32(1.0), [0, 1, 0, 1])
-    >>> parse_points_csv("x,y,label\\n1,2,a\\n1,oops,b")
+    >>> parse_points_csv("x,y,label\n1,2,a\n1,oops,b")
     Traceback (most recent call last):
     ...
     normviz.toydata._points.PointsError: line 3: y is not a number (got 'oops')

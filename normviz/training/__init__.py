@@ -274,7 +274,8 @@ class Trainer:
 
     def can_reconfigure(self, config: TrainConfig) -> bool:
         """Whether :meth:`reconfigure` can take ``config`` on: it differs only in
-        :data:`LIVE_FIELDS` and the run has not stopped."""
+        :data:`LIVE_FIELDS` and the run has not stopped.
+        """
         if self.stopped is not None or not isinstance(config, TrainConfig):
             return False
         return all(

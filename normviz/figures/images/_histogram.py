@@ -244,7 +244,8 @@ def _histogram_labels(
     names: Sequence[str], info: HistogramInfo, *, log_y: bool, cumulative: bool
 ) -> list[dict[str, Any]]:
     """Direct labels: each channel's name at its histogram's peak and, on its cumulative curve,
-    where that curve crosses 50 % (the channel's median)."""
+    where that curve crosses 50 % (the channel's median).
+    """
     centres = 0.5 * (info.edges[:-1] + info.edges[1:])
     labels = []
     for i, (name, row) in enumerate(zip(names, info.counts, strict=True)):

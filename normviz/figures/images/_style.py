@@ -24,7 +24,8 @@ AXIS_ROOM = int(MARGIN_PAD + TICK_LEN + 2 + 2 * LINE_HEIGHT * FONT["size"] + TIT
 
 def _direct_label(text: str, x: float, y: float, i: int, **where: Any) -> dict[str, Any]:
     """A channel's name written on its curve at (x, y); the i-th label of a plot is shifted down
-    by ``i`` label heights so labels of coinciding curves stay readable."""
+    by ``i`` label heights so labels of coinciding curves stay readable.
+    """
     return {
         "text": text, "x": x, "y": y, "xref": "x", "yref": "y", "showarrow": False,
         "yanchor": "top", "yshift": -2 - _LABEL_STEP * i,
