@@ -82,22 +82,24 @@ def explain(
     studies.batch_size_section(base)
 
     st.subheader("Batch size: how many updates?", anchor="batch-size-updates")
-    calc = st.columns([1, 1, 2, 1])
     start = CALCULATOR_DEFAULTS
+    calc = st.columns([1, 1, 1])
     n_images = calc[0].number_input(
         "Training images", 1, 10**10, start["n_samples"], step=1000, key="lab_calc_n"
     )
     epochs = calc[1].number_input("Epochs", 1, 100_000, start["epochs"], key="lab_calc_epochs")
-    sizes = calc[2].multiselect(
+    drop_last = calc[2].toggle(
+        "drop_last",
+        key="lab_calc_drop_last",
+        help="Drop the last incomplete batch (floor instead of ceil).",
+    )
+    # The batch sizes get a row of their own: beside the other three controls, on a 1280x720
+    # screen at 150 % their chips and the drop_last label were cut off.
+    sizes = st.multiselect(
         "Batch sizes",
         list(CALCULATOR_BATCHES),
         default=list(start["batch_sizes"]),
         key="lab_calc_batches",
-    )
-    drop_last = calc[3].toggle(
-        "drop_last",
-        key="lab_calc_drop_last",
-        help="Drop the last incomplete batch (floor instead of ceil).",
     )
     if sizes:
         plans = batch_plan(int(n_images), sorted(sizes), int(epochs), drop_last=drop_last)

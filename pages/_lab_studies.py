@@ -117,15 +117,17 @@ def batch_size_section(base: TrainConfig) -> None:
     )
     if which == "study":
         base = STUDY_CONFIG
-    cols = st.columns([2, 1, 1])
-    sizes = cols[0].multiselect(
+    # The batch sizes get a row of their own: beside other controls, on a 1280x720 screen at
+    # 150 % their chips were cut off.
+    sizes = st.multiselect(
         "Batch sizes",
         list(STUDY_BATCHES),
         default=list(STUDY_DEFAULT_BATCHES),
         key="lab_study_batches",
         help="Each is trained with BatchNorm, GroupNorm and LayerNorm.",
     )
-    epochs = cols[1].number_input(
+    cols = st.columns([1, 1])
+    epochs = cols[0].number_input(
         "Epochs per run",
         1,
         200,
@@ -143,7 +145,7 @@ def batch_size_section(base: TrainConfig) -> None:
     # A button's return value would read False here: the live view's fragment, run earlier in
     # the same script run, resets the click. A callback runs before the script, so it is seen.
     requested = st.session_state.pop("lab_study_requested", False)
-    slot = cols[2].empty()  # the button goes in after the study: disabled once it is cached
+    slot = cols[1].empty()  # the button goes in after the study: disabled once it is cached
     if study is None and requested:
         try:
             study = run_study(key)
