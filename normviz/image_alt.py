@@ -38,13 +38,13 @@ def short(v: float) -> str:
 
 
 def _list(items: Sequence[str]) -> str:
-    """ "a", "a and b", "a, b and c"."""
+    """Join ``items`` as a reader lists them: "a", "a and b", "a, b and c"."""
     items = list(items)
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _channels(names: Sequence[str]) -> str:
-    """ "1 channel (grey)", "3 channels: R, G, B"."""
+    """Return the channel count and names: "1 channel (grey)", "3 channels: R, G, B"."""
     if len(names) == 1:
         return f"1 channel ({names[0]})"
     return f"{len(names)} channels: {', '.join(names)}"

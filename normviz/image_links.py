@@ -51,8 +51,10 @@ PREFIX = "img_param_"
 
 
 def link_param(technique: str, spec: ParamSpec) -> Param:
-    """Return the URL parameter of ``spec``, a control of ``technique``: its range, default,
-    label and condition are the spec's (the widget key is :data:`PREFIX` + its key).
+    """Return the URL parameter of ``spec``, a control of ``technique``.
+
+    Its range, default, label and condition are the spec's (the widget key is :data:`PREFIX` + its
+    key).
 
     Examples
     --------

@@ -8,8 +8,9 @@ __all__ = ["num"]
 
 
 def num(v: float) -> str:
-    """Return ``v`` as shown on the page: integers exactly, ``|v| >= 1000`` rounded to an
-    integer, else 4 significant digits; never in exponent notation (LaTeX-safe).
+    """Return ``v`` as shown on the page, never in exponent notation (LaTeX-safe).
+
+    Integers exactly, ``|v| >= 1000`` rounded to an integer, else 4 significant digits.
 
     Examples
     --------

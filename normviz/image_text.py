@@ -207,7 +207,7 @@ class ImageFile(NamedTuple):
 
 
 def _load(var: str, f: ImageFile) -> str:
-    """The line that reads ``f`` as the page does (:func:`normviz.io.read_image`), into ``var``.
+    """Return the line reading ``f`` into ``var`` as the page does (:func:`normviz.io.read_image`).
 
     Pillow's modes are brought to the page's arrays: palette, 1-bit, CMYK and alpha images to
     RGB or L (``convert``), 16-bit grey to uint16, 32-bit float to float32; the EXIF
@@ -366,7 +366,7 @@ def no_curve_note(key: str) -> str:
 
 
 def bar_unit(key: str) -> str:
-    """Unit of a technique's unbounded output, for the colour bar."""
+    """Return the unit of a technique's unbounded output, for the colour bar."""
     if key == "zscore":
         return "z"
     return "reference units" if key == "match" else "input units"
@@ -405,8 +405,10 @@ def upload_label() -> str:
 
 
 def image_caption(name: str, shape: Sequence[int], dtype: str, sample: Sample | None = None) -> str:
-    r"""Caption under the image picker: its name, size, channels and dtype; for a sample, what
-    it is good for, its licence and its source. ``name`` is escaped (it may be an upload's).
+    r"""Return the caption under the image picker: its name, size, channels and dtype.
+
+    For a sample, also what it is good for, its licence and its source. ``name`` is escaped (it
+    may be an upload's).
 
     Examples
     --------

@@ -527,8 +527,9 @@ def default_params(key: str, prep: Prepared, refs: list[str] | None = None) -> d
 def grid_tile(
     key: str, prep: Prepared, params: Mapping[str, Any], ref: Prepared | None = None
 ) -> tuple[np.ndarray, tuple[float, float], intensity.Histogram]:
-    """Return one comparison-grid tile: the output on the thumbnail as uint8, its display
-    range, and its 64-bin histogram over that range.
+    """Return one comparison-grid tile: the output on the thumbnail, its range, its histogram.
+
+    The output as uint8, its display range, and its 64-bin histogram over that range.
     """
     out = apply(key, prep.thumb, params, ref, stats=prep.stats)
     lo, hi = display_range(key, params, prep, ref)

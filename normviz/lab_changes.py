@@ -49,8 +49,10 @@ def restart_notice(
     stopped: bool = False,
     data_changed: bool = False,
 ) -> str | None:
-    """Return why a run restarted from epoch 0, naming what forced it; None when nothing did
-    (only live settings changed on a running trainer: it goes on with them).
+    """Return why a run restarted from epoch 0, naming what forced it; None when nothing did.
+
+    Nothing forces a restart when only live settings changed on a running trainer: it goes on
+    with them.
 
     Parameters
     ----------
@@ -131,8 +133,9 @@ def run_differences_text(a: TrainConfig, b: TrainConfig) -> str:
 
 
 def compare_caption(preset: str, a: TrainConfig, b: TrainConfig, base: TrainConfig) -> str:
-    """Return the caption above a comparison: how A and B differ, what to look for, and a
-    warning when the controls left the preset's checked settings (Markdown paragraphs).
+    """Return the caption above a comparison: how A and B differ and what to look for.
+
+    Markdown paragraphs, with a warning when the controls left the preset's checked settings.
 
     Examples
     --------

@@ -146,8 +146,7 @@ def control_values(config: TrainConfig, prefix: str = "lab_") -> dict[str, Any]:
 
 
 def config_from_controls(state: Mapping[str, Any], prefix: str = "lab_") -> TrainConfig:
-    """Return the config the lab's controls' ``state`` shows (the inverse of
-    :func:`control_values`).
+    """Return the config the controls' ``state`` shows (the inverse of :func:`control_values`).
 
     Raises
     ------

@@ -485,8 +485,7 @@ def dropout_check_text(c: DropoutCheck) -> str:
 
 
 def dropout_check_rows(c: DropoutCheck) -> list[dict[str, float]]:
-    """Return the dropout check's table: one row per mask count K (columns
-    :data:`DROPOUT_COLUMNS`).
+    """Return the dropout check's table: one row per mask count K (columns :data:`DROPOUT_COLUMNS`).
 
     Examples
     --------

@@ -491,8 +491,10 @@ def stacked_latex(latex: str) -> str:
 
 
 def calculator_note(preset: str = "Batch size 8 vs 256") -> str:
-    """Return the calculator's note: the notes' table corrected, and how the lab shows that batch
-    size does affect regularization (``preset``: a compare-mode preset's name).
+    """Return the calculator's note: the notes' table corrected, and the lab's batch-size evidence.
+
+    It says how the lab shows that batch size does affect regularization (``preset``: a
+    compare-mode preset's name).
 
     Examples
     --------

@@ -72,8 +72,10 @@ CONVENTIONS = {"pytorch": "PyTorch", "keras": "Keras"}
 
 
 def _kind_param(param: KindParam, c: int) -> Param:
-    """A layer kind's parameter for ``c`` channels: range, choices, default and label from
-    :data:`normviz.layer_kinds.LAYER_KINDS` (GroupNorm's groups: the divisors of C).
+    """Return a layer kind's parameter for ``c`` channels as a URL :class:`Param`.
+
+    Its range, choices, default and label come from :data:`normviz.layer_kinds.LAYER_KINDS`
+    (GroupNorm's groups: the divisors of C).
     """
     return Param(param.name, "int", param.default(c), lo=param.lo, hi=c,
                  choices=param.choices(c), when={"c": (c,)}, key=f"lay_{param.name}",

@@ -122,7 +122,7 @@ def intro_text() -> str:
 
 
 def layer_note(kind: str, groups: int | None = None) -> str:
-    """Return the note beside the cube about the chosen layer: what one set pools, per sample?
+    """Return the note beside the cube about the chosen layer: what one set pools, per sample or not.
 
     Read from :func:`normviz.layers.reduction_axes` for an (N, C, H, W) input: the axes pooled
     and kept, and whether N is pooled (the layer mixes the samples of a batch). LayerNorm's note

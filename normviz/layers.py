@@ -197,7 +197,7 @@ def _as_akl(x: torch.Tensor, kind: str, groups: int, layout: str) -> torch.Tenso
 
 
 def _rows(channel_sets: str, channels: int, groups: int) -> int:
-    """Sets per sample for a kind that keeps the samples apart: 1, G or C."""
+    """Return the sets per sample for a kind that keeps the samples apart: 1, G or C."""
     return {"pooled": 1, "grouped": groups, "each": channels}[channel_sets]
 
 

@@ -235,7 +235,7 @@ class Param:
     # -- conditions and defaults --------------------------------------------------------------
 
     def applies(self, values: Mapping[str, Any]) -> bool:
-        """True if every condition of ``when`` holds in ``values``."""
+        """Return True if every condition of ``when`` holds in ``values``."""
         return all(values.get(name) in allowed for name, allowed in self.when.items())
 
     def default_for(self, values: Mapping[str, Any]) -> Any:
@@ -423,5 +423,5 @@ def _is_real(v: Any) -> bool:
 
 
 def _num(v: float) -> str:
-    """A number as a reader writes it: ``8``, ``0.01``, ``1e-06``."""
+    """Return a number as a reader writes it: ``8``, ``0.01``, ``1e-06``."""
     return repr(v)

@@ -57,7 +57,7 @@ def n_train(config: TrainConfig) -> int:
 
 
 def _updates(config: TrainConfig) -> int:
-    """Updates per epoch of ``config`` as the trainer counts them (BatchNorm merge included)."""
+    """Return ``config``'s updates per epoch as the trainer counts them (BatchNorm merge too)."""
     n = n_train(config)
     per = updates_per_epoch(n, config.batch_size)
     merge = config.norm == "batch" and n % config.batch_size == 1 and per > 1
@@ -360,8 +360,9 @@ def applied_configs(
     base: TrainConfig,
     custom_b: Mapping[str, Any] | None = None,
 ) -> list[tuple[str, TrainConfig]]:
-    """Return ``[("A", a), ("B", b)]``: the lab's controls (``base``) with the preset's per-run
-    settings on top, so that the controls always show what both runs train.
+    """Return ``[("A", a), ("B", b)]``: the controls with the preset's per-run settings on top.
+
+    The controls (``base``) with the per-run settings on top always show what both runs train.
 
     With the controls at :func:`preset_settings` (what choosing a preset does) this gives the
     configs :func:`preset_configs` pins and the preset's tests check; a control changed

@@ -82,7 +82,7 @@ def shown(value: object) -> str:
 
 
 def _num(v: float) -> str:
-    """A bound as the texts write it: ``0``, ``0.9``, ``2147483647``, ``1e6``."""
+    """Return a bound as the texts write it: ``0``, ``0.9``, ``2147483647``, ``1e6``."""
     if is_int(v):
         return str(v)
     if float(v).is_integer() and abs(v) < 1e5:

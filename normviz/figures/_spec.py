@@ -238,11 +238,11 @@ class FigureSpec(go.Figure):
     __hash__ = None  # type: ignore[assignment]  # equal by content, like go.Figure
 
     def to_dict(self) -> dict[str, Any]:
-        """The figure as Plotly's ``to_dict`` returns it (shared, do not modify)."""
+        """Return the figure as Plotly's ``to_dict`` returns it (shared, do not modify)."""
         return self._spec
 
     def to_plotly_json(self) -> dict[str, Any]:
-        """Same as :meth:`to_dict` (what Plotly's JSON encoder asks a figure for)."""
+        """Return the same as :meth:`to_dict` (what Plotly's JSON encoder asks a figure for)."""
         return self._spec
 
     def full(self) -> go.Figure:

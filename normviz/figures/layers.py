@@ -297,7 +297,7 @@ def coincide_note(kinds: Sequence[str]) -> str:
 
 
 def _span(values: Sequence[Sequence[float]], signed: bool = True) -> str:
-    """The range of ``values`` as text: ``-1.00 to +3.00``, or one value if all round alike."""
+    """Return ``values``' range as text: ``-1.00 to +3.00``, or one value if all round alike."""
     flat = [float(v) for row in values for v in row if np.isfinite(v)]
     if not flat:
         return "none"

@@ -127,7 +127,7 @@ def _bounds(info: CubeInfo, group: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _box(info: CubeInfo, group: int, dx: float = 0.0) -> dict[str, list]:
-    """The set's box: its outline and the three edges at its front top right corner."""
+    """Return the set's box: its outline and the three edges at its front top right corner."""
     (a0, b0, l0), (a1, b1, l1) = _bounds(info, group)
     outline = [(a0, b0, l0), (a0, b1, l0), (a1, b1, l0), (a1, b1, l1), (a1, b0, l1),
                (a0, b0, l1)]  # fmt: skip
@@ -142,7 +142,7 @@ def _box(info: CubeInfo, group: int, dx: float = 0.0) -> dict[str, list]:
 
 
 def _faces(info: CubeInfo, dx: float = 0.0) -> tuple[dict, dict]:
-    """The block's three visible faces (closed outlines) and its cell edges (straight lines)."""
+    """Return the block's three visible faces (closed outlines) and cell edges (straight lines)."""
     big_a, big_b, big_l = info.labels.shape
     a0, b0, l0, a1, b1, l1 = -PAD, -PAD, -PAD, big_a - PAD, big_b - PAD, big_l - PAD
     faces = np.array([
@@ -252,7 +252,7 @@ def _axes(info: CubeInfo, ticks: bool = True) -> tuple[dict, list[dict]]:
 
 
 def data_range(info: CubeInfo, ticks: bool = True) -> tuple[list[float], list[float]]:
-    """The x and y ranges that hold the block, its index labels and its axes' names."""
+    """Return the x and y ranges that hold the block, its index labels and its axes' names."""
     a, b, l_ = info.labels.shape
     x1, y1 = project(np.array([a - PAD]), np.array([b - PAD]), np.array([l_ - PAD]))
     extra = 0.9 if ticks else 0.0

@@ -114,7 +114,7 @@ def tile_alt(info: CubeInfo) -> str:
 
 
 def _runs(xs: list, ys: list) -> list[list[tuple[float, float]]]:
-    """The parts of a path (None between them) as lists of points."""
+    """Return the parts of a path (None between them) as lists of points."""
     parts: list[list[tuple[float, float]]] = [[]]
     for x, y in zip(xs, ys, strict=True):
         if x is None or y is None:
@@ -125,7 +125,7 @@ def _runs(xs: list, ys: list) -> list[list[tuple[float, float]]]:
 
 
 def tile_ranges(infos: Sequence[CubeInfo], pad: float = 0.3) -> tuple[list[float], list[float]]:
-    """The x and y data ranges every tile picture shares: the largest block, ``pad`` around.
+    """Return the x and y data ranges every tile picture shares: the largest block, ``pad`` around.
 
     Examples
     --------

@@ -185,7 +185,7 @@ def _technique(
     snippet: Callable[..., Any],
     *controls: ParamSpec,
 ) -> Technique:
-    """A :class:`Technique` whose keyword controls take their defaults from ``params``."""
+    """Return a :class:`Technique` whose keyword controls take their defaults from ``params``."""
     filled = tuple(
         c._replace(default=params[c.name]) if c.arg and c.name in params else c for c in controls
     )

@@ -49,9 +49,11 @@ def clip_histogram(hist: np.ndarray, clip_limit: int) -> np.ndarray:
 def _gather(
     table: np.ndarray, bins: np.ndarray, rows: slice, cols: slice, out: np.ndarray
 ) -> np.ndarray:
-    """``out[:] = table[bins[rows, cols]]`` for a 256-entry table of 4-byte values and a
-    C-contiguous (H, W) uint8 ``bins``: Pillow maps the block in place as a palette image and its
-    C "P" -> "RGBA" conversion copies each pixel's 4 table bytes into ``out``.
+    """Compute ``out[:] = table[bins[rows, cols]]`` with Pillow's C palette conversion.
+
+    ``table`` has 256 entries of 4-byte values and ``bins`` is a C-contiguous (H, W) uint8 array:
+    Pillow maps the block in place as a palette image and its C "P" -> "RGBA" conversion copies
+    each pixel's 4 table bytes into ``out``.
     """
     w = bins.shape[1]
     size = (cols.stop - cols.start, rows.stop - rows.start)
@@ -65,8 +67,9 @@ def _gather(
 
 
 def _bin_table(lo: int, hi: int, size: int) -> np.ndarray:
-    """(size,) uint8 histogram bin of every integer level, as scikit-image: min-max scaled to
-    14-bit levels, rounded, then ``level // (1 + 2**14 // 256)``.
+    """Return the (size,) uint8 histogram bin of every integer level, as scikit-image bins it.
+
+    Levels are min-max scaled to 14-bit levels, rounded, then ``level // (1 + 2**14 // 256)``.
     """
     if hi == lo:
         return np.zeros(size, np.uint8)
@@ -76,8 +79,9 @@ def _bin_table(lo: int, hi: int, size: int) -> np.ndarray:
 
 
 def _bins(v: np.ndarray) -> np.ndarray:
-    """(H, W) uint8 histogram bins of one channel (see :func:`_bin_table`; float channels are
-    scaled by their finite min and max, NaN counted as the min, +-inf clamped).
+    """Return the (H, W) uint8 histogram bins of one channel (see :func:`_bin_table`).
+
+    Float channels are scaled by their finite min and max, NaN counted as the min, +-inf clamped.
     """
     if v.dtype.kind == "u":
         lo, hi = int(v.min()), int(v.max())
@@ -93,7 +97,7 @@ def _bins(v: np.ndarray) -> np.ndarray:
 
 
 def _channel_input(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A C-contiguous (H, W) uint8 plane and the (256,) table from its values to histogram bins.
+    """Return a C-contiguous (H, W) uint8 plane and the (256,) table from its values to bins.
 
     A uint8 channel is used as it is (its bins are ``table[v]``, never materialized: region
     histograms are re-binned through the table and the mappings are composed with it); other
@@ -108,9 +112,10 @@ def _channel_input(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _region_histograms(
     image: np.ndarray, origin: tuple[int, int], kh: int, kw: int, nh: int, nw: int
 ) -> np.ndarray:
-    """(nh * nw, NBINS) counts of the (kh, kw) contextual regions of the C-contiguous uint8
-    ``image`` starting at ``origin``: Pillow's C histogram of each region, cropped from the image
-    mapped in place.
+    """Return the (nh * nw, NBINS) counts of the (kh, kw) contextual regions of ``image``.
+
+    ``image`` is C-contiguous uint8 and the regions start at ``origin``: Pillow's C histogram of
+    each region, cropped from the image mapped in place.
     """
     im = Image.frombuffer("L", image.shape[::-1], image, "raw", "L", 0, 1)
     y0, x0 = origin
@@ -135,9 +140,11 @@ def _spans(n: int, pad: int, k: int, blocks: int) -> list[tuple[int, slice]]:
 def _clahe_levels(
     bins: np.ndarray, table: np.ndarray, tiles: int, clip_limit: float, out: np.ndarray
 ) -> tuple[float, float]:
-    """Write the CLAHE 14-bit levels (before the final min-max scaling) of one (H, W) uint8
-    channel into ``out`` (H, W) float32; return their (min, max). The channel's histogram bins
-    are ``table[bins]`` (see :func:`_channel_input`). See :func:`clahe_channel`.
+    """Write the CLAHE 14-bit levels of one (H, W) uint8 channel into ``out``; return (min, max).
+
+    The levels are those before the final min-max scaling; ``out`` is (H, W) float32. The
+    channel's histogram bins are ``table[bins]`` (see :func:`_channel_input`). See
+    :func:`clahe_channel`.
     """
     bins = np.ascontiguousarray(bins)
     h, w = bins.shape

@@ -200,8 +200,9 @@ def _rgb_blocks(x3: np.ndarray) -> Iterator[tuple[int, Image.Image]]:
 
 
 def _u8_counts(x3: np.ndarray, luma: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
-    """(C, 256) counts of an (H, W, C) uint8 image and, if ``luma`` and C = 3, the (1, 256)
-    counts of its :func:`luminance`, in one pass of Pillow's C histogram.
+    """Return the (C, 256) counts of an (H, W, C) uint8 image, in one pass of Pillow's C histogram.
+
+    If ``luma`` and C = 3, also the (1, 256) counts of its :func:`luminance` (else None).
 
     One channel is histogrammed in place; RGBA (4 bytes per pixel, as Pillow stores it) too, with
     all four channels in one pass; RGB is unpacked block by block (see :func:`_rgb_blocks`).

@@ -51,7 +51,7 @@ def affine_map(
     add: Sequence[float] | np.ndarray | float = 0.0,
     clip: tuple[Any, Any] | None = None,
 ) -> PointMap:
-    """A :class:`PointMap` computing ``clip((x - shift[c]) / div[c] * mul[c] + add[c], *clip)``."""
+    """Return a :class:`PointMap` of ``clip((x - shift[c]) / div[c] * mul[c] + add[c], *clip)``."""
     shift = np.atleast_1d(np.asarray(shift, np.float64))
     n = shift.size
     div, mul, add = (np.broadcast_to(np.asarray(v, np.float64), (n,)) for v in (div, mul, add))
@@ -71,8 +71,9 @@ def affine_map(
 
 
 def _row(v: Any, n_channels: int, width: int, dtype: type = np.float32) -> Any:
-    """Per-channel values as one scalar if they are all equal (fast SIMD loops), else tiled
-    along one image row, (width * C,) of ``dtype``.
+    """Return per-channel values as one scalar if they are all equal, else tiled along one row.
+
+    A scalar keeps NumPy's fast SIMD loops; the tiled row is (width * C,) of ``dtype``.
     """
     v = np.broadcast_to(np.asarray(v, dtype), (n_channels,))
     if (v == v[0]).all():
@@ -81,7 +82,7 @@ def _row(v: Any, n_channels: int, width: int, dtype: type = np.float32) -> Any:
 
 
 def _apply_affine(x3: np.ndarray, pmap: PointMap) -> np.ndarray:
-    """The affine fast path: a few in-place float32 passes over (H, W * C) rows.
+    """Apply the affine fast path: a few in-place float32 passes over (H, W * C) rows.
 
     Per-channel vectors are tiled along a whole row so NumPy's inner loops stay long (broadcasting
     a (C,) vector over the last axis would make them C elements long).
@@ -199,8 +200,10 @@ def _apply_luts(x3: np.ndarray, luts: np.ndarray) -> np.ndarray:
 
 
 def _affine_lut(pmap: PointMap, n_channels: int) -> np.ndarray:
-    """(C, 256) float32 table of the affine fast path at every uint8 level: the same float32
-    operations on the same values, so mapping through it is bit-identical to the passes.
+    """Return the (C, 256) float32 table of the affine fast path at every uint8 level.
+
+    It runs the same float32 operations on the same values, so mapping through it is
+    bit-identical to the passes.
     """
     levels = np.repeat(np.arange(256, dtype=np.uint8), n_channels).reshape(1, 256, n_channels)
     return np.ascontiguousarray(_apply_affine(levels, pmap)[0].T)

@@ -95,7 +95,7 @@ class ParamSpec(NamedTuple):
         return self.choice_labels.get(choice, str(choice).replace("_", " "))
 
     def applies(self, values: Mapping[str, Any]) -> bool:
-        """True if every condition of ``when`` holds in ``values`` (this technique's values).
+        """Return True if every condition of ``when`` holds in ``values`` (this technique's values).
 
         Examples
         --------

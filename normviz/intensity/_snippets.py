@@ -27,7 +27,7 @@ DTYPE_FULL = {"uint8": 255.0, "uint16": 65535.0}
 
 
 def _py(v: float) -> str:
-    """A float as Python source, at most 6 significant digits."""
+    """Return a float as Python source, at most 6 significant digits."""
     return np.format_float_positional(
         float(v), precision=6, unique=True, fractional=False, trim="0"
     )
@@ -89,9 +89,11 @@ def _torch_part(mean: np.ndarray, std: np.ndarray, dtype: str) -> str:
 
 
 def _match_loop(dtype: str, stats: ImageStats) -> str:
-    """The per-channel matching loop: exact levels for integer images; for float ones the
-    binned distribution the page fits (``stats.fine``: its bins over [min, max]), each occupied
-    bin's centre mapped, values in between interpolated (``intensity._transfer.match_map``).
+    """Return the per-channel matching loop: exact levels for integer images, bins for float ones.
+
+    For float images it is the binned distribution the page fits (``stats.fine``: its bins over
+    [min, max]), each occupied bin's centre mapped, values in between interpolated
+    (``intensity._transfer.match_map``).
     """
     ref = (
         "    ref, n_ref = np.unique(r[..., c % r.shape[2]], return_counts=True)\n"

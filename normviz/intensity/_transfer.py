@@ -39,7 +39,7 @@ def global_moments(s: ImageStats) -> tuple[np.ndarray, np.ndarray]:
 
 
 def scale_bounds(s: ImageStats, per_channel: bool) -> tuple[np.ndarray, np.ndarray]:
-    """The min and max that min-max scaling maps to ``lo`` and ``hi``: (C,) or pooled (1,)."""
+    """Return the min and max min-max scaling maps to ``lo`` and ``hi``: (C,) or pooled (1,)."""
     return _per_channel_or_global(s, s.minimum, s.maximum, per_channel)
 
 
@@ -108,7 +108,7 @@ def log_map(s: ImageStats) -> PointMap:
 
 
 def zscore_moments(s: ImageStats, per_channel: bool) -> tuple[np.ndarray, np.ndarray]:
-    """The mean and std a z-score divides by: (C,) per channel, else (1,) pooled exactly."""
+    """Return the mean and std a z-score divides by: (C,) per channel, else (1,) pooled exactly."""
     return (s.mean, s.std) if per_channel else global_moments(s)
 
 
@@ -120,8 +120,10 @@ def zscore_map(s: ImageStats, per_channel: bool) -> PointMap:
 
 
 def stretch_bounds(s: ImageStats, bounds: np.ndarray) -> np.ndarray:
-    """(C, 2) float64 ``(lo, hi)`` auto contrast stretches to [0, 1]: the percentile ``bounds``,
-    or min and max where they coincide (``lo == hi`` left means a constant channel).
+    """Return the (C, 2) float64 ``(lo, hi)`` that auto contrast stretches to [0, 1].
+
+    These are the percentile ``bounds``, or min and max where they coincide (``lo == hi`` left
+    means a constant channel).
     """
     out = np.array(bounds, dtype=np.float64).reshape(-1, 2)
     same = bool(np.all(out == out[0]))
@@ -242,7 +244,7 @@ def cutoff_bounds(s: ImageStats, cutoff: tuple[float, float], per_channel: bool)
 
 
 def technique_map(key: str, s: ImageStats, p: dict[str, Any]) -> tuple[PointMap, ImageStats]:
-    """The fitted map of a pointwise technique and the statistics whose intensities it maps."""
+    """Return a pointwise technique's fitted map and the statistics whose intensities it maps."""
     if key == "scale":
         return scale_map(s, p["lo"], p["hi"], p["per_channel"]), s
     if key == "clip":

@@ -53,7 +53,7 @@ def read_header(data: bytes) -> PngHeader | None:
 
 
 def needs_own_decoder(header: PngHeader | None) -> bool:
-    """True for the 16-bit colour PNGs that Pillow alone would reduce to 8 bits.
+    """Return True for the 16-bit colour PNGs that Pillow alone would reduce to 8 bits.
 
     Examples
     --------

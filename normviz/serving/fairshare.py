@@ -275,8 +275,10 @@ class TakeTurns:
 
 
 class ResultBoard:
-    """Process-wide results of long computations: bounded, least recently used dropped, and a
-    gate that lets one computation run at a time (the others are told to wait).
+    """Process-wide results of long computations, bounded, with a gate for one computation.
+
+    Bounded: the least recently used result is dropped. The gate lets one computation run at a
+    time (the others are told to wait).
 
     It holds results (the lab's batch-size studies), never a session's data.
 

@@ -82,9 +82,13 @@ class TrainerLike(Protocol):
     test: Any
     stopped: Any
 
-    def boundary(self, resolution: int = ...) -> Any: ...
+    def boundary(self, resolution: int = ...) -> Any:
+        """Return P(class 1) on a ``resolution x resolution`` grid (a ``BoundaryGrid``)."""
+        ...
 
-    def weights(self) -> np.ndarray: ...
+    def weights(self) -> np.ndarray:
+        """Return all weights as a 1-D float32 array (a copy)."""
+        ...
 
 
 class Ghost(NamedTuple):

@@ -201,7 +201,7 @@ class BoundaryGrid(NamedTuple):
 
 
 def _shown(value: object) -> str:
-    """A setting's value as the change marks show it: ``0.001``, ``32``, ``off`` for None."""
+    """Return a setting's value as the change marks show it: ``0.001``, ``32``, ``off`` for None."""
     if value is None:
         return "off"
     return f"{value:g}" if isinstance(value, float) else str(value)
@@ -273,8 +273,9 @@ class Trainer:
         self._record()
 
     def can_reconfigure(self, config: TrainConfig) -> bool:
-        """Whether :meth:`reconfigure` can take ``config`` on: it differs only in
-        :data:`LIVE_FIELDS` and the run has not stopped.
+        """Return whether :meth:`reconfigure` can take ``config`` on.
+
+        It can if ``config`` differs only in :data:`LIVE_FIELDS` and the run has not stopped.
         """
         if self.stopped is not None or not isinstance(config, TrainConfig):
             return False
@@ -357,7 +358,7 @@ class Trainer:
         return mark
 
     def _set_batches_per_epoch(self) -> None:
-        """Updates per epoch for the current batch size (BatchNorm merges a last batch of 1)."""
+        """Set the updates per epoch for the batch size (BatchNorm merges a last batch of 1)."""
         config, n_train = self.config, len(self.train.y)
         self._per_epoch = updates_per_epoch(n_train, config.batch_size)
         self._merge_last = (

@@ -163,7 +163,7 @@ def _model_lines(config: TrainConfig) -> list[str]:
 
 
 def _merge_lines(config: TrainConfig) -> str:
-    """The lines of ``batches()`` that merge a last batch of one point (BatchNorm only)."""
+    """Return the lines of ``batches()`` that merge a last batch of one point (BatchNorm only)."""
     if config.norm != "batch":
         return ""
     return (

@@ -243,8 +243,9 @@ def plot_histogram(
 def _histogram_labels(
     names: Sequence[str], info: HistogramInfo, *, log_y: bool, cumulative: bool
 ) -> list[dict[str, Any]]:
-    """Direct labels: each channel's name at its histogram's peak and, on its cumulative curve,
-    where that curve crosses 50 % (the channel's median).
+    """Return the direct labels: each channel's name at its histogram's peak or at its median.
+
+    On a cumulative curve the label sits where that curve crosses 50 % (the channel's median).
     """
     centres = 0.5 * (info.edges[:-1] + info.edges[1:])
     labels = []

@@ -23,8 +23,10 @@ AXIS_ROOM = int(MARGIN_PAD + TICK_LEN + 2 + 2 * LINE_HEIGHT * FONT["size"] + TIT
 
 
 def _direct_label(text: str, x: float, y: float, i: int, **where: Any) -> dict[str, Any]:
-    """A channel's name written on its curve at (x, y); the i-th label of a plot is shifted down
-    by ``i`` label heights so labels of coinciding curves stay readable.
+    """Return a channel's name written on its curve at (x, y), as an annotation dict.
+
+    The i-th label of a plot is shifted down by ``i`` label heights so labels of coinciding curves
+    stay readable.
     """
     return {
         "text": text, "x": x, "y": y, "xref": "x", "yref": "y", "showarrow": False,
@@ -35,7 +37,7 @@ def _direct_label(text: str, x: float, y: float, i: int, **where: Any) -> dict[s
 
 
 def _layout(*, height: int, title: str | None, **extra: Any) -> dict[str, Any]:
-    """The shared light layout, as one dict (a single validation pass is ~10x faster)."""
+    """Return the shared light layout, as one dict (a single validation pass is ~10x faster)."""
     axis = {"gridcolor": GRID, "zeroline": False, "automargin": True}
     layout: dict[str, Any] = {
         "template": "none",

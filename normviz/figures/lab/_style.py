@@ -67,7 +67,7 @@ _LEGEND_ROW = 22
 
 
 def _layout(height: int, **extra: Any) -> dict[str, Any]:
-    """The lab's layout: the shared font, no hover, a legend under the axis title."""
+    """Return the lab's layout: the shared font, no hover, a legend under the axis title."""
     layout: dict[str, Any] = {
         "template": NO_TEMPLATE,
         "height": height,
