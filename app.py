@@ -25,8 +25,13 @@ st.set_page_config(
 # Streamlit draws them in its text colour at 60 % opacity: 3.9:1 on white, below the 4.5:1 that
 # WCAG AA asks of small text (axe-core's color-contrast rule; tests/e2e/test_accessibility.py).
 # At 75 % of the text colour (whatever the theme) they stay lighter than body text and pass.
+# A display formula wider than its column was cut at the column's edge (a phone, a 1280x720
+# screen at 150 %, the lab's narrow text column). KaTeX sets each top-level piece between
+# relations and binary operators in its own box; letting the line wrap breaks a long formula
+# there, as TeX would in running text, and leaves one that fits on one line as it was.
 st.html(
-    "<style>.stApp [data-testid='stCaptionContainer'] { color: inherit; opacity: 0.75; }</style>"
+    "<style>.stApp [data-testid='stCaptionContainer'] { color: inherit; opacity: 0.75; }"
+    " .stApp .katex-display > .katex { white-space: normal; }</style>"
 )
 
 PAGES = [

@@ -89,21 +89,26 @@ def _reference(col, spec: ParamSpec, prep: w.Prepared, n_channels: int) -> str:
 def params(key: str, prep: w.Prepared, names: tuple[str, ...]) -> dict[str, Any]:
     """The technique's parameter widgets (keys ``img_param_*``) -> the page's params."""
     n = len(names)
-    cols = st.columns(COLUMNS)
+    # A segmented control takes a row of its own above the others: in a column, on a 1280x720
+    # screen at 150 %, its options (and the toggle beside it) were cut off.
+    head, cols = st.container(), st.columns(COLUMNS)
     image_defaults = image_view.image_defaults(prep)
     values: dict[str, Any] = {}
+    placed = 0  # controls placed in the columns so far
     for spec in intensity.TECHNIQUES[key].controls:
         if not spec.applies(values):
             continue
-        col = cols[min(len(values), len(cols) - 1)]
+        if spec.widget == "segmented":
+            values[spec.name] = _segmented(head, spec, n)
+            continue
+        col = cols[min(placed, len(cols) - 1)]
+        placed += 1
         if spec.widget == "slider":
             values[spec.name] = _slider(col, spec)
         elif spec.widget == "number":
             values[spec.name] = _number(col, spec, image_defaults.get(spec.name))
         elif spec.widget == "toggle":
             values[spec.name] = _toggle(col, spec, n)
-        elif spec.widget == "segmented":
-            values[spec.name] = _segmented(col, spec, n)
         else:
             values[spec.name] = _reference(col, spec, prep, n)
     return image_view.technique_params(key, values, prep)

@@ -107,7 +107,11 @@ def _read(p, value):
 
 
 with st.container(border=True):
-    top = st.columns([1.5, 1, 1, 1, 1.3])
+    # Two rows: in one row of five, the data choice and the layer's name were cut off on a
+    # 1280x720 screen at 150 %. Filled in reading-dependency order (the layer's choices may
+    # depend on the sizes), placed data + layer first, then the sizes.
+    first, sizes = st.columns([1.5, 1.3]), st.columns(3)
+    top = [first[0], *sizes, first[1]]
     p = _seed("source")
     source = _read(p, top[0].segmented_control(
         p.label, p.choices, format_func=SOURCES.get, key=p.key, required=True, **on,

@@ -180,10 +180,14 @@ def clahe_formula(p: dict[str, Any], stats: ImageStats, names: Sequence[str]) ->
     parts: list[tuple[str, str, dict[str, str]]] = []
     tail = ""
     nums = {"tiles": str(int(p["tiles"])), "clip_limit": num(p["clip_limit"])}
+    # \allowbreak between the pieces: on a narrow column the line wraps there (app.py lets
+    # display formulas wrap); a long \text{} box or subscript cannot wrap inside.
     tex = (
-        r"x' = \sum_{t\,\in\,\text{4 nearest of }" + rf"{nums['tiles']} \times {nums['tiles']}"
-        r"\text{ tiles}} w_t(\mathbf{p})\,\mathrm{cdf}_t(x),\quad \text{each tile's histogram "
-        rf"clipped at }} {nums['clip_limit']} \times \text{{its pixels}}"
+        r"x' = \sum_{t\,\in\,N_4(\mathbf{p})} w_t(\mathbf{p})\,\mathrm{cdf}_t(x),\quad\allowbreak"
+        r" N_4(\mathbf{p}):\ \text{the 4 nearest of }\allowbreak"
+        rf"{nums['tiles']} \times {nums['tiles']}\text{{ tiles}},\quad\allowbreak"
+        r"\text{each tile's histogram}\allowbreak\ \text{clipped at }"
+        rf"{nums['clip_limit']} \times \text{{its pixels}}"
     )
     parts.append(("all", tex, nums))
     return parts, tail

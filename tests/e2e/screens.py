@@ -101,7 +101,8 @@ CLIPPED = """() => {
         if (e.closest('.katex') && !e.matches('.katex-display')) continue;
         const s = getComputedStyle(e);
         if (s.overflowX === 'visible' && s.textOverflow !== 'ellipsis') continue;
-        if (e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 0)
+        // 2 px of slack: KaTeX's struts overhang a fitting formula by a pixel or two.
+        if (e.scrollWidth > e.clientWidth + 2 && e.clientWidth > 0)
             out.push(e.textContent.trim().slice(0, 50).replace(/\\s+/g, ' '));
     }
     return Array.from(new Set(out));

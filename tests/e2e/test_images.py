@@ -6,6 +6,7 @@ import numpy as np
 from PIL import Image
 
 from tests.e2e.conftest import check_page, open_page, runs, settle_after, shoot
+from tests.e2e.screens import CLIPPED
 
 MAIN = "[data-testid=stMain]"
 
@@ -179,6 +180,7 @@ def test_chart_labels_fit_and_technique_names_show_whole(page, server):
             problems += [f"{width}px {t.key}: {p}" for p in _chart_text_problems(page)]
             cut = page.evaluate(CUT_VALUE)
             problems += [f"{width}px: technique name cut: {c!r}" for c in cut]
+            problems += [f"{width}px {t.key}: clipped {c!r}" for c in page.evaluate(CLIPPED)]
             if t.key == "zscore":
                 shoot(page, f"images_zscore_{width}")
     # 16-bit: wider tick labels ("8000", "60k") on the colour bar and the axes

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.conftest import check_page, open_page, runs, settle_after, shoot
-from tests.e2e.screens import OVERLAPS, SIZES
+from tests.e2e.screens import CLIPPED, OVERLAPS, SIZES
 
 # Every visible text-bearing control of the lab's top row: its text must fit its box.
 CUT_LABELS = """() => {
@@ -38,6 +38,9 @@ def test_start_and_the_live_view_come_first_and_every_label_fits(page, server, s
     assert page.evaluate(CUT_LABELS) == []
     overlaps = page.evaluate(OVERLAPS)
     assert overlaps == [], overlaps
+    # No text of the page (buttons, chips, labels, formulas below the charts) cut at its box.
+    clipped = page.evaluate(CLIPPED)
+    assert clipped == [], clipped
     # The controls come after the live view in the page (reading and Tab order).
     controls = page.locator(".st-key-lab_dataset").bounding_box()
     if size == "laptop":

@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from tests.e2e.conftest import check_page, exceptions, open_page, runs, settle, settle_after, shoot
-from tests.e2e.screens import OVERLAPS, SIZES, TEXT_BOXES, chart_text_problems, overlap
+from tests.e2e.screens import CLIPPED, OVERLAPS, SIZES, TEXT_BOXES, chart_text_problems, overlap
 
 # Index of the first Plotly graph that carries animation frames, or -1.
 ANIMATED = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).findIndex(
@@ -160,6 +160,7 @@ def test_the_lesson_fits_each_screen(page, server, size):
             if found["data"]:
                 assert title[3] <= found["data"][1] + 1, (i, title, found["data"])
     problems = chart_text_problems(page) + [f"overlap {o}" for o in page.evaluate(OVERLAPS)]
+    problems += [f"clipped {c!r}" for c in page.evaluate(CLIPPED)]
     shoot(page, f"layers-screen-{size}")
     before = runs(page)
     page.locator("[data-testid=stTab]", has_text="Running statistics").first.click()
@@ -171,6 +172,7 @@ def test_the_lesson_fits_each_screen(page, server, size):
     titles = [n for n in found["notes"] if n[4] in ("mean", "variance")]
     assert len(titles) == 2 and not overlap(titles[0], titles[1])
     problems += chart_text_problems(page) + [f"overlap {o}" for o in page.evaluate(OVERLAPS)]
+    problems += [f"clipped {c!r}" for c in page.evaluate(CLIPPED)]
     check_page(page)
     shoot(page, f"layers-screen-{size}-running")
     assert problems == [], "\n".join(problems)
