@@ -141,7 +141,7 @@ def test_uint16_upload_and_bad_upload():
     assert at.error, "a bad upload must show st.error"
 
 
-@pytest.mark.parametrize("sample, technique", [("hdr", "log"), ("coffee", "zscore")])
+@pytest.mark.parametrize(("sample", "technique"), [("hdr", "log"), ("coffee", "zscore")])
 def test_download_is_full_resolution_16_bit_png(sample, technique):
     from normviz.samples import load_sample
     from pages import _image_widgets as w

@@ -220,7 +220,7 @@ def test_interval_is_stale_only_beyond_the_tolerance():
         if fairshare.interval_is_stale(current, wanted):
             current, retunes = wanted, retunes + 1
     assert 1 <= retunes <= 4 and current == pytest.approx(1.25, rel=0.3)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"need current > 0"):
         fairshare.interval_is_stale(0.0, 1.0)
 
 
@@ -231,7 +231,7 @@ def test_phase_spread_is_fixed_per_owner_bounded_and_centred():
     assert max(factors) - min(factors) > 0.18  # they really differ
     assert fairshare.phase_spread("x") == fairshare.phase_spread("x")
     assert fairshare.phase_spread("x", width=0.0) == 1.0
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"width must be in \[0, 1\) \(got 1.0\)"):
         fairshare.phase_spread("x", width=1.0)
 
 

@@ -127,7 +127,7 @@ def test_histogram_log_y_and_shading():
 
 
 @pytest.mark.parametrize(
-    "counts, edges",
+    ("counts", "edges"),
     [
         (np.zeros((1, 4)), np.arange(5.0)),  # no pixels
         (np.zeros((1, 0)), np.zeros(1)),  # no bins
@@ -204,7 +204,7 @@ def test_display_bar_saturates_beyond_the_range():
     assert list(fig.layout.xaxis.range) == [-4.5, 4.5]
 
 
-@pytest.mark.parametrize("lo, hi", [(1.0, 1.0), (2.0, 1.0), (0.0, np.inf)])
+@pytest.mark.parametrize(("lo", "hi"), [(1.0, 1.0), (2.0, 1.0), (0.0, np.inf)])
 def test_display_bar_degenerate(lo, hi):
     assert len(plot_display_bar(lo, hi).data) == 0
 

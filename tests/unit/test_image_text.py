@@ -111,7 +111,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("key, params", CASES)
+@pytest.mark.parametrize(("key", "params"), CASES)
 @pytest.mark.parametrize("sample", ["coffee", "hdr", "chalkboard", "astronaut", "signed"])
 def test_formula_with_its_shown_numbers_gives_the_output(images, key, params, sample):
     if sample == "signed":  # float data with negative values (log shifts it)
@@ -404,7 +404,7 @@ def test_snippets_of_a_16_bit_colour_png_read_it_at_16_bits(key, images, tmp_pat
     np.testing.assert_allclose(_run(code, tmp_path)["out"], want, atol=atol, rtol=1e-6)
 
 
-@pytest.mark.parametrize("how, arg", [("percentiles", (2.0, 97.0)), ("mean ± k·std", 1.5)])
+@pytest.mark.parametrize(("how", "arg"), [("percentiles", (2.0, 97.0)), ("mean ± k·std", 1.5)])
 @pytest.mark.parametrize("per_channel", [False, True])
 def test_clip_snippet_computes_the_bounds_the_page_used(folder, how, arg, per_channel):
     path, files, decoded = folder

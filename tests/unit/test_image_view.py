@@ -33,7 +33,9 @@ def test_content_hash_is_blake2b_128():
     assert len(iv.content_hash(b"")) == 32 and iv.content_hash(b"a") != iv.content_hash(b"b")
 
 
-@pytest.mark.parametrize("dtype, expected", [("uint8", (0.0, 255.0)), ("uint16", (0.0, 65535.0))])
+@pytest.mark.parametrize(
+    ("dtype", "expected"), [("uint8", (0.0, 255.0)), ("uint16", (0.0, 65535.0))]
+)
 def test_input_range_of_integer_images_is_the_dtype_range(dtype, expected):
     px = np.array([[3, 7]], dtype)
     assert iv.input_range(px.dtype, intensity.image_stats(px)) == expected

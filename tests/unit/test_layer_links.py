@@ -121,7 +121,7 @@ def test_int_choices_of_a_param():
     assert p.parse("12") == 12
     with pytest.raises(ValueError, match=r"c must be one of 1, 2, 3, 4, 6, 8, 12, 16 \(got '5'\)"):
         p.parse("5")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"g must be one of 1, 2, 3, 6 \(got 4\)"):
         Param("g", "int", 4, lo=1, hi=6, choices=(1, 2, 3, 6))
 
 
