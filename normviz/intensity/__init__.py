@@ -26,7 +26,9 @@ import numpy as np
 
 from normviz._checks import check_choice
 from normviz.intensity import _formulas as _f
+from normviz.intensity import _lesson as _l
 from normviz.intensity import _snippets as _s
+from normviz.intensity import _transfer as _m
 from normviz.intensity._histogram import (
     LUMA_WEIGHTS,
     Histogram,
@@ -34,6 +36,7 @@ from normviz.intensity._histogram import (
     histogram,
     image_stats,
 )
+from normviz.intensity._lesson import BOUNDS, DISPLAYS, MONOTONE, NO_CURVE, Z_DISPLAY
 from normviz.intensity._lut import apply_map
 from normviz.intensity._params import ParamSpec
 from normviz.intensity._techniques import (
@@ -49,13 +52,15 @@ from normviz.intensity._techniques import (
     scale_to_range,
     z_score,
 )
-from normviz.intensity._transfer import clip_map, curve_x, cutoff_bounds, technique_map
+from normviz.intensity._transfer import clip_map, curve_x, cutoff_bounds
 
 __all__ = [
     "BOUNDS",
+    "DISPLAYS",
     "KINDS",
     "LUMA_WEIGHTS",
     "TECHNIQUES",
+    "Z_DISPLAY",
     "Histogram",
     "ImageStats",
     "ParamSpec",
@@ -127,6 +132,34 @@ class Technique(NamedTuple):
     snippet : callable
         ``snippet(p, stats, dtype) -> str``: runnable code after the lines that read ``img``
         (``_snippets``; :func:`normviz.image_text.snippet` adds those).
+    fit : callable or None
+        ``fit(stats, p) -> (PointMap, ImageStats)``: the pointwise map fitted on ``stats`` and
+        the statistics whose intensities it maps (``_transfer``; :func:`transfer_curve` samples
+        it). None for a technique with no single map (CLAHE is local).
+    needs_reference : bool
+        The technique takes a reference image: ``func(img, reference, ...)``; its code reads a
+        ``reference`` file too.
+    use : (str, str)
+        "When to use it" and "pitfalls" (Markdown), :func:`normviz.image_text.use_and_pitfalls`.
+    short : callable or None
+        ``short(p, reference_title) -> str``: the comparison grid's short title with the numbers
+        of the full params ``p``; None: the title up to its first " (".
+    display : str
+        One of :data:`DISPLAYS`: how the page picks the output values shown black..white
+        (:func:`normviz.image_view.display_range`); "clip_bounds" also marks ``low``/``high`` on
+        the input histogram.
+    bar_unit : str
+        Unit of an output not bounded by ``output_range``, for the colour bar.
+    map_note : str
+        For a "cdf" technique, what its map is (the end of :func:`normviz.image_text.kind_note`).
+    no_curve : str
+        Why the transfer-curve figure is empty (:func:`normviz.image_text.no_curve_note`).
+    from_controls : callable or None
+        ``from_controls(values, prep) -> dict``: the page's params from its controls' values
+        (``_lesson``; :func:`normviz.image_view.technique_params`); None: the values as they are.
+    grid_defaults : callable or None
+        ``grid_defaults(params, prep, refs) -> dict``: the comparison grid's params from the
+        registry defaults ``params`` (:func:`normviz.image_view.default_params`); None: those.
     """
 
     key: str
@@ -138,6 +171,16 @@ class Technique(NamedTuple):
     controls: tuple[ParamSpec, ...] = ()
     formula: Callable[..., Any] | None = None
     snippet: Callable[..., Any] | None = None
+    fit: Callable[..., Any] | None = None
+    needs_reference: bool = False
+    use: tuple[str, str] = ("", "")
+    short: Callable[..., str] | None = None
+    display: str = "output"
+    bar_unit: str = "input units"
+    map_note: str = MONOTONE
+    no_curve: str = NO_CURVE
+    from_controls: Callable[..., dict[str, Any]] | None = None
+    grid_defaults: Callable[..., dict[str, Any]] | None = None
 
     @property
     def is_normalization(self) -> bool:
@@ -166,9 +209,6 @@ def _clahe_technique(img: np.ndarray, *, stats: ImageStats | None = None, **para
     return clahe(img, **params)
 
 
-BOUNDS = {"percentiles": "percentiles", "mean_std": "mean ± k·std", "manual": "manual"}
-"""How percentile clipping chooses its bounds: value -> the control's label."""
-
 _K_DEFAULT = inspect.signature(mean_std_bounds).parameters["k"].default
 _PER_CHANNEL = "per channel"
 _NO_POOL = "a grey image has one channel: nothing to pool"
@@ -184,12 +224,18 @@ def _technique(
     formula: Callable[..., Any],
     snippet: Callable[..., Any],
     *controls: ParamSpec,
+    **page: Any,
 ) -> Technique:
-    """Return a :class:`Technique` whose keyword controls take their defaults from ``params``."""
+    """Return a :class:`Technique` whose keyword controls take their defaults from ``params``.
+
+    ``page`` holds the fields after ``snippet`` (``fit``, ``use``, ``short``, ``display`` ...).
+    """
     filled = tuple(
         c._replace(default=params[c.name]) if c.arg and c.name in params else c for c in controls
     )
-    return Technique(key, title, func, params, output_range, kind, filled, formula, snippet)
+    t = Technique(key, title, func, params, output_range, kind, filled, formula, snippet, **page)
+    check_choice(t.display, DISPLAYS, "display")
+    return t
 
 
 TECHNIQUES: dict[str, Technique] = {
@@ -204,6 +250,8 @@ TECHNIQUES: dict[str, Technique] = {
             ParamSpec("hi", "float", lo=-1e6, hi=1e6, step=0.5, widget="number",
                       label="hi (new maximum)",
                       help="The value the image's maximum maps to (above lo)."),
+            fit=_m.scale_fit, use=_l.SCALE_USE, short=_l.scale_short, display="params_lo_hi",
+            from_controls=_l.scale_controls,
         ),
         _technique(
             "clip", "Percentile clipping", _clip_technique,
@@ -230,14 +278,19 @@ TECHNIQUES: dict[str, Technique] = {
             ParamSpec("per_channel", "bool", widget="toggle", colour_only=True, why=_NO_POOL,
                       key="clip_per_channel", label=_PER_CHANNEL,
                       help="Each channel's own bounds (default: all channels pooled)."),
+            fit=_m.clip_fit, use=_l.CLIP_USE, short=_l.clip_short, display="clip_bounds",
+            from_controls=_l.clip_controls, grid_defaults=_l.clip_defaults,
         ),
         _technique("log", "Log scaling", log_scale, {}, (0.0, 1.0), "log",
-                   _f.log_formula, _s.log_snippet),
+                   _f.log_formula, _s.log_snippet,
+                   fit=_m.log_fit, use=_l.LOG_USE, short=_l.log_short),
         _technique(
             "zscore", "Z-score (standardization)", z_score, {"per_channel": True}, None, "affine",
             _f.zscore_formula, _s.zscore_snippet,
             ParamSpec("per_channel", "bool", widget="toggle", label=_PER_CHANNEL,
                       help="Each channel's own mean and std (off: pooled over the channels)."),
+            fit=_m.zscore_fit, use=_l.ZSCORE_USE, short=_l.zscore_short, display="zscore",
+            bar_unit="z",
         ),
         _technique(
             "equalize", "Histogram equalization", equalize, {"mode": "per_channel"}, (0.0, 1.0),
@@ -247,6 +300,7 @@ TECHNIQUES: dict[str, Technique] = {
                       colour_only=("luminance",),
                       why="luminance equalization needs a colour image", label="Equalize",
                       help="Each channel alone, or the luminance with the hue kept."),
+            fit=_m.equalize_fit, use=_l.EQUALIZE_USE, short=_l.equalize_short,
         ),
         _technique(
             "autocontrast", "Auto contrast (percentile stretch)", autocontrast,
@@ -258,6 +312,7 @@ TECHNIQUES: dict[str, Technique] = {
             ParamSpec("per_channel", "bool", widget="toggle", colour_only=True, why=_NO_POOL,
                       key="ac_per_channel", label=_PER_CHANNEL,
                       help="Each channel's own percentiles (changes the colour balance)."),
+            fit=_m.autocontrast_fit, use=_l.AUTOCONTRAST_USE, short=_l.autocontrast_short,
         ),
         _technique(
             "clahe", "CLAHE (adaptive equalization)", _clahe_technique,
@@ -267,6 +322,8 @@ TECHNIQUES: dict[str, Technique] = {
                       help="The share of a tile's pixels one histogram bin may hold."),
             ParamSpec("tiles", "int", lo=2, hi=16, step=1, label="tiles per side",
                       help="The number of tiles along each side of the image."),
+            use=_l.CLAHE_USE, short=_l.clahe_short, map_note=_l.CLAHE_MAP,
+            no_curve=_l.CLAHE_NO_CURVE,
         ),
         _technique(
             "match", "Histogram matching", match_histogram, {}, None, "cdf",
@@ -276,6 +333,9 @@ TECHNIQUES: dict[str, Technique] = {
                       why="the reference must be another sample with as many channels as this "
                           "image ({channels})", label="Reference sample",
                       help="The sample whose distribution of intensities this image takes."),
+            fit=_m.match_fit, needs_reference=True, use=_l.MATCH_USE, short=_l.match_short,
+            display="reference", bar_unit="reference units", from_controls=_l.match_controls,
+            grid_defaults=_l.match_defaults,
         ),
     )
 }  # fmt: skip
@@ -299,9 +359,9 @@ def apply_technique(
     check_choice(key, TECHNIQUES, "technique")
     t = TECHNIQUES[key]
     merged = {**t.params, **params}
-    if key == "match":
+    if t.needs_reference:
         if reference is None and merged.get("reference_stats") is None:
-            raise ValueError("technique 'match' needs a reference image")
+            raise ValueError(f"technique {key!r} needs a reference image")
         return t.func(img, reference, stats=stats, **merged)
     return t.func(img, stats=stats, **merged)
 
@@ -310,9 +370,9 @@ def transfer_curve(technique: str, stats: ImageStats, **params: Any) -> Transfer
     """Return the mapping of a pointwise technique sampled over the image's intensities.
 
     ``x`` covers every level from the minimum to the maximum (thinned to at most 1024 points),
-    ``y`` is each channel's output there; None for "clahe" (local, no single curve). For
-    "equalize" with ``mode="luminance"`` the curve is that of the luminance Y (one row); for
-    "match" pass ``reference_stats=``.
+    ``y`` is each channel's output there; None for a technique without ``fit`` ("clahe": local,
+    no single curve). For "equalize" with ``mode="luminance"`` the curve is that of the
+    luminance Y (one row); for "match" pass ``reference_stats=``.
 
     Examples
     --------
@@ -324,8 +384,9 @@ def transfer_curve(technique: str, stats: ImageStats, **params: Any) -> Transfer
     check_choice(technique, TECHNIQUES, "technique")
     if not isinstance(stats, ImageStats):
         raise TypeError(f"expected stats to be an ImageStats (got {type(stats).__name__})")
-    if technique == "clahe":
+    t = TECHNIQUES[technique]
+    if t.fit is None:
         return None
-    pmap, s = technique_map(technique, stats, {**TECHNIQUES[technique].params, **params})
+    pmap, s = t.fit(stats, {**t.params, **params})
     x = curve_x(s)
     return TransferCurve(x, pmap.evaluate(x, s.n_channels))

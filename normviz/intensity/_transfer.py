@@ -243,27 +243,49 @@ def cutoff_bounds(s: ImageStats, cutoff: tuple[float, float], per_channel: bool)
     return b if per_channel else np.broadcast_to(b, (s.n_channels, 2))
 
 
-def technique_map(key: str, s: ImageStats, p: dict[str, Any]) -> tuple[PointMap, ImageStats]:
-    """Return a pointwise technique's fitted map and the statistics whose intensities it maps."""
-    if key == "scale":
-        return scale_map(s, p["lo"], p["hi"], p["per_channel"]), s
-    if key == "clip":
-        b = cutoff_bounds(s, p["q"], p["per_channel"])
-        low, high = p.get("low"), p.get("high")
-        low, high = b[:, 0] if low is None else low, b[:, 1] if high is None else high
-        return clip_map(low, high, s.n_channels), s
-    if key == "log":
-        return log_map(s), s
-    if key == "zscore":
-        return zscore_map(s, p["per_channel"]), s
-    if key == "equalize":
-        check_choice(p["mode"], ("per_channel", "luminance"), "mode")
-        if p["mode"] == "luminance" and s.n_channels != 1:
-            ls = luma_stats(s)
-            return equalize_map(ls.fine, ls), ls
-        return equalize_map(s.fine, s), s
-    if key == "autocontrast":
-        return autocontrast_map(s, cutoff_bounds(s, p["cutoff"], p["per_channel"])), s
+# --- each pointwise technique's fitted map, linked from its TECHNIQUES entry (``Technique.fit``)
+# ``fit(s, p) -> (PointMap, ImageStats)``: the map and the statistics whose intensities it maps.
+
+
+def scale_fit(s: ImageStats, p: dict[str, Any]) -> tuple[PointMap, ImageStats]:
+    """Return min-max scaling's map to ``[p["lo"], p["hi"]]``."""
+    return scale_map(s, p["lo"], p["hi"], p["per_channel"]), s
+
+
+def clip_fit(s: ImageStats, p: dict[str, Any]) -> tuple[PointMap, ImageStats]:
+    """Return clipping's map at ``low``/``high`` if given, else at the ``q`` percentiles."""
+    b = cutoff_bounds(s, p["q"], p["per_channel"])
+    low, high = p.get("low"), p.get("high")
+    low, high = b[:, 0] if low is None else low, b[:, 1] if high is None else high
+    return clip_map(low, high, s.n_channels), s
+
+
+def log_fit(s: ImageStats, p: dict[str, Any]) -> tuple[PointMap, ImageStats]:
+    """Return log scaling's map (no parameters)."""
+    return log_map(s), s
+
+
+def zscore_fit(s: ImageStats, p: dict[str, Any]) -> tuple[PointMap, ImageStats]:
+    """Return the z-score map, per channel or pooled."""
+    return zscore_map(s, p["per_channel"]), s
+
+
+def equalize_fit(s: ImageStats, p: dict[str, Any]) -> tuple[PointMap, ImageStats]:
+    """Return equalization's map: per channel, or of the luminance Y (its stats returned)."""
+    check_choice(p["mode"], ("per_channel", "luminance"), "mode")
+    if p["mode"] == "luminance" and s.n_channels != 1:
+        ls = luma_stats(s)
+        return equalize_map(ls.fine, ls), ls
+    return equalize_map(s.fine, s), s
+
+
+def autocontrast_fit(s: ImageStats, p: dict[str, Any]) -> tuple[PointMap, ImageStats]:
+    """Return the percentile stretch's map."""
+    return autocontrast_map(s, cutoff_bounds(s, p["cutoff"], p["per_channel"])), s
+
+
+def match_fit(s: ImageStats, p: dict[str, Any]) -> tuple[PointMap, ImageStats]:
+    """Return the matching map onto ``p["reference_stats"]`` (ValueError without them)."""
     rs = p.get("reference_stats")
     if not isinstance(rs, ImageStats):
         raise ValueError("the 'match' transfer curve needs reference_stats=ImageStats")
