@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 from normviz import io
 from normviz.figures.images import line_legend
 from normviz.image_numbers import num
-from normviz.intensity import KINDS, TECHNIQUES, ImageStats
+from normviz.intensity import KINDS, TECHNIQUES, Z_DISPLAY, ImageStats
 from normviz.literal import literal
 from normviz.samples import Sample
 
@@ -45,9 +45,6 @@ __all__ = [
     "upload_label",
     "use_and_pitfalls",
 ]
-
-Z_DISPLAY = 3.0
-"""Z-scores in ``[-Z_DISPLAY, Z_DISPLAY]`` are shown black..white on the page."""
 
 
 class Formula(NamedTuple):
@@ -121,19 +118,15 @@ def definition() -> str:
 
 
 def kind_note(key: str) -> Note:
-    """Return what technique ``key``'s kind of map does to the histogram (warning for "cdf")."""
+    """Return what technique ``key``'s kind of map does to the histogram (warning for "cdf").
+
+    A "cdf" technique's note ends with its entry's ``map_note`` (what its map is).
+    """
     t = TECHNIQUES[key]
     text = f"**{t.title}** {_KIND_EFFECT[t.kind]}. {_KIND_DETAIL[t.kind]}"
     if t.kind != "cdf":
         return Note("info", text)
-    if key == "clahe":
-        more = (
-            "It is local: each tile gets its own map, so one input value maps to different "
-            "outputs in different places."
-        )
-    else:
-        more = "The map is monotone but not affine."
-    return Note("warning", f"**Not a normalization.** {text} {more}")
+    return Note("warning", f"**Not a normalization.** {text} {t.map_note}")
 
 
 def home_blurb() -> str:
@@ -247,7 +240,8 @@ def snippet(
     """Return runnable NumPy (and, for z-scores, PyTorch) code for technique ``key``.
 
     The code runs as shown in a fresh interpreter, in the folder that holds the image file
-    ``file`` (and, for "match", the ``reference`` file): it imports what it uses, reads
+    ``file`` (and, for a technique that ``needs_reference`` such as "match", the ``reference``
+    file): it imports what it uses, reads
     ``img`` (dtype ``dtype``, ``stats.n_channels`` channels) as the page does, and leaves the
     result in ``out`` (float64, ``img``'s shape; z-score also ``out_t``, a (C, H, W) tensor).
     ``params`` may carry the page's ``_how``/``_arg`` (how clip bounds were chosen:
@@ -265,74 +259,18 @@ def snippet(
     """
     t = TECHNIQUES[key]
     c = stats.n_channels
-    if key == "match" and reference is None:
+    if t.needs_reference and reference is None:
         reference = ImageFile("reference.png", "uint8", c)
-    head = _header(ImageFile(file, dtype, c), reference if key == "match" else None)
+    head = _header(ImageFile(file, dtype, c), reference if t.needs_reference else None)
     return head + t.snippet({**t.params, **params}, stats, dtype)
 
 
 # --- use, pitfalls and captions -----------------------------------------------------------------
 
-_USE: dict[str, tuple[str, str]] = {
-    "scale": (
-        "Stretch the range so the darkest value becomes `lo` and the brightest `hi`. Use it to "
-        "bring images of different bit depths to one range (e.g. [0, 1] before a network).",
-        "One hot pixel or a black border sets min or max, and then the stretch barely changes "
-        "the picture: clip percentiles first. A constant image has max = min: it maps to `lo`, "
-        "never NaN.",
-    ),
-    "clip": (
-        "Cap outliers at bounds from percentiles, mean ± k·std or by hand. The result stays in "
-        "input units; on screen [low, high] is stretched to black..white.",
-        "Everything beyond the bounds becomes the bound (the detail there is lost). Bounds from "
-        "mean ± k·std are pulled by the very outliers you want to remove; percentiles are robust.",
-    ),
-    "log": (
-        "Compress a high dynamic range (linear sensor data, astronomy, spectra) so faint detail "
-        "and bright peaks are visible together.",
-        "Negative data is shifted to start at 0 first. On an ordinary 8-bit photo it brightens "
-        "the mid-tones and squeezes the bright half of the range into a narrow band at the top: "
-        "the image looks washed out.",
-    ),
-    "zscore": (
-        "Subtract the mean and divide by the standard deviation (per channel, or pooled over "
-        "the channels): what `transforms.Normalize(mean, std)` does before a network, with the "
-        "dataset's statistics.",
-        f"The output is unbounded: it is not an image any more, so the page shows z in "
-        f"[{num(-Z_DISPLAY)}, {num(Z_DISPLAY)}] as black..white and saturates beyond. Use the "
-        "training set's mean/std, not each image's own, or you erase real brightness "
-        "differences.",
-    ),
-    "equalize": (
-        "Map each value to its share of pixels at or below it (the CDF, shifted so the darkest "
-        "level maps to 0): the histogram becomes as flat as the discrete input allows, which "
-        "maximizes global contrast.",
-        "Amplifies noise in flat regions; per-channel equalization shifts hues, luminance mode "
-        "keeps them.",
-    ),
-    "autocontrast": (
-        "A percentile stretch: values between the two percentiles spread over [0, 1], the tails "
-        "are clipped (ImageJ's *auto contrast*, Pillow's `ImageOps.autocontrast`).",
-        "Like clipping, the tails are lost. Per-channel mode changes the colour balance (it acts "
-        "as an automatic white balance).",
-    ),
-    "clahe": (
-        "Equalize each tile of the image with a clipped histogram and blend the tiles: local "
-        "contrast in shadows and highlights at once (microscopy, X-rays, fundus images).",
-        "Local: the same input value maps to different outputs in different places, so there "
-        "is no transfer curve. A high clip limit amplifies noise; tiles too small create halos.",
-    ),
-    "match": (
-        "Reshape this image's histogram into the reference's: same distribution of intensities, "
-        "e.g. to make scans from two scanners look alike.",
-        "It needs a sensible reference; it transfers global tone, not local content.",
-    ),
-}
-
 
 def use_and_pitfalls(key: str) -> tuple[str, str]:
-    """Return ("when to use it", "pitfalls") of technique ``key``."""
-    return _USE[key]
+    """Return ("when to use it", "pitfalls") of technique ``key`` (its entry's ``use``)."""
+    return TECHNIQUES[key].use
 
 
 def input_display_note(lo: float, hi: float) -> str:
@@ -359,17 +297,16 @@ def output_display_note(
 
 
 def no_curve_note(key: str) -> str:
-    """Text of the empty transfer-curve figure: why technique ``key`` has no curve here."""
-    if key == "clahe":
-        return "CLAHE is local: no single transfer curve."
-    return "No transfer curve for these parameters."
+    """Text of the empty transfer-curve figure: why technique ``key`` has no curve here.
+
+    The entry's ``no_curve`` (e.g. CLAHE is local).
+    """
+    return TECHNIQUES[key].no_curve
 
 
 def bar_unit(key: str) -> str:
-    """Return the unit of a technique's unbounded output, for the colour bar."""
-    if key == "zscore":
-        return "z"
-    return "reference units" if key == "match" else "input units"
+    """Return the unit of a technique's unbounded output, for the colour bar (``bar_unit``)."""
+    return TECHNIQUES[key].bar_unit
 
 
 def stats_caption(full_shape: Sequence[int], preview_shape: Sequence[int]) -> str:
@@ -433,16 +370,11 @@ def npy_note() -> str:
 
 
 def grid_title(key: str, params: dict[str, Any], reference_title: str = "") -> str:
-    """Short title of a comparison-grid tile, with the numbers of its parameters."""
-    p = {**TECHNIQUES[key].params, **params}
-    if key == "clip":
-        q = p.get("_arg", p["q"])
-        return f"Clip {num(q[0])}–{num(q[1])} %"
-    if key == "zscore":
-        return f"Z-score, ±{num(Z_DISPLAY)} shown"
-    if key == "autocontrast":
-        return f"Auto contrast {num(p['cutoff'][0])}–{num(p['cutoff'][1])} %"
-    short = {"scale": "Min-max", "log": "Log", "equalize": "Equalize", "clahe": "CLAHE"}
-    if key == "match":
-        return "Match" + (f" → {reference_title}" if reference_title else "")
-    return short.get(key, TECHNIQUES[key].title.split(" (")[0])
+    """Short title of a comparison-grid tile, with the numbers of its parameters.
+
+    The entry's ``short(p, reference_title)``, else its title up to the first " (".
+    """
+    t = TECHNIQUES[key]
+    if t.short is None:
+        return t.title.split(" (")[0]
+    return t.short({**t.params, **params}, reference_title)

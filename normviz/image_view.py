@@ -23,7 +23,7 @@ import numpy as np
 
 from normviz import intensity, io
 from normviz.figures.images import stats_rows
-from normviz.image_text import Z_DISPLAY, ImageFile
+from normviz.image_text import ImageFile
 
 __all__ = [
     "THUMB_SIDE",
@@ -253,9 +253,11 @@ def display_range(
 ) -> tuple[float, float]:
     """Return the output interval shown black..white for technique ``key`` (``lo < hi``).
 
-    Min-max scaling: its ``[lo, hi]``; clipping: ``[min low, max high]``; z-score:
-    ``[-Z_DISPLAY, Z_DISPLAY]``; matching: the reference's input range; otherwise the
-    technique's ``output_range``, or the input's range for an output in input units.
+    The technique's ``display`` rule (:data:`~normviz.intensity.DISPLAYS`) picks it:
+    "params_lo_hi" (min-max scaling) its ``[lo, hi]``; "clip_bounds" (clipping)
+    ``[min low, max high]``; "zscore" ``[-Z_DISPLAY, Z_DISPLAY]``; "reference" (matching) the
+    reference's input range; otherwise the technique's ``output_range``, or the input's range
+    for an output in input units.
 
     Examples
     --------
@@ -270,15 +272,16 @@ def display_range(
 
 
 def _display_range(key, params, prep, ref) -> tuple[float, float]:
-    if key == "scale":
+    t = intensity.TECHNIQUES[key]
+    if t.display == "params_lo_hi":
         return float(params["lo"]), float(params["hi"])
-    if key == "clip":
+    if t.display == "clip_bounds":
         return float(np.min(params["low"])), float(np.max(params["high"]))
-    if key == "zscore":
-        return -Z_DISPLAY, Z_DISPLAY
-    if key == "match" and ref is not None:
+    if t.display == "zscore":
+        return -intensity.Z_DISPLAY, intensity.Z_DISPLAY
+    if t.display == "reference" and ref is not None:
         return ref.input_range
-    out = intensity.TECHNIQUES[key].output_range
+    out = t.output_range
     return (float(out[0]), float(out[1])) if out is not None else prep.input_range
 
 
@@ -324,7 +327,8 @@ def stats_table(
 def clip_marks(key: str, params: Mapping[str, Any]) -> dict[str, float] | None:
     """Return the clip bounds to mark on the input histogram, ``{"low": ..., "high": ...}``.
 
-    The lowest ``low`` and highest ``high`` over the channels; None for another technique.
+    The lowest ``low`` and highest ``high`` over the channels, for a technique whose display
+    rule is "clip_bounds"; None for another technique.
 
     Examples
     --------
@@ -333,7 +337,7 @@ def clip_marks(key: str, params: Mapping[str, Any]) -> dict[str, float] | None:
     >>> clip_marks("scale", {"lo": 0.0, "hi": 1.0}) is None
     True
     """
-    if key != "clip":
+    if intensity.TECHNIQUES[key].display != "clip_bounds":
         return None
     return {"low": float(np.min(params["low"])), "high": float(np.max(params["high"]))}
 
@@ -413,7 +417,7 @@ def match_params(prep: Prepared, ref: str) -> dict[str, Any]:
 
     ``_grey`` says a grey image is matched to the reference's luminance.
     """
-    return {"reference": ref, "_grey": prep.stats.n_channels == 1}
+    return intensity.TECHNIQUES["match"].from_controls({"reference": ref}, prep)
 
 
 def image_defaults(prep: Prepared, refs: list[str] | None = None) -> dict[str, Any]:
@@ -432,46 +436,15 @@ def image_defaults(prep: Prepared, refs: list[str] | None = None) -> dict[str, A
     return {"low": lo, "high": hi, "reference": refs[0] if refs else None}
 
 
-def _scale_params(values: dict[str, Any], prep: Prepared) -> dict[str, Any]:
-    lo, hi = float(values["lo"]), float(values["hi"])
-    return {"lo": lo, "hi": hi if hi > lo else lo + 1.0}
-
-
-def _clip_params(values: dict[str, Any], prep: Prepared) -> dict[str, Any]:
-    how, per_ch = values.get("bounds") or "percentiles", bool(values.get("per_channel", False))
-    arg: Any = None
-    if how == "percentiles":
-        arg = tuple(values["q"])
-        b = intensity.percentiles(prep.preview, arg, per_channel=per_ch, stats=prep.stats)
-    elif how == "mean_std":
-        arg = values["k"]
-        b = intensity.mean_std_bounds(prep.preview, arg, per_channel=per_ch, stats=prep.stats)
-    else:
-        low, high = float(values["low"]), float(values["high"])
-        b = np.array([low, max(high, low + 1e-6)])
-    b = np.asarray(b, dtype=np.float64)
-    bounds = {"low": b[..., 0], "high": np.maximum(b[..., 1], b[..., 0] + 1e-6)}
-    # _how/_arg say how the bounds were chosen (for the code shown); not technique params
-    notes = {"_how": intensity.BOUNDS[how]} | ({"_arg": arg} if arg is not None else {})
-    return {**bounds, "per_channel": per_ch, **notes}
-
-
-def _match_params(values: dict[str, Any], prep: Prepared) -> dict[str, Any]:
-    return match_params(prep, values["reference"])
-
-
-_PARAMS = {"scale": _scale_params, "clip": _clip_params, "match": _match_params}
-"""Techniques whose controls are not their keyword arguments as they are (see
-:func:`technique_params`); every other technique takes its controls' values as they are."""
-
-
 def technique_params(key: str, values: dict[str, Any], prep: Prepared) -> dict[str, Any]:
     """Return the page's params of technique ``key`` from its controls' ``values``.
 
-    Lists (a slider's pair) become tuples. Min-max scaling keeps ``hi > lo`` (``hi = lo + 1``
-    otherwise); clipping turns its bounds choice into ``low``/``high`` in input units (percentiles
-    or ``mean ± k·std`` fitted on the full-resolution statistics, or the typed values, with
-    ``high >= low + 1e-6``) and notes how (``_how``, ``_arg``); matching adds ``_grey``.
+    Lists (a slider's pair) become tuples; a technique with ``from_controls`` in its table entry
+    turns them into its params, the others take them as they are. Min-max scaling keeps
+    ``hi > lo`` (``hi = lo + 1`` otherwise); clipping turns its bounds choice into
+    ``low``/``high`` in input units (percentiles or ``mean ± k·std`` fitted on the
+    full-resolution statistics, or the typed values, with ``high >= low + 1e-6``) and notes how
+    (``_how``, ``_arg``); matching adds ``_grey``.
 
     Parameters
     ----------
@@ -494,15 +467,16 @@ def technique_params(key: str, values: dict[str, Any], prep: Prepared) -> dict[s
     {'cutoff': (2.0, 98.0), 'per_channel': False}
     """
     values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
-    build = _PARAMS.get(key)
+    build = intensity.TECHNIQUES[key].from_controls
     return build(values, prep) if build is not None else values
 
 
 def default_params(key: str, prep: Prepared, refs: list[str] | None = None) -> dict[str, Any]:
     """Return the comparison grid's parameters of technique ``key``: its registry defaults.
 
-    Clip gets its default percentiles as ``low``/``high`` bounds; match the first of ``refs``
-    that is not "hdr" (an 8-bit one), or ``{}`` when no sample fits.
+    A technique's ``grid_defaults`` adjusts them: clip gets its default percentiles as
+    ``low``/``high`` bounds; match the first of ``refs`` that is not "hdr" (an 8-bit one), or
+    ``{}`` when no sample fits.
 
     Examples
     --------
@@ -513,15 +487,9 @@ def default_params(key: str, prep: Prepared, refs: list[str] | None = None) -> d
     >>> default_params("match", p, ["hdr", "coffee"])
     {'reference': 'coffee', '_grey': True}
     """
-    params: dict[str, Any] = dict(intensity.TECHNIQUES[key].params)
-    if key == "clip":
-        q = params["q"]
-        b = intensity.percentiles(prep.thumb, q, stats=prep.stats)
-        params.update(low=float(b[0]), high=float(b[1]), _how="percentiles", _arg=q)
-    if key == "match":
-        ordered = sorted(refs or [], key=lambda k: k == "hdr")
-        params = match_params(prep, ordered[0]) if ordered else {}
-    return params
+    t = intensity.TECHNIQUES[key]
+    params: dict[str, Any] = dict(t.params)
+    return t.grid_defaults(params, prep, refs) if t.grid_defaults is not None else params
 
 
 def grid_tile(
