@@ -255,9 +255,9 @@ def display_range(
 
     The technique's ``display`` rule (:data:`~normviz.intensity.DISPLAYS`) picks it:
     "params_lo_hi" (min-max scaling) its ``[lo, hi]``; "clip_bounds" (clipping)
-    ``[min low, max high]``; "zscore" ``[-Z_DISPLAY, Z_DISPLAY]``; "reference" (matching) the
-    reference's input range; otherwise the technique's ``output_range``, or the input's range
-    for an output in input units.
+    ``[min low, max high]``; "z_display" (z-score) ``[-Z_DISPLAY, Z_DISPLAY]``; "reference"
+    (matching) the reference's input range; otherwise the technique's ``output_range``, or the
+    input's range for an output in input units.
 
     Examples
     --------
@@ -277,7 +277,7 @@ def _display_range(key, params, prep, ref) -> tuple[float, float]:
         return float(params["lo"]), float(params["hi"])
     if t.display == "clip_bounds":
         return float(np.min(params["low"])), float(np.max(params["high"]))
-    if t.display == "zscore":
+    if t.display == "z_display":
         return -intensity.Z_DISPLAY, intensity.Z_DISPLAY
     if t.display == "reference" and ref is not None:
         return ref.input_range

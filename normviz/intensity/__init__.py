@@ -289,7 +289,7 @@ TECHNIQUES: dict[str, Technique] = {
             _f.zscore_formula, _s.zscore_snippet,
             ParamSpec("per_channel", "bool", widget="toggle", label=_PER_CHANNEL,
                       help="Each channel's own mean and std (off: pooled over the channels)."),
-            fit=_m.zscore_fit, use=_l.ZSCORE_USE, short=_l.zscore_short, display="zscore",
+            fit=_m.zscore_fit, use=_l.ZSCORE_USE, short=_l.zscore_short, display="z_display",
             bar_unit="z",
         ),
         _technique(

@@ -19,13 +19,13 @@ from normviz.intensity._techniques import mean_std_bounds, percentiles
 Z_DISPLAY = 3.0
 """Z-scores in ``[-Z_DISPLAY, Z_DISPLAY]`` are shown black..white on the page."""
 
-DISPLAYS: tuple[str, ...] = ("output", "params_lo_hi", "clip_bounds", "zscore", "reference")
+DISPLAYS: tuple[str, ...] = ("output", "params_lo_hi", "clip_bounds", "z_display", "reference")
 """How the page chooses the output values shown black..white (``Technique.display``).
 
 - "output": the technique's ``output_range``, or the input's display range when it is None;
 - "params_lo_hi": the parameters ``[lo, hi]``;
 - "clip_bounds": ``[min low, max high]`` of the parameters (also marked on the input histogram);
-- "zscore": ``[-Z_DISPLAY, Z_DISPLAY]``;
+- "z_display": ``[-Z_DISPLAY, Z_DISPLAY]``;
 - "reference": the reference image's input range (as "output" without a reference).
 """
 
