@@ -10,10 +10,13 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+import numpy as np
 import pytest
 
 from normviz import intensity as ni
+from normviz import io
 from normviz.image_links import IMAGE_LINKS, PREFIX, link_param
+from normviz.image_numbers import num
 from normviz.intensity import TECHNIQUES, ParamSpec
 from normviz.intensity._params import KINDS, WIDGETS
 
@@ -142,3 +145,173 @@ def test_every_technique_has_its_texts(key):
     assert use and pitfalls
     assert image_text.grid_title(key, {}) and image_text.bar_unit(key)
     assert image_text.kind_note(key).text.startswith(("**", "**Not"))
+
+
+# --- the generic code reads the table: no technique key is tested outside it --------------------
+
+# The modules whose generic code must read the table, never branch on a technique's key.
+GENERIC = ("normviz/image_view.py", "normviz/image_text.py", "normviz/intensity/__init__.py",
+           "normviz/intensity/_transfer.py")  # fmt: skip
+
+
+def key_branches(source: str, keys: set[str]) -> list[str]:
+    """Where ``source`` tests a technique key or keeps a dict keyed by technique keys.
+
+    A comparison (``==``, ``!=``, ``in``, ``not in``) with a string literal that is a key (or a
+    tuple/list/set of literals holding one), and a dict literal with two or more keys that are
+    technique keys. Returns ``"line N: ..."`` findings.
+    """
+    import ast
+
+    def literals(node: ast.AST) -> set[str]:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return {node.value}
+        if isinstance(node, ast.Tuple | ast.List | ast.Set):
+            return {e.value for e in node.elts if isinstance(e, ast.Constant)} - {None}
+        return set()
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Compare):
+            hit = set().union(*(literals(n) for n in (node.left, *node.comparators))) & keys
+            if hit:
+                found.append(f"line {node.lineno}: compares with {sorted(hit)}")
+        elif isinstance(node, ast.Dict):
+            hit = {k.value for k in node.keys if isinstance(k, ast.Constant)} & keys
+            if len(hit) >= 2:
+                found.append(f"line {node.lineno}: dict keyed by {sorted(hit)}")
+    return found
+
+
+def test_the_key_branch_finder_sees_each_pattern():
+    keys = {"clip", "match", "scale"}
+    src = (
+        "if key == 'clip': pass\n"
+        "x = 'match' != key\n"
+        "y = key in ('scale', 'z')\n"
+        "d = {'scale': 1, 'clip': 2}\n"
+        "ok = {'scale': 1, 'other': 2}; t.kind == 'cdf'; t.display == 'clip_bounds'\n"
+    )
+    assert [f.split(":")[0] for f in key_branches(src, keys)] == [
+        "line 1", "line 2", "line 3", "line 4",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("path", GENERIC)
+def test_generic_code_never_branches_on_a_technique_key(path):
+    """Adding a technique touches only its table entry: no ``key == "clip"``, no per-key dict.
+
+    This morning's code failed here: ``_display_range``, ``clip_marks``, ``_PARAMS`` and
+    ``default_params`` (image_view), ``_USE``, ``kind_note``, ``no_curve_note``, ``bar_unit``,
+    ``grid_title`` and ``snippet`` (image_text), ``apply_technique`` and ``transfer_curve``
+    (intensity) and ``technique_map`` (_transfer) all tested keys.
+    """
+    from pathlib import Path
+
+    source = (Path(__file__).parents[2] / path).read_text(encoding="utf-8")
+    assert key_branches(source, set(TECHNIQUES)) == []
+
+
+# --- a technique defined only here flows through every generic function -------------------------
+
+
+def _gamma(img, *, stats=None, gamma=1.0):
+    """Gamma correction on the image's own range: ``((x - min) / (max - min)) ** gamma``."""
+    s = ni.image_stats(img) if stats is None else stats
+    lo, hi = float(s.minimum.min()), float(s.maximum.max())
+    x = (np.asarray(img, np.float64) - lo) / max(hi - lo, 1e-12)
+    return (x**gamma).astype(np.float32)
+
+
+def _gamma_formula(p, stats, names):
+    g = num(p["gamma"])
+    return [("all", rf"x' = \left(\frac{{x - min}}{{max - min}}\right)^{{{g}}}", {"gamma": g})], ""
+
+
+def _gamma_snippet(p, stats, dtype):
+    return (
+        "x = img.astype(np.float64)\n"
+        f"out = ((x - x.min()) / max(x.max() - x.min(), 1e-12)) ** {p['gamma']!r}\n"
+    )
+
+
+GAMMA = ni.Technique(
+    "gamma", "Gamma correction (power law)", _gamma, {"gamma": 0.5}, (0.0, 1.0), "log",
+    (ParamSpec("gamma", "float", 0.5, lo=0.1, hi=5.0, step=0.1, label="gamma",
+               help="The power the scaled intensities are raised to."),),
+    _gamma_formula, _gamma_snippet,
+    use=("Brighten (gamma < 1) or darken (gamma > 1) the mid-tones.",
+         "It acts on the image's own range: one hot pixel flattens it."),
+    short=lambda p, reference_title="": f"Gamma {num(p['gamma'])}",
+    from_controls=lambda values, prep: {"gamma": float(values["gamma"])},
+)  # fmt: skip
+
+
+@pytest.fixture
+def with_gamma(monkeypatch):
+    """TECHNIQUES with a gamma technique that only this test module defines."""
+    monkeypatch.setitem(TECHNIQUES, "gamma", GAMMA)
+    return GAMMA
+
+
+def test_a_technique_added_to_the_table_needs_no_other_code(with_gamma, tmp_path, monkeypatch):
+    """Params, display range, result, formula, code and every text come from its entry alone.
+
+    On this morning's code ``use_and_pitfalls`` raised KeyError (texts in a per-key dict) and
+    ``grid_title`` ignored the entry ("Gamma correction" instead of the numbers).
+    """
+    from normviz import image_text as it
+    from normviz import image_view as iv
+
+    px = np.array([[0, 64, 128], [192, 255, 32]], np.uint8)
+    (tmp_path / "g.png").write_bytes(io.encode_png(px))
+    prep = iv.prepare_image("g.png", io.read_image(io.encode_png(px)))
+    params = iv.technique_params("gamma", {"gamma": 2}, prep)
+    assert params == {"gamma": 2.0}
+    assert iv.default_params("gamma", prep) == {"gamma": 0.5}
+    assert iv.display_range("gamma", params, prep) == (0.0, 1.0)
+    assert iv.clip_marks("gamma", params) is None
+
+    expected = (px / 255.0) ** 2.0  # closed form: min 0, max 255
+    res = iv.compute_result("gamma", prep, params)
+    assert res.display == (0.0, 1.0) and res.curve is None  # no ``fit``: no transfer curve
+    np.testing.assert_allclose(res.stats.maximum, [1.0])
+    np.testing.assert_allclose(res.stats.mean, [expected.mean()], rtol=1e-6)
+    np.testing.assert_allclose(ni.apply_technique("gamma", px, gamma=2.0), expected, rtol=1e-6)
+
+    f = it.formula("gamma", params, prep.stats, ["grey"])
+    assert f.numbers == ({"gamma": "2"},) and f.channels == ("all",)
+    assert f.latex.endswith("^{2}")
+    code = it.snippet("gamma", params, prep.stats, prep.dtype, file="g.png")
+    monkeypatch.chdir(tmp_path)
+    scope: dict = {}
+    exec(code, scope)  # the code as shown, in the folder holding the file
+    np.testing.assert_allclose(scope["out"], expected, rtol=1e-6)
+
+    note = it.kind_note("gamma")
+    assert note.level == "info"
+    assert note.text.startswith("**Gamma correction (power law)** is a fixed monotone curve")
+    assert it.use_and_pitfalls("gamma") == GAMMA.use
+    assert it.grid_title("gamma", params) == "Gamma 2"
+    assert it.bar_unit("gamma") == "input units"
+    assert it.no_curve_note("gamma") == "No transfer curve for these parameters."
+
+
+@pytest.mark.parametrize(
+    ("display", "params", "expected"),
+    [
+        ("output", {}, (0.0, 1.0)),
+        ("params_lo_hi", {"lo": -2.0, "hi": 4.0}, (-2.0, 4.0)),
+        ("clip_bounds", {"low": np.array([3.0, 1.0]), "high": np.array([5.0, 9.0])}, (1.0, 9.0)),
+        ("z_display", {}, (-3.0, 3.0)),
+        ("reference", {}, (0.0, 1.0)),  # no reference given: the output range
+    ],
+)
+def test_display_range_follows_the_entrys_display_rule(monkeypatch, display, params, expected):
+    from normviz import image_view as iv
+
+    monkeypatch.setitem(TECHNIQUES, "gamma", GAMMA._replace(display=display))
+    prep = iv.prepare_image("x", io.read_image(io.encode_png(np.array([[0, 9]], np.uint8))))
+    assert iv.display_range("gamma", params, prep) == expected
+    marks = iv.clip_marks("gamma", params)
+    assert (marks is not None) == (display == "clip_bounds")
