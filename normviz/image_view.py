@@ -37,6 +37,7 @@ __all__ = [
     "compute_result",
     "content_hash",
     "curve_of",
+    "curve_y_range",
     "default_params",
     "display_range",
     "frozen_params",
@@ -283,6 +284,24 @@ def _display_range(key, params, prep, ref) -> tuple[float, float]:
         return ref.input_range
     out = t.output_range
     return (float(out[0]), float(out[1])) if out is not None else prep.input_range
+
+
+def curve_y_range(key: str, display: tuple[float, float]) -> tuple[float, float] | None:
+    """Return the transfer curve's output axis range for technique ``key``, or None (free).
+
+    None when the technique's ``display`` rule is "clip_bounds" or "z_display" (outputs in input
+    units or unbounded: the axis follows the curve); else ``display`` padded by 3 % each side.
+
+    Examples
+    --------
+    >>> curve_y_range("scale", (0.0, 1.0)), curve_y_range("clip", (5.0, 9.0))
+    ((-0.03, 1.03), None)
+    """
+    if intensity.TECHNIQUES[key].display in ("clip_bounds", "z_display"):
+        return None
+    lo, hi = display
+    pad = 0.03 * (hi - lo)
+    return lo - pad, hi + pad
 
 
 def frozen_params(params: Mapping[str, Any]) -> tuple:

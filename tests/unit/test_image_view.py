@@ -224,3 +224,13 @@ def test_technique_params_other_techniques(prep_rgb):
         "reference": "coffee", "_grey": False,
     }  # fmt: skip
     assert iv.technique_params("log", {}, prep_rgb) == {}
+
+
+@pytest.mark.parametrize("key", list(intensity.TECHNIQUES))
+def test_curve_y_range_is_free_exactly_where_the_page_left_it_free(key):
+    """The page's former rule (pages/images.py): free for "zscore" and "clip", else padded 3 %."""
+    got = iv.curve_y_range(key, (-1.0, 3.0))
+    if key in ("zscore", "clip"):
+        assert got is None
+    else:
+        assert got == pytest.approx((-1.12, 3.12))
