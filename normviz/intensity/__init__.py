@@ -14,6 +14,15 @@ does to the histogram: "affine" maps (``scale``, ``zscore``) keep its shape; "cl
 (``clip``, ``autocontrast``) are affine between two bounds and pile the tails at the bounds; "log"
 is a fixed monotone nonlinear curve; "cdf" methods (``equalize``, ``clahe``, ``match``) build their
 map from the image's own cumulative histogram and are not normalizations.
+
+Adding a technique touches :data:`TECHNIQUES` and its tests only. Its entry (a
+:class:`Technique`) links the compute function and its defaults, its ``controls``
+(:class:`ParamSpec`: the page's widgets and URL parameters), its formula and code builders
+(``_formulas``, ``_snippets``), its pointwise map for the transfer curve (``fit``, ``_transfer``)
+and what the page makes of it (``_lesson``: ``use`` texts, ``short`` grid title, ``display``
+rule, ``bar_unit``, ``from_controls``, ``grid_defaults``, ``needs_reference``). The generic code
+(``normviz.image_view``, ``normviz.image_text``) only reads those fields;
+``tests/unit/test_image_table.py`` checks that no module tests a technique's key.
 """
 
 from __future__ import annotations

@@ -322,3 +322,9 @@ def test_display_range_follows_the_entrys_display_rule(monkeypatch, display, par
     assert iv.display_range("gamma", params, prep) == expected
     marks = iv.clip_marks("gamma", params)
     assert (marks is not None) == (display == "clip_bounds")
+
+
+def test_an_entry_with_an_unknown_display_rule_is_refused():
+    with pytest.raises(ValueError, match="display"):
+        ni._technique("x", "X", _gamma, {}, None, "log", _gamma_formula, _gamma_snippet,
+                      display="zscores")  # fmt: skip
