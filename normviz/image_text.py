@@ -3,12 +3,13 @@
 Every sentence here that states a number or a behaviour is built from the objects that computed
 the result: the technique's entry in :data:`normviz.intensity.TECHNIQUES` (its ``kind`` says what
 it does to the histogram), its parameters, and the :class:`~normviz.intensity.ImageStats` it was
-fitted on. Each technique's formula and code builders are linked from its table entry
-(``Technique.formula``, ``Technique.snippet``); this module assembles them. A formula is returned
-as a :class:`Formula`: the LaTeX and, term by term, the numbers it shows, so a test can evaluate
-it with the shown numbers and compare with ``apply_technique``. Every code snippet runs as shown
-once ``img`` (and, for matching, ``reference``) is a numpy array, and leaves its result in
-``out``.
+fitted on. Each technique's formula and code builders and its texts are linked from its table
+entry (``Technique.formula``, ``Technique.snippet``, ``use``, ``short``, ``bar_unit``,
+``map_note``, ``no_curve``); this module assembles them and never tests a technique's key.
+A formula is returned as a :class:`Formula`: the LaTeX and, term by term, the numbers it shows,
+so a test can evaluate it with the shown numbers and compare with ``apply_technique``. Every
+code snippet runs as shown once ``img`` (and, for matching, ``reference``) is a numpy array, and
+leaves its result in ``out``.
 """
 
 from __future__ import annotations

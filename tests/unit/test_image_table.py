@@ -138,7 +138,7 @@ def test_image_text_reads_formula_and_code_from_the_table(monkeypatch):
 
 @pytest.mark.parametrize("key", list(TECHNIQUES))
 def test_every_technique_has_its_texts(key):
-    """The prose kept beside the table (image_text) covers every technique of the table."""
+    """Every entry carries its texts (use, short title, bar unit), which image_text returns."""
     from normviz import image_text
 
     use, pitfalls = image_text.use_and_pitfalls(key)
