@@ -74,19 +74,20 @@ def match_params(prep: Prepared, ref: str) -> dict[str, Any]:
 
 def default_params(key: str, prep: Prepared) -> dict[str, Any]:
     """Parameters of the comparison grid: each technique's defaults (clip: its percentiles)."""
-    return image_view.default_params(key, prep, references(prep) if key == "match" else None)
+    refs = references(prep) if intensity.TECHNIQUES[key].needs_reference else None
+    return image_view.default_params(key, prep, refs)
 
 
 @st.cache_data(max_entries=6, show_spinner=False)
 def grid(hkey: str, _prep: Prepared) -> list[tuple[str, bytes, intensity.Histogram]]:
     """Every technique with default parameters on the thumbnail: (title, jpeg, histogram)."""
     tiles = []
-    for key in intensity.TECHNIQUES:
+    for key, tech in intensity.TECHNIQUES.items():
         params = default_params(key, _prep)
-        if key == "match" and not params:
+        if tech.needs_reference and not params:  # no sample to match this image against
             continue
         shown, _, hist = image_view.grid_tile(key, _prep, params, reference_of(params))
-        ref = SAMPLES[params["reference"]].title.split(" (")[0] if key == "match" else ""
+        ref = SAMPLES[params["reference"]].title.split(" (")[0] if tech.needs_reference else ""
         title = image_text.grid_title(key, params, ref)
         tiles.append((title, io.encode_jpeg(shown, quality=85), hist))
     return tiles

@@ -82,7 +82,7 @@ with st.container(border=True):
     )
     params = controls.params(key, prep, names)
     st.caption("Reset to defaults: every setting back to its default; the address loses them.")
-refs = w.references(prep) if key == "match" else []
+refs = w.references(prep) if intensity.TECHNIQUES[key].needs_reference else []
 links.sync_url(links.current(upload is not None, image_view.image_defaults(prep, refs)))
 links.show_notes(notes_slot)
 tech = intensity.TECHNIQUES[key]
@@ -128,13 +128,12 @@ with after:
     ))  # fmt: skip
 
 curve_col, table_col = st.columns(2, gap="medium")
-pad = 0.03 * (d_hi - d_lo)
 curve_names = ("Y",) if params.get("mode") == "luminance" else names
 with curve_col:
     curve = w.cached_figure(("curve", *state), lambda: fig.plot_transfer(
         res.curve, names=curve_names,
         x_range=prep.input_range, display_range=res.display, title="Transfer curve",
-        y_range=None if key in ("zscore", "clip") else (d_lo - pad, d_hi + pad),
+        y_range=image_view.curve_y_range(key, res.display),
         empty_message=image_text.no_curve_note(key),
     ))  # fmt: skip
     st.plotly_chart(curve, key="img_curve", **CHART, alt=image_alt.transfer_alt(

@@ -157,7 +157,8 @@ GENERIC = (
     "normviz/image_links.py", "normviz/image_numbers.py", "normviz/intensity/__init__.py",
     "normviz/intensity/_transfer.py", "normviz/intensity/_lesson.py",
     "normviz/intensity/_formulas.py", "normviz/intensity/_snippets.py",
-    "normviz/intensity/_techniques.py",
+    "normviz/intensity/_techniques.py", "pages/images.py", "pages/_image_widgets.py",
+    "pages/_image_controls.py", "pages/_image_links.py",
 )  # fmt: skip
 
 
