@@ -47,8 +47,11 @@ TEXT_BOXES = """(i) => { const g = document.querySelectorAll('.js-plotly-plot')[
     const d = drawn ? drawn.getBoundingClientRect() : null;
     return {title: all('.gtitle'), legend: all('.legend .bg'), notes: all('.annotation-text'),
             data: d && d.height ? [d.left, d.top, d.right, d.bottom] : null,
-            ticks: all('.xtick text, .ytick text'), axis_titles: all('.xtitle, .ytitle'),
-            graph: [plot.left, plot.top, plot.right, plot.bottom]}; }"""
+            ticks: all('.xtick text, .ytick text, .y2tick text'),
+            axis_titles: all('.xtitle, .ytitle, .y2title'),
+            graph: [plot.left, plot.top, plot.right, plot.bottom],
+            key: ((g.closest('[class*="st-key-"]') || {className: ''}).className.split(' ')
+                .filter(c => c.startsWith('st-key-')).join(' '))}; }"""
 
 
 def overlap(a, b) -> bool:
@@ -59,8 +62,10 @@ def overlap(a, b) -> bool:
 def chart_text_problems(page) -> list[str]:
     """Return, for every Plotly graph on the page, the texts that collide or leave the graph.
 
-    A title, an axis title or a tick label outside its graph is clipped; a legend over a title,
-    an annotation, an axis title or a tick label hides it; two titles over each other collide.
+    A tick label or an axis title more than 0.5 px outside its graph is clipped (a chart title
+    may reach 5 px above it: its glyphs' ascent, and 1 px to a side); a legend over a title, an
+    annotation, an axis title or a tick label hides it; a title or axis title over another title
+    or a tick label collides with it. Each problem names the graph's index and widget key.
     """
     problems = []
     count = page.locator(".js-plotly-plot").count()
@@ -69,18 +74,21 @@ def chart_text_problems(page) -> list[str]:
         g = found["graph"]
         if g[2] - g[0] < 2:  # not drawn (a closed tab)
             continue
-        for t in found["title"] + found["axis_titles"] + found["ticks"]:
-            if t[0] < g[0] - 1 or t[2] > g[2] + 1 or t[1] < g[1] - 5 or t[3] > g[3] + 1:
-                problems.append(f"graph {i}: {t[4]!r} cut at the graph's edge {t[:4]} vs {g}")
+        where = f"graph {i} ({found['key']})"
+        edges = [(t, 1.0, 5.0) for t in found["title"]]
+        edges += [(t, 0.5, 0.5) for t in found["axis_titles"] + found["ticks"]]
+        for t, side, top in edges:
+            if t[0] < g[0] - side or t[2] > g[2] + side or t[1] < g[1] - top or t[3] > g[3] + side:
+                problems.append(f"{where}: {t[4]!r} cut at the graph's edge {t[:4]} vs {g}")
         for legend in found["legend"]:
             for other in found["notes"] + found["ticks"] + found["title"] + found["axis_titles"]:
                 if overlap(legend, other):
-                    problems.append(f"graph {i}: legend over {other[4]!r}")
+                    problems.append(f"{where}: legend over {other[4]!r}")
         titles = found["title"] + found["axis_titles"]
         for a_i, a in enumerate(titles):
             for b in titles[a_i + 1 :] + found["ticks"]:
                 if overlap(a, b):
-                    problems.append(f"graph {i}: {a[4]!r} runs into {b[4]!r}")
+                    problems.append(f"{where}: {a[4]!r} runs into {b[4]!r}")
     return problems
 
 

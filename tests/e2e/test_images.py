@@ -6,7 +6,7 @@ import numpy as np
 from PIL import Image
 
 from tests.e2e.conftest import check_page, open_page, runs, settle_after, shoot
-from tests.e2e.screens import CLIPPED
+from tests.e2e.screens import CLIPPED, chart_text_problems
 
 MAIN = "[data-testid=stMain]"
 
@@ -111,50 +111,6 @@ def test_every_formula_renders(page, server):
     shoot(page, "images_equalize_luminance")
 
 
-# Every chart's text that Plotly draws (tick labels, axis titles) as rectangles, per chart: a
-# label cut by the figure's edge lies partly outside its SVG; an axis title that runs into a
-# tick label overlaps that label's rectangle.
-CHART_TEXT = """() => [...document.querySelectorAll('[data-testid=stMain] .js-plotly-plot')]
-.map(plot => {
-    const key = (plot.closest('[class*="st-key-"]') || {className: ''}).className
-        .split(' ').filter(c => c.startsWith('st-key-')).join(' ');
-    const svg = plot.querySelector('svg.main-svg').getBoundingClientRect();
-    const box = e => { const r = e.getBoundingClientRect();
-        return {text: e.textContent, x0: r.left, x1: r.right, y0: r.top, y1: r.bottom}; };
-    const all = sel => [...plot.querySelectorAll(sel)].filter(e => e.textContent.trim()).map(box);
-    return {key, svg: {x0: svg.left, x1: svg.right, y0: svg.top, y1: svg.bottom},
-            xticks: all('.xtick text'), yticks: all('.ytick text, .y2tick text'),
-            xtitle: all('.g-xtitle text'), ytitle: all('.g-ytitle text, .g-y2title text')};
-})"""
-
-
-def _overlap(a: dict, b: dict, pad: float = 1.0) -> bool:
-    return (
-        a["x0"] < b["x1"] - pad
-        and b["x0"] < a["x1"] - pad
-        and (a["y0"] < b["y1"] - pad and b["y0"] < a["y1"] - pad)
-    )
-
-
-def _chart_text_problems(page) -> list[str]:
-    problems = []
-    for chart in page.evaluate(CHART_TEXT):
-        svg = chart["svg"]
-        for kind in ("xticks", "yticks", "xtitle", "ytitle"):
-            for t in chart[kind]:
-                if (t["x0"] < svg["x0"] - 0.5 or t["x1"] > svg["x1"] + 0.5
-                        or t["y0"] < svg["y0"] - 0.5 or t["y1"] > svg["y1"] + 0.5):  # fmt: skip
-                    problems.append(f"{chart['key']}: {kind} {t['text']!r} cut by the edge")
-        for title, ticks in (("xtitle", "xticks"), ("ytitle", "yticks")):
-            for t in chart[title]:
-                for tick in chart[ticks]:
-                    if _overlap(t, tick):
-                        problems.append(
-                            f"{chart['key']}: title {t['text']!r} runs into tick {tick['text']!r}"
-                        )
-    return problems
-
-
 # The text of the Technique select's chosen value is cut when it is wider than its box.
 CUT_VALUE = """() => {
     const box = document.querySelector('.st-key-img_technique');
@@ -177,7 +133,7 @@ def test_chart_labels_fit_and_technique_names_show_whole(page, server):
             _choose(page, "img_technique", t.title, check_cover=i == 0)  # one check a width
             check_page(page)
             page.wait_for_timeout(300)  # Plotly draws after the script run
-            problems += [f"{width}px {t.key}: {p}" for p in _chart_text_problems(page)]
+            problems += [f"{width}px {t.key}: {p}" for p in chart_text_problems(page)]
             cut = page.evaluate(CUT_VALUE)
             problems += [f"{width}px: technique name cut: {c!r}" for c in cut]
             problems += [f"{width}px {t.key}: clipped {c!r}" for c in page.evaluate(CLIPPED)]
@@ -189,6 +145,6 @@ def test_chart_labels_fit_and_technique_names_show_whole(page, server):
     for t in TECHNIQUES.values():
         _choose(page, "img_technique", t.title, check_cover=False)
         page.wait_for_timeout(300)
-        problems += [f"853px hdr {t.key}: {p}" for p in _chart_text_problems(page)]
+        problems += [f"853px hdr {t.key}: {p}" for p in chart_text_problems(page)]
     page.set_viewport_size({"width": 1400, "height": 1000})
     assert problems == [], "\n".join(problems)
