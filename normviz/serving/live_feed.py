@@ -382,6 +382,38 @@ class LiveFeed:
             self._grids.pop(token, None)
         return True
 
+    def forget(self) -> None:
+        """Believe the browser holds nothing: the next payload sends every run whole.
+
+        Examples
+        --------
+        >>> feed = LiveFeed("s1")
+        >>> feed.sent = {"t": [30, 35, 40]}
+        >>> feed.forget(); feed.sent
+        {}
+        """
+        self.sent = {}
+        self._grids = {}
+
+    def hold(self, have: Mapping[str, Any]) -> None:
+        """Believe the browser holds ``have`` ({run token: rows}): the next payload starts there.
+
+        A token it does not name (or names with something other than a count >= 0) starts from
+        row 0, with its points; a count above what was sent is taken as what was sent.
+
+        Examples
+        --------
+        >>> feed = LiveFeed("s1")
+        >>> feed.sent = {"t": [30, 35, 40], "u": [5]}
+        >>> feed.hold({"t": 12, "u": "x"}); feed.sent
+        {'t': [12], 'u': [0]}
+        """
+        for token, ends in self.sent.items():
+            held = have.get(token, 0) if isinstance(have, Mapping) else 0
+            ok = isinstance(held, int) and not isinstance(held, bool) and held >= 0
+            self.sent[token] = [min(ends[-1], held) if ok else 0]
+            self._grids.pop(token, None)
+
     def payload(
         self,
         runs: Sequence[LiveRun],

@@ -1,0 +1,24 @@
+"""The normviz server: Streamlit's ASGI app (``app.py``) plus the lab's live stream route.
+
+Run it with ``streamlit run serve.py`` (Streamlit finds ``app`` below and serves it with its
+own server and flags) or any ASGI server (``uvicorn serve:app``). The lab's live view reads
+``GET /_nv/live/{token}`` (:mod:`normviz.serving.sse`): Server-Sent Events from the training
+worker, so a training tick needs no Streamlit rerun.
+"""
+
+from pathlib import Path
+
+import streamlit as st
+from streamlit import config
+
+from normviz.serving.sse import routes
+
+
+def _base_url() -> str:
+    try:
+        return str(config.get_option("server.baseUrlPath") or "")
+    except Exception:  # config not loaded yet: no base path
+        return ""
+
+
+app = st.App(Path(__file__).with_name("app.py"), routes=routes(_base_url()))
