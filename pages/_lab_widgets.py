@@ -1,8 +1,10 @@
 """Streamlit helpers of the regularization lab: controls, presets, session state, live view.
 
 Session-state keys start with ``lab_``. The trainers live in ``st.session_state`` (one user's
-mutable objects); the only process-wide object is the
-:class:`~normviz.serving.fairshare.LeaseTable`, which holds opaque session ids and no user data.
+mutable objects) and in the session's :class:`~normviz.serving.live_stream.LiveSession`, which
+the process-wide worker thread trains while it runs and whose stream feeds the live view
+(``docs/live-view.md``); the registry finds it by an unguessable token and drops it when this
+session's state is freed.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import torch
 from normviz.lab_changes import ghost_note, restart_notice
 from normviz.lab_data import points_in_use_text
 from normviz.lab_link import MODES, config_from_controls, control_values, lab_query, parse_link
-from normviz.lab_status import busy_text, status_line, stop_text
+from normviz.lab_status import busy_text, stop_text
 from normviz.lab_text import control_help
 from normviz.literal import literal
 from normviz.presets import (
@@ -29,14 +31,9 @@ from normviz.presets import (
     per_run_fields,
     preset_settings,
 )
-from normviz.serving.fairshare import (
-    LeaseTable,
-    TakeTurns,
-    interval_is_stale,
-    phase_spread,
-    tick_interval,
-)
-from normviz.serving.live_feed import Ghost, LiveFeed, LiveRun
+from normviz.serving.fairshare import LeaseTable, TakeTurns
+from normviz.serving.live_feed import Ghost
+from normviz.serving.live_stream import LiveSession, ensure_worker, leases, registry, turns
 from normviz.toydata import MAX_SAMPLES, MIN_SAMPLES, PointsError, parse_points_csv
 from normviz.train_config import FIELDS
 from normviz.training import OPTIMIZERS, X_AXES, TrainConfig, Trainer, updates_per_epoch
@@ -46,16 +43,9 @@ from pages._live_chart import live_chart
 
 torch.set_num_threads(1)  # one thread per training: a second never helps a tiny MLP
 
-CAPACITY = 32  # trainings at once on this 2-core server
-LEASE_TTL = 8.0  # seconds: a closed tab's training place frees itself after this
-TRAIN_CORE_SHARE = 0.12  # CPU seconds of training per second, shared by a class's sessions
-LONE_CORE_SHARE = 0.2  # ... and for one session training alone
-MAX_STEPS_PER_TICK = 500
-SERVER_TICKS_PER_SECOND = 40.0  # live ticks a second for trainings, all sessions together
-FASTEST_TICK_S = 0.1  # one learner alone: ten updates a second
-SLOWEST_TICK_S = 1.3  # a full class: every chart still updates within 2 s (compare: x1.5)
 BOUNDARY_RESOLUTION = 48  # cells a side: 2.3 kB a grid; the canvas smooths between cells
-FIRST_DRAW_S = 1.0  # a newcomer's charts follow the rest of the page after this
+LESSONS_PENDING = "Drawing the charts of the lessons below..."
+"""Shown in the lessons' place until the live view has mounted (a newcomer's page comes first)."""
 # Static Plotly charts (the lessons below the live view): Plotly's interaction layers are not
 # needed there, and a static plot mounts faster.
 CHART = {"theme": None, "config": {"displayModeBar": False, "staticPlot": True}}
@@ -86,26 +76,19 @@ SHORTCUTS = {"start": "S", "pause": "P", "step": "N"}
 """Keyboard shortcuts of the Start, Pause and Step buttons (Streamlit shows them on the button)."""
 
 
-_LEASES = LeaseTable(CAPACITY, LEASE_TTL)
-
-
 def lease_table() -> LeaseTable:
-    """Return the one process-wide lease table (a module global: no cache lookup per tick)."""
-    return _LEASES
+    """Return the process-wide table of training places (``normviz.serving.live_stream``)."""
+    return leases()
 
 
-@st.cache_resource(show_spinner=False)
 def tick_lock() -> TakeTurns:
-    """Return the one process-wide lock that live ticks take turns on.
+    """Return the process-wide turn that live updates and the studies' slices take in order.
 
-    Every session's script runs in its own thread of one process. Thirty ticks of pure-Python
-    figure building at once starve the server's network thread of the GIL (a convoy): in the
-    load test, messages stopped going out and the health check stopped answering, and only 29
-    ticks finished in a minute. Taking turns, the same class completed 656 ticks with a 7 ms
-    health check. Turns are first come, first served, so no session is passed over; they guard
-    no data, only the CPU-bound part of a tick.
+    The worker thread takes it for each session's update, and a batch-size study for each of
+    its slices: a study never holds the CPU for long while a class trains, and turns are first
+    come, first served, so no one is passed over.
     """
-    return TakeTurns(patience=5.0)
+    return turns()
 
 
 @st.cache_resource(show_spinner="Loading PyTorch's optimizers (once per server start)...")
@@ -123,43 +106,46 @@ def warm_up() -> float:
     return time.perf_counter() - start
 
 
-def session_id() -> str:
-    """Return this browser session's opaque id."""
-    return st.session_state.setdefault("lab_sid", uuid.uuid4().hex)
+class _Owner:
+    """Held only by one browser session's state: when Streamlit frees it, its live session goes."""
 
 
-def tick_seconds(runs: int = 1) -> float:
-    """Seconds between live ticks: 0.1 s alone, longer when many sessions train.
+def live_session() -> LiveSession:
+    """Return this browser session's live session (its trainers, running flag and stream).
 
-    One server process runs one script at a time (the GIL). A tick (a training slice, the live
-    view's payload, Streamlit's fragment rerun) costs some 10 ms of it; the interval grows with
-    the number of training sessions so that their ticks together stay within
-    :data:`SERVER_TICKS_PER_SECOND` (30 sessions: 0.75 s), leaving the rest for newcomers and
-    the other pages. Compare mode ticks 1.5x slower (two trainings).
-    Each session's period is off by up to 10 % (:func:`~normviz.serving.fairshare.phase_spread`),
-    so a class that pressed Start together does not tick in lockstep.
+    Made on first use and registered under an unguessable token (``lab_sid``); the registry
+    drops it when Streamlit frees this session's state (``lab_owner``). A session the registry
+    dropped (idle for long) is made again with the same trainers, paused.
     """
-    active = lease_table().active(time.monotonic())
-    interval = tick_interval(
-        active, SERVER_TICKS_PER_SECOND, fastest=FASTEST_TICK_S, slowest=SLOWEST_TICK_S, runs=runs
-    )
     ss = st.session_state
-    spread = ss.get("lab_phase")
-    if spread is None:  # fixed per session: hash its id once
-        spread = ss.lab_phase = phase_spread(session_id())
-    return interval * spread
+    session = registry().get(ss.get("lab_sid", ""))
+    if session is None:
+        owner = ss.get("lab_owner")
+        if owner is None:
+            owner = ss.lab_owner = _Owner()
+        session = registry().create(owner, BOUNDARY_RESOLUTION)
+        ss.lab_sid = session.token
+        if ss.get("lab_trainers"):
+            session.replace(ss.lab_trainers, ss.lab_labels, ss.lab_tokens, ss.get("lab_ghosts"))
+        ss.lab_running = False
+    ensure_worker()
+    return session
 
 
-def retune_if_stale(runs: int) -> None:
-    """Rerun the page when the class grew or shrank enough to change this session's interval.
+def session_id() -> str:
+    """Return this browser session's opaque id (its live session's token)."""
+    return live_session().token
 
-    ``st.fragment(run_every=...)`` fixes the interval when the page runs: a student who pressed
-    Start alone would keep ticking every 0.5 s after thirty classmates joined, taking their
-    turns. A full rerun (~70 ms, rare thanks to the tolerance) sets the interval again.
-    """
-    current = st.session_state.get("lab_interval")
-    if current is not None and interval_is_stale(current, tick_seconds(runs)):
-        st.rerun(scope="app")
+
+def sync_running() -> bool:
+    """Take the running state from the live session (a run may have stopped by itself)."""
+    ss = st.session_state
+    session = live_session()
+    ss.lab_running = session.running
+    if session.stopped_by == "busy" and not session.running:
+        ss.lab_busy = busy_text(lease_table().active(time.monotonic()), retry=False)
+        session.stopped_by = None
+    return session.running
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -489,15 +475,17 @@ def sync_trainers(runs: list[tuple[str, TrainConfig]], data: Any, digest: str) -
     labels = [label for label, _ in runs]
     same_runs = old is not None and ss.get("lab_labels") == labels
     pairs = list(zip(old or [], runs, strict=False))
-    if (
-        same_runs
-        and ss.get("lab_digest") == digest
-        and all(t.can_reconfigure(cfg) for t, (_, cfg) in pairs)
-    ):
-        for t, (_, cfg) in pairs:
-            t.reconfigure(cfg)
-        ss.lab_key = key
-        return old
+    session = live_session()
+    with session.lock:  # the worker trains these trainers between two page runs
+        if (
+            same_runs
+            and ss.get("lab_digest") == digest
+            and all(t.can_reconfigure(cfg) for t, (_, cfg) in pairs)
+        ):
+            for t, (_, cfg) in pairs:
+                t.reconfigure(cfg)
+            ss.lab_key = key
+            return old
     notices, ghosts = [], {}
     if same_runs:
         for t, (label, cfg) in zip(old, runs, strict=True):
@@ -518,6 +506,7 @@ def sync_trainers(runs: list[tuple[str, TrainConfig]], data: Any, digest: str) -
     ss.lab_digest = digest
     ss.lab_notices = notices
     ss.lab_ghosts = ghosts
+    session.replace(ss.lab_trainers, labels, ss.lab_tokens, ghosts)
     if not notices:  # a deliberate new start (mode, comparison, reset): paused at epoch 0
         pause()
     return ss.lab_trainers
@@ -527,70 +516,35 @@ def sync_trainers(runs: list[tuple[str, TrainConfig]], data: Any, digest: str) -
 
 
 def start() -> None:
+    """The Start button: train from the next update on, if the server has a place free."""
     ss = st.session_state
-    table = lease_table()
-    now = time.monotonic()
-    if table.acquire(session_id(), now):
+    if live_session().start():
         ss.lab_running = True
         ss.lab_busy = None
     else:
-        ss.lab_busy = busy_text(table.active(now))
+        ss.lab_running = False
+        ss.lab_busy = busy_text(lease_table().active(time.monotonic()))
 
 
 def pause() -> None:
+    """The Pause button: stop training after the update in progress."""
+    live_session().pause()
     st.session_state.lab_running = False
-    lease_table().release(session_id())
 
 
 def step_epoch() -> None:
-    pause()
-    for t in st.session_state.get("lab_trainers", []):
-        t.step(updates_per_epoch(len(t.train.y), t.config.batch_size))
+    """The Step button: pause, then train every run exactly one epoch."""
+    st.session_state.lab_running = False
+    live_session().step(lambda t: updates_per_epoch(len(t.train.y), t.config.batch_size))
 
 
 def reset() -> None:
+    """The Reset button: pause; the next page run builds the runs again from epoch 0."""
     pause()
     st.session_state.pop("lab_trainers", None)
 
 
 # -- the live view ---------------------------------------------------------------------------
-
-
-def train_tick(trainers: list[Trainer]) -> None:
-    """Do one tick's bounded share of training; stop the ticks when every run has stopped."""
-    ss = st.session_state
-    if not ss.get("lab_running"):
-        return
-    table = lease_table()
-    now = time.monotonic()
-    if not table.acquire(session_id(), now):
-        ss.lab_running = False
-        ss.lab_busy = busy_text(table.active(now), retry=False)
-        st.rerun(scope="app")
-    interval = ss.get("lab_interval") or FASTEST_TICK_S
-    share = LONE_CORE_SHARE if table.active(now) <= 1 else TRAIN_CORE_SHARE
-    budget = table.budget(now, share * interval) / len(trainers)
-    for t in trainers:
-        t.run_for(budget, MAX_STEPS_PER_TICK)
-    if all(t.stopped is not None for t in trainers):
-        pause()
-        st.rerun(scope="app")
-
-
-def charts_later(runs: int) -> None:
-    """A newcomer's first view: hold the charts for one tick, then rerun the page with them.
-
-    The browser loads plotly.js (~1 MB compressed) only when the first chart arrives, and on a
-    busy laptop parsing it holds the page for seconds: the controls and the Start button stay
-    skeletons until it is done. Sent without charts, the page is readable and usable at once;
-    the live view's timer fires :data:`FIRST_DRAW_S` later and reruns the page with them.
-    """
-    if st.session_state.get("lab_page_run"):
-        with st.container(height=470 if runs == 1 else 420, border=True):
-            st.caption("Drawing the charts...")
-        return
-    st.session_state.lab_drawn = True
-    st.rerun(scope="app")
 
 
 def x_axis_control() -> None:
@@ -608,20 +562,20 @@ def x_axis_control() -> None:
 
 
 def draw(trainers: list[Trainer], labels: list[str]) -> None:
-    """Draw the runs' status lines and the live chart surface (only what changed is sent)."""
+    """Draw the live chart surface with the whole history, and the stopped runs' messages.
+
+    The surface then follows the session's stream by itself while it trains (no page rerun);
+    its status lines come in its payloads. It asks for a page run when it has mounted (a
+    newcomer's lessons follow, ``lab_drawn``) and when a run stopped by itself.
+    """
     ss = st.session_state
-    for t, lab in zip(trainers, labels, strict=True):
-        st.markdown(status_line(t.history[-1], lab))
-    feed = ss.get("lab_feed")
-    if feed is None:
-        feed = ss.lab_feed = LiveFeed()
-    ghosts = ss.get("lab_ghosts") or {}
-    runs = [
-        LiveRun(lab, token, t, ghosts.get(lab))
-        for lab, token, t in zip(labels, ss.lab_tokens, trainers, strict=True)
-    ]
-    axis = ss.get("lab_x_axis") or "epoch"
-    live_chart(feed, runs, axis, BOUNDARY_RESOLUTION, alt=not ss.get("lab_running"))
+    session = live_session()
+    session.x_axis = ss.get("lab_x_axis") or "epoch"
+    session.touch()
+    payload = session.payload(full=True, alt=True)
+    reply = live_chart(payload, session.token, running=session.running, drawn=ss.lab_drawn)
+    if isinstance(reply, dict) and reply.get("ready"):
+        ss.lab_drawn = True
     for t, lab in zip(trainers, labels, strict=True):
         if t.stopped is not None:
             kind = {"early_stopping": st.success, "diverged": st.error}.get(

@@ -70,8 +70,8 @@ with main:
     w.warm_up()
     digest = "" if points is None else hashlib.sha256(points.x.tobytes()).hexdigest()
     trainers = w.sync_trainers(runs, points, digest)
-
-    running = st.session_state.lab_running
+    st.session_state.setdefault("lab_drawn", False)
+    running = w.sync_running()
     buttons = st.columns(4)
     buttons[0].button(
         "Start",
@@ -115,27 +115,13 @@ with main:
         for notice in st.session_state.get("lab_notices") or []:  # why the run restarted
             st.info(notice, icon=":material/restart_alt:")
 
-    st.session_state.lab_interval = w.tick_seconds(len(trainers)) if running else None
-    drawn = st.session_state.setdefault("lab_drawn", False)
-
-    @st.fragment(run_every=st.session_state.lab_interval or (None if drawn else w.FIRST_DRAW_S))
-    def live() -> None:
-        if not st.session_state.lab_drawn:
-            w.charts_later(len(st.session_state.lab_trainers))
-            return
-        trainers = st.session_state.lab_trainers
-        with w.tick_lock():
-            w.train_tick(trainers)
-            w.draw(trainers, st.session_state.lab_labels)
-        w.retune_if_stale(len(trainers))
-
-    st.session_state.lab_page_run = True  # tells charts_later() a page run from a tick
-    try:
-        live()
-    finally:
-        st.session_state.lab_page_run = False
-    st.caption(w.BOUNDARY_KEY)  # static: outside the fragment, not resent each tick
+    # No timer: the live view follows its session's stream while it trains, and this page
+    # runs only on a user's action (or when the view asks: it mounted, a run stopped).
+    w.draw(trainers, st.session_state.lab_labels)
+    st.caption(w.BOUNDARY_KEY)
     w.x_axis_control()  # under the curves it sets
 
-if st.session_state.lab_drawn:  # below the fold: a newcomer gets it with the charts
+if st.session_state.lab_drawn:  # below the fold: a newcomer gets it once the view mounted
     lessons.explain(base, runs, trainers)
+else:
+    st.caption(w.LESSONS_PENDING)

@@ -43,7 +43,10 @@
   };
   var RUN_INDEX = { "": 0, A: 0, B: 1, C: 2 };
 
-  var stats = { renders: 0, requests: 0, lastRenderMs: 0, totalRenderMs: 0, rows: 0 };
+  var stats = {
+    renders: 0, requests: 0, lastRenderMs: 0, totalRenderMs: 0, rows: 0, streamed: 0,
+    pageRuns: 0,
+  };
   var charts = { loss: null, acc: null, norm: null, hist: [], boundaries: [], layout: "" };
   window.liveStats = stats;
   window.liveCharts = charts;
@@ -98,8 +101,92 @@
   window.addEventListener("message", function (event) {
     var data = event.data;
     if (!data || data.type !== "streamlit:render" || !data.args) return;
-    if (Array.isArray(data.args.controls)) runControls = data.args.controls;
-    onFeed(data.args.feed);
+    var args = data.args;
+    if (Array.isArray(args.controls)) runControls = args.controls;
+    host_.running = args.running === true;
+    host_.render += 1;
+    onFeed(args.feed);
+    if (typeof args.stream === "string") follow(args.stream);
+    if (args.drawn === false && !host_.readyAsked) {
+      host_.readyAsked = true;
+      askRun("ready");
+    }
+  });
+
+  // ---------------------------------------------------------------- the stream
+  // The page sends the session's stream path (args.stream, "/_nv/live/<token>"); the view opens
+  // an EventSource on it (under the app's base path, which prefixes "/component/" in this
+  // frame's address) with what it holds (?have=), and applies each event's payload like the
+  // page's own. The browser reconnects by itself with Last-Event-ID; HTTP 204 (a token the
+  // server no longer knows) ends the stream until the page sends another.
+  var host_ = { running: false, render: 0, readyAsked: false, rerunAt: -1, asks: 0 };
+  var stream = { path: null, source: null, opened: 0, reopenAt: 0 };
+  window.liveStream = stream;
+
+  function streamUrl(path, have) {
+    var here = window.location.pathname;
+    var at = here.indexOf("/component/");
+    var base = at > 0 ? here.slice(0, at) : "";
+    return base + path + "?have=" + encodeURIComponent(JSON.stringify(have || {}));
+  }
+
+  function heldNow() {
+    var have = {};
+    for (var label in state.runs) {
+      var r = state.runs[label];
+      if (r && r.token) have[r.token] = r.n;
+    }
+    return have;
+  }
+
+  function openStream() {
+    if (stream.source) stream.source.close();
+    if (typeof EventSource === "undefined" || !stream.path) return;
+    var source = new EventSource(streamUrl(stream.path, heldNow()));
+    stream.source = source;
+    stream.opened += 1;
+    source.onmessage = function (e) {
+      var feed;
+      try { feed = JSON.parse(e.data); } catch (err) { return; }
+      stats.streamed += 1;
+      onFeed(feed);
+      // A run that stopped by itself (early stopping, divergence, the epoch limit, the
+      // server's limits): the page still shows it training; ask it to run once.
+      if (feed && feed.running === false && host_.running && host_.rerunAt !== host_.render) {
+        host_.rerunAt = host_.render;
+        askRun("rerun");
+      }
+    };
+  }
+
+  function follow(path) {
+    if (path === stream.path && stream.source && stream.source.readyState !== 2) return;
+    stream.path = path;
+    openStream();
+  }
+
+  // A payload that does not fit what the view holds, with a stream open: reopen it with what
+  // it holds (at most every REASK_MS), and the server sends what it lacks.
+  function resync() {
+    var now = performance.now();
+    if (!stream.path || now - stream.reopenAt < REASK_MS) return false;
+    stream.reopenAt = now;
+    stats.requests += 1;
+    openStream();
+    return true;
+  }
+
+  // Ask the page to run once (the component's value changes): "ready" once mounted, "rerun"
+  // when a run stopped by itself.
+  function askRun(why) {
+    host_.asks += 1;
+    var value = { frame: FRAME_ID };
+    value[why] = host_.asks;
+    post({ type: "streamlit:setComponentValue", value: value, dataType: "json" });
+    stats.pageRuns += 1;
+  }
+  window.addEventListener("pagehide", function () {
+    if (stream.source) stream.source.close();
   });
 
   // ---------------------------------------------------------------- keyboard focus
@@ -189,7 +276,7 @@
     for (var i = 0; i < COLS.length; i++) cols[COLS[i]] = [];
     return {
       token: token, n: 0, cols: cols, points: null, grid: null, gridSeq: 0,
-      hist: null, stop: null, marks: [], ghost: null, alt: "",
+      hist: null, stop: null, marks: [], ghost: null, alt: "", status: "",
     };
   }
 
@@ -224,8 +311,9 @@
   function onFeed(feed) {
     if (!feed || typeof feed !== "object" || !Array.isArray(feed.runs)) return;
     var t0 = performance.now();
-    // The same payload posted again (the host re-rendering with unchanged arguments): done.
-    if (feed.stream === state.stream && feed.seq === state.seq) return;
+    // The same payload posted again (the host re-rendering with unchanged arguments), or an
+    // older one (the page's payload arriving after newer streamed ones): done.
+    if (feed.stream === state.stream && feed.seq <= state.seq) return;
     if (feed.stream !== state.stream) {
       // A new server-side feed is a new session: forget everything held.
       state.stream = feed.stream;
@@ -261,10 +349,15 @@
       held.marks = Array.isArray(r.marks) ? r.marks : held.marks;
       held.stop = r.stop || null;
       if (typeof r.alt_boundary === "string") held.alt = r.alt_boundary;  // absent: keep it
+      if (typeof r.status === "string") held.status = r.status;
       applied = true;
     }
 
-    if (misfit) ask(feed); else clearAsk();
+    if (misfit) {
+      if (!resync()) ask(feed);
+    } else {
+      clearAsk();
+    }
 
     if (applied) {
       state.xAxis = X_COLS.indexOf(feed.x_axis) >= 0 ? feed.x_axis : "epoch";
@@ -1124,7 +1217,32 @@
     return i < 0 ? null : i;
   }
 
+  // Each run's status line (normviz.lab_status.status_line: Markdown whose only markup is
+  // **bold**), drawn as text above the charts.
+  var statusKey = "";
+  function drawStatus() {
+    var lines = state.labels.map(function (l) {
+      var r = state.runs[l];
+      return r && r.status ? r.status : "";
+    }).filter(function (t) { return t; });
+    var key = lines.join("\n");
+    if (key === statusKey) return;
+    statusKey = key;
+    var box = document.getElementById("status");
+    if (!box) return;
+    box.textContent = "";
+    lines.forEach(function (text) {
+      var p = el("p", "live-status-line", box);
+      text.split("**").forEach(function (part, i) {
+        if (!part) return;
+        if (i % 2) el("strong", "", p).textContent = part;
+        else p.appendChild(document.createTextNode(part));
+      });
+    });
+  }
+
   function render() {
+    drawStatus();
     if (charts.layout !== layoutKey()) build();
     var srcs = sources(), m = null;
     if (srcs.length > 1) {

@@ -45,7 +45,10 @@ def free_port() -> int:
 def streamlit_command(
     port: int, script: Path | None = None, launcher: list[str] | None = None
 ) -> list[str]:
-    """The command line of ``streamlit run app.py`` (or ``script``) on 127.0.0.1:port.
+    """The command line of ``streamlit run serve.py`` (or ``script``) on 127.0.0.1:port.
+
+    ``serve.py`` is the app (``app.py``) as Streamlit's ASGI ``st.App`` with the lab's live
+    stream route; Streamlit's server flags apply to it as to ``app.py``.
 
     Headless, no usage statistics, no file watcher; the project's ``.streamlit/config.toml``
     applies when run from :data:`ROOT`. ``launcher`` replaces ``python -m streamlit`` (a timing
@@ -53,7 +56,7 @@ def streamlit_command(
 
     Examples
     --------
-    >>> streamlit_command(8600)[1:5] == ["-m", "streamlit", "run", str(ROOT / "app.py")]
+    >>> streamlit_command(8600)[1:5] == ["-m", "streamlit", "run", str(ROOT / "serve.py")]
     True
     >>> streamlit_command(8600)[-6:-4]
     ['--server.port', '8600']
@@ -61,7 +64,7 @@ def streamlit_command(
     return [
         *(launcher or [sys.executable, "-m", "streamlit"]),
         "run",
-        str(script or ROOT / "app.py"),
+        str(script or ROOT / "serve.py"),
         "--server.headless",
         "true",
         "--server.address",
@@ -91,7 +94,7 @@ def spawn(
 def start_server(
     port: int, log: Path, profile: Path | None = None, script: Path | None = None
 ) -> subprocess.Popen:
-    """Start ``streamlit run app.py`` (or ``script``) on 127.0.0.1:port with the project's config.
+    """Start ``streamlit run serve.py`` (or ``script``) on 127.0.0.1:port with the project's config.
 
     With ``profile``, every server thread runs under cProfile (``bench.support.profiler``) and the
     merged stats are written to that file when the server stops.
@@ -137,7 +140,7 @@ def serve(
 ) -> Iterator[Server]:
     """Run a server for the block: started, answering its health check, stopped at the end.
 
-    ``command`` defaults to ``streamlit run app.py`` (:func:`streamlit_command`) on ``port``
+    ``command`` defaults to ``streamlit run serve.py`` (:func:`streamlit_command`) on ``port``
     (default: a free one); a custom command must listen on ``port``. The process is stopped
     however the block ends; its output stays in ``log``.
     """

@@ -45,7 +45,14 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from normviz.lab_status import status_line
-from normviz.serving.fairshare import MAX_BUDGET, MIN_BUDGET, phase_spread, tick_interval
+from normviz.serving.fairshare import (
+    MAX_BUDGET,
+    MIN_BUDGET,
+    LeaseTable,
+    TakeTurns,
+    phase_spread,
+    tick_interval,
+)
 from normviz.serving.live_feed import Ghost, LiveFeed, LiveRun
 
 CAPACITY = 32
@@ -81,7 +88,22 @@ CLASS_CORE_SHARE = 0.12
 MAX_STEPS_PER_UPDATE = 500
 """Most optimizer steps of one run per update (a bound on a fast machine)."""
 
+LEASE_TTL = 8.0
+"""Seconds a training place lives without renewal (the worker renews it every update)."""
+
 _LOG = logging.getLogger(__name__)
+_LEASES = LeaseTable(CAPACITY, LEASE_TTL)
+_TURNS = TakeTurns(patience=5.0)
+
+
+def leases() -> LeaseTable:
+    """Return the process-wide table of training places (owners: session tokens)."""
+    return _LEASES
+
+
+def turns() -> TakeTurns:
+    """Return the process-wide turn that live updates and other long CPU work take in order."""
+    return _TURNS
 
 
 class Pacing(NamedTuple):
@@ -314,25 +336,34 @@ class LiveSession:
             self.run_tokens = list(run_tokens)
             self.ghosts = dict(ghosts or {})
 
-    def start(self) -> None:
-        """Train from the next update on."""
+    def start(self, now: float | None = None) -> bool:
+        """Train from the next update on, if a training place is free; return whether it is.
+
+        The stream has :data:`NO_SUBSCRIBER_STOP_S` seconds from now to open.
+        """
+        now = time.monotonic() if now is None else now
+        if not _LEASES.acquire(self.token, now):
+            return False
         with self.lock:
             self.running = True
             self.stopped_by = None
             self.next_at = 0.0
+        self.channel.seen = max(self.channel.seen, now)
         worker = _WORKER
         if worker is not None:
             worker.wake()
+        return True
 
     def pause(self) -> None:
-        """Stop training after the update in progress."""
+        """Stop training after the update in progress; free the training place."""
         with self.lock:
             self.running = False
+        _LEASES.release(self.token)
 
     def step(self, updates: Callable[[Any], int]) -> None:
         """Pause, then train every run for ``updates(trainer)`` optimizer steps."""
+        self.pause()
         with self.lock:
-            self.running = False
             for t in self.trainers:
                 t.step(updates(t))
 
@@ -392,13 +423,19 @@ class LiveSession:
         with self.lock:
             if not self.running or not self.trainers:
                 return False
+            if not _LEASES.acquire(self.token, time.monotonic()):  # renewal; lost if expired
+                self.running = False
+                self.stopped_by = "busy"
+                return True
             for t in self.trainers:
                 if t.stopped is None:
                     t.run_for(budget, max_steps)
             if all(t.stopped is not None for t in self.trainers):
                 self.running = False
                 self.stopped_by = "stopped"
-            return True
+        if not self.running:
+            _LEASES.release(self.token)
+        return True
 
 
 class Registry:
@@ -464,6 +501,7 @@ class Registry:
         session = self._sessions.pop(token, None)
         if session is not None:
             session.running = False  # a plain flag: the worker reads it under the lock
+            _LEASES.release(token)
 
     def sessions(self) -> list[LiveSession]:
         """Return every session (a copy of the list)."""
@@ -483,6 +521,7 @@ class Registry:
                 with s.lock:
                     s.running = False
                     s.stopped_by = "no_stream"
+                _LEASES.release(s.token)
             if unwatched >= self.idle_s and now - s.touched >= self.idle_s:
                 self.drop(s.token)
 
@@ -545,13 +584,15 @@ class Worker:
             _, _, s = heapq.heappop(due)
             pace = plan_tick(active, len(s.trainers))
             try:
-                trained = s.train_once(pace.budget)
-                if trained:
-                    s.publish(alt=not s.running)
+                with _TURNS:
+                    trained = s.train_once(pace.budget)
+                    if trained:
+                        s.publish(alt=not s.running)
             except Exception:  # one broken session must not stop the others
                 with s.lock:
                     s.running = False
                     s.stopped_by = "error"
+                _LEASES.release(s.token)
                 _LOG.exception("live session update failed")
                 continue
             self.updates += 1

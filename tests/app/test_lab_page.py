@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from normviz import lab_text
+from normviz.lab_status import status_line
 from normviz.lab_text import control_help, l1_code
 from normviz.lab_text import stacked_latex as stacked
 from normviz.presets import preset_text
@@ -77,36 +79,60 @@ def test_page_renders_controls_and_charts():
     assert len(_trainers(at)[0].history) == 1  # epoch 0 only: nothing trains until Start
 
 
-def test_first_view_sends_the_page_before_the_charts():
+def test_first_view_sends_the_live_view_before_the_lessons():
     at = _lab(first_view=True)
-    assert not at.get("component_instance")  # the page first, the charts one tick later
-    assert any("Drawing the charts" in c.value for c in at.caption)
+    assert len(component_payload(at)["runs"]) == 1  # the live view at once (no Plotly in it)
+    assert _args(at)["drawn"] is False  # ... which asks for a page run once it has mounted
+    assert any(c.value == w.LESSONS_PENDING for c in at.caption)
     assert at.button(key="lab_start") is not None
     assert at.session_state.lab_drawn is False
-    assert not at.subheader and not at.latex  # the sections below the fold follow too
-    at.session_state["lab_drawn"] = True  # what the first tick of the live view does
+    assert not at.subheader and not at.latex  # the sections below the fold follow
+    at.session_state["lab_live"] = {"frame": "f" * 16, "ready": 1}  # what the view sends
     at.run()
-    assert len(component_payload(at)["runs"]) == 1
+    assert at.session_state.lab_drawn is True
+    assert _args(at.run())["drawn"] is True
     assert "Batch size: how many updates?" in [h.value for h in at.subheader]
-    assert not any("Drawing the charts" in c.value for c in at.caption)
+    assert not any(c.value == w.LESSONS_PENDING for c in at.caption)
 
 
-def test_start_trains_on_each_tick_and_pause_stops():
-    at = _lab({"batch_size": "256"})  # one update per epoch: every tick adds epochs
+def _args(at: AppTest) -> dict:
+    """The live chart's arguments in an AppTest's last run."""
+    (element,) = at.get("component_instance")
+    return json.loads(element.proto.json_args)
+
+
+def _wait(at: AppTest, done, timeout_s: float = 20.0) -> None:
+    """Run the page until ``done()`` (the worker trains between runs, in real time)."""
+    end = time.monotonic() + timeout_s
+    while not done():
+        assert time.monotonic() < end, "the worker did not train in time"
+        time.sleep(0.05)
+    at.run()
+
+
+def test_start_trains_in_the_worker_and_pause_stops():
+    at = _lab({"batch_size": "256"})  # one update per epoch: every update adds epochs
     at.button(key="lab_start").click().run()
     assert at.session_state.lab_running
-    first = _trainers(at)[0].steps
-    assert first > 0
-    at.run()  # the next tick of the run_every fragment
-    second = _trainers(at)[0].steps
-    assert second > first
-    assert len(_trainers(at)[0].history) > 1
+    assert _args(at)["running"] is True and _args(at)["stream"] == "/_nv/live/" + (
+        at.session_state.lab_sid
+    )
+    (trainer,) = _trainers(at)
+    _wait(at, lambda: trainer.steps > 0)
+    first = trainer.steps
+    _wait(at, lambda: trainer.steps > first)  # no page run needed: the worker trains
+    assert len(trainer.history) > 1
     at.button(key="lab_pause").click().run()
-    assert not at.session_state.lab_running
-    paused = _trainers(at)[0].steps
+    assert not at.session_state.lab_running and _args(at)["running"] is False
+    paused = trainer.steps
+    time.sleep(0.5)
     at.run()
-    assert _trainers(at)[0].steps == paused
+    assert trainer.steps == paused
     assert not w.lease_table().holds(at.session_state.lab_sid, time.monotonic())
+    # The page's payload holds the whole history, and each run's status line.
+    run = component_payload(at)["runs"][0]
+    assert run["base"] == 0 and run["rows"]["epoch"] == [r.epoch for r in trainer.history]
+    assert run["status"] == status_line(trainer.history[-1])
 
 
 def test_step_adds_one_epoch_and_reset_clears():
@@ -159,11 +185,11 @@ def test_every_compare_preset_renders_two_runs(preset):
 def test_busy_message_when_the_lease_table_is_full():
     table = w.lease_table()
     fakes = [f"fake-{i}" for i in range(table.capacity)]
+    at = _lab()  # first: a first page run can take longer than the leases live
     now = time.monotonic()
     try:
         for owner in fakes:
             table.acquire(owner, now)
-        at = _lab()
         at.button(key="lab_start").click().run()
         assert not at.session_state.lab_running
         assert any("The server is busy" in m.value for m in at.warning)
@@ -750,8 +776,9 @@ def test_a_browser_that_mounts_the_controls_late_still_shows_the_links_settings(
 
 def _train_a_little(at: AppTest) -> None:
     at.button(key="lab_start").click().run()
-    at.run()  # a tick of the live view
-    assert at.session_state.lab_running and len(_trainers(at)[0].history) > 1
+    (trainer,) = _trainers(at)
+    _wait(at, lambda: len(trainer.history) > 1)  # the worker trains it
+    assert at.session_state.lab_running
 
 
 def test_a_live_setting_changes_the_running_model_and_is_marked():
@@ -760,6 +787,7 @@ def test_a_live_setting_changes_the_running_model_and_is_marked():
     at = _lab({"batch_size": "256"})
     _train_a_little(at)
     (trainer,) = _trainers(at)
+    (token,) = at.session_state.lab_tokens
     epochs = trainer.epoch
     at.slider(key="lab_dropout").set_value(0.2).run()
     assert _trainers(at)[0] is trainer  # the same run goes on: weights, history, optimizer
@@ -770,7 +798,8 @@ def test_a_live_setting_changes_the_running_model_and_is_marked():
     assert mark.changes == (("dropout", "0", "0.2"),)
     run = component_payload(at)["runs"][0]
     assert run["marks"][0]["text"] == change_text(mark) == "dropout 0 → 0.2"
-    assert run["base"] > 0  # the browser keeps what it holds: no restart
+    assert run["run"] == at.session_state.lab_tokens[0] == token  # the same run: no restart
+    assert "ghost" not in run
 
 
 def test_a_model_setting_restarts_with_a_notice_and_keeps_the_old_run_faint():
@@ -782,7 +811,7 @@ def test_a_model_setting_restarts_with_a_notice_and_keeps_the_old_run_faint():
     at.text_input(key="lab_hidden").input("8-8").run()
     (new,) = _trainers(at)
     assert new is not old and new.config.hidden == (8, 8)
-    assert new.epoch < old.epoch  # from epoch 0 (this run's tick has trained one slice)
+    assert new.history[0].epoch == 0  # from epoch 0 (the worker may have trained it since)
     assert at.session_state.lab_running  # it keeps training
     want = restart_notice(old.config, new.config)
     assert [i.value for i in at.info if "restarted" in i.value] == [want]

@@ -218,8 +218,23 @@ new MutationObserver((changes) => {
 # (assets/live_chart). It has drawn once its document has applied a payload: the component's test
 # hook ``window.liveStats.renders`` (docs/live-view.md) is above 0. The iframe is same-origin.
 LIVE_CHART = "iframe[data-testid=stCustomComponentV1][src*='live_chart']"
-# What the lab shows in the live view's place until the newcomer's chart rerun (FIRST_DRAW_S).
+# What the lab shows in its lessons' place until the live view has mounted and asked for the
+# page run that draws them (pages/_lab_widgets.LESSONS_PENDING).
 LIVE_PENDING = "Drawing the charts"
+
+
+def status_lines(page) -> list[str]:
+    """The live view's status lines (one per run), as its frame shows them; [] without one.
+
+    The status lines travel in the live view's payloads (``normviz.lab_status.status_line``)
+    and the component draws them, so a training update needs no page run.
+    """
+    handle = page.query_selector(LIVE_CHART)
+    frame = handle.content_frame() if handle else None
+    if frame is None:
+        return []
+    return frame.locator("#status .live-status-line").all_inner_texts()
+
 
 # Script state, whether a run is in progress, and whether every chart has been drawn: every
 # Plotly chart (no loading skeleton left: the chart component is loaded lazily) and every live

@@ -17,7 +17,15 @@ from typing import NamedTuple
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LIVE_CHART, check_page, log_size, open_page, settle, shoot
+from tests.e2e.conftest import (
+    LIVE_CHART,
+    check_page,
+    log_size,
+    open_page,
+    settle,
+    shoot,
+    status_lines,
+)
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 FAILING = ("critical", "serious")
@@ -185,10 +193,7 @@ def test_no_serious_axe_violation_in_the_lab_with_charts(page, server):
     )
     assert_text_alternatives(page)
     # The live view's texts state this run's numbers, as its status line shows them.
-    status = page.locator("[data-testid=stMarkdownContainer]").filter(
-        has_text=re.compile(r"^epoch \d+ · ")
-    )
-    line = status.first.inner_text()
+    (line,) = [t for t in status_lines(page) if re.match(r"^epoch \d+ · ", t)]
     m = re.search(r"epoch (\d+) · .* train loss ([\d.]+) · test loss ([\d.]+)", line)
     assert m, line
     epoch, train_loss, test_loss = m.groups()

@@ -20,6 +20,7 @@ from tests.e2e.conftest import (
     settle,
     settle_after,
     shoot,
+    status_lines,
 )
 
 # The live view: one components.v1 iframe in the element container keyed ``lab_live``, served
@@ -290,8 +291,7 @@ STATUS = re.compile(
 
 def _statuses(page) -> list[dict[str, str]]:
     """The live view's status line of each run, as the page shows it."""
-    texts = page.locator("[data-testid=stMarkdownContainer]").all_inner_texts()
-    return [m.groupdict() for t in texts for m in STATUS.finditer(t)]
+    return [m.groupdict() for t in status_lines(page) for m in STATUS.finditer(t)]
 
 
 def _wait_statuses(page, epochs: list[str], timeout_s: float = 30) -> list[dict[str, str]]:
@@ -573,6 +573,7 @@ def test_the_lab_talks_only_to_its_own_server(page, server):
     expect(page.locator(".st-key-lab_start button")).to_be_enabled(timeout=30_000)
     settle(page, 30)
     component = server.url + "/component/"
+    stream = server.url + "/_nv/live/"  # the live view's Server-Sent Events
     src = page.locator(LIVE).get_attribute("src") or ""
     assert src.startswith(component), src
     assert live.url.startswith(component), live.url
@@ -580,9 +581,10 @@ def test_the_lab_talks_only_to_its_own_server(page, server):
     loaded = live.evaluate("() => performance.getEntriesByType('resource').map(e => e.name)")
     names = {u.split("?")[0].rsplit("/", 1)[-1] for u in loaded}
     assert {"live.js", "live.css", "uPlot.iife.min.js", "uPlot.min.css"} <= names, loaded
-    assert all(u.startswith(component) for u in loaded), loaded
+    assert all(u.startswith((component, stream)) for u in loaded), loaded
+    assert any(u.startswith(stream) for u in loaded), loaded  # it followed its stream
     from_frame = [u for f, u in requests if f.startswith(component)]
-    assert from_frame and all(u.startswith(component) for u in from_frame), from_frame
+    assert from_frame and all(u.startswith((component, stream)) for u in from_frame), from_frame
     elsewhere = [u for _, u in requests if not u.startswith((server.url + "/", "data:", "blob:"))]
     assert elsewhere == [], elsewhere
     check_page(page)  # no request refused by the suite's loopback-only route either

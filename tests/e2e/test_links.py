@@ -23,6 +23,7 @@ from tests.e2e.conftest import (
     settle,
     settle_after,
     shoot,
+    status_lines,
 )
 
 LAY_WARNING = "[data-testid=stMain] .st-key-lay_link_box [data-testid=stAlertContentWarning]"
@@ -117,7 +118,7 @@ def test_lab_link_warning_stays_until_dismissed(page, server):
 
 
 def _status_epoch(page) -> int:
-    text = " ".join(page.locator("[data-testid=stMarkdownContainer]").all_inner_texts())
+    text = " ".join(status_lines(page))
     found = re.search(r"epoch (\d+) · ", text)
     return int(found.group(1)) if found else -1
 
