@@ -38,6 +38,8 @@ EXPOSE 8501
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request; r = urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4); sys.exit(0 if r.read() == b'ok' else 1)"]
 
-# The project's settings come from /app/.streamlit/config.toml (upload limit, no tracebacks for
-# students, no file watcher...); the container only adds where to listen.
-CMD ["python", "-m", "streamlit", "run", "app.py", "--server.address=0.0.0.0", "--server.port=8501"]
+# serve.py is the app (app.py) as Streamlit's ASGI st.App with the lab's live stream route
+# (/_nv/live/<token>, Server-Sent Events). The project's settings come from
+# /app/.streamlit/config.toml (upload limit, no tracebacks for students, no file watcher...);
+# the container only adds where to listen.
+CMD ["python", "-m", "streamlit", "run", "serve.py", "--server.address=0.0.0.0", "--server.port=8501"]

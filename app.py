@@ -1,6 +1,8 @@
 """normviz: the router and frame of the app.
 
-Run with ``streamlit run app.py``. This file sets the page config, declares the lessons with
+Run with ``streamlit run serve.py`` (this app as Streamlit's ASGI ``st.App``, with the lab's live
+stream route; ``streamlit run app.py`` serves every page but the lab's live view cannot follow
+its training without that route). This file sets the page config, declares the lessons with
 ``st.navigation`` and runs the selected one. Everything numeric lives in the ``normviz`` package.
 """
 

@@ -1,9 +1,10 @@
 """The ``normviz`` command: serve the app with Streamlit, passing Streamlit's options through.
 
 ``pip install`` puts the app's Streamlit scripts in the ``normviz_app`` package (the repository's
-``app.py`` and ``pages/``, with the tab icon and ``.streamlit/config.toml`` beside them). This
-command runs ``python -m streamlit run <that app.py>`` with the same interpreter, followed by the
-user's arguments unchanged::
+``app.py``, ``serve.py`` and ``pages/``, with the tab icon and ``.streamlit/config.toml`` beside
+them). This command runs ``python -m streamlit run <that serve.py>`` (the app as Streamlit's ASGI
+``st.App``, with the lab's live stream route) with the same interpreter, followed by the user's
+arguments unchanged::
 
     normviz                                    # http://localhost:8501
     normviz --server.port 8600 --server.address 127.0.0.1
@@ -29,14 +30,19 @@ APP_PACKAGE = "normviz_app"
 """The installed package that holds ``app.py`` and ``pages/``."""
 
 
-def app_script() -> Path:
-    """Return the path of the app's main script, ``app.py``.
+def app_script(name: str = "serve.py") -> Path:
+    """Return the path of the app's script ``name``: ``serve.py`` (what is run) or ``app.py``.
+
+    Parameters
+    ----------
+    name : str
+        ``"serve.py"`` (the ASGI app with the live stream route) or ``"app.py"`` (the router).
 
     Returns
     -------
     pathlib.Path
-        ``app.py`` in the installed ``normviz_app`` package, or, when that package is not
-        installed (running from a clone), the repository's ``app.py`` beside ``normviz/``.
+        ``name`` in the installed ``normviz_app`` package, or, when that package is not
+        installed (running from a clone), the repository's one beside ``normviz/``.
 
     Raises
     ------
@@ -45,17 +51,17 @@ def app_script() -> Path:
 
     Examples
     --------
-    >>> app_script().name
-    'app.py'
+    >>> app_script().name, app_script("app.py").name
+    ('serve.py', 'app.py')
     """
     spec = importlib.util.find_spec(APP_PACKAGE)
     places = list(spec.submodule_search_locations or []) if spec else []
     places.append(str(Path(__file__).resolve().parents[1]))  # a clone: app.py beside normviz/
     for place in places:
-        script = Path(place) / "app.py"
+        script = Path(place) / name
         if script.is_file():
             return script
-    raise FileNotFoundError(f"normviz: no app.py in {APP_PACKAGE!r} nor beside the package")
+    raise FileNotFoundError(f"normviz: no {name} in {APP_PACKAGE!r} nor beside the package")
 
 
 def command(args: Sequence[str], python: str | None = None) -> list[str]:
@@ -73,13 +79,13 @@ def command(args: Sequence[str], python: str | None = None) -> list[str]:
     Returns
     -------
     list of str
-        ``[python, "-m", "streamlit", "run", <app.py>, *args]``.
+        ``[python, "-m", "streamlit", "run", <serve.py>, *args]``.
 
     Examples
     --------
     >>> cmd = command(["--server.port", "8600"], python="python3")
     >>> cmd[:4], Path(cmd[4]).name, cmd[5:]
-    (['python3', '-m', 'streamlit', 'run'], 'app.py', ['--server.port', '8600'])
+    (['python3', '-m', 'streamlit', 'run'], 'serve.py', ['--server.port', '8600'])
     """
     return [python or sys.executable, "-m", "streamlit", "run", str(app_script()), *args]
 

@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh requirements.txt
-exec .venv/bin/python -m streamlit run app.py "$@"
+# serve.py: the app (app.py) as Streamlit's ASGI st.App, with the lab's live stream route.
+exec .venv/bin/python -m streamlit run serve.py "$@"

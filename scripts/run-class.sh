@@ -11,7 +11,7 @@
 #   --backend-ports L   comma-separated loopback ports of the N processes (default P+1 ... P+N)
 #   --run-dir D         where the cookie secret, generated haproxy.cfg, logs, pid files and the
 #                       HAProxy admin socket live (default .run-class, git-ignored)
-#   -- ARGS             everything after -- goes to every `streamlit run app.py`
+#   -- ARGS             everything after -- goes to every `streamlit run serve.py`
 #
 # It sets up .venv like scripts/run-app.sh, then runs in the foreground: the processes on
 # 127.0.0.1 (logs in <run dir>/s<i>.log), HAProxy in front (its log on this terminal).
@@ -109,7 +109,7 @@ trap stop_all EXIT
 
 for i in $(seq 1 "$replicas"); do
   p="${ports[$((i - 1))]}"
-  PYTHONUNBUFFERED=1 .venv/bin/python -m streamlit run app.py \
+  PYTHONUNBUFFERED=1 .venv/bin/python -m streamlit run serve.py \
     --server.address 127.0.0.1 --server.port "$p" --server.headless true \
     --server.fileWatcherType none --browser.gatherUsageStats false \
     "${extra[@]+"${extra[@]}"}" >"$run_dir/s$i.log" 2>&1 &

@@ -123,6 +123,7 @@ def test_wheel_holds_the_package_the_app_and_the_samples_only(installed):
     assert {"normviz_app/assets/live_chart/index.html"} <= live
     assert app == pages | live | {
         "normviz_app/app.py",
+        "normviz_app/serve.py",
         "normviz_app/assets/favicon.png",
         "normviz_app/.streamlit/config.toml",
     }
@@ -235,7 +236,7 @@ def _upload_limit(page) -> str:
 def test_normviz_command_is_streamlit_on_the_installed_app(installed, served):
     # The console script replaced itself with Streamlit (one process, signals reach it).
     argv = Path(f"/proc/{served.proc.pid}/cmdline").read_text().split("\0")[:-1]
-    script = installed.site_packages / "normviz_app" / "app.py"
+    script = installed.site_packages / "normviz_app" / "serve.py"
     port = served.url.rsplit(":", 1)[1]
     assert argv[1:] == [
         "-m", "streamlit", "run", str(script),

@@ -91,7 +91,7 @@ def test_health_check_hits_stcore_health_on_the_exposed_port(docker):
 
 def test_serves_the_app_on_the_exposed_port_with_the_project_config(docker):
     cmd = words(docker[_index(docker, lambda op, a: op == "CMD")][1])
-    assert cmd[:5] == ["python", "-m", "streamlit", "run", "app.py"]
+    assert cmd[:5] == ["python", "-m", "streamlit", "run", "serve.py"]
     assert "--server.port=8501" in cmd and "--server.address=0.0.0.0" in cmd
     # The project's settings are read from .streamlit/config.toml under WORKDIR.
     workdir = [args for op, args in docker if op == "WORKDIR"][-1]

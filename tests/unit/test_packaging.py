@@ -24,13 +24,14 @@ RUFF = Path(sys.executable).with_name("ruff")
 def test_command_runs_streamlit_on_the_app_with_the_users_options_last():
     args = ["--server.port", "8600", "--server.address", "127.0.0.1", "--theme.base=dark"]
     cmd = cli.command(args)
-    assert cmd[:5] == [sys.executable, "-m", "streamlit", "run", str(APP)]
+    assert cmd[:5] == [sys.executable, "-m", "streamlit", "run", str(APP.with_name("serve.py"))]
     assert cmd[5:] == args  # unchanged and after the script: Streamlit parses them as its own
 
 
 def test_from_a_clone_the_command_serves_the_repositorys_app():
-    # normviz_app is only installed by the wheel; in the checkout the app is app.py beside it.
-    assert cli.app_script() == APP
+    # normviz_app is only installed by the wheel; in the checkout the app is beside it.
+    assert cli.app_script() == APP.with_name("serve.py")
+    assert cli.app_script("app.py") == APP
 
 
 class Replaced(Exception):
