@@ -45,7 +45,7 @@ import plotly.tools
 import torch
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from bench.support.client import ProtocolSession
+from bench.support.client import ProtocolSession, StreamLog, read_stream
 from bench.support.server import free_port, percentile, start_server, stop_server, wait_ready
 from normviz.figures import lab as figs
 from normviz.presets import preset_configs
@@ -58,6 +58,7 @@ REPEATS = 30
 RESOLUTION = 64  # pages/_lab_widgets.py BOUNDARY_RESOLUTION
 PRESET = "L1 vs L2"
 GOALS = {"one": 10_000, "compare": 20_000}  # bytes per steady tick, issue 10
+
 QUERIES = {"one": "", "compare": urllib.parse.urlencode({"mode": "compare", "preset": PRESET})}
 OLD_CHART = {"theme": None, "config": {"displayModeBar": False, "staticPlot": True}}
 STATUS = re.compile(r"^(?:\*\*(A|B)\*\* · )?epoch \*\*(\d+)\*\*")
@@ -145,57 +146,52 @@ def advance_to(trainers: list[Trainer], epochs: dict[str, int], labels: list[str
 # -- 1. the wire -----------------------------------------------------------------------------
 
 
-class LabSession(ProtocolSession):
-    """A protocol session that also reads the epoch off the lab's status lines."""
+async def wire(url: str, mode: str, warmup: float, seconds: float) -> dict:
+    """One session of ``mode`` alone on the server: its steady updates' bytes, and the reference.
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.epochs: list[tuple[float, str, int]] = []  # (arrival, run label, epoch)
-
-    def _handle_delta(self, msg: ForwardMsg, now: float, size: int = 0) -> None:
-        super()._handle_delta(msg, now, size)
-        element = msg.delta.new_element
-        if msg.delta.WhichOneof("type") == "new_element" and element.HasField("markdown"):
-            match = STATUS.match(element.markdown.body)
-            if match:
-                self.epochs.append((now, match.group(1) or "", int(match.group(2))))
-
-
-async def wire(ws: str, mode: str, warmup: float, seconds: float) -> dict:
-    """One session of ``mode`` alone on the server: its steady ticks' bytes, and the reference."""
-    s = LabSession(ws, "lab", QUERIES[mode])
+    The session opens the lab, presses Start and reads its live stream (what the browser's
+    EventSource receives); the page's websocket carries nothing while it trains.
+    """
+    s = ProtocolSession(url.replace("http://", "ws://") + "/_stcore/stream", "lab", QUERIES[mode])
     await s.open()
     if not await s.click_when_shown("lab_start", 90):
         raise RuntimeError(f"the lab's Start did not show ({mode}): {s.log.errors}")
+    await s.wait_finished(60)
+    stop, slog = asyncio.Event(), StreamLog(keep=True)
+    reader = asyncio.create_task(read_stream(url + s.stream_path, slog, stop))
     await asyncio.sleep(warmup)
+    runs0 = len(s.log.runs)
     t0 = time.monotonic()
     await asyncio.sleep(seconds)
     t1 = time.monotonic()
+    page_runs = len(s.log.runs) - runs0
+    stop.set()
+    await reader
     await s.close()
-    ticks = [r for r in s.log.runs if r.fragment and t0 <= r.finished_at <= t1]
-    if not ticks:
-        raise RuntimeError(f"no tick finished in the window ({mode}); errors: {s.log.errors}")
-    sizes = [r.bytes for r in ticks]
-    window = [e for at, _, e in s.epochs if t0 <= at <= t1]
-    component = [r.by_kind.get("component_instance", 0) for r in ticks]
-    other = [b - c for b, c in zip(sizes, component, strict=True)]
-    # The reference: the old tick's charts at the epochs of evenly spaced ticks of the window.
+    window = [(t, n, p) for t, n, p in zip(slog.times, slog.sizes, slog.payloads, strict=True)]
+    window = [(t, n, p) for t, n, p in window if t0 <= t <= t1]
+    if not window:
+        raise RuntimeError(f"no update arrived in the window ({mode}); errors: {s.log.errors}")
+    # An event on the wire: "id: <seq>\ndata: <json>\n\n".
+    sizes = [n + len(f"id: {p.get('seq', 0)}\ndata: \n\n") for _, n, p in window]
+
+    def epochs(p: dict) -> dict[str, int]:
+        return {r["label"]: (r["rows"]["epoch"] or [0])[-1] for r in p.get("runs", [])}
+
+    shown = [e for _, _, p in window for e in epochs(p).values()]
     labels = [lab for lab, _ in configs(mode)]
     trainers = [Trainer(cfg) for _, cfg in configs(mode)]
     old = []
-    samples = ticks[:: max(1, len(ticks) // 8)]
-    for tick in samples:
-        shown = {lab: ep for at, lab, ep in s.epochs if tick.started_at <= at <= tick.finished_at}
-        advance_to(trainers, shown, labels)
-        old.append(old_chart_bytes(trainers, labels) + statistics.median(other))
+    for _, _, p in window[:: max(1, len(window) // 8)]:
+        advance_to(trainers, epochs(p), labels)
+        old.append(old_chart_bytes(trainers, labels))  # its charts only: a lower bound
     return {
-        "ticks": len(ticks),
-        "rate": len(ticks) / (t1 - t0),
+        "ticks": len(window),
+        "rate": len(window) / (t1 - t0),
         "median": statistics.median(sizes),
         "p90": percentile(sizes, 90),
-        "component": statistics.median(component),
-        "other": statistics.median(other),
-        "epochs": (min(window or [0]), max(window or [0])),
+        "page_runs": page_runs,
+        "epochs": (min(shown or [0]), max(shown or [0])),
         "old": statistics.median(old),
         "old_samples": len(old),
         "errors": s.log.errors,
@@ -248,27 +244,27 @@ async def main() -> None:
     ap.add_argument("--warmup", type=float, default=8.0)
     args = ap.parse_args()
     port = free_port()
-    url, ws = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/_stcore/stream"
+    url = f"http://127.0.0.1:{port}"
     log = Path(tempfile.gettempdir()) / f"normviz-lab-tick-{port}.log"
     proc = start_server(port, log)
     try:
         wait_ready(url, proc=proc, log=log)
-        measured = {mode: await wire(ws, mode, args.warmup, args.seconds) for mode in GOALS}
+        measured = {mode: await wire(url, mode, args.warmup, args.seconds) for mode in GOALS}
     finally:
         stop_server(proc)
-    print(f"1. bytes per steady tick on the wire (one session alone, {args.seconds:.0f} s "
-          f"after {args.warmup:.0f} s of training)")  # fmt: skip
+    print(f"1. bytes per steady update on the wire (one session alone, its live stream, "
+          f"{args.seconds:.0f} s after {args.warmup:.0f} s of training)")  # fmt: skip
     for mode, m in measured.items():
         goal = GOALS[mode]
         ok = "meets" if m["median"] <= goal else "MISSES"
         print(
-            f"  {mode:<8} median {m['median'] / 1e3:5.1f} kB, p90 {m['p90'] / 1e3:5.1f} kB a tick "
-            f"({ok} the goal {goal / 1e3:.0f} kB); component {m['component'] / 1e3:.1f} kB + "
-            f"other {m['other'] / 1e3:.1f} kB; {m['ticks']} ticks, {m['rate']:.1f} updates/s, "
+            f"  {mode:<8} median {m['median'] / 1e3:5.1f} kB, p90 {m['p90'] / 1e3:5.1f} kB an "
+            f"update ({ok} the goal {goal / 1e3:.0f} kB); {m['ticks']} updates, "
+            f"{m['rate']:.1f} updates/s, {m['page_runs']} page runs, "
             f"epochs {m['epochs'][0]}-{m['epochs'][1]}"
         )
         print(
-            f"  {'':<8} reference (old tick, Plotly figures at the same epochs, "
+            f"  {'':<8} reference (old tick's Plotly figures alone at the same epochs, "
             f"{m['old_samples']} ticks): median {m['old'] / 1e3:5.1f} kB; "
             f"ratio new/old {m['median'] / m['old']:.2f}"
         )

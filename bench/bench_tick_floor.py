@@ -1,5 +1,9 @@
 """Server CPU per live lab tick, against Streamlit's own floor for a fragment rerun.
 
+Since issue 10 the lab has no fragment ticks (its live view follows a Server-Sent Events
+stream): ``bench.bench_stream_tick`` measures a streamed update against the floor measured
+here ("live elements"), in one run. This benchmark still measures the two references.
+
 Run from the project root (loopback only, ~3 min):
 ``nice .venv/bin/python -m bench.bench_tick_floor`` (``--sessions 30 --seconds 20`` by default).
 
@@ -178,10 +182,15 @@ async def main() -> None:
     # pages/_lab_widgets.py (read for its constants) declares caches outside a Streamlit runtime
     get_logger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
     from normviz.serving.fairshare import MAX_BUDGET, MIN_BUDGET
-    from pages._lab_widgets import MAX_STEPS_PER_TICK, TRAIN_CORE_SHARE
+    from normviz.serving.live_stream import CLASS_CORE_SHARE as TRAIN_CORE_SHARE
+    from normviz.serving.live_stream import MAX_STEPS_PER_UPDATE as MAX_STEPS_PER_TICK
+    from normviz.serving.live_stream import plan_tick
 
     lab = await measure(None, args.sessions, args.seconds, "lab")
     period = lab["period"]
+    if period != period:  # NaN: the lab streams now (no fragment runs): its planned period
+        period = plan_tick(args.sessions).interval
+        print("the lab has no fragment ticks any more: see bench.bench_stream_tick")
     payload = steady_payload()
     with tempfile.TemporaryDirectory() as tmp:
         old_app, live_app = Path(tmp) / "old_elements.py", Path(tmp) / "live_elements.py"

@@ -16,8 +16,8 @@ default), clicks Start and keeps the tab open. An init script
 live chart iframe (each increment of ``window.liveStats.renders``, no polling in the page); the
 bench collects the times every ``--poll`` seconds. ``--learners protocol`` replaces them by
 protocol-level clients (``bench.support.client``: the websocket and protobuf messages a tab sends,
-including the ``run_every`` fragment timer, no rendering), whose chart update is the live chart
-component's element arriving: it measures the server alone.
+and the lab's live stream read as its EventSource would, no rendering), whose chart update is an
+event of that stream arriving: it measures the server alone.
 
 With ``--replicas N`` the class runs on ``scripts/run-class.sh --replicas N`` (N processes behind
 HAProxy with sticky sessions, on free loopback ports) instead of one bare server: every client
@@ -25,7 +25,7 @@ goes through the proxy, each process is warmed up directly, CPU and RSS are summ
 processes (and CPU printed per process), and the proxy's own counters show how the sessions
 spread. Compare ``--replicas 1`` with ``--replicas 2`` to see what a second process buys.
 
-What it does, against its own ``streamlit run app.py`` on a free 127.0.0.1 port:
+What it does, against its own ``streamlit run serve.py`` on a free 127.0.0.1 port:
 
 1. warm-up: one session per page (imports torch etc.), closed; then the *idle* RSS once the
    disconnected-session TTL has passed (the reference for every memory figure); the unloaded
@@ -77,7 +77,7 @@ from bench.support.browser_probe import (
     log_failures,
     rss_of,
 )
-from bench.support.client import ProtocolSession, max_gap
+from bench.support.client import ProtocolSession, StreamLog, max_gap, read_stream
 from bench.support.profiler import top
 from bench.support.server import (
     CHROMIUM,
@@ -303,6 +303,8 @@ async def run(args: argparse.Namespace) -> int:
         )
         learners: list[Learner] = []
         trainers: list[ProtocolSession] = []
+        streams: list[asyncio.Task] = []  # protocol learners: their live streams' readers
+        streams_stop = asyncio.Event()
         arrive0 = time.monotonic()
         if chromium:
             gate = asyncio.Semaphore(args.arrive)
@@ -328,6 +330,15 @@ async def run(args: argparse.Namespace) -> int:
             for s in trainers:
                 if not await s.click_when_shown("lab_start", 30.0):
                     missing += 1
+                    continue
+                await s.wait_finished(30.0)
+                if s.stream_path:  # its chart updates: the events of its live stream
+                    streams.append(
+                        asyncio.create_task(
+                            read_stream(url + s.stream_path, StreamLog(times=s.log.chart_times),
+                                        streams_stop)
+                        )
+                    )  # fmt: skip
             if missing:
                 print(f"  {missing} sessions found no button with key 'lab_start' (not ready?)")
         pages = ["images", "layers"]
@@ -484,6 +495,8 @@ async def run(args: argparse.Namespace) -> int:
         print(f"errors: {len(errors)}" + "".join(
             f"\n  {n} x {text[:240]}" for text, n in Counter(errors).most_common(8)))  # fmt: skip
 
+        streams_stop.set()
+        await asyncio.gather(*streams, return_exceptions=True)
         for s in [*trainers, *viewers]:
             await s.close()
         for me in learners:

@@ -75,6 +75,7 @@
     pendingAt: 0,
     pendingValue: null,
     reasks: 0,
+    running: null,  // whether the session trained when the newest payload was built
     align: { checked: 0, ok: true },   // compare mode: do A and B share x values so far?
   };
 
@@ -107,6 +108,7 @@
     host_.render += 1;
     onFeed(args.feed);
     if (typeof args.stream === "string") follow(args.stream);
+    checkStopped();
     if (args.drawn === false && !host_.readyAsked) {
       host_.readyAsked = true;
       askRun("ready");
@@ -150,13 +152,18 @@
       try { feed = JSON.parse(e.data); } catch (err) { return; }
       stats.streamed += 1;
       onFeed(feed);
-      // A run that stopped by itself (early stopping, divergence, the epoch limit, the
-      // server's limits): the page still shows it training; ask it to run once.
-      if (feed && feed.running === false && host_.running && host_.rerunAt !== host_.render) {
-        host_.rerunAt = host_.render;
-        askRun("rerun");
-      }
+      checkStopped();
     };
+  }
+
+  // A run that stopped by itself (early stopping, divergence, the epoch limit, the server's
+  // limits) while the page shows it training: ask the page to run once. The newest payload
+  // says (the page's own payload may arrive after newer streamed ones, or before them).
+  function checkStopped() {
+    if (state.running === false && host_.running && host_.rerunAt !== host_.render) {
+      host_.rerunAt = host_.render;
+      askRun("rerun");
+    }
   }
 
   function follow(path) {
@@ -322,6 +329,7 @@
       resetAlign();
     }
     state.seq = feed.seq;
+    if (typeof feed.running === "boolean") state.running = feed.running;
 
     var labels = [];
     var i, r, label;

@@ -30,7 +30,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import json
 import time
+import urllib.parse
 from dataclasses import dataclass, field
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -114,6 +116,7 @@ class ProtocolSession:
         self._finished = asyncio.Event()
         self._tick_sent_at: float | None = None
         self._run: RunRecord | None = None  # the run being received, if any
+        self.stream_path: str | None = None  # the lab's live stream (/_nv/live/<token>)
 
     async def open(self) -> None:
         """Connect and request the first run of the page (like loading the URL)."""
@@ -271,6 +274,10 @@ class ProtocolSession:
             self._run.by_kind[kind] = self._run.by_kind.get(kind, 0) + size
         if kind in CHART_KINDS:
             self.log.chart_times.append(now)
+            if kind == "component_instance":  # the lab's live view: its stream's path
+                with contextlib.suppress(ValueError):
+                    args = json.loads(element.component_instance.json_args)
+                    self.stream_path = args.get("stream") or self.stream_path
         elif kind == "exception":
             self.log.errors.append(
                 f"exception element: {element.exception.type}: {element.exception.message}"
@@ -299,3 +306,60 @@ def max_gap(times: list[float], start: float, end: float) -> float:
     """
     points = [start, *[t for t in times if start <= t <= end], end]
     return max(b - a for a, b in itertools.pairwise(points))
+
+
+@dataclass
+class StreamLog:
+    """What one Server-Sent Events reader received: event times and sizes, the last payload."""
+
+    times: list[float] = field(default_factory=list)
+    sizes: list[int] = field(default_factory=list)
+    last: dict | None = None
+    status: int = 0
+    keep: bool = False  # keep every payload in ``payloads`` (parallel to ``times``)
+    payloads: list[dict] = field(default_factory=list)
+
+
+async def read_stream(url: str, log: StreamLog, stop: asyncio.Event) -> None:
+    """Read the SSE stream at ``url`` (``http://127.0.0.1:<port>/_nv/live/<token>``) until
+    ``stop`` is set, recording each event's arrival time and ``data`` size in ``log``.
+
+    A plain HTTP/1.1 GET over asyncio streams (loopback only), like a browser's EventSource
+    without its reconnection: the benchmarks' windows are shorter than a response (300 s).
+    """
+    parts = urllib.parse.urlsplit(url)
+    if parts.hostname not in ("127.0.0.1", "localhost"):
+        raise ValueError(f"expected a loopback URL (got {url!r})")
+    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    writer.write(
+        # HTTP/1.0: the response is delimited by the connection's end, not chunked.
+        f"GET {path} HTTP/1.0\r\nHost: {parts.netloc}\r\nAccept: text/event-stream\r\n\r\n".encode()
+    )
+    await writer.drain()
+    status = await reader.readline()
+    log.status = int(status.split()[1])
+    while (await reader.readline()).strip():  # headers
+        pass
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        while not stop.is_set():
+            read = asyncio.create_task(reader.readline())
+            done, _ = await asyncio.wait({read, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if read not in done:
+                read.cancel()
+                break
+            line = read.result()
+            if not line:
+                break
+            text = line.decode().rstrip("\r\n")
+            if text.startswith("data: "):
+                log.times.append(time.monotonic())
+                log.sizes.append(len(text) - 6)
+                with contextlib.suppress(ValueError):
+                    log.last = json.loads(text[6:])
+                if log.keep:
+                    log.payloads.append(log.last or {})
+    finally:
+        stopping.cancel()
+        writer.close()
