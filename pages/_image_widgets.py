@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from normviz import image_text, image_view, intensity, io
+from normviz.figures.images import channel_names, mini_histogram_svg
 from normviz.image_view import Prepared, Result
 from normviz.samples import SAMPLES, load_sample
 
@@ -79,8 +80,12 @@ def default_params(key: str, prep: Prepared) -> dict[str, Any]:
 
 
 @st.cache_data(max_entries=6, show_spinner=False)
-def grid(hkey: str, _prep: Prepared) -> list[tuple[str, bytes, intensity.Histogram]]:
-    """Every technique with default parameters on the thumbnail: (title, jpeg, histogram)."""
+def grid(hkey: str, _prep: Prepared) -> list[tuple[str, bytes, intensity.Histogram, str]]:
+    """Every technique with default parameters on the thumbnail.
+
+    Returns (title, jpeg, histogram, its small histogram as an SVG picture) per tile.
+    """
+    names = channel_names(_prep.stats.n_channels)
     tiles = []
     for key, tech in intensity.TECHNIQUES.items():
         params = default_params(key, _prep)
@@ -89,7 +94,8 @@ def grid(hkey: str, _prep: Prepared) -> list[tuple[str, bytes, intensity.Histogr
         shown, _, hist = image_view.grid_tile(key, _prep, params, reference_of(params))
         ref = SAMPLES[params["reference"]].title.split(" (")[0] if tech.needs_reference else ""
         title = image_text.grid_title(key, params, ref)
-        tiles.append((title, io.encode_jpeg(shown, quality=85), hist))
+        svg = mini_histogram_svg(hist, names=names)
+        tiles.append((title, io.encode_jpeg(shown, quality=85), hist, svg))
     return tiles
 
 

@@ -6,6 +6,7 @@ one tick after the rest.
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
@@ -30,6 +31,9 @@ from normviz.lab_text import (
 )
 from normviz.training import TrainConfig, Trainer, batch_plan, pytorch_code
 from pages import _lab_studies as studies
+
+if TYPE_CHECKING:
+    import torch
 
 
 def explain(
@@ -64,8 +68,34 @@ def explain(
             st.markdown(prefix + text)
         st.markdown(batchnorm_text())
 
-    # Lazy expanders (on_change="rerun"): their code blocks are built and sent only when opened;
-    # a highlighted script costs a newcomer's browser ~0.4 s of main thread even when collapsed.
+    l1_bug_section(trainers[0].model)
+    studies.dropout_section(next((c for _, c in runs if c.dropout > 0), runs[0][1]))
+    studies.batch_size_section(base)
+
+    calculator()
+
+    st.subheader("Take it home", anchor="take-it-home")
+    home = st.columns([3, 1])
+    with home[0]:
+        code_section(runs)
+    with home[1]:
+        script_downloads(runs)
+        history_downloads(runs, trainers)
+
+
+# The sections below are fragments: a control inside one (an expander opened, a calculator
+# input, the study's settings) reruns that section alone, not the page with its live view,
+# formulas and downloads. A fragment rerun reuses the arguments of its last full-page call, and
+# every full page run (a lab setting changed) calls them again with the new ones.
+
+
+@st.fragment
+def l1_bug_section(model: torch.nn.Module) -> None:
+    """The notes' L1 bug, in an expander built and sent only when opened.
+
+    Lazy (``on_change="rerun"``): a highlighted script costs a newcomer's browser ~0.4 s of main
+    thread even when collapsed. ``model`` is run A's network (its parameter count is quoted).
+    """
     l1_bug = st.expander(
         "The notes' L1 bug: `l1 = l1 + p.numel()` regularizes nothing",
         key="lab_l1_bug",
@@ -73,14 +103,15 @@ def explain(
     )
     if l1_bug.open:
         with l1_bug:
-            st.markdown(l1_bug_text(trainers[0].model, 0.01))
+            st.markdown(l1_bug_text(model, 0.01))
             st.code(l1_code("subgradient"), language="python")
             st.markdown("Or proximal L1, which makes small weights exactly zero:")
             st.code(l1_code("proximal"), language="python")
 
-    studies.dropout_section(next((c for _, c in runs if c.dropout > 0), runs[0][1]))
-    studies.batch_size_section(base)
 
+@st.fragment
+def calculator() -> None:
+    """The batch-size calculator: updates per epoch and in all, for the sizes chosen."""
     st.subheader("Batch size: how many updates?", anchor="batch-size-updates")
     start = CALCULATOR_DEFAULTS
     calc = st.columns([1, 1, 1])
@@ -106,9 +137,11 @@ def explain(
         st.dataframe(plan_rows(plans), hide_index=True)
     st.markdown(calculator_note())
 
-    st.subheader("Take it home", anchor="take-it-home")
-    home = st.columns([3, 1])
-    code = home[0].expander(
+
+@st.fragment
+def code_section(runs: list[tuple[str, TrainConfig]]) -> None:
+    """The PyTorch code of ``runs``' configs, in an expander built only when opened."""
+    code = st.expander(
         "PyTorch code for the current settings",
         icon=":material/code:",
         key="lab_code",
@@ -123,9 +156,6 @@ def explain(
                 tabs = st.tabs([f"Run {label}" for label, _ in runs])
                 for tab, (_, cfg) in zip(tabs, runs, strict=True):
                     tab.code(pytorch_code(cfg), language="python")
-    with home[1]:
-        script_downloads(runs)
-        history_downloads(runs, trainers)
 
 
 def script_downloads(runs: list[tuple[str, TrainConfig]]) -> None:

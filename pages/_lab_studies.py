@@ -96,8 +96,14 @@ def _request_study() -> None:
     st.session_state.lab_study_requested = True
 
 
+@st.fragment
 def batch_size_section(base: TrainConfig) -> None:
-    """The batch-size study: test accuracy against batch size for BN, GN and LN, on request."""
+    """The batch-size study: test accuracy against batch size for BN, GN and LN, on request.
+
+    A fragment: its own controls and its button rerun this section alone (the study's
+    progress bar included), not the page with its live view. ``base`` is the controls' config,
+    as of the last full page run.
+    """
     st.subheader("Batch size and normalization: a study", anchor="batch-size-study")
     st.markdown(
         "In the spirit of Figure 1 of Wu & He, *Group Normalization* (2018): the lab's network "

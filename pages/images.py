@@ -185,11 +185,9 @@ npy_col.caption(image_text.npy_note())
 st.subheader("All techniques on this image")
 tiles = w.grid(hkey, prep)
 for row in range(0, len(tiles), 4):
-    for col, (tile, jpeg, hist) in zip(st.columns(4), tiles[row : row + 4], strict=False):
+    for col, (tile, jpeg, hist, svg) in zip(st.columns(4), tiles[row : row + 4], strict=False):
         col.image(jpeg, caption=tile, width="stretch", alt=image_alt.tile_alt(tile, title))
-        mini = w.cached_figure(
-            ("grid", hkey, tile), lambda h=hist: fig.plot_mini_histogram(h, names=names)
-        )
-        col.plotly_chart(mini, key=f"img_grid_{tile}", **CHART, alt=image_alt.histogram_alt(
+        # A picture, not a chart: no hover here, and a Plotly chart each cost the browser more.
+        col.image(svg, width="stretch", alt=image_alt.histogram_alt(
             hist, names=names, what=f"the output of {tile}", cumulative=False,
         ))  # fmt: skip

@@ -618,3 +618,40 @@ def test_batch_size_study_runs_from_its_button(page, server):
     expect(page.locator(".st-key-lab_study_run button").first).to_be_disabled()  # cached
     check_page(page)
     assert "Traceback" not in _new_log(server, log_from)
+
+
+def test_lesson_sections_rerun_alone(page, server):
+    """The calculator, the study's settings and the lazy expanders rerun only their section.
+
+    A full page run sends the live view a new payload (its ``renders`` grow); a section's
+    fragment rerun sends it nothing. A lab setting (the seed) is the control that must reach it.
+    """
+    open_page(page, server, "/lab?seed=3")
+    _wait_statuses(page, ["0"])
+    live = _live(page)
+    renders = live.evaluate(STATS)["renders"]
+
+    def act(do) -> None:
+        before = runs(page)
+        do()
+        settle_after(page, before)
+
+    def press_enter(key: str, value: str):
+        def do() -> None:
+            box = page.locator(f".st-key-{key} input").first
+            box.fill(value)
+            box.press("Enter")
+
+        return do
+
+    act(press_enter("lab_calc_epochs", "7"))
+    act(press_enter("lab_study_epochs", "2"))
+    act(lambda: page.locator(".st-key-lab_code summary").first.click())
+    expect(page.locator(".st-key-lab_code [data-testid='stCode']").first).to_contain_text("torch")
+    act(lambda: page.locator(".st-key-lab_l1_bug summary").first.click())
+    expect(page.locator(".st-key-lab_l1_bug [data-testid='stCode']").first).to_contain_text("abs")
+    assert live.evaluate(STATS)["renders"] == renders, "a section's control reran the page"
+    assert _live(page) == live
+    act(press_enter("lab_seed", "4"))  # a lab setting: the page and its live view run again
+    live.wait_for_function("n => window.liveStats.renders > n", arg=renders, timeout=30_000)
+    check_page(page)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import SimpleNamespace
+from xml.etree import ElementTree as ET
 
 import numpy as np
 import plotly.graph_objects as go
@@ -13,15 +14,16 @@ from normviz.figures.images import (
     CHANNEL_DASHES,
     CUMULATIVE_DASH,
     MAX_BARS,
+    SVG_DASHES,
     channel_names,
     coarsen_histogram,
     display_bar_info,
     histogram_info,
     line_legend,
+    mini_histogram_svg,
     plot_display_bar,
     plot_empty,
     plot_histogram,
-    plot_mini_histogram,
     plot_transfer,
     stats_rows,
     transfer_info,
@@ -147,11 +149,64 @@ def test_histogram_bad_names():
         plot_histogram(_rgb_hist(10), names=["grey"])
 
 
-def test_mini_histogram_is_bare_and_small():
-    fig = plot_mini_histogram(_rgb_hist(100))
-    assert len(fig.data) == 3
-    assert fig.layout.xaxis.visible is False and fig.layout.yaxis.visible is False
-    assert len(fig.to_json()) < 12_000
+def _svg(text: str) -> ET.Element:
+    """Parse an SVG string (it must be well-formed XML)."""
+    return ET.fromstring(text)
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def test_mini_histogram_is_a_small_bare_picture():
+    text = mini_histogram_svg(_rgb_hist(100))
+    root = _svg(text)
+    assert root.tag == f"{SVG}svg" and (root.get("width"), root.get("height")) == ("240", "70")
+    assert len(root.findall(f"{SVG}polyline")) == len(root.findall(f"{SVG}polygon")) == 3
+    assert not root.findall(f".//{SVG}text")  # no axes, no labels
+    assert len(text) < 12_000
+
+
+def _points(el: ET.Element) -> np.ndarray:
+    return np.array([[float(v) for v in p.split(",")] for p in el.get("points").split()])
+
+
+def test_mini_histogram_steps_are_the_merged_counts():
+    # 8 bins merged into 4 (pairs): 1+3, 0+4, 2+2, 8+0 -> 4, 4, 4, 8; the tallest at the top.
+    hist = _hist([[1, 3, 0, 4, 2, 2, 8, 0]], np.arange(9.0))
+    root = _svg(mini_histogram_svg(hist, width=80, height=40, max_bins=4))
+    pts = _points(root.find(f"{SVG}polyline"))
+    info = histogram_info(hist, 4)
+    assert pts[:, 0].tolist() == [0, 20, 20, 40, 40, 60, 60, 80]  # each bin's left and right edge
+    heights = 40 - pts[::2, 1]
+    np.testing.assert_allclose(heights, info.counts[0] / info.counts.max() * 40, atol=0.05)
+    assert root.find(f"{SVG}polyline").get("stroke") == CHANNEL_COLORS["grey"]
+    area = _points(root.find(f"{SVG}polygon"))
+    assert area[0].tolist() == [0, 40] and area[-1].tolist() == [80, 40]  # closed on the base
+
+
+def test_mini_histogram_channels_differ_by_dash_and_colour():
+    root = _svg(mini_histogram_svg(_rgb_hist(1000)))
+    lines = root.findall(f"{SVG}polyline")
+    assert [ln.find(f"{SVG}title").text for ln in lines] == ["R", "G", "B"]
+    assert [ln.get("stroke-dasharray", "") for ln in lines] == [
+        SVG_DASHES[CHANNEL_DASHES[c]] for c in "RGB"
+    ]
+    assert len({ln.get("stroke-dasharray", "") for ln in lines}) == 3  # told apart without hue
+    assert [ln.get("stroke") for ln in lines] == [CHANNEL_COLORS[c] for c in "RGB"]
+
+
+@pytest.mark.parametrize(
+    ("counts", "edges"), [([[0, 0]], [0.0, 1, 2]), ([[1, 2]], [0.0, np.nan, 2])]
+)
+def test_mini_histogram_degenerate_says_so(counts, edges):
+    root = _svg(mini_histogram_svg(_hist(counts, edges)))
+    assert root.find(f"{SVG}text").text == "no pixels to count"
+    assert not root.findall(f"{SVG}polyline")
+
+
+def test_mini_histogram_bad_names():
+    with pytest.raises(ValueError, match=r"expected 3 channel names \(got 1\)"):
+        mini_histogram_svg(_rgb_hist(10), names=["grey"])
 
 
 # --- plot_transfer ------------------------------------------------------------------------------
@@ -322,12 +377,6 @@ def test_one_curve_needs_no_label():
     x = np.linspace(0, 1, 5)
     assert plot_transfer(SimpleNamespace(x=x, y=np.stack([x, x, x]))).layout.annotations == ()
     assert plot_histogram(_hist([[1, 3, 0, 4]], np.arange(5.0))).layout.annotations == ()
-
-
-def test_mini_histogram_channels_differ_by_dash():
-    fig = plot_mini_histogram(_rgb_hist(1000))
-    assert fig.layout.annotations == ()  # too small for labels
-    _assert_told_apart(fig)
 
 
 def test_line_legend_names_the_figures_dashes():

@@ -13,6 +13,9 @@ The histogram records are duck-typed: anything with ``counts`` ((C, bins) intege
 ``edges`` ((bins + 1,) ascending floats), like :class:`normviz.intensity.Histogram`; transfer
 curves anything with ``x`` ((K,)) and ``y`` ((C, K)), like :class:`normviz.intensity.TransferCurve`.
 
+The comparison grid's small histograms are static SVG pictures (:func:`mini_histogram_svg`):
+they have no hover, and eight Plotly charts cost the browser more than the page's other figures.
+
 Each figure is split as in Optuna's visualization: an ``*_info`` function computes a small record
 from the data (:func:`histogram_info`, :func:`transfer_info`, :func:`display_bar_info`; tested
 without Plotly), and a ``plot_*`` function draws it; styles come from
@@ -38,8 +41,8 @@ from normviz.figures.images._histogram import (
     coarsen_histogram,
     histogram_info,
     plot_histogram,
-    plot_mini_histogram,
 )
+from normviz.figures.images._mini import SVG_DASHES, mini_histogram_svg
 from normviz.figures.images._stats import stats_rows
 from normviz.figures.images._style import (
     AXIS_ROOM,
@@ -60,6 +63,7 @@ __all__ = [
     "LINE_HEIGHT",
     "MARGIN_PAD",
     "MAX_BARS",
+    "SVG_DASHES",
     "TICK_LEN",
     "TITLE_STANDOFF",
     "CurveLike",
@@ -74,10 +78,10 @@ __all__ = [
     "display_bar_info",
     "histogram_info",
     "line_legend",
+    "mini_histogram_svg",
     "plot_display_bar",
     "plot_empty",
     "plot_histogram",
-    "plot_mini_histogram",
     "plot_transfer",
     "stats_rows",
     "transfer_info",

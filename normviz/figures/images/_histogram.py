@@ -262,28 +262,3 @@ def _histogram_labels(
                 yshift=-_LABEL_STEP * i,
             ))  # fmt: skip
     return labels
-
-
-def plot_mini_histogram(
-    hist: HistogramLike,
-    *,
-    names: Sequence[str] | None = None,
-    height: int = 70,
-    max_bins: int = 64,
-) -> go.Figure:
-    """Return a bare, small histogram (no axes, no cumulative curve) for a thumbnail grid.
-
-    Examples
-    --------
-    >>> from types import SimpleNamespace
-    >>> h = SimpleNamespace(counts=np.ones((3, 256)), edges=np.linspace(0, 1, 257))
-    >>> fig = plot_mini_histogram(h)
-    >>> len(fig.data), len(fig.data[0].x), fig.layout.height
-    (3, 65, 70)
-    """
-    fig = plot_histogram(hist, cumulative=False, names=names, height=height, max_bins=max_bins)
-    fig.layout.annotations = ()  # too small for labels: the channels keep their dash patterns
-    return fig.update_layout(
-        margin={"l": 2, "r": 2, "t": 2, "b": 2, "pad": 0}, hovermode=False,
-        xaxis_visible=False, yaxis_visible=False,
-    )  # fmt: skip
