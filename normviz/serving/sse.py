@@ -22,6 +22,7 @@ Waiting never blocks the event loop: the publishing thread wakes the response th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -126,7 +127,8 @@ async def stream(
     ready = asyncio.Event()
 
     def wake() -> None:
-        loop.call_soon_threadsafe(ready.set)
+        with contextlib.suppress(RuntimeError):  # the loop closed (the server is stopping)
+            loop.call_soon_threadsafe(ready.set)
 
     channel = session.channel
     channel.add_waiter(wake)
