@@ -59,14 +59,18 @@ RESOLUTION = 64  # pages/_lab_widgets.py BOUNDARY_RESOLUTION
 PRESET = "L1 vs L2"
 GOALS = {"one": 10_000, "compare": 20_000}  # bytes per steady tick, issue 10
 
-QUERIES = {"one": "", "compare": urllib.parse.urlencode({"mode": "compare", "preset": PRESET})}
+QUERIES = {  # one network trains through the window (the default stops at its epoch limit)
+    "one": "max_epochs=100000",
+    "compare": urllib.parse.urlencode({"mode": "compare", "preset": PRESET}),
+}
 OLD_CHART = {"theme": None, "config": {"displayModeBar": False, "staticPlot": True}}
 STATUS = re.compile(r"^(?:\*\*(A|B)\*\* · )?epoch \*\*(\d+)\*\*")
 
 
 def configs(mode: str) -> list[tuple[str, TrainConfig]]:
     """The lab's runs for a link with no settings: the default config, or the preset's A and B."""
-    return [("", TrainConfig())] if mode == "one" else preset_configs(PRESET, TrainConfig())
+    one = [("", TrainConfig(max_epochs=100_000))]  # as QUERIES["one"]
+    return one if mode == "one" else preset_configs(PRESET, TrainConfig())
 
 
 # -- the previous design's tick (commit 290d36d) ----------------------------------------------
