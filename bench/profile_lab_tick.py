@@ -18,6 +18,10 @@ figure (whose floor is Streamlit's own fragment rerun).
   calls (2x to 10x), so read it for what is called, not for ms. Printed: profiled ms per call,
   calls, and each part's total as a share of the lab's ``live`` fragment (a part also called outside
   the fragment shows a share above its share of a tick).
+
+Since issue 10 the lab's updates run in the worker thread (``normviz.serving.live_stream``), not
+in a fragment: the fragment parts below find nothing; ``bench.support.timer`` times the
+worker's parts (``LiveSession.train_once``, ``LiveSession.publish``).
 """
 
 from __future__ import annotations

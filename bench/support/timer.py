@@ -2,7 +2,7 @@
 
 Used by ``profile_lab_tick.py``; by hand (loopback only):
 
-    .venv/bin/python -m bench.support.timer OUT.json run app.py --server.address 127.0.0.1
+    .venv/bin/python -m bench.support.timer OUT.json run serve.py --server.address 127.0.0.1
 
 Unlike cProfile (``bench.support.profiler``), which inflates code made of many small calls
 (Streamlit's element bookkeeping, torch's module calls) several times more than the rest, this
@@ -25,19 +25,19 @@ import time
 
 TIMED = [
     # (name in the output, module, attribute path): functions called by reference at run time
-    ("train_tick", "pages._lab_widgets", "train_tick"),
+    ("LiveSession.train_once", "normviz.serving.live_stream", "LiveSession.train_once"),
+    ("LiveSession.publish", "normviz.serving.live_stream", "LiveSession.publish"),
+    ("LiveSession.payload", "normviz.serving.live_stream", "LiveSession.payload"),
+    ("encode (json)", "normviz.serving.live_stream", "encode"),
     ("draw", "pages._lab_widgets", "draw"),
     ("live_chart", "pages._lab_widgets", "live_chart"),
-    ("retune_if_stale", "pages._lab_widgets", "retune_if_stale"),
-    ("lease_table", "pages._lab_widgets", "lease_table"),
-    ("session_id", "pages._lab_widgets", "session_id"),
-    ("status_line", "pages._lab_widgets", "status_line"),
-    ("tick_lock enter", "normviz.serving.fairshare", "TakeTurns.__enter__"),
+    ("live_session", "pages._lab_widgets", "live_session"),
+    ("turn enter", "normviz.serving.fairshare", "TakeTurns.__enter__"),
     ("Trainer.run_for", "normviz.training", "Trainer.run_for"),
     ("Trainer.boundary", "normviz.training", "Trainer.boundary"),
     ("Trainer.weights", "normviz.training", "Trainer.weights"),
     ("LiveFeed.payload", "normviz.serving.live_feed", "LiveFeed.payload"),
-    ("LiveFeed.answer", "normviz.serving.live_feed", "LiveFeed.answer"),
+    ("LiveFeed.hold", "normviz.serving.live_feed", "LiveFeed.hold"),
     ("declare_component", "pages._live_chart", "declare_component"),
     ("component create_instance", "streamlit.components.v1.custom_component",
      "CustomComponent.create_instance"),
@@ -46,9 +46,9 @@ TIMED = [
     ("script run (exec)", "streamlit.runtime.scriptrunner.exec_code",
      "exec_func_with_error_handling"),
 ]  # fmt: skip
-"""What is timed. ``pages._lab_widgets`` calls ``live_chart`` and ``lease_table`` through its
-globals, and ``pages/lab.py`` calls ``w.train_tick``/``w.draw`` through the module, so replacing
-the module attributes times every call."""
+"""What is timed. A streamed update is ``LiveSession.train_once`` and ``LiveSession.publish`` in
+the worker thread (methods: replacing the class attributes times every call); a page run calls
+``w.draw`` through the module and ``live_chart`` through ``pages._lab_widgets``' globals."""
 
 _lock = threading.Lock()
 _totals: dict[str, list[float]] = {}
