@@ -197,6 +197,24 @@ async def poll_learner(me: Learner) -> None:
             me.errors.append(f"learner #{me.index}: {type(exc).__name__}: {exc}"[:300])
 
 
+async def view_state(me: Learner) -> dict | str:
+    """The learner's live view: its stream (EventSource state, times opened) and counters."""
+    try:
+        frame = live_frame(me.page)
+        if frame is None:
+            return "no live frame"
+        return await frame.evaluate(
+            "() => ({state: window.liveStream.source && window.liveStream.source.readyState, "
+            "opened: window.liveStream.opened, streamed: window.liveStats.streamed, "
+            "renders: window.liveStats.renders, requests: window.liveStats.requests, "
+            "pageRuns: window.liveStats.pageRuns, "
+            "running: !!window.parent.document"
+            ".querySelector('.st-key-lab_pause button:not([disabled])')})"
+        )
+    except Exception as exc:  # a diagnostic only
+        return f"{type(exc).__name__}: {exc}"[:120]
+
+
 async def poll_learners(learners: list[Learner], every: float, stop: asyncio.Event) -> None:
     while not stop.is_set():
         t = time.monotonic()
@@ -402,7 +420,7 @@ async def run(args: argparse.Namespace) -> int:
                 if args.verbose or g > GOAL_GAP_S or me.errors:
                     print(f"  #{me.index:02d} {n:5d} updates ({n / (stop_at - start):4.1f}/s), "
                           f"max gap {g:5.2f} s, Start after {me.ready_s:5.2f} s, "
-                          f"errors {me.errors[:2]}")  # fmt: skip
+                          f"errors {me.errors[:2]}; view {await view_state(me)}")  # fmt: skip
             counts = [sum(start <= t <= stop_at for t in me.times) for me in learners]
             rates_s = [n / (stop_at - start) for n in counts]
             print(
