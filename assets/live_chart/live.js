@@ -104,6 +104,7 @@
     if (!data || data.type !== "streamlit:render" || !data.args) return;
     var args = data.args;
     if (Array.isArray(args.controls)) runControls = args.controls;
+    if (args.running === true && !host_.running) stream.lastEventAt = performance.now();
     host_.running = args.running === true;
     host_.render += 1;
     onFeed(args.feed);
@@ -151,6 +152,7 @@
       var feed;
       try { feed = JSON.parse(e.data); } catch (err) { return; }
       stats.streamed += 1;
+      stream.lastEventAt = performance.now();
       onFeed(feed);
       checkStopped();
     };
@@ -195,6 +197,24 @@
   window.addEventListener("pagehide", function () {
     if (stream.source) stream.source.close();
   });
+
+  // A watchdog: while the page shows the session training, an update comes at least every
+  // 2 s (1.95 s for a full class comparing); after STALE_MS without one (a stream that never
+  // opened, or stalled), reopen it with what the view holds. The server then sends what it
+  // lacks, or says the session stopped, and the view asks the page to show it.
+  var STALE_MS = 6000;
+  stream.lastEventAt = performance.now();
+  window.setInterval(function () {
+    if (!host_.running || !stream.path) return;
+    var now = performance.now();
+    if (now - stream.lastEventAt > STALE_MS && now - stream.reopenAt > STALE_MS) {
+      stream.reopenAt = now;
+      stream.lastEventAt = now;
+      stats.requests += 1;
+      stats.stale = (stats.stale || 0) + 1;
+      openStream();
+    }
+  }, 1000);
 
   // ---------------------------------------------------------------- keyboard focus
   // Streamlit disables the lab's Start while it trains and Pause while it is paused, and a

@@ -10,7 +10,8 @@ Server-Sent Events route (:mod:`normviz.serving.sse`) sends it to the browser. S
 found by an unguessable token in a bounded :class:`Registry`.
 
 The EventSource connection is the lease: a running session with no subscriber for
-:data:`NO_SUBSCRIBER_STOP_S` seconds stops training (a closed tab stops its training), and a
+:data:`NO_SUBSCRIBER_STOP_S` seconds stops training (a closed tab stops its training; before its
+first stream since Start, :data:`FIRST_STREAM_S`), and a
 session idle for :data:`IDLE_DROP_S` seconds with no subscriber is dropped from the registry.
 
 No streamlit: trainers are read and driven by attribute (``history``, ``stopped``,
@@ -60,6 +61,11 @@ CAPACITY = 32
 
 NO_SUBSCRIBER_STOP_S = 10.0
 """A running session with no open stream for this long stops training (a closed tab)."""
+
+FIRST_STREAM_S = 60.0
+"""... but a session whose stream has not opened since Start gets this long: on a saturated
+machine a newcomer's frame can take more than 10 s to load (measured: a class of 30 Chromium
+tabs on the server's own 2 cores)."""
 
 IDLE_DROP_S = 30 * 60.0
 """A session with no stream and no page run for this long is dropped from the registry."""
@@ -204,6 +210,7 @@ class Channel:
         self._kept: deque[tuple[int, str]] = deque(maxlen=keep)
         self._waiters: set[Callable[[], None]] = set()
         self.subscribers = 0
+        self.opened = 0  # streams opened so far
         self.seen = time.monotonic()
 
     def publish(self, seq: int, data: str) -> int:
@@ -266,6 +273,7 @@ class Channel:
         """Count one more open stream."""
         with self._cond:
             self.subscribers += 1
+            self.opened += 1
 
     def unsubscribe(self, now: float | None = None) -> None:
         """Count one stream fewer; the time is kept as :attr:`seen`."""
@@ -318,6 +326,7 @@ class LiveSession:
         self.stopped_by: str | None = None
         self.touched = time.monotonic()
         self.next_at = 0.0
+        self.opened_at_start = 0
         self.spread = phase_spread(token)
 
     # -- changed by Streamlit's callbacks --------------------------------------------------
@@ -348,6 +357,8 @@ class LiveSession:
             self.running = True
             self.stopped_by = None
             self.next_at = 0.0
+            # Streams opened before this Start: one open now counts as watched.
+            self.opened_at_start = self.channel.opened - self.channel.subscribers
         self.channel.seen = max(self.channel.seen, now)
         worker = _WORKER
         if worker is not None:
@@ -517,7 +528,8 @@ class Registry:
         now = time.monotonic() if now is None else now
         for s in self.sessions():
             unwatched = s.channel.unwatched_for(now)
-            if s.running and unwatched >= NO_SUBSCRIBER_STOP_S:
+            watched = s.channel.opened > s.opened_at_start  # a stream since Start
+            if s.running and unwatched >= (NO_SUBSCRIBER_STOP_S if watched else FIRST_STREAM_S):
                 with s.lock:
                     s.running = False
                     s.stopped_by = "no_stream"

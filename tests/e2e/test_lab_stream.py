@@ -160,3 +160,24 @@ def test_a_closed_tab_stops_its_training(context, server):
         time.sleep(2)
         again = _first_event(url)
         assert again is None or again["runs"][0]["rows"]["epoch"][-1] == epoch
+
+
+def test_a_stalled_stream_is_reopened_while_the_page_shows_training(page, server):
+    """A stream that never delivers (closed under the view, or never opened) is noticed: after
+    6 s without an update while the page shows the run training, the view reopens it."""
+    open_page(page, server, "/lab?seed=3&max_epochs=100000")
+    live = _live(page)
+    page.locator(".st-key-lab_start button").click()
+    expect(page.locator(".st-key-lab_pause button")).to_be_enabled(timeout=30_000)
+    live.wait_for_function("() => window.liveStats.rows >= 3", timeout=30_000)
+    opened = live.evaluate("() => window.liveStream.opened")
+    live.evaluate("() => window.liveStream.source.close()")  # silently: no error event
+    rows = live.evaluate(STATS)["rows"]
+    page.wait_for_timeout(1500)
+    assert live.evaluate(STATS)["rows"] == rows  # nothing comes through a closed stream
+    live.wait_for_function("n => window.liveStats.rows > n", arg=rows, timeout=20_000)
+    after = live.evaluate(STATS)
+    assert after["stale"] >= 1 and live.evaluate("() => window.liveStream.opened") > opened
+    page.locator(".st-key-lab_pause button").click()
+    expect(page.locator(".st-key-lab_start button")).to_be_enabled(timeout=30_000)
+    check_page(page)

@@ -149,10 +149,22 @@ def test_an_idle_session_is_dropped_and_a_watched_one_is_kept():
 # -- sessions ---------------------------------------------------------------------------------
 
 
+def test_a_session_whose_stream_never_opened_gets_a_longer_grace(reg):
+    s = _session(reg)
+    t0 = time.monotonic()
+    assert s.start(t0)
+    reg.sweep(t0 + ls.NO_SUBSCRIBER_STOP_S + 5)
+    assert s.running  # a frame slow to load (a saturated machine) is not a closed tab
+    reg.sweep(t0 + ls.FIRST_STREAM_S + 0.5)
+    assert not s.running and s.stopped_by == "no_stream"
+
+
 def test_a_running_session_without_a_stream_stops_after_ten_seconds(reg):
     s = _session(reg)
     t0 = time.monotonic()
     assert s.start(t0)
+    s.channel.subscribe()  # its stream opened, then the tab closed
+    s.channel.unsubscribe(now=t0)
     assert ls.leases().holds(s.token, t0)
     reg.sweep(t0 + ls.NO_SUBSCRIBER_STOP_S - 1)
     assert s.running  # the browser has 10 s to open its stream
