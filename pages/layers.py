@@ -17,7 +17,7 @@ from normviz import layer_text as text
 from normviz import layers, tensors
 from normviz.figures import layers as fig
 from normviz.figures.layers_cube import cube_alt, plot_cube
-from normviz.figures.layers_cube_row import cube_tile_image, tile_alt, tile_ranges
+from normviz.figures.layers_cube_row import cube_tile_image, tile_alt, tile_png, tile_ranges
 from normviz.layer_kinds import formulas, groups_for
 from normviz.layer_links import CONVENTIONS, SOURCES, TABS
 from pages import _layer_links as links
@@ -27,6 +27,7 @@ from pages._router import ensure_router
 ensure_router()
 
 CHART = {"config": {"displayModeBar": False}, "width": "stretch"}
+TILE_WIDTH = 150  # px: a small cube and its title ("InstanceNorm" in bold needs ~105 px)
 OFFSETS = ("ch_offset", "ch_scale", "s_offset", "s_scale")
 NAMES = layers.KIND_NAMES
 try:  # bundled photographs, when the samples module is there
@@ -59,12 +60,14 @@ def cube(key: tuple, kind: str, groups: int | None, _x: torch.Tensor, layout: st
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def cube_row(key: tuple, groups: int, _x: torch.Tensor):
-    """(title, RGB picture, alt text) of the five cubes: pictures cost a browser nothing to show,
-    five Plotly charts hundreds of milliseconds a change."""
+def cube_row(shape: tuple[int, ...], groups: int, _x: torch.Tensor):
+    """(title, PNG picture, alt text) of the five cubes: pictures cost a browser nothing to show,
+    five Plotly charts hundreds of milliseconds a change. They show which elements share a set,
+    not their values: keyed by the shape, so the data's offsets and source never redraw them."""
     infos = studies.cube_infos(_x, groups)
     ranges = tile_ranges(infos)
-    return [(captions.tile_title(i), cube_tile_image(i, ranges), tile_alt(i)) for i in infos]
+    return [(captions.tile_title(i), tile_png(cube_tile_image(i, ranges)), tile_alt(i))
+            for i in infos]  # fmt: skip
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -172,14 +175,13 @@ if tabs[0].open:  # only the open tab runs and draws
             if degenerate:
                 st.warning(degenerate)
             st.info(text.layer_note(kind, g_kind))  # about the chosen layer
-        # Five pictures in columns: side by side on a screen, stacked on a phone.
-        tiles = cube_row(key, groups, x)
-        for i, (col, (title, picture, alt)) in enumerate(
-            zip(st.columns(len(tiles)), tiles, strict=True)
-        ):
-            with col.container(key=f"lay_cube_tile{i}"):
-                st.markdown(title)
-                st.image(picture, alt=alt, width="stretch")
+        # Five tiles of one width in a row that wraps: five columns were 75 px wide beside the
+        # sidebar, and broke "InstanceNorm" mid-word. A tile keeps room for its title.
+        with st.container(horizontal=True, key="lay_tiles_row"):
+            for i, (title, picture, alt) in enumerate(cube_row(tuple(x.shape), groups, x)):
+                with st.container(key=f"lay_cube_tile{i}", width=TILE_WIDTH):
+                    st.markdown(title)
+                    st.image(picture, alt=alt, width="stretch")
         st.caption(
             "After Figure 2 of Wu & He, *Group Normalization* (ECCV 2018): shaded, the elements "
             "that share one mean and variance (RMSNorm: one mean square); axes as in the cube "
