@@ -56,7 +56,7 @@ def batch(source: str, n: int, c: int, side: int, offsets: tuple[float, ...]) ->
 @st.cache_resource(max_entries=64, show_spinner=False)
 def cube(key: tuple, kind: str, groups: int | None, _x: torch.Tensor, layout: str = "nct"):
     info = studies.cube_info(_x, kind, groups, layout)
-    return plot_cube(info), cube_alt(info)
+    return plot_cube(info), cube_alt(info), info
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -165,13 +165,13 @@ if tabs[0].open:  # only the open tab runs and draws
     with tabs[0]:
         left, right = st.columns([3, 2])
         with left:
-            chart, alt = cube(key, kind, g_kind, x)
+            chart, alt, info = cube(key, kind, g_kind, x)
             st.plotly_chart(chart, key="lay_cube_chart", alt=alt, **CHART)
         with right:
             st.markdown(f"#### {NAMES[kind]}")
             for formula in formulas(kind):
                 st.latex(formula)
-            st.markdown(text.cube_text(studies.cube_info(x, kind, g_kind), behaviour))
+            st.markdown(text.cube_text(info, behaviour))
             if degenerate:
                 st.warning(degenerate)
             st.info(text.layer_note(kind, g_kind))  # about the chosen layer
@@ -181,7 +181,8 @@ if tabs[0].open:  # only the open tab runs and draws
             for i, (title, picture, alt) in enumerate(cube_row(tuple(x.shape), groups, x)):
                 with st.container(key=f"lay_cube_tile{i}", width=TILE_WIDTH):
                     st.markdown(title)
-                    st.image(picture, alt=alt, width="stretch")
+                    # PNG as it is: "auto" re-encoded every tile as a JPEG on every run.
+                    st.image(picture, alt=alt, width="stretch", output_format="PNG")
         st.caption(
             "After Figure 2 of Wu & He, *Group Normalization* (ECCV 2018): shaded, the elements "
             "that share one mean and variance (RMSNorm: one mean square); axes as in the cube "
@@ -204,7 +205,7 @@ if tabs[2].open:  # only the open tab runs and draws
             col.metric(metric.label, metric.value)
         st.markdown(text.groupnorm_text(check))
         st.warning(captions.GROUPNORM_MISCONCEPTION)
-        chart, alt = cube(key, "group", groups, x)
+        chart, alt, _ = cube(key, "group", groups, x)
         st.plotly_chart(chart, key="lay_gn_chart", alt=alt, **CHART)
 
 if tabs[3].open:  # only the open tab runs and draws
@@ -218,7 +219,7 @@ if tabs[3].open:  # only the open tab runs and draws
         ) or p.default)  # fmt: skip
         tokens = tensors.synthetic_tokens(2, 6, 8, seed=0)
         st.latex(captions.token_sets_tex())
-        chart, alt = cube(("tokens",), tok_kind, None, tokens, "ntd")
+        chart, alt, _ = cube(("tokens",), tok_kind, None, tokens, "ntd")
         st.plotly_chart(chart, key="lay_tok_chart", alt=alt, **CHART)
         st.markdown(text.padding_text(studies.padding_effect(tokens, 3), tokens.shape[0]))
         st.markdown(text.WHY_LAYERNORM)
