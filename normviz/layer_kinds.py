@@ -247,7 +247,7 @@ LAYER_KINDS: dict[str, LayerKind] = {
              "ntd": "F.batch_norm(x.reshape(-1, x.shape[-1]), None, None, training=True, "
                     "eps=eps).reshape(x.shape)"},
             "bn", "per channel, over (N, H, W)",
-            r"S_c = \{(n, h, w)\}\ \allowbreak\text{for each channel } c",
+            r"{S_c = \{(n, h, w)\}}\ \allowbreak\text{for each channel } c",
             "each channel", "each **channel** (a column, pooled over the batch and H, W)",
             "single cells keep their differences, so one sample still differs from another",
             torch_one_element=_ONE_VALUE,
@@ -258,7 +258,7 @@ LAYER_KINDS: dict[str, LayerKind] = {
             {"nct": "F.layer_norm(x, x.shape[1:], eps=eps)",
              "ntd": "F.layer_norm(x, x.shape[-1:], eps=eps)"},
             "ln", "per sample, over (C, H, W)",
-            r"S_n = \{(c, h, w)\}\ \allowbreak\text{for each sample } n",
+            r"{S_n = \{(c, h, w)\}}\ \allowbreak\text{for each sample } n",
             "all features of one sample",
             "each **sample** (a row, pooled over its channels and H, W)",
             "the differences between channels of one sample remain",
@@ -267,7 +267,7 @@ LAYER_KINDS: dict[str, LayerKind] = {
             "instance", "InstanceNorm", {"nct": (SPATIAL,)}, True, 3, False,
             "nn.InstanceNorm2d({c}{e})", {"nct": "F.instance_norm(x, eps=eps)"},
             "inorm", "per sample and channel, over (H, W)",
-            r"S_{n,c} = \{(h, w)\}\ \allowbreak\text{for each } (n, c)",
+            r"{S_{n,c} = \{(h, w)\}}\ \allowbreak\text{for each } (n, c)",
             "each channel of one sample",
             "every **cell** (one sample's channel, pooled over H, W)",
             "the per-image contrast and colour cast are gone",
@@ -278,7 +278,7 @@ LAYER_KINDS: dict[str, LayerKind] = {
             "group", "GroupNorm", {"nct": ("C/G", SPATIAL)}, True, 2, False,
             "nn.GroupNorm({groups}, {c}{e})", {"nct": "F.group_norm(x, groups, eps=eps)"},
             "gn", "per sample and group of {size} channels",
-            r"S_{n,g} = \{(c, h, w) : c \in g\}\ \allowbreak\text{for each } (n, g)",
+            r"{S_{n,g} = \{(c, h, w) : c \in g\}}\ \allowbreak\text{for each } (n, g)",
             "each group of channels of one sample", "each sample's **group of {size} channels**",
             "channels of different groups keep their differences", (GROUPS,),
             torch_one_element=_ONE_VALUE, torch_checks_batch=True,
@@ -289,7 +289,7 @@ LAYER_KINDS: dict[str, LayerKind] = {
             {"nct": "F.rms_norm(x, x.shape[1:], eps=eps)",
              "ntd": "F.rms_norm(x, x.shape[-1:], eps=eps)"},
             "rms", "as LayerNorm, no mean (eps=None: finfo.eps)",
-            r"S_n = \{(c, h, w)\}\ \allowbreak\text{for each sample } n \text{ (as LayerNorm)}",
+            r"{S_n = \{(c, h, w)\}}\ \allowbreak\text{for each sample } n \text{ (as LayerNorm)}",
             "all features of one sample",
             "each **sample** (a row, pooled over its channels and H, W)",
             "nothing is subtracted, so the means of the cells stay away from 0",
@@ -303,16 +303,22 @@ KINDS = tuple(LAYER_KINDS)
 
 FORMULAS = {
     True: (
-        r"\mu_S = \frac{1}{|S|}\sum_{i \in S} x_i,\quad \sigma_S^2 = \frac{1}{|S|}"
-        r"\sum_{i \in S} (x_i - \mu_S)^2",
-        r"\hat x_i = \frac{x_i - \mu_S}{\sqrt{\sigma_S^2 + \epsilon}}",
+        r"{\mu_S = \frac{1}{|S|}\sum_{i \in S} x_i,}\quad\allowbreak{\sigma_S^2 = \frac{1}{|S|}"
+        r"\sum_{i \in S} (x_i - \mu_S)^2}",
+        r"{\hat x_i = \frac{x_i - \mu_S}{\sqrt{\sigma_S^2 + \epsilon}}}",
     ),
     False: (
-        r"\operatorname{ms}_S = \frac{1}{|S|}\sum_{i \in S} x_i^2 \quad (\text{no mean})",
-        r"\hat x_i = \frac{x_i}{\sqrt{\operatorname{ms}_S + \epsilon}}",
+        r"{\operatorname{ms}_S = \frac{1}{|S|}\sum_{i \in S} x_i^2}\quad\allowbreak"
+        r"(\text{no mean})",
+        r"{\hat x_i = \frac{x_i}{\sqrt{\operatorname{ms}_S + \epsilon}}}",
     ),
 }
-"""LaTeX of the statistics and the normalization of a set S: centered kinds, then the others."""
+"""LaTeX of the statistics and the normalization of a set S: centered kinds, then the others.
+
+Each equation is one brace group: KaTeX may break a display line after any top-level relation
+(the app lets display formulas wrap), and broke "mu_S =" from its right-hand side on narrow
+screens; a group never breaks, so a formula wraps only at its ``\\allowbreak``.
+"""
 
 
 def kind_of(kind: str) -> LayerKind:
@@ -349,7 +355,7 @@ def formulas(kind: str) -> tuple[str, str, str]:
     Examples
     --------
     >>> formulas("rms")[2]
-    '\\hat x_i = \\frac{x_i}{\\sqrt{\\operatorname{ms}_S + \\epsilon}}'
+    '{\\hat x_i = \\frac{x_i}{\\sqrt{\\operatorname{ms}_S + \\epsilon}}}'
     """
     spec = kind_of(kind)
     return (spec.set_tex, *FORMULAS[spec.centered])

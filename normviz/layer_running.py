@@ -13,7 +13,12 @@ from typing import NamedTuple
 
 import torch
 
-from normviz.layers import DEFAULT_MOMENTUM, statistics, update_running_stats
+from normviz.layers import (
+    DEFAULT_MOMENTUM,
+    blend_running_stats,
+    statistics,
+    update_running_stats,
+)
 from normviz.tensors import gaussian_batches
 
 DEFAULT_EPS = {"pytorch": 1e-5, "keras": 1e-3}  # nn.BatchNorm2d, keras BatchNormalization
@@ -127,17 +132,23 @@ def running_trace(
     """
     if not isinstance(batches, torch.Tensor) or batches.ndim < 3:
         raise ValueError("expected a (S, B, C, *) tensor of mini-batches")
-    c = batches.shape[2]
-    count = batches[0].numel() // c if batches.shape[0] else 0
-    rm, rv = torch.zeros(c, dtype=batches.dtype), torch.ones(c, dtype=batches.dtype)
-    out: tuple[list[float], ...] = ([], [], [], [], [])
-    for batch in batches:
-        rm, rv = update_running_stats(rm, rv, batch, momentum, convention)  # raises if count < 2
-        bm, bv = (t.flatten() for t in statistics(batch, "batch"))
-        unbiased = bv * (count / (count - 1))
-        for lst, v in zip(out, (bm, bv, unbiased, rm, rv), strict=True):
-            lst.append(float(v[channel]))
+    steps, size, c = batches.shape[:3]
+    count = batches[0].numel() // c if steps else 0
     m = DEFAULT_MOMENTUM[convention] if momentum is None else float(momentum)
+    out: tuple[list[float], ...] = ([], [], [], [], [])
+    if steps:  # checks the batch, the momentum and the convention; raises if count < 2
+        start = torch.zeros(c, dtype=batches.dtype), torch.ones(c, dtype=batches.dtype)
+        update_running_stats(*start, batches[0], m, convention)
+        # Every batch's moments at once: batch s's channels become channels s * C ... of one
+        # (B, S * C, *) batch (the same sets). Then the recursion, in the batches' dtype.
+        folded = batches.transpose(0, 1).reshape(size, steps * c, *batches.shape[3:])
+        bm, bv = (t.reshape(steps, c)[:, channel].numpy() for t in statistics(folded, "batch"))
+        unbiased = bv * (count / (count - 1))
+        rm, rv = bm.dtype.type(0), bv.dtype.type(1)
+        for mean, var in zip(bm, bv, strict=True):
+            rm, rv = blend_running_stats(rm, rv, mean, var, count, m, convention)
+            out[3].append(float(rm)), out[4].append(float(rv))
+        out[0].extend(bm.tolist()), out[1].extend(bv.tolist()), out[2].extend(unbiased.tolist())
     return RunningTrace(*out, momentum=m, convention=convention, count=count,
                         eps=DEFAULT_EPS[convention])  # fmt: skip
 

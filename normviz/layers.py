@@ -468,7 +468,36 @@ def update_running_stats(
             f"{list(x.shape)})"
         )
     mean, var = _moments(as_ncl(_working(x), "nct"))
-    mean, var = mean.to(x.dtype), var.to(x.dtype)
+    return blend_running_stats(
+        running_mean, running_var, mean.to(x.dtype), var.to(x.dtype), count, m, convention
+    )
+
+
+def blend_running_stats(running_mean, running_var, mean, var, count: int, m: float, convention):
+    """Return the running mean and variance after a batch of moments ``mean``, ``var``.
+
+    The one place of the two conventions' update (:func:`update_running_stats` explains them);
+    works on tensors, NumPy arrays and scalars alike, in their own dtype.
+
+    Parameters
+    ----------
+    running_mean, running_var : tensors, arrays or scalars
+        The running values before the batch.
+    mean, var : same type
+        The batch's mean and *biased* variance.
+    count : int >= 2
+        Values per channel in the batch (the unbiased variance is ``var * count / (count - 1)``).
+    m : float in [0, 1]
+        The convention's momentum.
+    convention : {"pytorch", "keras"}
+
+    Examples
+    --------
+    >>> blend_running_stats(0.0, 1.0, 2.0, 1.0, 2, 0.25, "pytorch")  # stores unbiased var 2
+    (0.5, 1.25)
+    >>> blend_running_stats(0.0, 1.0, 2.0, 1.0, 2, 0.75, "keras")  # the same mean; biased var
+    (0.5, 1.0)
+    """
     if convention == "pytorch":
         unbiased = var * (count / (count - 1))
         return (1 - m) * running_mean + m * mean, (1 - m) * running_var + m * unbiased

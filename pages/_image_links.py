@@ -82,7 +82,9 @@ def reset() -> None:
     """The "Reset to defaults" button: every setting to its default, messages cleared.
 
     The next run writes the defaults' query, which is empty: the URL loses its parameters. An
-    uploaded file stays (a file uploader cannot be emptied from code).
+    uploaded file stays (a file uploader cannot be emptied from code). The button lives in the
+    page's fragment, but the sample is a setting too: the whole page reruns (``st.rerun`` in a
+    callback turns the interaction into a full run).
     """
     ss = st.session_state
     for k in _WIDGET_KEYS:
@@ -90,6 +92,7 @@ def reset() -> None:
             del ss[k]
     ss[VALUES] = LINKS.defaults()
     ss[NOTES] = []
+    st.rerun()
 
 
 def seed(name: str, default: Any = None) -> Any:

@@ -14,19 +14,20 @@ from normviz.samples import SAMPLES
 from pages import _image_controls as controls
 from pages import _image_links as links
 from pages import _image_widgets as w
-from pages._held import held
+from pages._held import begin, held
 from pages._router import ensure_router
 
 ensure_router()
 
 CHART = {"config": {"displayModeBar": False}, "width": "stretch"}
+FULL_RUN = "img_full_run"  # set by the whole page's run, read by the lesson fragment
 FORMATS = list(io.UPLOAD_EXTENSIONS)
 
 
 st.title("Image normalization")
 st.markdown(image_text.definition())
 links.init_from_url()
-notes_slot = st.empty()  # the link's messages, drawn once the image has checked them
+notes_slot = st.empty()  # the link's messages about an image that cannot be read
 
 src, pick = st.columns([3, 2], vertical_alignment="bottom")
 upload = src.file_uploader(
@@ -59,128 +60,149 @@ except Exception:
     st.stop()
 
 names = fig.channel_names(prep.stats.mean.size)
-h, wd = prep.shape[:2]
 title = SAMPLES[sample].title if sample is not None else name  # what the alt texts call it
 st.caption(image_text.image_caption(name, prep.shape, prep.dtype, SAMPLES.get(sample)))
 for note in prep.notes:
     st.info(note, icon=":material/info:")
 
-keys = list(intensity.TECHNIQUES)
-with st.container(border=True):
-    # The select gets the room of its longest title ("Auto contrast (percentile stretch)"),
-    # the parameters the whole width below it.
-    left, right = st.columns([3, 2], vertical_alignment="bottom")
-    key = left.selectbox(
-        "Technique", keys, format_func=lambda k: intensity.TECHNIQUES[k].title, key="img_technique",
-        on_change=links.changed, **held("img_technique", keys),
+
+@st.fragment
+def lesson(prep: w.Prepared, hkey: str, upload: bool, source: tuple, title: str, file: str) -> None:
+    """Everything the technique and its settings change: a setting reruns only this part.
+
+    ``source`` is ``(data, sample, name)``, the image as read (bound into the downloads).
+    The image, its statistics and the comparison grid below are drawn by the full run only.
+    """
+    if not st.session_state.pop(FULL_RUN, False):
+        begin()  # a run of this part alone: its own record of widget state written (_held)
+    data, sample, name = source
+    names = fig.channel_names(prep.stats.mean.size)
+    h, wd = prep.shape[:2]
+    notes_slot = st.empty()  # the link's messages, drawn once the controls have checked them
+    keys = list(intensity.TECHNIQUES)
+    with st.container(border=True):
+        # The select gets the room of its longest title ("Auto contrast (percentile stretch)"),
+        # the parameters the whole width below it.
+        left, right = st.columns([3, 2], vertical_alignment="bottom")
+        key = left.selectbox(
+            "Technique", keys, format_func=lambda k: intensity.TECHNIQUES[k].title,
+            key="img_technique", on_change=links.changed, **held("img_technique", keys),
+        )  # fmt: skip
+        # No help= tooltip here: it opens above the button, over whatever lies there whenever the
+        # pointer rests on the button -- as it does right after picking a technique whose list
+        # entry lay over the button -- and the next click there hit the tooltip.
+        right.button(
+            "Reset to defaults", key="img_reset", on_click=links.reset,
+            icon=":material/restart_alt:",
+        )  # fmt: skip
+        params = controls.params(key, prep, names)
+        st.caption("Reset to defaults: every setting back to its default; the address loses them.")
+    refs = w.references(prep) if intensity.TECHNIQUES[key].needs_reference else []
+    links.sync_url(links.current(upload, image_view.image_defaults(prep, refs)))
+    links.show_notes(notes_slot)
+    tech = intensity.TECHNIQUES[key]
+    state = (hkey, key, image_view.frozen_params(params))  # identifies everything drawn below
+    res = w.result(*state, prep, params)
+    d_lo, d_hi = res.display
+
+    log_y = controls.log_counts()  # one count scale for both histograms: their shapes compare
+    before, after = st.columns(2, gap="medium")
+    with before:
+        st.subheader("Before")
+        st.image(prep.jpeg, width="stretch", alt=image_alt.input_image_alt(
+            title, prep.shape, prep.input_range, prep.stats.mean, names,
+        ))  # fmt: skip
+        i_lo, i_hi = prep.input_range
+        st.caption(image_text.input_display_note(i_lo, i_hi))
+        marks = image_view.clip_marks(key, params)
+        bounds = tuple(marks.values()) if marks else ()
+        before_hist = w.cached_figure(("before", hkey, log_y, bounds), lambda: fig.plot_histogram(
+            prep.stats.fine, names=names, x_range=prep.input_range, log_y=log_y, markers=marks,
+        ))  # fmt: skip
+        st.plotly_chart(before_hist, key="img_hist_before", **CHART, alt=image_alt.histogram_alt(
+            prep.stats.fine, names=names, x_range=prep.input_range, log_y=log_y, markers=marks,
+        ))  # fmt: skip
+    with after:
+        st.subheader(f"After: {tech.title}")
+        st.image(res.jpeg, width="stretch", alt=image_alt.output_image_alt(
+            title, tech.title, res.display, res.stats.minimum, res.stats.maximum,
+            res.stats.mean, names,
+        ))  # fmt: skip
+        o_lo, o_hi = float(np.min(res.stats.minimum)), float(np.max(res.stats.maximum))
+        st.caption(image_text.output_display_note(res.display, o_lo, o_hi))
+        if tech.output_range is None:  # unbounded, or in input units: show the display mapping
+            unit = image_text.bar_unit(key)
+            bar = w.cached_figure(
+                ("bar", *state), lambda: fig.plot_display_bar(d_lo, d_hi, unit=unit)
+            )
+            st.plotly_chart(
+                bar, key="img_bar", **CHART, alt=image_alt.display_bar_alt(d_lo, d_hi, unit)
+            )
+        after_hist = w.cached_figure(("after", *state, log_y), lambda: fig.plot_histogram(
+            res.hist, names=names, x_range=res.display, x_title="output", log_y=log_y,
+        ))  # fmt: skip
+        st.plotly_chart(after_hist, key="img_hist_after", **CHART, alt=image_alt.histogram_alt(
+            res.hist, names=names, x_range=res.display, what="the output", log_y=log_y,
+        ))  # fmt: skip
+
+    curve_col, table_col = st.columns(2, gap="medium")
+    curve_names = ("Y",) if params.get("mode") == "luminance" else names
+    with curve_col:
+        curve = w.cached_figure(("curve", *state), lambda: fig.plot_transfer(
+            res.curve, names=curve_names,
+            x_range=prep.input_range, display_range=res.display, title="Transfer curve",
+            y_range=image_view.curve_y_range(key, res.display),
+            empty_message=image_text.no_curve_note(key),
+        ))  # fmt: skip
+        st.plotly_chart(curve, key="img_curve", **CHART, alt=image_alt.transfer_alt(
+            res.curve, names=curve_names, empty_message=image_text.no_curve_note(key),
+        ))  # fmt: skip
+    with table_col:
+        st.markdown("**Statistics per channel**")
+        rows = image_view.stats_table(prep.stats, res.stats, names)
+        st.dataframe(rows, hide_index=True, width="stretch")
+        st.caption(image_text.stats_caption(prep.shape, prep.preview.shape))
+
+    st.subheader("The formula, with this image's numbers")
+    st.latex(image_text.formula(key, params, prep.stats, names).latex)
+    use, pitfalls = image_text.use_and_pitfalls(key)
+    c1, c2 = st.columns(2, gap="medium")
+    c1.markdown(f"**When to use it.** {use}")
+    c2.markdown(f"**Pitfalls.** {pitfalls}")
+    note = image_text.kind_note(key)
+    if note.level == "warning":
+        st.warning(note.text, icon=":material/warning:")
+    else:
+        st.info(note.text, icon=":material/info:")
+    with st.expander("Code for what is on screen", icon=":material/code:"):
+        image_file, ref_file = w.code_files(prep, file, params)
+        code = image_text.snippet(key, params, prep.stats, prep.dtype, image_file.name, ref_file)
+        st.code(code, language="python")
+
+    # Computed on click, outside the script thread: everything is bound now, nothing read later.
+    bound = (data, sample, key, prep, dict(params))
+    stem = f"{name.rsplit('.', 1)[0]}-{key}"
+    png_col, npy_col = st.columns(2)
+    # Short labels (they fit a 1280x720 screen at 150 % and a phone); the help says the rest.
+    png_col.download_button(
+        f"PNG, {wd} × {h}, 16-bit", data=partial(w.png_download, *bound), file_name=f"{stem}.png",
+        mime="image/png", key="img_download", on_click="ignore", icon=":material/download:",
+        help=f"The result at full resolution ({wd} × {h} pixels), as a 16-bit PNG.",
     )  # fmt: skip
-    # No help= tooltip here: it opens above the button, over whatever lies there whenever the
-    # pointer rests on the button -- as it does right after picking a technique whose list
-    # entry lay over the button -- and the next click there hit the tooltip.
-    right.button(
-        "Reset to defaults", key="img_reset", on_click=links.reset, icon=":material/restart_alt:"
-    )
-    params = controls.params(key, prep, names)
-    st.caption("Reset to defaults: every setting back to its default; the address loses them.")
-refs = w.references(prep) if intensity.TECHNIQUES[key].needs_reference else []
-links.sync_url(links.current(upload is not None, image_view.image_defaults(prep, refs)))
-links.show_notes(notes_slot)
-tech = intensity.TECHNIQUES[key]
-state = (hkey, key, image_view.frozen_params(params))  # identifies everything drawn below
-res = w.result(*state, prep, params)
-d_lo, d_hi = res.display
+    png_col.caption(image_text.download_note(d_lo, d_hi))
+    shape = f"{h} × {wd}{' × 3' if len(names) == 3 else ''}"
+    npy_col.download_button(
+        f"NumPy, {shape}, float32", data=partial(w.npy_download, *bound), file_name=f"{stem}.npy",
+        mime="application/octet-stream", key="img_download_npy", on_click="ignore",
+        icon=":material/data_array:",
+        help="The output values at full resolution, an array of shape "
+        f"({shape.replace(' × ', ', ')}) in a float32 .npy file (np.load reads it).",
+    )  # fmt: skip
+    npy_col.caption(image_text.npy_note())
 
-log_y = controls.log_counts()  # one count scale for both histograms: their shapes compare
-before, after = st.columns(2, gap="medium")
-with before:
-    st.subheader("Before")
-    st.image(prep.jpeg, width="stretch", alt=image_alt.input_image_alt(
-        title, prep.shape, prep.input_range, prep.stats.mean, names,
-    ))  # fmt: skip
-    i_lo, i_hi = prep.input_range
-    st.caption(image_text.input_display_note(i_lo, i_hi))
-    marks = image_view.clip_marks(key, params)
-    bounds = tuple(marks.values()) if marks else ()
-    before_hist = w.cached_figure(("before", hkey, log_y, bounds), lambda: fig.plot_histogram(
-        prep.stats.fine, names=names, x_range=prep.input_range, log_y=log_y, markers=marks,
-    ))  # fmt: skip
-    st.plotly_chart(before_hist, key="img_hist_before", **CHART, alt=image_alt.histogram_alt(
-        prep.stats.fine, names=names, x_range=prep.input_range, log_y=log_y, markers=marks,
-    ))  # fmt: skip
-with after:
-    st.subheader(f"After: {tech.title}")
-    st.image(res.jpeg, width="stretch", alt=image_alt.output_image_alt(
-        title, tech.title, res.display, res.stats.minimum, res.stats.maximum, res.stats.mean, names,
-    ))  # fmt: skip
-    o_lo, o_hi = float(np.min(res.stats.minimum)), float(np.max(res.stats.maximum))
-    st.caption(image_text.output_display_note(res.display, o_lo, o_hi))
-    if tech.output_range is None:  # unbounded, or in input units: show the display mapping
-        unit = image_text.bar_unit(key)
-        bar = w.cached_figure(("bar", *state), lambda: fig.plot_display_bar(d_lo, d_hi, unit=unit))
-        st.plotly_chart(
-            bar, key="img_bar", **CHART, alt=image_alt.display_bar_alt(d_lo, d_hi, unit)
-        )
-    after_hist = w.cached_figure(("after", *state, log_y), lambda: fig.plot_histogram(
-        res.hist, names=names, x_range=res.display, x_title="output", log_y=log_y,
-    ))  # fmt: skip
-    st.plotly_chart(after_hist, key="img_hist_after", **CHART, alt=image_alt.histogram_alt(
-        res.hist, names=names, x_range=res.display, what="the output", log_y=log_y,
-    ))  # fmt: skip
 
-curve_col, table_col = st.columns(2, gap="medium")
-curve_names = ("Y",) if params.get("mode") == "luminance" else names
-with curve_col:
-    curve = w.cached_figure(("curve", *state), lambda: fig.plot_transfer(
-        res.curve, names=curve_names,
-        x_range=prep.input_range, display_range=res.display, title="Transfer curve",
-        y_range=image_view.curve_y_range(key, res.display),
-        empty_message=image_text.no_curve_note(key),
-    ))  # fmt: skip
-    st.plotly_chart(curve, key="img_curve", **CHART, alt=image_alt.transfer_alt(
-        res.curve, names=curve_names, empty_message=image_text.no_curve_note(key),
-    ))  # fmt: skip
-with table_col:
-    st.markdown("**Statistics per channel**")
-    rows = image_view.stats_table(prep.stats, res.stats, names)
-    st.dataframe(rows, hide_index=True, width="stretch")
-    st.caption(image_text.stats_caption(prep.shape, prep.preview.shape))
-
-st.subheader("The formula, with this image's numbers")
-st.latex(image_text.formula(key, params, prep.stats, names).latex)
-use, pitfalls = image_text.use_and_pitfalls(key)
-c1, c2 = st.columns(2, gap="medium")
-c1.markdown(f"**When to use it.** {use}")
-c2.markdown(f"**Pitfalls.** {pitfalls}")
-note = image_text.kind_note(key)
-if note.level == "warning":
-    st.warning(note.text, icon=":material/warning:")
-else:
-    st.info(note.text, icon=":material/info:")
-with st.expander("Code for what is on screen", icon=":material/code:"):
-    image_file, ref_file = w.code_files(prep, file, params)
-    code = image_text.snippet(key, params, prep.stats, prep.dtype, image_file.name, ref_file)
-    st.code(code, language="python")
-
-# Computed on click, outside the script thread: everything is bound now, nothing read later.
-bound = (data, sample, key, prep, dict(params))
-stem = f"{name.rsplit('.', 1)[0]}-{key}"
-png_col, npy_col = st.columns(2)
-# Short labels (they fit a 1280x720 screen at 150 % and a phone); the help says the rest.
-png_col.download_button(
-    f"PNG, {wd} × {h}, 16-bit", data=partial(w.png_download, *bound), file_name=f"{stem}.png",
-    mime="image/png", key="img_download", on_click="ignore", icon=":material/download:",
-    help=f"The result at full resolution ({wd} × {h} pixels), as a 16-bit PNG.",
-)  # fmt: skip
-png_col.caption(image_text.download_note(d_lo, d_hi))
-shape = f"{h} × {wd}{' × 3' if len(names) == 3 else ''}"
-npy_col.download_button(
-    f"NumPy, {shape}, float32", data=partial(w.npy_download, *bound), file_name=f"{stem}.npy",
-    mime="application/octet-stream", key="img_download_npy", on_click="ignore",
-    icon=":material/data_array:",
-    help=f"The output values at full resolution, an array of shape ({shape.replace(' × ', ', ')})"
-    " in a float32 .npy file (np.load reads it).",
-)  # fmt: skip
-npy_col.caption(image_text.npy_note())
+st.session_state[FULL_RUN] = True
+lesson(prep, hkey, upload is not None, (data, sample, name), title, file)
 
 st.subheader("All techniques on this image")
 tiles = w.grid(hkey, prep)

@@ -17,7 +17,7 @@ from normviz import layer_text as text
 from normviz import layers, tensors
 from normviz.figures import layers as fig
 from normviz.figures.layers_cube import cube_alt, plot_cube
-from normviz.figures.layers_cube_row import cube_tile_image, tile_alt, tile_ranges
+from normviz.figures.layers_cube_row import cube_tile_image, tile_alt, tile_png, tile_ranges
 from normviz.layer_kinds import formulas, groups_for
 from normviz.layer_links import CONVENTIONS, SOURCES, TABS
 from pages import _layer_links as links
@@ -27,6 +27,7 @@ from pages._router import ensure_router
 ensure_router()
 
 CHART = {"config": {"displayModeBar": False}, "width": "stretch"}
+TILE_WIDTH = 150  # px: a small cube and its title ("InstanceNorm" in bold needs ~105 px)
 OFFSETS = ("ch_offset", "ch_scale", "s_offset", "s_scale")
 NAMES = layers.KIND_NAMES
 try:  # bundled photographs, when the samples module is there
@@ -55,16 +56,18 @@ def batch(source: str, n: int, c: int, side: int, offsets: tuple[float, ...]) ->
 @st.cache_resource(max_entries=64, show_spinner=False)
 def cube(key: tuple, kind: str, groups: int | None, _x: torch.Tensor, layout: str = "nct"):
     info = studies.cube_info(_x, kind, groups, layout)
-    return plot_cube(info), cube_alt(info)
+    return plot_cube(info), cube_alt(info), info
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def cube_row(key: tuple, groups: int, _x: torch.Tensor):
-    """(title, RGB picture, alt text) of the five cubes: pictures cost a browser nothing to show,
-    five Plotly charts hundreds of milliseconds a change."""
+def cube_row(shape: tuple[int, ...], groups: int, _x: torch.Tensor):
+    """(title, PNG picture, alt text) of the five cubes: pictures cost a browser nothing to show,
+    five Plotly charts hundreds of milliseconds a change. They show which elements share a set,
+    not their values: keyed by the shape, so the data's offsets and source never redraw them."""
     infos = studies.cube_infos(_x, groups)
     ranges = tile_ranges(infos)
-    return [(captions.tile_title(i), cube_tile_image(i, ranges), tile_alt(i)) for i in infos]
+    return [(captions.tile_title(i), tile_png(cube_tile_image(i, ranges)), tile_alt(i))
+            for i in infos]  # fmt: skip
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -162,24 +165,24 @@ if tabs[0].open:  # only the open tab runs and draws
     with tabs[0]:
         left, right = st.columns([3, 2])
         with left:
-            chart, alt = cube(key, kind, g_kind, x)
+            chart, alt, info = cube(key, kind, g_kind, x)
             st.plotly_chart(chart, key="lay_cube_chart", alt=alt, **CHART)
         with right:
             st.markdown(f"#### {NAMES[kind]}")
             for formula in formulas(kind):
                 st.latex(formula)
-            st.markdown(text.cube_text(studies.cube_info(x, kind, g_kind), behaviour))
+            st.markdown(text.cube_text(info, behaviour))
             if degenerate:
                 st.warning(degenerate)
             st.info(text.layer_note(kind, g_kind))  # about the chosen layer
-        # Five pictures in columns: side by side on a screen, stacked on a phone.
-        tiles = cube_row(key, groups, x)
-        for i, (col, (title, picture, alt)) in enumerate(
-            zip(st.columns(len(tiles)), tiles, strict=True)
-        ):
-            with col.container(key=f"lay_cube_tile{i}"):
-                st.markdown(title)
-                st.image(picture, alt=alt, width="stretch")
+        # Five tiles of one width in a row that wraps: five columns were 75 px wide beside the
+        # sidebar, and broke "InstanceNorm" mid-word. A tile keeps room for its title.
+        with st.container(horizontal=True, key="lay_tiles_row"):
+            for i, (title, picture, alt) in enumerate(cube_row(tuple(x.shape), groups, x)):
+                with st.container(key=f"lay_cube_tile{i}", width=TILE_WIDTH):
+                    st.markdown(title)
+                    # PNG as it is: "auto" re-encoded every tile as a JPEG on every run.
+                    st.image(picture, alt=alt, width="stretch", output_format="PNG")
         st.caption(
             "After Figure 2 of Wu & He, *Group Normalization* (ECCV 2018): shaded, the elements "
             "that share one mean and variance (RMSNorm: one mean square); axes as in the cube "
@@ -202,7 +205,7 @@ if tabs[2].open:  # only the open tab runs and draws
             col.metric(metric.label, metric.value)
         st.markdown(text.groupnorm_text(check))
         st.warning(captions.GROUPNORM_MISCONCEPTION)
-        chart, alt = cube(key, "group", groups, x)
+        chart, alt, _ = cube(key, "group", groups, x)
         st.plotly_chart(chart, key="lay_gn_chart", alt=alt, **CHART)
 
 if tabs[3].open:  # only the open tab runs and draws
@@ -216,7 +219,7 @@ if tabs[3].open:  # only the open tab runs and draws
         ) or p.default)  # fmt: skip
         tokens = tensors.synthetic_tokens(2, 6, 8, seed=0)
         st.latex(captions.token_sets_tex())
-        chart, alt = cube(("tokens",), tok_kind, None, tokens, "ntd")
+        chart, alt, _ = cube(("tokens",), tok_kind, None, tokens, "ntd")
         st.plotly_chart(chart, key="lay_tok_chart", alt=alt, **CHART)
         st.markdown(text.padding_text(studies.padding_effect(tokens, 3), tokens.shape[0]))
         st.markdown(text.WHY_LAYERNORM)

@@ -36,6 +36,10 @@ ANIMATED_TRACES = [2, 3]
 """Traces a frame replaces: the set's shaded cells, and its box."""
 SHADE = "rgba(79, 70, 229, 0.78)"
 """Fill of a shaded cell (ACCENT)."""
+BUTTONS_Y = 0.15
+"""Bottom of the animated cube's Play/Pause row (paper units): above its slider (~72 px of 514)."""
+CUBE_BOTTOM = 0.23
+"""Bottom of the animated cube's drawing (paper units): above the buttons' row (~33 px)."""
 
 
 def project(a, b, l_) -> tuple[np.ndarray, np.ndarray]:
@@ -270,13 +274,13 @@ def plane(xr: Sequence[float], yr: Sequence[float], domain_y: Sequence[float] = 
     }  # fmt: skip
 
 
-def plot_cube(info: CubeInfo, height: int = 560, frame_ms: int = 700) -> FigureSpec:
+def plot_cube(info: CubeInfo, height: int = 600, frame_ms: int = 700) -> FigureSpec:
     """Return the cube of ``info`` animated over its statistic sets, one frame per set.
 
-    Play/Pause buttons and a slider run in the browser (no server round trip per frame). The
-    title of each frame is :func:`normviz.layer_text.set_caption` on three lines
-    (:func:`title_lines`): the index the set keeps, the axes it pools over, its mean and
-    standard deviation.
+    Play/Pause buttons and a slider run in the browser (no server round trip per frame); the
+    buttons sit in a row of their own above the full-width slider. The title of each frame is
+    :func:`normviz.layer_text.set_caption` on three lines (:func:`title_lines`): the index the
+    set keeps, the axes it pools over, its mean and standard deviation.
 
     Traces: 0 the block's three visible faces, 1 their cell edges, 2 the set's cells on them,
     3 the set's box, 4 the axes' index labels; frames replace :data:`ANIMATED_TRACES`.
@@ -319,14 +323,17 @@ def plot_cube(info: CubeInfo, height: int = 560, frame_ms: int = 700) -> FigureS
         "dragmode": False,
         "plot_bgcolor": "white",
         "paper_bgcolor": "white",
-        **plane(*data_range(info), (0.17, 1.0)),
+        **plane(*data_range(info), (CUBE_BOTTOM, 1.0)),
         "annotations": notes,
-        "updatemenus": [
-            play_pause(play, pause, x=0.02, y=0.02, xanchor="left", yanchor="bottom")
-        ],
+        # The buttons get a row of their own above the slider: beside it, on a phone's 390 px,
+        # they covered its first steps (the slider's left end was a fixed fraction of the width).
+        "updatemenus": [play_pause(
+            play, pause, x=0.02, y=BUTTONS_Y, xanchor="left", yanchor="bottom",
+            pad={"t": 0, "b": 0, "l": 0, "r": 0},
+        )],
         "sliders": [
             {
-                "active": 0, "x": 0.22, "y": 0.02, "len": 0.76, "yanchor": "bottom",
+                "active": 0, "x": 0.02, "y": 0.0, "len": 0.96, "yanchor": "bottom",
                 "currentvalue": {"prefix": "set ", "font": {"size": 12}},
                 "pad": {"t": 0, "b": 0},
                 "steps": [

@@ -368,6 +368,9 @@ def test_only_the_open_tabs_charts_are_drawn():
         assert _scenes(app) == 0, (tab, _scenes(app))
     _open(app, "cube")
     assert len(app.get("image")) == 5  # the five small cubes: pictures, no chart to mount
+    # Sent as the PNG the cache holds: "auto" re-encoded each line drawing as a JPEG every run.
+    urls = [i.url for image in app.get("image") for i in image.proto.imgs]
+    assert len(urls) == 5 and all(u.endswith(".png") for u in urls), urls
     assert [m.label for m in app.metric] == []  # the GroupNorm tab's body did not run
     assert _open(app, "groupnorm").metric
 

@@ -156,6 +156,46 @@ def test_formulas_follow_the_table(kind):
     assert ("\\mu_S" in out) == LAYER_KINDS[kind].centered
 
 
+# Where KaTeX may end a display line: after a top-level relation (the app lets display formulas
+# wrap, app.py's style), or at an explicit \allowbreak. Relations inside a brace group never break.
+RELATION = re.compile(r"=|<|>|:|\\(?:in|leftarrow|to|approx|le|ge)(?![A-Za-z])")
+
+
+def _top_level_relations(tex: str) -> list[str]:
+    """Return the relations of ``tex`` outside every brace group (``\\{`` is no group)."""
+    depth, found, i = 0, [], 0
+    while i < len(tex):
+        if tex.startswith(("\\{", "\\}"), i):
+            i += 2
+            continue
+        if tex[i] in "{}":
+            depth += 1 if tex[i] == "{" else -1
+            assert depth >= 0, tex
+            i += 1
+            continue
+        match = RELATION.match(tex, i)
+        if match and depth == 0:
+            found.append(match.group())
+        i += match.end() - i if match else 1
+    assert depth == 0, f"unbalanced braces in {tex!r}"
+    return found
+
+
+def test_top_level_relations_finds_the_break_points():
+    assert _top_level_relations(r"\mu_S = \frac{1}{2},\quad {x = 1}") == ["="]
+    assert _top_level_relations(r"{S = \{(h, w) : c \in g\}}\ \allowbreak\text{a}") == []
+    assert _top_level_relations(r"a \in b \leftarrow c") == [r"\in", r"\leftarrow"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_formulas_never_break_inside_an_equation(kind):
+    """Issue 12: on a phone and at 1280x720 at 150 % the statistics formula broke right after
+    "mu_S =" (KaTeX may end a line after any top-level relation). Every equation the cube tab
+    shows is one brace group; a formula breaks only at its \\allowbreak, between equations."""
+    for tex in formulas(kind):
+        assert _top_level_relations(tex) == [], tex
+
+
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("shape", [(1, 6, 1, 1), (2, 6, 1, 1), (1, 6, 1, 2)])
 def test_one_element_rule_is_torchs(kind, shape):

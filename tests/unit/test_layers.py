@@ -246,6 +246,33 @@ def test_running_trace_converges_to_population():
     )
 
 
+@pytest.mark.parametrize("momentum", [0.1, 0.01])
+def test_running_trace_is_batchnorm2d_after_every_batch(momentum):
+    """The trace computes every batch's moments at once (fast); after each batch its running
+    values are nn.BatchNorm2d's buffers, its batch moments torch's, and Keras's convention is
+    update_running_stats step by step."""
+    g = torch.Generator().manual_seed(1)
+    stream = torch.randn(40, 6, 3, 2, 2, generator=g) * 2 + 1
+    trace = studies.running_trace(stream, momentum, channel=1)
+    keras = studies.running_trace(stream, 1 - momentum, "keras", channel=1)
+    bn = torch.nn.BatchNorm2d(3, momentum=momentum)
+    rm, rv = torch.zeros(3), torch.ones(3)
+    for s, batch in enumerate(stream):
+        bn(batch)
+        rm, rv = layers.update_running_stats(rm, rv, batch, 1 - momentum, "keras")
+        assert trace.running_mean[s] == pytest.approx(bn.running_mean[1].item(), rel=1e-5)
+        assert trace.running_var[s] == pytest.approx(bn.running_var[1].item(), rel=1e-5)
+        assert keras.running_mean[s] == pytest.approx(rm[1].item(), rel=1e-5, abs=1e-7)
+        assert keras.running_var[s] == pytest.approx(rv[1].item(), rel=1e-5)
+        values = batch[:, 1]
+        assert trace.batch_mean[s] == pytest.approx(values.mean().item(), rel=1e-5, abs=1e-6)
+        assert trace.batch_var_biased[s] == pytest.approx(values.var(correction=0).item(), rel=1e-5)
+        assert trace.batch_var_unbiased[s] == pytest.approx(values.var().item(), rel=1e-5)
+    assert studies.running_trace(stream[:0]).running_mean == []
+    with pytest.raises(ValueError, match="expected more than 1 value per channel"):
+        studies.running_trace(torch.ones(3, 1, 2))
+
+
 def test_groupnorm_check_equivalences_and_misconception():
     x = torch.randn(4, 6, 3, 3, generator=GEN) + torch.arange(4.0).reshape(4, 1, 1, 1)
     check = studies.groupnorm_check(x)
