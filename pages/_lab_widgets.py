@@ -561,8 +561,13 @@ def x_axis_control() -> None:
     )
 
 
-def draw(trainers: list[Trainer], labels: list[str]) -> None:
+def draw(trainers: list[Trainer], labels: list[str], running: bool) -> None:
     """Draw the live chart surface with the whole history, and the stopped runs' messages.
+
+    ``running`` is what this page run's buttons show (:func:`sync_running`, read before them),
+    not the session's flag now: the worker may stop a run in between (an epoch limit reached
+    within the page run), and the view must then see "shown running, streamed stopped" to ask
+    for the page run that brings Start back.
 
     The surface then follows the session's stream by itself while it trains (no page rerun);
     its status lines come in its payloads. It asks for a page run when it has mounted (a
@@ -573,7 +578,7 @@ def draw(trainers: list[Trainer], labels: list[str]) -> None:
     session.x_axis = ss.get("lab_x_axis") or "epoch"
     session.touch()
     payload = session.payload(full=True, alt=True)
-    reply = live_chart(payload, session.token, running=session.running, drawn=ss.lab_drawn)
+    reply = live_chart(payload, session.token, running=running, drawn=ss.lab_drawn)
     if isinstance(reply, dict) and reply.get("ready"):
         ss.lab_drawn = True
     for t, lab in zip(trainers, labels, strict=True):

@@ -117,7 +117,7 @@ with main:
 
     # No timer: the live view follows its session's stream while it trains, and this page
     # runs only on a user's action (or when the view asks: it mounted, a run stopped).
-    w.draw(trainers, st.session_state.lab_labels)
+    w.draw(trainers, st.session_state.lab_labels, running)
     st.caption(w.BOUNDARY_KEY)
     w.x_axis_control()  # under the curves it sets
 
