@@ -76,18 +76,20 @@ def test_training_streams_with_no_page_run_and_status_lines_follow(page, server)
 
 
 def test_a_run_that_stops_by_itself_brings_the_buttons_back(page, server):
-    open_page(page, server, "/lab?seed=3&max_epochs=8&batch_size=256")
+    # Long enough (75 updates an epoch) that the page shows it training before it ends: at
+    # batch 256 (one update an epoch) it could end within the page run that handled Start.
+    open_page(page, server, "/lab?seed=3&max_epochs=12&batch_size=2")
     live = _live(page)
     page.locator(".st-key-lab_start button").click()
     start = page.locator(".st-key-lab_start button")
     expect(page.locator(".st-key-lab_pause button")).to_be_enabled(timeout=30_000)
     # No click: the view sees the stop in its stream and asks the page to run once.
-    expect(start).to_be_enabled(timeout=30_000)
+    expect(start).to_be_enabled(timeout=60_000)
     settle(page, 30)
     assert live.evaluate(STATS)["pageRuns"] >= 1
-    assert _epochs(page) == [8]
-    assert live.evaluate(STATS)["rows"] == 9
-    expect(page.get_by_text("maximum of 8 epochs", exact=False).first).to_be_visible()
+    assert _epochs(page) == [12]
+    assert live.evaluate(STATS)["rows"] == 13
+    expect(page.get_by_text("maximum of 12 epochs", exact=False).first).to_be_visible()
     check_page(page)
 
 
