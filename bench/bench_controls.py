@@ -15,7 +15,10 @@ What one control's time is: from the input event in the page (the key press or p
 the page timed it) until the app settled: script state ``notRunning``, no status widget, every
 Plotly chart drawn, and then nothing left to do: the end of the last script run, the last DOM
 change in the app and the end of the last long task (main thread busy > 50 ms, which is where
-Plotly draws), whichever is latest, with 0.6 s of quiet after it.
+Plotly draws), whichever is latest, with 0.6 s of quiet after it. Not counted as a DOM change:
+the style of an expander's ``<details>`` while Streamlit animates its height for 500 ms as it
+opens (its content is drawn when the animation starts; the animation is a fixed transition, not
+work).
 
 A lesson's first view: from navigation start until *usable* (the first moment the page is idle
 after its first script run with everything it drew so far drawn, the lab's live view included)
@@ -73,7 +76,9 @@ PROBE_JS = """
         const v = c.target.getAttribute('data-test-script-state');
         if (v === 'running' && c.oldValue !== 'running') { p.runs += 1; p.runStart = now; }
         else if (v !== 'running' && c.oldValue === 'running') p.runEnd = now;
-      } else {
+      } else if (!(c.type === 'attributes' && c.target.tagName === 'DETAILS')) {
+        // (An expander's <details> gets its height animated for 500 ms as it opens, its
+        // content already drawn; that animation's style changes are not work to wait for.)
         p.mutation = now;
       }
     }
