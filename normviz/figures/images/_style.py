@@ -12,8 +12,8 @@ _LABEL_STEP = 12  # px between the direct labels of one plot, so they never over
 _SHADE = "rgba(148, 163, 184, 0.18)"
 # Room for the axes' text, in px. Streamlit's chart theme pads the plot by 8 px (margin.pad):
 # that pushed the colour bar's tick labels out of its 64 px, and squeezed the axis titles onto
-# the tick labels. Every figure sets its own pad; axes push the margins to fit their labels
-# with a gap between the tick labels and the title (TITLE_STANDOFF).
+# the tick labels. Every figure sets its own pad and margins that hold its axes' labels, with a
+# gap between the tick labels and the title (TITLE_STANDOFF).
 #
 # Fixed room, not Plotly's automargin, where the text's size is known: automargin measured the
 # labels after a first draw, pushed a margin by 2-3 px (it did so at any starting margin) and
