@@ -187,7 +187,10 @@ def to_display(img: np.ndarray, lo: float, hi: float) -> np.ndarray:
     array([[  0,   0, 128, 255, 255,   0]], dtype=uint8)
     """
     scaled = (np.asarray(img, dtype=np.float32) - np.float32(lo)) / np.float32(max(hi - lo, 1e-12))
-    return io.to_display_uint8(np.nan_to_num(scaled, nan=0.0, posinf=1.0, neginf=0.0))
+    # clip maps -inf/+inf to 0/1; NaN set to 0 in place (np.nan_to_num took 3x longer here)
+    np.clip(scaled, 0.0, 1.0, out=scaled)
+    np.copyto(scaled, 0.0, where=np.isnan(scaled))
+    return io.to_display_uint8(scaled)
 
 
 def prepare_image(name: str, decoded: io.DecodedImage, quality: int = 88) -> Prepared:
@@ -242,10 +245,13 @@ def summarize(out: np.ndarray) -> Summary:
     >>> summarize(np.array([[0.0, 2.0], [4.0, 6.0]], np.float32))
     Summary(minimum=array([0.]), maximum=array([6.]), mean=array([3.]), std=array([2.23606798]))
     """
-    flat = out.reshape(-1, 1 if out.ndim == 2 else out.shape[-1])
-    mean = flat.mean(axis=0, dtype=np.float64)
-    std = np.sqrt(np.maximum(np.mean(np.square(flat, dtype=np.float64), axis=0) - mean**2, 0.0))
-    return Summary(flat.min(axis=0).astype(np.float64), flat.max(axis=0).astype(np.float64),
+    # One contiguous row per channel: NumPy reduces (N, 3) along axis 0 ~30x slower (70 ms on a
+    # 600 x 400 colour preview, most of a setting change's server time).
+    rows = np.ascontiguousarray(np.moveaxis(out, -1, 0)) if out.ndim == 3 else out[None]
+    rows = rows.reshape(rows.shape[0], -1)
+    mean = rows.mean(axis=1, dtype=np.float64)
+    std = np.sqrt(np.maximum(np.mean(np.square(rows, dtype=np.float64), axis=1) - mean**2, 0.0))
+    return Summary(rows.min(axis=1).astype(np.float64), rows.max(axis=1).astype(np.float64),
                    mean, std)  # fmt: skip
 
 

@@ -213,3 +213,5 @@ for row in range(0, len(tiles), 4):
         col.image(svg, width="stretch", alt=image_alt.histogram_alt(
             hist, names=names, what=f"the output of {tile}", cumulative=False,
         ))  # fmt: skip
+
+w.warm_samples()  # the other samples, ready before they are picked (once per process)

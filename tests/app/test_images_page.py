@@ -677,3 +677,37 @@ def test_widgets_take_label_help_range_step_and_default_from_the_table(technique
             assert mismatches(spec, got) == [], (technique, spec.name)
             # an injected mismatch is caught by the same comparison
             assert mismatches(spec._replace(label=spec.label + "!"), got)
+
+
+# --- the samples are prepared ahead ----------------------------------------------------------
+
+
+def test_every_sample_is_prepared_ahead_and_equals_the_computation(page, monkeypatch):
+    # The page's full run starts one background thread a process that fills the caches of every
+    # sample (statistics, previews, the comparison grid): picking one later computes nothing.
+    from normviz import image_view
+    from pages import _image_widgets as w
+
+    thread = w.warm_samples()  # the one the page's full run started
+    assert w.warm_samples() is thread  # one a process
+    thread.join(120)
+    assert not thread.is_alive()
+    # Other tests' uploads may have evicted samples since: that thread's work, done again here.
+    w.prepare.clear()
+    w.grid.clear()
+    w._warm()
+    expected = {k: image_view.prepare_image(k, load_sample(k)) for k in SAMPLES}
+
+    def recomputed(*args, **kwargs):
+        raise AssertionError("computed again: not prepared ahead")
+
+    monkeypatch.setattr(w.image_view, "prepare_image", recomputed)
+    monkeypatch.setattr(w.image_view, "grid_tile", recomputed)
+    for k, want in expected.items():
+        got = w.prepare(f"sample:{k}", k, None, k)
+        assert got.shape == want.shape and got.jpeg == want.jpeg
+        np.testing.assert_array_equal(got.preview, want.preview)
+        np.testing.assert_array_equal(got.stats.mean, want.stats.mean)
+        tiles = w.grid(f"sample:{k}", got)
+        assert len(tiles) == len(TECHNIQUES)
+        assert all(t[1][:2] == b"\xff\xd8" and t[3].startswith("<svg") for t in tiles)

@@ -18,6 +18,7 @@ from normviz.figures.images._channels import (
 )
 from normviz.figures.images._style import (
     _LABEL_STEP,
+    RIGHT_ROOM,
     TITLE_STANDOFF,
     _band,
     _direct_label,
@@ -234,9 +235,9 @@ def plot_histogram(
     if cumulative:
         layout["yaxis2"] = {
             "overlaying": "y", "side": "right", "range": [0, 1.02], "showgrid": False,
-            "tickformat": ".0%", "tickvals": [0, 0.5, 1], "zeroline": False, "automargin": True,
+            "tickformat": ".0%", "tickvals": [0, 0.5, 1], "zeroline": False, "automargin": False,
         }  # fmt: skip
-        layout["margin"]["r"] = 40
+        layout["margin"]["r"] = RIGHT_ROOM  # fixed labels: fixed room (see _style)
     return go.Figure(data=data, layout=layout)
 
 
