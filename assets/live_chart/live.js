@@ -7,7 +7,9 @@
  * layout), so zoom, pan and hover survive payloads. When a payload does not fit what it holds
  * it answers with {stream, have: {token: rows}, ask} as the component's value.
  *
- * Test hooks: window.liveStats (counters), window.liveCharts (the chart objects).
+ * Test hooks: window.liveStats (counters), window.liveCharts (the chart objects),
+ * window.liveTuning (denseRowsPerPx: from how many rows a device pixel column a line is filled
+ * rather than stroked, see densePath).
  * liveStats: renders = payloads applied and drawn; requests = replies sent; lastRenderMs = this
  * script's main-thread time per payload in the last frame (applying + drawing, shared by the
  * payloads that frame drew); totalRenderMs = the sum over all; rows = rows held for the first run.
@@ -680,7 +682,174 @@
       value: fmt,
       spanGaps: false,
       points: { show: false },
+      paths: densePath,
     };
+  }
+
+  // ---------------------------------------------------------------- dense lines
+  // A line with more rows than half its plot's pixel columns is not stroked but filled: the
+  // area uPlot's stroke would cover. Chromium rasterizes a canvas in software on the page's main
+  // thread (no GPU here), and a noisy curve of thousands of rows is a zigzag of thousands of
+  // round joins: stroking the loss, accuracy and norm lines cost the main thread 6-8 ms an
+  // update, filling their outlines (one simple polygon a line) a tenth of that.
+  // uPlot draws a dense line column by column of device pixels (rows at their rounded pixel
+  // position; a column's rows as one vertical stroke, joined to the next column's): each column
+  // here holds the same vertical extent (its rows, and the joining segments' parts within half
+  // a pixel of it), and the outline is the union of those extents widened by half the line's
+  // width, as uPlot's stroke. A null row breaks the line, an undefined one is bridged, as in
+  // uPlot's path; a dashed line's dash pattern is cut along x. Sparser lines (few rows, a zoom)
+  // keep uPlot's stroke.
+  var tuning = { denseRowsPerPx: 0.5 };
+  window.liveTuning = tuning;
+  var linearPath = null;
+  var env = { lo: new Float64Array(0), hi: new Float64Array(0) };
+
+  function strokePath(u, si, i0, i1) {
+    linearPath = linearPath || uPlot.paths.linear();
+    return linearPath(u, si, i0, i1);
+  }
+
+  function densePath(u, si, i0, i1) {
+    var bb = u.bbox, s = u.series[si], xs = u.data[0], ys = u.data[si];
+    var sx = u.scales.x, sy = u.scales[s.scale];
+    var kx = bb.width / (sx.max - sx.min), ky = bb.height / (sy.max - sy.min);
+    if (!(i1 - i0 + 1 >= tuning.denseRowsPerPx * bb.width) || !(bb.width >= 2) ||
+        !(kx > 0 && isFinite(kx) && ky > 0 && isFinite(ky))) {
+      return strokePath(u, si, i0, i1);
+    }
+    var base = Math.floor(bb.left) - 2, cols = Math.ceil(bb.width) + 5;
+    if (env.lo.length < cols) {
+      env.lo = new Float64Array(cols + 64);
+      env.hi = new Float64Array(cols + 64);
+    }
+    var lo = env.lo, hi = env.hi, k, i;
+    for (k = 0; k < cols; k++) {
+      lo[k] = Infinity;
+      hi[k] = -Infinity;
+    }
+    // Column k is device pixel x = base + k; y is the canvas's (down), rounded as uPlot's.
+    var x0 = sx.min, xl = bb.left - base, y0 = sy.min, yb = bb.top + bb.height;
+    var far = 4 * (bb.height + 100);
+    var pk = NaN, py = NaN;   // the previous row's column and y (NaN: the line starts again)
+    for (i = i0; i <= i1; i++) {
+      var v = ys[i];
+      if (v === undefined) continue;
+      if (v === null || xs[i] == null) {
+        pk = NaN;
+        continue;
+      }
+      var xk = Math.round(xl + (xs[i] - x0) * kx);
+      var y = Math.round(yb - (v - y0) * ky);
+      if (y < -far) y = -far;
+      else if (y > far) y = far;
+      if (pk === pk) cover(lo, hi, cols, pk, py, xk, y);
+      else cover(lo, hi, cols, xk, y, xk, y);
+      pk = xk;
+      py = y;
+    }
+    var hw = (s.width * uPlot.pxRatio) / 2;
+    var off = s.pxAlign ? ((s.width * uPlot.pxRatio) % 2) / 2 : 0;
+    var on = dashMask(s.dash, cols, base);
+    var fill = new Path2D(), start = -1;
+    for (k = 0; k <= cols; k++) {
+      var inside = k < cols && lo[k] <= hi[k] && (!on || on[k]);
+      if (inside && start < 0) start = k;
+      if (!inside && start >= 0) {
+        outline(fill, lo, hi, start, k - 1, base + off, hw, hw - off, hw + off);
+        start = -1;
+      }
+    }
+    return {
+      stroke: null, fill: fill, clip: null, band: null, gaps: null, flags: 0,
+      _fill: s._stroke, _width: 0,
+    };
+  }
+
+  // Widen columns' [lo, hi] with the part of segment (ka, ya)-(kb, yb) within half a column.
+  function cover(lo, hi, cols, ka, ya, kb, yb) {
+    if (kb < ka) {
+      var t = ka; ka = kb; kb = t;
+      t = ya; ya = yb; yb = t;
+    }
+    if (kb < 0 || ka >= cols) return;
+    if (ka === kb) {
+      put(lo, hi, ka, ya, yb);
+      return;
+    }
+    var slope = (yb - ya) / (kb - ka);
+    var from = Math.max(ka, 0), to = Math.min(kb, cols - 1);
+    for (var k = from; k <= to; k++) {
+      var a = k === ka ? ya : ya + (k - 0.5 - ka) * slope;
+      var b = k === kb ? yb : ya + (k + 0.5 - ka) * slope;
+      put(lo, hi, k, a, b);
+    }
+  }
+
+  function put(lo, hi, k, a, b) {
+    if (a > b) { var t = a; a = b; b = t; }
+    if (a < lo[k]) lo[k] = a;
+    if (b > hi[k]) hi[k] = b;
+  }
+
+  // Columns k0..k1 (all drawn) as one polygon: the union of each column's stroke, x from
+  // at + k - hw to at + k + hw and y from lo - up to hi + down; the top edge left to right,
+  // where two neighbours overlap the higher of both, then the bottom edge back.
+  function outline(path, lo, hi, k0, k1, at, hw, up, down) {
+    var k, a, b, y;
+    path.moveTo(at + k0 - hw, lo[k0] - up);
+    for (k = k0; k <= k1; k++) {
+      a = k === k0 ? at + k - hw : Math.max(at + k - hw, at + k - 1 + hw);
+      b = k === k1 ? at + k + hw : Math.min(at + k + hw, at + k + 1 - hw);
+      y = lo[k] - up;
+      if (b > a) {
+        path.lineTo(a, y);
+        path.lineTo(b, y);
+      }
+      if (k < k1 && 2 * hw > 1) {
+        y = Math.min(lo[k], lo[k + 1]) - up;
+        path.lineTo(at + k + 1 - hw, y);
+        path.lineTo(at + k + hw, y);
+      }
+    }
+    for (k = k1; k >= k0; k--) {
+      a = k === k0 ? at + k - hw : Math.max(at + k - hw, at + k - 1 + hw);
+      b = k === k1 ? at + k + hw : Math.min(at + k + hw, at + k + 1 - hw);
+      y = hi[k] + down;
+      if (k < k1 && 2 * hw > 1) {
+        var m = Math.max(hi[k], hi[k + 1]) + down;
+        path.lineTo(at + k + hw, m);
+        path.lineTo(at + k + 1 - hw, m);
+      }
+      if (b > a) {
+        path.lineTo(b, y);
+        path.lineTo(a, y);
+      }
+    }
+    path.closePath();
+  }
+
+  // Which columns a dash pattern (CSS px, as uPlot's) draws; null for a solid line.
+  var masks = {};
+  function dashMask(dash, cols, base) {
+    if (!dash || !dash.length) return null;
+    var key = dash.join(",") + "/" + cols + "/" + base + "/" + uPlot.pxRatio;
+    if (masks[key]) return masks[key];
+    var period = 0, k;
+    for (k = 0; k < dash.length; k++) period += dash[k] * uPlot.pxRatio;
+    var mask = new Uint8Array(cols);
+    for (var c = 0; c < cols; c++) {
+      var at = (base + c + 0.5) % period, on = true;
+      for (k = 0; k < dash.length; k++) {
+        var len = dash[k] * uPlot.pxRatio;
+        if (at < len) break;
+        at -= len;
+        on = !on;
+      }
+      mask[c] = on ? 1 : 0;
+    }
+    masks = {};
+    masks[key] = mask;
+    return mask;
   }
 
   function faint(colour) {

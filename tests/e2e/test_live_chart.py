@@ -525,3 +525,57 @@ def test_real_payloads_from_live_feed_rebuild_the_trainers_history(harness: Harn
     assert epochs == [r.epoch for r in t.history]
     assert train_loss == pytest.approx([r.train_loss for r in t.history], rel=1e-4)
     assert harness.js(NON_WHITE, "#boundary canvas") > 1000
+
+
+# Per plot column of the loss chart's canvas: the first and last row whose pixel is the train
+# line's ink (#4f46e5: green well below white's, blue above red), or null without any.
+TRAIN_INK = """() => {
+    const u = window.liveCharts.loss, b = u.bbox;
+    const d = u.ctx.getImageData(b.left, b.top, b.width, b.height).data;
+    const out = [];
+    for (let x = 0; x < b.width; x++) {
+        let top = null, bottom = null;
+        for (let y = 0; y < b.height; y++) {
+            const i = 4 * (y * b.width + x);
+            if (d[i + 3] > 0 && d[i + 1] < 170 && d[i + 2] > d[i] + 40) {
+                if (top === null) top = y;
+                bottom = y;
+            }
+        }
+        out.push([top, bottom]);
+    }
+    return out;
+}"""
+
+
+def test_a_dense_line_is_filled_where_its_stroke_would_ink(harness: Harness) -> None:
+    # 1200 noisy rows on a plot ~260 device pixels wide (4-5 rows a column): the train loss
+    # zigzags between 0.2 and 0.8, the test loss stays out of its way (near 2), and the train
+    # loss is null from row 900 on (a gap to the end).
+    r = run("t1", 0, 1200)
+    noise = np.random.default_rng(7).uniform(-1.0, 1.0, 1200)
+    r["rows"]["train_loss"] = [None if k >= 900 else 0.5 + 0.3 * noise[k] for k in range(1200)]
+    r["rows"]["test_loss"] = [2.0 + 0.01 * noise[k] for k in range(1200)]
+    harness.applied([r])
+    dense = harness.js("() => window.liveCharts.loss.series[1]._paths")
+    assert dense["stroke"] is None and dense["fill"] is not None  # filled, not stroked
+    filled = harness.js(TRAIN_INK)
+    # The oracle: uPlot's own 2 px stroke of the same rows on the same chart.
+    harness.js("() => { window.liveTuning.denseRowsPerPx = Infinity; liveCharts.loss.redraw(); }")
+    assert harness.js("() => window.liveCharts.loss.series[1]._paths")["stroke"] is not None
+    stroked = harness.js(TRAIN_INK)
+    harness.js("() => { window.liveTuning.denseRowsPerPx = 0.5; liveCharts.loss.redraw(); }")
+    assert harness.js(TRAIN_INK) == filled
+    x_gap = harness.js("() => liveCharts.loss.valToPos(899, 'x', true) - liveCharts.loss.bbox.left")
+    inked = [k for k, (top, _) in enumerate(stroked) if top is not None]
+    assert inked and inked[-1] <= x_gap + 2  # nothing drawn past the gap ...
+    ink = [k for k, (top, _) in enumerate(filled) if top is not None]  # ... either
+    assert abs(ink[0] - inked[0]) <= 1 and abs(ink[-1] - inked[-1]) <= 1
+    assert len(ink) == ink[-1] - ink[0] + 1 and len(inked) == inked[-1] - inked[0] + 1
+    # Column by column, the fill reaches as high and as low as the stroke: mostly to the pixel
+    # (a steep join's stroke reaches a little further into a neighbouring column).
+    diffs = [abs(f[e] - s[e]) for f, s in zip(filled, stroked, strict=True)
+             if s[0] is not None and f[0] is not None for e in (0, 1)]  # fmt: skip
+    assert len(inked) > 200 and statistics.mean(diffs) < 1.0, statistics.mean(diffs)
+    assert sum(d == 0 for d in diffs) >= 0.75 * len(diffs), sorted(diffs)[-20:]
+    assert sum(d <= 2 for d in diffs) >= 0.85 * len(diffs), sorted(diffs)[-20:]
