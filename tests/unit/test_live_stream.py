@@ -33,15 +33,6 @@ def _session(reg: ls.Registry, *trainers: Trainer, labels=None) -> ls.LiveSessio
     return s
 
 
-@pytest.fixture
-def reg():
-    """A registry of its own; every lease its sessions took is freed afterwards."""
-    r = ls.Registry()
-    yield r
-    for s in r.sessions():
-        r.drop(s.token)
-
-
 # -- pacing -----------------------------------------------------------------------------------
 
 

@@ -44,14 +44,6 @@ def _events(text: str) -> list[dict]:
     return out
 
 
-@pytest.fixture
-def reg():
-    r = ls.Registry()
-    yield r
-    for s in r.sessions():
-        r.drop(s.token)
-
-
 class _Reply:
     def __init__(self, status: int, headers, text: str) -> None:
         self.status_code, self.headers, self.text = status, headers, text
