@@ -40,6 +40,7 @@ from normviz.train_config import FIELDS
 from normviz.training import OPTIMIZERS, X_AXES, TrainConfig, Trainer, updates_per_epoch
 from pages._held import WRITTEN, begin, fill, held, put_in_callback
 from pages._link_notes import show_link_notes
+from pages._live_chart import KEY as LIVE_KEY
 from pages._live_chart import live_chart
 
 torch.set_num_threads(1)  # one thread per training: a second never helps a tiny MLP
@@ -73,6 +74,8 @@ BOUNDARY_KEY = (
     "the decision boundary) to blue (class 1). Dots: the points in their true class colour, "
     "training points with a white edge, test points with a black one."
 )
+LIVE_SID = "lab_live_sid"
+"""The live session whose feed the view was last sent (a payload of what changed is for it)."""
 SHORTCUTS = {"start": "S", "pause": "P", "step": "N"}
 """Keyboard shortcuts of the Start, Pause and Step buttons (Streamlit shows them on the button)."""
 
@@ -639,7 +642,7 @@ def live_panel(base: TrainConfig) -> None:
 
 
 def draw(trainers: list[Trainer], labels: list[str], running: bool) -> None:
-    """Draw the live chart surface with the whole history, and the stopped runs' messages.
+    """Draw the live chart surface (sent what it lacks) and the stopped runs' messages.
 
     ``running`` is what this page run's buttons show (:func:`sync_running`, read before them),
     not the session's flag now: the worker may stop a run in between (an epoch limit reached
@@ -654,7 +657,16 @@ def draw(trainers: list[Trainer], labels: list[str], running: bool) -> None:
     session = live_session()
     session.x_axis = ss.get("lab_x_axis") or "epoch"
     session.touch()
-    payload = session.payload(full=True, alt=True)
+    # A view drawn by an earlier run of this page holds what its payloads and its stream sent:
+    # it gets what changed (its gap requests answered from what it says it holds). A view new
+    # to this page (first run, back from another lesson) gets the whole history. A view that
+    # holds less than the feed believes asks again, or reopens its stream with what it holds.
+    mounted = ss.get(LIVE_SID) == session.token and LIVE_KEY in ss
+    with session.lock:
+        if mounted:
+            session.feed.answer(ss.get(LIVE_KEY))
+        payload = session.payload(full=not mounted, alt=True)
+    ss[LIVE_SID] = session.token
     reply = live_chart(payload, session.token, running=running, drawn=ss.lab_drawn)
     if isinstance(reply, dict) and reply.get("ready"):
         ss.lab_drawn = True

@@ -129,10 +129,17 @@ def test_start_trains_in_the_worker_and_pause_stops():
     at.run()
     assert trainer.steps == paused
     assert not w.lease_table().holds(at.session_state.lab_sid, time.monotonic())
-    # The page's payload holds the whole history, and each run's status line.
+    # The view drawn by the earlier runs holds what they and its stream sent: the page's payload
+    # continues from there to the last epoch, with each run's status line.
+    run = component_payload(at)["runs"][0]
+    assert 0 < run["base"] <= len(trainer.history)
+    assert run["rows"]["epoch"] == [r.epoch for r in trainer.history[run["base"] :]]
+    assert run["status"] == status_line(trainer.history[-1])
+    # Back from another lesson, a new view: the page's payload holds the whole history.
+    at.switch_page("pages/images.py").run()
+    at.switch_page("pages/lab.py").run()
     run = component_payload(at)["runs"][0]
     assert run["base"] == 0 and run["rows"]["epoch"] == [r.epoch for r in trainer.history]
-    assert run["status"] == status_line(trainer.history[-1])
 
 
 def test_step_adds_one_epoch_and_reset_clears():
