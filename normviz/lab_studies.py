@@ -13,10 +13,13 @@ output over K masks approaches the eval-mode output, with an error shrinking lik
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import torch
@@ -32,6 +35,7 @@ __all__ = [
     "STUDY_CONFIG",
     "BatchSizeStudy",
     "DropoutCheck",
+    "StudyInBackground",
     "StudyProgress",
     "batch_size_study",
     "describe_config",
@@ -266,6 +270,108 @@ def study_summary(study: BatchSizeStudy) -> str:
                 f"{acc[last]:.1f} % at batch {study.batch_sizes[last]}."
             )
     return " ".join(parts)
+
+
+class StudyInBackground:
+    """One batch-size study computed on a thread of its own, slice by slice, at low priority.
+
+    The thread waits ``delay_s`` (a page's first view goes first), then runs
+    :func:`iter_batch_size_study` one slice at a time; each slice holds ``gate`` (the process's
+    one-study-at-a-time lock: a visitor's own study, which holds it throughout, goes first and
+    whole) and takes its turn on ``turns`` (the live ticks' lock). After a slice it rests
+    ``rest`` times the slice's duration, unless :meth:`hurry` was called (someone waits for it).
+    The result is the one :func:`batch_size_study` computes: the study is deterministic however
+    it is sliced.
+
+    Parameters
+    ----------
+    key : StudyKey
+        ``(base, batch_sizes, epochs)`` as :func:`study_key` returns it.
+    norms : sequence of str
+        Normalizations compared.
+    gate, turns : context managers
+        Held during each slice, ``gate`` outside ``turns``.
+    slice_updates : int
+        Most updates per slice.
+    delay_s : float
+        Seconds to wait before the first slice (cut short by :meth:`hurry`).
+    rest : float
+        Rest after each slice, as a multiple of its duration, while no one waits.
+
+    Attributes
+    ----------
+    fraction : float
+        Share of the study's updates done, in [0, 1].
+    result : BatchSizeStudy or None
+        The study, once done.
+    error : Exception or None
+        What stopped it, if anything did.
+    done : threading.Event
+        Set once it ended (with a result or an error).
+
+    Examples
+    --------
+    >>> key = study_key(TrainConfig(n_samples=40, hidden=(4,)), (4, 8), 1)
+    >>> job = StudyInBackground(key, ("batch",)).start()
+    >>> job.done.wait(60), job.result.updates.tolist()
+    (True, [[5, 3]])
+    """
+
+    def __init__(
+        self,
+        key: StudyKey,
+        norms: Sequence[str] = ("batch", "group", "layer"),
+        *,
+        gate: Any = None,
+        turns: Any = None,
+        slice_updates: int = 200,
+        delay_s: float = 0.0,
+        rest: float = 0.0,
+    ) -> None:
+        self.key, self.norms = key, tuple(norms)
+        self.gate = gate if gate is not None else contextlib.nullcontext()
+        self.turns = turns if turns is not None else contextlib.nullcontext()
+        self.slice_updates, self.delay_s, self.rest = slice_updates, delay_s, rest
+        self.fraction = 0.0
+        self.result: BatchSizeStudy | None = None
+        self.error: Exception | None = None
+        self.done = threading.Event()
+        self._hurry = threading.Event()
+
+    def start(self) -> StudyInBackground:
+        """Start the thread (a daemon: it never keeps the process alive); return self."""
+        threading.Thread(target=self._run, name="normviz-study", daemon=True).start()
+        return self
+
+    def hurry(self) -> None:
+        """Someone waits for the result: no more delay or rest between slices."""
+        self._hurry.set()
+
+    def _run(self) -> None:
+        try:
+            self._hurry.wait(self.delay_s)
+            base, sizes, epochs = self.key
+            steps = iter_batch_size_study(
+                base, sizes, self.norms, epochs=epochs, slice_updates=self.slice_updates
+            )
+            while True:
+                with self.gate:
+                    began = time.perf_counter()
+                    with self.turns:
+                        step = next(steps)
+                    took = time.perf_counter() - began
+                self.fraction = step.fraction
+                if step.result is not None:
+                    self.result = step.result
+                    return
+                # A short pause even in a hurry: a visitor's study waiting for the gate gets it.
+                time.sleep(0.001)
+                if self.rest > 0 and not self._hurry.is_set():
+                    self._hurry.wait(took * self.rest)
+        except Exception as err:  # kept for the page, which then runs the study itself
+            self.error = err
+        finally:
+            self.done.set()
 
 
 def study_key(base: TrainConfig, batch_sizes: Sequence[int], epochs: int) -> StudyKey:

@@ -23,6 +23,7 @@ from normviz.lab_studies import (
     STUDY_SLICE_UPDATES,
     BatchSizeStudy,
     DropoutCheck,
+    StudyInBackground,
     StudyKey,
     describe_config,
     dropout_check,
@@ -36,6 +37,7 @@ from normviz.lab_studies import (
     study_summary,
 )
 from normviz.serving.fairshare import ResultBoard as StudyBoard
+from normviz.serving.live_stream import turns
 from normviz.training import TrainConfig
 from pages import _lab_widgets as w
 
@@ -46,6 +48,7 @@ __all__ = [  # the study's constants and pure helpers, re-exported for the page'
     "StudyBoard",
     "batch_size_section",
     "dropout_section",
+    "prepared_study",
     "run_study",
     "study_board",
     "study_key",
@@ -56,6 +59,11 @@ STUDY_BASES = {
     "controls": "My controls' network and data",
 }
 STUDY_CACHE_ENTRIES = 8
+DEFAULT_STUDY = study_key(STUDY_CONFIG, STUDY_DEFAULT_BATCHES, STUDY_EPOCHS)
+"""The study the section opens with: prepared in the background, so its Run answers at once."""
+PREPARE_DELAY_S = 3.0  # after the lessons first drew: the first view settles before it starts
+PREPARE_REST = 0.5  # rest half as long as each slice took: two thirds of a core at most
+GATE_WAIT_S = 0.5  # a visitor's study waits this long for the gate (a background slice ends)
 
 
 @st.cache_resource(show_spinner=False)
@@ -64,10 +72,43 @@ def study_board() -> StudyBoard:
     return StudyBoard(STUDY_CACHE_ENTRIES)
 
 
+@st.cache_resource(show_spinner=False)
+def prepared_study() -> StudyInBackground:
+    """Start computing the default study on a thread of its own, once per process.
+
+    Called when the lessons are drawn (after a visitor's live view mounted); the thread waits
+    :data:`PREPARE_DELAY_S`, then trains slice by slice at low priority, each slice holding the
+    process's study gate and taking its turn on the live ticks' lock. Its result is shown when
+    someone asks for that study (never before): see :func:`wait_prepared`.
+    """
+    return StudyInBackground(
+        DEFAULT_STUDY,
+        STUDY_NORMS,
+        gate=study_board().gate,
+        turns=turns(),
+        slice_updates=STUDY_SLICE_UPDATES,
+        delay_s=PREPARE_DELAY_S,
+        rest=PREPARE_REST,
+    ).start()
+
+
+def wait_prepared(job: StudyInBackground) -> BatchSizeStudy | None:
+    """Return the prepared study, showing its progress while it finishes; None if it failed."""
+    if not job.done.is_set():
+        job.hurry()
+        bar = st.progress(job.fraction, text="Training the study's networks...")
+        while not job.done.wait(0.1):
+            bar.progress(job.fraction, text=f"Training the study's networks: {job.fraction:.0%}")
+        bar.empty()
+    if job.result is not None:
+        study_board().put(job.key, job.result)
+    return job.result
+
+
 def run_study(key: StudyKey) -> BatchSizeStudy | None:
     """Run the study of ``key`` with a progress bar, in turns on the tick lock; None if busy."""
     board = study_board()
-    if not board.gate.acquire(blocking=False):
+    if not board.gate.acquire(timeout=GATE_WAIT_S):
         st.info(
             "Another visitor's study is running (one at a time on this server, so that live "
             "trainings keep their pace). Try again in a moment.",
@@ -104,6 +145,7 @@ def batch_size_section(base: TrainConfig) -> None:
     progress bar included), not the page with its live view. ``base`` is the controls' config,
     as of the last full page run.
     """
+    job = prepared_study()  # started once per process, the first time the lessons draw
     st.subheader("Batch size and normalization: a study", anchor="batch-size-study")
     st.markdown(
         "In the spirit of Figure 1 of Wu & He, *Group Normalization* (2018): the lab's network "
@@ -152,6 +194,8 @@ def batch_size_section(base: TrainConfig) -> None:
     # the same script run, resets the click. A callback runs before the script, so it is seen.
     requested = st.session_state.pop("lab_study_requested", False)
     slot = cols[1].empty()  # the button goes in after the study: disabled once it is cached
+    if study is None and requested and key == job.key:
+        study = wait_prepared(job)  # ready at once, or its progress until it is
     if study is None and requested:
         try:
             study = run_study(key)

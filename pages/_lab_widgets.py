@@ -17,6 +17,7 @@ from typing import Any
 
 import streamlit as st
 import torch
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from normviz.lab_changes import ghost_note, restart_notice
 from normviz.lab_data import points_in_use_text
@@ -39,6 +40,7 @@ from normviz.train_config import FIELDS
 from normviz.training import OPTIMIZERS, X_AXES, TrainConfig, Trainer, updates_per_epoch
 from pages._held import WRITTEN, begin, fill, held, put_in_callback
 from pages._link_notes import show_link_notes
+from pages._live_chart import KEY as LIVE_KEY
 from pages._live_chart import live_chart
 
 torch.set_num_threads(1)  # one thread per training: a second never helps a tiny MLP
@@ -72,6 +74,8 @@ BOUNDARY_KEY = (
     "the decision boundary) to blue (class 1). Dots: the points in their true class colour, "
     "training points with a white edge, test points with a black one."
 )
+LIVE_SID = "lab_live_sid"
+"""The live session whose feed the view was last sent (a payload of what changed is for it)."""
 SHORTCUTS = {"start": "S", "pause": "P", "step": "N"}
 """Keyboard shortcuts of the Start, Pause and Step buttons (Streamlit shows them on the button)."""
 
@@ -561,8 +565,84 @@ def x_axis_control() -> None:
     )
 
 
+def alone() -> bool:
+    """Whether this script run is a fragment's rerun alone (not a run of the whole page)."""
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
+
+
+@st.fragment(key="lab_live_panel")
+def live_panel(base: TrainConfig) -> None:
+    """Draw the run buttons, the notices, the live view and the curves' axis: one fragment.
+
+    Start, Pause, Step, the curves' axis and the view's own requests (it mounted, a run stopped
+    by itself) rerun this panel alone, not the page with its ~70 controls and the lessons: none
+    of them changes a setting. What must change outside it makes the whole page run again:
+    Reset (the page builds the runs again), the view's first "ready" (the lessons follow), an
+    address change while the link's messages show (they go). ``base`` is the controls' config
+    as of the last page run (any setting change runs the whole page).
+    """
+    ss = st.session_state
+    by_itself = alone()
+    if by_itself and ss.get("lab_trainers") is None:  # Reset: the page builds the runs again
+        st.rerun(scope="app")
+    running = sync_running()
+    buttons = st.columns(4)
+    buttons[0].button(
+        "Start",
+        key="lab_start",
+        on_click=start,
+        icon=":material/play_arrow:",
+        type="primary",
+        disabled=running,
+        shortcut=SHORTCUTS["start"],
+        width="stretch",
+    )
+    buttons[1].button(
+        "Pause",
+        key="lab_pause",
+        on_click=pause,
+        icon=":material/pause:",
+        disabled=not running,
+        shortcut=SHORTCUTS["pause"],
+        width="stretch",
+    )
+    buttons[2].button(
+        "Step",
+        help="Train exactly one epoch, then pause.",
+        key="lab_step",
+        on_click=step_epoch,
+        icon=":material/skip_next:",
+        shortcut=SHORTCUTS["step"],
+        width="stretch",
+    )
+    buttons[3].button(
+        "Reset", key="lab_reset", on_click=reset, icon=":material/replay:", width="stretch"
+    )
+    if by_itself:  # the curves' axis is in the address too
+        query = url_params(base)
+        if st.query_params.to_dict() != query:
+            if ss.get(NOTES):  # the link's messages go with the change: the page redraws them
+                st.rerun(scope="app")
+            st.query_params.from_dict(query)
+            keep_notes(query)
+    with st.container():  # always there: the live view keeps its place
+        if ss.get("lab_busy"):
+            st.warning(ss.lab_busy, icon=":material/hourglass_top:")
+        for notice in ss.get("lab_notices") or []:  # why the run restarted
+            st.info(notice, icon=":material/restart_alt:")
+    # No timer: the live view follows its session's stream while it trains, and this panel
+    # runs only on a user's action (or when the view asks: it mounted, a run stopped).
+    drawn = ss.lab_drawn
+    draw(ss.lab_trainers, ss.lab_labels, running)
+    st.caption(BOUNDARY_KEY)
+    x_axis_control()  # under the curves it sets
+    if by_itself and ss.lab_drawn and not drawn:  # the view mounted: the lessons follow
+        st.rerun(scope="app")
+
+
 def draw(trainers: list[Trainer], labels: list[str], running: bool) -> None:
-    """Draw the live chart surface with the whole history, and the stopped runs' messages.
+    """Draw the live chart surface (sent what it lacks) and the stopped runs' messages.
 
     ``running`` is what this page run's buttons show (:func:`sync_running`, read before them),
     not the session's flag now: the worker may stop a run in between (an epoch limit reached
@@ -577,7 +657,16 @@ def draw(trainers: list[Trainer], labels: list[str], running: bool) -> None:
     session = live_session()
     session.x_axis = ss.get("lab_x_axis") or "epoch"
     session.touch()
-    payload = session.payload(full=True, alt=True)
+    # A view drawn by an earlier run of this page holds what its payloads and its stream sent:
+    # it gets what changed (its gap requests answered from what it says it holds). A view new
+    # to this page (first run, back from another lesson) gets the whole history. A view that
+    # holds less than the feed believes asks again, or reopens its stream with what it holds.
+    mounted = ss.get(LIVE_SID) == session.token and LIVE_KEY in ss
+    with session.lock:
+        if mounted:
+            session.feed.answer(ss.get(LIVE_KEY))
+        payload = session.payload(full=not mounted, alt=True)
+    ss[LIVE_SID] = session.token
     reply = live_chart(payload, session.token, running=running, drawn=ss.lab_drawn)
     if isinstance(reply, dict) and reply.get("ready"):
         ss.lab_drawn = True

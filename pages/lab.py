@@ -71,55 +71,12 @@ with main:
     digest = "" if points is None else hashlib.sha256(points.x.tobytes()).hexdigest()
     trainers = w.sync_trainers(runs, points, digest)
     st.session_state.setdefault("lab_drawn", False)
-    running = w.sync_running()
-    buttons = st.columns(4)
-    buttons[0].button(
-        "Start",
-        key="lab_start",
-        on_click=w.start,
-        icon=":material/play_arrow:",
-        type="primary",
-        disabled=running,
-        shortcut=w.SHORTCUTS["start"],
-        width="stretch",
-    )
-    buttons[1].button(
-        "Pause",
-        key="lab_pause",
-        on_click=w.pause,
-        icon=":material/pause:",
-        disabled=not running,
-        shortcut=w.SHORTCUTS["pause"],
-        width="stretch",
-    )
-    buttons[2].button(
-        "Step",
-        help="Train exactly one epoch, then pause.",
-        key="lab_step",
-        on_click=w.step_epoch,
-        icon=":material/skip_next:",
-        shortcut=w.SHORTCUTS["step"],
-        width="stretch",
-    )
-    buttons[3].button(
-        "Reset", key="lab_reset", on_click=w.reset, icon=":material/replay:", width="stretch"
-    )
     query = w.url_params(base)
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
     w.keep_notes(query)
     w.show_notes(notes_slot)
-    with st.container():  # always there, like look_for: the live view keeps its place
-        if st.session_state.get("lab_busy"):
-            st.warning(st.session_state.lab_busy, icon=":material/hourglass_top:")
-        for notice in st.session_state.get("lab_notices") or []:  # why the run restarted
-            st.info(notice, icon=":material/restart_alt:")
-
-    # No timer: the live view follows its session's stream while it trains, and this page
-    # runs only on a user's action (or when the view asks: it mounted, a run stopped).
-    w.draw(trainers, st.session_state.lab_labels, running)
-    st.caption(w.BOUNDARY_KEY)
-    w.x_axis_control()  # under the curves it sets
+    w.live_panel(base)
 
 if st.session_state.lab_drawn:  # below the fold: a newcomer gets it once the view mounted
     lessons.explain(base, runs, trainers)

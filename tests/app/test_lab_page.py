@@ -129,10 +129,17 @@ def test_start_trains_in_the_worker_and_pause_stops():
     at.run()
     assert trainer.steps == paused
     assert not w.lease_table().holds(at.session_state.lab_sid, time.monotonic())
-    # The page's payload holds the whole history, and each run's status line.
+    # The view drawn by the earlier runs holds what they and its stream sent: the page's payload
+    # continues from there to the last epoch, with each run's status line.
+    run = component_payload(at)["runs"][0]
+    assert 0 < run["base"] <= len(trainer.history)
+    assert run["rows"]["epoch"] == [r.epoch for r in trainer.history[run["base"] :]]
+    assert run["status"] == status_line(trainer.history[-1])
+    # Back from another lesson, a new view: the page's payload holds the whole history.
+    at.switch_page("pages/images.py").run()
+    at.switch_page("pages/lab.py").run()
     run = component_payload(at)["runs"][0]
     assert run["base"] == 0 and run["rows"]["epoch"] == [r.epoch for r in trainer.history]
-    assert run["status"] == status_line(trainer.history[-1])
 
 
 def test_step_adds_one_epoch_and_reset_clears():
@@ -499,7 +506,9 @@ def test_batch_size_study_is_bounded():
     at.button(key="lab_study_run").click().run()
     assert any("more than 100,000" in e.value for e in at.error)  # too big: refused
     at.number_input(key="lab_study_epochs").set_value(1).run()
-    assert board.gate.acquire(blocking=False)  # another visitor's study is running
+    # Another visitor's study is running (the default study prepared in the background holds
+    # the gate only for one slice at a time).
+    assert board.gate.acquire(timeout=10)
     try:
         at.button(key="lab_study_run").click().run()
         assert any("Another visitor's study is running" in i.value for i in at.info)
@@ -508,6 +517,35 @@ def test_batch_size_study_is_bounded():
         )
     finally:
         board.gate.release()
+
+
+def test_the_default_study_is_prepared_in_the_background_and_shown_on_request(monkeypatch):
+    from normviz.lab_studies import batch_size_study
+
+    at = _lab()
+    job = studies.prepared_study()
+    assert job.key == studies.study_key(
+        studies.STUDY_CONFIG, studies.STUDY_DEFAULT_BATCHES, studies.STUDY_EPOCHS
+    )
+    job.hurry()
+    assert job.done.wait(180) and job.error is None
+    # Not shown before it is asked for: the button is there to press.
+    assert not at.button(key="lab_study_run").disabled
+    assert not any("Test accuracy after" in (c.proto.spec or "") for c in at.get("plotly_chart"))
+
+    def no_training(key):
+        raise AssertionError("the page trained a study that was prepared")
+
+    monkeypatch.setattr(studies, "run_study", no_training)
+    studies.study_board()._done.pop(job.key, None)  # as on a fresh server: only prepared
+    at.button(key="lab_study_run").click().run()
+    assert not at.exception, at.exception
+    _spec(at, f"Test accuracy after {studies.STUDY_EPOCHS} epochs")
+    assert at.button(key="lab_study_run").disabled
+    assert studies.study_board().get(job.key) is job.result
+    base, sizes, epochs = job.key
+    direct = batch_size_study(base, sizes, studies.STUDY_NORMS, epochs=epochs)
+    assert job.result.test_acc.tolist() == direct.test_acc.tolist()  # what the page computes
 
 
 def test_study_board_keeps_a_bounded_number_of_results():

@@ -656,3 +656,44 @@ def test_lesson_sections_rerun_alone(page, server):
     act(press_enter("lab_seed", "4"))  # a lab setting: the page and its live view run again
     live.wait_for_function("n => window.liveStats.renders > n", arg=renders, timeout=30_000)
     check_page(page)
+
+
+# Counts the times the History (CSV) download, in the lessons below the live view, was shown
+# stale: a run of the whole page marks every element stale until the script sends it again; a
+# fragment's rerun alone leaves the elements outside the fragment as they are.
+WATCH_LESSON = """() => {
+    window.__lessonStale = 0;
+    new MutationObserver((changes) => {
+        for (const c of changes) {
+            const el = c.target;
+            if (el.getAttribute('data-stale') === 'true'
+                && (el.matches('.st-key-lab_download')
+                    || el.querySelector('.st-key-lab_download'))) window.__lessonStale += 1;
+        }
+    }).observe(document, {attributes: true, attributeFilter: ['data-stale'], subtree: true});
+}"""
+
+
+def test_run_buttons_and_the_axis_rerun_the_live_panel_alone(page, server):
+    """Step and the curves' axis rerun the live panel alone: the lessons are not run again (the
+    History download never goes stale), yet the view shows the new epoch and axis and the
+    address follows. A lab setting (the seed) runs the whole page: the download goes stale."""
+    open_page(page, server, "/lab?seed=3")
+    _wait_statuses(page, ["0"])
+    expect(page.locator(".st-key-lab_download").first).to_be_visible()
+    page.evaluate(WATCH_LESSON)
+
+    def act(do) -> None:
+        before = runs(page)
+        do()
+        settle_after(page, before)
+
+    act(lambda: page.locator(".st-key-lab_step button").first.click())
+    assert _wait_statuses(page, ["1"])[0]["epoch"] == "1"
+    act(lambda: page.locator(".st-key-lab_x_axis label", has_text="Samples seen").first.click())
+    page.wait_for_function("() => location.search.includes('x_axis=samples_seen')")
+    assert page.evaluate("() => window.__lessonStale") == 0, "a run button reran the lessons"
+    box = page.locator(".st-key-lab_seed input").first
+    act(lambda: (box.fill("4"), box.press("Enter")))
+    page.wait_for_function("() => window.__lessonStale > 0", timeout=30_000)
+    check_page(page)

@@ -231,3 +231,66 @@ def test_dropout_check_rows_and_texts_carry_the_checks_numbers():
     assert "the run's dropout" in dropout_check_caption(c, from_run=True)
     assert f"{c.unscaled_ratio:.3f} times" in dropout_check_caption(c, from_run=True)
     assert c.unscaled_ratio == pytest.approx(0.7, abs=0.02)  # about 1 - p
+
+
+# -- the study computed in the background ----------------------------------------------------------
+
+
+class _Counting:
+    """A context manager that counts its entries and checks it is not entered twice at once."""
+
+    def __init__(self) -> None:
+        self.entered = 0
+        self.inside = False
+
+    def __enter__(self):
+        assert not self.inside
+        self.inside = True
+        self.entered += 1
+        return self
+
+    def __exit__(self, *exc):
+        self.inside = False
+
+
+def test_a_study_in_the_background_equals_the_one_computed_in_the_page():
+    from normviz.lab_studies import StudyInBackground, study_key
+
+    key = study_key(SMALL, (8, 2), 2)
+    gate, turns = _Counting(), _Counting()
+    job = StudyInBackground(key, ("batch", "layer"), gate=gate, turns=turns, slice_updates=7)
+    assert job.result is None and job.fraction == 0.0
+    assert job.start() is job and job.done.wait(60)
+    assert job.error is None and job.fraction == 1.0
+    direct = batch_size_study(key[0], (2, 8), ("batch", "layer"), epochs=2)
+    got = job.result
+    assert (got.batch_sizes, got.norms, got.epochs) == ((2, 8), ("batch", "layer"), 2)
+    np.testing.assert_array_equal(got.test_acc, direct.test_acc)
+    np.testing.assert_array_equal(got.updates, direct.updates)
+    # One gate hold and one turn per slice: as many as the sliced study yields.
+    slices = len(list(iter_batch_size_study(key[0], (2, 8), ("batch", "layer"), epochs=2,
+                                            slice_updates=7)))  # fmt: skip
+    assert gate.entered == turns.entered == slices > 3
+
+
+def test_a_study_in_the_background_waits_its_delay_unless_hurried():
+    import time
+
+    from normviz.lab_studies import StudyInBackground, study_key
+
+    key = study_key(SMALL, (8,), 1)
+    job = StudyInBackground(key, ("batch",), delay_s=30.0).start()
+    time.sleep(0.3)
+    assert job.fraction == 0.0 and not job.done.is_set()  # still waiting its delay
+    began = time.monotonic()
+    job.hurry()
+    assert job.done.wait(30) and job.result is not None
+    assert time.monotonic() - began < 20
+
+
+def test_a_study_in_the_background_keeps_its_error():
+    from normviz.lab_studies import StudyInBackground
+
+    job = StudyInBackground((SMALL, (1,), 1), ("batch",)).start()  # batch 1: refused
+    assert job.done.wait(30)
+    assert job.result is None and "batch_sizes" in str(job.error)
