@@ -9,7 +9,8 @@
  *
  * Test hooks: window.liveStats (counters), window.liveCharts (the chart objects),
  * window.liveTuning (denseRowsPerPx: from how many rows a device pixel column a line is filled
- * rather than stroked, see densePath).
+ * rather than stroked, see densePath; sumRowsPerPx: from how many rows a column a curve chart
+ * gets a summary of its rows, see summarize). A summarized chart keeps its rows as u.liveRaw.
  * liveStats: renders = payloads applied and drawn; requests = replies sent; lastRenderMs = this
  * script's main-thread time per payload in the last frame (applying + drawing, shared by the
  * payloads that frame drew); totalRenderMs = the sum over all; rows = rows held for the first run.
@@ -629,7 +630,7 @@
       height: height,
       scales: scales,
       axes: axes,
-      series: [{ label: state.xTitle, value: fmtX }].concat(series),
+      series: [{ label: state.xTitle, value: trueValue(fmtX) }].concat(series),
       legend: { show: true, live: true },
       cursor: { drag: { x: true, y: false, setScale: false }, sync: { key: "live-x" } },
       hooks: { setSelect: [onSelect], draw: [drawMarks] },
@@ -655,7 +656,11 @@
 
   function unzoom() {
     ["loss", "acc", "norm"].forEach(function (k) {
-      if (charts[k]) charts[k].liveZoom = null;
+      var u = charts[k];
+      if (!u) return;
+      var summed = u.liveSum || (u.liveZoom && u.liveRaw && u.data[0].length !== u.liveRaw[0].length);
+      u.liveZoom = null;
+      if (summed) push(u, u.liveRaw);
     });
   }
 
@@ -667,7 +672,8 @@
     u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
     if (!(max > min)) return;
     u.liveZoom = { min: min, max: max };
-    u.setScale("x", { min: min, max: max });
+    if (u.liveSum) push(u, u.liveRaw);
+    else u.setScale("x", { min: min, max: max });
   }
 
   function line(src, what, colour, scale, fmt, width) {
@@ -679,7 +685,7 @@
       width: ghost ? 1.25 : width || 2,
       dash: dashOf(runStyle(src.label).dash),
       scale: scale || "y",
-      value: fmt,
+      value: trueValue(fmt),
       spanGaps: false,
       points: { show: false },
       paths: densePath,
@@ -850,6 +856,167 @@
     masks = {};
     masks[key] = mask;
     return mask;
+  }
+
+  // ---------------------------------------------------------------- summarized history
+  // A curve chart with many more rows than its plot's device pixel columns gets a summary of
+  // its rows, not the rows: x buckets of a power-of-two width (1 to 2 columns; the width
+  // doubles, merging neighbours, as the run's x range grows), each held as its first and last
+  // row and, per line, the least and greatest value of its rows (at the bucket's middle x). A
+  // payload updates only the buckets its rows fall in, so setData, the axis ranges and the
+  // dense fill walk about 4 points a bucket however long the run. A bucket's line is null where
+  // all its rows are null (a gap), undefined where all are undefined (bridged). The buckets are
+  // built again when the x scale changes (a zoom: the visible rows only, so a zoom shows them
+  // all once few enough), the plot's width, the x column or the arrays (a new run, compare
+  // mode). Hover reads the nearest real row (u.liveFull), not the summary.
+  tuning.sumRowsPerPx = 4;   // summarize from this many rows a device pixel column
+
+  function summarize(u, data) {
+    var xs = data[0], n = xs.length, W = Math.floor(u.bbox.width);
+    if (!(W >= 2) || n <= tuning.sumRowsPerPx * W) {
+      u.liveSum = null;
+      return data;
+    }
+    var z = u.liveZoom, i0 = 0, i1 = n - 1;
+    if (z) {
+      i0 = Math.max(0, lowerBound(xs, z.min) - 1);
+      i1 = Math.min(n - 1, lowerBound(xs, z.max));
+      if (i1 - i0 + 1 <= tuning.sumRowsPerPx * W) {
+        u.liveSum = null;
+        return sliceData(data, i0, i1 + 1);
+      }
+    }
+    var c = u.liveSum, ns = data.length;
+    var key = W + "/" + (z ? z.min + ":" + z.max : "");
+    var same = c && c.key === key && c.i0 === i0 && c.cols.length === ns;
+    for (var k = 0; same && k < ns; k++) same = c.cols[k] === data[k];
+    if (!same || z) {
+      c = u.liveSum = {
+        key: key, cols: data.slice(), i0: i0, x0: xs[i0], w: 0, W: W, b: [], stable: 0,
+      };
+      var span = xs[i1] - xs[i0];
+      c.w = span > 0 ? Math.pow(2, Math.ceil(Math.log2(span / W))) : 1;
+      if (!(c.w > 0)) c.w = 1;
+      while ((span / c.w) >= W) c.w *= 2;
+    }
+    // Buckets holding rows that may have changed (the last one, a merged tail) are redone.
+    var stable = data.stable === undefined ? n : data.stable;
+    while (c.b.length && c.b[c.b.length - 1].e >= c.stable) c.b.pop();
+    var from = c.b.length ? c.b[c.b.length - 1].e + 1 : i0;
+    for (var i = from; i <= i1; i++) addRow(c, data, i);
+    c.stable = Math.min(stable, n);
+    u.liveFull = data;
+    return emit(c, data);
+  }
+
+  function lowerBound(xs, v) {
+    var lo = 0, hi = xs.length;
+    while (lo < hi) {
+      var mid = (lo + hi) >> 1;
+      if (xs[mid] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  function sliceData(data, a, b) {
+    var out = [];
+    for (var k = 0; k < data.length; k++) out.push(data[k].slice(a, b));
+    return out;
+  }
+
+  function addRow(c, data, i) {
+    var x = data[0][i];
+    if (x == null) return;
+    var bi = Math.floor((x - c.x0) / c.w);
+    while (bi >= c.W) {
+      coarsen(c);
+      bi = Math.floor((x - c.x0) / c.w);
+    }
+    var b = c.b.length ? c.b[c.b.length - 1] : null;
+    if (!b || b.k !== bi) {
+      b = { k: bi, a: i, e: i, lo: [], hi: [], nul: [], und: [] };
+      for (var s = 1; s < data.length; s++) {
+        b.lo.push(Infinity);
+        b.hi.push(-Infinity);
+        b.nul.push(false);
+        b.und.push(false);
+      }
+      c.b.push(b);
+    }
+    b.e = i;
+    for (var t = 1; t < data.length; t++) {
+      var v = data[t][i];
+      if (v === undefined) b.und[t - 1] = true;
+      else if (v === null) b.nul[t - 1] = true;
+      else {
+        if (v < b.lo[t - 1]) b.lo[t - 1] = v;
+        if (v > b.hi[t - 1]) b.hi[t - 1] = v;
+      }
+    }
+  }
+
+  // Double the bucket width: each pair of neighbouring buckets becomes one.
+  function coarsen(c) {
+    c.w *= 2;
+    var out = [];
+    for (var j = 0; j < c.b.length; j++) {
+      var b = c.b[j], k = Math.floor(b.k / 2), last = out.length ? out[out.length - 1] : null;
+      if (last && last.k === k) {
+        last.e = b.e;
+        for (var s = 0; s < b.lo.length; s++) {
+          if (b.lo[s] < last.lo[s]) last.lo[s] = b.lo[s];
+          if (b.hi[s] > last.hi[s]) last.hi[s] = b.hi[s];
+          last.nul[s] = last.nul[s] || b.nul[s];
+          last.und[s] = last.und[s] || b.und[s];
+        }
+      } else {
+        b.k = k;
+        out.push(b);
+      }
+    }
+    c.b = out;
+  }
+
+  // The summary as uPlot data: a bucket of one or two rows as its rows, a longer one as its
+  // first row, each line's least and greatest value at the bucket's middle x, its last row.
+  function emit(c, data) {
+    var ns = data.length, out = [], j, s;
+    for (s = 0; s < ns; s++) out.push([]);
+    var xs = data[0];
+    for (j = 0; j < c.b.length; j++) {
+      var b = c.b[j];
+      for (s = 0; s < ns; s++) out[s].push(data[s][b.a]);
+      if (b.e === b.a) continue;
+      if (b.e > b.a + 1) {
+        var xm = (xs[b.a] + xs[b.e]) / 2;
+        out[0].push(xm, xm);
+        for (s = 1; s < ns; s++) {
+          var none = b.lo[s - 1] > b.hi[s - 1];
+          var gapv = b.nul[s - 1] ? null : undefined;
+          out[s].push(none ? gapv : b.lo[s - 1], none ? gapv : b.hi[s - 1]);
+        }
+      }
+      for (s = 0; s < ns; s++) out[s].push(data[s][b.e]);
+    }
+    return out;
+  }
+
+  // The real row nearest the cursor on a summarized chart (-1: none, or no summary).
+  function realRow(u) {
+    var f = u.liveFull;
+    if (!u.liveSum || !f || !(u.cursor.left >= 0)) return -1;
+    var xs = f[0], v = u.posToVal(u.cursor.left, "x"), i = lowerBound(xs, v);
+    if (i >= xs.length) i = xs.length - 1;
+    if (i > 0 && Math.abs(xs[i - 1] - v) <= Math.abs(xs[i] - v)) i -= 1;
+    return i;
+  }
+
+  function trueValue(fmt) {
+    return function (u, v, si, idx) {
+      var i = realRow(u);
+      return fmt(u, i < 0 ? v : u.liveFull[si][i], si, idx);
+    };
   }
 
   function faint(colour) {
@@ -1375,6 +1542,7 @@
       for (i = 0; i < srcs.length; i++) {
         for (k = 0; k < names.length; k++) data.push(m.ys[i][names[k]]);
       }
+      data.stable = m.frozen;   // rows past it are merged again by the next payload
       return data;
     }
     var longest = srcs[0].held;
@@ -1383,10 +1551,14 @@
     for (i = 0; i < srcs.length; i++) {
       for (k = 0; k < names.length; k++) data.push(srcs[i].held.cols[names[k]]);
     }
+    data.stable = Infinity;   // a shorter run's rows past its end come later
+    for (i = 0; i < data.length; i++) data.stable = Math.min(data.stable, data[i].length);
     return data;
   }
 
-  function push(u, data) {
+  function push(u, raw) {
+    u.liveRaw = raw;
+    var data = summarize(u, raw);
     u.batch(function () {
       if (u.liveZoom) {
         u.setData(data, false);
@@ -1489,6 +1661,7 @@
       ["loss", "acc", "norm"].forEach(function (k) {
         var u = charts[k];
         u.setSize({ width: widthOf(u.liveHost), height: u.liveHeight });
+        if (u.liveRaw) push(u, u.liveRaw);
       });
       charts.hist.forEach(function (u) {
         u.setSize({ width: widthOf(u.liveHost), height: u.liveHeight });

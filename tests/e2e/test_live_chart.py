@@ -579,3 +579,138 @@ def test_a_dense_line_is_filled_where_its_stroke_would_ink(harness: Harness) -> 
     assert len(inked) > 200 and statistics.mean(diffs) < 1.0, statistics.mean(diffs)
     assert sum(d == 0 for d in diffs) >= 0.75 * len(diffs), sorted(diffs)[-20:]
     assert sum(d <= 2 for d in diffs) >= 0.85 * len(diffs), sorted(diffs)[-20:]
+
+
+# Per series of the loss chart, per canvas pixel column: [min, max] of the values handed to
+# uPlot (`data`) or of the rows held (`liveRaw`, or `data` without a summary), nulls apart.
+COLUMNS = """which => {
+    const u = window.liveCharts.loss, d = which === 'raw' ? (u.liveRaw || u.data) : u.data;
+    const out = [];
+    for (let s = 1; s < d.length; s++) {
+        const cols = {};
+        for (let i = 0; i < d[0].length; i++) {
+            const v = d[s][i];
+            if (v == null) continue;
+            const c = Math.round(u.valToPos(d[0][i], 'x', true));
+            const m = cols[c] || (cols[c] = [v, v]);
+            if (v < m[0]) m[0] = v;
+            if (v > m[1]) m[1] = v;
+        }
+        out.push(cols);
+    }
+    return out;
+}"""
+
+
+def noisy_run(base: int, end: int, gap: tuple[int, int]) -> dict:
+    """Rows ``base`` to ``end - 1`` whose train loss is noise in [0.2, 0.8], null in ``gap``."""
+    r = run("t1", base, end)
+    noise = np.random.default_rng(11).uniform(-1.0, 1.0, 10_000)
+    r["rows"]["train_loss"] = [
+        None if gap[0] <= k < gap[1] else 0.5 + 0.3 * noise[k] for k in range(base, end)
+    ]
+    return r
+
+
+def test_8000_rows_hand_uplot_a_bounded_summary_that_keeps_each_columns_extremes(
+    harness: Harness,
+) -> None:
+    gap = (5000, 5200)
+    harness.applied([noisy_run(0, 8000, gap)])
+    for k in range(8000, 8020):
+        harness.applied([noisy_run(k, k + 1, gap)])
+    width = harness.js("() => window.liveCharts.loss.bbox.width")
+    lens = harness.js("() => window.liveCharts.loss.data.map(c => c.length)")
+    # At most 4 points a device pixel column (first, least, greatest, last of each bucket).
+    assert len(set(lens)) == 1 and 0 < lens[0] <= 4 * width, (lens, width)
+    assert harness.js("() => window.liveCharts.loss.liveRaw[0].length") == 8020
+    # The x range is the rows' (first and last row are handed as they are).
+    assert harness.js("() => [window.liveCharts.loss.scales.x.min, liveCharts.loss.scales.x.max]")[
+        :2
+    ] == [0, 8019]
+    drawn, held = harness.js(COLUMNS, "drawn"), harness.js(COLUMNS, "raw")
+    for s, (d, h) in enumerate(zip(drawn, held, strict=True)):
+        # Each column's least and greatest row reach the line within 2 columns (a bucket is 1
+        # to 2 columns wide), and nothing drawn lies outside the rows of those columns.
+        near = lambda cols, c: [cols[str(k)] for k in range(c - 2, c + 3) if str(k) in cols]  # noqa: E731
+        for c, (lo, hi) in h.items():
+            got = near(d, int(c))
+            assert min(g[0] for g in got) <= lo and max(g[1] for g in got) >= hi, (s, c)
+        for c, (lo, hi) in d.items():
+            ref = near(h, int(c))
+            assert min(r[0] for r in ref) <= lo and max(r[1] for r in ref) >= hi, (s, c)
+        assert min(v[0] for v in d.values()) == min(v[0] for v in h.values())
+        assert max(v[1] for v in d.values()) == max(v[1] for v in h.values())
+    # The gap stays a gap: no train-loss point more than 2 columns inside its rows' columns.
+    px = harness.js(
+        "() => [...liveCharts.loss.data[0]].map(x => liveCharts.loss.valToPos(x, 'x', true))"
+    )
+    ends = harness.js(
+        f"() => [{gap[0]}, {gap[1] - 1}].map(x => liveCharts.loss.valToPos(x, 'x', true))"
+    )
+    ys = harness.js("() => [...window.liveCharts.loss.data[1]]")
+    inside = [y for p, y in zip(px, ys, strict=True) if ends[0] + 2 < p < ends[1] - 2]
+    assert inside and all(y is None for y in inside)
+    # Hover shows the nearest real row, not a summary point.
+    noise = np.random.default_rng(11).uniform(-1.0, 1.0, 10_000)
+    box = harness.frame.locator("#loss .u-over").bounding_box()
+    harness.page.mouse.move(box["x"] + box["width"] * 0.37, box["y"] + box["height"] * 0.5)
+    x = harness.js("() => liveCharts.loss.posToVal(liveCharts.loss.cursor.left, 'x')")
+    row = round(x)
+    values = harness.frame.locator("#loss .u-legend .u-value").all_text_contents()
+    assert values[0] == f"{row:,}", (values, row)
+    assert values[1] == f"{0.5 + 0.3 * noise[row]:.4f}", (values, row)
+
+
+def test_a_zoom_on_8000_rows_shows_every_row_and_a_double_click_the_summary(
+    harness: Harness,
+) -> None:
+    harness.applied([noisy_run(0, 8000, (9000, 9000))])
+    summary = harness.js("() => window.liveCharts.loss.data[0].length")
+    assert summary < 4000
+    box = harness.frame.locator("#loss .u-over").bounding_box()
+    y = box["y"] + box["height"] / 2
+    harness.page.mouse.move(box["x"] + box["width"] * 0.40, y)
+    harness.page.mouse.down()
+    harness.page.mouse.move(box["x"] + box["width"] * 0.43, y, steps=3)
+    harness.page.mouse.move(box["x"] + box["width"] * 0.45, y, steps=3)
+    harness.page.mouse.up()
+    lo, hi = harness.js("() => [liveCharts.loss.scales.x.min, liveCharts.loss.scales.x.max]")
+    assert 3000 < lo < hi < 3800, (lo, hi)
+    xs = harness.js("() => [...window.liveCharts.loss.data[0]]")
+    ys = harness.js("() => [...window.liveCharts.loss.data[1]]")
+    noise = np.random.default_rng(11).uniform(-1.0, 1.0, 10_000)
+    # Every row in the zoom (and one each side) as it is.
+    assert xs == list(range(xs[0], xs[-1] + 1)) and xs[0] <= lo and xs[-1] >= hi, xs[:3]
+    assert ys == pytest.approx([0.5 + 0.3 * noise[k] for k in xs])
+    harness.applied([noisy_run(8000, 8001, (9000, 9000))])
+    assert harness.js("() => [liveCharts.loss.scales.x.min, liveCharts.loss.scales.x.max]") == (
+        pytest.approx([lo, hi])
+    )
+    harness.page.mouse.dblclick(box["x"] + box["width"] / 2, y)
+    harness.applied([noisy_run(8001, 8002, (9000, 9000))])
+    assert harness.js("() => [liveCharts.loss.scales.x.min, liveCharts.loss.scales.x.max]") == [
+        0,
+        8001,
+    ]
+    assert harness.js("() => window.liveCharts.loss.data[0].length") < 4000
+
+
+def test_a_payload_costs_the_same_at_200_and_at_8000_rows(harness: Harness) -> None:
+    def median_ms(base: int) -> float:
+        times = []
+        for k in range(base, base + 25):
+            times.append(harness.applied([noisy_run(k, k + 1, (9000, 9000))])["lastRenderMs"])
+        return statistics.median(times)
+
+    harness.applied([noisy_run(0, 200, (9000, 9000))])
+    at_200 = median_ms(200)
+    harness.applied([noisy_run(0, 8000, (9000, 9000))])
+    at_8000 = median_ms(8000)
+    harness.js("() => { window.liveTuning.sumRowsPerPx = Infinity; }")
+    unsummarized = median_ms(8025)
+    print(
+        f"live chart: median ms per payload: {at_200:.2f} at 225 rows, {at_8000:.2f} at 8025"
+        f" rows, {unsummarized:.2f} at 8050 rows without the summary"
+    )
+    assert at_8000 < 2 * at_200 + 1.0 and at_8000 < unsummarized, (at_200, at_8000, unsummarized)
