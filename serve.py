@@ -4,6 +4,10 @@ Run it with ``streamlit run serve.py`` (Streamlit finds ``app`` below and serves
 own server and flags) or any ASGI server (``uvicorn serve:app``). The lab's live view reads
 ``GET /_nv/live/{token}`` (:mod:`normviz.serving.sse`): Server-Sent Events from the training
 worker, so a training tick needs no Streamlit rerun.
+
+Before it serves, the process imports what the lessons import and makes the first uses that cost
+seconds once (:func:`normviz.serving.warm.warm_process`): the first visitor of a fresh server
+gets the first view the next one gets.
 """
 
 from pathlib import Path
@@ -12,6 +16,11 @@ import streamlit as st
 from streamlit import config
 
 from normviz.serving.sse import routes
+from normviz.serving.warm import warm_process
+
+HERE = Path(__file__).resolve().parent
+WARMED = warm_process(sorted((HERE / "pages").glob("*.py")))
+"""Seconds each warm-up step took in this process (imports, optimizers, plotly)."""
 
 
 def _base_url() -> str:
@@ -21,4 +30,4 @@ def _base_url() -> str:
         return ""
 
 
-app = st.App(Path(__file__).with_name("app.py"), routes=routes(_base_url()))
+app = st.App(HERE / "app.py", routes=routes(_base_url()))

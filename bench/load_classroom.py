@@ -456,6 +456,22 @@ async def run(args: argparse.Namespace) -> int:
             f"chart max gap over learners: median {median(gaps):.2f} s, worst "
             f"{max(gaps, default=float('nan')):.2f} s (goal <= {GOAL_GAP_S} s){when}"
         )
+        steps = [
+            (a, b - a)
+            for ts in times_of
+            for a, b in itertools.pairwise(sorted(t for t in ts if start <= t <= stop_at))
+        ]
+        if steps:
+            sizes = [d for _, d in steps]
+            # Stalls shared by many learners at one moment point at the server (or the whole
+            # machine); stalls at scattered moments point at each learner's own tab.
+            long = sorted(round(a - start) for a, d in steps if d > GOAL_GAP_S * 0.75)
+            print(
+                f"gaps between consecutive updates, all learners: median {median(sizes):.2f} s, "
+                f"p90 {percentile(sizes, 90):.2f} s, p99 {percentile(sizes, 99):.2f} s; "
+                f"{len(long)} over {GOAL_GAP_S * 0.75:.1f} s, starting at (s into the class) "
+                f"{long[:24]}"
+            )
         if not chromium:
             lat = [x for s in trainers for x in s.log.tick_latencies]
             sent = sum(s.log.reruns_sent for s in trainers)

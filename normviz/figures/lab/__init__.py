@@ -42,7 +42,6 @@ from normviz.figures.lab._style import (
     NORM_COLOURS,
     NORM_DODGE,
     NORM_LINE_COLOUR,
-    NORM_NAMES,
     NORM_STYLES,
     RUN_COLOURS,
     RUN_DASHES,
@@ -56,6 +55,7 @@ from normviz.figures.lab._weights import (
     weight_histogram_info,
     weight_limit,
 )
+from normviz.train_config import NORM_NAMES  # one home; legend names of the study
 
 __all__ = [
     "BOUNDARY_SCALE",

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from normviz.figures.lab._curves import Curves
-from normviz.figures.lab._style import NORM_NAMES, X_AXIS_TITLES
+from normviz.figures.lab._style import X_AXIS_TITLES
 from normviz.figures.lab._weights import WeightHistogram
 from normviz.lab_status import epochs_text, loss_text
-from normviz.train_config import SPARSITY_THRESHOLD
+from normviz.train_config import NORM_NAMES, SPARSITY_THRESHOLD
 
 if TYPE_CHECKING:
     from normviz.lab_studies import BatchSizeStudy

@@ -14,10 +14,10 @@ from normviz.figures.lab._style import (
     _TOP,
     NORM_COLOURS,
     NORM_DODGE,
-    NORM_NAMES,
     NORM_STYLES,
     _layout,
 )
+from normviz.train_config import NORM_NAMES
 
 if TYPE_CHECKING:
     from normviz.lab_studies import BatchSizeStudy

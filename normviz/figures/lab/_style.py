@@ -55,9 +55,6 @@ NORM_DODGE = {"batch": 1.0, "group": 0.95, "layer": 1.05}
 do not depend on the batch, so their accuracies often coincide; dodged apart by ±5 %, both lines
 and markers stay visible (hover shows the true batch size)."""
 
-NORM_NAMES = {"batch": "BatchNorm", "group": "GroupNorm", "layer": "LayerNorm", "none": "no norm"}
-"""Legend name of each normalization in the batch-size study."""
-
 _TOP = 32
 """Top margin in px: room for a panel title (:func:`~normviz.figures._theme.panel_title`)."""
 _BOTTOM = 40

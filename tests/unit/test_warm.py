@@ -1,0 +1,54 @@
+"""The server warms its process before serving: the lessons' imports and costly first uses."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from normviz.serving.warm import WARM_ROOTS, page_imports, warm_imports
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = sorted((ROOT / "pages").glob("*.py"))
+
+
+def test_page_imports_are_the_lessons_heavy_modules():
+    found = page_imports(PAGES)
+    # What the lessons import at their top or inside functions (samples: inside a try).
+    for name in ("torch", "normviz.training", "normviz.figures.layers_cube", "normviz.samples"):
+        assert name in found
+    assert all(name.split(".")[0] in WARM_ROOTS for name in found)
+    assert not any(name.startswith(("streamlit", "pages")) for name in found)
+
+
+def test_warm_imports_skips_names_that_are_no_module_and_raises_for_missing_ones():
+    assert warm_imports(["normviz", "normviz.not_a_module"]) == ["normviz"]
+    with pytest.raises(ModuleNotFoundError):
+        warm_imports(["no_such_package_here.sub"])
+
+
+def test_serve_warms_every_page_import_and_the_optimizers_before_serving():
+    code = textwrap.dedent("""
+        import json, sys
+        import serve
+        from normviz.serving.warm import page_imports
+        names = page_imports(sorted(serve.HERE.joinpath("pages").glob("*.py")))
+        def loaded(name):  # a module imported, or a name its imported parent defines
+            parent, _, attr = name.rpartition(".")
+            return name in sys.modules or hasattr(sys.modules.get(parent), attr)
+        missing = [n for n in names if not loaded(n)]
+        print(json.dumps({"missing": missing, "dynamo": "torch._dynamo" in sys.modules,
+                          "steps": sorted(serve.WARMED)}))
+    """)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=180,
+        check=True,
+    )  # fmt: skip
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["missing"] == []
+    assert result["dynamo"]  # the first optimizer imported torch._dynamo before any visitor
+    assert result["steps"] == ["imports", "optimizers", "plotly"]
