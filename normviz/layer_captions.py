@@ -19,11 +19,16 @@ from normviz.layer_text import format_difference, noise_text
 from normviz.layers import statistics
 
 CONVENTIONS_TEX = (
-    r"\text{PyTorch: } \hat\mu \leftarrow (1-m)\,\hat\mu + m\,\mu_B,\ "
-    r"\hat\sigma^2 \leftarrow (1-m)\,\hat\sigma^2 + m\,\tfrac{|B|}{|B|-1}\sigma_B^2"
-    r"\qquad \text{Keras: } \hat\mu \leftarrow \alpha\,\hat\mu + (1-\alpha)\,\mu_B"
+    r"{\text{PyTorch: } \hat\mu \leftarrow (1-m)\,\hat\mu + m\,\mu_B,}\ \allowbreak"
+    r"{\hat\sigma^2 \leftarrow (1-m)\,\hat\sigma^2 + m\,\tfrac{|B|}{|B|-1}\sigma_B^2}"
+    r"\qquad\allowbreak{\text{Keras: } \hat\mu \leftarrow \alpha\,\hat\mu + (1-\alpha)\,\mu_B}"
 )
-"""The two running-average conventions (checked in tests/unit/test_layer_captions.py)."""
+"""The two running-average conventions (checked in tests/unit/test_layer_captions.py).
+
+Each equation is one brace group (as :data:`normviz.layer_kinds.FORMULAS`): KaTeX may end a
+line after any top-level relation or binary operator, and broke this line right after an arrow
+on a narrow screen; a group never breaks, so the line wraps only at its ``\\allowbreak``.
+"""
 
 GROUPNORM_MISCONCEPTION = (
     '**Misconception:** "GroupNorm with one group is BatchNorm". **Truth:** G=1 is '

@@ -52,8 +52,16 @@ def init_from_url() -> None:
 
 
 def changed() -> None:
-    """``on_change`` of every control: a new setting answers the link's messages."""
-    st.session_state[NOTES] = []
+    """``on_change`` of every control: a new setting answers the link's messages.
+
+    The messages are drawn by the whole page's run: when a control of the lesson's fragment
+    (the tabs) clears them, ``st.rerun`` turns its interaction into a full run, which takes
+    them off the screen.
+    """
+    ss = st.session_state
+    if ss.get(NOTES):
+        ss[NOTES] = []
+        st.rerun()
 
 
 def reset() -> None:

@@ -9,19 +9,17 @@ normviz.layer_links for the widgets). This page only holds widgets, caching and 
 from __future__ import annotations
 
 import streamlit as st
-import torch
 
 from normviz import layer_captions as captions
 from normviz import layer_studies as studies
 from normviz import layer_text as text
 from normviz import layers, tensors
-from normviz.figures import layers as fig
-from normviz.figures.layers_cube import cube_alt, plot_cube
-from normviz.figures.layers_cube_row import cube_tile_image, tile_alt, tile_png, tile_ranges
 from normviz.layer_kinds import formulas, groups_for
 from normviz.layer_links import CONVENTIONS, SOURCES, TABS
 from pages import _layer_links as links
-from pages._held import held
+from pages._held import begin, held
+from pages._layer_figures import batch, cube, cube_row, load_sample, moments_figure, noise_figure
+from pages._layer_figures import running as running_figure
 from pages._router import ensure_router
 
 ensure_router()
@@ -30,64 +28,7 @@ CHART = {"config": {"displayModeBar": False}, "width": "stretch"}
 TILE_WIDTH = 150  # px: a small cube and its title ("InstanceNorm" in bold needs ~105 px)
 OFFSETS = ("ch_offset", "ch_scale", "s_offset", "s_scale")
 NAMES = layers.KIND_NAMES
-try:  # bundled photographs, when the samples module is there
-    from normviz.samples import load_sample
-except ImportError:  # pragma: no cover - depends on the repository state
-    load_sample = None
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def batch(source: str, n: int, c: int, side: int, offsets: tuple[float, ...]) -> torch.Tensor:
-    if source == "synthetic":
-        co, cs, so, ss = offsets
-        return tensors.synthetic_batch(
-            n, c, side, side, channel_offset=co, channel_scale=cs, sample_offset=so,
-            sample_scale=ss, seed=0,
-        )  # fmt: skip
-    image = load_sample("coffee").pixels if load_sample else tensors.synthetic_image(192, 256)
-    return tensors.crop_batch(image, n, c, side, seed=0)
-
-
-# Built figures are shared read-only values (st.cache_resource: no unpickling per rerun). The two
-# animations (the cube and the running statistics) are FigureSpecs, so sending one again costs
-# only its JSON (normviz.figures' docstring has the timings). An animated cube takes ~0.1-1 s of CPU
-# to build; on a class server every rerun of this page rebuilding (or even deep-copying) them
-# starved the live lab sessions.
-@st.cache_resource(max_entries=64, show_spinner=False)
-def cube(key: tuple, kind: str, groups: int | None, _x: torch.Tensor, layout: str = "nct"):
-    info = studies.cube_info(_x, kind, groups, layout)
-    return plot_cube(info), cube_alt(info), info
-
-
-@st.cache_resource(max_entries=32, show_spinner=False)
-def cube_row(shape: tuple[int, ...], groups: int, _x: torch.Tensor):
-    """(title, PNG picture, alt text) of the five cubes: pictures cost a browser nothing to show,
-    five Plotly charts hundreds of milliseconds a change. They show which elements share a set,
-    not their values: keyed by the shape, so the data's offsets and source never redraw them."""
-    infos = studies.cube_infos(_x, groups)
-    ranges = tile_ranges(infos)
-    return [(captions.tile_title(i), tile_png(cube_tile_image(i, ranges)), tile_alt(i))
-            for i in infos]  # fmt: skip
-
-
-@st.cache_resource(max_entries=32, show_spinner=False)
-def moments_figure(key: tuple, kind: str, groups: int | None, _x: torch.Tensor):
-    moments = studies.moments_study(_x, kind, groups)
-    return fig.plot_moments(*moments), fig.moments_alt(*moments)
-
-
-@st.cache_resource(max_entries=64, show_spinner=False)
-def running(momentum: float, convention: str, batch_size: int):
-    trace = studies.running_study(momentum, convention, batch_size, seed=0)
-    tau = studies.time_constant(momentum, convention)
-    chart = fig.plot_running(trace, *studies.POPULATION, tau=tau)
-    return trace, chart, fig.running_alt(trace, *studies.POPULATION, tau=tau)
-
-
-@st.cache_resource(max_entries=8, show_spinner=False)
-def noise_figure(trials: int):
-    noise = studies.noise_study(trials)
-    return noise, fig.plot_batch_noise(noise), fig.batch_noise_alt(noise)
+FULL_RUN = "lay_full_run"  # set by the whole page's run, read by the lesson's fragment
 
 
 st.title("Normalization layers")
@@ -144,123 +85,136 @@ with st.container(border=True):
         help="Every setting of this lesson back to its default; the address loses its settings.",
     )  # fmt: skip
 x = batch(source, n, c, side, offsets)
-key = (source, n, c, side, offsets)
 
-# Only the open tab's body runs (the others keep their headers): a browser then mounts only the
-# charts the reader looks at, and a control reruns only what the open tab shows.
-p = _seed("tab")
-# st.tabs sends the open tab's index in every run: it needs no held().
-tabs = st.tabs(list(TABS.values()), key=p.key, on_change=links.changed)
-p = _seed("groups")
-if tabs[2].open:  # the groups slider lives on the GroupNorm tab; the other tabs use its value
-    with tabs[2]:
-        groups = _read(p, st.select_slider(p.label, p.choices, key=p.key, **on, **held(p.key)))
-else:
-    groups = _read(p, st.session_state[p.key])
-g_kind = groups_for(kind, groups)
-behaviour = studies.set_behaviour(x.shape, kind, g_kind)
-degenerate = text.degenerate_text(behaviour)
 
-if tabs[0].open:  # only the open tab runs and draws
-    with tabs[0]:
-        left, right = st.columns([3, 2])
-        with left:
-            chart, alt, info = cube(key, kind, g_kind, x)
-            st.plotly_chart(chart, key="lay_cube_chart", alt=alt, **CHART)
-        with right:
-            st.markdown(f"#### {NAMES[kind]}")
-            for formula in formulas(kind):
-                st.latex(formula)
-            st.markdown(text.cube_text(info, behaviour))
+@st.fragment
+def lesson(x, key: tuple, kind: str, n: int, c: int, side: int) -> None:
+    """The tabs: a tab switch or a control in the open tab reruns only this part.
+
+    A rerun of the fragment alone reuses the arguments of the last full run (the batch and the
+    settings above it, which only a full run changes). Only the open tab's body runs (the
+    others keep their headers): a browser then mounts only the charts the reader looks at.
+    """
+    if not st.session_state.pop(FULL_RUN, False):
+        begin()  # a run of this part alone: its own record of widget state written (_held)
+    p = _seed("tab")
+    # st.tabs sends the open tab's index in every run: it needs no held().
+    tabs = st.tabs(list(TABS.values()), key=p.key, on_change=links.changed)
+    p = _seed("groups")
+    if tabs[2].open:  # the groups slider lives on the GroupNorm tab; the other tabs use its value
+        with tabs[2]:
+            groups = _read(p, st.select_slider(p.label, p.choices, key=p.key, **on, **held(p.key)))
+    else:
+        groups = _read(p, st.session_state[p.key])
+    g_kind = groups_for(kind, groups)
+    behaviour = studies.set_behaviour(x.shape, kind, g_kind)
+    degenerate = text.degenerate_text(behaviour)
+
+    if tabs[0].open:  # only the open tab runs and draws
+        with tabs[0]:
+            left, right = st.columns([3, 2])
+            with left:
+                chart, alt, info = cube(key, kind, g_kind, x)
+                st.plotly_chart(chart, key="lay_cube_chart", alt=alt, **CHART)
+            with right:
+                st.markdown(f"#### {NAMES[kind]}")
+                for formula in formulas(kind):
+                    st.latex(formula)
+                st.markdown(text.cube_text(info, behaviour))
+                if degenerate:
+                    st.warning(degenerate)
+                st.info(text.layer_note(kind, g_kind))  # about the chosen layer
+            # Five tiles of one width in a row that wraps: five columns were 75 px wide beside the
+            # sidebar, and broke "InstanceNorm" mid-word. A tile keeps room for its title.
+            with st.container(horizontal=True, key="lay_tiles_row"):
+                for i, (title, picture, alt) in enumerate(cube_row(tuple(x.shape), groups, x)):
+                    with st.container(key=f"lay_cube_tile{i}", width=TILE_WIDTH):
+                        st.markdown(title)
+                        # PNG as it is: "auto" re-encoded every tile as a JPEG on every run.
+                        st.image(picture, alt=alt, width="stretch", output_format="PNG")
+            st.caption(
+                "After Figure 2 of Wu & He, *Group Normalization* (ECCV 2018): shaded, the "
+                "elements that share one mean and variance (RMSNorm: one mean square); axes as in "
+                "the cube above."
+            )
+
+    if tabs[1].open:  # only the open tab runs and draws
+        with tabs[1]:
+            chart, alt = moments_figure(key, kind, g_kind, x)
+            st.plotly_chart(chart, key="lay_moments_chart", alt=alt, **CHART)
+            st.markdown(text.after_text(studies.after_moments(x, kind, g_kind), c // groups))
             if degenerate:
                 st.warning(degenerate)
-            st.info(text.layer_note(kind, g_kind))  # about the chosen layer
-        # Five tiles of one width in a row that wraps: five columns were 75 px wide beside the
-        # sidebar, and broke "InstanceNorm" mid-word. A tile keeps room for its title.
-        with st.container(horizontal=True, key="lay_tiles_row"):
-            for i, (title, picture, alt) in enumerate(cube_row(tuple(x.shape), groups, x)):
-                with st.container(key=f"lay_cube_tile{i}", width=TILE_WIDTH):
-                    st.markdown(title)
-                    # PNG as it is: "auto" re-encoded every tile as a JPEG on every run.
-                    st.image(picture, alt=alt, width="stretch", output_format="PNG")
-        st.caption(
-            "After Figure 2 of Wu & He, *Group Normalization* (ECCV 2018): shaded, the elements "
-            "that share one mean and variance (RMSNorm: one mean square); axes as in the cube "
-            "above."
-        )
 
-if tabs[1].open:  # only the open tab runs and draws
-    with tabs[1]:
-        chart, alt = moments_figure(key, kind, g_kind, x)
-        st.plotly_chart(chart, key="lay_moments_chart", alt=alt, **CHART)
-        st.markdown(text.after_text(studies.after_moments(x, kind, g_kind), c // groups))
-        if degenerate:
-            st.warning(degenerate)
+    if tabs[2].open:  # only the open tab runs and draws
+        with tabs[2]:
+            check = studies.groupnorm_check(x)
+            metrics = captions.groupnorm_metrics(check)
+            for col, metric in zip(st.columns(len(metrics)), metrics, strict=True):
+                col.metric(metric.label, metric.value)
+            st.markdown(text.groupnorm_text(check))
+            st.warning(captions.GROUPNORM_MISCONCEPTION)
+            chart, alt, _ = cube(key, "group", groups, x)
+            st.plotly_chart(chart, key="lay_gn_chart", alt=alt, **CHART)
 
-if tabs[2].open:  # only the open tab runs and draws
-    with tabs[2]:
-        check = studies.groupnorm_check(x)
-        metrics = captions.groupnorm_metrics(check)
-        for col, metric in zip(st.columns(len(metrics)), metrics, strict=True):
-            col.metric(metric.label, metric.value)
-        st.markdown(text.groupnorm_text(check))
-        st.warning(captions.GROUPNORM_MISCONCEPTION)
-        chart, alt, _ = cube(key, "group", groups, x)
-        st.plotly_chart(chart, key="lay_gn_chart", alt=alt, **CHART)
+    if tabs[3].open:  # only the open tab runs and draws
+        with tabs[3]:
+            emb = tensors.synthetic_tokens(2, 1, 256, seed=0).reshape(2, 256)
+            st.markdown(captions.embedding_text(emb))
+            p = _seed("tokens")
+            tok_kind = _read(p, st.segmented_control(
+                p.label, p.choices, format_func=NAMES.get, key=p.key, required=True, **on,
+                **held(p.key, name="default"),
+            ) or p.default)  # fmt: skip
+            tokens = tensors.synthetic_tokens(2, 6, 8, seed=0)
+            st.latex(captions.token_sets_tex())
+            chart, alt, _ = cube(("tokens",), tok_kind, None, tokens, "ntd")
+            st.plotly_chart(chart, key="lay_tok_chart", alt=alt, **CHART)
+            st.markdown(text.padding_text(studies.padding_effect(tokens, 3), tokens.shape[0]))
+            st.markdown(text.WHY_LAYERNORM)
 
-if tabs[3].open:  # only the open tab runs and draws
-    with tabs[3]:
-        emb = tensors.synthetic_tokens(2, 1, 256, seed=0).reshape(2, 256)
-        st.markdown(captions.embedding_text(emb))
-        p = _seed("tokens")
-        tok_kind = _read(p, st.segmented_control(
-            p.label, p.choices, format_func=NAMES.get, key=p.key, required=True, **on,
-            **held(p.key, name="default"),
-        ) or p.default)  # fmt: skip
-        tokens = tensors.synthetic_tokens(2, 6, 8, seed=0)
-        st.latex(captions.token_sets_tex())
-        chart, alt, _ = cube(("tokens",), tok_kind, None, tokens, "ntd")
-        st.plotly_chart(chart, key="lay_tok_chart", alt=alt, **CHART)
-        st.markdown(text.padding_text(studies.padding_effect(tokens, 3), tokens.shape[0]))
-        st.markdown(text.WHY_LAYERNORM)
+    if tabs[4].open:  # only the open tab runs and draws
+        with tabs[4]:
+            cols = st.columns([1, 1.4, 1, 1])
+            p = _seed("convention")
+            conv = _read(p, cols[0].radio(
+                p.label, p.choices, format_func=CONVENTIONS.get, key=p.key, horizontal=True, **on,
+                **held(p.key, p.choices),
+            ))  # fmt: skip
+            p = _seed("momentum")
+            m = _read(p, cols[1].slider(
+                p.label, p.lo, p.hi, step=p.step, key=p.key, **on, **held(p.key)
+            ))  # fmt: skip
+            p = _seed("stream_batch")
+            bsz = _read(
+                p, cols[2].select_slider(p.label, p.choices, key=p.key, **on, **held(p.key))
+            )
+            p = _seed("mode")
+            mode = _read(p, cols[3].radio(
+                p.label, p.choices, key=p.key, horizontal=True, **on, **held(p.key, p.choices)
+            ))  # fmt: skip
+            trace, running_chart, alt = running_figure(m, conv, bsz)
+            st.plotly_chart(running_chart, key="lay_running_chart", alt=alt, **CHART)
+            st.markdown(text.settle_text(trace, *studies.POPULATION))
+            st.latex(captions.CONVENTIONS_TEX)
+            st.markdown(captions.momentum_text(conv, m, studies.POPULATION))
+            st.markdown(text.running_text(trace, mode))
+            st.markdown(captions.buffers_text(c))
 
-if tabs[4].open:  # only the open tab runs and draws
-    with tabs[4]:
-        cols = st.columns([1, 1.4, 1, 1])
-        p = _seed("convention")
-        conv = _read(p, cols[0].radio(
-            p.label, p.choices, format_func=CONVENTIONS.get, key=p.key, horizontal=True, **on,
-            **held(p.key, p.choices),
-        ))  # fmt: skip
-        p = _seed("momentum")
-        m = _read(p, cols[1].slider(
-            p.label, p.lo, p.hi, step=p.step, key=p.key, **on, **held(p.key)
-        ))  # fmt: skip
-        p = _seed("stream_batch")
-        bsz = _read(p, cols[2].select_slider(p.label, p.choices, key=p.key, **on, **held(p.key)))
-        p = _seed("mode")
-        mode = _read(p, cols[3].radio(
-            p.label, p.choices, key=p.key, horizontal=True, **on, **held(p.key, p.choices)
-        ))  # fmt: skip
-        trace, running_chart, alt = running(m, conv, bsz)
-        st.plotly_chart(running_chart, key="lay_running_chart", alt=alt, **CHART)
-        st.markdown(text.settle_text(trace, *studies.POPULATION))
-        st.latex(captions.CONVENTIONS_TEX)
-        st.markdown(captions.momentum_text(conv, m, studies.POPULATION))
-        st.markdown(text.running_text(trace, mode))
-        st.markdown(captions.buffers_text(c))
+    if tabs[5].open:  # only the open tab runs and draws
+        with tabs[5]:
+            p = _seed("trials")
+            trials = _read(p, st.select_slider(p.label, p.choices, key=p.key, **on, **held(p.key)))
+            noise, noise_chart, alt = noise_figure(trials)
+            st.plotly_chart(noise_chart, key="lay_noise_chart", alt=alt, **CHART)
+            st.markdown(captions.batch_size_text(noise, trials))
 
-if tabs[5].open:  # only the open tab runs and draws
-    with tabs[5]:
-        p = _seed("trials")
-        trials = _read(p, st.select_slider(p.label, p.choices, key=p.key, **on, **held(p.key)))
-        noise, noise_chart, alt = noise_figure(trials)
-        st.plotly_chart(noise_chart, key="lay_noise_chart", alt=alt, **CHART)
-        st.markdown(captions.batch_size_text(noise, trials))
+    if tabs[6].open:  # only the open tab runs and draws
+        with tabs[6]:
+            st.code(text.torch_snippet(kind, n, c, side, groups), language="python")
+    links.sync_url(links.current())  # the whole view's settings, the tab's among them
 
-if tabs[6].open:  # only the open tab runs and draws
-    with tabs[6]:
-        st.code(text.torch_snippet(kind, n, c, side, groups), language="python")
 
-links.sync_url(links.current())
+st.session_state[FULL_RUN] = True
+lesson(x, (source, n, c, side, offsets), kind, n, c, side)
 links.show_notes(notes_slot)

@@ -43,7 +43,7 @@ def page_imports(pages: Iterable[Path]) -> list[str]:
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as d:
     ...     page = Path(d) / "p.py"
-    ...     _ = page.write_text("import streamlit as st; from normviz import layers")
+    ...     _ = page.write_text("import json; from normviz import layers")
     ...     page_imports([page])
     ['normviz', 'normviz.layers']
     """

@@ -250,3 +250,65 @@ def test_the_lesson_fits_each_screen(page, server, size):
     check_page(page)
     shoot(page, f"layers-screen-{size}-running")
     assert problems == [], "\n".join(problems)
+
+
+# Points drawn by the running-statistics chart's first trace (the batch means, as markers).
+POINTS = """() => { const g = document.querySelector('.st-key-lay_running_chart .js-plotly-plot')
+    || Array.from(document.querySelectorAll('.js-plotly-plot')).find(
+        g => (g.data || []).length === 4 && g.data[0].mode === 'markers');
+    return g ? g.querySelectorAll('.scatterlayer .trace')[0].querySelectorAll('.point').length
+             : -1; }"""
+
+
+def test_running_statistics_animation_reveals_the_batches(page, server):
+    """The frames send only the first k values of y (float32); plotly.js draws min(len(x),
+    len(y)) points of the trace's full x. Play must show a growing prefix, then every batch."""
+    open_page(page, server, "/layers?tab=running")
+    check_page(page)
+    total = page.evaluate(POINTS)
+    assert total == 60, total  # the default stream: 60 batches, every one shown at rest
+    chart = page.locator(".js-plotly-plot").filter(has=page.locator(".updatemenu-button")).first
+    chart.scroll_into_view_if_needed()
+    chart.locator(".updatemenu-button").first.click()
+    seen = set()
+    for _ in range(80):
+        page.wait_for_timeout(100)
+        seen.add(page.evaluate(POINTS))
+        if len(seen) > 3 and total in seen:
+            break
+    partial = sorted(k for k in seen if 0 < k < total)
+    assert len(partial) >= 2, f"Play drew no growing prefix of the batches: {sorted(seen)}"
+    page.wait_for_function(f"() => ({POINTS})() === {total}", timeout=15_000)
+    assert exceptions(page) == [] and page.js_errors == []
+
+
+def test_a_tab_and_its_controls_rerun_only_the_tabs(page, server):
+    """A tab switch and a control inside a tab rerun the lesson's fragment alone: the data and
+    layer controls above it are not sent again (a full run sends every element, the data
+    control's id, which holds its key, among them); a data control still reruns everything."""
+    frames: list[bytes] = []
+
+    def watch(ws) -> None:
+        ws.on("framereceived", lambda data: frames.append(
+            data if isinstance(data, bytes) else data.encode()
+        ))  # fmt: skip
+
+    page.on("websocket", watch)
+    open_page(page, server, "/layers")
+
+    def act(do) -> bool:
+        """Do ``do``, wait for its run; return whether the data control was sent again."""
+        frames.clear()
+        before = runs(page)
+        do()
+        settle_after(page, before)
+        return any(b"lay_source" in f for f in frames)
+
+    assert not act(lambda: page.get_by_role("tab", name="Running statistics").click())
+    assert "tab=running" in page.url
+    assert not act(lambda: page.locator(".st-key-lay_mode").get_by_text("eval", exact=True).click())
+    assert "mode=eval" in page.url  # the fragment's run keeps the address in step
+    assert act(lambda: page.locator(".st-key-lay_kind").click() or page.get_by_role(
+        "option", name="LayerNorm").click())  # fmt: skip
+    assert "kind=layer" in page.url
+    check_page(page)

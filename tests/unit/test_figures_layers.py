@@ -139,7 +139,10 @@ def test_running_and_noise_figures():
     stream = torch.randn(30, 8, 1, 2, 2, generator=torch.Generator().manual_seed(0)) * 3 + 2
     t = studies.running_trace(stream, 0.2)
     f = fig.plot_running(t, 2.0, 9.0).full()
-    assert len(f.frames) == 30 and len(f.frames[9].data[1].x) == 10
+    assert len(f.frames) == 30 and len(f.frames[9].data[1].y) == 10
+    # a frame sends y only (plotly.js draws min(len(x), len(y)) points of the full x), float32
+    assert f.frames[9].data[1].x is None and len(f.data[1].x) == 30
+    assert np.allclose(f.frames[9].data[1].y, t.running_mean[:10], rtol=1e-6)
     assert tuple(f.layout.xaxis.range) == (0.5, 30.5)
     assert [b.label for b in f.layout.updatemenus[0].buttons] == ["▶ Play", "❚❚ Pause"]
     assert len(f.to_json()) < 1_000_000

@@ -126,3 +126,23 @@ def test_batch_size_text_carries_the_studys_numbers():
 def test_source_caption():
     assert captions.source_caption(4, 3, True).startswith("4 random 3×3 crops of the *coffee*")
     assert captions.source_caption(2, 5, False) == "2 random 5×5 crops of a synthetic test picture."
+
+
+def test_conventions_formula_breaks_only_between_equations():
+    """Issue 12: on a narrow screen the running-statistics formula wrapped right after an arrow
+    (KaTeX may end a line after any top-level relation or binary operator). Each equation is one
+    brace group; the line breaks only at its \\allowbreak, between whole equations."""
+    from tests.unit.test_layer_kinds import _top_level_relations
+
+    tex = captions.CONVENTIONS_TEX
+    assert _top_level_relations(tex) == [], tex
+    depth, operators = 0, []
+    for i, ch in enumerate(tex):
+        if tex[i - 1 : i] == "\\":
+            continue
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if ch in "+-" and depth == 0:
+            operators.append(ch)
+    assert operators == [], tex
+    assert tex.count(r"\allowbreak") == 2  # between the three equations
+    assert tex.count(r"\leftarrow") == 3

@@ -130,7 +130,7 @@ def test_running_figure_marks_tau_and_bounds_frames():
     trace = studies.running_study(0.99, "keras", batch_size=4)
     f = plot_running(trace, *studies.POPULATION, tau=100.0)
     f = f.full() if hasattr(type(f), "full") else f  # a FigureSpec hides go.Figure's names
-    assert len(f.frames) <= MAX_FRAMES and len(f.frames[-1].data[0].x) == len(trace.batch_mean)
+    assert len(f.frames) <= MAX_FRAMES and len(f.frames[-1].data[0].y) == len(trace.batch_mean)
     assert any(s.x0 == 100.0 for s in f.layout.shapes if s.type == "line")
     assert len(f.to_json()) < 1_500_000
 

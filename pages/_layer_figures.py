@@ -1,0 +1,83 @@
+"""The layers page's cached data and figures: built once per setting, shared read-only.
+
+Defined here, not in the page script: Streamlit runs a page's file again on every rerun, and
+each ``@st.cache_*`` decorator met there hashes its function's source again (~8 ms each, ~50 ms
+a run for the page's six). An imported module's decorators run once per server.
+
+Built figures are shared read-only values (``st.cache_resource``: no unpickling per rerun). The
+two animations (the cube and the running statistics) are FigureSpecs, so sending one again costs
+only its JSON (normviz.figures' docstring has the timings). An animated cube takes ~0.1-1 s of
+CPU to build; on a class server every rerun of this page rebuilding (or even deep-copying) them
+starved the live lab sessions.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+import torch
+
+from normviz import layer_captions as captions
+from normviz import layer_studies as studies
+from normviz import tensors
+from normviz.figures import layers as fig
+from normviz.figures.layers_cube import cube_alt, plot_cube
+from normviz.figures.layers_cube_row import cube_tile_image, tile_alt, tile_png, tile_ranges
+
+try:  # bundled photographs, when the samples module is there
+    from normviz.samples import load_sample
+except ImportError:  # pragma: no cover - depends on the repository state
+    load_sample = None
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def batch(source: str, n: int, c: int, side: int, offsets: tuple[float, ...]) -> torch.Tensor:
+    """The (N, C, H, W) batch the lesson shows; shared, never modified (no unpickling a run)."""
+    if source == "synthetic":
+        co, cs, so, ss = offsets
+        return tensors.synthetic_batch(
+            n, c, side, side, channel_offset=co, channel_scale=cs, sample_offset=so,
+            sample_scale=ss, seed=0,
+        )  # fmt: skip
+    image = load_sample("coffee").pixels if load_sample else tensors.synthetic_image(192, 256)
+    return tensors.crop_batch(image, n, c, side, seed=0)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def cube(key: tuple, kind: str, groups: int | None, _x: torch.Tensor, layout: str = "nct"):
+    """(animated cube figure, its alt text, its CubeInfo) of ``kind`` on the batch ``key``."""
+    info = studies.cube_info(_x, kind, groups, layout)
+    return plot_cube(info), cube_alt(info), info
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def cube_row(shape: tuple[int, ...], groups: int, _x: torch.Tensor):
+    """(title, PNG picture, alt text) of the five cubes: pictures cost a browser nothing to show,
+    five Plotly charts hundreds of milliseconds a change. They show which elements share a set,
+    not their values: keyed by the shape, so the data's offsets and source never redraw them."""
+    infos = studies.cube_infos(_x, groups)
+    ranges = tile_ranges(infos)
+    return [(captions.tile_title(i), tile_png(cube_tile_image(i, ranges)), tile_alt(i))
+            for i in infos]  # fmt: skip
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def moments_figure(key: tuple, kind: str, groups: int | None, _x: torch.Tensor):
+    """(heatmaps of the moments before and after, their alt text) on the batch ``key``."""
+    moments = studies.moments_study(_x, kind, groups)
+    return fig.plot_moments(*moments), fig.moments_alt(*moments)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def running(momentum: float, convention: str, batch_size: int):
+    """(trace, animated figure, alt text) of the running statistics of one stream."""
+    trace = studies.running_study(momentum, convention, batch_size, seed=0)
+    tau = studies.time_constant(momentum, convention)
+    chart = fig.plot_running(trace, *studies.POPULATION, tau=tau)
+    return trace, chart, fig.running_alt(trace, *studies.POPULATION, tau=tau)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def noise_figure(trials: int):
+    """(BatchNoise, its figure, alt text) for ``trials`` draws per batch size."""
+    noise = studies.noise_study(trials)
+    return noise, fig.plot_batch_noise(noise), fig.batch_noise_alt(noise)
