@@ -327,16 +327,14 @@ def test_a_phone_width_stacks_the_charts_in_one_column(harness: Harness) -> None
     )
 
 
-def test_a_payload_costs_under_5_ms_of_main_thread_at_3000_rows(harness: Harness) -> None:
+def test_one_row_payloads_extend_a_3000_row_run_one_render_each(harness: Harness) -> None:
+    # What a payload costs the main thread is a benchmark's figure, measured against a reference
+    # in one run (bench/bench_lab_browser.py prints live.js ms per update), not a timed test.
     harness.applied([run("t1", 0, 3000, stop=stop_at(2500))])
-    times = []
     for k in range(30):
         s = harness.applied([run("t1", 3000 + k, 3001 + k, stop=stop_at(2500))])
-        times.append(s["lastRenderMs"])
     assert s["rows"] == 3030 and s["renders"] == 31
-    median = statistics.median(times)
-    print(f"live chart: median {median:.2f} ms per payload at 3000 rows (max {max(times):.2f})")
-    assert median < 5.0, times
+    assert harness.js("() => window.liveCharts.loss.data[0].at(-1)") == 3029
 
 
 def test_hover_shows_the_values_and_a_repeated_payload_is_ignored(harness: Harness) -> None:
@@ -694,23 +692,3 @@ def test_a_zoom_on_8000_rows_shows_every_row_and_a_double_click_the_summary(
         8001,
     ]
     assert harness.js("() => window.liveCharts.loss.data[0].length") < 4000
-
-
-def test_a_payload_costs_the_same_at_200_and_at_8000_rows(harness: Harness) -> None:
-    def median_ms(base: int) -> float:
-        times = []
-        for k in range(base, base + 25):
-            times.append(harness.applied([noisy_run(k, k + 1, (9000, 9000))])["lastRenderMs"])
-        return statistics.median(times)
-
-    harness.applied([noisy_run(0, 200, (9000, 9000))])
-    at_200 = median_ms(200)
-    harness.applied([noisy_run(0, 8000, (9000, 9000))])
-    at_8000 = median_ms(8000)
-    harness.js("() => { window.liveTuning.sumRowsPerPx = Infinity; }")
-    unsummarized = median_ms(8025)
-    print(
-        f"live chart: median ms per payload: {at_200:.2f} at 225 rows, {at_8000:.2f} at 8025"
-        f" rows, {unsummarized:.2f} at 8050 rows without the summary"
-    )
-    assert at_8000 < 2 * at_200 + 1.0 and at_8000 < unsummarized, (at_200, at_8000, unsummarized)
