@@ -35,9 +35,10 @@ from normviz.presets import (
 from normviz.serving.fairshare import LeaseTable, TakeTurns
 from normviz.serving.live_feed import Ghost
 from normviz.serving.live_stream import LiveSession, ensure_worker, leases, registry, turns
+from normviz.serving.warm import warm_optimizers
 from normviz.toydata import MAX_SAMPLES, MIN_SAMPLES, PointsError, parse_points_csv
 from normviz.train_config import FIELDS
-from normviz.training import OPTIMIZERS, X_AXES, TrainConfig, Trainer, updates_per_epoch
+from normviz.training import X_AXES, TrainConfig, Trainer, updates_per_epoch
 from pages._held import WRITTEN, begin, fill, held, put_in_callback
 from pages._link_notes import show_link_notes
 from pages._live_chart import KEY as LIVE_KEY
@@ -105,8 +106,7 @@ def warm_up() -> float:
     inside the first training, and no later visitor pays it.
     """
     start = time.perf_counter()
-    for name in OPTIMIZERS:
-        Trainer(TrainConfig(n_samples=20, hidden=(2,), optimizer=name, max_epochs=1)).step(1)
+    warm_optimizers()  # already done by serve.py before it served; the cost then is ~ms
     return time.perf_counter() - start
 
 
