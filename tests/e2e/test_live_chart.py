@@ -194,15 +194,24 @@ def test_deltas_grow_the_held_rows_exactly(harness: Harness) -> None:
     assert harness.stats()["requests"] == 0
 
 
-def test_a_zoom_survives_five_payloads_and_a_double_click_resets_it(harness: Harness) -> None:
-    harness.applied([run("t1", 0, 200)])
+def drag_across_loss(
+    harness: Harness, at: tuple[float, float, float], steps: int
+) -> tuple[dict, float]:
+    """Drag across the loss chart at mid height from ``at[0]`` through ``at[1]`` to ``at[2]``
+    (fractions of its plot's width), as a zoom; return the plot's box and the drag's y."""
     box = harness.frame.locator("#loss .u-over").bounding_box()
     y = box["y"] + box["height"] / 2
-    harness.page.mouse.move(box["x"] + box["width"] * 0.3, y)
+    harness.page.mouse.move(box["x"] + box["width"] * at[0], y)
     harness.page.mouse.down()
-    harness.page.mouse.move(box["x"] + box["width"] * 0.45, y, steps=5)
-    harness.page.mouse.move(box["x"] + box["width"] * 0.6, y, steps=5)
+    harness.page.mouse.move(box["x"] + box["width"] * at[1], y, steps=steps)
+    harness.page.mouse.move(box["x"] + box["width"] * at[2], y, steps=steps)
     harness.page.mouse.up()
+    return box, y
+
+
+def test_a_zoom_survives_five_payloads_and_a_double_click_resets_it(harness: Harness) -> None:
+    harness.applied([run("t1", 0, 200)])
+    box, y = drag_across_loss(harness, (0.3, 0.45, 0.6), steps=5)
     scale = "() => [window.liveCharts.loss.scales.x.min, window.liveCharts.loss.scales.x.max]"
     zoom = harness.js(scale)
     assert 40 < zoom[0] < zoom[1] < 160, zoom
@@ -666,13 +675,7 @@ def test_a_zoom_on_8000_rows_shows_every_row_and_a_double_click_the_summary(
     harness.applied([noisy_run(0, 8000, (9000, 9000))])
     summary = harness.js("() => window.liveCharts.loss.data[0].length")
     assert summary < 4000
-    box = harness.frame.locator("#loss .u-over").bounding_box()
-    y = box["y"] + box["height"] / 2
-    harness.page.mouse.move(box["x"] + box["width"] * 0.40, y)
-    harness.page.mouse.down()
-    harness.page.mouse.move(box["x"] + box["width"] * 0.43, y, steps=3)
-    harness.page.mouse.move(box["x"] + box["width"] * 0.45, y, steps=3)
-    harness.page.mouse.up()
+    box, y = drag_across_loss(harness, (0.40, 0.43, 0.45), steps=3)
     lo, hi = harness.js("() => [liveCharts.loss.scales.x.min, liveCharts.loss.scales.x.max]")
     assert 3000 < lo < hi < 3800, (lo, hi)
     xs = harness.js("() => [...window.liveCharts.loss.data[0]]")
