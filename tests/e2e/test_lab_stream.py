@@ -173,13 +173,17 @@ def test_a_stalled_stream_is_reopened_while_the_page_shows_training(page, server
     expect(page.locator(".st-key-lab_pause button")).to_be_enabled(timeout=30_000)
     live.wait_for_function("() => window.liveStats.rows >= 3", timeout=30_000)
     opened = live.evaluate("() => window.liveStream.opened")
-    live.evaluate("() => window.liveStream.source.close()")  # silently: no error event
-    rows = live.evaluate(STATS)["rows"]
+    # Stalled: the connection stays open (so a page run does not reopen it) and delivers nothing.
+    live.evaluate("() => { window.liveStream.source.onmessage = null; }")
+    before = live.evaluate(STATS)
     page.wait_for_timeout(1500)
-    assert live.evaluate(STATS)["rows"] == rows  # nothing comes through a closed stream
-    live.wait_for_function("n => window.liveStats.rows > n", arg=rows, timeout=20_000)
+    assert live.evaluate(STATS)["streamed"] == before["streamed"]  # the stall holds
+    live.wait_for_function(
+        "n => window.liveStats.streamed > n", arg=before["streamed"], timeout=20_000
+    )
     after = live.evaluate(STATS)
     assert after["stale"] >= 1 and live.evaluate("() => window.liveStream.opened") > opened
+    assert after["rows"] > before["rows"]
     page.locator(".st-key-lab_pause button").click()
     expect(page.locator(".st-key-lab_start button")).to_be_enabled(timeout=30_000)
     check_page(page)
