@@ -48,7 +48,7 @@
 
   var stats = {
     renders: 0, requests: 0, lastRenderMs: 0, totalRenderMs: 0, rows: 0, streamed: 0,
-    pageRuns: 0,
+    pageRuns: 0, stoppedBy: null,
   };
   var charts = { loss: null, acc: null, norm: null, hist: [], boundaries: [], layout: "" };
   window.liveStats = stats;
@@ -352,7 +352,8 @@
       resetAlign();
     }
     state.seq = feed.seq;
-    if (typeof feed.running === "boolean") state.running = feed.running;
+    if (typeof feed.running === "boolean") state.running = stats.running = feed.running;
+    if (feed.stopped_by !== undefined) stats.stoppedBy = feed.stopped_by;  // why it stopped
 
     var labels = [];
     var i, r, label;
