@@ -72,6 +72,7 @@ def main() -> None:
     ap.add_argument("--query", default="")
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--first", action="store_true", help="profile the first view instead")
+    ap.add_argument("--then", help="with the tab open (not traced), click this text (traced)")
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -101,8 +102,12 @@ def main() -> None:
                 page.goto(f"{url}/layers{args.query}")
                 wait_settled(page, 0.0, timeout_s=90.0)
                 tab = page.get_by_role("tab", name=args.tab)
+                if args.then:
+                    tab.click()
+                    wait_settled(page, 0.0)
+                    tab = page.get_by_text(args.then, exact=True).first
                 probe, events, profile = traced(page, lambda t=tab: t.click())
-                print(f"\ntab {args.tab!r}")
+                print(f"\ntab {args.tab!r}, then {args.then!r}")
                 report(probe, events, profile)
                 page.close()
         finally:
