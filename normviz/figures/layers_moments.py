@@ -170,10 +170,20 @@ def _legend(panel: Panel) -> str:
     )
 
 
+def _min_width(grid: np.ndarray) -> int:
+    """Return the width (px) below which a table goes on a line of its own (a phone's screen).
+
+    Room for the row labels and, per column, a printed value ("-4.06" at 12 px) or a colour.
+    """
+    columns = grid.shape[1] if grid.ndim == 2 else 0
+    return 30 + columns * (34 if 0 < grid.size <= MAX_LABELLED else 14)
+
+
 def moments_html(info, alt: str) -> str:
     """Return the four moment heatmaps as HTML: a 2 x 2 grid of tables, a colour bar a row.
 
     Means before and after share the first row and one diverging colour range; stds the second.
+    Where two tables do not fit side by side (a phone), each takes a line of its own.
     ``alt`` (the figure's summary, :func:`~normviz.figures.layers.moments_alt`) labels it.
 
     Examples
@@ -187,10 +197,11 @@ def moments_html(info, alt: str) -> str:
     panels = moments_panels(info)
     rows = []
     for left, right in (panels[:2], panels[2:]):
+        box = f'<div style="flex:1 1 {_min_width(left.grid)}px;min-width:0">'
         rows.append(
-            '<div style="display:flex;gap:14px;align-items:flex-start;margin-bottom:10px">'
-            f'<div style="flex:1;min-width:0">{_table(left)}</div>'
-            f'<div style="flex:1;min-width:0">{_table(right)}</div>{_legend(right)}</div>'
+            '<div style="display:flex;flex-wrap:wrap;gap:10px 14px;align-items:flex-start;'
+            f'margin-bottom:10px">{box}{_table(left)}</div>{box}{_table(right)}</div>'
+            f"{_legend(right)}</div>"
         )
     return (
         f'<figure role="group" aria-label="{escape(alt)}" data-testid="lay-moments" '

@@ -173,3 +173,12 @@ def test_the_figure_is_labelled_by_its_alt_text_escaped():
 def test_empty_input_draws_labelled_empty_panels():
     html = moments_html(fig.moments_info([], [], [], []), "none")
     assert html.count("no values") == 4 and "<td" not in html
+
+
+def test_tables_go_one_a_line_where_two_do_not_fit():
+    """Each table asks room for its printed values: a phone stacks them (values overlapped)."""
+    html = moments_html(fig.moments_info(*studies.moments_study(X, "batch")), "x")
+    assert html.count("flex-wrap:wrap") == 2 and html.count("flex:1 1 234px") == 4  # 30 + 6 x 34
+    big = synthetic_batch(8, 16, 2, 2, seed=1)  # 128 cells a table: colours only, narrower
+    html = moments_html(fig.moments_info(*studies.moments_study(big, "layer")), "x")
+    assert html.count("flex:1 1 254px") == 4  # 30 + 16 x 14
