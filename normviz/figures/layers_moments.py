@@ -20,7 +20,7 @@ from html import escape
 from typing import NamedTuple
 
 import numpy as np
-from plotly.colors import get_colorscale, sample_colorscale
+from plotly.colors import get_colorscale, sample_colorscale, unlabel_rgb
 
 from normviz.figures._theme import DARK, MUTED
 
@@ -74,17 +74,12 @@ def scale_colors(values: np.ndarray, lo: float, hi: float, scale: str) -> np.nda
     return np.array(picked, dtype=object).reshape(values.shape)
 
 
-def _rgb(color: str) -> tuple[int, int, int]:
-    r, g, b = (int(float(v)) for v in color[color.index("(") + 1 : -1].split(","))
-    return r, g, b
-
-
 def _luminance(color: str) -> float:
-    def lin(v: int) -> float:
+    def lin(v: float) -> float:
         c = v / 255
         return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
 
-    r, g, b = (lin(v) for v in _rgb(color))
+    r, g, b = (lin(v) for v in unlabel_rgb(color))
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
