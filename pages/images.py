@@ -21,6 +21,7 @@ ensure_router()
 
 CHART = {"config": {"displayModeBar": False}, "width": "stretch"}
 FULL_RUN = "img_full_run"  # set by the whole page's run, read by the lesson fragment
+CODE_BOX = "img_code"  # the expander of the code on screen: its content is drawn while open
 FORMATS = list(io.UPLOAD_EXTENSIONS)
 
 
@@ -160,7 +161,9 @@ def lesson(prep: w.Prepared, hkey: str, upload: bool, source: tuple, title: str,
     with table_col:
         st.markdown("**Statistics per channel**")
         rows = image_view.stats_table(prep.stats, res.stats, names)
-        st.dataframe(rows, hide_index=True, width="stretch")
+        # A static table: three to six rows need no grid (st.dataframe's canvas grid cost the
+        # browser ~70-200 ms a rerun).
+        st.table(rows, hide_index=True)
         st.caption(image_text.stats_caption(prep.shape, prep.preview.shape))
 
     st.subheader("The formula, with this image's numbers")
@@ -174,10 +177,15 @@ def lesson(prep: w.Prepared, hkey: str, upload: bool, source: tuple, title: str,
         st.warning(note.text, icon=":material/warning:")
     else:
         st.info(note.text, icon=":material/info:")
-    with st.expander("Code for what is on screen", icon=":material/code:"):
+    # Drawn only while open (``on_change="rerun"``: opening it reruns this part): highlighting
+    # the code cost the browser ~0.9 s of the page's first view, for a box most never open.
+    code_box = st.expander(
+        "Code for what is on screen", icon=":material/code:", key=CODE_BOX, on_change="rerun"
+    )
+    if code_box.open:
         image_file, ref_file = w.code_files(prep, file, params)
         code = image_text.snippet(key, params, prep.stats, prep.dtype, image_file.name, ref_file)
-        st.code(code, language="python")
+        code_box.code(code, language="python")
 
     # Computed on click, outside the script thread: everything is bound now, nothing read later.
     bound = (data, sample, key, prep, dict(params))

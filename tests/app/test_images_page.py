@@ -38,7 +38,7 @@ def _specs(at: AppTest) -> dict[str, dict]:
 
 @pytest.fixture(scope="module")
 def page() -> AppTest:
-    return _page()
+    return _page(img_code=True)  # the code box open: its code is drawn only while open
 
 
 def test_default_render(page):
@@ -50,6 +50,21 @@ def test_default_render(page):
     assert len(page.get("image")) >= 2
     assert page.get("download_button")
     assert len(page.latex) == 1
+
+
+def test_code_box_draws_its_code_only_while_open():
+    # The expander reruns the lesson when opened; closed, nothing is highlighted in the browser.
+    at = _page()
+    [box] = [e for e in at.expander if e.label == "Code for what is on screen"]
+    assert not at.exception and len(at.code) == 0
+    at.session_state["img_code"] = True  # what opening it in the browser sets
+    at.run()
+    sample = at.selectbox(key="img_sample").value
+    assert len(at.code) == 1 and at.code[0].language == "python"
+    assert f"Image.open({SAMPLES[sample].path.name!r})" in at.code[0].value
+    at.session_state["img_code"] = False
+    at.run()
+    assert len(at.code) == 0 and box.label
 
 
 @pytest.mark.parametrize("technique", list(TECHNIQUES))
@@ -222,7 +237,7 @@ def test_statistics_table_is_what_its_caption_says(page):
         "image)."
         for c in page.caption
     )
-    table = page.dataframe[0].value
+    table = page.table[0].value
     out = np.log1p(img.astype(np.float64)) / np.log1p(255.0)  # closed form, coffee spans 0..255
     for c, name in enumerate("RGB"):
         before = table[table["channel"] == f"{name} before"].iloc[0]
@@ -604,7 +619,7 @@ def _markdown_texts(at: AppTest) -> list[str]:
 def test_an_uploaded_files_name_is_shown_literally(name):
     # The name was put in st.caption as Markdown: **x** turned bold, $\href{..}{x}$ was typeset,
     # [a](b) became a link. Now every punctuation mark is escaped (normviz.literal).
-    at = _page()
+    at = _page(img_code=True)
     arr = np.random.default_rng(4).integers(0, 255, (30, 40, 3), dtype=np.uint8)
     at.file_uploader(key="img_upload").set_value((name, _png(arr), "image/png")).run()
     assert not at.exception and not at.error, (at.exception, at.error)
