@@ -133,12 +133,11 @@ def lesson(prep: w.Prepared, hkey: str, upload: bool, source: tuple, title: str,
         st.caption(image_text.output_display_note(res.display, o_lo, o_hi))
         if tech.output_range is None:  # unbounded, or in input units: show the display mapping
             unit = image_text.bar_unit(key)
-            bar = w.cached_figure(
-                ("bar", *state), lambda: fig.plot_display_bar(d_lo, d_hi, unit=unit)
-            )
-            st.plotly_chart(
-                bar, key="img_bar", **CHART, alt=image_alt.display_bar_alt(d_lo, d_hi, unit)
-            )
+            # A picture in HTML, not a chart: a Plotly chart here was one more remounted per
+            # change (the mapping is the same: normviz.figures.images.display_bar_info).
+            st.html(fig.display_bar_html(
+                d_lo, d_hi, unit=unit, alt=image_alt.display_bar_alt(d_lo, d_hi, unit),
+            ))  # fmt: skip
         after_hist = w.cached_figure(("after", *state, log_y), lambda: fig.plot_histogram(
             res.hist, names=names, x_range=res.display, x_title="output", log_y=log_y,
         ))  # fmt: skip
@@ -161,9 +160,9 @@ def lesson(prep: w.Prepared, hkey: str, upload: bool, source: tuple, title: str,
     with table_col:
         st.markdown("**Statistics per channel**")
         rows = image_view.stats_table(prep.stats, res.stats, names)
-        # A static table: three to six rows need no grid (st.dataframe's canvas grid cost the
-        # browser ~70-200 ms a rerun).
-        st.table(rows, hide_index=True)
+        # A grid, not a static table (lighter in the browser): at 853 px (1280x720 at 150 %)
+        # this column is ~250 px, and only the grid scrolls its five columns there unclipped.
+        st.dataframe(rows, hide_index=True, width="stretch")
         st.caption(image_text.stats_caption(prep.shape, prep.preview.shape))
 
     st.subheader("The formula, with this image's numbers")
@@ -177,15 +176,7 @@ def lesson(prep: w.Prepared, hkey: str, upload: bool, source: tuple, title: str,
         st.warning(note.text, icon=":material/warning:")
     else:
         st.info(note.text, icon=":material/info:")
-    # Drawn only while open (``on_change="rerun"``: opening it reruns this part): highlighting
-    # the code cost the browser ~0.9 s of the page's first view, for a box most never open.
-    code_box = st.expander(
-        "Code for what is on screen", icon=":material/code:", key=CODE_BOX, on_change="rerun"
-    )
-    if code_box.open:
-        image_file, ref_file = w.code_files(prep, file, params)
-        code = image_text.snippet(key, params, prep.stats, prep.dtype, image_file.name, ref_file)
-        code_box.code(code, language="python")
+    code_box(key, params, prep, file)
 
     # Computed on click, outside the script thread: everything is bound now, nothing read later.
     bound = (data, sample, key, prep, dict(params))
@@ -207,6 +198,22 @@ def lesson(prep: w.Prepared, hkey: str, upload: bool, source: tuple, title: str,
         f"({shape.replace(' × ', ', ')}) in a float32 .npy file (np.load reads it).",
     )  # fmt: skip
     npy_col.caption(image_text.npy_note())
+
+
+@st.fragment
+def code_box(key: str, params: dict, prep: w.Prepared, file: str) -> None:
+    """The code for what is on screen, drawn only while its box is open.
+
+    Opening the box (``on_change="rerun"``) reruns this box alone, inside the lesson: the
+    highlighting cost the browser ~0.9 s of the page's first view, for a box most never open.
+    """
+    box = st.expander(
+        "Code for what is on screen", icon=":material/code:", key=CODE_BOX, on_change="rerun"
+    )
+    if box.open:
+        image_file, ref_file = w.code_files(prep, file, params)
+        code = image_text.snippet(key, params, prep.stats, prep.dtype, image_file.name, ref_file)
+        box.code(code, language="python")
 
 
 st.session_state[FULL_RUN] = True
