@@ -21,7 +21,7 @@ ensure_router()
 
 CHART = {"config": {"displayModeBar": False}, "width": "stretch"}
 FULL_RUN = "img_full_run"  # set by the whole page's run, read by the lesson fragment
-CODE_BOX = "img_code"  # the expander of the code on screen: its content is drawn while open
+CODE_BOX = "img_code"  # the expander of the code on screen (its key: .st-key-img_code)
 FORMATS = list(io.UPLOAD_EXTENSIONS)
 
 
@@ -176,7 +176,13 @@ def lesson(prep: w.Prepared, hkey: str, upload: bool, source: tuple, title: str,
         st.warning(note.text, icon=":material/warning:")
     else:
         st.info(note.text, icon=":material/info:")
-    code_box(key, params, prep, file)
+    # Drawn with the lesson, closed (no on_change: opening it is instant). Drawn only while open
+    # (on_change="rerun"), its first opening cost ~0.7 s (a rerun and the highlighter's load),
+    # for ~0.15 s less main thread in the first view: not worth it.
+    with st.expander("Code for what is on screen", icon=":material/code:", key=CODE_BOX):
+        image_file, ref_file = w.code_files(prep, file, params)
+        code = image_text.snippet(key, params, prep.stats, prep.dtype, image_file.name, ref_file)
+        st.code(code, language="python")
 
     # Computed on click, outside the script thread: everything is bound now, nothing read later.
     bound = (data, sample, key, prep, dict(params))
@@ -198,22 +204,6 @@ def lesson(prep: w.Prepared, hkey: str, upload: bool, source: tuple, title: str,
         f"({shape.replace(' × ', ', ')}) in a float32 .npy file (np.load reads it).",
     )  # fmt: skip
     npy_col.caption(image_text.npy_note())
-
-
-@st.fragment
-def code_box(key: str, params: dict, prep: w.Prepared, file: str) -> None:
-    """The code for what is on screen, drawn only while its box is open.
-
-    Opening the box (``on_change="rerun"``) reruns this box alone, inside the lesson: the
-    highlighting cost the browser ~0.9 s of the page's first view, for a box most never open.
-    """
-    box = st.expander(
-        "Code for what is on screen", icon=":material/code:", key=CODE_BOX, on_change="rerun"
-    )
-    if box.open:
-        image_file, ref_file = w.code_files(prep, file, params)
-        code = image_text.snippet(key, params, prep.stats, prep.dtype, image_file.name, ref_file)
-        box.code(code, language="python")
 
 
 st.session_state[FULL_RUN] = True

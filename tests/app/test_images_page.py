@@ -39,7 +39,7 @@ def _specs(at: AppTest) -> dict[str, dict]:
 
 @pytest.fixture(scope="module")
 def page() -> AppTest:
-    return _page(img_code=True)  # the code box open: its code is drawn only while open
+    return _page()
 
 
 def test_default_render(page):
@@ -51,21 +51,6 @@ def test_default_render(page):
     assert len(page.get("image")) >= 2
     assert page.get("download_button")
     assert len(page.latex) == 1
-
-
-def test_code_box_draws_its_code_only_while_open():
-    # The expander reruns the lesson when opened; closed, nothing is highlighted in the browser.
-    at = _page()
-    [box] = [e for e in at.expander if e.label == "Code for what is on screen"]
-    assert not at.exception and len(at.code) == 0
-    at.session_state["img_code"] = True  # what opening it in the browser sets
-    at.run()
-    sample = at.selectbox(key="img_sample").value
-    assert len(at.code) == 1 and at.code[0].language == "python"
-    assert f"Image.open({SAMPLES[sample].path.name!r})" in at.code[0].value
-    at.session_state["img_code"] = False
-    at.run()
-    assert len(at.code) == 0 and box.label
 
 
 @pytest.mark.parametrize("technique", list(TECHNIQUES))
@@ -632,7 +617,7 @@ def _markdown_texts(at: AppTest) -> list[str]:
 def test_an_uploaded_files_name_is_shown_literally(name):
     # The name was put in st.caption as Markdown: **x** turned bold, $\href{..}{x}$ was typeset,
     # [a](b) became a link. Now every punctuation mark is escaped (normviz.literal).
-    at = _page(img_code=True)
+    at = _page()
     arr = np.random.default_rng(4).integers(0, 255, (30, 40, 3), dtype=np.uint8)
     at.file_uploader(key="img_upload").set_value((name, _png(arr), "image/png")).run()
     assert not at.exception and not at.error, (at.exception, at.error)

@@ -150,15 +150,13 @@ def test_chart_labels_fit_and_technique_names_show_whole(page, server):
     assert problems == [], "\n".join(problems)
 
 
-def test_code_box_draws_its_code_when_opened(page, server):
-    # The code is drawn only while its box is open: opening it reruns the lesson, with the code.
+def test_code_box_shows_its_code_when_opened(page, server):
     from playwright.sync_api import expect
 
     open_page(page, server, "/images")
-    assert page.locator(".st-key-img_code [data-testid=stCode]").count() == 0
-    before = runs(page)
-    page.locator(".st-key-img_code summary").first.click()
-    settle_after(page, before)
     code = page.locator(".st-key-img_code [data-testid=stCode]").first
+    expect(code).to_be_hidden()
+    page.locator(".st-key-img_code summary").first.click()
+    expect(code).to_be_visible()
     expect(code).to_contain_text("Image.open('chalkboard.png')")
     check_page(page)
