@@ -205,16 +205,23 @@
   // 2 s (1.95 s for a full class comparing); after STALE_MS without one (a stream that never
   // opened, or stalled), reopen it with what the view holds. The server then sends what it
   // lacks, or says the session stopped, and the view asks the page to show it.
-  // A tick that comes late means this frame's main thread was busy (a saturated machine): the
-  // events that came meanwhile wait in its queue, so it waits one more tick before it judges.
+  // Quiet time counts only the ticks' own time, a late tick at most 1.5 ticks: a frame whose
+  // main thread was busy for seconds (a saturated machine) still has the events that came
+  // meanwhile in its queue, and must not take a healthy stream for a stalled one.
   var STALE_MS = 6000, TICK_MS = 1000;
-  var lastTick = performance.now();
+  var lastTick = performance.now(), quiet = 0, seenAt = -1;
   stream.lastEventAt = lastTick;
   window.setInterval(function () {
-    var now = performance.now(), late = now - lastTick > 2 * TICK_MS;
+    var now = performance.now(), dt = Math.min(now - lastTick, 1.5 * TICK_MS);
     lastTick = now;
-    if (late || !host_.running || !stream.path) return;
-    if (now - stream.lastEventAt > STALE_MS && now - stream.reopenAt > STALE_MS) {
+    if (stream.lastEventAt !== seenAt) {  // an event (or a reopen, or Start) since the last tick
+      seenAt = stream.lastEventAt;
+      quiet = Math.min(now - seenAt, dt);
+    } else {
+      quiet += dt;
+    }
+    if (!host_.running || !stream.path) return;
+    if (quiet > STALE_MS && now - stream.reopenAt > STALE_MS) {
       stream.reopenAt = now;
       stream.lastEventAt = now;
       stats.requests += 1;
