@@ -40,6 +40,7 @@ from normviz.serving.fairshare import ResultBoard as StudyBoard
 from normviz.serving.live_stream import turns
 from normviz.training import TrainConfig
 from pages import _lab_widgets as w
+from pages._lab_rerun import stamped
 
 __all__ = [  # the study's constants and pure helpers, re-exported for the page's tests
     "DROPOUT_KS",
@@ -137,14 +138,22 @@ def _request_study() -> None:
     st.session_state.lab_study_requested = True
 
 
-@st.fragment
-def batch_size_section(base: TrainConfig) -> None:
+def _study_stamp() -> TrainConfig | None:
+    """The controls' config when the study is of the controls' network, else None."""
+    ss = st.session_state
+    return ss.lab_cfg if ss.get("lab_study_base") == "controls" else None
+
+
+@stamped("lab_study", _study_stamp)
+def batch_size_section() -> None:
     """The batch-size study: test accuracy against batch size for BN, GN and LN, on request.
 
     A fragment: its own controls and its button rerun this section alone (the study's
-    progress bar included), not the page with its live view. ``base`` is the controls' config,
-    as of the last full page run.
+    progress bar included), not the page with its live view. The controls' config is read
+    from the session's state (``lab_cfg``); a setting's change reruns it when the study is
+    of the controls' network.
     """
+    base = st.session_state.lab_cfg
     job = prepared_study()  # started once per process, the first time the lessons draw
     st.subheader("Batch size and normalization: a study", anchor="batch-size-study")
     st.markdown(
@@ -224,11 +233,20 @@ def _dropout_check(key: str, _config: TrainConfig) -> DropoutCheck:
     return dropout_check(_config, ks=DROPOUT_KS)
 
 
-def dropout_section(base: TrainConfig) -> None:
+def checked_config() -> TrainConfig:
+    """The config the dropout check is of: the first run with dropout, else the first run."""
+    runs = st.session_state.lab_runs
+    return next((c for _, c in runs if c.dropout > 0), runs[0][1])
+
+
+@stamped("lab_dropout_check", lambda: repr(checked_config()))
+def dropout_section() -> None:
     """Numeric check on screen that inverted dropout's eval output is its expected train output.
 
-    ``base`` is the config checked: a run's, with its dropout rate (0.5 when dropout is off).
+    The config checked is a run's (:func:`checked_config`), with its dropout rate (0.5 when
+    dropout is off). A keyed fragment: a setting's change reruns it alone.
     """
+    base = checked_config()
     st.subheader(
         "Dropout check: evaluation gives the expected training output", anchor="dropout-check"
     )
