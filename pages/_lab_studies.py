@@ -28,6 +28,7 @@ from normviz.lab_studies import (
     describe_config,
     dropout_check,
     dropout_check_caption,
+    dropout_check_config,
     dropout_check_rows,
     dropout_check_text,
     iter_batch_size_study,
@@ -239,24 +240,36 @@ def checked_config() -> TrainConfig:
     return next((c for _, c in runs if c.dropout > 0), runs[0][1])
 
 
-@stamped("lab_dropout_check", lambda: repr(checked_config()))
+def dropout_content() -> tuple[str, list[dict[str, float]], str]:
+    """The dropout check's text, table rows and caption for :func:`checked_config`."""
+    base = checked_config()
+    same = dropout_check_config(base)  # the training settings do not change the check
+    c = _dropout_check(repr(same), same)
+    return (
+        dropout_check_text(c),
+        dropout_check_rows(c),
+        dropout_check_caption(c, from_run=base.dropout > 0),
+    )
+
+
+@stamped("lab_dropout_check", dropout_content)
 def dropout_section() -> None:
     """Numeric check on screen that inverted dropout's eval output is its expected train output.
 
     The config checked is a run's (:func:`checked_config`), with its dropout rate (0.5 when
-    dropout is off). A keyed fragment: a setting's change reruns it alone.
+    dropout is off). A keyed fragment: a setting's change reruns it alone when what it shows
+    (its stamp, :func:`dropout_content`) changed.
     """
-    base = checked_config()
+    text, rows, caption = st.session_state.lab_dropout_check_stamp
     st.subheader(
         "Dropout check: evaluation gives the expected training output", anchor="dropout-check"
     )
-    c = _dropout_check(repr(base), base)
-    st.markdown(dropout_check_text(c))
+    st.markdown(text)
     number = st.column_config.NumberColumn(format="%.4f")
     st.dataframe(
-        dropout_check_rows(c),
+        rows,
         hide_index=True,
         column_config=dict.fromkeys(DROPOUT_COLUMNS[1:], number),
         key="lab_dropout_table",
     )
-    st.caption(dropout_check_caption(c, from_run=base.dropout > 0))
+    st.caption(caption)
