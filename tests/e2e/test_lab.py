@@ -697,3 +697,61 @@ def test_run_buttons_and_the_axis_rerun_the_live_panel_alone(page, server):
     act(lambda: (box.fill("4"), box.press("Enter")))
     page.wait_for_function("() => window.__lessonStale > 0", timeout=30_000)
     check_page(page)
+
+
+# Counts the times a control of the lab (the seed, dropout) or of the calculator was shown stale:
+# a run of the whole page marks them stale until the script sends them again; a keyed rerun of
+# the live panel and the lessons leaves them as they are.
+WATCH_CONTROLS = """() => {
+    window.__controlsStale = 0;
+    const keys = ['.st-key-lab_seed', '.st-key-lab_dropout', '.st-key-lab_calc_n'];
+    new MutationObserver((changes) => {
+        for (const c of changes) {
+            const el = c.target;
+            if (el.getAttribute('data-stale') === 'true'
+                && keys.some((k) => el.matches(k) || el.querySelector(k)))
+                window.__controlsStale += 1;
+        }
+    }).observe(document, {attributes: true, attributeFilter: ['data-stale'], subtree: true});
+}"""
+
+
+def test_a_setting_reruns_only_the_live_panel_and_its_lessons(page, server):
+    """A setting that keeps the controls' look (the seed) reruns the live panel and the lessons
+    it changes by their keys: the controls and the calculator are never run again (never stale),
+    yet the live run is the new seed's (its status line, computed here by a Trainer of its own),
+    the address holds it and the dropout check is of its network. The widths change the
+    normalization's help: they run the page, and the controls go stale."""
+    from normviz.lab_status import status_line
+    from normviz.lab_studies import dropout_check
+    from normviz.training import TrainConfig, Trainer
+    from pages._lab_studies import DROPOUT_KS
+
+    open_page(page, server, "/lab?seed=3")
+    _wait_statuses(page, ["0"])
+    expect(page.locator(".st-key-lab_download").first).to_be_visible()
+    live = _live(page)
+    renders = live.evaluate(STATS)["renders"]
+    page.evaluate(WATCH_CONTROLS)
+    before = runs(page)
+    box = page.locator(".st-key-lab_seed input").first
+    box.fill("4")
+    box.press("Enter")
+    settle_after(page, before)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('seed') === '4'")
+    live.wait_for_function("n => window.liveStats.renders > n", arg=renders, timeout=30_000)
+    expected = status_line(Trainer(TrainConfig(seed=4)).history[-1]).replace("**", "")
+    assert status_lines(page) == [expected]
+    check = dropout_check(TrainConfig(seed=4), ks=DROPOUT_KS)
+    section = page.locator("[data-testid=stMarkdown]", has_text="The first hidden layer's")
+    expect(section.first).to_contain_text(f"mean |h| = {check.mean_abs_h:.3g}")
+    assert page.evaluate("() => window.__controlsStale") == 0, "a setting reran the controls"
+    assert runs(page) == before + 1  # one keyed run, no page run after it
+    before = runs(page)
+    box = page.locator(".st-key-lab_hidden input").first
+    box.fill("8-4")
+    box.press("Enter")
+    settle_after(page, before)
+    page.wait_for_function("() => window.__controlsStale > 0", timeout=30_000)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('hidden') === '8-4'")
+    check_page(page)
