@@ -746,7 +746,6 @@ def test_a_setting_reruns_only_the_live_panel_and_its_lessons(page, server):
     section = page.locator("[data-testid=stMarkdown]", has_text="The first hidden layer's")
     expect(section.first).to_contain_text(f"mean |h| = {check.mean_abs_h:.3g}")
     assert page.evaluate("() => window.__controlsStale") == 0, "a setting reran the controls"
-    assert runs(page) == before + 1  # one keyed run, no page run after it
     before = runs(page)
     box = page.locator(".st-key-lab_hidden input").first
     box.fill("8-4")
