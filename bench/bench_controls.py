@@ -97,8 +97,8 @@ STATE_JS = """() => {
   const app = document.querySelector('[data-testid=stApp]');
   const charts = document.querySelectorAll('[data-testid=stPlotlyChart]');
   // The lab's live view (a same-origin component iframe) counts once it applied a payload.
-  const live = Array.from(document.querySelectorAll('iframe')).filter(
-      f => (f.title || '').startsWith('normviz lab'));
+  const live = Array.from(document.querySelectorAll(
+      "iframe[data-testid=stCustomComponentV1][src*='live_chart']"));
   const drawn = Array.from(charts).every(c => c.querySelector('.js-plotly-plot .main-svg'))
       && live.every(f => { try { return f.contentWindow.liveStats.renders > 0; }
                            catch (e) { return false; } })
@@ -166,8 +166,23 @@ class FirstView:
     settled: float
 
 
-def first_view(context, url: str) -> FirstView:
-    """Open ``url`` in a new tab; return when it became usable and when it settled."""
+MAIN = {
+    "/images": "[data-testid=stImage] img",
+    "/layers": "[data-testid=stPlotlyChart], [data-testid=stImage] img",
+    "/lab": "iframe[data-testid=stCustomComponentV1][src*='live_chart']",
+}
+"""Each lesson's main element: its first view is not usable before one is there (and drawn)."""
+
+SHOWN_JS = """sel => Array.from(document.querySelectorAll(sel)).some(
+    e => e.tagName !== 'IMG' || (e.complete && e.naturalWidth > 0))"""
+
+
+def first_view(context, url: str, main: str | None = None) -> FirstView:
+    """Open ``url`` in a new tab; return when it became usable and when it settled.
+
+    ``main``: a CSS selector of the lesson's main element; the view is usable only once one
+    exists (a picture: loaded), so a page still building its first run is not taken as idle.
+    """
     page = context.new_page()
     try:
         page.goto(url, wait_until="commit")
@@ -176,7 +191,8 @@ def first_view(context, url: str) -> FirstView:
         start = time.monotonic()
         while time.monotonic() - start < 90.0:
             s = page.evaluate(STATE_JS)
-            if s["runs"] and s["state"] == "notRunning" and not s["status"] and s["drawn"]:
+            idle = s["runs"] and s["state"] == "notRunning" and not s["status"] and s["drawn"]
+            if idle and (main is None or page.evaluate(SHOWN_JS, main)):
                 usable = s["now"] / 1000
                 break
             page.wait_for_timeout(25)
@@ -338,7 +354,7 @@ def main() -> int:
                     url = f"http://127.0.0.1:{port}"
                     wait_ready(url, proc=proc, log=tmp / f"fresh{port}.log")
                     fctx = loopback_context(browser)
-                    fresh[path] = first_view(fctx, url + path)
+                    fresh[path] = first_view(fctx, url + path, MAIN.get(path))
                     fctx.close()
                 finally:
                     stop_server(proc)
@@ -350,8 +366,10 @@ def main() -> int:
             url = f"http://127.0.0.1:{port}"
             wait_ready(url, proc=proc, log=tmp / "server.log")
             for path in args.pages:
-                first_view(ctx, url + path)  # warm the server's imports and caches
-                warm[path] = median_view([first_view(ctx, url + path) for _ in range(args.repeats)])
+                first_view(ctx, url + path, MAIN.get(path))  # warm the server's imports and caches
+                warm[path] = median_view(
+                    [first_view(ctx, url + path, MAIN.get(path)) for _ in range(args.repeats)]
+                )
                 if not args.no_controls:
                     timings += drive_page(ctx, url, path)
         finally:

@@ -207,9 +207,13 @@ async def view_state(me: Learner) -> dict | str:
             "() => ({state: window.liveStream.source && window.liveStream.source.readyState, "
             "opened: window.liveStream.opened, streamed: window.liveStats.streamed, "
             "renders: window.liveStats.renders, requests: window.liveStats.requests, "
-            "pageRuns: window.liveStats.pageRuns, "
+            "pageRuns: window.liveStats.pageRuns, stale: window.liveStats.stale || 0, "
+            "rows: window.liveStats.rows, "
+            "streamRunning: window.liveStats.running, stoppedBy: window.liveStats.stoppedBy, "
             "running: !!window.parent.document"
-            ".querySelector('.st-key-lab_pause button:not([disabled])')})"
+            ".querySelector('.st-key-lab_pause button:not([disabled])'), "
+            "notices: Array.from(window.parent.document.querySelectorAll("
+            "'.st-key-lab_layout [data-testid=stAlert]')).map(e => e.innerText.slice(0, 160))})"
         )
     except Exception as exc:  # a diagnostic only
         return f"{type(exc).__name__}: {exc}"[:120]

@@ -48,7 +48,7 @@
 
   var stats = {
     renders: 0, requests: 0, lastRenderMs: 0, totalRenderMs: 0, rows: 0, streamed: 0,
-    pageRuns: 0,
+    pageRuns: 0, stoppedBy: null,
   };
   var charts = { loss: null, acc: null, norm: null, hist: [], boundaries: [], layout: "" };
   window.liveStats = stats;
@@ -205,11 +205,15 @@
   // 2 s (1.95 s for a full class comparing); after STALE_MS without one (a stream that never
   // opened, or stalled), reopen it with what the view holds. The server then sends what it
   // lacks, or says the session stopped, and the view asks the page to show it.
-  var STALE_MS = 6000;
-  stream.lastEventAt = performance.now();
+  // A tick that comes late means this frame's main thread was busy (a saturated machine): the
+  // events that came meanwhile wait in its queue, so it waits one more tick before it judges.
+  var STALE_MS = 6000, TICK_MS = 1000;
+  var lastTick = performance.now();
+  stream.lastEventAt = lastTick;
   window.setInterval(function () {
-    if (!host_.running || !stream.path) return;
-    var now = performance.now();
+    var now = performance.now(), late = now - lastTick > 2 * TICK_MS;
+    lastTick = now;
+    if (late || !host_.running || !stream.path) return;
     if (now - stream.lastEventAt > STALE_MS && now - stream.reopenAt > STALE_MS) {
       stream.reopenAt = now;
       stream.lastEventAt = now;
@@ -217,7 +221,7 @@
       stats.stale = (stats.stale || 0) + 1;
       openStream();
     }
-  }, 1000);
+  }, TICK_MS);
 
   // ---------------------------------------------------------------- keyboard focus
   // Streamlit disables the lab's Start while it trains and Pause while it is paused, and a
@@ -352,7 +356,8 @@
       resetAlign();
     }
     state.seq = feed.seq;
-    if (typeof feed.running === "boolean") state.running = feed.running;
+    if (typeof feed.running === "boolean") state.running = stats.running = feed.running;
+    if (feed.stopped_by !== undefined) stats.stoppedBy = feed.stopped_by;  // why it stopped
 
     var labels = [];
     var i, r, label;

@@ -187,3 +187,22 @@ def test_a_stalled_stream_is_reopened_while_the_page_shows_training(page, server
     page.locator(".st-key-lab_pause button").click()
     expect(page.locator(".st-key-lab_start button")).to_be_enabled(timeout=30_000)
     check_page(page)
+
+
+def test_a_busy_frame_is_not_taken_for_a_stalled_stream(page, server):
+    """On a saturated machine the view's own main thread can be busy for seconds: the events
+    wait in its queue. The watchdog's tick that comes late does not judge (no needless reopen);
+    the next tick on time does."""
+    open_page(page, server, "/lab?seed=3&max_epochs=100000")
+    live = _live(page)
+    page.locator(".st-key-lab_start button").click()
+    expect(page.locator(".st-key-lab_pause button")).to_be_enabled(timeout=30_000)
+    live.wait_for_function("() => window.liveStats.rows >= 3", timeout=30_000)
+    live.evaluate("() => { window.liveStream.source.onmessage = null; }")  # silent from now on
+    live.evaluate("() => { const t = performance.now(); while (performance.now() - t < 7000) {} }")
+    page.wait_for_timeout(300)  # the overdue tick has run
+    assert live.evaluate(STATS).get("stale", 0) == 0
+    live.wait_for_function("() => (window.liveStats.stale || 0) >= 1", timeout=10_000)
+    page.locator(".st-key-lab_pause button").click()
+    expect(page.locator(".st-key-lab_start button")).to_be_enabled(timeout=30_000)
+    check_page(page)
