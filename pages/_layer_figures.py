@@ -22,6 +22,7 @@ from normviz import tensors
 from normviz.figures import layers as fig
 from normviz.figures.layers_cube import cube_alt, plot_cube
 from normviz.figures.layers_cube_row import cube_tile_image, tile_alt, tile_png, tile_ranges
+from normviz.figures.layers_moments import moments_html
 
 try:  # bundled photographs, when the samples module is there
     from normviz.samples import load_sample
@@ -62,9 +63,13 @@ def cube_row(shape: tuple[int, ...], groups: int, _x: torch.Tensor):
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def moments_figure(key: tuple, kind: str, groups: int | None, _x: torch.Tensor):
-    """(heatmaps of the moments before and after, their alt text) on the batch ``key``."""
+    """(HTML heatmaps of the moments before and after, their alt text) on the batch ``key``.
+
+    Tables, not a Plotly figure: a browser mounted the four annotated Plotly heatmaps in ~400 ms
+    on every switch to their tab, the tables in a few (normviz.figures.layers_moments)."""
     moments = studies.moments_study(_x, kind, groups)
-    return fig.plot_moments(*moments), fig.moments_alt(*moments)
+    alt = fig.moments_alt(*moments)
+    return moments_html(fig.moments_info(*moments), alt), alt
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)

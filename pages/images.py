@@ -21,6 +21,7 @@ ensure_router()
 
 CHART = {"config": {"displayModeBar": False}, "width": "stretch"}
 FULL_RUN = "img_full_run"  # set by the whole page's run, read by the lesson fragment
+CODE_BOX = "img_code"  # the expander of the code on screen (its key: .st-key-img_code)
 FORMATS = list(io.UPLOAD_EXTENSIONS)
 
 
@@ -132,12 +133,11 @@ def lesson(prep: w.Prepared, hkey: str, upload: bool, source: tuple, title: str,
         st.caption(image_text.output_display_note(res.display, o_lo, o_hi))
         if tech.output_range is None:  # unbounded, or in input units: show the display mapping
             unit = image_text.bar_unit(key)
-            bar = w.cached_figure(
-                ("bar", *state), lambda: fig.plot_display_bar(d_lo, d_hi, unit=unit)
-            )
-            st.plotly_chart(
-                bar, key="img_bar", **CHART, alt=image_alt.display_bar_alt(d_lo, d_hi, unit)
-            )
+            # A picture in HTML, not a chart: a Plotly chart here was one more remounted per
+            # change (the mapping is the same: normviz.figures.images.display_bar_info).
+            st.html(fig.display_bar_html(
+                d_lo, d_hi, unit=unit, alt=image_alt.display_bar_alt(d_lo, d_hi, unit),
+            ))  # fmt: skip
         after_hist = w.cached_figure(("after", *state, log_y), lambda: fig.plot_histogram(
             res.hist, names=names, x_range=res.display, x_title="output", log_y=log_y,
         ))  # fmt: skip
@@ -160,6 +160,8 @@ def lesson(prep: w.Prepared, hkey: str, upload: bool, source: tuple, title: str,
     with table_col:
         st.markdown("**Statistics per channel**")
         rows = image_view.stats_table(prep.stats, res.stats, names)
+        # A grid, not a static table (lighter in the browser): at 853 px (1280x720 at 150 %)
+        # this column is ~250 px, and only the grid scrolls its five columns there unclipped.
         st.dataframe(rows, hide_index=True, width="stretch")
         st.caption(image_text.stats_caption(prep.shape, prep.preview.shape))
 
@@ -174,7 +176,10 @@ def lesson(prep: w.Prepared, hkey: str, upload: bool, source: tuple, title: str,
         st.warning(note.text, icon=":material/warning:")
     else:
         st.info(note.text, icon=":material/info:")
-    with st.expander("Code for what is on screen", icon=":material/code:"):
+    # Drawn with the lesson, closed (no on_change: opening it is instant). Drawn only while open
+    # (on_change="rerun"), its first opening cost ~0.7 s (a rerun and the highlighter's load),
+    # for ~0.15 s less main thread in the first view: not worth it.
+    with st.expander("Code for what is on screen", icon=":material/code:", key=CODE_BOX):
         image_file, ref_file = w.code_files(prep, file, params)
         code = image_text.snippet(key, params, prep.stats, prep.dtype, image_file.name, ref_file)
         st.code(code, language="python")

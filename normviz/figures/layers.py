@@ -101,6 +101,9 @@ def plot_moments(
 
     Each input is an (N, C) nested sequence. Before and after share one colour range (means on a
     diverging scale centred on 0, stds from 0), so what a normalization removes is visible.
+    The lesson's page shows the same grids, scales and ranges as HTML tables
+    (:func:`normviz.figures.layers_moments.moments_html`): a browser mounts them in a few
+    milliseconds, these four annotated heatmaps in ~400 ms.
 
     Examples
     --------

@@ -11,6 +11,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from normviz import image_alt
+from normviz.figures.images import display_bar_html
 from normviz.intensity import TECHNIQUES, apply_technique
 from normviz.literal import JOINER, literal, unescape
 from normviz.samples import SAMPLES, load_sample
@@ -86,8 +87,11 @@ def test_zscore_formula_has_this_images_numbers(page):
         assert rf"z_{{\mathrm{{{name}}}}} = \frac{{x - {x.mean():.4g}}}{{{x.std():.4g}}}" in latex
     code = page.code[0].value
     assert "transforms.Normalize(mean, std)" in code and "divides by 65535" not in code
-    # Unbounded output: the display mapping is stated, with a colour bar.
+    # Unbounded output: the display mapping is stated, with a grey bar (HTML, no chart).
     assert any(c.value.startswith("Shown with -3..3 → black..white.") for c in page.caption)
+    alt = image_alt.display_bar_alt(-3.0, 3.0, "z")
+    assert _bars(page) == [display_bar_html(-3.0, 3.0, unit="z", alt=alt)]
+    assert not [c for c in page.get("plotly_chart") if c.proto.id.endswith("img_bar")]
 
 
 def test_equalize_formula_is_what_is_computed(page):
@@ -464,6 +468,11 @@ def test_npy_download_of_an_upload_is_full_resolution_not_the_preview(monkeypatc
 # --- alternative text -------------------------------------------------------------------------
 
 
+def _bars(at: AppTest) -> list[str]:
+    """The display bars on the page: HTML pictures (``st.html``)."""
+    return [h.proto.body for h in at.get("html") if 'aria-label="Grey bar' in h.proto.body]
+
+
 def _alts(at: AppTest) -> tuple[list[str], dict[str, str]]:
     """The alt texts of the page's pictures, and of its charts by key."""
     pictures = [img.alt for el in at.get("image") for img in el.proto.imgs]
@@ -485,6 +494,10 @@ def test_every_picture_and_chart_has_alt_text(page, technique):
     # each tile's histogram is a picture (an SVG), described like the page's histograms
     minis = [a for a in pictures[2:] if a.startswith("Histogram of the output of ")]
     assert len(tiles) == len(minis) == (len(pictures) - 2) / 2 >= 6
+    # an unbounded output's display bar is a picture in HTML, named for screen readers
+    bars = _bars(page)
+    assert len(bars) == (TECHNIQUES[technique].output_range is None)
+    assert all('role="img" aria-label="Grey bar: output values from ' in b for b in bars)
     assert not [k for k in charts if k.startswith("img_grid_")]  # no Plotly chart in the grid
 
 

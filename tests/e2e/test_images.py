@@ -148,3 +148,15 @@ def test_chart_labels_fit_and_technique_names_show_whole(page, server):
         problems += [f"853px hdr {t.key}: {p}" for p in chart_text_problems(page)]
     page.set_viewport_size({"width": 1400, "height": 1000})
     assert problems == [], "\n".join(problems)
+
+
+def test_code_box_shows_its_code_when_opened(page, server):
+    from playwright.sync_api import expect
+
+    open_page(page, server, "/images")
+    code = page.locator(".st-key-img_code [data-testid=stCode]").first
+    expect(code).to_be_hidden()
+    page.locator(".st-key-img_code summary").first.click()
+    expect(code).to_be_visible()
+    expect(code).to_contain_text("Image.open('chalkboard.png')")
+    check_page(page)

@@ -312,3 +312,36 @@ def test_a_tab_and_its_controls_rerun_only_the_tabs(page, server):
         "option", name="LayerNorm").click())  # fmt: skip
     assert "kind=layer" in page.url
     check_page(page)
+
+
+def test_moments_tables_survive_sanitizing_and_pass_axe(page, server):
+    """The "Before and after" heatmaps are HTML (st.html, sanitized by DOMPurify): in the
+    browser the four tables keep their cells' colours, printed values and hover titles, the
+    figure its label; axe finds no serious violation (the cells' text contrast among them)."""
+    from normviz import layer_studies as studies
+    from normviz.figures.layers import moments_alt
+    from normviz.tensors import synthetic_batch
+    from tests.e2e.test_accessibility import audit
+
+    open_page(page, server, "/layers?tab=moments")
+    figure = page.locator("[data-testid=lay-moments]")
+    figure.wait_for()
+    x = synthetic_batch(4, 6, 4, 4, channel_offset=3.0, channel_scale=1.0, sample_offset=1.0,
+                        sample_scale=0.0, seed=0)  # fmt: skip
+    study = studies.moments_study(x, "batch", None)
+    assert figure.get_attribute("aria-label") == moments_alt(*study)
+    assert figure.locator("table").count() == 4
+    cells = figure.locator("td")
+    assert cells.count() == 4 * 24
+    first = cells.first
+    assert first.get_attribute("title") == f"n0, c0: {study.before_mean[0][0]:.3f}"
+    assert first.inner_text() == f"{study.before_mean[0][0]:.2f}"
+    assert first.evaluate("e => getComputedStyle(e).backgroundColor").startswith("rgb(")
+    assert page.locator("[data-testid=stPlotlyChart]").count() == 0  # no chart to mount
+    failing, _ = audit(page)
+    assert failing == [], "\n".join(map(str, failing))
+    check_page(page)
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: the tables stack, values fit
+    page.wait_for_timeout(300)
+    spill = cells.evaluate_all("cs => cs.filter(c => c.scrollWidth > c.clientWidth).length")
+    assert spill == 0

@@ -15,6 +15,8 @@ curves anything with ``x`` ((K,)) and ``y`` ((C, K)), like :class:`normviz.inten
 
 The comparison grid's small histograms are static SVG pictures (:func:`mini_histogram_svg`):
 they have no hover, and eight Plotly charts cost the browser more than the page's other figures.
+The page's display bar is HTML (:func:`display_bar_html`; :func:`plot_display_bar` draws the same
+mapping as a Plotly chart).
 
 Each figure is split as in Optuna's visualization: an ``*_info`` function computes a small record
 from the data (:func:`histogram_info`, :func:`transfer_info`, :func:`display_bar_info`; tested
@@ -35,6 +37,7 @@ from normviz.figures.images._channels import (
     line_legend,
 )
 from normviz.figures.images._display import DisplayBarInfo, display_bar_info, plot_display_bar
+from normviz.figures.images._display_html import display_bar_html, nice_ticks
 from normviz.figures.images._histogram import (
     MAX_BARS,
     HistogramInfo,
@@ -75,10 +78,12 @@ __all__ = [
     "channel_dash",
     "channel_names",
     "coarsen_histogram",
+    "display_bar_html",
     "display_bar_info",
     "histogram_info",
     "line_legend",
     "mini_histogram_svg",
+    "nice_ticks",
     "plot_display_bar",
     "plot_empty",
     "plot_histogram",
