@@ -563,6 +563,40 @@ def dropout_check(
     )  # fmt: skip
 
 
+DROPOUT_CHECK_IGNORES = (
+    "lr",
+    "l1",
+    "l1_method",
+    "l2",
+    "augmentation",
+    "batch_size",
+    "early_stopping_patience",
+    "max_epochs",
+    "optimizer",
+)
+"""Settings :func:`dropout_check` never reads: it uses the data and the untrained network only
+(the optimizer is made after the network, and draws nothing from the seed's generator)."""
+
+
+def dropout_check_config(config: TrainConfig) -> TrainConfig:
+    """Return ``config`` with :data:`DROPOUT_CHECK_IGNORES` at their defaults: the same check.
+
+    A cache of checks keyed by it computes one check for every config that differs only in
+    training settings (learning rate, L2, batch size, ...).
+
+    Examples
+    --------
+    >>> a = TrainConfig(n_samples=40, hidden=(4,), dropout=0.2)
+    >>> b = dataclasses.replace(a, lr=0.3, l2=0.01, optimizer="adam", batch_size=8)
+    >>> dropout_check_config(a) == dropout_check_config(b)
+    True
+    """
+    defaults = TrainConfig()
+    return dataclasses.replace(
+        config, **{name: getattr(defaults, name) for name in DROPOUT_CHECK_IGNORES}
+    )
+
+
 DROPOUT_COLUMNS = (
     "masks K",
     "max |mean − eval|",

@@ -6,7 +6,6 @@ one tick after the rest.
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING
 
 import streamlit as st
 
@@ -31,70 +30,83 @@ from normviz.lab_text import (
 )
 from normviz.training import TrainConfig, Trainer, batch_plan, pytorch_code
 from pages import _lab_studies as studies
-
-if TYPE_CHECKING:
-    import torch
+from pages._lab_rerun import stamped
 
 
-def explain(
-    base: TrainConfig, runs: list[tuple[str, TrainConfig]], trainers: list[Trainer]
-) -> None:
-    """Draw the sections below the live view for the controls' config ``base`` and ``runs``.
+def _state() -> tuple[TrainConfig, list[tuple[str, TrainConfig]], list[Trainer]]:
+    """The controls' config, the runs and their trainers, as the last run applied them."""
+    ss = st.session_state
+    return ss.lab_cfg, ss.lab_runs, ss.lab_trainers
+
+
+def explain() -> None:
+    """Draw the sections below the live view for the session's config, runs and trainers.
 
     Every formula and sentence with a number or a behaviour comes from :mod:`normviz.lab_text`,
-    built from the configs being trained (each run's, when A and B differ).
+    built from the configs being trained (each run's, when A and B differ). Each section is a
+    keyed fragment that reads them from the session's state: a setting's callback reruns the
+    ones it changes alone (:func:`pages._lab_rerun.changed`).
     """
     st.divider()
-    st.subheader("What the controls do", anchor="what-the-controls-do")
-    math_cols = st.columns(2, gap="large")
-    with math_cols[0]:
-        # The runs that use L1 (or L2), else run A: one text per distinct explanation.
-        l1_runs = [r for r in runs if r[1].l1 > 0] or runs[:1]
-        for prefix, (latex, text) in per_run(l1_runs, lambda c: (l1_latex(c), l1_text(c))):
-            st.latex(latex)
-            st.markdown(prefix + text)
-        for prefix, rule in per_run([r for r in runs if r[1].l2 > 0] or runs[:1], l2_rule):
-            st.markdown(f"{prefix}**L2** (weight decay, optimizer {rule.optimizer}):")
-            st.latex(stacked_latex(rule.latex))
-            st.markdown(rule.text)
-        st.markdown(l2_zero_text())
-    with math_cols[1]:
-        st.latex(dropout_latex(base))
-        for prefix, text in per_run(runs, dropout_text):
-            st.markdown(prefix + text)
-        for prefix, text in per_run(runs, early_stopping_text):
-            st.markdown(prefix + text)
-        for prefix, text in per_run(runs, jitter_text):
-            st.markdown(prefix + text)
-        st.markdown(batchnorm_text())
-
-    l1_bug_section(trainers[0].model)
-    studies.dropout_section(next((c for _, c in runs if c.dropout > 0), runs[0][1]))
-    studies.batch_size_section(base)
+    math_section()
+    l1_bug_section()
+    studies.dropout_section()
+    studies.batch_size_section()
 
     calculator()
 
-    st.subheader("Take it home", anchor="take-it-home")
-    home = st.columns([3, 1])
-    with home[0]:
-        code_section(runs)
-    with home[1]:
-        script_downloads(runs)
-        history_downloads(runs, trainers)
+    home_section()
+
+
+def math_items(base: TrainConfig, runs: list[tuple[str, TrainConfig]]) -> tuple:
+    """Return "What the controls do" as ``(column, kind, text)`` items, kind latex or markdown."""
+    items = []
+    # The runs that use L1 (or L2), else run A: one text per distinct explanation.
+    l1_runs = [r for r in runs if r[1].l1 > 0] or runs[:1]
+    for prefix, (latex, text) in per_run(l1_runs, lambda c: (l1_latex(c), l1_text(c))):
+        items += [(0, "latex", latex), (0, "md", prefix + text)]
+    for prefix, rule in per_run([r for r in runs if r[1].l2 > 0] or runs[:1], l2_rule):
+        items.append((0, "md", f"{prefix}**L2** (weight decay, optimizer {rule.optimizer}):"))
+        items += [(0, "latex", stacked_latex(rule.latex)), (0, "md", rule.text)]
+    items.append((0, "md", l2_zero_text()))
+    items.append((1, "latex", dropout_latex(base)))
+    for texts in (dropout_text, early_stopping_text, jitter_text):
+        items += [(1, "md", prefix + text) for prefix, text in per_run(runs, texts)]
+    items.append((1, "md", batchnorm_text()))
+    return tuple(items)
+
+
+@stamped("lab_math", lambda: math_items(*_state()[:2]))
+def math_section() -> None:
+    """What the controls do: the maths of L1, L2, dropout, early stopping, jitter and norms."""
+    st.subheader("What the controls do", anchor="what-the-controls-do")
+    math_cols = st.columns(2, gap="large")
+    for col, kind, text in st.session_state.lab_math_stamp:
+        with math_cols[col]:
+            if kind == "latex":
+                st.latex(text)
+            else:
+                st.markdown(text)
 
 
 # The sections below are fragments: a control inside one (an expander opened, a calculator
 # input, the study's settings) reruns that section alone, not the page with its live view,
-# formulas and downloads. A fragment rerun reuses the arguments of its last full-page call, and
-# every full page run (a lab setting changed) calls them again with the new ones.
+# formulas and downloads. They read the session's state, never arguments: a fragment rerun
+# would reuse the arguments of its last full-page call.
 
 
-@st.fragment
-def l1_bug_section(model: torch.nn.Module) -> None:
+def _l1_bug_stamp() -> str | None:
+    """The L1 bug's text for run A's network when the expander is open, else None."""
+    ss = st.session_state
+    return l1_bug_text(ss.lab_trainers[0].model, 0.01) if ss.get("lab_l1_bug") else None
+
+
+@stamped("lab_l1_bug_section", _l1_bug_stamp)
+def l1_bug_section() -> None:
     """The notes' L1 bug, in an expander built and sent only when opened.
 
     Lazy (``on_change="rerun"``): a highlighted script costs a newcomer's browser ~0.4 s of main
-    thread even when collapsed. ``model`` is run A's network (its parameter count is quoted).
+    thread even when collapsed. Run A's network's parameter count is quoted.
     """
     l1_bug = st.expander(
         "The notes' L1 bug: `l1 = l1 + p.numel()` regularizes nothing",
@@ -103,7 +115,7 @@ def l1_bug_section(model: torch.nn.Module) -> None:
     )
     if l1_bug.open:
         with l1_bug:
-            st.markdown(l1_bug_text(model, 0.01))
+            st.markdown(l1_bug_text(st.session_state.lab_trainers[0].model, 0.01))
             st.code(l1_code("subgradient"), language="python")
             st.markdown("Or proximal L1, which makes small weights exactly zero:")
             st.code(l1_code("proximal"), language="python")
@@ -138,9 +150,30 @@ def calculator() -> None:
     st.markdown(calculator_note())
 
 
-@st.fragment
+def _home_stamp() -> tuple:
+    """The trainers' ids (the downloads are bound to them) and, when shown, the code's runs."""
+    ss = st.session_state
+    return tuple(ss.lab_tokens), tuple(ss.lab_runs) if ss.get("lab_code") else None
+
+
+@stamped("lab_home", _home_stamp)
+def home_section() -> None:
+    """Take it home: the code of the runs' configs, their scripts and histories to download."""
+    _, runs, trainers = _state()
+    st.subheader("Take it home", anchor="take-it-home")
+    home = st.columns([3, 1])
+    with home[0]:
+        code_section(runs)
+    with home[1]:
+        script_downloads(trainers, [label for label, _ in runs])
+        history_downloads(runs, trainers)
+
+
 def code_section(runs: list[tuple[str, TrainConfig]]) -> None:
-    """The PyTorch code of ``runs``' configs, in an expander built only when opened."""
+    """The PyTorch code of ``runs``' configs, in an expander built only when opened.
+
+    Opening it reruns the section it is in (:func:`home_section`) alone.
+    """
     code = st.expander(
         "PyTorch code for the current settings",
         icon=":material/code:",
@@ -158,18 +191,23 @@ def code_section(runs: list[tuple[str, TrainConfig]]) -> None:
                     tab.code(pytorch_code(cfg), language="python")
 
 
-def script_downloads(runs: list[tuple[str, TrainConfig]]) -> None:
+def _script(trainer: Trainer) -> str:
+    return pytorch_code(trainer.config)
+
+
+def script_downloads(trainers: list[Trainer], labels: list[str]) -> None:
     """One "Script (.py)" download per run: the PyTorch script the code panel shows.
 
-    ``data`` is deferred: :func:`normviz.training.pytorch_code` bound to the run's config with
-    :func:`functools.partial` (Streamlit calls it on a thread of its own, where
-    ``st.session_state`` cannot be read), so the script is built only when the button is clicked.
+    ``data`` is deferred: :func:`normviz.training.pytorch_code` of the run's trainer's config
+    (the settings it trains now, changed live too), bound with :func:`functools.partial`
+    (Streamlit calls it on a thread of its own, where ``st.session_state`` cannot be read), so
+    the script is built only when the button is clicked.
     """
-    for label, cfg in runs:
+    for label, trainer in zip(labels, trainers, strict=False):
         suffix = f"_{label}" if label else ""
         st.download_button(
             f"Script {label} (.py)" if label else "Script (.py)",
-            data=functools.partial(pytorch_code, cfg),
+            data=functools.partial(_script, trainer),
             file_name=f"normviz_lab{suffix}.py",
             mime="text/x-python",
             key=f"lab_script{suffix}",

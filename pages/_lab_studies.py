@@ -28,6 +28,7 @@ from normviz.lab_studies import (
     describe_config,
     dropout_check,
     dropout_check_caption,
+    dropout_check_config,
     dropout_check_rows,
     dropout_check_text,
     iter_batch_size_study,
@@ -40,6 +41,7 @@ from normviz.serving.fairshare import ResultBoard as StudyBoard
 from normviz.serving.live_stream import turns
 from normviz.training import TrainConfig
 from pages import _lab_widgets as w
+from pages._lab_rerun import stamped
 
 __all__ = [  # the study's constants and pure helpers, re-exported for the page's tests
     "DROPOUT_KS",
@@ -137,14 +139,22 @@ def _request_study() -> None:
     st.session_state.lab_study_requested = True
 
 
-@st.fragment
-def batch_size_section(base: TrainConfig) -> None:
+def _study_stamp() -> TrainConfig | None:
+    """The controls' config when the study is of the controls' network, else None."""
+    ss = st.session_state
+    return ss.lab_cfg if ss.get("lab_study_base") == "controls" else None
+
+
+@stamped("lab_study", _study_stamp)
+def batch_size_section() -> None:
     """The batch-size study: test accuracy against batch size for BN, GN and LN, on request.
 
     A fragment: its own controls and its button rerun this section alone (the study's
-    progress bar included), not the page with its live view. ``base`` is the controls' config,
-    as of the last full page run.
+    progress bar included), not the page with its live view. The controls' config is read
+    from the session's state (``lab_cfg``); a setting's change reruns it when the study is
+    of the controls' network.
     """
+    base = st.session_state.lab_cfg
     job = prepared_study()  # started once per process, the first time the lessons draw
     st.subheader("Batch size and normalization: a study", anchor="batch-size-study")
     st.markdown(
@@ -224,21 +234,42 @@ def _dropout_check(key: str, _config: TrainConfig) -> DropoutCheck:
     return dropout_check(_config, ks=DROPOUT_KS)
 
 
-def dropout_section(base: TrainConfig) -> None:
+def checked_config() -> TrainConfig:
+    """The config the dropout check is of: the first run with dropout, else the first run."""
+    runs = st.session_state.lab_runs
+    return next((c for _, c in runs if c.dropout > 0), runs[0][1])
+
+
+def dropout_content() -> tuple[str, list[dict[str, float]], str]:
+    """The dropout check's text, table rows and caption for :func:`checked_config`."""
+    base = checked_config()
+    same = dropout_check_config(base)  # the training settings do not change the check
+    c = _dropout_check(repr(same), same)
+    return (
+        dropout_check_text(c),
+        dropout_check_rows(c),
+        dropout_check_caption(c, from_run=base.dropout > 0),
+    )
+
+
+@stamped("lab_dropout_check", dropout_content)
+def dropout_section() -> None:
     """Numeric check on screen that inverted dropout's eval output is its expected train output.
 
-    ``base`` is the config checked: a run's, with its dropout rate (0.5 when dropout is off).
+    The config checked is a run's (:func:`checked_config`), with its dropout rate (0.5 when
+    dropout is off). A keyed fragment: a setting's change reruns it alone when what it shows
+    (its stamp, :func:`dropout_content`) changed.
     """
+    text, rows, caption = st.session_state.lab_dropout_check_stamp
     st.subheader(
         "Dropout check: evaluation gives the expected training output", anchor="dropout-check"
     )
-    c = _dropout_check(repr(base), base)
-    st.markdown(dropout_check_text(c))
+    st.markdown(text)
     number = st.column_config.NumberColumn(format="%.4f")
     st.dataframe(
-        dropout_check_rows(c),
+        rows,
         hide_index=True,
         column_config=dict.fromkeys(DROPOUT_COLUMNS[1:], number),
         key="lab_dropout_table",
     )
-    st.caption(dropout_check_caption(c, from_run=base.dropout > 0))
+    st.caption(caption)

@@ -19,7 +19,7 @@ import streamlit as st
 import torch
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from normviz.lab_changes import ghost_note, restart_notice
+from normviz.lab_changes import compare_caption, ghost_note, restart_notice
 from normviz.lab_data import points_in_use_text
 from normviz.lab_link import MODES, config_from_controls, control_values, lab_query, parse_link
 from normviz.lab_status import busy_text, stop_text
@@ -178,6 +178,7 @@ def uploaded_points() -> Any:
     try:
         return _parse_csv(hashlib.sha256(data).hexdigest(), data)
     except PointsError as err:  # it may quote the file's text: shown literally
+        st.session_state[PAGE_ERRORS] = True
         st.error(literal(str(err)), icon=":material/error:")
         return None
 
@@ -293,10 +294,19 @@ def _slider(name: str, helps: dict[str, str], **kw: Any) -> None:
     st.slider(FIELDS[name].label, **_span(name), key=key, **held(key), help=helps[name], **kw)
 
 
+SELECT_SLIDERS = ("l1", "l2", "lr", "batch_size")
+"""The settings drawn as select sliders: their options follow the value they hold."""
+
+
+def _options(name: str) -> list:
+    return FIELDS[name].widget_options(st.session_state[f"lab_{name}"])
+
+
 def _select_slider(name: str, helps: dict[str, str], **kw: Any) -> None:
     key = f"lab_{name}"
-    options = FIELDS[name].widget_options(st.session_state[key])
-    st.select_slider(FIELDS[name].label, options, key=key, **held(key), help=helps.get(name), **kw)
+    st.select_slider(
+        FIELDS[name].label, _options(name), key=key, **held(key), help=helps.get(name), **kw
+    )
 
 
 def _choice(name: str, helps: dict[str, str], **kw: Any) -> None:
@@ -307,35 +317,68 @@ def _choice(name: str, helps: dict[str, str], **kw: Any) -> None:
     widget(f.label, f.choices, key=key, **held(key, f.choices), help=helps.get(name), **kw)
 
 
-def _dataset_controls(helps: dict[str, str]) -> None:
+def _dataset_controls(helps: dict[str, str], **kw: Any) -> None:
     """The generated dataset's controls: which dataset, its noise and how many points."""
-    _choice("dataset", helps)
-    _slider("noise", helps)
-    _slider("n_samples", helps)
+    _choice("dataset", helps, **kw)
+    _slider("noise", helps, **kw)
+    _slider("n_samples", helps, **kw)
 
 
-def config_controls() -> tuple[TrainConfig, Any]:
+LOOK = "lab_controls_look"
+"""What the last page run drew in the controls besides their values (:func:`controls_look`)."""
+PAGE_ERRORS = "lab_page_errors"
+"""Whether the last page run showed an error about a setting (a setting's change then runs the
+page: the error goes or moves)."""
+POINTS = "lab_points"  # the uploaded points in use (None: a generated dataset), and their digest
+POINTS_DIGEST = "lab_points_digest"
+
+
+def controls_look(cfg: TrainConfig) -> tuple:
+    """Return what the controls show besides their values, for the controls' config ``cfg``.
+
+    Their help texts (the L1 method, the noise level and the widths chosen now), the
+    settings a preset pins, whether the patience is enabled, the select sliders' options and
+    an uploaded file's summary. A setting whose change leaves this as it was needs no page run
+    (:mod:`pages._lab_rerun`).
+    """
+    ss = st.session_state
+    now = dataclasses.replace(cfg, l1_method=ss.lab_l1_method, noise=float(ss.lab_noise))
+    # In compare mode a named preset sets these per run: their shared control would mislead.
+    pinned = per_run_fields(ss.lab_preset) if ss.lab_mode == MODES["compare"] else ()
+    points = ss.get(POINTS)
+    in_use = None
+    if points is not None:
+        in_use = points_in_use_text(points, ss.lab_test_fraction, int(ss.lab_seed))
+    options = tuple(tuple(_options(name)) for name in SELECT_SLIDERS)
+    return (control_help(now), tuple(pinned), bool(ss.lab_es_on), options, in_use)
+
+
+def config_controls(on_change: Any = None) -> tuple[TrainConfig, Any]:
     """Draw the controls; return the configuration (the last valid one on error) and the
     uploaded points (None for a generated dataset).
 
     Every control's label, span, step, options and help come from its row of
     :data:`~normviz.train_config.FIELDS`. An uploaded CSV replaces the dataset, noise and points
     controls with what is in use and a way back; an invalid entry shows its error right under
-    its field.
+    its field. ``on_change`` is every setting's callback. What was drawn besides the values is
+    kept under :data:`LOOK`, the uploaded points under :data:`POINTS` and whether an error
+    showed under :data:`PAGE_ERRORS`.
     """
     ss = st.session_state
-    # Help texts from the config they describe: the L1 method and noise level chosen now.
-    now = dataclasses.replace(ss.lab_cfg, l1_method=ss.lab_l1_method, noise=float(ss.lab_noise))
-    helps = control_help(now)
-    # In compare mode a named preset sets these per run: their shared control would mislead.
-    pinned = per_run_fields(ss.lab_preset) if ss.lab_mode == MODES["compare"] else ()
     with st.container(border=True):
         st.markdown("**Data**")
+        ss[PAGE_ERRORS] = False
         points = uploaded_points()
+        ss[POINTS] = points
+        ss[POINTS_DIGEST] = "" if points is None else hashlib.sha256(points.x.tobytes()).hexdigest()
+        # Help texts from the config they describe: the L1 method and noise level chosen now.
+        look = ss[LOOK] = controls_look(ss.lab_cfg)
+        helps, pinned = look[0], look[1]
+        kw = {"on_change": on_change}
         if points is None:
-            _dataset_controls(helps)
+            _dataset_controls(helps, **kw)
         else:
-            st.markdown(points_in_use_text(points, ss.lab_test_fraction, int(ss.lab_seed)))
+            st.markdown(look[4])
             st.button(
                 "Use a generated dataset",
                 key="lab_csv_drop",
@@ -343,36 +386,38 @@ def config_controls() -> tuple[TrainConfig, Any]:
                 icon=":material/dataset:",
                 help="Forget the uploaded file and train on the dataset chosen here again.",
             )
-        _slider("test_fraction", helps)
+        _slider("test_fraction", helps, **kw)
         f = FIELDS["seed"]
         st.number_input(
-            f.label, **_span("seed"), key="lab_seed", **held("lab_seed"), help=helps["seed"]
+            f.label, **_span("seed"), key="lab_seed", **held("lab_seed"), help=helps["seed"], **kw
         )
     with st.container(border=True):
         st.markdown("**Network**")
         f = FIELDS["hidden"]
-        st.text_input(f.label, key="lab_hidden", **held("lab_hidden"), help=helps["hidden"])
+        st.text_input(f.label, key="lab_hidden", **held("lab_hidden"), help=helps["hidden"], **kw)
         error = None
         try:
             f.parse(str(ss.lab_hidden))
         except ValueError as err:  # right under its field, where the eye is
             error = str(err)
+            ss[PAGE_ERRORS] = True
             st.error(f"Setting not applied: {error}", icon=":material/error:")
-        _choice("activation", helps)
-        _choice("norm", helps, disabled="norm" in pinned)
-        _choice("norm_position", helps, disabled="norm_position" in pinned)
+        _choice("activation", helps, **kw)
+        _choice("norm", helps, **kw, disabled="norm" in pinned)
+        _choice("norm_position", helps, **kw, disabled="norm_position" in pinned)
     with st.container(border=True):
         st.markdown("**Regularization**")
-        _slider("dropout", helps, disabled="dropout" in pinned)
-        _select_slider("l1", helps, disabled="l1" in pinned)
-        _choice("l1_method", helps, disabled="l1_method" in pinned)
-        _select_slider("l2", helps, disabled="l2" in pinned)
-        _slider("augmentation", helps)
+        _slider("dropout", helps, **kw, disabled="dropout" in pinned)
+        _select_slider("l1", helps, **kw, disabled="l1" in pinned)
+        _choice("l1_method", helps, **kw, disabled="l1_method" in pinned)
+        _select_slider("l2", helps, **kw, disabled="l2" in pinned)
+        _slider("augmentation", helps, **kw)
         st.toggle(
             "Early stopping",
             key="lab_es_on",
             **held("lab_es_on"),
             help=helps["early_stopping_patience"],
+            **kw,
         )
         f = FIELDS["early_stopping_patience"]
         st.number_input(
@@ -381,12 +426,13 @@ def config_controls() -> tuple[TrainConfig, Any]:
             key="lab_early_stopping_patience",
             **held("lab_early_stopping_patience"),
             disabled=not ss.lab_es_on,
+            **kw,
         )
     with st.container(border=True):
         st.markdown("**Optimizer**")
-        _choice("optimizer", helps, disabled="optimizer" in pinned)
-        _select_slider("lr", helps)
-        _select_slider("batch_size", helps, disabled="batch_size" in pinned)
+        _choice("optimizer", helps, **kw, disabled="optimizer" in pinned)
+        _select_slider("lr", helps, **kw)
+        _select_slider("batch_size", helps, **kw, disabled="batch_size" in pinned)
         f = FIELDS["max_epochs"]
         st.number_input(
             f.label,
@@ -394,11 +440,13 @@ def config_controls() -> tuple[TrainConfig, Any]:
             key="lab_max_epochs",
             **held("lab_max_epochs"),
             help=helps["max_epochs"],
+            **kw,
         )
     if error is None:
         try:
             ss.lab_cfg = config_from_controls(ss)
         except (TypeError, ValueError) as err:  # TrainConfig: TypeError for a type, else Value
+            ss[PAGE_ERRORS] = True
             st.error(f"Setting not applied: {err}", icon=":material/error:")
     return ss.lab_cfg, points
 
@@ -457,9 +505,45 @@ def run_configs(base: TrainConfig, compare: bool, preset: str) -> list[tuple[str
     try:
         return applied_configs(preset, base, b)
     except (TypeError, ValueError) as err:  # TrainConfig: TypeError for a type, else ValueError
+        st.session_state[PAGE_ERRORS] = True
         st.error(f"Run B not applied: {err}", icon=":material/error:")
         p = PRESETS[preset]
         return [("A", dataclasses.replace(base, **{**p.common, **p.a}))]
+
+
+def runs_in_state(base: TrainConfig) -> list[tuple[str, TrainConfig]]:
+    """Return the labelled configs to train, as :func:`run_configs` does, drawing nothing.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Run B's settings in the Custom preset are invalid (a page run shows why).
+    """
+    ss = st.session_state
+    if ss.lab_mode != MODES["compare"]:
+        return [("", base)]
+    b = None
+    if ss.lab_preset == "Custom":
+        b = {name: ss[f"lab_b_{name}"] for name in CUSTOM_FIELDS}
+    return applied_configs(ss.lab_preset, base, b)
+
+
+def apply_runs(base: TrainConfig, runs: list[tuple[str, TrainConfig]]) -> list[Trainer]:
+    """Train ``runs`` (the controls' config ``base``) from now on; the address follows.
+
+    What every page run does once the controls are read, and what a setting's callback does
+    before it reruns only the live panel and the lessons (:mod:`pages._lab_rerun`): the
+    trainers follow (:func:`sync_trainers`), ``lab_runs`` holds the runs, the URL's query holds
+    the experiment and the link's messages go once it differs from the link's.
+    """
+    ss = st.session_state
+    ss.lab_runs = runs
+    trainers = sync_trainers(runs, ss.get(POINTS), ss.get(POINTS_DIGEST, ""))
+    query = url_params(base)
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
+    keep_notes(query)
+    return trainers
 
 
 def sync_trainers(runs: list[tuple[str, TrainConfig]], data: Any, digest: str) -> list[Trainer]:
@@ -571,19 +655,33 @@ def alone() -> bool:
     return bool(ctx is not None and ctx.fragment_ids_this_run)
 
 
-@st.fragment(key="lab_live_panel")
-def live_panel(base: TrainConfig) -> None:
+LIVE_PANEL = "lab_live_panel"
+"""The live panel's fragment key (a setting's callback reruns it by name)."""
+
+
+@st.fragment(key=LIVE_PANEL)
+def live_panel() -> None:
     """Draw the run buttons, the notices, the live view and the curves' axis: one fragment.
 
     Start, Pause, Step, the curves' axis and the view's own requests (it mounted, a run stopped
     by itself) rerun this panel alone, not the page with its ~70 controls and the lessons: none
     of them changes a setting. What must change outside it makes the whole page run again:
     Reset (the page builds the runs again), the view's first "ready" (the lessons follow), an
-    address change while the link's messages show (they go). ``base`` is the controls' config
-    as of the last page run (any setting change runs the whole page).
+    address change while the link's messages show (they go). A setting whose change leaves the
+    controls' look as it was reruns this panel and the lessons it changes, by their keys, once
+    its callback applied it (:mod:`pages._lab_rerun`): all is read from the session's state
+    (``lab_cfg``, ``lab_runs``, ``lab_trainers``), never from a page run's arguments.
+
+    First, always there (empty with one network), what to look for in the comparison: it
+    describes the runs trained.
     """
     ss = st.session_state
     by_itself = alone()
+    look_for = st.empty()  # elements that come and go above the view would move it
+    runs = ss.get("lab_runs") or []
+    if ss.lab_mode == MODES["compare"] and len(runs) == 2:
+        (_, a), (_, b) = runs
+        look_for.caption(compare_caption(ss.lab_preset, a, b, ss.lab_cfg))
     if by_itself and ss.get("lab_trainers") is None:  # Reset: the page builds the runs again
         st.rerun(scope="app")
     running = sync_running()
@@ -620,7 +718,7 @@ def live_panel(base: TrainConfig) -> None:
         "Reset", key="lab_reset", on_click=reset, icon=":material/replay:", width="stretch"
     )
     if by_itself:  # the curves' axis is in the address too
-        query = url_params(base)
+        query = url_params(ss.lab_cfg)
         if st.query_params.to_dict() != query:
             if ss.get(NOTES):  # the link's messages go with the change: the page redraws them
                 st.rerun(scope="app")

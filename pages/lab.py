@@ -1,12 +1,10 @@
 """Regularization lab: train a small PyTorch network live and watch regularization work."""
 
-import hashlib
-
 import streamlit as st
 
-from normviz.lab_changes import compare_caption
 from pages import _lab_lessons as lessons
 from pages import _lab_widgets as w
+from pages._lab_rerun import setting_changed
 from pages._router import ensure_router
 
 ensure_router()
@@ -35,7 +33,9 @@ with controls:
         help="Every setting of the lab back to its default (training pauses and starts again "
         "from epoch 0); the address loses its settings.",
     )  # fmt: skip
-    base, points = w.config_controls()
+    # A setting's callback applies it and reruns only the live panel and the lessons it
+    # changes when the controls look as they did (see pages/_lab_rerun.py).
+    base, _ = w.config_controls(on_change=setting_changed)
 with main:
     top = st.columns([1, 1])
     top[0].segmented_control(
@@ -60,25 +60,14 @@ with main:
             "it compares. Choosing a named preset sets the controls to its settings; they then "
             "apply to both runs. Custom takes A from the controls and B from its own.",
         )
-    # Always there (empty with one network): elements that come and go before the live view
-    # would move it in the page, and Streamlit would rebuild its frame from scratch.
-    look_for = st.empty()  # filled once the runs are known: the text describes them
     runs = w.run_configs(base, compare, st.session_state.lab_preset)
-    if compare and len(runs) == 2:
-        (_, a), (_, b) = runs
-        look_for.caption(compare_caption(st.session_state.lab_preset, a, b, base))
     w.warm_up()
-    digest = "" if points is None else hashlib.sha256(points.x.tobytes()).hexdigest()
-    trainers = w.sync_trainers(runs, points, digest)
+    w.apply_runs(base, runs)  # the trainers, the address and the link's messages follow
     st.session_state.setdefault("lab_drawn", False)
-    query = w.url_params(base)
-    if st.query_params.to_dict() != query:
-        st.query_params.from_dict(query)
-    w.keep_notes(query)
     w.show_notes(notes_slot)
-    w.live_panel(base)
+    w.live_panel()  # what to look for in a comparison first: it describes the runs
 
 if st.session_state.lab_drawn:  # below the fold: a newcomer gets it once the view mounted
-    lessons.explain(base, runs, trainers)
+    lessons.explain()
 else:
     st.caption(w.LESSONS_PENDING)

@@ -168,6 +168,7 @@ def test_changing_a_control_rebuilds_the_run_and_updates_the_url():
     at.slider(key="lab_dropout").set_value(0.3).run()
     assert _trainers(at)[0].config.dropout == 0.3
     assert _param(at, "dropout") == "0.3"
+    at.run()  # a setting reruns only the live panel and lessons (AppTest then shows only those)
     at.text_input(key="lab_hidden").input("8-x").run()
     assert any("hidden" in e.value for e in at.error)
     assert _trainers(at)[0].config.hidden == (16, 16)  # the last valid config stays
@@ -329,6 +330,30 @@ def _latex(at: AppTest) -> list[str]:
 
 def _markdown(at: AppTest) -> str:
     return "\n".join(m.value for m in at.markdown)
+
+
+def test_a_setting_reruns_only_the_live_panel_and_the_lessons_it_changes():
+    """Dropout keeps the controls' look: its callback applies it (trainers, runs, address) and
+    reruns the live panel and the sections whose text changed, not the controls nor the
+    calculator. The hidden widths change the normalization's help: the page runs."""
+    at = _lab({"seed": "3"})
+    assert at.slider(key="lab_dropout") is not None and at.subheader
+    at.slider(key="lab_dropout").set_value(0.3).run()
+    assert not at.exception, at.exception
+    (trainer,) = _trainers(at)
+    assert trainer.config.dropout == 0.3 and at.session_state.lab_runs == [("", trainer.config)]
+    assert (_param(at, "dropout"), _param(at, "seed")) == ("0.3", "3")
+    keys = {getattr(e, "key", None) for e in at.get("slider") + at.get("number_input")}
+    assert "lab_dropout" not in keys and "lab_calc_n" not in keys  # controls, calculator: not sent
+    assert component_payload(at)["runs"]  # the live panel ran, with the new run
+    assert lab_text.dropout_text(trainer.config) in _markdown(at)  # "What the controls do"
+    assert any("Dropout check" in h.value for h in at.subheader)
+    assert not any(h.value == "Take it home" for h in at.subheader)  # code closed, same trainer
+    at.run()  # the whole page shows what the keyed run applied
+    assert at.slider(key="lab_dropout").value == 0.3
+    at.text_input(key="lab_hidden").input("8-4").run()  # its help changes: the page runs
+    assert at.slider(key="lab_dropout") is not None
+    assert at.selectbox(key="lab_norm").help == control_help(_trainers(at)[0].config)["norm"]
 
 
 def test_l1_method_control_and_its_texts():

@@ -697,3 +697,61 @@ def test_run_buttons_and_the_axis_rerun_the_live_panel_alone(page, server):
     act(lambda: (box.fill("4"), box.press("Enter")))
     page.wait_for_function("() => window.__lessonStale > 0", timeout=30_000)
     check_page(page)
+
+
+def test_a_setting_reruns_only_the_live_panel_and_its_lessons(page, server):
+    """A setting that keeps the controls' look (the seed) reruns the live panel and the lessons
+    it changes by their keys: the server sends no control and no calculator again (their
+    texts are in no message), yet the live run is the new seed's (its status line, computed
+    here by a Trainer of its own), the address holds it and the dropout check is of its
+    network. The widths change the normalization's help: the page runs, the controls are sent.
+
+    (The browser may still grey the page while the run goes: it cannot know that the run a
+    number input asked for will be a fragment's, so its stale marks prove nothing here.)
+    """
+    from normviz.lab_status import status_line
+    from normviz.lab_studies import dropout_check
+    from normviz.lab_text import control_help
+    from normviz.training import TrainConfig, Trainer
+    from pages._lab_studies import DROPOUT_KS
+
+    received: list[bytes] = []  # the server's messages (protobuf), as the page received them
+
+    def on_socket(ws) -> None:
+        ws.on("framereceived", lambda f: received.append(f if isinstance(f, bytes) else f.encode()))
+
+    page.on("websocket", on_socket)
+    open_page(page, server, "/lab?seed=3")
+    _wait_statuses(page, ["0"])
+    expect(page.locator(".st-key-lab_download").first).to_be_visible()
+    live = _live(page)
+    renders = live.evaluate(STATS)["renders"]
+    seed_help = control_help(TrainConfig(seed=4))["seed"].encode()
+    assert seed_help in b"".join(received)  # the page run sent it: the check can see it
+    received.clear()
+    before = runs(page)
+    box = page.locator(".st-key-lab_seed input").first
+    box.fill("4")
+    box.press("Enter")
+    settle_after(page, before)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('seed') === '4'")
+    live.wait_for_function("n => window.liveStats.renders > n", arg=renders, timeout=30_000)
+    expected = status_line(Trainer(TrainConfig(seed=4)).history[-1]).replace("**", "")
+    assert status_lines(page) == [expected]
+    check = dropout_check(TrainConfig(seed=4), ks=DROPOUT_KS)
+    section = page.locator("[data-testid=stMarkdown]", has_text="The first hidden layer's")
+    expect(section.first).to_contain_text(f"mean |h| = {check.mean_abs_h:.3g}")
+    sent = b"".join(received)
+    assert received and f"{check.mean_abs_h:.3g}".encode() in sent  # the lesson was sent
+    assert seed_help not in sent, "a setting reran the controls"
+    assert b"Training images" not in sent, "a setting reran the calculator"
+    received.clear()
+    before = runs(page)
+    box = page.locator(".st-key-lab_hidden input").first
+    box.fill("8-4")
+    box.press("Enter")
+    settle_after(page, before)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('hidden') === '8-4'")
+    page.wait_for_timeout(500)
+    assert seed_help in b"".join(received)  # the page ran: the controls were sent again
+    check_page(page)

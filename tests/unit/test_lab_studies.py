@@ -12,12 +12,14 @@ import torch
 import torch.nn.functional as F
 
 from normviz.lab_studies import (
+    DROPOUT_CHECK_IGNORES,
     MAX_STUDY_UPDATES,
     STUDY_CONFIG,
     BatchSizeStudy,
     DropoutCheck,
     batch_size_study,
     dropout_check,
+    dropout_check_config,
     iter_batch_size_study,
     study_summary,
 )
@@ -163,6 +165,25 @@ def test_dropout_check_matches_torch_dropout_statistics():
     torch_rms = float((mean - h).pow(2).mean().sqrt())
     ours = dropout_check(config, 0.5, ks=(100,))
     assert ours.rms_diff[0] == pytest.approx(torch_rms, rel=0.2)
+
+
+@pytest.mark.parametrize("dropout", [0.0, 0.3])
+def test_dropout_check_is_the_same_for_the_settings_it_ignores(dropout):
+    """The page caches checks by dropout_check_config: each ignored setting changed at once, the
+    check is bit for bit the same; the seed, not ignored, changes it."""
+    base = TrainConfig(n_samples=60, hidden=(6, 4), dropout=dropout, seed=5, norm="batch")
+    other = dataclasses.replace(
+        base, lr=0.3, l1=0.001, l1_method="proximal", l2=0.01, augmentation=0.1,
+        batch_size=8, early_stopping_patience=3, max_epochs=7, optimizer="sgd",
+    )  # fmt: skip
+    assert set(DROPOUT_CHECK_IGNORES) <= {f.name for f in dataclasses.fields(TrainConfig)}
+    assert all(getattr(other, f) != getattr(base, f) for f in DROPOUT_CHECK_IGNORES)
+    assert dropout_check_config(base) == dropout_check_config(other)
+    a, b = dropout_check(base, ks=(1, 10)), dropout_check(other, ks=(1, 10))
+    assert a.eval_output.tobytes() == b.eval_output.tobytes()
+    assert a.rms_diff.tobytes() == b.rms_diff.tobytes() and a.p == b.p
+    c = dropout_check(dataclasses.replace(base, seed=6), ks=(1, 10))  # not ignored: it differs
+    assert c.eval_output.tobytes() != a.eval_output.tobytes()
 
 
 def test_dropout_check_uses_a_given_trained_model():
