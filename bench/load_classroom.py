@@ -31,8 +31,8 @@ What it does, against its own ``streamlit run serve.py`` on a free 127.0.0.1 por
    disconnected-session TTL has passed (the reference for every memory figure); the unloaded
    references: a protocol newcomer's first run, ``/_stcore/health``, a Chromium newcomer;
 2. memory per idle session: ``--idle`` lab sessions opened and left alone;
-3. the class: ``--sessions`` learners open the lab (``--arrive`` at a time) and press Start,
-   then train together for ``--duration`` s, with ``--viewers`` protocol sessions on /images and
+3. the class: ``--sessions`` learners open the lab (``--arrive`` at a time) and press Start;
+   once every learner's page has loaded (lessons and their charts drawn), they train together for ``--duration`` s, with ``--viewers`` protocol sessions on /images and
    /layers rerunning every few seconds as if someone moved a slider. Meanwhile: server CPU and
    RSS every second, ``/_stcore/health`` latency every second, a protocol newcomer on /lab every
    5 s, and ``--browsers`` Chromium newcomers (time until the lab's Start button is usable, in a
@@ -100,7 +100,7 @@ from bench.support.server import (
 GOAL_GAP_S = 2.0
 GOAL_NEWCOMER_S = 5.0
 GOAL_RSS_MB = 150.0
-WARMUP_S = 3.0  # ignore chart gaps in the first seconds after the last learner pressed Start
+WARMUP_S = 3.0  # ignore chart gaps in the first seconds after every learner's page loaded
 LAB_QUERY = "max_epochs=100000"  # the learners train for the whole class
 VIEWPORT = {"width": 1280, "height": 800}
 START = ".st-key-lab_start button:not([disabled])"
@@ -179,6 +179,23 @@ async def open_learner(browser, url: str, query: str, index: int) -> Learner:
     except Exception as exc:
         me.errors.append(f"learner #{index} could not start: {type(exc).__name__}: {exc}"[:300])
     return me
+
+
+PAGE_LOADED = (
+    "() => { const app = document.querySelector('[data-testid=stApp]');"
+    " return app && app.getAttribute('data-test-script-state') !== 'running'"
+    " && !document.body.innerText.includes('Drawing the charts of the lessons')"
+    " && Array.from(document.querySelectorAll('[data-testid=stPlotlyChart]'))"
+    ".every(c => c.querySelector('.main-svg')); }"
+)
+
+
+async def page_loaded(me: Learner, timeout_s: float = 120.0) -> None:
+    """Wait until the learner's page has loaded its lessons and drawn their charts."""
+    try:
+        await me.page.wait_for_function(PAGE_LOADED, timeout=timeout_s * 1000, polling=250)
+    except Exception as exc:
+        me.errors.append(f"learner #{me.index}'s page did not load: {type(exc).__name__}"[:300])
 
 
 async def poll_learner(me: Learner) -> None:
@@ -344,6 +361,12 @@ async def run(args: argparse.Namespace) -> int:
                 f"{max(ready, default=float('nan')):.2f} s (the earlier ones training meanwhile); "
                 f"{sum(me.visible for me in learners)} tabs visible (document.visibilityState)"
             )
+            # The arrival ends when every learner's page has loaded: its lessons drawn (they
+            # follow the live view) and their charts with them. Until then the last ones to
+            # arrive load Plotly and the lessons on the same cores (newcomers, measured below).
+            settled0 = time.monotonic()
+            await asyncio.gather(*(page_loaded(me) for me in learners))
+            print(f"  every learner's page loaded {time.monotonic() - settled0:.1f} s later")
         else:
             trainers = await asyncio.gather(
                 *(open_session(ws, "lab", args.query) for _ in range(args.sessions))
