@@ -32,11 +32,12 @@ What it does, against its own ``streamlit run serve.py`` on a free 127.0.0.1 por
    references: a protocol newcomer's first run, ``/_stcore/health``, a Chromium newcomer;
 2. memory per idle session: ``--idle`` lab sessions opened and left alone;
 3. the class: ``--sessions`` learners open the lab (``--arrive`` at a time) and press Start;
-   once every learner's page has loaded (lessons and their charts drawn), they train together for ``--duration`` s, with ``--viewers`` protocol sessions on /images and
-   /layers rerunning every few seconds as if someone moved a slider. Meanwhile: server CPU and
-   RSS every second, ``/_stcore/health`` latency every second, a protocol newcomer on /lab every
-   5 s, and ``--browsers`` Chromium newcomers (time until the lab's Start button is usable, in a
-   new context of the same Chromium);
+   once every learner's page has loaded (lessons and their charts drawn), they train together
+   for ``--duration`` s, with ``--viewers`` protocol sessions on /images and /layers rerunning
+   every few seconds as if someone moved a slider. Meanwhile: server CPU and RSS every second,
+   ``/_stcore/health`` latency every second, a protocol newcomer on /lab every 5 s, and
+   ``--browsers`` Chromium newcomers (time until the lab's Start button is usable, in a new
+   context of the same Chromium);
 4. everyone leaves; RSS after the TTL;
 5. ``--cycles`` open-train-close cycles (protocol clients, 10 at a time); RSS after the TTL again.
 
