@@ -677,7 +677,8 @@ WATCH_LESSON = """() => {
 def test_run_buttons_and_the_axis_rerun_the_live_panel_alone(page, server):
     """Step and the curves' axis rerun the live panel alone: the lessons are not run again (the
     History download never goes stale), yet the view shows the new epoch and axis and the
-    address follows. A lab setting (the seed) runs the whole page: the download goes stale."""
+    address follows. A setting that changes the controls' look (the hidden widths: the
+    normalization's help follows them) runs the whole page: the download goes stale."""
     open_page(page, server, "/lab?seed=3")
     _wait_statuses(page, ["0"])
     expect(page.locator(".st-key-lab_download").first).to_be_visible()
@@ -693,8 +694,8 @@ def test_run_buttons_and_the_axis_rerun_the_live_panel_alone(page, server):
     act(lambda: page.locator(".st-key-lab_x_axis label", has_text="Samples seen").first.click())
     page.wait_for_function("() => location.search.includes('x_axis=samples_seen')")
     assert page.evaluate("() => window.__lessonStale") == 0, "a run button reran the lessons"
-    box = page.locator(".st-key-lab_seed input").first
-    act(lambda: (box.fill("4"), box.press("Enter")))
+    box = page.locator(".st-key-lab_hidden input").first
+    act(lambda: (box.fill("8-4"), box.press("Enter")))
     page.wait_for_function("() => window.__lessonStale > 0", timeout=30_000)
     check_page(page)
 
