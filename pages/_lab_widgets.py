@@ -294,8 +294,9 @@ def _slider(name: str, helps: dict[str, str], **kw: Any) -> None:
     st.slider(FIELDS[name].label, **_span(name), key=key, **held(key), help=helps[name], **kw)
 
 
-SELECT_SLIDERS = ("l1", "l2", "lr", "batch_size")
-"""The settings drawn as select sliders: their options follow the value they hold."""
+SELECT_SLIDERS = tuple(name for name, f in FIELDS.items() if f.widget == "select_slider")
+"""The settings drawn as select sliders (their FIELDS row says so): their options follow the
+value they hold."""
 
 
 def _options(name: str) -> list:
