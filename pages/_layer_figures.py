@@ -62,14 +62,14 @@ def cube_row(shape: tuple[int, ...], groups: int, _x: torch.Tensor):
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def moments_figure(key: tuple, kind: str, groups: int | None, _x: torch.Tensor):
-    """(HTML heatmaps of the moments before and after, their alt text) on the batch ``key``.
+def moments_figure(key: tuple, kind: str, groups: int | None, _x: torch.Tensor) -> str:
+    """HTML heatmaps of the moments before and after on the batch ``key``, labelled by their
+    alt text.
 
     Tables, not a Plotly figure: a browser mounted the four annotated Plotly heatmaps in ~400 ms
     on every switch to their tab, the tables in a few (normviz.figures.layers_moments)."""
     moments = studies.moments_study(_x, kind, groups)
-    alt = fig.moments_alt(*moments)
-    return moments_html(fig.moments_info(*moments), alt), alt
+    return moments_html(fig.moments_info(*moments), fig.moments_alt(*moments))
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)

@@ -140,7 +140,7 @@ def lesson(x, key: tuple, kind: str, n: int, c: int, side: int) -> None:
 
     if tabs[1].open:  # only the open tab runs and draws
         with tabs[1]:
-            st.html(moments_figure(key, kind, g_kind, x)[0])  # tables, labelled by the alt text
+            st.html(moments_figure(key, kind, g_kind, x))  # tables, labelled by the alt text
             st.markdown(text.after_text(studies.after_moments(x, kind, g_kind), c // groups))
             if degenerate:
                 st.warning(degenerate)
