@@ -1,6 +1,7 @@
 """Where one control of the layers lesson spends its time: server run, then the browser.
 
-Run: ``nice .venv/bin/python -m bench.profile_layers [--tab "Before and after"] [--first]``.
+Run: ``nice .venv/bin/python -m bench.profile_layers [--path /layers] [--tab "Before and after"]
+[--first]``.
 
 Starts its own server and Chromium (loopback only), opens ``/layers``, then clicks the named tab
 (or, with ``--first``, times only the first view) as ``bench.bench_controls`` does, and prints
@@ -69,6 +70,7 @@ def report(probe: dict, events: list[dict], profile: dict) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--tab", default="Before and after")
+    ap.add_argument("--path", default="/layers", help="the lesson: /layers, /images or /lab")
     ap.add_argument("--query", default="")
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--first", action="store_true", help="profile the first view instead")
@@ -88,18 +90,18 @@ def main() -> None:
             for _ in range(args.repeats):
                 page = ctx.new_page()
                 if args.first:
-                    page.goto(f"{url}/layers{args.query}")  # warm the server
+                    page.goto(f"{url}{args.path}{args.query}")  # warm the server
                     wait_settled(page, 0.0, timeout_s=90.0)
                     page.goto("about:blank")
                     probe, events, profile = traced(
                         page,
-                        lambda p=page: p.goto(f"{url}/layers{args.query}", wait_until="commit"),
+                        lambda p=page: p.goto(f"{url}{args.path}{args.query}", wait_until="commit"),
                     )
                     print("\nfirst view (from navigation start: input = 0)")
                     report({**probe, "input": 0.0}, events, profile)
                     page.close()
                     continue
-                page.goto(f"{url}/layers{args.query}")
+                page.goto(f"{url}{args.path}{args.query}")
                 wait_settled(page, 0.0, timeout_s=90.0)
                 tab = page.get_by_role("tab", name=args.tab)
                 if args.then:
