@@ -301,14 +301,18 @@ def histogram_html(
         f'<img alt="" src="{_svg_url("".join(body))}" '
         'style="position:absolute;left:0;top:0;width:100%;height:100%" />'
     ]
-    for label, value in (markers or {}).items():
-        if np.isfinite(value) and lo <= value <= hi:
-            x = _pct((float(value) - lo) / (hi - lo) * 100)
-            parts.append(_box(f"left:{x};top:0;bottom:0;border-left:1.2px dashed {DARK}"))
-            parts.append(_box(
-                f"left:{x};bottom:calc(100% + 3px);transform:translateX(-50%);font-size:11px;"
-                "white-space:nowrap", escape(label), ' class="nv-marker"',
-            ))  # fmt: skip
+    shown = sorted(
+        ((float(v), k) for k, v in (markers or {}).items() if np.isfinite(v) and lo <= v <= hi)
+    )
+    for j, (value, label) in enumerate(shown):
+        x = _pct((value - lo) / (hi - lo) * 100)
+        # Two labels never meet: the lower one ends at its line, the higher one starts at it.
+        move = "-50%" if len(shown) == 1 else "calc(-100% - 2px)" if j == 0 else "2px"
+        parts.append(_box(f"left:{x};top:0;bottom:0;border-left:1.2px dashed {DARK}"))
+        parts.append(_box(
+            f"left:{x};bottom:calc(100% + 6px);transform:translateX({move});font-size:11px;"
+            "white-space:nowrap", escape(label), ' class="nv-marker"',
+        ))  # fmt: skip
     if n_ch > 1:
         centres = 0.5 * (edges[:-1] + edges[1:])
         for i, (name, row) in enumerate(zip(names, counts, strict=True)):
