@@ -178,13 +178,20 @@ def lesson(prep: w.Prepared, hkey: str, upload: bool, source: tuple, title: str,
         st.warning(note.text, icon=":material/warning:")
     else:
         st.info(note.text, icon=":material/info:")
-    # Drawn with the lesson, closed (no on_change: opening it is instant). Drawn only while open
-    # (on_change="rerun"), its first opening cost ~0.7 s (a rerun and the highlighter's load),
-    # for ~0.15 s less main thread in the first view: not worth it.
-    with st.expander("Code for what is on screen", icon=":material/code:", key=CODE_BOX):
-        image_file, ref_file = w.code_files(prep, file, params)
-        code = image_text.snippet(key, params, prep.stats, prep.dtype, image_file.name, ref_file)
-        st.code(code, language="python")
+    # Drawn only while open (on_change="rerun": opening it reruns this fragment): drawn closed
+    # with the lesson, its code box made the first view load and compile the highlighter
+    # (~0.4 s of main thread). app.py's prewarm loads the highlighter in idle time after the
+    # first view, so opening the box finds it ready.
+    box = st.expander(
+        "Code for what is on screen", icon=":material/code:", key=CODE_BOX, on_change="rerun",
+    )  # fmt: skip
+    if box.open:
+        with box:
+            image_file, ref_file = w.code_files(prep, file, params)
+            code = image_text.snippet(
+                key, params, prep.stats, prep.dtype, image_file.name, ref_file
+            )
+            st.code(code, language="python")
 
     # Computed on click, outside the script thread: everything is bound now, nothing read later.
     bound = (data, sample, key, prep, dict(params))

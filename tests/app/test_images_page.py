@@ -61,7 +61,17 @@ def _table(at: AppTest) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def page() -> AppTest:
-    return _page()
+    return _page(img_code=True)  # the code box open: its code is drawn
+
+
+def test_the_code_box_draws_its_code_only_while_open():
+    # Drawn closed, its st.code made the first view load the browser's code highlighter.
+    at = _page()
+    assert not at.exception
+    assert not at.code and at.expander[0].label == "Code for what is on screen"
+    at.session_state["img_code"] = True  # opened (its on_change reruns the page's lesson)
+    at.run()
+    assert "Image.open('chalkboard.png')" in at.code[0].value
 
 
 def test_default_render(page):
@@ -639,7 +649,7 @@ def _markdown_texts(at: AppTest) -> list[str]:
 def test_an_uploaded_files_name_is_shown_literally(name):
     # The name was put in st.caption as Markdown: **x** turned bold, $\href{..}{x}$ was typeset,
     # [a](b) became a link. Now every punctuation mark is escaped (normviz.literal).
-    at = _page()
+    at = _page(img_code=True)
     arr = np.random.default_rng(4).integers(0, 255, (30, 40, 3), dtype=np.uint8)
     at.file_uploader(key="img_upload").set_value((name, _png(arr), "image/png")).run()
     assert not at.exception and not at.error, (at.exception, at.error)
