@@ -178,20 +178,14 @@ def lesson(prep: w.Prepared, hkey: str, upload: bool, source: tuple, title: str,
         st.warning(note.text, icon=":material/warning:")
     else:
         st.info(note.text, icon=":material/info:")
-    # Drawn only while open (on_change="rerun": opening it reruns this fragment): drawn closed
-    # with the lesson, its code box made the first view load and compile the highlighter
-    # (~0.4 s of main thread). app.py's prewarm loads the highlighter in idle time after the
-    # first view, so opening the box finds it ready.
-    box = st.expander(
-        "Code for what is on screen", icon=":material/code:", key=CODE_BOX, on_change="rerun",
-    )  # fmt: skip
-    if box.open:
-        with box:
-            image_file, ref_file = w.code_files(prep, file, params)
-            code = image_text.snippet(
-                key, params, prep.stats, prep.dtype, image_file.name, ref_file
-            )
-            st.code(code, language="python")
+    # Drawn with the lesson, closed (no on_change: opening it is instant). Highlighted here
+    # (fig.code_html), not by st.code: a code box, even closed, made the first view load and
+    # compile Streamlit's code highlighter (~0.4 s of main thread); drawn only while open, its
+    # opening cost a rerun and that load (~1.2 s).
+    with st.expander("Code for what is on screen", icon=":material/code:", key=CODE_BOX):
+        image_file, ref_file = w.code_files(prep, file, params)
+        code = image_text.snippet(key, params, prep.stats, prep.dtype, image_file.name, ref_file)
+        st.html(fig.code_html(code, label="Python code for what is on screen"))
 
     # Computed on click, outside the script thread: everything is bound now, nothing read later.
     bound = (data, sample, key, prep, dict(params))

@@ -61,17 +61,22 @@ def _table(at: AppTest) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def page() -> AppTest:
-    return _page(img_code=True)  # the code box open: its code is drawn
+    return _page()
 
 
-def test_the_code_box_draws_its_code_only_while_open():
-    # Drawn closed, its st.code made the first view load the browser's code highlighter.
+def _code(at: AppTest) -> str:
+    """The text of the code on screen (HTML, ``st.html``), as a reader selects and copies it."""
+    [body] = [h.proto.body for h in at.get("html") if 'class="nv-code"' in h.proto.body]
+    return "".join(ET.fromstring(body).itertext())
+
+
+def test_the_code_box_is_html_not_a_code_element():
+    # A code element (st.code), even in the closed box, made the first view load the browser's
+    # code highlighter (~1.5 MB of JavaScript).
     at = _page()
     assert not at.exception
     assert not at.code and at.expander[0].label == "Code for what is on screen"
-    at.session_state["img_code"] = True  # opened (its on_change reruns the page's lesson)
-    at.run()
-    assert "Image.open('chalkboard.png')" in at.code[0].value
+    assert "Image.open('chalkboard.png')" in _code(at)
 
 
 def test_default_render(page):
@@ -117,7 +122,7 @@ def test_zscore_formula_has_this_images_numbers(page):
     for c, name in enumerate("RGB"):
         x = coffee[..., c]
         assert rf"z_{{\mathrm{{{name}}}}} = \frac{{x - {x.mean():.4g}}}{{{x.std():.4g}}}" in latex
-    code = page.code[0].value
+    code = _code(page)
     assert "transforms.Normalize(mean, std)" in code and "divides by 65535" not in code
     # Unbounded output: the display mapping is stated, with a grey bar (HTML, no chart).
     assert any(c.value.startswith("Shown with -3..3 → black..white.") for c in page.caption)
@@ -227,7 +232,7 @@ def test_code_on_screen_runs_and_gives_the_result(page, technique, tmp_path, mon
         extra["reference"] = load_sample(ref).pixels
     monkeypatch.chdir(tmp_path)
     namespace: dict = {}
-    exec(compile(page.code[0].value, "<on screen>", "exec"), namespace)
+    exec(compile(_code(page), "<on screen>", "exec"), namespace)
     expected = apply_technique(technique, img, **extra)
     atol = 2e-4 if technique == "clahe" else 1e-6  # CLAHE: float32 inside
     np.testing.assert_allclose(namespace["out"], expected, atol=atol, rtol=1e-6)
@@ -649,7 +654,7 @@ def _markdown_texts(at: AppTest) -> list[str]:
 def test_an_uploaded_files_name_is_shown_literally(name):
     # The name was put in st.caption as Markdown: **x** turned bold, $\href{..}{x}$ was typeset,
     # [a](b) became a link. Now every punctuation mark is escaped (normviz.literal).
-    at = _page(img_code=True)
+    at = _page()
     arr = np.random.default_rng(4).integers(0, 255, (30, 40, 3), dtype=np.uint8)
     at.file_uploader(key="img_upload").set_value((name, _png(arr), "image/png")).run()
     assert not at.exception and not at.error, (at.exception, at.error)
@@ -659,7 +664,7 @@ def test_an_uploaded_files_name_is_shown_literally(name):
     for text in _markdown_texts(at):  # nowhere as Markdown
         assert name not in text and name.split(".")[0] not in text.replace(JOINER, "")
     # the code on screen opens the file by its own name, as a Python string
-    assert f"Image.open({name!r})" in at.code[0].value
+    assert f"Image.open({name!r})" in _code(at)
 
 
 def test_a_url_value_quoted_in_a_warning_is_shown_literally():

@@ -633,3 +633,21 @@ def test_stats_table_html_round_trips_the_rows():
         ["R <before>", "0", "255", "12.3457", "0"],
         ["R after", "-1.5", "2", "0.1", "1"],
     ]
+
+
+def test_code_html_keeps_the_code_and_colours_its_tokens():
+    from normviz.figures.images import code_html
+    from normviz.figures.images._code_html import COLOURS
+
+    code = 'import numpy as np\nx = np.clip(img, 2.5, 250)  # a <b> & "c"\ns = f"{x!r}"\n'
+    root = ET.fromstring(code_html(code, label='Code "on screen"'))
+    assert "".join(root.itertext()) == code  # the text is the code exactly, as copied
+    assert root.get("aria-label") == 'Code "on screen"' and root.get("tabindex") == "0"
+    spans = {(s.text, s.get("style")) for s in root.iter("span")}
+    colour = {k: f"color:{v}" for k, v in COLOURS.items()}
+    assert {("import", colour["keyword"]), ("as", colour["keyword"])} <= spans
+    assert {("2.5", colour["number"]), ("250", colour["number"])} <= spans
+    assert ('# a <b> & "c"', colour["comment"]) in spans and ('f"{x!r}"', colour["string"]) in spans
+    assert "np" not in {t for t, _ in spans}  # names stay plain
+    broken = "x = '''never closed\n"
+    assert "".join(ET.fromstring(code_html(broken, label="c")).itertext()) == broken

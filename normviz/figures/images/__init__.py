@@ -41,6 +41,7 @@ from normviz.figures.images._channels import (
     line_legend,
 )
 from normviz.figures.images._chart_html import CHART_CLASS, histogram_html, transfer_html
+from normviz.figures.images._code_html import code_html
 from normviz.figures.images._display import DisplayBarInfo, display_bar_info, plot_display_bar
 from normviz.figures.images._display_html import display_bar_html, nice_ticks
 from normviz.figures.images._histogram import (
@@ -84,6 +85,7 @@ __all__ = [
     "channel_dash",
     "channel_names",
     "coarsen_histogram",
+    "code_html",
     "display_bar_html",
     "display_bar_info",
     "histogram_html",
