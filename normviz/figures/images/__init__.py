@@ -40,7 +40,7 @@ from normviz.figures.images._channels import (
     channel_names,
     line_legend,
 )
-from normviz.figures.images._chart_html import CHART_CLASS, histogram_html, transfer_html
+from normviz.figures.images._chart_html import CHART_CLASS
 from normviz.figures.images._code_html import code_html
 from normviz.figures.images._display import DisplayBarInfo, display_bar_info, plot_display_bar
 from normviz.figures.images._display_html import display_bar_html, nice_ticks
@@ -51,6 +51,7 @@ from normviz.figures.images._histogram import (
     histogram_info,
     plot_histogram,
 )
+from normviz.figures.images._histogram_html import histogram_html
 from normviz.figures.images._mini import SVG_DASHES, mini_histogram_svg
 from normviz.figures.images._stats import stats_rows, stats_table_html
 from normviz.figures.images._style import (
@@ -62,6 +63,7 @@ from normviz.figures.images._style import (
     plot_empty,
 )
 from normviz.figures.images._transfer import TransferInfo, plot_transfer, transfer_info
+from normviz.figures.images._transfer_html import transfer_html
 
 __all__ = [
     "AXIS_ROOM",
