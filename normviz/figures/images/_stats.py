@@ -7,6 +7,7 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 
+from normviz.figures._theme import AXIS_LINE, GRID
 from normviz.figures.images._channels import StatsLike, channel_names
 
 _Q = {'"': "&quot;"}
@@ -76,7 +77,7 @@ def stats_table_html(rows: Sequence[Mapping[str, float | str]], *, label: str) -
     (True, True)
     """
     columns = list(rows[0]) if rows else []
-    cell = "padding:4px 10px;border-bottom:1px solid #e5e7eb;white-space:nowrap"
+    cell = f"padding:4px 10px;border-bottom:1px solid {GRID};white-space:nowrap"
     head = "".join(f"<th>{escape(c)}</th>" for c in columns)
     body = "".join(
         "<tr>" + "".join(f"<td>{_cell(r[c])}</td>" for c in columns) + "</tr>" for r in rows
@@ -87,7 +88,7 @@ def stats_table_html(rows: Sequence[Mapping[str, float | str]], *, label: str) -
         f"<style>.nv-table table{{border-collapse:collapse;font-size:14px;"
         "font-variant-numeric:tabular-nums;margin:0}"
         f".nv-table th,.nv-table td{{{cell};text-align:right}}"
-        ".nv-table th{font-weight:600;border-bottom-color:#9ca3af}"
+        f".nv-table th{{font-weight:600;border-bottom-color:{AXIS_LINE}}}"
         ".nv-table th:first-child,.nv-table td:first-child{text-align:left}</style>"
         f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
     )
