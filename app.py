@@ -49,8 +49,9 @@ PAGES = [
     st.Page(script, title=title, icon=icon, url_path=url, default=url == "home")
     for script, title, icon, url in PAGE_TABLE
 ]
+# Each page's script, by its URL path. (A comment: a bare string here would be drawn by
+# Streamlit's magic on every page.)
 SCRIPTS = {url: HERE / script for script, _, _, url in PAGE_TABLE}
-"""Each page's script, by its URL path."""
 
 
 @st.cache_resource(show_spinner=False)
