@@ -49,9 +49,9 @@ PAGES = [
     st.Page(script, title=title, icon=icon, url_path=url, default=url == "home")
     for script, title, icon, url in PAGE_TABLE
 ]
-# Each page's script, by its URL path. (A comment: a bare string here would be drawn by
-# Streamlit's magic on every page.)
-SCRIPTS = {url: HERE / script for script, _, _, url in PAGE_TABLE}
+# Each page's script, by its title (the default page's URL path is ""). A comment, not a bare
+# string: Streamlit's magic would draw that on every page.
+SCRIPTS = {title: HERE / script for script, title, _, _ in PAGE_TABLE}
 
 
 @st.cache_resource(show_spinner=False)
@@ -82,7 +82,7 @@ with st.sidebar:
         "Pillow and scikit-image in its tests."
     )
     # In the sidebar: the script draws nothing, and takes no room from a lesson.
-    prewarm(SCRIPTS[page.url_path])
+    prewarm(SCRIPTS[page.title])
 show_lost_session_notice()
 page.run()
 preload_torch()
