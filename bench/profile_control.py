@@ -25,6 +25,7 @@ def main() -> None:
     ap.add_argument("--path", default="/lab", help="the lesson: /layers, /images or /lab")
     ap.add_argument("--key", required=True, help="the control's key (or scan id), e.g. lab_mode")
     ap.add_argument("--query", default="")
+    ap.add_argument("--cold", action="store_true", help="trace the first action too")
     ap.add_argument("--before", help="a control's key driven (untraced) before each action")
     ap.add_argument("--repeats", type=int, default=1, help="traced actions after the warm-up")
     args = ap.parse_args()
@@ -55,7 +56,7 @@ def main() -> None:
                 el = page.locator(f"[data-walk='{w.walk}']").first
                 el.evaluate("e => e.scrollIntoView({block: 'center'})")
                 wait_settled(page, 0.0, quiet_s=0.3)
-                if not i:  # warm-up, untraced
+                if not i and not args.cold:  # warm-up, untraced
                     page.evaluate("() => { window.__probe.input = 0; }")
                     ACTIONS[w.kind](page, el, w)
                     since = page.evaluate("() => window.__probe.input")
