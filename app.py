@@ -13,6 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from pages._prewarm import prewarm
 from pages._reconnect import note_lost_session, show_lost_session_notice
 
 st.set_page_config(
@@ -82,6 +83,7 @@ with st.sidebar:
         "Every number is computed by the normviz package and checked against PyTorch, "
         "Pillow and scikit-image in its tests."
     )
+    prewarm()  # in the sidebar: the script draws nothing, and takes no room from a lesson
 show_lost_session_notice()
 page.run()
 preload_torch()

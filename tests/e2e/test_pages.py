@@ -6,6 +6,8 @@ Each lesson page's own test (test_images, test_layers, test_lab) checks that pag
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import check_page, health, open_page, shoot
 
 
@@ -45,3 +47,28 @@ def test_a_click_on_the_selected_segment_keeps_it_selected(page, server):
             after = page.evaluate(SEGMENTS)[i]
             assert [label for label, on in after if on] == chosen, (path, after)
         check_page(page)
+
+
+PREWARMED = "() => (window.__normvizPrewarm || {done: []}).done"
+# Every resource the page fetched whose URL names one of Streamlit's lazily loaded modules.
+LAZY_FETCHES = """names => performance.getEntriesByType('resource').map(e => e.name)
+    .filter(url => names.some(n => url.includes('/static/js/' + n + '.')))"""
+
+
+def test_lazy_element_code_is_compiled_once_while_idle(page, server):
+    """After the lab's first view, Plotly, the code highlighter and the data grid are imported in
+    idle time (pages/_prewarm.py); the L1 code box opened afterwards uses that same module (no
+    second fetch of the highlighter under another URL) and shows its code."""
+    from pages._prewarm import LAZY_MODULES, lazy_files
+
+    assert len(lazy_files()) == len(LAZY_MODULES), "a lazy module's file was not found"
+    open_page(page, server, "/lab")
+    page.wait_for_function(f"() => ({PREWARMED})().length === {len(LAZY_MODULES)}", timeout=30_000)
+    done = page.evaluate(PREWARMED)
+    assert sorted(url.rsplit("/", 1)[-1] for url in done) == sorted(lazy_files())
+    page.locator(".st-key-lab_l1_bug summary").first.click()
+    code = page.locator(".st-key-lab_l1_bug [data-testid='stCode']").first
+    expect(code).to_contain_text("abs", timeout=20_000)
+    fetched = page.evaluate(LAZY_FETCHES, list(LAZY_MODULES))
+    assert sorted(fetched) == sorted(done), f"fetched {fetched}, prewarmed {done}"
+    check_page(page)
