@@ -25,6 +25,7 @@ def main() -> None:
     ap.add_argument("--path", default="/lab", help="the lesson: /layers, /images or /lab")
     ap.add_argument("--key", required=True, help="the control's key (or scan id), e.g. lab_mode")
     ap.add_argument("--query", default="")
+    ap.add_argument("--wait", type=float, default=0.0, help="seconds to wait after the view")
     ap.add_argument("--cold", action="store_true", help="trace the first action too")
     ap.add_argument("--before", help="a control's key driven (untraced) before each action")
     ap.add_argument("--repeats", type=int, default=1, help="traced actions after the warm-up")
@@ -44,6 +45,7 @@ def main() -> None:
             page.set_default_timeout(15_000)
             page.goto(f"{url}{args.path}{args.query}")
             wait_settled(page, 0.0, timeout_s=90.0)
+            page.wait_for_timeout(args.wait * 1000)  # background work (prewarm, a study)
             for i in range(args.repeats + 1):
                 if args.before:
                     b = next(x for x in scan(page) if args.before in (x.key, x.id))
