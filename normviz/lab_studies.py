@@ -479,10 +479,12 @@ class DropoutCheck(NamedTuple):
     unscaled_ratio: float
 
 
-MASK_CHUNK = 250
-"""Masks :func:`dropout_check` draws in one call of its dropout layer (a ``(chunk, N, W)``
-input): the default check's 1000 masks drawn one call each took ~130 ms of the page run that
-needed it (a new dataset, network or preset), four calls take ~50 ms."""
+MASK_ELEMENTS = 2**20
+"""At most this many numbers per call of :func:`dropout_check`'s dropout layer: it is given a
+stack of copies of ``h`` (a ``(chunk, N, W)`` input, 4 MB at most, and as much for its mask and
+output), so it draws many masks per call. The default check's 1000 masks, one call each, took
+~130 ms of the page run that needed it (a new dataset, network or preset); a few calls take
+~50 ms. ``h`` itself larger than this (up to 4,500 x 256): one mask per call, as before."""
 
 
 def _hidden_activations(model: nn.Sequential, x: torch.Tensor) -> torch.Tensor:
@@ -551,8 +553,8 @@ def dropout_check(
     count = 0
     with torch.no_grad():
         for k in ks:
-            while count < k:  # up to MASK_CHUNK masks drawn at once: (chunk, N, W)
-                chunk = min(k - count, MASK_CHUNK)
+            while count < k:  # a stack of masks at once: (chunk, N, W)
+                chunk = max(1, min(k - count, MASK_ELEMENTS // h.numel()))
                 out = drop(h.expand(chunk, *h.shape)).sum(0).double()
                 total += out
                 total_unscaled += out * (1 - p)  # m * h: the same masks without 1/(1 - p)

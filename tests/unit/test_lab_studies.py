@@ -11,6 +11,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from normviz import lab_studies
 from normviz.lab_studies import (
     DROPOUT_CHECK_IGNORES,
     MAX_STUDY_UPDATES,
@@ -217,6 +218,11 @@ def test_dropout_check_draws_its_masks_in_a_few_calls_of_the_layer(monkeypatch):
     assert len(shapes) <= 8
     ratio = check.rms_diff / check.predicted_rms  # and still the 1/sqrt(K) law
     assert np.all((ratio > 0.8) & (ratio < 1.25)), ratio
+    # A wide network on many points: the stack stays within MASK_ELEMENTS numbers a call.
+    shapes.clear()
+    monkeypatch.setattr(lab_studies, "MASK_ELEMENTS", 3 * n_train * 8)
+    dropout_check(config, 0.5, ks=(1, 10))
+    assert [s[0] for s in shapes] == [1, 3, 3, 3]
 
 
 @pytest.mark.parametrize(
