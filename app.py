@@ -37,23 +37,20 @@ st.html(
     " .stApp .katex-display > .katex { white-space: normal; }</style>"
 )
 
+HERE = Path(__file__).parent
+PAGE_TABLE = (
+    # script, title, icon, URL path
+    ("pages/home.py", "Welcome", ":material/home:", "home"),
+    ("pages/images.py", "Image normalization", ":material/image:", "images"),
+    ("pages/layers.py", "Normalization layers", ":material/view_in_ar:", "layers"),
+    ("pages/lab.py", "Regularization lab", ":material/model_training:", "lab"),
+)
 PAGES = [
-    st.Page(
-        "pages/home.py", title="Welcome", icon=":material/home:", url_path="home", default=True
-    ),
-    st.Page(
-        "pages/images.py", title="Image normalization", icon=":material/image:", url_path="images"
-    ),
-    st.Page(
-        "pages/layers.py",
-        title="Normalization layers",
-        icon=":material/view_in_ar:",
-        url_path="layers",
-    ),
-    st.Page(
-        "pages/lab.py", title="Regularization lab", icon=":material/model_training:", url_path="lab"
-    ),
+    st.Page(script, title=title, icon=icon, url_path=url, default=url == "home")
+    for script, title, icon, url in PAGE_TABLE
 ]
+SCRIPTS = {url: HERE / script for script, _, _, url in PAGE_TABLE}
+"""Each page's script, by its URL path."""
 
 
 @st.cache_resource(show_spinner=False)
@@ -83,7 +80,8 @@ with st.sidebar:
         "Every number is computed by the normviz package and checked against PyTorch, "
         "Pillow and scikit-image in its tests."
     )
-    prewarm()  # in the sidebar: the script draws nothing, and takes no room from a lesson
+    # In the sidebar: the script draws nothing, and takes no room from a lesson.
+    prewarm(SCRIPTS[page.url_path])
 show_lost_session_notice()
 page.run()
 preload_torch()

@@ -176,7 +176,7 @@ class FirstView:
 
 MAIN = {
     "/images": "[data-testid=stImage] img",
-    "/layers": "[data-testid=stPlotlyChart], [data-testid=stImage] img",
+    "/layers": ".nv-cube-draw svg",
     "/lab": "iframe[data-testid=stCustomComponentV1][src*='live_chart']",
 }
 """Each lesson's main element: its first view is not usable before one is there (and drawn)."""

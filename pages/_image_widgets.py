@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
@@ -25,12 +24,11 @@ __all__ = ["Prepared", "Result"]  # re-exported for the page's type hints
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
-def cached_figure(cache_key: tuple, _build: Callable[[], go.Figure]) -> go.Figure:
-    """Build a figure once per ``cache_key`` (Plotly's validation costs 20-150 ms a figure).
+def cached_html(cache_key: tuple, _build: Callable[[], str]) -> str:
+    """Build a chart's HTML once per ``cache_key`` (~5-10 ms a chart, its alt text included).
 
-    A figure is an immutable value shared by every session showing the same image and state
-    (``st.plotly_chart`` only reads it), so it is kept as is rather than unpickled on each
-    rerun (~6 ms a figure with ``st.cache_data``). Never mutate a returned figure.
+    A string is immutable and shared by every session showing the same image and state, so it
+    is kept as is (``st.cache_resource``) rather than copied out of a pickle on each rerun.
     """
     return _build()
 

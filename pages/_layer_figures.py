@@ -5,10 +5,10 @@ each ``@st.cache_*`` decorator met there hashes its function's source again (~8 
 a run for the page's six). An imported module's decorators run once per server.
 
 Built figures are shared read-only values (``st.cache_resource``: no unpickling per rerun). The
-two animations (the cube and the running statistics) are FigureSpecs, so sending one again costs
-only its JSON (normviz.figures' docstring has the timings). An animated cube takes ~0.1-1 s of
-CPU to build; on a class server every rerun of this page rebuilding (or even deep-copying) them
-starved the live lab sessions.
+running statistics' animation is a FigureSpec, so sending it again costs only its JSON
+(normviz.figures' docstring has the timings); the animated cube is the plain dict its SVG player
+takes (pages/_cube_view.py). On a class server every rerun of this page rebuilding (or even
+deep-copying) them starved the live lab sessions.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from normviz import layer_captions as captions
 from normviz import layer_studies as studies
 from normviz import tensors
 from normviz.figures import layers as fig
-from normviz.figures.layers_cube import cube_alt, plot_cube
 from normviz.figures.layers_cube_row import cube_tile_image, tile_alt, tile_png, tile_ranges
+from normviz.figures.layers_cube_svg import cube_payload, cube_svg
 from normviz.figures.layers_moments import moments_html
 
 try:  # bundled photographs, when the samples module is there
@@ -45,9 +45,10 @@ def batch(source: str, n: int, c: int, side: int, offsets: tuple[float, ...]) ->
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def cube(key: tuple, kind: str, groups: int | None, _x: torch.Tensor, layout: str = "nct"):
-    """(animated cube figure, its alt text, its CubeInfo) of ``kind`` on the batch ``key``."""
+    """(animated cube's player payload, its alt text, its CubeInfo) of ``kind`` on ``key``."""
     info = studies.cube_info(_x, kind, groups, layout)
-    return plot_cube(info), cube_alt(info), info
+    view = cube_svg(info)
+    return cube_payload(view), view.label, info
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)

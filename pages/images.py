@@ -19,7 +19,6 @@ from pages._router import ensure_router
 
 ensure_router()
 
-CHART = {"config": {"displayModeBar": False}, "width": "stretch"}
 FULL_RUN = "img_full_run"  # set by the whole page's run, read by the lesson fragment
 CODE_BOX = "img_code"  # the expander of the code on screen (its key: .st-key-img_code)
 FORMATS = list(io.UPLOAD_EXTENSIONS)
@@ -117,12 +116,15 @@ def lesson(prep: w.Prepared, hkey: str, upload: bool, source: tuple, title: str,
         st.caption(image_text.input_display_note(i_lo, i_hi))
         marks = image_view.clip_marks(key, params)
         bounds = tuple(marks.values()) if marks else ()
-        before_hist = w.cached_figure(("before", hkey, log_y, bounds), lambda: fig.plot_histogram(
-            prep.stats.fine, names=names, x_range=prep.input_range, log_y=log_y, markers=marks,
-        ))  # fmt: skip
-        st.plotly_chart(before_hist, key="img_hist_before", **CHART, alt=image_alt.histogram_alt(
-            prep.stats.fine, names=names, x_range=prep.input_range, log_y=log_y, markers=marks,
-        ))  # fmt: skip
+        # HTML pictures, not Plotly charts: the page loads no Plotly at all (see _chart_html).
+        with st.container(key="img_hist_before"):
+            st.html(w.cached_html(("before", hkey, log_y, bounds), lambda: fig.histogram_html(
+                prep.stats.fine, names=names, x_range=prep.input_range, log_y=log_y,
+                markers=marks, alt=image_alt.histogram_alt(
+                    prep.stats.fine, names=names, x_range=prep.input_range, log_y=log_y,
+                    markers=marks,
+                ),
+            )))  # fmt: skip
     with after:
         st.subheader(f"After: {tech.title}")
         st.image(res.jpeg, width="stretch", alt=image_alt.output_image_alt(
@@ -138,31 +140,31 @@ def lesson(prep: w.Prepared, hkey: str, upload: bool, source: tuple, title: str,
             st.html(fig.display_bar_html(
                 d_lo, d_hi, unit=unit, alt=image_alt.display_bar_alt(d_lo, d_hi, unit),
             ))  # fmt: skip
-        after_hist = w.cached_figure(("after", *state, log_y), lambda: fig.plot_histogram(
-            res.hist, names=names, x_range=res.display, x_title="output", log_y=log_y,
-        ))  # fmt: skip
-        st.plotly_chart(after_hist, key="img_hist_after", **CHART, alt=image_alt.histogram_alt(
-            res.hist, names=names, x_range=res.display, what="the output", log_y=log_y,
-        ))  # fmt: skip
+        with st.container(key="img_hist_after"):
+            st.html(w.cached_html(("after", *state, log_y), lambda: fig.histogram_html(
+                res.hist, names=names, x_range=res.display, x_title="output", log_y=log_y,
+                alt=image_alt.histogram_alt(
+                    res.hist, names=names, x_range=res.display, what="the output", log_y=log_y,
+                ),
+            )))  # fmt: skip
 
     curve_col, table_col = st.columns(2, gap="medium")
     curve_names = ("Y",) if params.get("mode") == "luminance" else names
     with curve_col:
-        curve = w.cached_figure(("curve", *state), lambda: fig.plot_transfer(
-            res.curve, names=curve_names,
-            x_range=prep.input_range, display_range=res.display, title="Transfer curve",
-            y_range=image_view.curve_y_range(key, res.display),
-            empty_message=image_text.no_curve_note(key),
-        ))  # fmt: skip
-        st.plotly_chart(curve, key="img_curve", **CHART, alt=image_alt.transfer_alt(
-            res.curve, names=curve_names, empty_message=image_text.no_curve_note(key),
-        ))  # fmt: skip
+        empty = image_text.no_curve_note(key)
+        st.markdown("**Transfer curve**")
+        with st.container(key="img_curve"):
+            st.html(w.cached_html(("curve", *state), lambda: fig.transfer_html(
+                res.curve, names=curve_names, x_range=prep.input_range, display_range=res.display,
+                y_range=image_view.curve_y_range(key, res.display), empty_message=empty,
+                alt=image_alt.transfer_alt(res.curve, names=curve_names, empty_message=empty),
+            )))  # fmt: skip
     with table_col:
         st.markdown("**Statistics per channel**")
         rows = image_view.stats_table(prep.stats, res.stats, names)
-        # A grid, not a static table (lighter in the browser): at 853 px (1280x720 at 150 %)
-        # this column is ~250 px, and only the grid scrolls its five columns there unclipped.
-        st.dataframe(rows, hide_index=True, width="stretch")
+        # A plain HTML table (no grid component to load): at 853 px (1280x720 at 150 %) this
+        # column is ~250 px, and the table scrolls its five columns sideways there, unclipped.
+        st.html(fig.stats_table_html(rows, label="Statistics per channel"))
         st.caption(image_text.stats_caption(prep.shape, prep.preview.shape))
 
     st.subheader("The formula, with this image's numbers")
@@ -176,13 +178,14 @@ def lesson(prep: w.Prepared, hkey: str, upload: bool, source: tuple, title: str,
         st.warning(note.text, icon=":material/warning:")
     else:
         st.info(note.text, icon=":material/info:")
-    # Drawn with the lesson, closed (no on_change: opening it is instant). Drawn only while open
-    # (on_change="rerun"), its first opening cost ~0.7 s (a rerun and the highlighter's load),
-    # for ~0.15 s less main thread in the first view: not worth it.
+    # Drawn with the lesson, closed (no on_change: opening it is instant). Highlighted here
+    # (fig.code_html), not by st.code: a code box, even closed, made the first view load and
+    # compile Streamlit's code highlighter (~0.4 s of main thread); drawn only while open, its
+    # opening cost a rerun and that load (~1.2 s).
     with st.expander("Code for what is on screen", icon=":material/code:", key=CODE_BOX):
         image_file, ref_file = w.code_files(prep, file, params)
         code = image_text.snippet(key, params, prep.stats, prep.dtype, image_file.name, ref_file)
-        st.code(code, language="python")
+        st.html(fig.code_html(code, label="Python code for what is on screen"))
 
     # Computed on click, outside the script thread: everything is bound now, nothing read later.
     bound = (data, sample, key, prep, dict(params))

@@ -17,6 +17,7 @@ from normviz import layers, tensors
 from normviz.layer_kinds import formulas, groups_for
 from normviz.layer_links import CONVENTIONS, SOURCES, TABS
 from pages import _layer_links as links
+from pages._cube_view import cube_view
 from pages._held import begin, held
 from pages._layer_figures import batch, cube, cube_row, load_sample, moments_figure, noise_figure
 from pages._layer_figures import running as running_figure
@@ -114,8 +115,9 @@ def lesson(x, key: tuple, kind: str, n: int, c: int, side: int) -> None:
         with tabs[0]:
             left, right = st.columns([3, 2])
             with left:
-                chart, alt, info = cube(key, kind, g_kind, x)
-                st.plotly_chart(chart, key="lay_cube_chart", alt=alt, **CHART)
+                # An SVG and its own player: Plotly's chart module is not loaded for it.
+                view, _, info = cube(key, kind, g_kind, x)
+                cube_view(view, key="lay_cube_chart")
             with right:
                 st.markdown(f"#### {NAMES[kind]}")
                 for formula in formulas(kind):
@@ -153,8 +155,7 @@ def lesson(x, key: tuple, kind: str, n: int, c: int, side: int) -> None:
                 col.metric(metric.label, metric.value)
             st.markdown(text.groupnorm_text(check))
             st.warning(captions.GROUPNORM_MISCONCEPTION)
-            chart, alt, _ = cube(key, "group", groups, x)
-            st.plotly_chart(chart, key="lay_gn_chart", alt=alt, **CHART)
+            cube_view(cube(key, "group", groups, x)[0], key="lay_gn_chart")
 
     if tabs[3].open:  # only the open tab runs and draws
         with tabs[3]:
@@ -167,8 +168,7 @@ def lesson(x, key: tuple, kind: str, n: int, c: int, side: int) -> None:
             ) or p.default)  # fmt: skip
             tokens = tensors.synthetic_tokens(2, 6, 8, seed=0)
             st.latex(captions.token_sets_tex())
-            chart, alt, _ = cube(("tokens",), tok_kind, None, tokens, "ntd")
-            st.plotly_chart(chart, key="lay_tok_chart", alt=alt, **CHART)
+            cube_view(cube(("tokens",), tok_kind, None, tokens, "ntd")[0], key="lay_tok_chart")
             st.markdown(text.padding_text(studies.padding_effect(tokens, 3), tokens.shape[0]))
             st.markdown(text.WHY_LAYERNORM)
 

@@ -11,10 +11,13 @@ Every figure has one style, as in Optuna's visualization:
 Builders return a plain ``plotly.graph_objects.Figure``, except where the
 :class:`~normviz.figures._spec.FigureSpec` pays (built and sent without Plotly's object tree,
 read-only): the lab's curves, weights and boundary, redrawn on every tick (2 ms a tick against
-14 ms as figures), and the layers lesson's animations, cached and sent again on every rerun.
+14 ms as figures), and the layers lesson's running statistics, cached and sent again on every
+rerun. The layers lesson's animated cube is no Plotly figure: inline SVG, one frame per set
+(:mod:`~normviz.figures.layers_cube_svg`), played by the page's own component.
 
 Modules: :mod:`~normviz.figures.images` (image lesson), :mod:`~normviz.figures.layers`,
-:mod:`~normviz.figures.layers_cube` and :mod:`~normviz.figures.layers_cube_row` (layers lesson),
+:mod:`~normviz.figures.layers_cube`, :mod:`~normviz.figures.layers_cube_svg` and
+:mod:`~normviz.figures.layers_cube_row` (layers lesson),
 :mod:`~normviz.figures.lab` (regularization lab: ``_curves``, ``_weights``, ``_boundary``,
 ``_studies``, ``_alt``, ``_style``).
 """

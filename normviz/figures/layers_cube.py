@@ -3,12 +3,14 @@
 Drawn in the manner of Figure 2 of Wu & He, "Group Normalization" (2018): the C axis runs left to
 right, N into the depth, H·W up, in an oblique projection (:func:`project`); the block's three
 visible faces show every cell, and the cells of one statistic set that reach them are shaded,
-inside the outline of the set's box. The figure is plain 2D SVG, a handful of paths whatever the
-tensor's size: no WebGL. (A 3D Plotly scene of one marker per element is a WebGL context that a
-GPU-less browser draws in software: seconds of the browser's main thread per changed control.)
-Builders take a :class:`normviz.layer_studies.CubeInfo` (plain numpy) and return a
-:class:`FigureSpec` built from plain dicts; they never import torch. The animated cube has one
-frame per set; a frame replaces only the shaded cells and the box (:data:`ANIMATED_TRACES`).
+inside the outline of the set's box: plain 2D paths, a handful whatever the tensor's size, no
+WebGL. (A 3D Plotly scene of one marker per element is a WebGL context that a GPU-less browser
+draws in software: seconds of the browser's main thread per changed control.)
+This module holds the geometry (:func:`project`, :func:`visible_cells`, the faces, boxes and
+axes as Plotly-style paths, which the small tiles of :mod:`~normviz.figures.layers_cube_row`
+draw) and the alt text; :mod:`~normviz.figures.layers_cube_svg` draws the animated cube from it
+as inline SVG, one frame per set. Builders take a :class:`normviz.layer_studies.CubeInfo`
+(plain numpy); they never import torch.
 """
 
 from __future__ import annotations
@@ -17,10 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from normviz.figures._spec import FigureSpec
-from normviz.figures._theme import LAYERS_FONT, NO_TEMPLATE, play_pause
 from normviz.layer_studies import CubeInfo
-from normviz.layer_text import set_caption
 from normviz.layers import KIND_NAMES
 
 ACCENT = "#4f46e5"
@@ -32,14 +31,8 @@ PAD = 0.5
 """Half a cell: a cell spans its index +- PAD on every axis."""
 FACES = ("front", "top", "side")
 """The three sides of the block the oblique view shows: a = 0, l = L - 1, b = B - 1."""
-ANIMATED_TRACES = [2, 3]
-"""Traces a frame replaces: the set's shaded cells, and its box."""
 SHADE = "rgba(79, 70, 229, 0.78)"
 """Fill of a shaded cell (ACCENT)."""
-BUTTONS_Y = 0.15
-"""Bottom of the animated cube's Play/Pause row (paper units): above its slider (~72 px of 514)."""
-CUBE_BOTTOM = 0.23
-"""Bottom of the animated cube's drawing (paper units): above the buttons' row (~33 px)."""
 
 
 def project(a, b, l_) -> tuple[np.ndarray, np.ndarray]:
@@ -183,35 +176,6 @@ def _traces(info: CubeInfo, group: int, dx: float = 0.0) -> list[dict]:
     ]  # fmt: skip
 
 
-def _frame_data(info: CubeInfo, group: int) -> list[dict]:
-    return [{"type": "scatter", **_cells_path(info, visible_cells(info, group))},
-            {"type": "scatter", **_box(info, group)}]  # fmt: skip
-
-
-def title_lines(caption: str) -> str:
-    """Return a set caption on three lines (``<br>``), to fit a phone's width.
-
-    The layer and set number, then which set and what it pools, then its moments.
-
-    Examples
-    --------
-    >>> title_lines("BatchNorm · set 3 of 3: c = 2 · over N, H·W · mean +2.000, std 1.000")
-    'BatchNorm · set 3 of 3<br>c = 2 · over N, H·W<br>mean +2.000, std 1.000'
-    """
-    head, sep, rest = caption.partition(": ")
-    if not sep:
-        return caption
-    which, _, moments = rest.rpartition(" · ")
-    return f"{head}<br>{which}<br>{moments}"
-
-
-def caption_of(title: str) -> str:
-    """Return the one-line caption a :func:`title_lines` title was made from (its inverse)."""
-    head, _, rest = title.partition("<br>")
-    which, _, moments = rest.partition("<br>")
-    return f"{head}: {which} · {moments}" if moments else title
-
-
 def _ticks(size: int, most: int = 6) -> list[int]:
     """Integer index ticks only (a sample has no index 0.5), at most about ``most`` of them."""
     step = max(1, -(-size // most))
@@ -274,79 +238,6 @@ def plane(xr: Sequence[float], yr: Sequence[float], domain_y: Sequence[float] = 
     }  # fmt: skip
 
 
-def plot_cube(info: CubeInfo, height: int = 600, frame_ms: int = 700) -> FigureSpec:
-    """Return the cube of ``info`` animated over its statistic sets, one frame per set.
-
-    Play/Pause buttons and a slider run in the browser (no server round trip per frame); the
-    buttons sit in a row of their own above the full-width slider. The title of each frame is
-    :func:`normviz.layer_text.set_caption` on three lines (:func:`title_lines`): the index the
-    set keeps, the axes it pools over, its mean and standard deviation.
-
-    Traces: 0 the block's three visible faces, 1 their cell edges, 2 the set's cells on them,
-    3 the set's box, 4 the axes' index labels; frames replace :data:`ANIMATED_TRACES`.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> labels = np.repeat(np.arange(3)[None, :, None], 2, axis=0).repeat(4, axis=2)
-    >>> kept = tuple((("c", c),) for c in range(3))  # set c keeps channel c
-    >>> info = CubeInfo("batch", None, ("N", "C", "H·W"), labels, (0.0, 1.0, 2.0), (1.0,) * 3,
-    ...                 ("N", "H·W"), kept)
-    >>> fig = plot_cube(info).full()
-    >>> len(fig.frames), [b.label for b in fig.layout.updatemenus[0].buttons]
-    (3, ['▶ Play', '❚❚ Pause'])
-    >>> caption_of(fig.frames[2].layout.title.text)
-    'BatchNorm · set 3 of 3: c = 2 · over N, H·W · mean +2.000, std 1.000'
-    >>> sorted({t.type for t in fig.data})  # no 3D scene: no WebGL context in the browser
-    ['scatter']
-    """
-    count = len(info.means)
-    axes, notes = _axes(info)
-    data = [*_traces(info, 0), axes]
-    frames = [
-        {"name": str(g), "data": _frame_data(info, g), "traces": ANIMATED_TRACES,
-         "layout": {"title": {"text": title_lines(set_caption(info, g))}}}
-        for g in range(count)
-    ]  # fmt: skip
-    play = {"frame": {"duration": frame_ms, "redraw": False}, "fromcurrent": True,
-            "transition": {"duration": 0}, "mode": "immediate"}  # fmt: skip
-    pause = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}
-    layout = {
-        "template": NO_TEMPLATE,
-        "height": height,
-        "font": LAYERS_FONT,
-        # Three short lines (title_lines): one line ran off a phone's 390 px.
-        "title": {"text": title_lines(set_caption(info, 0)), "x": 0.02, "xanchor": "left",
-                  "yref": "container", "y": 1.0, "yanchor": "top", "pad": {"t": 10},
-                  "font": {"size": 14}},
-        "margin": {"l": 4, "r": 4, "t": 76, "b": 10},
-        "dragmode": False,
-        "plot_bgcolor": "white",
-        "paper_bgcolor": "white",
-        **plane(*data_range(info), (CUBE_BOTTOM, 1.0)),
-        "annotations": notes,
-        # The buttons get a row of their own above the slider: beside it, on a phone's 390 px,
-        # they covered its first steps (the slider's left end was a fixed fraction of the width).
-        "updatemenus": [play_pause(
-            play, pause, x=0.02, y=BUTTONS_Y, xanchor="left", yanchor="bottom",
-            pad={"t": 0, "b": 0, "l": 0, "r": 0},
-        )],
-        "sliders": [
-            {
-                "active": 0, "x": 0.02, "y": 0.0, "len": 0.96, "yanchor": "bottom",
-                "currentvalue": {"prefix": "set ", "font": {"size": 12}},
-                "pad": {"t": 0, "b": 0},
-                "steps": [
-                    {"label": str(g + 1), "method": "animate",
-                     "args": [[str(g)], {**play, "frame": {"duration": 0, "redraw": False}}]}
-                    for g in range(count)
-                ],
-            }
-        ] if count else [],
-    }  # fmt: skip
-    return FigureSpec(data, layout, frames)
-
-
 def _shape_text(info: CubeInfo) -> str:
     a, b, length = info.labels.shape
     names = info.axis_names
@@ -354,7 +245,7 @@ def _shape_text(info: CubeInfo) -> str:
 
 
 def cube_alt(info: CubeInfo) -> str:
-    """Return the alternative text of :func:`plot_cube` for ``info``: what it shows, in numbers.
+    """Return the alternative text of the animated cube of ``info``: what it shows, in numbers.
 
     Names the layer, the tensor's shape as the cube draws it, how many statistic sets there are,
     how many elements each pools and over which axes, and the first set's mean and standard

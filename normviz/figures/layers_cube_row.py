@@ -51,9 +51,9 @@ def cube_title(info: CubeInfo) -> str:
 def plot_cube_tiles(infos: Sequence[CubeInfo], height: int = 300) -> list[go.Figure]:
     """Return one small figure per cube of ``infos``, each with its first statistic set shaded.
 
-    Tile ``i`` holds :func:`normviz.figures.layers_cube.plot_cube`'s first frame (every element,
-    the shaded set, its box) and the axes' names, titled :func:`cube_title`. All tiles share the
-    height and the data ranges (the largest cube's), so equal cells look equal.
+    Tile ``i`` holds the animated cube's first frame (:mod:`~normviz.figures.layers_cube_svg`:
+    every element, the shaded set, its box) and the axes' names, titled :func:`cube_title`. All
+    tiles share the height and the data ranges (the largest cube's), so equal cells look equal.
 
     Examples
     --------

@@ -27,6 +27,12 @@ def _specs(app: AppTest) -> list[dict]:
     return [json.loads(c.proto.spec) for c in app.get("plotly_chart")]
 
 
+def _cubes(app: AppTest) -> dict[str, dict]:
+    """The animated cubes drawn (SVG players, pages/_cube_view.py): key -> their payload."""
+    players = [c for c in app.get("bidi_component") if c.proto.component_name == "normviz_cube"]
+    return {c.proto.id.rsplit("-", 1)[-1]: json.loads(c.proto.json) for c in players}
+
+
 def _open(app: AppTest, tab: str) -> AppTest:
     """Select the tab ``tab`` (its URL name) as a click on its header does; rerun."""
     app.session_state["lay_tab"] = TABS[tab]
@@ -46,13 +52,16 @@ def _scenes(app: AppTest) -> int:
 
 
 def test_page_renders_with_animated_cube(at):
+    from normviz import layer_studies as studies
+    from normviz.figures.layers_cube_svg import cube_payload, cube_svg
+
     assert at.title[0].value == "Normalization layers"
-    specs = _specs(at)
-    cube = specs[0]
+    cube = _cubes(at)["lay_cube_chart"]
     assert len(cube["frames"]) == 6  # BatchNorm over C = 6 channels by default
-    buttons = cube["layout"]["updatemenus"][0]["buttons"]
-    assert [b["label"] for b in buttons] == ["▶ Play", "❚❚ Pause"]
-    assert all(len(c.proto.spec) < 1_000_000 for c in at.get("plotly_chart"))
+    # What the player gets is the page's batch's cube, as normviz draws it (tested there).
+    assert cube == cube_payload(cube_svg(studies.cube_info(_page_batch(), "batch", None)))
+    assert cube["ms"] == 700 and "<svg" in cube["svg"]
+    assert not at.get("plotly_chart")  # the first view loads no Plotly
     assert len(at.tabs) == 7
 
 
@@ -69,9 +78,9 @@ def test_every_kind(at, kind, frames):
     _open(at, "cube")
     at.selectbox(key="lay_kind").set_value(kind).run()
     assert not at.exception
-    spec = _specs(at)[0]
-    assert len(spec["frames"]) == frames
-    assert spec["frames"][0]["layout"]["title"]["text"].startswith(f"{KIND_NAMES[kind]} · set 1")
+    cube = _cubes(at)["lay_cube_chart"]
+    assert len(cube["frames"]) == frames
+    assert cube["frames"][0]["title"][0].startswith(f"{KIND_NAMES[kind]} · set 1")
     assert any(KIND_NAMES[kind] in m.value for m in at.markdown)
     _open(at, "moments")
     text = " ".join(m.value for m in at.markdown)
@@ -98,7 +107,7 @@ def test_shape_and_data_controls(at):
     at.select_slider(key="lay_c").set_value(16).run()
     at.slider(key="lay_side").set_value(8).run()
     assert not at.exception
-    assert all(len(c.proto.spec) < 3_000_000 for c in at.get("plotly_chart"))
+    assert all(len(c.proto.json) < 1_000_000 for c in at.get("bidi_component"))
     at.slider(key="lay_ch_offset").set_value(5.0).run()
     at.get("segmented_control")[0].set_value("crops").run()
     assert not at.exception
@@ -329,8 +338,12 @@ def test_every_chart_has_alternative_text_from_normviz():
 
     app = _linked({"convention": "keras", "momentum": "0.9"})
     charts = [c for tab in TABS for c in _open(app, tab).get("plotly_chart")]
-    assert len(charts) == 5  # one a tab but the moments' (tables) and the code tab's
-    alts = [c.proto.alt for c in charts]
+    assert len(charts) == 2  # the running statistics' and the batch sizes'
+    cubes = [c for tab in TABS for c in _cubes(_open(app, tab)).values()]
+    assert len(cubes) == 3  # the cube's, GroupNorm's range's and the tokens' tabs
+    alts = [c.proto.alt for c in charts] + [c["label"] for c in cubes]
+    for c in cubes:  # the SVG is an image labelled by the same text
+        assert f'role="img" aria-label="{escape(c["label"])}"' in c["svg"].replace("&#x27;", "'")
     _open(app, "moments")  # the moments' tables carry their summary as the figure's label
     study = studies.moments_study(_page_batch(), "batch", None)
     (table,) = _tables(app)
@@ -343,7 +356,8 @@ def test_every_chart_has_alternative_text_from_normviz():
     infos = [studies.cube_info(x, k, 2 if k == "group" else None) for k in KIND_NAMES]
     assert pictures == [tile_alt(i) for i in infos]
     assert all(len(a) > 40 for a in alts), alts
-    assert alts[0] == cube_alt(studies.cube_info(_page_batch(), "batch", None))
+    assert cube_alt(studies.cube_info(_page_batch(), "batch", None)) in alts
+    assert cube_alt(studies.cube_info(_page_batch(), "group", 2)) in alts
     trace = studies.running_study(0.9, "keras", 8, seed=0)
     assert running_alt(trace, *studies.POPULATION, tau=studies.time_constant(0.9, "keras")) in alts
 
@@ -360,6 +374,8 @@ def _page_batch():
 # The charts each tab draws, by their alternative text's start (what a screen reader reads).
 TAB_CHARTS = {"cube": 1, "moments": 0, "groupnorm": 1, "tokens": 1, "running": 1, "batch": 1,
               "code": 0}  # fmt: skip
+PLOTLY_TABS = {"running", "batch"}
+"""Tabs whose charts are Plotly's: the others load no Plotly (the cubes are SVG players)."""
 
 
 def test_only_the_open_tabs_charts_are_drawn():
@@ -371,7 +387,9 @@ def test_only_the_open_tabs_charts_are_drawn():
     seen = []
     for tab, count in TAB_CHARTS.items():
         _open(app, tab)
-        alts = [c.proto.alt for c in app.get("plotly_chart")]
+        plotly = [c.proto.alt for c in app.get("plotly_chart")]
+        assert bool(plotly) == (tab in PLOTLY_TABS), tab
+        alts = plotly + [c["label"] for c in _cubes(app).values()]
         assert len(alts) == count, (tab, alts)
         assert len(_tables(app)) == (tab == "moments"), tab  # the moments' four tables
         assert not set(alts) & {a for other in seen for a in other}, tab  # not drawn twice

@@ -59,8 +59,51 @@ def overlap(a, b) -> bool:
     return a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1
 
 
+# The HTML charts (normviz.figures.images.histogram_html / transfer_html, class "nv-chart"): the
+# chart's box and its texts by kind, each [left, top, right, bottom, text] in page pixels.
+HTML_CHART_BOXES = """() => Array.from(document.querySelectorAll('.nv-chart')).map(g => {
+    const box = (e) => { const r = e.getBoundingClientRect();
+        return [r.left, r.top, r.right, r.bottom, (e.textContent || '').trim()]; };
+    const all = (sel) => Array.from(g.querySelectorAll(sel)).filter(
+        e => e.getBoundingClientRect().width > 0).map(box);
+    return {graph: box(g).slice(0, 4), ticks: all('.nv-tick'), titles: all('.nv-axis-title'),
+            marks: all('.nv-marker'), notes: all('.nv-note'),
+            key: ((g.closest('[class*="st-key-"]') || {className: ''}).className.split(' ')
+                .filter(c => c.startsWith('st-key-')).join(' '))}; })"""
+
+
+def html_chart_problems(page) -> list[str]:
+    """Return, for every HTML chart on the page, the texts that collide or leave the chart.
+
+    A tick label, an axis title, a marker's label or a curve's label more than 0.5 px outside
+    its chart is clipped; tick labels, axis titles and marker labels must not overlap one
+    another (a curve's label may lie over the plot, not over those).
+    """
+    problems = []
+    for i, found in enumerate(page.evaluate(HTML_CHART_BOXES)):
+        g = found["graph"]
+        if g[2] - g[0] < 2:  # not drawn (a closed tab)
+            continue
+        where = f"html chart {i} ({found['key']})"
+        texts = found["ticks"] + found["titles"] + found["marks"]
+        for t in texts + found["notes"]:
+            if t[0] < g[0] - 0.5 or t[2] > g[2] + 0.5 or t[1] < g[1] - 0.5 or t[3] > g[3] + 0.5:
+                problems.append(f"{where}: {t[4]!r} cut at the chart's edge {t[:4]} vs {g}")
+        for a_i, a in enumerate(texts):
+            for b in texts[a_i + 1 :]:
+                if overlap(a, b):
+                    problems.append(f"{where}: {a[4]!r} runs into {b[4]!r}")
+        for note in found["notes"]:
+            for b in found["ticks"] + found["titles"]:
+                if overlap(note, b):
+                    problems.append(f"{where}: label {note[4]!r} over {b[4]!r}")
+    return problems
+
+
 def chart_text_problems(page) -> list[str]:
     """Return, for every Plotly graph on the page, the texts that collide or leave the graph.
+
+    The HTML charts are checked too (:func:`html_chart_problems`).
 
     A tick label or an axis title more than 0.5 px outside its graph is clipped (a chart title
     may reach 5 px above it: its glyphs' ascent, and 1 px to a side); a legend over a title, an
@@ -89,7 +132,7 @@ def chart_text_problems(page) -> list[str]:
             for b in titles[a_i + 1 :] + found["ticks"]:
                 if overlap(a, b):
                     problems.append(f"{where}: {a[4]!r} runs into {b[4]!r}")
-    return problems
+    return problems + html_chart_problems(page)
 
 
 # Texts the page clips: an element that hides its overflow (ellipsis, hidden, a scroller) and
@@ -103,6 +146,8 @@ CLIPPED = """() => {
         if (!e.getClientRects().length || !e.textContent.trim()) continue;
         if (e.closest('[role=tablist], [data-testid=stTooltipIcon], .js-plotly-plot, iframe'))
             continue;
+        // A wide table in a narrow column scrolls sideways on purpose (a focusable region).
+        if (e.closest('[role=region][tabindex="0"]')) continue;
         // Streamlit's own uploader hint lists every accepted type and ends in an ellipsis.
         if (e.closest('[data-testid=stFileUploaderDropzoneInstructions]')) continue;
         // A formula is judged as a whole: its display block, not KaTeX's inner struts.

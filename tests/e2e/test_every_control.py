@@ -70,6 +70,9 @@ KINDS = {
     # A custom component: the lab's live chart surface (an iframe of the app's own files), used
     # through its charts: a drag-zoom and a double-click on the loss curves.
     "stCustomComponentV1": "livechart",
+    # An inline custom component (st.components.v2): the layers lesson's cube player, whose set
+    # slider is a range input driven as a slider's (its Play button: tests/e2e/test_layers.py).
+    "stBidiComponentRegular": "slider",
 }
 # Kinds whose interaction must change the value the page shows for it.
 VALUED = {"slider", "selectbox", "multiselect", "radio", "checkbox", "number", "text"}

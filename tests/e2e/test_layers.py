@@ -10,42 +10,94 @@ from tests.e2e.screens import CLIPPED, OVERLAPS, SIZES, TEXT_BOXES, chart_text_p
 # Index of the first Plotly graph that carries animation frames, or -1.
 ANIMATED = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).findIndex(
     g => g._transitionData && g._transitionData._frames && g._transitionData._frames.length > 1)"""
-# What the animated graph shows right now: its traces' data and its slider position.
-STATE = """(i) => { const g = document.querySelectorAll('.js-plotly-plot')[i];
-    const s = (g.layout.sliders || []).map(s => s.active);
-    return JSON.stringify([s, (g.data || []).map(t => [t.x, t.y, t.z, t.marker && t.marker.color,
-        t.intensity, t.text])]); }"""
+
+# The animated cube's player (pages/_cube_view.py) in the open tab: the set it shows (its data
+# attribute, the slider, the text beside it, the title, the shaded cells) and its Play button.
+CUBE = ".nv-cube:visible"
+SHOWN = """(sel) => { const r = document.querySelector(sel).closest('.nv-cube') || document
+        .querySelector(sel);
+    const q = (s) => r.querySelector(s);
+    return {set: r.dataset.set, playing: r.dataset.playing, range: q('input[type=range]').value,
+            max: q('input[type=range]').max, at: q('.nv-cube-at').textContent,
+            title: Array.from(q('.nv-cube-title').children).map(e => e.textContent).join(' | '),
+            cells: Array.from(r.querySelectorAll('.nv-cells')).map(p => p.getAttribute('d')),
+            play: q('.nv-cube-play').getAttribute('aria-label')}; }"""
+
+
+def _shown(page, key: str = "lay_cube_chart") -> dict:
+    return page.evaluate(SHOWN, f".st-key-{key} .nv-cube")
 
 
 def test_layers_animation_plays_in_the_browser(page, server):
+    """The cube is an SVG with its own player, run by the browser: Play steps through the sets
+    without a script run, Pause stops it, the slider and its keys pick a set; a rerun with new
+    data redraws it in place and leaves no timer running. No Plotly on the first view."""
+    from normviz import layer_studies as studies
+    from normviz.figures.layers_cube_svg import cube_svg
+    from normviz.tensors import synthetic_batch
+
     took = open_page(page, server, "/layers")
     print(f"\n/layers settled in {took:.1f} s")
     check_page(page)
-    index = page.evaluate(ANIMATED)
-    assert index >= 0, "no Plotly figure with animation frames on /layers"
-    graph = page.locator(".js-plotly-plot").nth(index)
-    graph.scroll_into_view_if_needed()
-    before = page.evaluate(STATE, index)
+    assert page.locator("[data-testid=stPlotlyChart]").count() == 0
+    x = synthetic_batch(4, 6, 4, 4, channel_offset=3.0, channel_scale=1.0, sample_offset=1.0,
+                        sample_scale=0.0, seed=0)  # fmt: skip
+    view = cube_svg(studies.cube_info(x, "batch", None))
+    titles = [" | ".join(f.title) for f in view.frames]
+    player = page.locator(f".st-key-lay_cube_chart {CUBE}")
+    player.scroll_into_view_if_needed()
+    svg = player.locator("svg[role=img]")
+    assert svg.get_attribute("aria-label") == view.label
+    first = _shown(page)
+    assert first["set"] == "0" and first["title"] == titles[0] and first["at"] == "set 1 of 6"
+    assert first["play"] == "Play" and first["max"] == "6"
     shoot(page, "layers_before_play")
-    # Plotly's updatemenus: the first button of the animated figure is Play.
-    graph.locator(".updatemenu-button").first.click()
-    changed = False
-    for _ in range(20):
-        page.wait_for_timeout(250)
-        if page.evaluate(STATE, index) != before:
-            changed = True
-            break
-    assert changed, "the frames did not change after clicking Play"
-    # The animation runs in the browser: no script rerun was needed.
-    state = page.get_attribute("[data-testid=stApp]", "data-test-script-state")
-    assert state != "running"
-    assert exceptions(page) == []
+    before_runs = runs(page)
+    play = player.get_by_role("button", name="Play")
+    play.click()
+    page.wait_for_function(f"() => ({SHOWN})('.st-key-lay_cube_chart .nv-cube').set === '2'",
+                           timeout=5000)  # fmt: skip
+    now = _shown(page)
+    assert now["title"] == titles[2] and now["cells"] != first["cells"] and now["play"] == "Pause"
     shoot(page, "layers_playing")
+    player.get_by_role("button", name="Pause").click()
+    paused = _shown(page)["set"]
+    page.wait_for_timeout(1600)  # two frames' time: nothing moves
+    assert _shown(page)["set"] == paused and _shown(page)["playing"] == "false"
+    # The slider, by keyboard: End, Home, one step right; each shows its set at once.
+    slider = player.get_by_role("slider", name="Statistic set shown")
+    slider.focus()
+    for key, k in (("End", 5), ("Home", 0), ("ArrowRight", 1)):
+        page.keyboard.press(key)
+        assert _shown(page)["title"] == titles[k], key
+    assert slider.get_attribute("aria-valuetext") == titles[1].replace(" | ", ", ")
+    assert runs(page) == before_runs  # all of it in the browser: no script run
+    # Play, then a control that redraws the cube (a rerun with new data): the player stays,
+    # shows the new sets, and Pause stops it (no second timer left behind).
+    play.click()
+    _nudge(page, "lay_c")  # C = 6 -> 8: eight BatchNorm sets
+    page.wait_for_function(
+        f"() => ({SHOWN})('.st-key-lay_cube_chart .nv-cube').at.endsWith('of 8')", timeout=5000
+    )
+    if _shown(page)["playing"] == "true":
+        player.get_by_role("button", name="Pause").click()
+    paused = _shown(page)["set"]
+    page.wait_for_timeout(1600)
+    assert _shown(page)["set"] == paused, "a timer kept running after Pause"
+    assert exceptions(page) == [] and page.js_errors == []
 
 
-# The title every Plotly graph shows right now (the animated frames change it).
-TITLES = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(
-    g => ((g.layout && g.layout.title && g.layout.title.text) || '').replace(/<br>/g, ' | '))"""
+def test_the_cube_does_not_move_by_itself_with_reduced_motion(page, server):
+    """No autoplay: with prefers-reduced-motion the cube stands still until Play is pressed."""
+    page.emulate_media(reduced_motion="reduce")
+    open_page(page, server, "/layers")
+    page.wait_for_timeout(1600)
+    assert _shown(page)["set"] == "0" and _shown(page)["playing"] == "false"
+
+
+# The title every cube player shows right now (the set shown changes it).
+TITLES = """() => Array.from(document.querySelectorAll('.nv-cube-title')).map(
+    t => Array.from(t.children).map(e => e.textContent).join(' | '))"""
 
 
 def test_token_cube_captions_name_the_set_in_the_browser(page, server):
@@ -53,6 +105,7 @@ def test_token_cube_captions_name_the_set_in_the_browser(page, server):
     open_page(page, server, "/layers")
     page.locator("[data-testid=stTab]", has_text="Embeddings and tokens").click()
     settle(page)
+    page.locator(".st-key-lay_tok_chart .nv-cube").wait_for()
     titles = page.evaluate(TITLES)
     assert "LayerNorm · set 1 of 12 | n = 0, t = 0 · over D | mean" in " | ".join(titles)
     before = runs(page)
@@ -63,6 +116,7 @@ def test_token_cube_captions_name_the_set_in_the_browser(page, server):
     assert "n = 7" not in titles and "t = 3 ·" not in titles
     text = page.locator("[data-testid=stTabPanel]:visible").inner_text()
     assert "Xiong et al. 2020" in text and "padding tokens" in text
+    assert page.locator("[data-testid=stPlotlyChart]").count() == 0
     check_page(page)
     shoot(page, "layers_tokens_batchnorm")
 
@@ -168,33 +222,34 @@ FORMULA_BREAKS = """() => Array.from(
         return out;
     })"""
 
-# Boxes of the animated cube's Play/Pause buttons and of its slider's parts (rail, grip, step
-# ticks and labels, current value).
-CONTROLS = """(i) => { const g = document.querySelectorAll('.js-plotly-plot')[i];
-    const box = (e) => { const r = e.getBoundingClientRect();
-        return [r.left, r.top, r.right, r.bottom, (e.textContent || '').trim()]; };
-    const all = (sel) => Array.from(g.querySelectorAll(sel)).filter(
-        e => e.getBoundingClientRect().width > 0).map(box);
-    return {buttons: all('.updatemenu-button'),
-            slider: all('.slider-rail-rect, .slider-grip-rect, .slider-tick-rect, '
-                        + 'text.slider-label'),
-            graph: box(g.querySelector('.main-svg'))}; }"""
+# Boxes of the animated cube's title lines, Play/Pause button, slider and the text beside it,
+# and of the player itself.
+CONTROLS = """(sel) => { const r = document.querySelector(sel);
+    const box = (e) => { const b = e.getBoundingClientRect();
+        return [b.left, b.top, b.right, b.bottom, (e.textContent || e.getAttribute('aria-label')
+            || '').trim(), e.scrollWidth > e.clientWidth + 1]; };
+    return {player: box(r), title: Array.from(r.querySelectorAll('.nv-cube-title span')).map(box),
+            drawing: box(r.querySelector('svg')),
+            controls: [r.querySelector('.nv-cube-play'), r.querySelector('.nv-cube-at'),
+                       r.querySelector('input[type=range]')].map(box)}; }"""
 
 
-def animation_control_problems(page, index: int) -> list[str]:
-    """Return what hides what among graph ``index``'s Play/Pause buttons and slider parts."""
-    found = page.evaluate(CONTROLS, index)
+def animation_control_problems(page, width: int, key: str = "lay_cube_chart") -> list[str]:
+    """Return what hides what among the cube player's title, drawing, button and slider, and
+    what runs past the player's box or the screen."""
+    found = page.evaluate(CONTROLS, f".st-key-{key} .nv-cube")
+    p = found["player"]
+    parts = found["title"] + [found["drawing"]] + found["controls"]
     problems = [
-        f"button {b[4]!r} over the slider's {s[4] or 'rail'!r} {s[:4]}"
-        for b in found["buttons"]
-        for s in found["slider"]
-        if overlap(b, s)
+        f"{a[4][:30]!r} {a[:4]} over {b[4][:30]!r} {b[:4]}"
+        for i, a in enumerate(parts)
+        for b in parts[i + 1 :]
+        if overlap(a, b)
     ]
-    g = found["graph"]
-    for part in found["buttons"] + found["slider"]:
-        if part[0] < g[0] - 0.5 or part[2] > g[2] + 0.5 or part[3] > g[3] + 0.5:
-            problems.append(f"{part[4]!r} {part[:4]} outside the graph {g[:4]}")
-    assert found["buttons"] and found["slider"], found
+    for part in parts:
+        if part[0] < max(p[0], 0) - 0.5 or part[2] > min(p[2], width) + 0.5 or part[5]:
+            problems.append(f"{part[4][:30]!r} {part[:4]} clipped (player {p[:4]})")
+    assert len(found["title"]) == 3 and all(c[2] > c[0] for c in found["controls"]), found
     return problems
 
 
@@ -232,7 +287,7 @@ def test_the_lesson_fits_each_screen(page, server, size):
     problems += [f"clipped {c!r}" for c in page.evaluate(CLIPPED)]
     # Issue 12: Play/Pause covered the cube slider's first steps on a phone; "InstanceNorm"
     # broke mid-word above its small cube; the statistics formula broke right after "mu_S =".
-    problems += animation_control_problems(page, page.evaluate(ANIMATED))
+    problems += animation_control_problems(page, width)
     problems += [f"word broken across lines: {w!r}" for w in page.evaluate(BROKEN_WORDS)]
     problems += [f"formula line ends at {f!r}" for f in page.evaluate(FORMULA_BREAKS)]
     shoot(page, f"layers-screen-{size}")

@@ -6,6 +6,8 @@ Each lesson page's own test (test_images, test_layers, test_lab) checks that pag
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import check_page, health, open_page, shoot
@@ -49,6 +51,7 @@ def test_a_click_on_the_selected_segment_keeps_it_selected(page, server):
         check_page(page)
 
 
+LAB_SCRIPT = Path(__file__).resolve().parents[2] / "pages" / "lab.py"
 PREWARMED = "() => (window.__normvizPrewarm || {done: []}).done"
 # Every resource the page fetched whose URL names one of Streamlit's lazily loaded modules.
 LAZY_FETCHES = """names => performance.getEntriesByType('resource').map(e => e.name)
@@ -56,19 +59,22 @@ LAZY_FETCHES = """names => performance.getEntriesByType('resource').map(e => e.n
 
 
 def test_lazy_element_code_is_compiled_once_while_idle(page, server):
-    """After the lab's first view, Plotly, the code highlighter and the data grid are imported in
-    idle time (pages/_prewarm.py); the L1 code box opened afterwards uses that same module (no
-    second fetch of the highlighter under another URL) and shows its code."""
-    from pages._prewarm import LAZY_MODULES, lazy_files
+    """After the lab's first view, the lazy modules it draws (Plotly, the code highlighter, the
+    data grid) are imported in idle time (pages/_prewarm.py); the L1 code box opened afterwards
+    uses that same module (no second fetch of the highlighter under another URL) and shows its
+    code."""
+    from pages._prewarm import ELEMENT_MODULES, lazy_files, page_modules
 
-    assert len(lazy_files()) == len(LAZY_MODULES), "a lazy module's file was not found"
+    expected = lazy_files(page_modules(LAB_SCRIPT))
+    assert "StreamlitSyntaxHighlighter" in page_modules(LAB_SCRIPT)
+    assert len(expected) == len(set(ELEMENT_MODULES.values()))
     open_page(page, server, "/lab")
-    page.wait_for_function(f"() => ({PREWARMED})().length === {len(LAZY_MODULES)}", timeout=30_000)
+    page.wait_for_function(f"() => ({PREWARMED})().length === {len(expected)}", timeout=30_000)
     done = page.evaluate(PREWARMED)
-    assert sorted(url.rsplit("/", 1)[-1] for url in done) == sorted(lazy_files())
+    assert sorted(url.rsplit("/", 1)[-1] for url in done) == sorted(expected)
     page.locator(".st-key-lab_l1_bug summary").first.click()
     code = page.locator(".st-key-lab_l1_bug [data-testid='stCode']").first
     expect(code).to_contain_text("abs", timeout=20_000)
-    fetched = page.evaluate(LAZY_FETCHES, list(LAZY_MODULES))
+    fetched = page.evaluate(LAZY_FETCHES, sorted(set(ELEMENT_MODULES.values())))
     assert sorted(fetched) == sorted(done), f"fetched {fetched}, prewarmed {done}"
     check_page(page)

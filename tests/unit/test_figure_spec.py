@@ -174,12 +174,11 @@ def test_figure_spec_only_where_it_pays():
     from normviz import tensors
     from normviz.figures import images, layers
     from normviz.figures import lab as F
-    from normviz.figures.layers_cube import plot_cube
     from normviz.figures.layers_cube_row import plot_cube_tiles
 
     x = tensors.synthetic_batch(4, 6, 4, 4, seed=0)
     running = layers.plot_running(studies.running_study(0.1, "pytorch", 8, seed=0), 2.0, 9.0)
-    specs = [running, plot_cube(studies.cube_info(x, "batch")), F.plot_weight_norm([])]
+    specs = [running, F.plot_weight_norm([])]
     assert all(isinstance(f, FigureSpec) for f in specs)
     # What it saves: Streamlit deep-copies a go.Figure's frames through to_dict on every send.
     assert _send_calls(running) * 50 < _send_calls(running.full())

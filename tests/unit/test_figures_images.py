@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
+from urllib.parse import unquote
 from xml.etree import ElementTree as ET
 
 import numpy as np
@@ -18,6 +20,7 @@ from normviz.figures.images import (
     channel_names,
     coarsen_histogram,
     display_bar_info,
+    histogram_html,
     histogram_info,
     line_legend,
     mini_histogram_svg,
@@ -26,6 +29,8 @@ from normviz.figures.images import (
     plot_histogram,
     plot_transfer,
     stats_rows,
+    stats_table_html,
+    transfer_html,
     transfer_info,
 )
 
@@ -475,3 +480,174 @@ def test_display_bar_info_is_the_linear_display_mapping():
     np.testing.assert_allclose(info.z[0], np.clip((info.x - 10.0) / 20.0, 0, 1))
     assert (info.x[0], info.x[-1]) == (5.0, 35.0)
     assert display_bar_info(1.0, np.inf) is None and display_bar_info(2.0, 1.0) is None
+
+
+# --- the page's charts as HTML (histogram_html, transfer_html): no Plotly in the browser --------
+
+
+def _parse(html: str):
+    """Return (chart element, the plot picture's SVG element) of an HTML chart."""
+    root = ET.fromstring(html)
+    img = root.find(".//img")
+    src = img.get("src") if img is not None else None
+    assert src is None or src.startswith("data:image/svg+xml,")
+    svg = ET.fromstring(unquote(src.split(",", 1)[1])) if src else None
+    return root, svg
+
+
+def _by_class(root, name: str) -> list:
+    return [e for e in root.iter() if name in (e.get("class") or "").split()]
+
+
+def _paths(svg) -> list:
+    return list(svg.iter("{http://www.w3.org/2000/svg}path"))
+
+
+def _left(e) -> float:
+    return float(re.search(r"left:([-\d.]+)%", e.get("style")).group(1))
+
+
+@pytest.mark.parametrize("log_y", [False, True])
+def test_histogram_html_draws_the_info_counts(log_y):
+    hist = _rgb_hist(20_000, bins=1024, seed=3)
+    info = histogram_info(hist)  # the oracle: the same merged bins as the Plotly histogram
+    html = histogram_html(hist, names=("R", "G", "B"), log_y=log_y, alt="Histogram of it")
+    root, svg = _parse(html)
+    assert root.get("role") == "img" and root.get("aria-label") == "Histogram of it"
+    assert root.get("data-y-scale") == ("log" if log_y else "linear")
+    fills = [p for p in _paths(svg) if p.get("fill") != "none"]
+    lines = [p for p in _paths(svg) if p.get("fill") == "none"]
+    assert [p.get("fill") for p in fills] == [CHANNEL_COLORS[c] for c in "RGB"]
+    # each channel's step line: one level per bin, its height the bin's count on the axis
+    top = info.counts.max()
+    for row, line in zip(info.counts, lines[:3], strict=True):
+        levels = np.array([int(v) for v in re.findall(r"V(-?\d+)", line.get("d"))])
+        assert levels.size == MAX_BARS
+        height = (1000 - levels) / 1000
+        if log_y:
+            expected = np.log10(np.maximum(row, 1)) / (np.log10(top) + 0.15)
+        else:
+            expected = row / (top * 1.08)
+        np.testing.assert_allclose(height, expected, atol=6e-4)
+    dashes = [p.get("stroke-dasharray") for p in lines]
+    assert dashes == [None, SVG_DASHES["dash"], SVG_DASHES["dashdot"]] + [SVG_DASHES["dot"]] * 3
+    # hover: one box per bin, its title the bin's range, counts and cumulative fractions
+    bins = _by_class(root, "nv-bin")
+    assert len(bins) == MAX_BARS
+    cdf = np.cumsum(info.counts, axis=1) / info.counts.sum(axis=1, keepdims=True)
+    for b in (0, 17, 255):
+        title = bins[b].get("title")
+        assert title.startswith(f"{info.edges[b]:.4g} to {info.edges[b + 1]:.4g}: ")
+        counts = [int(v.replace(",", "")) for v in re.findall(r"[RGB] ([\d,]+) px", title)]
+        assert counts == info.counts[:, b].tolist()
+        shares = [float(v) for v in re.findall(r"[RGB] ([\d.]+) %", title)]
+        np.testing.assert_allclose(shares, 100 * cdf[:, b], atol=0.051)
+    # direct labels: each channel at its peak and on its cumulative curve
+    assert [n.text for n in _by_class(root, "nv-note")] == list("RGBRGB")
+
+
+def test_histogram_html_axes_markers_and_one_channel():
+    hist = _hist([[5, 0, 3, 2]], [0, 1, 2, 3, 4])
+    root, _ = _parse(histogram_html(hist, x_range=(0.0, 4.0), markers={"low": 1.0, "high": 3.0}))
+    marks = _by_class(root, "nv-marker")
+    assert [m.text for m in marks] == ["low", "high"]
+    assert [_left(m) for m in marks] == [25.0, 75.0]
+    ticks = [t.text for t in _by_class(root, "nv-tick")]
+    assert {"0", "1", "2", "3", "4"} <= set(ticks) and {"0%", "50%", "100%"} <= set(ticks)
+    assert [t.text for t in _by_class(root, "nv-axis-title")] == ["intensity", "pixels"]
+    assert _by_class(root, "nv-note") == []  # one channel: no label needed
+    titles = [b.get("title") for b in _by_class(root, "nv-bin")]
+    assert titles[0] == "0 to 1: grey 5 px; 50.0 % at or below"
+    assert titles[3] == "3 to 4: grey 2 px; 100.0 % at or below"
+
+
+def test_histogram_html_empty_and_bad_names():
+    root, svg = _parse(histogram_html(_hist([[0, 0]], [0.0, 1.0, 2.0]), alt="Histogram"))
+    assert svg is None and "no pixels to count" in "".join(root.itertext())
+    with pytest.raises(ValueError, match="expected 3 channel names"):
+        histogram_html(_rgb_hist(10), names=["grey"])
+
+
+def test_histogram_html_payload_small_for_16_bit():
+    html = histogram_html(_rgb_hist(12_000_000, bins=65536), log_y=True)
+    assert len(html) < 60_000
+    assert len(_by_class(_parse(html)[0], "nv-bin")) == MAX_BARS
+
+
+def test_transfer_html_draws_the_info_curve():
+    x = np.linspace(0, 255, 256)
+    y = np.stack([x / 255, np.clip((x - 10) / 240, 0, 1), np.clip((x - 30) / 225, 0, 1)])
+    y[1, 5] = np.nan  # dropped, as transfer_info drops it
+    curve = SimpleNamespace(x=x, y=y)
+    info = transfer_info(curve)  # the oracle
+    html = transfer_html(curve, names=("R", "G", "B"), y_range=(-0.05, 1.05), alt="Transfer")
+    root, svg = _parse(html)
+    assert root.get("data-chart") == "transfer" and root.get("aria-label") == "Transfer"
+    paths = _paths(svg)
+    assert [p.get("stroke") for p in paths] == [CHANNEL_COLORS[c] for c in "RGB"]
+    assert [p.get("stroke-dasharray") for p in paths] == [
+        None, SVG_DASHES["dash"], SVG_DASHES["dashdot"],
+    ]  # fmt: skip
+    for row, path in zip(info.y, paths, strict=True):
+        pts = np.array(re.findall(r"(-?\d+),(-?\d+)", path.get("d")), dtype=float)
+        np.testing.assert_allclose(pts[:, 0] / 1000 * 255, info.x, atol=0.26)
+        np.testing.assert_allclose(1.05 - pts[:, 1] / 1000 * 1.1, row, atol=6e-4)
+    strips = [s.get("title") for s in _by_class(root, "nv-strip")]
+    assert len(strips) == 64
+    centre = 255 * 40.5 / 64
+    expected = ", ".join(
+        f"{n} {np.interp(centre, info.x, row):.4g}" for n, row in zip("RGB", info.y, strict=True)
+    )
+    assert strips[40] == f"input {centre:.4g}: {expected}"
+    assert [n.text for n in _by_class(root, "nv-note")] == ["R", "G", "B"]
+
+
+def test_transfer_html_same_channels_bands_and_empty():
+    x = np.linspace(0, 255, 5)
+    curve = SimpleNamespace(x=x, y=np.stack([x / 51 - 2.5] * 3))  # z-like, -2.5..2.5
+    html = transfer_html(curve, names=("R", "G", "B"), y_range=(-3.0, 3.0), display_range=(-2, 2))
+    root, svg = _parse(html)
+    assert len(_paths(svg)) == 1 and _by_class(root, "nv-note") == []  # one line, no label
+    assert _by_class(root, "nv-strip")[0].get("title").startswith("input 1.992: all channels ")
+    bands = [e for e in root.iter() if "background:rgba(148" in (e.get("style") or "")]
+    assert len(bands) == 2  # below -2 and above 2: shown black and white
+    empty = transfer_html(None, empty_message="CLAHE is local.", alt="Transfer curve: none")
+    root, svg = _parse(empty)
+    assert svg is None and "".join(root.itertext()) == "CLAHE is local."
+    assert root.get("aria-label") == "Transfer curve: none"
+    with pytest.raises(ValueError, match="expected 1 channel names"):
+        transfer_html(SimpleNamespace(x=x, y=x[None, :]), names=("R", "G"))
+
+
+def test_stats_table_html_round_trips_the_rows():
+    rows = [
+        {"channel": "R <before>", "min": 0.0, "max": 255.0, "mean": 12.34567, "std": -0.0},
+        {"channel": "R after", "min": -1.5, "max": 2.0, "mean": 0.1, "std": 1.0},
+    ]
+    root = ET.fromstring(stats_table_html(rows, label="Statistics per channel"))
+    assert root.get("role") == "region" and root.get("tabindex") == "0"
+    assert "overflow-x:auto" in root.get("style")
+    assert [th.text for th in root.iter("th")] == ["channel", "min", "max", "mean", "std"]
+    cells = [[td.text for td in tr.iter("td")] for tr in root.find("table/tbody")]
+    assert cells == [
+        ["R <before>", "0", "255", "12.3457", "0"],
+        ["R after", "-1.5", "2", "0.1", "1"],
+    ]
+
+
+def test_code_html_keeps_the_code_and_colours_its_tokens():
+    from normviz.figures.images import code_html
+    from normviz.figures.images._code_html import COLOURS
+
+    code = 'import numpy as np\nx = np.clip(img, 2.5, 250)  # a <b> & "c"\ns = f"{x!r}"\n'
+    root = ET.fromstring(code_html(code, label='Code "on screen"'))
+    assert "".join(root.itertext()) == code  # the text is the code exactly, as copied
+    assert root.get("aria-label") == 'Code "on screen"' and root.get("tabindex") == "0"
+    spans = {(s.text, s.get("style")) for s in root.iter("span")}
+    colour = {k: f"color:{v}" for k, v in COLOURS.items()}
+    assert {("import", colour["keyword"]), ("as", colour["keyword"])} <= spans
+    assert {("2.5", colour["number"]), ("250", colour["number"])} <= spans
+    assert ('# a <b> & "c"', colour["comment"]) in spans and ('f"{x!r}"', colour["string"]) in spans
+    assert "np" not in {t for t, _ in spans}  # names stay plain
+    broken = "x = '''never closed\n"
+    assert "".join(ET.fromstring(code_html(broken, label="c")).itertext()) == broken

@@ -2,36 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
-import plotly.io as pio
 import pytest
 import torch
 
 from normviz import layer_studies as studies
 from normviz import layers
 from normviz.figures import layers as fig
-from normviz.figures.layers_cube import ANIMATED_TRACES, caption_of, plot_cube, project
 from normviz.figures.layers_cube_row import plot_cube_tiles
+from normviz.figures.layers_cube_svg import SCALE, caption_of, cube_payload, cube_svg
+from normviz.layer_text import set_caption
 from normviz.tensors import synthetic_batch, synthetic_tokens
 
 
-def _json(spec) -> str:
-    """What ``st.plotly_chart`` sends for a figure (a FigureSpec has no ``to_json``)."""
-    return pio.to_json(spec.to_dict(), validate=False)
-
-
-X = synthetic_batch(4, 6, 4, 4, channel_offset=3.0, channel_scale=1.0, sample_offset=1.0)
-BIG = synthetic_batch(8, 16, 8, 8, channel_offset=3.0, seed=1)  # the page's largest settings
-
-
-@pytest.mark.parametrize(
-    ("kind", "groups", "frames"), [("batch", None, 6), ("layer", None, 4), ("instance", None, 24),
-                                   ("group", 3, 12)]
-)  # fmt: skip
 def _polygons(path_x, path_y) -> list[np.ndarray]:
-    """The closed polygons of a path (None between them), each an (m, 2) array."""
+    """The closed polygons of a Plotly path (None between them), each an (m, 2) array."""
     out, cur = [], []
     for x, y in zip([*path_x, None], [*path_y, None], strict=True):
         if x is None:
@@ -50,57 +38,154 @@ def _shown(labels: np.ndarray, g: int) -> int:
     )
 
 
-@pytest.mark.parametrize(
-    ("kind", "groups", "frames"), [("batch", None, 6), ("layer", None, 4), ("instance", None, 24),
-                                   ("group", 3, 12)]
-)  # fmt: skip
-def test_cube_one_frame_per_group(kind, groups, frames):
+X = synthetic_batch(4, 6, 4, 4, channel_offset=3.0, channel_scale=1.0, sample_offset=1.0)
+BIG = synthetic_batch(8, 16, 8, 8, channel_offset=3.0, seed=1)  # the page's largest settings
+
+
+def _subpaths(d: str) -> list[np.ndarray]:
+    """The subpaths of SVG path data (``M x y L x y ... [Z]``), each an (m, 2) array."""
+    return [np.array(re.findall(r"(-?[\d.]+) (-?[\d.]+)", part), dtype=float)
+            for part in re.findall(r"M[^M]*", d)]  # fmt: skip
+
+
+def _page(points: np.ndarray, origin) -> np.ndarray:
+    """SVG coordinates back to the oblique view's page coordinates (inverse of ``to_svg``)."""
+    return np.stack([points[:, 0] / SCALE + origin[0], origin[1] - points[:, 1] / SCALE], axis=1)
+
+
+def _decode(face: str, d: str, shape, origin) -> set[tuple[int, int, int]]:
+    """The (a, b, l) cells whose squares a face's path draws, read from the squares' centres."""
+    _, big_b, big_l = shape
+    sx, sy = 0.55, 0.42  # the oblique view's shear, written out (not read from the module)
+    cells = set()
+    for square in _subpaths(d):
+        assert len(square) == 4 and d.count("Z") == len(_subpaths(d))  # closed squares
+        x, y = _page(square, origin).mean(axis=0)
+        if face == "front":  # the plane a = -1/2
+            a = 0
+            b, l_ = x + sx / 2, y + sy / 2
+        elif face == "top":  # the plane l = L - 1/2
+            l_ = big_l - 1
+            a = (y - (big_l - 0.5)) / sy
+            b = x - sx * a
+        else:  # side: the plane b = B - 1/2
+            b = big_b - 1
+            a = (x - (big_b - 0.5)) / sx
+            l_ = y - sy * a
+        cell = tuple(round(v) for v in (a, b, l_))
+        assert np.allclose((a, b, l_), cell, atol=0.02), (face, a, b, l_)
+        cells.add(cell)
+    return cells
+
+
+def _oracle_sets(x: torch.Tensor, kind: str, groups: int | None) -> np.ndarray:
+    """(N, C, L) set of each element, by index arithmetic, checked against torch.nn.functional:
+    normalizing over these sets gives what F's own layer gives."""
+    import torch.nn.functional as F
+
+    n, c = x.shape[:2]
+    ni, ci = np.meshgrid(np.arange(n), np.arange(c), indexing="ij")
+    sets = {"batch": ci, "layer": ni, "rms": ni, "instance": ni * c + ci,
+            "group": ni * (groups or 1) + ci // (c // (groups or 1))}[kind]  # fmt: skip
+    flat = x.double().reshape(n, c, -1)
+    labels = np.broadcast_to(sets[:, :, None], flat.shape).copy()
+    vals = flat.numpy().reshape(-1)
+    lab = labels.reshape(-1)
+    count = np.bincount(lab)
+    if kind == "rms":
+        ours = vals / np.sqrt((np.bincount(lab, vals**2) / count)[lab] + 1e-5)
+        theirs = F.rms_norm(x.double(), x.shape[1:], eps=1e-5)
+    else:
+        mean = np.bincount(lab, vals) / count
+        var = np.bincount(lab, (vals - mean[lab]) ** 2) / count
+        ours = (vals - mean[lab]) / np.sqrt(var[lab] + 1e-5)
+        theirs = {
+            "batch": lambda t: F.batch_norm(t, None, None, training=True, eps=1e-5),
+            "layer": lambda t: F.layer_norm(t, t.shape[1:], eps=1e-5),
+            "instance": lambda t: F.instance_norm(t, eps=1e-5),
+            "group": lambda t: F.group_norm(t, groups, eps=1e-5),
+        }[kind](x.double())
+    np.testing.assert_allclose(ours, theirs.reshape(-1).numpy(), atol=1e-9)
+    return labels
+
+
+SVG_CASES = [("batch", None, 6), ("layer", None, 4), ("instance", None, 24), ("group", 3, 12),
+             ("group", 2, 8), ("rms", None, 4)]  # fmt: skip
+
+
+@pytest.mark.parametrize(("kind", "groups", "frames"), SVG_CASES)
+def test_svg_cube_shades_exactly_each_sets_visible_cells(kind, groups, frames):
+    """Frame k shades the visible cells of one set, exactly (torch.nn.functional's sets); every
+    set is one frame, titled by set_caption, its box around it; set 1 is drawn in the SVG."""
     info = studies.cube_info(X, kind, groups)
-    f = plot_cube(info).full()
-    assert len(f.frames) == frames
-    buttons = f.layout.updatemenus[0].buttons
-    assert [b.label for b in buttons] == ["▶ Play", "❚❚ Pause"]
-    assert [b.method for b in buttons] == ["animate", "animate"]
-    assert len(f.layout.sliders[0].steps) == frames
-    xr, yr = f.layout.xaxis.range, f.layout.yaxis.range
-    # each frame shades exactly the visible cells of its set, inside its box; every set shows
-    shaded = 0
-    for g, frame in enumerate(f.frames):
-        assert list(frame.traces) == ANIMATED_TRACES
-        cells = _polygons(frame.data[0].x, frame.data[0].y)
-        assert len(cells) == _shown(info.labels, g) > 0
-        assert all(len(c) == 5 and (c[0] == c[-1]).all() for c in cells)  # closed squares
-        shaded += len(cells)
-        box = np.array([(x, y) for x, y in zip(frame.data[1].x, frame.data[1].y, strict=True)
-                        if x is not None])  # fmt: skip
-        where = np.argwhere(info.labels == g)
-        corners = project(*np.array([where.min(0) - 0.5, where.max(0) + 0.5]).T)
-        assert box[:, 0].min() == pytest.approx(corners[0].min(), abs=1e-3)
-        assert box[:, 1].max() == pytest.approx(project(*(where.max(0) + 0.5))[1], abs=1e-3)
-        everything = np.concatenate(cells)
-        assert xr[0] < everything[:, 0].min() and everything[:, 0].max() < xr[1]
-        assert yr[0] < everything[:, 1].min() and everything[:, 1].max() < yr[1]
-        assert f"mean {info.means[g]:+.3f}" in frame.layout.title.text
-    a, b, l_ = info.labels.shape
-    assert shaded == b * l_ + a * b + a * l_  # the visible faces, each cell in one set
+    view = cube_svg(info)
+    oracle = _oracle_sets(X, kind, groups)
+    shape = oracle.shape
+    assert info.labels.shape == shape and len(view.frames) == frames == oracle.max() + 1
+    seen = set()
+    total = 0
+    for k, frame in enumerate(view.frames):
+        faces = zip(("front", "top", "side"), frame.cells, strict=True)
+        shown = {face: _decode(face, d, shape, view.origin) for face, d in faces}
+        every = set().union(*shown.values())
+        sets = {int(oracle[c]) for c in every}
+        assert len(sets) == 1, (k, sets)  # one set per frame
+        s = sets.pop()
+        seen.add(s)
+        expect = {
+            "front": {(0, b, l_) for b, l_ in np.argwhere(oracle[0] == s)},
+            "top": {(a, b, shape[2] - 1) for a, b in np.argwhere(oracle[:, :, -1] == s)},
+            "side": {(a, shape[1] - 1, l_) for a, l_ in np.argwhere(oracle[:, -1, :] == s)},
+        }
+        assert shown == expect
+        total += sum(len(v) for v in shown.values())
+        members = X.double().reshape(shape).numpy()[oracle == s]
+        assert caption_of(frame.title) == set_caption(info, k)
+        if kind != "rms":
+            assert f"mean {members.mean():+.3f}, std {members.std():.3f}" == frame.title[2]
+        else:
+            assert f"rms {np.sqrt((members**2).mean()):.3f}" == frame.title[2]
+        box = _page(np.concatenate(_subpaths(frame.box)), view.origin)
+        where = np.argwhere(oracle == s)
+        lo, hi = where.min(0) - 0.5, where.max(0) + 0.5
+        corners = np.array([[a, b, l_] for a in (lo[0], hi[0]) for b in (lo[1], hi[1])
+                            for l_ in (lo[2], hi[2])])  # fmt: skip
+        px = corners[:, 1] + 0.55 * corners[:, 0]
+        py = corners[:, 2] + 0.42 * corners[:, 0]
+        assert box[:, 0].min() == pytest.approx(px.min(), abs=0.01)
+        assert box[:, 0].max() == pytest.approx(px.max(), abs=0.01)
+        assert box[:, 1].min() == pytest.approx(py.min(), abs=0.01)
+        assert box[:, 1].max() == pytest.approx(py.max(), abs=0.01)
+    assert seen == set(range(frames))
+    a, b, l_ = shape
+    assert total == b * l_ + a * b + a * l_  # the visible faces, each cell in one set
+    first = view.frames[0]
+    for face, d in zip(("front", "top", "side"), first.cells, strict=True):
+        assert f'data-face="{face}" d="{d}"' in view.svg
+    assert f'class="nv-box" d="{first.box}"' in view.svg
 
 
-def test_cube_is_2d_svg_without_a_webgl_scene():
-    """A 3D scene is a WebGL context the browser drew in software: seconds per changed control
-    (the groups slider 3 s). The cube is a handful of SVG paths, whatever the tensor's size."""
+def test_svg_cube_is_an_image_with_its_alt_text_and_holds_the_drawing():
+    from normviz.figures.layers_cube import cube_alt
+
     for info in (studies.cube_info(X, "group", 2), studies.cube_info(BIG, "instance")):
-        spec = plot_cube(info).to_dict()
-        assert {t["type"] for t in spec["data"]} == {"scatter"}
-        assert not [k for k in spec["layout"] if k.startswith("scene")]
-        assert len(spec["data"]) == 5 and all(t["mode"] != "markers" for t in spec["data"])
-        assert spec["layout"]["yaxis"]["scaleanchor"] == "x"  # square cells
+        view = cube_svg(info)
+        assert view.label == cube_alt(info)
+        assert re.search(r'<svg [^>]*role="img"', view.svg)
+        assert f'aria-label="{view.label}"' in view.svg.replace("&#x27;", "'")
+        w, h = (float(v) for v in re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', view.svg).groups())
+        paths = re.findall(r' d="([^"]*)"', view.svg)
+        paths += [d for f in view.frames for d in (*f.cells, f.box)]
+        points = np.concatenate([p for d in paths if d for p in _subpaths(d)])
+        assert points.min() >= 0 and (points[:, 0] <= w).all() and (points[:, 1] <= h).all()
+        assert "<script" not in view.svg and "plotly" not in view.svg.lower()
 
 
-def test_cube_payload_size_bounded():
-    default = plot_cube(studies.cube_info(X, "instance"))
-    assert len(_json(default)) < 200_000
-    for kind, g in (("batch", None), ("instance", None), ("group", 16)):
-        assert len(_json(plot_cube(studies.cube_info(BIG, kind, g)))) < 1_500_000
+def test_svg_cube_payload_size_bounded():
+    assert len(json.dumps(cube_payload(cube_svg(studies.cube_info(X, "instance"))))) < 60_000
+    for kind, g in (("batch", None), ("instance", None), ("group", 16), ("layer", None)):
+        size = len(json.dumps(cube_payload(cube_svg(studies.cube_info(BIG, kind, g)))))
+        assert size < 400_000, (kind, size)
     tiles = plot_cube_tiles([studies.cube_info(BIG, k) for k in ("batch", "layer", "instance")])
     assert sum(len(t.to_json()) for t in tiles) < 1_000_000
 
@@ -112,15 +197,17 @@ def test_cube_tiles_and_tokens():
         "<b>BatchNorm</b>", "<b>LayerNorm</b>", "<b>InstanceNorm</b>", "<b>GroupNorm</b> (G=2)",
         "<b>RMSNorm</b>",
     ]  # fmt: skip
-    tok = plot_cube(studies.cube_info(synthetic_tokens(2, 3, 4), "layer", layout="ntd")).full()
+    tok = cube_svg(studies.cube_info(synthetic_tokens(2, 3, 4), "layer", layout="ntd"))
     assert len(tok.frames) == 6
-    assert [a.text for a in tok.layout.annotations] == ["T →", "D →", "N ↗"]
+    names = re.findall(r'class="nv-axis"[^>]*>([^<]*)<', tok.svg)
+    assert names == ["T →", "D →", "N ↗"]
 
 
 def test_cube_empty_info_does_not_raise():
     info = studies.CubeInfo("batch", None, ("N", "C", "H·W"), np.zeros((0, 3, 4), int), (), ())
-    f = plot_cube(info).full()
-    assert len(f.frames) == 0 and "empty" in f.layout.title.text
+    view = cube_svg(info)
+    assert view.frames == () and view.svg.startswith("<svg")
+    assert cube_payload(view)["frames"] == []
 
 
 def test_moments_shared_ranges():
@@ -159,10 +246,8 @@ def test_running_and_noise_figures():
 
 
 def test_cube_axes_tick_only_integer_indices():
-    f = plot_cube(studies.cube_info(X, "batch")).full()
-    ticks = f.data[4]
-    assert ticks.mode == "text"
-    labels = [int(t) for t in ticks.text]  # integers only: a channel has no index 0.5
+    view = cube_svg(studies.cube_info(X, "batch"))
+    labels = [int(t) for t in re.findall(r'class="nv-tick"[^>]*>([^<]*)<', view.svg)]
     assert labels[:6] == [0, 1, 2, 3, 4, 5]  # C = 6: every channel
     assert labels[6:12] == [0, 3, 6, 9, 12, 15]  # H·W = 16: about six ticks, integer steps
     assert labels[12:] == [0, 1, 2, 3]  # N = 4
@@ -199,14 +284,14 @@ def test_cube_captions_name_each_set_by_its_axes(layout, kind, shape):
     groups = shape[1] if kind == "group" and shape[1] % 2 else (2 if kind == "group" else None)
     x = torch.randn(shape, generator=torch.Generator().manual_seed(0))
     info = studies.cube_info(x, kind, groups, layout)
-    f = plot_cube(info).full()
+    frames = cube_svg(info).frames
     labels = layers.group_index(shape, kind, groups, layout).numpy()
     names = _VIEW[len(shape)] if kind == "group" else _AXES[(layout, len(shape))]
     reduced = {names[a] for a in layers.reduction_axes(kind, len(shape), layout)}
-    assert len(f.frames) == labels.max() + 1
-    for k, frame in enumerate(f.frames):
-        title = caption_of(frame.layout.title.text)
-        assert title.startswith(f"{layers.KIND_NAMES[kind]} · set {k + 1} of {len(f.frames)}: ")
+    assert len(frames) == labels.max() + 1
+    for k, frame in enumerate(frames):
+        title = caption_of(frame.title)
+        assert title.startswith(f"{layers.KIND_NAMES[kind]} · set {k + 1} of {len(frames)}: ")
         kept_text, over = re.search(r": (.*?) · over (.*?) · ", title).groups()
         assert {a.strip().lower() for a in over.split(",")} == reduced, title
         coords = np.argwhere(labels == k)  # the elements of set k, in the tensor's own axes

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import plotly.graph_objects as go
@@ -11,8 +12,9 @@ import plotly.io as pio
 from normviz import layer_studies as studies
 from normviz import layers, tensors
 from normviz.figures._spec import FigureSpec
-from normviz.figures.layers_cube import ACCENT, ANIMATED_TRACES, plot_cube
+from normviz.figures.layers_cube import ACCENT
 from normviz.figures.layers_cube_row import cube_tile_image, plot_cube_tiles, tile_ranges
+from normviz.figures.layers_cube_svg import SCALE, cube_svg
 
 
 def _infos(c: int = 6, groups: int = 2):
@@ -33,18 +35,40 @@ def test_one_tile_per_cube_without_a_3d_scene():
     ]  # fmt: skip
 
 
+def _centres(xs, ys) -> set[tuple[float, float]]:
+    """Centres of the closed polygons of a Plotly path (None between them)."""
+    out, cur = set(), []
+    for x, y in zip([*xs, None], [*ys, None], strict=True):
+        if x is None:
+            if cur:
+                c = np.array(cur[:-1]).mean(axis=0)  # the closing point repeats the first
+                out.add((float(c[0]), float(c[1])))
+            cur = []
+        else:
+            cur.append((x, y))
+    return out
+
+
 def test_each_tile_shades_the_animated_cubes_first_set():
+    """A tile's shaded squares are the animated cube's (the SVG player's) set 1, in page units."""
     infos = _infos(c=8, groups=4)
     for info, tile in zip(infos, plot_cube_tiles(infos), strict=True):
-        alone = plot_cube(info).full()
-        for i in ANIMATED_TRACES:  # the shaded cells and the box of set 0
-            assert list(tile.data[i].x) == list(alone.data[i].x), info.kind
-            assert list(tile.data[i].y) == list(alone.data[i].y), info.kind
-        assert list(tile.data[0].x) == list(alone.data[0].x)  # the same block
+        view = cube_svg(info)
+        x0, y0 = view.origin
+        svg = set()
+        for d in view.frames[0].cells:
+            for square in re.findall(r"M[^M]*", d):
+                p = np.array(re.findall(r"(-?[\d.]+) (-?[\d.]+)", square), dtype=float)
+                c = p.mean(axis=0)
+                svg.add((c[0] / SCALE + x0, y0 - c[1] / SCALE))  # 0.1 unit: 1/300 cell
+        tile_cells = _centres(tile.data[2].x, tile.data[2].y)
+        assert len(tile_cells) == len(svg) > 0, info.kind
+        assert all(min(abs(a - u) + abs(b - v) for u, v in svg) < 0.01 for a, b in tile_cells)
+        assert all(min(abs(a - u) + abs(b - v) for a, b in tile_cells) < 0.01 for u, v in svg)
 
 
 def test_plotly_validates_it_and_sends_the_same_json():
-    for spec in [*plot_cube_tiles(_infos()), plot_cube(_infos()[3])]:
+    for spec in plot_cube_tiles(_infos()):
         ours = json.loads(pio.to_json(spec.to_dict(), validate=False))
         full = spec.full() if isinstance(spec, FigureSpec) else spec
         theirs = json.loads(pio.to_json(go.Figure(full.to_dict())))

@@ -19,7 +19,7 @@ PAGES = sorted((ROOT / "pages").glob("*.py"))
 def test_page_imports_are_the_lessons_heavy_modules():
     found = page_imports(PAGES)
     # What the lessons import at their top or inside functions (samples: inside a try).
-    for name in ("torch", "normviz.training", "normviz.figures.layers_cube", "normviz.samples"):
+    for name in ("torch", "normviz.training", "normviz.figures.layers_cube_svg", "normviz.samples"):
         assert name in found
     assert all(name.split(".")[0] in WARM_ROOTS for name in found)
     assert not any(name.startswith(("streamlit", "pages")) for name in found)

@@ -13,6 +13,10 @@ The histogram records are duck-typed: anything with ``counts`` ((C, bins) intege
 ``edges`` ((bins + 1,) ascending floats), like :class:`normviz.intensity.Histogram`; transfer
 curves anything with ``x`` ((K,)) and ``y`` ((C, K)), like :class:`normviz.intensity.TransferCurve`.
 
+The page draws its histograms and transfer curve as HTML pictures (:func:`histogram_html`,
+:func:`transfer_html`: no Plotly chart in the browser) from the same records as the Plotly
+builders :func:`plot_histogram` and :func:`plot_transfer`.
+
 The comparison grid's small histograms are static SVG pictures (:func:`mini_histogram_svg`):
 they have no hover, and eight Plotly charts cost the browser more than the page's other figures.
 The page's display bar is HTML (:func:`display_bar_html`; :func:`plot_display_bar` draws the same
@@ -36,6 +40,8 @@ from normviz.figures.images._channels import (
     channel_names,
     line_legend,
 )
+from normviz.figures.images._chart_html import CHART_CLASS
+from normviz.figures.images._code_html import code_html
 from normviz.figures.images._display import DisplayBarInfo, display_bar_info, plot_display_bar
 from normviz.figures.images._display_html import display_bar_html, nice_ticks
 from normviz.figures.images._histogram import (
@@ -45,8 +51,9 @@ from normviz.figures.images._histogram import (
     histogram_info,
     plot_histogram,
 )
+from normviz.figures.images._histogram_html import histogram_html
 from normviz.figures.images._mini import SVG_DASHES, mini_histogram_svg
-from normviz.figures.images._stats import stats_rows
+from normviz.figures.images._stats import stats_rows, stats_table_html
 from normviz.figures.images._style import (
     AXIS_ROOM,
     LINE_HEIGHT,
@@ -56,11 +63,13 @@ from normviz.figures.images._style import (
     plot_empty,
 )
 from normviz.figures.images._transfer import TransferInfo, plot_transfer, transfer_info
+from normviz.figures.images._transfer_html import transfer_html
 
 __all__ = [
     "AXIS_ROOM",
     "CHANNEL_COLORS",
     "CHANNEL_DASHES",
+    "CHART_CLASS",
     "CUMULATIVE_DASH",
     "DASH_WORDS",
     "LINE_HEIGHT",
@@ -78,8 +87,10 @@ __all__ = [
     "channel_dash",
     "channel_names",
     "coarsen_histogram",
+    "code_html",
     "display_bar_html",
     "display_bar_info",
+    "histogram_html",
     "histogram_info",
     "line_legend",
     "mini_histogram_svg",
@@ -89,5 +100,7 @@ __all__ = [
     "plot_histogram",
     "plot_transfer",
     "stats_rows",
+    "stats_table_html",
+    "transfer_html",
     "transfer_info",
 ]

@@ -1,0 +1,189 @@
+"""The frame, axes and labels of the lesson's HTML charts: no Plotly chart in the browser.
+
+:func:`~normviz.figures.images.histogram_html` and
+:func:`~normviz.figures.images.transfer_html` draw with these helpers.
+
+Same records as the Plotly builders (:func:`~normviz.figures.images.histogram_info`,
+:func:`~normviz.figures.images.transfer_info`), same colours and dash patterns per channel, same
+ranges, direct labels, clip markers and shaded bands. A chart is a ``<div role="img">`` as wide
+as its column and ``height`` px tall (``st.html``): the plotted lines are one SVG picture (an
+``<img>`` of a data URL, stretched over the plot area, its strokes kept at their width by
+``vector-effect: non-scaling-stroke``), and the axes, ticks, labels and titles are HTML boxes
+whose ``left`` / ``bottom`` are percentages of the plot area, so the text stays 12 px at any
+width. (``st.html``'s sanitizer removes inline SVG; a data-URL picture is kept.) Hovering a bin
+(a histogram) or a strip of the input axis (a transfer curve) shows its values: each is a box
+with a ``title``. Drawn with the page, these cost the browser a few DOM boxes instead of
+Plotly's 4.7 MB chunk and a chart draw each.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from urllib.parse import quote
+from xml.sax.saxutils import escape
+
+from normviz.figures._theme import DARK, FONT_FAMILY, GRID, INK, MUTED
+from normviz.figures.images._display_html import nice_ticks
+from normviz.figures.images._mini import SVG_DASHES
+
+CHART_CLASS = "nv-chart"
+"""Class of every chart's outer box (the browser tests find the charts by it)."""
+UNITS = 1000
+"""The plot SVG's viewBox is ``0 0 UNITS UNITS``: x and y as thousandths of the plot area."""
+CHAR = 0.6
+"""A character's width in font sizes, rounded up (digits of Arial/Inter: 0.55-0.58)."""
+FONT_PX = 12
+TOP, BOTTOM = 20, 46
+"""Room above the plot (a marker's label, the top tick label's upper half) and below it (tick
+marks, one line of tick labels, the axis title), in px."""
+_SHADE = "rgba(148, 163, 184, 0.18)"
+_ATTR = {'"': "&quot;"}
+
+
+def _attr(text: str) -> str:
+    return escape(text, _ATTR)
+
+
+def _pct(v: float) -> str:
+    return f"{v:.2f}%"
+
+
+def number_label(value: float, decimals: int = 0, *, si: bool = False) -> str:
+    """Return a tick label: ``decimals`` places, or ``k`` / ``M`` suffixes when ``si``.
+
+    A minus is a true minus sign and "-0" is written "0".
+
+    Examples
+    --------
+    >>> number_label(0.25, 2), number_label(-3.0), number_label(1_500_000.0, si=True)
+    ('0.25', '−3', '1.5M')
+    >>> number_label(20000.0, si=True), number_label(500.0, si=True)
+    ('20k', '500')
+    """
+    if si and abs(value) >= 1000:
+        scale, unit = (1e6, "M") if abs(value) >= 1e6 else (1e3, "k")
+        text = f"{value / scale:.3g}{unit}"
+    else:
+        text = f"{value:.{decimals}f}"
+        if float(text) == 0:
+            text = f"{0:.{decimals}f}"
+    return text.replace("-", "\u2212")
+
+
+def _label_width(text: str) -> float:
+    return len(text) * CHAR * FONT_PX
+
+
+def _box(style: str, body: str = "", extra: str = "") -> str:
+    return f'<div{extra} style="position:absolute;{style}">{body}</div>'
+
+
+def _svg_url(body: str) -> str:
+    """Return ``<svg>`` body (in the 0..UNITS box) as a data URL stretched over the plot area."""
+    svg = (
+        f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {UNITS} {UNITS}' "
+        f"preserveAspectRatio='none'>{body}</svg>"
+    )
+    return "data:image/svg+xml," + quote(svg, safe=" ,.=:/'-()")
+
+
+def _stroke(colour: str, dash: str, width: float) -> str:
+    pattern = SVG_DASHES[dash]
+    return (
+        f"fill='none' stroke='{colour}' stroke-width='{width}' "
+        "vector-effect='non-scaling-stroke' stroke-linejoin='round'"
+        + (f" stroke-dasharray='{pattern}'" if pattern else "")
+    )
+
+
+def _frame(alt: str, height: int, left: int, right: int, parts: list[str], data: str) -> str:
+    """Return the chart's outer box holding ``parts`` (boxes of the plot area, in order).
+
+    ``data`` are its ``data-*`` attributes (what it shows, for the tests).
+    """
+    head = (
+        f'<div class="{CHART_CLASS}" role="img" aria-label="{_attr(alt)}" {data} '
+        f'style="position:relative;height:{height}px;font-family:{FONT_FAMILY};'
+        f'font-size:{FONT_PX}px;color:{INK};line-height:1;background:white">'
+        f'<div class="nv-plot" style="position:absolute;left:{left}px;right:{right}px;'
+        f"top:{TOP}px;bottom:{BOTTOM}px;border-left:1px solid {GRID};"
+        f'border-bottom:1px solid {GRID}">'
+    )
+    return head + "".join(parts) + "</div></div>"
+
+
+def _empty(message: str, alt: str, height: int, data: str) -> str:
+    return (
+        f'<div class="{CHART_CLASS}" role="img" aria-label="{_attr(alt or message)}" {data} '
+        f'style="position:relative;height:{height}px;font-family:{FONT_FAMILY};'
+        f"font-size:13px;color:{MUTED};display:flex;align-items:center;"
+        f'justify-content:center;text-align:center;background:white">'
+        f"<div>{escape(message)}</div></div>"
+    )
+
+
+def _x_axis(lo: float, hi: float, title: str) -> list[str]:
+    """Tick marks, labels and the title below the plot area, for values ``lo..hi``."""
+    ticks, decimals = nice_ticks(lo, hi, 5)
+    si = max(abs(lo), abs(hi)) >= 10_000
+    parts = []
+    for t in ticks:
+        x = _pct((t - lo) / (hi - lo) * 100)
+        parts.append(_box(f"left:{x};top:100%;height:5px;border-left:1px solid {GRID}"))
+        parts.append(_box(
+            f"left:{x};top:calc(100% + 8px);transform:translateX(-50%);white-space:nowrap",
+            number_label(float(t), decimals, si=si),
+            ' class="nv-tick"',
+        ))  # fmt: skip
+        if lo < t < hi:  # a vertical grid line
+            parts.append(_box(f"left:{x};top:0;bottom:0;border-left:1px solid {GRID}"))
+    parts.append(_box(
+        "left:0;right:0;top:calc(100% + 28px);text-align:center;white-space:nowrap",
+        escape(title), ' class="nv-axis-title"',
+    ))  # fmt: skip
+    return parts
+
+
+def _y_axis(
+    ticks: Sequence[tuple[float, str]], title: str, left: int, *, right: bool = False
+) -> list[str]:
+    """Tick labels (``(fraction of the plot's height, text)``) beside the plot, and its title."""
+    side = "left:calc(100% + 6px)" if right else "right:calc(100% + 6px)"
+    parts = []
+    for frac, text in ticks:
+        y = _pct(frac * 100)
+        parts.append(_box(
+            f"{side};bottom:{y};transform:translateY(50%);white-space:nowrap", text,
+            ' class="nv-tick"',
+        ))  # fmt: skip
+        if not right and 0 < frac < 1:
+            parts.append(_box(f"left:0;right:0;bottom:{y};border-top:1px solid {GRID}"))
+    if title:
+        parts.append(_box(
+            f"left:{-left + 2}px;top:50%;transform:translateY(-50%) rotate(180deg);"
+            "writing-mode:vertical-rl;white-space:nowrap",
+            escape(title), ' class="nv-axis-title"',
+        ))  # fmt: skip
+    return parts
+
+
+def _note(text: str, x: float, y: float, shift: int, *, anchor: str = "centre") -> str:
+    """Write a channel's name on its curve at (x %, y %) of the plot, ``shift`` px lower.
+
+    The box is kept inside the plot: x is clamped to 4..96 % and y to its upper 0..100 %.
+    """
+    x = min(max(x, 4.0), 96.0)
+    move = {"centre": "-50%", "left": "3px", "right": "calc(-100% - 3px)"}[anchor]
+    return _box(
+        f"left:{_pct(x)};top:{_pct(100 - min(max(y, 0.0), 100.0))};"
+        f"transform:translate({move}, {2 + shift}px);font-size:11px;color:{DARK};"
+        "background:rgba(255, 255, 255, 0.75);padding:0 1px;white-space:nowrap",
+        escape(text), ' class="nv-note"',
+    )  # fmt: skip
+
+
+def _y_room(labels: Sequence[str], title: bool) -> int:
+    """Left room for the widest tick label, the tick gap and a title line, in px."""
+    widest = max((_label_width(t) for t in labels), default=0.0)
+    return math.ceil(widest + 6 + (8 + 1.25 * FONT_PX if title else 4)) + 2
