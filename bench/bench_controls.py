@@ -69,6 +69,12 @@ PROBE_JS = """
       if (e.isTrusted && (type !== 'click' || !p.input)) p.input = performance.now();
     }, true);
   }
+  const inTip = (n) => n.nodeType === 1 && !!n.closest(
+      '[data-floating-ui-portal], [role=tooltip], [data-testid=stTooltipHoverTarget]');
+  const tip = (c) => {
+    const nodes = [...c.addedNodes, ...c.removedNodes];
+    return inTip(c.target) || (c.type === 'childList' && nodes.length > 0 && nodes.every(inTip));
+  };
   new MutationObserver((changes) => {
     const now = performance.now();
     for (const c of changes) {
@@ -76,9 +82,11 @@ PROBE_JS = """
         const v = c.target.getAttribute('data-test-script-state');
         if (v === 'running' && c.oldValue !== 'running') { p.runs += 1; p.runStart = now; }
         else if (v !== 'running' && c.oldValue === 'running') p.runEnd = now;
-      } else if (!(c.type === 'attributes' && c.target.tagName === 'DETAILS')) {
+      } else if (!(c.type === 'attributes' && c.target.tagName === 'DETAILS') && !tip(c)) {
         // (An expander's <details> gets its height animated for 500 ms as it opens, its
-        // content already drawn; that animation's style changes are not work to wait for.)
+        // content already drawn; that animation's style changes are not work to wait for.
+        // Nor is a hover tooltip: it shows ~0.3 s after the pointer came to rest on a control
+        // with a help text, whatever the click did.)
         p.mutation = now;
       }
     }

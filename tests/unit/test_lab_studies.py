@@ -11,6 +11,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from normviz import lab_studies
 from normviz.lab_studies import (
     DROPOUT_CHECK_IGNORES,
     MAX_STUDY_UPDATES,
@@ -23,7 +24,7 @@ from normviz.lab_studies import (
     iter_batch_size_study,
     study_summary,
 )
-from normviz.training import TrainConfig, Trainer
+from normviz.training import SeededDropout, TrainConfig, Trainer
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -196,6 +197,32 @@ def test_dropout_check_uses_a_given_trained_model():
         h = t.model[1](t.model[0](torch.from_numpy(t.train.x)))
     np.testing.assert_allclose(check.eval_output, h.numpy(), rtol=1e-6)
     assert t.model.training is False  # its mode is left as it was
+
+
+def test_dropout_check_draws_its_masks_in_a_few_calls_of_the_layer(monkeypatch):
+    """A page run that needs a new check waits for it: 1000 masks one call each took ~130 ms;
+    the same layer given (chunk, N, W) inputs draws each mask once, in a few calls."""
+    shapes: list[tuple[int, ...]] = []
+    forward = SeededDropout.forward
+
+    def counted(self, x):
+        shapes.append(tuple(x.shape))
+        return forward(self, x)
+
+    monkeypatch.setattr(SeededDropout, "forward", counted)
+    config = TrainConfig(n_samples=60, hidden=(8,))
+    check = dropout_check(config, 0.5, ks=(1, 10, 100, 1000))
+    n_train = len(Trainer(config).train.y)
+    assert all(s[1:] == (n_train, 8) for s in shapes)  # a stack of masks over all of h
+    assert sum(s[0] for s in shapes) == 1000  # every mask drawn once, no more
+    assert len(shapes) <= 8
+    ratio = check.rms_diff / check.predicted_rms  # and still the 1/sqrt(K) law
+    assert np.all((ratio > 0.8) & (ratio < 1.25)), ratio
+    # A wide network on many points: the stack stays within MASK_ELEMENTS numbers a call.
+    shapes.clear()
+    monkeypatch.setattr(lab_studies, "MASK_ELEMENTS", 3 * n_train * 8)
+    dropout_check(config, 0.5, ks=(1, 10))
+    assert [s[0] for s in shapes] == [1, 3, 3, 3]
 
 
 @pytest.mark.parametrize(
