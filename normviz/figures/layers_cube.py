@@ -138,28 +138,47 @@ def _box(info: CubeInfo, group: int, dx: float = 0.0) -> dict[str, list]:
     }
 
 
-def _faces(info: CubeInfo, dx: float = 0.0) -> tuple[dict, dict]:
-    """Return the block's three visible faces (closed outlines) and cell edges (straight lines)."""
-    big_a, big_b, big_l = info.labels.shape
+def face_polygons(shape: tuple[int, int, int]) -> np.ndarray:
+    """Return the block's three visible faces (front, top, side) as (A, B, L) corners.
+
+    ``shape`` is the block's (A, B, L) size; the result is float64 of shape (3, 4, 3): each
+    face's four corners in drawing order, on the cells' outer edges (index +- :data:`PAD`).
+    """
+    big_a, big_b, big_l = shape
     a0, b0, l0, a1, b1, l1 = -PAD, -PAD, -PAD, big_a - PAD, big_b - PAD, big_l - PAD
-    faces = np.array([
+    return np.array([
         [(a0, b0, l0), (a0, b1, l0), (a0, b1, l1), (a0, b0, l1)],  # front
         [(a0, b0, l1), (a0, b1, l1), (a1, b1, l1), (a1, b0, l1)],  # top
         [(a0, b1, l0), (a1, b1, l0), (a1, b1, l1), (a0, b1, l1)],  # side
-    ])  # fmt: skip
+    ], dtype=np.float64)  # fmt: skip
+
+
+def edge_segments(shape: tuple[int, int, int]) -> np.ndarray:
+    """Return the cell edges inside the three visible faces, as (A, B, L) segments.
+
+    Float64 of shape (K, 2, 3), K = 2(B - 1) + 2(L - 1) + 2(A - 1): each segment's two ends.
+    """
+    big_a, big_b, big_l = shape
+    a0, b0, l0, a1, b1, l1 = -PAD, -PAD, -PAD, big_a - PAD, big_b - PAD, big_l - PAD
     lines = [((a0, b, l0), (a0, b, l1)) for b in np.arange(1, big_b) - PAD]  # front, vertical
     lines += [((a0, b0, v), (a0, b1, v)) for v in np.arange(1, big_l) - PAD]  # front, across
     lines += [((a0, b, l1), (a1, b, l1)) for b in np.arange(1, big_b) - PAD]  # top, into depth
     lines += [((a, b0, l1), (a, b1, l1)) for a in np.arange(1, big_a) - PAD]  # top, across
     lines += [((a, b1, l0), (a, b1, l1)) for a in np.arange(1, big_a) - PAD]  # side, vertical
     lines += [((a0, b1, v), (a1, b1, v)) for v in np.arange(1, big_l) - PAD]  # side, into depth
+    return np.array(lines, dtype=np.float64).reshape(-1, 2, 3)
+
+
+def _faces(info: CubeInfo, dx: float = 0.0) -> tuple[dict, dict]:
+    """Return the block's three visible faces (closed outlines) and cell edges (straight lines)."""
+    shape = info.labels.shape
     xs: list = []
     ys: list = []
-    for start, end in lines:
-        x, y = project(*np.array([start, end], dtype=np.float64).T)
+    for start, end in edge_segments(shape):
+        x, y = project(*np.array([start, end]).T)
         xs += [*np.round(x + dx, 3).tolist(), None]
         ys += [*np.round(y, 3).tolist(), None]
-    return _path(faces, dx), {"x": xs[:-1], "y": ys[:-1]}
+    return _path(face_polygons(shape), dx), {"x": xs[:-1], "y": ys[:-1]}
 
 
 def _traces(info: CubeInfo, group: int, dx: float = 0.0) -> list[dict]:

@@ -28,6 +28,8 @@ from normviz.figures.layers_cube import (
     _ticks,
     cube_alt,
     data_range,
+    edge_segments,
+    face_polygons,
     project,
     visible_cells,
 )
@@ -114,26 +116,12 @@ def _box_d(info: CubeInfo, group: int, origin: tuple[float, float]) -> str:
 
 def _lines_d(info: CubeInfo, origin: tuple[float, float]) -> str:
     """Return the cell edges on the three visible faces, as straight segments."""
-    big_a, big_b, big_l = info.labels.shape
-    a0, b0, l0, a1, b1, l1 = -PAD, -PAD, -PAD, big_a - PAD, big_b - PAD, big_l - PAD
-    lines = [((a0, b, l0), (a0, b, l1)) for b in np.arange(1, big_b) - PAD]  # front, vertical
-    lines += [((a0, b0, v), (a0, b1, v)) for v in np.arange(1, big_l) - PAD]  # front, across
-    lines += [((a0, b, l1), (a1, b, l1)) for b in np.arange(1, big_b) - PAD]  # top, into depth
-    lines += [((a, b0, l1), (a, b1, l1)) for a in np.arange(1, big_a) - PAD]  # top, across
-    lines += [((a, b1, l0), (a, b1, l1)) for a in np.arange(1, big_a) - PAD]  # side, vertical
-    lines += [((a0, b1, v), (a1, b1, v)) for v in np.arange(1, big_l) - PAD]  # side, into depth
-    return _d(np.array(lines).reshape(-1, 2, 3), origin, close=False) if lines else ""
+    lines = edge_segments(info.labels.shape)
+    return _d(lines, origin, close=False) if len(lines) else ""
 
 
 def _faces_d(info: CubeInfo, origin: tuple[float, float]) -> str:
-    big_a, big_b, big_l = info.labels.shape
-    a0, b0, l0, a1, b1, l1 = -PAD, -PAD, -PAD, big_a - PAD, big_b - PAD, big_l - PAD
-    faces = np.array([
-        [(a0, b0, l0), (a0, b1, l0), (a0, b1, l1), (a0, b0, l1)],  # front
-        [(a0, b0, l1), (a0, b1, l1), (a1, b1, l1), (a1, b0, l1)],  # top
-        [(a0, b1, l0), (a1, b1, l0), (a1, b1, l1), (a0, b1, l1)],  # side
-    ])  # fmt: skip
-    return _d(faces, origin)
+    return _d(face_polygons(info.labels.shape), origin)
 
 
 def _text(x: float, y: float, text: str, cls: str, anchor: str, extra: str = "") -> str:
