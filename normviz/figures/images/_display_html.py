@@ -12,11 +12,9 @@ removed by its sanitizer.)
 
 from __future__ import annotations
 
-import math
 from xml.sax.saxutils import escape
 
-import numpy as np
-
+from normviz.figures._chart_html import nice_ticks
 from normviz.figures._theme import FONT_FAMILY, INK, MUTED
 from normviz.figures.images._display import display_bar_info
 
@@ -28,43 +26,6 @@ LABEL_ROOM = 1.6
 """Half a label's width per character, in % of a narrow (~250 px) column."""
 BAR_TOP, BAR_HEIGHT, HEIGHT = 4, 26, 56
 """Where the bar starts, its height and the picture's height, in px."""
-
-
-def nice_ticks(a: float, b: float, target: int = 6) -> tuple[np.ndarray, int]:
-    """Return round tick values in ``[a, b]`` (steps of 1, 2 or 5 times a power of ten).
-
-    Parameters
-    ----------
-    a, b : float
-        The axis range, ``a < b``, both finite.
-    target : int
-        About how many ticks: the step is the smallest of 1, 2 or 5 times a power of ten that
-        is at least ``(b - a) / target``.
-
-    Returns
-    -------
-    ticks : (k,) float64 array
-        Ascending multiples of the step within ``[a, b]``.
-    decimals : int
-        Decimal places that print the step exactly (0 for a step >= 1).
-
-    Examples
-    --------
-    >>> t, d = nice_ticks(-4.5, 4.5)
-    >>> t.tolist(), d
-    ([-4.0, -2.0, 0.0, 2.0, 4.0], 0)
-    >>> nice_ticks(0.0, 0.9)[0].tolist()
-    [0.0, 0.2, 0.4, 0.6000000000000001, 0.8]
-    """
-    if not (np.isfinite(a) and np.isfinite(b)) or b <= a:
-        raise ValueError(f"expected a finite range a < b (got {a}, {b})")
-    raw = (b - a) / max(target, 1)
-    power = 10.0 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw * (1 - 1e-9))
-    first = math.ceil(a / step - 1e-9)
-    last = math.floor(b / step + 1e-9)
-    ticks = np.arange(first, last + 1, dtype=np.float64) * step
-    return ticks, max(0, -math.floor(math.log10(step) + 1e-9))
 
 
 def _label(value: float, decimals: int) -> str:

@@ -8,14 +8,7 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 
-from normviz.figures._theme import DARK, MUTED
-from normviz.figures.images._channels import (
-    CHANNEL_COLORS,
-    HistogramLike,
-    channel_dash,
-    channel_names,
-)
-from normviz.figures.images._chart_html import (
+from normviz.figures._chart_html import (
     UNITS,
     _attr,
     _box,
@@ -30,6 +23,13 @@ from normviz.figures.images._chart_html import (
     _y_axis,
     _y_room,
     number_label,
+)
+from normviz.figures._theme import DARK, MUTED
+from normviz.figures.images._channels import (
+    CHANNEL_COLORS,
+    HistogramLike,
+    channel_dash,
+    channel_names,
 )
 from normviz.figures.images._display_html import nice_ticks
 from normviz.figures.images._histogram import MAX_BARS, histogram_info

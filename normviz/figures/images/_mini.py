@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 
+from normviz.figures._chart_html import SVG_DASHES
 from normviz.figures._theme import MUTED
 from normviz.figures.images._channels import (
     CHANNEL_COLORS,
@@ -22,16 +23,6 @@ from normviz.figures.images._channels import (
     channel_names,
 )
 from normviz.figures.images._histogram import histogram_info
-
-SVG_DASHES: dict[str, str] = {
-    "solid": "",
-    "dash": "6 3",
-    "dashdot": "6 2 1.5 2",
-    "longdash": "10 3",
-    "longdashdot": "10 2 1.5 2",
-    "dot": "1.5 2",
-}
-"""Plotly's dash names as SVG ``stroke-dasharray`` values (in px at the picture's size)."""
 
 
 def _steps(row: np.ndarray, edges: np.ndarray, width: float, height: float, top: float) -> str:

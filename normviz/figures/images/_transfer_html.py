@@ -6,9 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from normviz.figures._theme import MUTED
-from normviz.figures.images._channels import CHANNEL_COLORS, CurveLike, channel_dash, channel_names
-from normviz.figures.images._chart_html import (
+from normviz.figures._chart_html import (
     _SHADE,
     UNITS,
     _attr,
@@ -25,6 +23,8 @@ from normviz.figures.images._chart_html import (
     _y_room,
     number_label,
 )
+from normviz.figures._theme import MUTED
+from normviz.figures.images._channels import CHANNEL_COLORS, CurveLike, channel_dash, channel_names
 from normviz.figures.images._display_html import nice_ticks
 from normviz.figures.images._transfer import transfer_info
 

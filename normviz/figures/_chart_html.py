@@ -23,9 +23,9 @@ from collections.abc import Sequence
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
+import numpy as np
+
 from normviz.figures._theme import DARK, FONT_FAMILY, GRID, INK, MUTED
-from normviz.figures.images._display_html import nice_ticks
-from normviz.figures.images._mini import SVG_DASHES
 
 CHART_CLASS = "nv-chart"
 """Class of every chart's outer box (the browser tests find the charts by it)."""
@@ -39,6 +39,53 @@ TOP, BOTTOM = 20, 46
 marks, one line of tick labels, the axis title), in px."""
 _SHADE = "rgba(148, 163, 184, 0.18)"
 _ATTR = {'"': "&quot;"}
+
+SVG_DASHES: dict[str, str] = {
+    "solid": "",
+    "dash": "6 3",
+    "dashdot": "6 2 1.5 2",
+    "longdash": "10 3",
+    "longdashdot": "10 2 1.5 2",
+    "dot": "1.5 2",
+}
+"""Plotly's dash names as SVG ``stroke-dasharray`` values (in px at the picture's size)."""
+
+
+def nice_ticks(a: float, b: float, target: int = 6) -> tuple[np.ndarray, int]:
+    """Return round tick values in ``[a, b]`` (steps of 1, 2 or 5 times a power of ten).
+
+    Parameters
+    ----------
+    a, b : float
+        The axis range, ``a < b``, both finite.
+    target : int
+        About how many ticks: the step is the smallest of 1, 2 or 5 times a power of ten that
+        is at least ``(b - a) / target``.
+
+    Returns
+    -------
+    ticks : (k,) float64 array
+        Ascending multiples of the step within ``[a, b]``.
+    decimals : int
+        Decimal places that print the step exactly (0 for a step >= 1).
+
+    Examples
+    --------
+    >>> t, d = nice_ticks(-4.5, 4.5)
+    >>> t.tolist(), d
+    ([-4.0, -2.0, 0.0, 2.0, 4.0], 0)
+    >>> nice_ticks(0.0, 0.9)[0].tolist()
+    [0.0, 0.2, 0.4, 0.6000000000000001, 0.8]
+    """
+    if not (np.isfinite(a) and np.isfinite(b)) or b <= a:
+        raise ValueError(f"expected a finite range a < b (got {a}, {b})")
+    raw = (b - a) / max(target, 1)
+    power = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw * (1 - 1e-9))
+    first = math.ceil(a / step - 1e-9)
+    last = math.floor(b / step + 1e-9)
+    ticks = np.arange(first, last + 1, dtype=np.float64) * step
+    return ticks, max(0, -math.floor(math.log10(step) + 1e-9))
 
 
 def _attr(text: str) -> str:
