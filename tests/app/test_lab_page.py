@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from normviz import lab_text
 from normviz.lab_status import status_line
+from normviz.lab_studies import study_rows
 from normviz.lab_text import control_help, l1_code
 from normviz.lab_text import stacked_latex as stacked
 from normviz.presets import preset_text
@@ -490,10 +491,34 @@ def test_dropout_check_on_screen_matches_normviz():
     assert any("p = 0.3" in m.value for m in at.markdown)
 
 
+def _studies_shown(at: AppTest) -> list[str]:
+    """The HTML bodies of the batch-size study's charts on the page."""
+    return [h.proto.body for h in at.get("html") if 'data-chart="batch-size-study"' in h.proto.body]
+
+
+def _study_chart(at: AppTest, title: str):
+    """The batch-size study's HTML (parsed) titled ``title``."""
+    import xml.etree.ElementTree as ET
+
+    for body in _studies_shown(at):
+        if title in body:
+            return ET.fromstring(body)
+    raise AssertionError(f"no study titled {title!r}")
+
+
+def _study_table(at: AppTest) -> list[list[str]]:
+    """The study's HTML table as rows of cell texts, its header first."""
+    import xml.etree.ElementTree as ET
+
+    [body] = [
+        h.proto.body for h in at.get("html") if "Test accuracy per batch size" in h.proto.body
+    ]
+    return [[c.text for c in tr] for tr in ET.fromstring(body).iter("tr")]
+
+
 def test_batch_size_study_runs_on_request_and_is_cached():
     at = _lab({"n_samples": "80", "hidden": "8"})
-    assert not any(c.proto.spec and "batch size (log scale)" in c.proto.spec
-                   for c in at.get("plotly_chart"))  # fmt: skip
+    assert not _studies_shown(at)
     from normviz.lab_studies import STUDY_CONFIG, STUDY_EPOCHS
 
     radio = at.radio(key="lab_study_base")
@@ -505,21 +530,31 @@ def test_batch_size_study_runs_on_request_and_is_cached():
     at.number_input(key="lab_study_epochs").set_value(2).run()
     at.button(key="lab_study_run").click().run()
     assert not at.exception, at.exception
-    spec = _spec(at, "Test accuracy after 2 epochs")
-    assert [t["name"] for t in spec["data"]] == ["BatchNorm", "GroupNorm", "LayerNorm"]
-    rows = _table(at, "normalization")
-    assert rows.columns.tolist() == ["normalization", "batch 4", "batch 16"]
+    chart = _study_chart(at, "Test accuracy after 2 epochs")
+    legend = [e for e in chart.iter() if e.get("class") == "nv-legend-item"]
+    assert ["".join(e.itertext()) for e in legend] == ["BatchNorm", "GroupNorm", "LayerNorm"]
+    key = studies.study_key(at.session_state.lab_cfg, [4, 16], 2)
+    study = studies.study_board().get(key)
+    titles = [e.get("title") for e in chart.iter() if e.get("class") == "nv-point"]
+    assert titles == [  # each point's hover from the study's record
+        f"{name}: batch {b}, test accuracy {study.test_acc[i, j]:.1%}"
+        for i, name in enumerate(["BatchNorm", "GroupNorm", "LayerNorm"])
+        for j, b in enumerate([4, 16])
+    ]
+    rows = _study_table(at)
+    assert rows[0] == ["normalization", "batch 4", "batch 16"]
+    assert rows[1:] == [
+        [r["normalization"], r["batch 4"], r["batch 16"]] for r in study_rows(study)
+    ]
     assert any(m.value.startswith("Test accuracy after 2 epochs at") for m in at.markdown)
     assert at.button(key="lab_study_run").disabled  # cached: nothing to run again
-    key = studies.study_key(at.session_state.lab_cfg, [4, 16], 2)
-    assert studies.study_board().get(key) is not None
     # A second visitor with the same settings sees the cached result at once.
     other = _lab({"n_samples": "80", "hidden": "8"})
     other.radio(key="lab_study_base").set_value("controls").run()
     other.multiselect(key="lab_study_batches").set_value([16, 4]).run()
     other.number_input(key="lab_study_epochs").set_value(2).run()
     assert other.button(key="lab_study_run").disabled
-    _spec(other, "Test accuracy after 2 epochs")
+    _study_chart(other, "Test accuracy after 2 epochs")
 
 
 def test_batch_size_study_is_bounded():
@@ -537,9 +572,7 @@ def test_batch_size_study_is_bounded():
     try:
         at.button(key="lab_study_run").click().run()
         assert any("Another visitor's study is running" in i.value for i in at.info)
-        assert not any(
-            "Test accuracy after" in (c.proto.spec or "") for c in at.get("plotly_chart")
-        )
+        assert not _studies_shown(at)
     finally:
         board.gate.release()
 
@@ -556,7 +589,7 @@ def test_the_default_study_is_prepared_in_the_background_and_shown_on_request(mo
     assert job.done.wait(180) and job.error is None
     # Not shown before it is asked for: the button is there to press.
     assert not at.button(key="lab_study_run").disabled
-    assert not any("Test accuracy after" in (c.proto.spec or "") for c in at.get("plotly_chart"))
+    assert not _studies_shown(at)
 
     def no_training(key):
         raise AssertionError("the page trained a study that was prepared")
@@ -565,7 +598,7 @@ def test_the_default_study_is_prepared_in_the_background_and_shown_on_request(mo
     studies.study_board()._done.pop(job.key, None)  # as on a fresh server: only prepared
     at.button(key="lab_study_run").click().run()
     assert not at.exception, at.exception
-    _spec(at, f"Test accuracy after {studies.STUDY_EPOCHS} epochs")
+    _study_chart(at, f"Test accuracy after {studies.STUDY_EPOCHS} epochs")
     assert at.button(key="lab_study_run").disabled
     assert studies.study_board().get(job.key) is job.result
     base, sizes, epochs = job.key

@@ -607,15 +607,20 @@ def test_batch_size_study_runs_from_its_button(page, server):
     settle_after(page, before)
     t0 = time.monotonic()
     page.locator(".st-key-lab_study_run button").first.click()
-    study = page.locator(".st-key-lab_fig_study .js-plotly-plot")
+    study = page.locator(".st-key-lab_fig_study .nv-chart")
     expect(study).to_be_visible(timeout=30_000)
     took = time.monotonic() - t0
     print(f"\nbatch-size study (6 sizes x 3 norms x 1 epoch) shown {took:.1f} s after the click")
-    names = page.evaluate(
-        "() => document.querySelector('.st-key-lab_fig_study .js-plotly-plot')"
-        ".data.map(t => t.name)"
-    )
-    assert names == ["BatchNorm", "GroupNorm", "LayerNorm"]
+    names = page.locator(".st-key-lab_fig_study .nv-legend-item").all_inner_texts()
+    assert [n.strip() for n in names] == ["BatchNorm", "GroupNorm", "LayerNorm"]
+    assert page.locator(".st-key-lab_fig_study .nv-point").count() == 18
+    # no Plotly chart and no data grid for the study: HTML drawn with the page
+    assert page.locator(".st-key-lab_fig_study .js-plotly-plot").count() == 0
+    table = page.locator(".st-key-lab_study_table table")
+    expect(table).to_be_visible()
+    assert table.locator("tbody tr").count() == 3
+    box = study.bounding_box()
+    assert box is not None and box["width"] > 300 and box["height"] > 250
     expect(page.locator(".st-key-lab_study_run button").first).to_be_disabled()  # cached
     check_page(page)
     assert "Traceback" not in _new_log(server, log_from)

@@ -377,6 +377,89 @@ def test_batch_size_study_figure_structure():
         F.plot_batch_size_study(study._replace(test_acc=acc[:2]))
 
 
+# -- batch-size study as HTML (what the page draws) -------------------------------------------
+
+
+def _study_html(study, **kw):
+    """Return (chart root, plot picture SVG, point boxes, legend items) of the study's HTML."""
+    import re
+    import xml.etree.ElementTree as ET
+    from urllib.parse import unquote
+
+    root = ET.fromstring(F.batch_size_study_html(study, **kw))
+    [chart] = [e for e in root.iter() if e.get("class") == "nv-chart"]
+    src = next(e for e in chart.iter("img")).get("src")
+    svg = ET.fromstring(unquote(src.split(",", 1)[1]))
+    points = [e for e in chart.iter() if e.get("class") == "nv-point"]
+    legend = [e for e in root.iter() if e.get("class") == "nv-legend-item"]
+    pos = [
+        {k: float(v) for k, v in re.findall(r"(left|bottom):([-\d.]+)%", e.get("style"))}
+        for e in points
+    ]
+    return root, chart, svg, points, pos, legend
+
+
+def _real_study():
+    from normviz.lab_studies import BatchSizeStudy
+
+    acc = np.array([[0.55, 0.7, 0.9], [0.85, 0.86, 0.88], [0.8, 0.82, 0.84]])
+    return BatchSizeStudy(
+        (2, 8, 32), ("batch", "group", "layer"), 5, (0,), acc, acc, acc,
+        np.ones((3, 3), dtype=np.int64), "budget",
+    )  # fmt: skip
+
+
+def test_batch_size_study_html_draws_the_study_record():
+    import re
+
+    study = _real_study()
+    alt = F.batch_size_study_alt(study)
+    root, chart, svg, points, pos, legend = _study_html(study, alt=alt)
+    assert chart.get("role") == "img" and chart.get("aria-label") == alt
+    assert "Test accuracy after 5 epochs at each batch size" in "".join(root.itertext())
+    names = ["BatchNorm", "GroupNorm", "LayerNorm"]
+    assert ["".join(e.itertext()) for e in legend] == names
+    # log-2 batch axis as the Plotly figure's: log10(size * dodge) over [lo - pad, hi + pad]
+    lo, hi = math.log10(2), math.log10(32)
+    pad = (hi - lo) * 0.05
+    assert len(points) == 9
+    for k, (e, p) in enumerate(zip(points, pos, strict=True)):
+        i, j = divmod(k, 3)
+        norm, size, acc = study.norms[i], study.batch_sizes[j], study.test_acc[i, j]
+        assert e.get("data-norm") == norm
+        x = (math.log10(size * F.NORM_DODGE[norm]) - lo + pad) / (hi - lo + 2 * pad)
+        assert p["left"] == pytest.approx(100 * x, abs=0.006)
+        assert p["bottom"] == pytest.approx(100 * acc / 1.02, abs=0.006)  # accuracy axis 0..102 %
+        assert e.get("title") == f"{names[i]}: batch {size}, test accuracy {acc:.1%}"
+        assert F.NORM_COLOURS[norm] in e[0].get("style")  # the marker in the norm's colour
+    # one line per norm in its colour and dash, through its points
+    paths = list(svg.iter("{http://www.w3.org/2000/svg}path"))
+    assert [p.get("stroke") for p in paths] == [F.NORM_COLOURS[n] for n in study.norms]
+    dashes = [p.get("stroke-dasharray") for p in paths]
+    assert len(set(dashes)) == 3 and dashes[0] is None  # solid, dash, dot as NORM_STYLES
+    shapes = {e[0].get("class") for e in points}
+    assert shapes == {f"nv-marker-{F.NORM_STYLES[n][1]}" for n in study.norms}
+    for i, path in enumerate(paths):
+        pts = np.array(re.findall(r"(-?\d+),(-?\d+)", path.get("d")), dtype=float)
+        np.testing.assert_allclose(1.02 * (1000 - pts[:, 1]) / 1000, study.test_acc[i], atol=6e-4)
+    ticks = [e.text for e in chart.iter() if e.get("class") == "nv-tick"]
+    assert ticks[:3] == ["2", "8", "32"] and ticks[3:] == ["0%", "20%", "40%", "60%", "80%", "100%"]
+    with pytest.raises(ValueError, match="shape"):
+        F.batch_size_study_html(study._replace(test_acc=study.test_acc[:2]))
+
+
+def test_batch_size_study_html_one_size_and_a_missing_value():
+    from types import SimpleNamespace as S
+
+    study = S(batch_sizes=(16,), norms=("layer",), epochs=1, test_acc=np.array([[0.75]]))
+    _, _, svg, points, pos, _ = _study_html(study)
+    assert len(points) == 1 and 0 < pos[0]["left"] < 100  # a single size is still on the axis
+    gap = S(batch_sizes=(2, 4, 8), norms=("batch",), epochs=1,
+            test_acc=np.array([[0.5, np.nan, 0.7]]))  # fmt: skip
+    _, _, svg, points, _, _ = _study_html(gap)
+    assert len(points) == 2 and list(svg.iter("{http://www.w3.org/2000/svg}path")) == []
+
+
 # --- alternative text: from the same records, checked against a real lab run ----------------
 
 

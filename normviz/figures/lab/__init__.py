@@ -5,16 +5,17 @@ function turns records into a small NamedTuple of arrays (tested on its own), an
 function only draws it. The builders take plain arrays and records (``EpochRecord``,
 ``StopInfo``, ``BoundaryGrid`` and ``Dataset`` are read by attribute), never a model, so this
 package imports neither torch nor streamlit. One module per job: ``_curves`` (training curves,
-weight norm), ``_weights`` (histograms), ``_boundary``, ``_studies`` (batch-size study), ``_alt``
-(alternative texts) and ``_style`` (the palette the live view also sends to the browser).
+weight norm), ``_weights`` (histograms), ``_boundary``, ``_studies`` (batch-size study) and
+``_studies_html`` (the same study as HTML, as the page shows it), ``_alt`` (alternative texts)
+and ``_style`` (the palette the live view also sends to the browser).
 
 The figures are built to be cheap: they were redrawn several times a second while a network
 trained, as :class:`~normviz.figures._spec.FigureSpec` (about 2 ms for the four figures of a
-tick, built and serialized, against 14 ms as ``go.Figure``); the batch-size study, drawn once,
-is a plain ``go.Figure``. Curves are downsampled to at most ``max_points`` per trace, the
-boundary heatmap is sent as ``uint8`` (a quarter of the bytes of float32), nothing carries
-per-point hover text, and every figure has a fixed height and fixed axis ranges, so nothing
-jumps between ticks.
+tick, built and serialized, against 14 ms as ``go.Figure``); the batch-size study is drawn on the
+page as HTML (:func:`batch_size_study_html`; :func:`plot_batch_size_study` is its Plotly twin).
+Curves are downsampled to at most ``max_points`` per trace, the boundary heatmap is sent as
+``uint8`` (a quarter of the bytes of float32), nothing carries per-point hover text, and every
+figure has a fixed height and fixed axis ranges, so nothing jumps between ticks.
 
 Colours are fixed across the page: train is indigo and test is rose in every curve; run A is
 drawn solid and run B dashed; class 0 is orange and class 1 blue, as in TensorFlow Playground.
@@ -36,6 +37,7 @@ from normviz.figures.lab._curves import (
     stop_mark_epoch,
 )
 from normviz.figures.lab._studies import plot_batch_size_study
+from normviz.figures.lab._studies_html import batch_size_study_html
 from normviz.figures.lab._style import (
     BOUNDARY_SCALE,
     CLASS_COLOURS,
@@ -74,6 +76,7 @@ __all__ = [
     "Curves",
     "WeightHistogram",
     "batch_size_study_alt",
+    "batch_size_study_html",
     "boundary_alt",
     "boundary_info",
     "curves_alt",

@@ -1,0 +1,203 @@
+"""The batch-size study as an HTML picture (:func:`batch_size_study_html`): no Plotly chart.
+
+Same record, colours, dashes, markers, dodge and axes as
+:func:`~normviz.figures.lab.plot_batch_size_study`, drawn with the shared HTML chart helpers
+(:mod:`normviz.figures._chart_html`): the lines are one SVG data-URL picture stretched over the
+plot area, each point is a marker box whose ``title`` gives its batch size, normalization and
+test accuracy, and a legend row names the lines. The study opens with the page's first chart:
+drawn as HTML, it costs the browser a few DOM boxes instead of a Plotly chart's ~0.5 s.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+from xml.sax.saxutils import escape
+
+import numpy as np
+
+from normviz.figures._chart_html import (
+    FONT_PX,
+    SVG_DASHES,
+    UNITS,
+    _attr,
+    _box,
+    _frame,
+    _label_width,
+    _pct,
+    _stroke,
+    _svg_url,
+    _y_axis,
+    _y_room,
+)
+from normviz.figures._theme import DARK, FONT_FAMILY, GRID, INK, PANEL_TITLE_SIZE
+from normviz.figures.lab._style import NORM_COLOURS, NORM_DODGE, NORM_STYLES
+from normviz.train_config import NORM_NAMES
+
+if TYPE_CHECKING:
+    from normviz.lab_studies import BatchSizeStudy
+
+Y_MAX = 1.02
+"""Top of the accuracy axis (as the Plotly figure's ``[0, 1.02]``)."""
+MARKER_PX = 8
+"""A marker's size in px; its hover box is :data:`HOVER_PX` wide, centred on it."""
+HOVER_PX = 18
+_SHAPES = {
+    "circle": "border-radius:50%",
+    "square": "",
+    "diamond": "transform:rotate(45deg) scale(0.85)",
+}
+"""CSS of each Plotly marker symbol of :data:`~normviz.figures.lab.NORM_STYLES`."""
+
+
+def _style(norm: str) -> tuple[str, str, str]:
+    """Return (colour, dash, marker symbol) of ``norm``, as the Plotly figure draws it."""
+    dash, symbol = NORM_STYLES.get(norm, ("solid", "circle"))
+    return NORM_COLOURS.get(norm, "#6b7280"), dash, symbol
+
+
+def _marker(colour: str, symbol: str) -> str:
+    """Return a marker: a ``MARKER_PX`` box in ``colour`` shaped as ``symbol``, white-edged."""
+    return (
+        f'<span class="nv-marker-{symbol}" style="position:absolute;left:50%;top:50%;'
+        f"width:{MARKER_PX}px;height:{MARKER_PX}px;margin:-{MARKER_PX // 2}px 0 0 "
+        f"-{MARKER_PX // 2}px;box-sizing:border-box;background:{colour};"
+        f'border:1px solid white;{_SHAPES.get(symbol, "")}"></span>'
+    )
+
+
+def _swatch(colour: str, dash: str) -> str:
+    """Return a legend line sample (a data URL): 28 x 12 px, the line's colour and dash."""
+    pattern = SVG_DASHES[dash]
+    svg = (
+        "<svg xmlns='http://www.w3.org/2000/svg' width='28' height='12' viewBox='0 0 28 12'>"
+        f"<path d='M1,6L27,6' fill='none' stroke='{colour}' stroke-width='2'"
+        + (f" stroke-dasharray='{pattern}'" if pattern else "")
+        + "/></svg>"
+    )
+    return "data:image/svg+xml," + quote(svg, safe=" ,.=:/'-()")
+
+
+def _batch_axis(sizes: list[int], lo: float, hi: float, title: str) -> list[str]:
+    """Ticks at the batch sizes (log10 positions ``lo..hi``), grid lines and the title."""
+    parts = []
+    for b in sizes:
+        x = _pct((math.log10(b) - lo) / (hi - lo) * 100)
+        parts.append(_box(f"left:{x};top:100%;height:5px;border-left:1px solid {GRID}"))
+        parts.append(_box(
+            f"left:{x};top:calc(100% + 8px);transform:translateX(-50%);white-space:nowrap",
+            str(b), ' class="nv-tick"',
+        ))  # fmt: skip
+        parts.append(_box(f"left:{x};top:0;bottom:0;border-left:1px solid {GRID}"))
+    parts.append(_box(
+        "left:0;right:0;top:calc(100% + 28px);text-align:center;white-space:nowrap",
+        escape(title), ' class="nv-axis-title"',
+    ))  # fmt: skip
+    return parts
+
+
+def batch_size_study_html(study: BatchSizeStudy, *, alt: str = "", height: int = 300) -> str:
+    """Return test accuracy against batch size, one line per normalization, as HTML.
+
+    Parameters
+    ----------
+    study : BatchSizeStudy
+        ``batch_sizes`` (B,) positive ints, ``norms`` (K,), ``test_acc`` (K, B) in [0, 1] and
+        ``epochs`` (read by attribute).
+    alt : str
+        The chart's accessible name (e.g. :func:`~normviz.figures.lab.batch_size_study_alt`).
+    height : int
+        Height of the chart (plot area, ticks and axis title) in px; the title line above and
+        the legend row below add about 50 px.
+
+    Returns
+    -------
+    str
+        A ``<div class="nv-study">`` holding the bold title, the chart (``<div class="nv-chart"
+        role="img" aria-label=alt>``: on a log-2 batch-size axis ticked at the batch sizes and
+        an accuracy axis 0..102 %, one line per normalization in its colour and dash, each
+        normalization's points ``NORM_DODGE`` apart on x, each point a marker box
+        ``class="nv-point"`` whose ``title`` reads "BatchNorm: batch 8, test accuracy 91.2%")
+        and a legend row (``class="nv-legend"``). A non-finite accuracy is left out (a gap).
+
+    Raises
+    ------
+    ValueError
+        If ``test_acc`` is not (len(norms), len(batch_sizes)).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as S
+    >>> s = S(batch_sizes=(2, 8), norms=("batch", "layer"), epochs=3,
+    ...       test_acc=np.array([[0.5, 0.9], [0.8, 0.85]]))
+    >>> html = batch_size_study_html(s, alt="Study")
+    >>> html.count('class="nv-point"'), 'title="LayerNorm: batch 8, test accuracy 85.0%"' in html
+    (4, True)
+    """
+    sizes = [int(b) for b in study.batch_sizes]
+    acc = np.asarray(study.test_acc, dtype=np.float64)
+    if acc.shape != (len(study.norms), len(sizes)):
+        raise ValueError(
+            f"test_acc must have shape (norms, batch sizes) = {(len(study.norms), len(sizes))} "
+            f"(got {acc.shape})"
+        )
+    lo, hi = math.log10(min(sizes)), math.log10(max(sizes))
+    pad = max((hi - lo) * 0.05, 0.05)
+    lo, hi = lo - pad, hi + pad
+    body, points, legend = [], [], []
+    for i, norm in enumerate(study.norms):
+        name = NORM_NAMES.get(norm, norm)
+        colour, dash, symbol = _style(norm)
+        xs = [(math.log10(b * NORM_DODGE.get(norm, 1.0)) - lo) / (hi - lo) for b in sizes]
+        segments: list[list[str]] = [[]]
+        for b, x, a in zip(sizes, xs, acc[i], strict=True):
+            if not np.isfinite(a):
+                segments.append([])  # a gap in the line
+                continue
+            segments[-1].append(f"{round(x * UNITS)},{round(UNITS - a / Y_MAX * UNITS)}")
+            points.append(
+                f'<i class="nv-point" data-norm="{_attr(norm)}" title="'
+                f'{_attr(f"{name}: batch {b}, test accuracy {a:.1%}")}" '
+                f'style="left:{_pct(x * 100)};bottom:{_pct(a / Y_MAX * 100)}">'
+                f"{_marker(colour, symbol)}</i>"
+            )
+        body += [
+            f"<path d='M{'L'.join(seg)}' {_stroke(colour, dash, 2)}/>"
+            for seg in segments
+            if len(seg) > 1
+        ]
+        legend.append(
+            f'<span class="nv-legend-item" data-norm="{_attr(norm)}" style="display:inline-flex;'
+            f'align-items:center;gap:4px;margin:0 8px;white-space:nowrap">'
+            f'<img alt="" src="{_swatch(colour, dash)}" style="width:28px;height:12px" />'
+            f'<span style="position:relative;width:{HOVER_PX}px;height:12px">'
+            f"{_marker(colour, symbol)}</span>{escape(name)}</span>"
+        )
+    parts = [
+        f'<img alt="" src="{_svg_url("".join(body))}" '
+        'style="position:absolute;left:0;top:0;width:100%;height:100%" />',
+        f"<style>.nv-point{{position:absolute;width:{HOVER_PX}px;height:{HOVER_PX}px;"
+        f"transform:translate(-50%, 50%)}}</style>",
+        *points,
+    ]
+    parts += _batch_axis(sizes, lo, hi, "batch size (log scale)")
+    y_ticks = [(v / Y_MAX, f"{v:.0%}") for v in np.arange(6) * 0.2]
+    left = _y_room([t for _, t in y_ticks], True)
+    parts += _y_axis(y_ticks, "test accuracy", left)
+    right = max(16, math.ceil(_label_width(str(sizes[-1])) / 2) + 4)
+    data = f'data-chart="batch-size-study" data-epochs="{int(study.epochs)}"'
+    chart = _frame(alt, height, left, right, parts, data)
+    title = (
+        f'<div class="nv-title" style="font-weight:600;font-size:{PANEL_TITLE_SIZE}px;'
+        f'color:{DARK};margin:0 0 4px {left}px">'
+        f"Test accuracy after {int(study.epochs)} epochs at each batch size</div>"
+    )
+    row = (
+        f'<div class="nv-legend" style="text-align:center;font-size:{FONT_PX}px;color:{INK};'
+        f'line-height:18px;padding-left:{left}px">{"".join(legend)}</div>'
+    )
+    return (
+        f'<div class="nv-study" style="font-family:{FONT_FAMILY};background:white">'
+        f"{title}{chart}{row}</div>"
+    )
