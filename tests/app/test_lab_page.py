@@ -904,6 +904,8 @@ def test_a_model_setting_restarts_with_a_notice_and_keeps_the_old_run_faint():
     at = _lab({"batch_size": "256"})
     _train_a_little(at)
     (old,) = _trainers(at)
+    session = w.registry().get(at.session_state.lab_sid)
+    before = session.feed.seq  # the payloads numbered above it follow the change
     at.text_input(key="lab_hidden").input("8-8").run()
     (new,) = _trainers(at)
     assert new is not old and new.config.hidden == (8, 8)
@@ -911,14 +913,24 @@ def test_a_model_setting_restarts_with_a_notice_and_keeps_the_old_run_faint():
     assert at.session_state.lab_running  # it keeps training
     want = restart_notice(old.config, new.config)
     assert [i.value for i in at.info if "restarted" in i.value] == [want]
-    run = component_payload(at)["runs"][0]
-    assert run["base"] == 0 and run["run"] != ""
+    # The first payload naming the new run sends it whole with the old run faint. That is the
+    # page run's, or the stream's when the worker published one in between (it trains on).
+    streamed = session.channel.since(before)
+    assert streamed is not None, "the stream dropped payloads the test reads"
+    sent = sorted([json.loads(d) for _, d in streamed] + [component_payload(at)], key=_seq)
+    (token,) = at.session_state.lab_tokens
+    run = next(r for p in sent for r in p["runs"] if r["run"] == token)
+    assert token != "" and run["base"] == 0
     assert run["ghost"]["rows"]["epoch"] == [r.epoch for r in old.history]
     assert run["ghost"]["note"] == "previous run (hidden layers 16-16)"
     at.button(key="lab_reset").click().run()  # a deliberate reset starts clean
     assert not at.session_state.lab_notices and not at.session_state.lab_ghosts
     assert not [i for i in at.info if "restarted" in i.value]
     assert "ghost" not in component_payload(at)["runs"][0]
+
+
+def _seq(payload: dict) -> int:
+    return payload["seq"]
 
 
 def _in_order(node) -> list:
