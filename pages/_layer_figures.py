@@ -23,6 +23,8 @@ from normviz.figures import layers as fig
 from normviz.figures.layers_cube_row import cube_tile_image, tile_alt, tile_png, tile_ranges
 from normviz.figures.layers_cube_svg import cube_payload, cube_svg
 from normviz.figures.layers_moments import moments_html
+from normviz.figures.layers_noise_html import batch_noise_html
+from normviz.figures.layers_running_svg import running_payload, running_svg
 
 try:  # bundled photographs, when the samples module is there
     from normviz.samples import load_sample
@@ -75,15 +77,18 @@ def moments_figure(key: tuple, kind: str, groups: int | None, _x: torch.Tensor) 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def running(momentum: float, convention: str, batch_size: int):
-    """(trace, animated figure, alt text) of the running statistics of one stream."""
+    """(trace, the frame player's payload) of the running statistics of one stream.
+
+    Drawn as SVG panels the player reveals batch by batch (pages/_cube_view.py): the Plotly
+    animation cost the browser 0.5-1 s to draw again on every change of its controls."""
     trace = studies.running_study(momentum, convention, batch_size, seed=0)
     tau = studies.time_constant(momentum, convention)
-    chart = fig.plot_running(trace, *studies.POPULATION, tau=tau)
-    return trace, chart, fig.running_alt(trace, *studies.POPULATION, tau=tau)
+    return trace, running_payload(running_svg(trace, *studies.POPULATION, tau=tau))
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def noise_figure(trials: int):
-    """(BatchNoise, its figure, alt text) for ``trials`` draws per batch size."""
+    """(BatchNoise, its chart as HTML, labelled by its alt text) for ``trials`` draws per batch
+    size: a Plotly chart cost the browser its 4.7 MB module and a draw on every change."""
     noise = studies.noise_study(trials)
-    return noise, fig.plot_batch_noise(noise), fig.batch_noise_alt(noise)
+    return noise, batch_noise_html(noise, alt=fig.batch_noise_alt(noise))

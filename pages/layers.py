@@ -25,7 +25,6 @@ from pages._router import ensure_router
 
 ensure_router()
 
-CHART = {"config": {"displayModeBar": False}, "width": "stretch"}
 TILE_WIDTH = 150  # px: a small cube and its title ("InstanceNorm" in bold needs ~105 px)
 OFFSETS = ("ch_offset", "ch_scale", "s_offset", "s_scale")
 NAMES = layers.KIND_NAMES
@@ -192,8 +191,8 @@ def lesson(x, key: tuple, kind: str, n: int, c: int, side: int) -> None:
             mode = _read(p, cols[3].radio(
                 p.label, p.choices, key=p.key, horizontal=True, **on, **held(p.key, p.choices)
             ))  # fmt: skip
-            trace, running_chart, alt = running_figure(m, conv, bsz)
-            st.plotly_chart(running_chart, key="lay_running_chart", alt=alt, **CHART)
+            trace, running_chart = running_figure(m, conv, bsz)
+            cube_view(running_chart, key="lay_running_chart")  # SVG panels and their player
             st.markdown(text.settle_text(trace, *studies.POPULATION))
             st.latex(captions.CONVENTIONS_TEX)
             st.markdown(captions.momentum_text(conv, m, studies.POPULATION))
@@ -204,8 +203,9 @@ def lesson(x, key: tuple, kind: str, n: int, c: int, side: int) -> None:
         with tabs[5]:
             p = _seed("trials")
             trials = _read(p, st.select_slider(p.label, p.choices, key=p.key, **on, **held(p.key)))
-            noise, noise_chart, alt = noise_figure(trials)
-            st.plotly_chart(noise_chart, key="lay_noise_chart", alt=alt, **CHART)
+            noise, noise_chart = noise_figure(trials)
+            with st.container(key="lay_noise_chart"):  # HTML, labelled by its alt text
+                st.html(noise_chart)
             st.markdown(captions.batch_size_text(noise, trials))
 
     if tabs[6].open:  # only the open tab runs and draws

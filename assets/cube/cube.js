@@ -1,5 +1,7 @@
-// The layers lesson's cube player (pages/_cube_view.py): shows one statistic set of an SVG cube
-// at a time, with Play/Pause and a set slider, all in the browser (no script run).
+// The layers lesson's frame player (pages/_cube_view.py): shows one frame of a drawing at a time,
+// with Play/Pause and a frame slider, all in the browser (no script run). The drawing is sent
+// once (an SVG cube, or the running statistics' panels); a frame is a few attribute values
+// (payload ``targets``: [selector, attribute] pairs, every match set) and its title lines.
 //
 // Streamlit calls this function on mount and again whenever the page sends new data; it calls
 // only the last returned cleanup, on unmount. So the player's state lives on its root element:
@@ -11,12 +13,13 @@ const PAUSE = '<span aria-hidden="true">❚❚</span> Pause';
 
 function setup(root) {
   const st = {
-    root, timer: null, k: 0, data: null, svg: null, paths: null,
+    root, timer: null, k: null, data: null, svg: null, nodes: [],
     title: root.querySelector('.nv-cube-title'),
     draw: root.querySelector('.nv-cube-draw'),
     play: root.querySelector('.nv-cube-play'),
     range: root.querySelector('.nv-cube-step input'),
     at: root.querySelector('.nv-cube-at'),
+    group: root.querySelector('.nv-cube-controls'),
   };
   // Handlers as properties, not added listeners: a second setup replaces them.
   st.play.onclick = () => (st.timer ? stop(st) : start(st));
@@ -31,13 +34,14 @@ function setup(root) {
 }
 
 function fit(st) {
-  const svg = st.draw.querySelector('svg');
-  if (!svg) return;
-  const box = svg.viewBox.baseVal;
-  const r = svg.getBoundingClientRect();
-  if (!r.width || !r.height || !box.width) return;
-  const k = Math.max(box.width / r.width, box.height / r.height);
-  svg.style.setProperty('--nv-k', k.toFixed(3));
+  st.draw.querySelectorAll('svg[viewBox]').forEach((svg) => {
+    if (svg.getAttribute('preserveAspectRatio') === 'none') return; // stretched: no text in it
+    const box = svg.viewBox.baseVal;
+    const r = svg.getBoundingClientRect();
+    if (!r.width || !r.height || !box.width) return;
+    const k = Math.max(box.width / r.width, box.height / r.height);
+    svg.style.setProperty('--nv-k', k.toFixed(3));
+  });
 }
 
 function show(st, k) {
@@ -45,8 +49,9 @@ function show(st, k) {
   if (!frames.length) return;
   st.k = Math.max(0, Math.min(k, frames.length - 1));
   const f = frames[st.k];
-  st.paths.cells.forEach((p, i) => p.setAttribute('d', f.cells[i]));
-  st.paths.box.setAttribute('d', f.box);
+  st.nodes.forEach((nodes, i) => {
+    nodes.forEach((e) => e.setAttribute(st.data.targets[i][1], f.set[i]));
+  });
   st.title.replaceChildren(...f.title.map((line) => {
     const s = document.createElement('span');
     s.textContent = line;
@@ -54,14 +59,14 @@ function show(st, k) {
   }));
   st.range.value = String(st.k + 1);
   st.range.setAttribute('aria-valuetext', f.title.join(', '));
-  st.at.textContent = `set ${st.k + 1} of ${frames.length}`;
+  st.at.textContent = f.at || `${st.data.unit || 'set'} ${st.k + 1} of ${frames.length}`;
   st.root.dataset.set = String(st.k);
 }
 
 function start(st) {
   const n = st.data.frames.length;
   if (n < 2) return;
-  if (st.k >= n - 1) show(st, 0); // from the start again after the last set
+  if (st.k >= n - 1) show(st, 0); // from the start again after the last frame
   st.play.innerHTML = PAUSE;
   st.play.setAttribute('aria-label', 'Pause');
   st.root.dataset.playing = 'true';
@@ -72,7 +77,7 @@ function start(st) {
       return;
     }
     show(st, st.k + 1);
-    if (st.k >= count - 1) stop(st); // as Plotly's Play: once through, to the last set
+    if (st.k >= count - 1) stop(st); // as Plotly's Play: once through, to the last frame
   }, st.data.ms || 700);
 }
 
@@ -89,23 +94,30 @@ export default function (component) {
   const root = parentElement.querySelector('.nv-cube');
   if (!root || !data) return undefined;
   const st = root.nvCube || (root.nvCube = setup(root));
+  const old = st.data;
+  // A player that starts at its last frame (the whole stream shown) stays at the last frame
+  // when new data comes while it is there; otherwise the frame shown is kept.
+  const atEnd = old && st.k !== null && st.k >= old.frames.length - 1;
   st.data = data;
-  if (st.svg !== data.svg) { // new drawing: swapped in whole, then the set shown set again
+  const names = data.names || {};
+  st.group.setAttribute('aria-label', names.group || 'Statistic sets');
+  st.range.setAttribute('aria-label', names.slider || 'Statistic set shown');
+  root.dataset.kind = data.kind || 'cube';
+  if (st.svg !== data.svg) { // new drawing: swapped in whole, then the frame shown set again
     st.draw.innerHTML = data.svg;
     st.svg = data.svg;
-    const svg = st.draw.querySelector('svg');
-    st.paths = {
-      cells: ['front', 'top', 'side'].map((f) => svg.querySelector(`[data-face="${f}"]`)),
-      box: svg.querySelector('.nv-box'),
-    };
     fit(st);
   }
+  st.nodes = (data.targets || []).map(([sel]) => Array.from(st.draw.querySelectorAll(sel)));
+  const lines = Math.max(1, ...data.frames.map((f) => f.title.length));
+  st.title.style.minHeight = `${(1.4 * lines).toFixed(1)}em`;
   const n = data.frames.length;
   st.range.max = String(Math.max(n, 1));
   st.range.disabled = n < 2;
   st.play.disabled = n < 2;
   if (n < 2) stop(st);
-  show(st, st.k);
+  const last = data.start === 'last';
+  show(st, st.k === null || (last && atEnd) ? (last ? n - 1 : 0) : st.k);
   if (!st.timer) stop(st); // the button's label and state
   // On unmount (or when a newer call overtook this one): no timer left running.
   return () => stop(st);

@@ -235,16 +235,31 @@ def cube_svg(info: CubeInfo) -> CubeSvg:
     return CubeSvg(svg, frames, label, origin)
 
 
+CUBE_TARGETS = (
+    ('[data-face="front"]', "d"),
+    ('[data-face="top"]', "d"),
+    ('[data-face="side"]', "d"),
+    (".nv-box", "d"),
+)
+"""What a cube frame sets in the drawing: the three faces' shaded cells and the set's box."""
+
+
 def cube_payload(view: CubeSvg, frame_ms: int = 700) -> dict:
     """Return what the browser's player needs: the SVG, per frame its paths and title lines.
+
+    The player (``pages/_cube_view.py``) plays frames of any drawing: a frame's ``set`` holds
+    one value per ``targets`` entry (a CSS selector and the attribute set on its matches).
 
     Examples
     --------
     >>> labels = np.zeros((1, 2, 2), dtype=np.int64)
     >>> info = CubeInfo("layer", None, ("N", "C", "H·W"), labels, (0.0,), (1.0,), ("C", "H·W"),
     ...                 ((("n", 0),),))
-    >>> sorted(cube_payload(cube_svg(info)))
-    ['frames', 'label', 'ms', 'svg']
+    >>> payload = cube_payload(cube_svg(info))
+    >>> sorted(payload), len(payload["frames"][0]["set"])
+    (['frames', 'label', 'ms', 'svg', 'targets'], 4)
     """
-    frames = [{"cells": list(f.cells), "box": f.box, "title": list(f.title)} for f in view.frames]
-    return {"svg": view.svg, "frames": frames, "label": view.label, "ms": frame_ms}
+    frames = [{"set": [*f.cells, f.box], "title": list(f.title)} for f in view.frames]
+    targets = [list(t) for t in CUBE_TARGETS]
+    return {"svg": view.svg, "frames": frames, "label": view.label, "ms": frame_ms,
+            "targets": targets}  # fmt: skip

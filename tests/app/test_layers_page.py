@@ -33,6 +33,16 @@ def _cubes(app: AppTest) -> dict[str, dict]:
     return {c.proto.id.rsplit("-", 1)[-1]: json.loads(c.proto.json) for c in players}
 
 
+def _html_charts(app: AppTest) -> list[str]:
+    """The accessible names of the HTML charts drawn with st.html (the batch-size noise)."""
+    import re
+    from html import unescape
+
+    return [unescape(label) for h in app.get("html")
+            for label in re.findall(r'class="nv-chart" role="img" aria-label="([^"]*)"',
+                                    h.proto.body)]  # fmt: skip
+
+
 def _open(app: AppTest, tab: str) -> AppTest:
     """Select the tab ``tab`` (its URL name) as a click on its header does; rerun."""
     app.session_state["lay_tab"] = TABS[tab]
@@ -133,6 +143,14 @@ def test_running_statistics_controls(at):
     at.slider(key="lay_momentum").set_value(0.3).run()
     at.select_slider(key="lay_stream_batch").set_value(64).run()
     assert not at.exception
+    # The chart the page sends is normviz's drawing of this stream, for the frame player.
+    from normviz import layer_studies as studies
+    from normviz.figures.layers_running_svg import running_payload, running_svg
+
+    trace = studies.running_study(0.3, "pytorch", 64, seed=0)
+    tau = studies.time_constant(0.3, "pytorch")
+    sent = _cubes(at)["lay_running_chart"]
+    assert sent == running_payload(running_svg(trace, *studies.POPULATION, tau=tau))
 
 
 def test_tokens_and_batch_size(at):
@@ -333,15 +351,18 @@ def test_widgets_take_their_ranges_from_the_link_table():
 
 def test_every_chart_has_alternative_text_from_normviz():
     from normviz import layer_studies as studies
-    from normviz.figures.layers import moments_alt, running_alt
+    from normviz.figures.layers import batch_noise_alt, moments_alt, running_alt
     from normviz.figures.layers_cube import cube_alt
 
     app = _linked({"convention": "keras", "momentum": "0.9"})
     charts = [c for tab in TABS for c in _open(app, tab).get("plotly_chart")]
-    assert len(charts) == 2  # the running statistics' and the batch sizes'
+    assert charts == []  # no Plotly: the running statistics' and the batch sizes' are SVG/HTML
+    html = [label for tab in TABS for label in _html_charts(_open(app, tab))]
+    trials = _open(app, "batch").select_slider(key="lay_trials").value
+    assert html == [batch_noise_alt(studies.noise_study(trials))]  # the batch sizes' chart
     cubes = [c for tab in TABS for c in _cubes(_open(app, tab)).values()]
-    assert len(cubes) == 3  # the cube's, GroupNorm's range's and the tokens' tabs
-    alts = [c.proto.alt for c in charts] + [c["label"] for c in cubes]
+    assert len(cubes) == 4  # the cube's, GroupNorm's range's, the tokens' and the running stats'
+    alts = html + [c["label"] for c in cubes]
     for c in cubes:  # the SVG is an image labelled by the same text
         assert f'role="img" aria-label="{escape(c["label"])}"' in c["svg"].replace("&#x27;", "'")
     _open(app, "moments")  # the moments' tables carry their summary as the figure's label
@@ -374,8 +395,8 @@ def _page_batch():
 # The charts each tab draws, by their alternative text's start (what a screen reader reads).
 TAB_CHARTS = {"cube": 1, "moments": 0, "groupnorm": 1, "tokens": 1, "running": 1, "batch": 1,
               "code": 0}  # fmt: skip
-PLOTLY_TABS = {"running", "batch"}
-"""Tabs whose charts are Plotly's: the others load no Plotly (the cubes are SVG players)."""
+HTML_TABS = {"batch"}
+"""Tabs whose chart is HTML (st.html); the others' are SVG players (pages/_cube_view.py)."""
 
 
 def test_only_the_open_tabs_charts_are_drawn():
@@ -387,9 +408,10 @@ def test_only_the_open_tabs_charts_are_drawn():
     seen = []
     for tab, count in TAB_CHARTS.items():
         _open(app, tab)
-        plotly = [c.proto.alt for c in app.get("plotly_chart")]
-        assert bool(plotly) == (tab in PLOTLY_TABS), tab
-        alts = plotly + [c["label"] for c in _cubes(app).values()]
+        assert not app.get("plotly_chart"), tab  # no tab loads Plotly
+        html = _html_charts(app)
+        assert bool(html) == (tab in HTML_TABS), tab
+        alts = html + [c["label"] for c in _cubes(app).values()]
         assert len(alts) == count, (tab, alts)
         assert len(_tables(app)) == (tab == "moments"), tab  # the moments' four tables
         assert not set(alts) & {a for other in seen for a in other}, tab  # not drawn twice

@@ -56,3 +56,11 @@ def test_the_script_names_the_files_of_the_page_s_own_modules(page):
     for module in set(ELEMENT_MODULES.values()):
         (name,) = lazy_files((module,))
         assert (name in text) == (module in page_modules(script)), (page, module)
+
+
+def test_the_lessons_prewarm_no_plotly():
+    """No lesson draws a Plotly chart any more (the layers lesson's running statistics and batch
+    noise are SVG/HTML now): no lesson's idle time is spent compiling Plotly's 4.7 MB chunk."""
+    for page in ("images", "layers", "lab"):
+        assert "PlotlyChart" not in page_modules(ROOT / "pages" / f"{page}.py"), page
+    assert page_modules(ROOT / "pages" / "layers.py") == ("StreamlitSyntaxHighlighter",)

@@ -1,0 +1,256 @@
+"""BatchNorm's batch-size noise as an HTML picture (:func:`batch_noise_html`): no Plotly chart.
+
+The chart the Plotly figure drew (one line per layer kind: the spread of one normalized value
+against the batch size on a log-2 axis ticked at the batch sizes; lines that coincide stay
+visible, the first widest, each with its own dash and marker, and a note names them), drawn with
+the shared HTML chart frame (:mod:`normviz.figures._chart_html`): the lines are one SVG
+data-URL picture stretched over the plot area, each point a marker box whose ``title`` gives the
+layer, batch size and spread, and a legend row names the lines. ``st.html`` shows it: the
+browser draws a few DOM boxes instead of loading Plotly's 4.7 MB chunk and drawing a chart.
+
+A point of batch size ``b`` and spread ``s`` is at ``left = (log2 b - lo) / (hi - lo)`` and
+``bottom = (s - y0) / (y1 - y0)`` of the plot area (``data-x`` and ``data-y`` on the chart give
+``lo, hi`` and ``y0, y1``).
+"""
+
+from __future__ import annotations
+
+import math
+from urllib.parse import quote
+from xml.sax.saxutils import escape
+
+import numpy as np
+
+from normviz.figures._chart_html import (
+    BOTTOM,
+    CHART_CLASS,
+    FONT_PX,
+    SVG_DASHES,
+    TOP,
+    UNITS,
+    _attr,
+    _box,
+    _label_width,
+    _pct,
+    _stroke,
+    _svg_url,
+    _y_axis,
+    _y_room,
+    nice_ticks,
+    number_label,
+)
+from normviz.figures._theme import DARK, FONT_FAMILY, GRID, INK
+from normviz.figures.layers import (
+    KIND_COLORS,
+    NOISE_DASHES,
+    NOISE_SYMBOLS,
+    batch_noise_alt,
+    coincide_note,
+)
+from normviz.figures.layers_cube import KIND_TITLES
+from normviz.layer_studies import BatchNoise
+
+HOVER_PX = 18
+"""A point's hover box is this wide and tall, centred on its marker."""
+_SHAPES = {
+    "circle": "border-radius:50%",
+    "square": "",
+    "diamond": "transform:rotate(45deg) scale(0.8)",
+    "triangle-up": "clip-path:polygon(50% 0, 100% 100%, 0 100%)",
+}
+"""CSS of each marker symbol of :data:`~normviz.figures.layers.NOISE_SYMBOLS`."""
+
+
+def line_styles(noise: BatchNoise) -> list[tuple[str, str, str, int, int]]:
+    """Return each line's (colour, dash, marker symbol, line width, marker size) in px.
+
+    Lines with equal values (LayerNorm and GroupNorm never move: both 0) stay visible: the
+    first of them is drawn widest, each later one narrower, and every line has its own dash
+    and marker, as the Plotly figure drew them.
+
+    Examples
+    --------
+    >>> line_styles(BatchNoise((2, 8), ("batch", "layer", "group"),
+    ...                        ((0.5, 0.2), (0.0, 0.0), (0.0, 0.0))))
+    [('#4f46e5', 'solid', 'circle', 7, 13), ('#059669', 'dash', 'diamond', 7, 13), ('#db2777', 'dot', 'square', 4, 9)]
+    """  # noqa: E501
+    rows = [tuple(row) for row in noise.spread]
+    out = []
+    for k, (kind, row) in enumerate(zip(noise.kinds, rows, strict=True)):
+        rank = [i for i in range(len(rows)) if rows[i] == row].index(k)
+        out.append((
+            KIND_COLORS[kind], NOISE_DASHES[k % len(NOISE_DASHES)],
+            NOISE_SYMBOLS[k % len(NOISE_SYMBOLS)], max(7 - 3 * rank, 2), max(13 - 4 * rank, 6),
+        ))  # fmt: skip
+    return out
+
+
+def coinciding(noise: BatchNoise) -> list[tuple[int, ...]]:
+    """Return the groups of lines (indices) with equal values, each of two or more, in order.
+
+    Examples
+    --------
+    >>> coinciding(BatchNoise((2,), ("batch", "layer", "group"), ((0.5,), (0.0,), (0.0,))))
+    [(1, 2)]
+    """
+    rows = [tuple(row) for row in noise.spread]
+    groups = {tuple(i for i in range(len(rows)) if rows[i] == row) for row in rows}
+    return sorted(g for g in groups if len(g) > 1)
+
+
+def _marker(colour: str, symbol: str, size: int) -> str:
+    """Return a ``size`` px marker in ``colour`` shaped as ``symbol``, white-edged, centred."""
+    edge = "" if symbol == "triangle-up" else "border:1px solid white;"
+    return (
+        f'<span class="nv-marker-{symbol}" style="position:absolute;left:50%;top:50%;'
+        f"width:{size}px;height:{size}px;margin:-{size / 2:g}px 0 0 -{size / 2:g}px;"
+        f'box-sizing:border-box;background:{colour};{edge}{_SHAPES[symbol]}"></span>'
+    )
+
+
+def _swatch(colour: str, dash: str, width: int) -> str:
+    """Return a legend line sample (a data URL): 28 x 12 px, the line's colour, dash and width."""
+    pattern = SVG_DASHES[dash]
+    svg = (
+        "<svg xmlns='http://www.w3.org/2000/svg' width='28' height='12' viewBox='0 0 28 12'>"
+        f"<path d='M1,6L27,6' fill='none' stroke='{colour}' stroke-width='{min(width, 4)}'"
+        + (f" stroke-dasharray='{pattern}'" if pattern else "")
+        + "/></svg>"
+    )
+    return "data:image/svg+xml," + quote(svg, safe=" ,.=:/'-()")
+
+
+def _batch_axis(sizes: list[int], lo: float, hi: float, title: str) -> list[str]:
+    """Ticks at the batch sizes (log2 positions ``lo..hi``), grid lines and the title."""
+    parts = []
+    for b in sizes:
+        x = _pct((math.log2(b) - lo) / (hi - lo) * 100)
+        parts.append(_box(f"left:{x};top:100%;height:5px;border-left:1px solid {GRID}"))
+        parts.append(_box(
+            f"left:{x};top:calc(100% + 8px);transform:translateX(-50%);white-space:nowrap",
+            str(b), ' class="nv-tick"',
+        ))  # fmt: skip
+        parts.append(_box(f"left:{x};top:0;bottom:0;border-left:1px solid {GRID}"))
+    parts.append(_box(
+        "left:0;right:0;top:calc(100% + 28px);text-align:center;white-space:nowrap",
+        escape(title), ' class="nv-axis-title"',
+    ))  # fmt: skip
+    return parts
+
+
+def batch_noise_html(noise: BatchNoise, *, alt: str | None = None, height: int = 380) -> str:
+    """Return the spread of one normalized value against batch size, one line per kind, as HTML.
+
+    Parameters
+    ----------
+    noise : BatchNoise
+        ``batch_sizes`` (B,) positive ints, ``kinds`` (K,), ``spread`` (K, B) stds >= 0.
+    alt : str, optional
+        The chart's accessible name (default :func:`~normviz.figures.layers.batch_noise_alt`).
+    height : int
+        Height of the chart (plot area, ticks and axis title) in px; the legend row adds ~24.
+
+    Returns
+    -------
+    str
+        A ``<div class="nv-noise">`` holding the chart (``<div class="nv-chart" role="img"
+        aria-label=alt data-x="lo hi" data-y="y0 y1">``: batch sizes on a log-2 axis ticked at
+        each, spreads on ``[-0.06 top, 1.1 top]`` (top the largest spread, at least 0.1); per
+        kind a line in its colour, dash and width (:func:`line_styles`) and per point a marker
+        box ``class="nv-point"`` whose ``title`` reads "BatchNorm, batch 8: spread 0.1234"; a
+        note ``class="nv-note"`` per group of coinciding lines) and the legend row
+        (``class="nv-legend"``). No batch sizes: a message in the same frame.
+
+    Examples
+    --------
+    >>> html = batch_noise_html(BatchNoise((2, 8), ("batch", "layer"), ((0.5, 0.2), (0.0, 0.0))))
+    >>> html.count('class="nv-point"'), 'title="LayerNorm, batch 8: spread 0.0000"' in html
+    (4, True)
+    """
+    alt = batch_noise_alt(noise) if alt is None else alt
+    sizes = [int(b) for b in noise.batch_sizes]
+    spread = np.asarray(noise.spread, dtype=np.float64).reshape(len(noise.kinds), len(sizes))
+    if not sizes:
+        return (
+            f'<div class="nv-noise"><div class="{CHART_CLASS}" role="img" '
+            f'aria-label="{_attr(alt)}" style="height:{height}px;display:flex;'
+            f'align-items:center;justify-content:center;font-family:{FONT_FAMILY}">'
+            "No batch sizes to show.</div></div>"
+        )
+    lo, hi = math.log2(min(sizes)), math.log2(max(sizes))
+    pad = max((hi - lo) * 0.04, 0.1)
+    lo, hi = lo - pad, hi + pad
+    finite = spread[np.isfinite(spread)]
+    top = max([*finite.tolist(), 0.1])
+    y0, y1 = -0.06 * top, 1.1 * top
+    styles = line_styles(noise)
+    body, points, legend = [], [], []
+    for kind, row, (colour, dash, symbol, width, size) in zip(
+        noise.kinds, spread, styles, strict=True
+    ):
+        name = KIND_TITLES[kind]
+        xs = [(math.log2(b) - lo) / (hi - lo) for b in sizes]
+        ys = [(s - y0) / (y1 - y0) for s in row]
+        segments: list[list[str]] = [[]]
+        for b, x, y, s in zip(sizes, xs, ys, row, strict=True):
+            if not np.isfinite(s):
+                segments.append([])  # a gap in the line
+                continue
+            segments[-1].append(f"{round(x * UNITS, 1):g},{round(UNITS - y * UNITS, 1):g}")
+            points.append(
+                f'<i class="nv-point" data-kind="{_attr(kind)}" title="'
+                f'{_attr(f"{name}, batch {b}: spread {s:.4f}")}" '
+                f'style="left:{_pct(x * 100)};bottom:{_pct(y * 100)}">'
+                f"{_marker(colour, symbol, size)}</i>"
+            )
+        body += [
+            f"<path d='M{'L'.join(seg)}' {_stroke(colour, dash, width)}/>"
+            for seg in segments
+            if len(seg) > 1
+        ]
+        legend.append(
+            f'<span class="nv-legend-item" data-kind="{_attr(kind)}" style="display:inline-flex;'
+            f'align-items:center;gap:4px;margin:0 8px;white-space:nowrap">'
+            f'<img alt="" src="{_swatch(colour, dash, width)}" style="width:28px;height:12px" />'
+            f'<span style="position:relative;width:{HOVER_PX}px;height:12px">'
+            f"{_marker(colour, symbol, min(size, 10))}</span>{escape(name)}</span>"
+        )
+    notes = []
+    for group in coinciding(noise):
+        y = (spread[group[0]][-1] - y0) / (y1 - y0) * 100
+        notes.append(_box(
+            f"left:1%;bottom:calc({_pct(y)} + 9px);font-size:12px;color:#374151;"
+            "background:rgba(255, 255, 255, 0.75);padding:0 2px;white-space:nowrap",
+            escape(coincide_note([noise.kinds[i] for i in group])), ' class="nv-note"',
+        ))  # fmt: skip
+    parts = [
+        f'<img alt="" src="{_svg_url("".join(body))}" '
+        'style="position:absolute;left:0;top:0;width:100%;height:100%" />',
+        f"<style>.nv-noise .nv-point{{position:absolute;width:{HOVER_PX}px;"
+        f"height:{HOVER_PX}px;transform:translate(-50%, 50%)}}</style>",
+        *points,
+        *notes,
+    ]
+    parts += _batch_axis(sizes, lo, hi, "batch size (log scale)")
+    ticks, decimals = nice_ticks(y0, y1, 5)
+    y_ticks = [((t - y0) / (y1 - y0), number_label(float(t), decimals)) for t in ticks]
+    left = _y_room([t for _, t in y_ticks], True)
+    parts += _y_axis(y_ticks, "std of one normalized value", left)
+    right = max(16, math.ceil(_label_width(str(sizes[-1])) / 2) + 4)
+    chart = (
+        f'<div class="{CHART_CLASS}" role="img" aria-label="{_attr(alt)}" '
+        f'data-chart="batch-noise" data-x="{lo!r} {hi!r}" data-y="{y0!r} {y1!r}" '
+        f'style="position:relative;height:{height}px;font-family:{FONT_FAMILY};'
+        f'font-size:{FONT_PX}px;color:{INK};line-height:1;background:white">'
+        f'<div class="nv-plot" style="position:absolute;left:{left}px;right:{right}px;'
+        f"top:{TOP}px;bottom:{BOTTOM}px;border-left:1px solid {GRID};"
+        f'border-bottom:1px solid {GRID}">{"".join(parts)}</div></div>'
+    )
+    row = (
+        f'<div class="nv-legend" style="text-align:center;font-size:{FONT_PX}px;color:{INK};'
+        f'line-height:20px;padding-left:{left}px">{"".join(legend)}</div>'
+    )
+    return (
+        f'<div class="nv-noise" style="font-family:{FONT_FAMILY};color:{DARK};'
+        f'background:white">{chart}{row}</div>'
+    )
