@@ -332,7 +332,7 @@ def channel_moments(x: torch.Tensor) -> tuple[list[list[float]], list[list[float
 class MomentsStudy(NamedTuple):
     """Per-(sample, channel) mean and std before and after a normalization, as (N, C) lists.
 
-    The fields are the arguments of :func:`normviz.figures.layers.plot_moments` in order.
+    The fields are the arguments of :func:`normviz.figures.layers.moments_info` in order.
     """
 
     before_mean: list[list[float]]

@@ -5,10 +5,10 @@ each ``@st.cache_*`` decorator met there hashes its function's source again (~8 
 a run for the page's six). An imported module's decorators run once per server.
 
 Built figures are shared read-only values (``st.cache_resource``: no unpickling per rerun). The
-running statistics' animation is a FigureSpec, so sending it again costs only its JSON
-(normviz.figures' docstring has the timings); the animated cube is the plain dict its SVG player
-takes (pages/_cube_view.py). On a class server every rerun of this page rebuilding (or even
-deep-copying) them starved the live lab sessions.
+animated cube and the running statistics are the plain dicts the SVG frame player takes
+(pages/_cube_view.py); the moments and the batch noise are HTML strings. No Plotly figure: the
+browser never loads Plotly's chart module for this page. On a class server every rerun of this
+page rebuilding (or even deep-copying) them starved the live lab sessions.
 """
 
 from __future__ import annotations

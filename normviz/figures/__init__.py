@@ -11,13 +11,17 @@ Every figure has one style, as in Optuna's visualization:
 Builders return a plain ``plotly.graph_objects.Figure``, except where the
 :class:`~normviz.figures._spec.FigureSpec` pays (built and sent without Plotly's object tree,
 read-only): the lab's curves, weights and boundary, redrawn on every tick (2 ms a tick against
-14 ms as figures), and the layers lesson's running statistics, cached and sent again on every
-rerun. The layers lesson's animated cube is no Plotly figure: inline SVG, one frame per set
-(:mod:`~normviz.figures.layers_cube_svg`), played by the page's own component.
+14 ms as figures). The layers lesson draws no Plotly figure: its animated cube and running
+statistics are inline SVG played frame by frame by the page's own component
+(:mod:`~normviz.figures.layers_cube_svg`, :mod:`~normviz.figures.layers_running_svg`), its
+moments and batch noise HTML (:mod:`~normviz.figures.layers_moments`,
+:mod:`~normviz.figures.layers_noise_html`).
 
 Modules: :mod:`~normviz.figures.images` (image lesson), :mod:`~normviz.figures.layers`,
-:mod:`~normviz.figures.layers_cube`, :mod:`~normviz.figures.layers_cube_svg` and
-:mod:`~normviz.figures.layers_cube_row` (layers lesson),
+:mod:`~normviz.figures.layers_cube`, :mod:`~normviz.figures.layers_cube_svg`,
+:mod:`~normviz.figures.layers_cube_row`, :mod:`~normviz.figures.layers_moments`,
+:mod:`~normviz.figures.layers_running_svg` and :mod:`~normviz.figures.layers_noise_html`
+(layers lesson),
 :mod:`~normviz.figures.lab` (regularization lab: ``_curves``, ``_weights``, ``_boundary``,
 ``_studies``, ``_alt``, ``_style``).
 """

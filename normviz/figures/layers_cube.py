@@ -7,15 +7,13 @@ inside the outline of the set's box: plain 2D paths, a handful whatever the tens
 WebGL. (A 3D Plotly scene of one marker per element is a WebGL context that a GPU-less browser
 draws in software: seconds of the browser's main thread per changed control.)
 This module holds the geometry (:func:`project`, :func:`visible_cells`, the faces, boxes and
-axes as Plotly-style paths, which the small tiles of :mod:`~normviz.figures.layers_cube_row`
+cells as paths of points, which the small tiles of :mod:`~normviz.figures.layers_cube_row`
 draw) and the alt text; :mod:`~normviz.figures.layers_cube_svg` draws the animated cube from it
 as inline SVG, one frame per set. Builders take a :class:`normviz.layer_studies.CubeInfo`
 (plain numpy); they never import torch.
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 import numpy as np
 
@@ -201,43 +199,6 @@ def _ticks(size: int, most: int = 6) -> list[int]:
     return list(range(0, size, step))
 
 
-def _axes(info: CubeInfo, ticks: bool = True) -> tuple[dict, list[dict]]:
-    """Index labels of the three axes (one text trace) and the axes' names (annotations)."""
-    a, b, l_ = info.labels.shape
-    names = info.axis_names
-    xs: list[float] = []
-    ys: list[float] = []
-    texts: list[str] = []
-    where: list[str] = []
-
-    def put(point: tuple[float, float, float], text: str, position: str) -> None:
-        x, y = project(*np.array([point], dtype=np.float64).T)
-        xs.append(round(float(x[0]), 3)), ys.append(round(float(y[0]), 3))
-        texts.append(text), where.append(position)
-
-    if ticks:
-        for v in _ticks(b):  # B along the bottom of the front face
-            put((-PAD, v, -PAD - 0.2), str(v), "bottom center")
-        for v in _ticks(l_):  # L up the left of the front face
-            put((-PAD, -PAD - 0.2, v), str(v), "middle left")
-        for v in _ticks(a, 4):  # A into the depth, along the bottom of the right face
-            put((v, b - PAD + 0.2, -PAD), str(v), "middle right")
-    trace = {"type": "scatter", "x": xs, "y": ys, "text": texts, "mode": "text",
-             "textposition": where, "textfont": {"size": 11, "color": "#4b5563"},
-             "hoverinfo": "skip", "showlegend": False, "cliponaxis": False}  # fmt: skip
-    style = {"showarrow": False, "xref": "x", "yref": "y", "font": {"size": 12}}
-    dx, dy = project(np.array([a - PAD]), np.array([b + 0.6 + 0.9 * ticks]), np.array([-PAD]))
-    notes = [
-        {**style, "x": (b - 1) / 2, "y": -PAD - 1.2 - 0.9 * ticks, "text": f"{names[1]} →",
-         "yanchor": "top"},
-        {**style, "x": -PAD - 0.6 - 0.9 * ticks, "y": (l_ - 1) / 2, "text": f"{names[2]} →",
-         "textangle": -90, "xanchor": "right"},
-        {**style, "x": round(float(dx[0]), 3), "y": round(float(dy[0]), 3),
-         "text": f"{names[0]} ↗", "xanchor": "left", "yanchor": "middle"},
-    ]  # fmt: skip
-    return trace, notes
-
-
 def data_range(info: CubeInfo, ticks: bool = True) -> tuple[list[float], list[float]]:
     """Return the x and y ranges that hold the block, its index labels and its axes' names."""
     a, b, l_ = info.labels.shape
@@ -245,16 +206,6 @@ def data_range(info: CubeInfo, ticks: bool = True) -> tuple[list[float], list[fl
     extra = 0.9 if ticks else 0.0
     return ([-PAD - 1.6 - extra, float(x1[0]) + 2.0 + extra],
             [-PAD - 3.2 - extra, float(y1[0]) + 0.3])  # fmt: skip
-
-
-def plane(xr: Sequence[float], yr: Sequence[float], domain_y: Sequence[float] = (0, 1)) -> dict:
-    """Layout of hidden 2D axes with equal units on x and y (cells stay square), fixed ranges."""
-    hidden = {"visible": False, "fixedrange": True, "showgrid": False, "zeroline": False}
-    return {
-        "xaxis": {**hidden, "range": [round(v, 3) for v in xr], "constrain": "domain"},
-        "yaxis": {**hidden, "range": [round(v, 3) for v in yr], "scaleanchor": "x",
-                  "scaleratio": 1, "constrain": "domain", "domain": list(domain_y)},
-    }  # fmt: skip
 
 
 def _shape_text(info: CubeInfo) -> str:

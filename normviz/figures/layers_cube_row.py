@@ -5,9 +5,8 @@ tile so the page can put them in columns that stack on a phone (one figure with 
 their titles together at 390 px and cropped a shaded set); every tile gets the same cell size,
 so the cubes compare at a glance. :func:`cube_tile_image` draws a tile as an RGB image with
 Pillow, from the same paths as the animated cube (a browser shows five pictures for nothing,
-where five Plotly charts cost it hundreds of milliseconds a change); :func:`plot_cube_tiles`
-gives the same tiles as Plotly figures. Builders take :class:`normviz.layer_studies.CubeInfo`
-records (plain numpy).
+where five Plotly charts cost it hundreds of milliseconds a change). Builders take
+:class:`normviz.layer_studies.CubeInfo` records (plain numpy).
 """
 
 from __future__ import annotations
@@ -16,79 +15,18 @@ import io
 from collections.abc import Sequence
 
 import numpy as np
-import plotly.graph_objects as go
 from PIL import Image, ImageDraw
 
-from normviz.figures._theme import LAYERS_FONT, NO_TEMPLATE
 from normviz.figures._theme import rgb_over_white as _rgb
 from normviz.figures.layers_cube import (
     ACCENT,
     BASE,
     KIND_TITLES,
     PAD,
-    _axes,
     _traces,
-    data_range,
-    plane,
     project,
 )
 from normviz.layer_studies import CubeInfo
-
-
-def cube_title(info: CubeInfo) -> str:
-    """Return the name drawn above a cube: the layer, and G for GroupNorm.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> labels = np.zeros((2, 4, 4), dtype=np.int64)
-    >>> cube_title(CubeInfo("group", 2, ("N", "C", "H·W"), labels, (0.0,), (1.0,)))
-    '<b>GroupNorm</b> (G=2)'
-    """
-    return f"<b>{KIND_TITLES[info.kind]}</b>" + (f" (G={info.groups})" if info.groups else "")
-
-
-def plot_cube_tiles(infos: Sequence[CubeInfo], height: int = 300) -> list[go.Figure]:
-    """Return one small figure per cube of ``infos``, each with its first statistic set shaded.
-
-    Tile ``i`` holds the animated cube's first frame (:mod:`~normviz.figures.layers_cube_svg`:
-    every element, the shaded set, its box) and the axes' names, titled :func:`cube_title`. All
-    tiles share the height and the data ranges (the largest cube's), so equal cells look equal.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> labels = np.zeros((2, 3, 4), dtype=np.int64)
-    >>> info = CubeInfo("layer", None, ("N", "C", "H·W"), labels, (0.0,), (1.0,))
-    >>> tiles = plot_cube_tiles([info, info])
-    >>> len(tiles), [t.layout.title.text for t in tiles]
-    (2, ['<b>LayerNorm</b>', '<b>LayerNorm</b>'])
-    >>> sorted({d.type for t in tiles for d in t.data})
-    ['scatter']
-    """
-    if not infos:
-        return []
-    boxes = [data_range(i, ticks=False) for i in infos]
-    xr = [min(b[0][0] for b in boxes), max(b[0][1] for b in boxes)]
-    yr = [min(b[1][0] for b in boxes), max(b[1][1] for b in boxes)]
-    tiles = []
-    for info in infos:
-        axes, notes = _axes(info, ticks=False)
-        layout = {
-            "template": NO_TEMPLATE,
-            "height": height,
-            "font": LAYERS_FONT,
-            "title": {"text": cube_title(info), "x": 0.5, "xanchor": "center", "y": 0.98,
-                      "yanchor": "top", "font": {"size": 13}},
-            "margin": {"l": 0, "r": 0, "t": 30, "b": 0},
-            "dragmode": False,
-            "plot_bgcolor": "white",
-            "paper_bgcolor": "white",
-            **plane(xr, yr),
-            "annotations": notes,
-        }  # fmt: skip
-        tiles.append(go.Figure(data=[*_traces(info, 0), axes], layout=layout))
-    return tiles
 
 
 def tile_alt(info: CubeInfo) -> str:
@@ -153,8 +91,9 @@ def cube_tile_image(
 ) -> np.ndarray:
     """Return the tile of ``info`` as an (H, W, 3) uint8 RGB image: its first set shaded.
 
-    The same block, shaded cells and box as :func:`plot_cube_tiles` (the animated cube's first
-    frame), drawn with Pillow at ``supersample`` times the size and scaled down (smooth edges).
+    The same block, shaded cells and box as the animated cube's first frame
+    (:mod:`~normviz.figures.layers_cube_svg`), drawn with Pillow at ``supersample`` times the
+    size and scaled down (smooth edges).
     ``ranges`` (x, y data ranges, :func:`tile_ranges`) give every tile of a row one scale; the
     height follows from ``width`` and the ranges (equal units on x and y).
 

@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 
 from normviz.figures import _theme as theme
-from normviz.figures import images, layers
+from normviz.figures import images
 from normviz.figures import lab as F
+from normviz.figures.layers_noise_html import batch_noise_html
+from normviz.layer_studies import BatchNoise
 
 FIGURES = Path(__file__).resolve().parents[2] / "normviz" / "figures"
 
@@ -35,8 +37,9 @@ def test_every_lesson_draws_with_the_theme_font():
     hist = type("H", (), {"counts": np.array([[1, 2, 3]]), "edges": np.arange(4.0)})()
     assert images.plot_histogram(hist).layout.font.family == theme.FONT_FAMILY
     assert F.plot_weight_norm([]).to_dict()["layout"]["font"] == theme.FONT
-    moments = layers.plot_moments([[1.0]], [[1.0]], [[0.0]], [[1.0]])
-    assert moments.layout.font.to_plotly_json() == theme.LAYERS_FONT
+    # The layers lesson draws no Plotly chart: its HTML charts name the theme's font.
+    noise = BatchNoise((2, 8), ("batch", "layer"), ((0.5, 0.2), (0.0, 0.0)))
+    assert f"font-family:{theme.FONT_FAMILY}" in batch_noise_html(noise)
 
 
 def test_legend_below_leaves_room_under_the_axis_title():

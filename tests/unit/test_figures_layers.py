@@ -12,31 +12,9 @@ import torch
 from normviz import layer_studies as studies
 from normviz import layers
 from normviz.figures import layers as fig
-from normviz.figures.layers_cube_row import plot_cube_tiles
 from normviz.figures.layers_cube_svg import SCALE, caption_of, cube_payload, cube_svg
 from normviz.layer_text import set_caption
 from normviz.tensors import synthetic_batch, synthetic_tokens
-
-
-def _polygons(path_x, path_y) -> list[np.ndarray]:
-    """The closed polygons of a Plotly path (None between them), each an (m, 2) array."""
-    out, cur = [], []
-    for x, y in zip([*path_x, None], [*path_y, None], strict=True):
-        if x is None:
-            if cur:
-                out.append(np.array(cur, dtype=float))
-            cur = []
-        else:
-            cur.append((x, y))
-    return out
-
-
-def _shown(labels: np.ndarray, g: int) -> int:
-    """Oracle: the cells of set g on the three faces an oblique view shows (a=0, top, right)."""
-    return int(
-        (labels[0] == g).sum() + (labels[:, :, -1] == g).sum() + (labels[:, -1, :] == g).sum()
-    )
-
 
 X = synthetic_batch(4, 6, 4, 4, channel_offset=3.0, channel_scale=1.0, sample_offset=1.0)
 BIG = synthetic_batch(8, 16, 8, 8, channel_offset=3.0, seed=1)  # the page's largest settings
@@ -186,17 +164,9 @@ def test_svg_cube_payload_size_bounded():
     for kind, g in (("batch", None), ("instance", None), ("group", 16), ("layer", None)):
         size = len(json.dumps(cube_payload(cube_svg(studies.cube_info(BIG, kind, g)))))
         assert size < 400_000, (kind, size)
-    tiles = plot_cube_tiles([studies.cube_info(BIG, k) for k in ("batch", "layer", "instance")])
-    assert sum(len(t.to_json()) for t in tiles) < 1_000_000
 
 
-def test_cube_tiles_and_tokens():
-    infos = [studies.cube_info(X, k, 2 if k == "group" else None) for k in layers.KINDS]
-    tiles = plot_cube_tiles(infos)
-    assert [t.layout.title.text for t in tiles] == [
-        "<b>BatchNorm</b>", "<b>LayerNorm</b>", "<b>InstanceNorm</b>", "<b>GroupNorm</b> (G=2)",
-        "<b>RMSNorm</b>",
-    ]  # fmt: skip
+def test_token_cube_axes():
     tok = cube_svg(studies.cube_info(synthetic_tokens(2, 3, 4), "layer", layout="ntd"))
     assert len(tok.frames) == 6
     names = re.findall(r'class="nv-axis"[^>]*>([^<]*)<', tok.svg)
@@ -210,39 +180,13 @@ def test_cube_empty_info_does_not_raise():
     assert cube_payload(view)["frames"] == []
 
 
-def test_moments_shared_ranges():
+def test_moments_after_instance_norm_are_zero_mean_unit_std():
     m, s = studies.channel_moments(X)
     after = studies.channel_moments(layers.normalize(X, "instance"))
-    f = fig.plot_moments(m, s, *after)
-    assert len(f.data) == 4
-    assert f.data[0].zmin == f.data[1].zmin == -f.data[0].zmax
-    assert f.data[2].zmin == 0 and f.data[2].zmax == f.data[3].zmax
-    assert np.abs(np.asarray(f.data[1].z)).max() < 1e-5  # instance: every cell zero mean
-    empty = fig.plot_moments([], [], [], [])
-    assert len(empty.data) == 4
-
-
-def test_running_and_noise_figures():
-    stream = torch.randn(30, 8, 1, 2, 2, generator=torch.Generator().manual_seed(0)) * 3 + 2
-    t = studies.running_trace(stream, 0.2)
-    f = fig.plot_running(t, 2.0, 9.0).full()
-    assert len(f.frames) == 30 and len(f.frames[9].data[1].y) == 10
-    # a frame sends y only (plotly.js draws min(len(x), len(y)) points of the full x), float32
-    assert f.frames[9].data[1].x is None and len(f.data[1].x) == 30
-    assert np.allclose(f.frames[9].data[1].y, t.running_mean[:10], rtol=1e-6)
-    assert tuple(f.layout.xaxis.range) == (0.5, 30.5)
-    assert [b.label for b in f.layout.updatemenus[0].buttons] == ["▶ Play", "❚❚ Pause"]
-    assert len(f.to_json()) < 1_000_000
-    noise = studies.BatchNoise((2, 8, 32), ("batch", "group"), ((0.4, 0.2, 0.1), (0.0,) * 3))
-    g = fig.plot_batch_noise(noise)
-    assert g.layout.xaxis.type == "log" and len(g.data) == 2
-    assert g.layout.yaxis.range[1] == pytest.approx(0.44)
-    assert (
-        fig.plot_running(studies.RunningTrace([], [], [], [], [], 0.1, "pytorch"), 0, 1)
-        .to_dict()
-        .get("frames", [])
-        == []
-    )
+    info = fig.moments_info(m, s, *after)
+    assert np.abs(info.grids[1]).max() < 1e-5  # instance: every cell zero mean
+    np.testing.assert_allclose(info.grids[3], 1.0, atol=1e-3)  # and unit std (eps aside)
+    assert info.mean_limit == pytest.approx(np.abs(info.grids[0]).max())
 
 
 def test_cube_axes_tick_only_integer_indices():
@@ -357,8 +301,7 @@ def test_moments_alt_ranges_are_the_heatmaps():
     oracle_mean = X.double().mean(dim=(2, 3))
     assert f"means {oracle_mean.min().item():+.2f} to {oracle_mean.max().item():+.2f}" in text
     assert "4 × 6" in text and "before and after LayerNorm" in text
-    spec = fig.plot_moments(bm, bs, am, as_, "after LayerNorm")
-    z = np.array(spec.data[0].z, dtype=float)  # the figure's "before" means
+    z = fig.moments_info(bm, bs, am, as_, "after LayerNorm").grids[0]  # the tables' "before" means
     assert f"{z.min():+.2f} to {z.max():+.2f}" in text
 
 
@@ -367,8 +310,7 @@ def test_running_alt_states_where_the_curves_end(momentum, convention):
     trace = studies.running_study(momentum, convention, 8, seed=0)
     tau = studies.time_constant(momentum, convention)
     text = fig.running_alt(trace, *studies.POPULATION, tau=tau)
-    spec = fig.plot_running(trace, *studies.POPULATION, tau=tau).full()
-    ends = [spec.data[1].y[-1], spec.data[3].y[-1]]  # the drawn running mean and variance
+    ends = [trace.running_mean[-1], trace.running_var[-1]]
     assert f"the running mean ends at {ends[0]:.3g}" in text
     assert f"the running variance at {ends[1]:.3g}" in text
     assert f"over {len(trace.batch_mean)} batches" in text
@@ -383,65 +325,6 @@ def test_batch_noise_alt_says_layernorm_does_not_move():
     assert "LayerNorm 0 at batch 2, 0 at batch 32" in text
     assert f"BatchNorm {noise.spread[0][0]:.2g} at batch 2" in text
     assert noise.spread[0][0] > 0.01  # BatchNorm does move: the text is not vacuous
-
-
-# --- layouts that hold on a phone (390 px wide) --------------------------------------------
-
-
-def test_running_legend_sits_below_the_axes_not_over_the_titles():
-    """Issue 12: on a phone the running-statistics legend (top right, y=1.12) ran over the
-    panels' titles and the tick labels. It goes below the x axes' title now, inside the margin."""
-    trace = studies.running_study(0.1, "pytorch", 8, seed=0)
-    spec = fig.plot_running(trace, *studies.POPULATION, tau=10.0).full()
-    legend, margin = spec.layout.legend, spec.layout.margin
-    titles = [a for a in spec.layout.annotations if a.text in ("mean", "variance")]
-    assert len(titles) == 2 and all(a.y >= 1.0 and a.yanchor == "bottom" for a in titles)
-    assert legend.y < 0 and legend.yanchor == "top"  # below the plot area, not over titles
-    plot_h = spec.layout.height - margin.t - margin.b
-    # room below the plot: tick labels and axis title (~45 px), then the legend (~25 px)
-    assert -legend.y * plot_h >= 45 and margin.b >= -legend.y * plot_h + 25 - 1
-    buttons = spec.layout.updatemenus[0]
-    assert buttons.y > 1.0 and buttons.yanchor == "bottom"  # above the titles, within t
-    assert margin.t >= 50
-
-
-def test_batch_noise_lines_that_coincide_stay_visible():
-    """Issue 12: LayerNorm's line (0 at every batch size) hid under GroupNorm's."""
-    pop = synthetic_batch(60, 4, 2, 2, sample_offset=2.0, sample_scale=1.0, seed=1)
-    noise = studies.batch_noise(pop, (2, 8, 32), trials=8, seed=0)
-    assert noise.spread[1] == noise.spread[2] == (0.0, 0.0, 0.0)  # they do coincide
-    spec = fig.plot_batch_noise(noise)
-    layer, group = (next(t for t in spec.data if t.name == n) for n in ("LayerNorm", "GroupNorm"))
-    assert layer.line.dash != group.line.dash and layer.marker.symbol != group.marker.symbol
-    # the one drawn first is wider, so the one on top leaves it showing around it
-    first, second = sorted((layer, group), key=lambda t: list(spec.data).index(t))
-    assert first.line.width > second.line.width and first.marker.size > second.marker.size
-    notes = [a.text for a in spec.layout.annotations]
-    assert notes == ["LayerNorm and GroupNorm coincide (drawn on top of each other)"]
-    assert spec.layout.yaxis.range[0] < 0  # the zero line is not on the plot's edge
-    apart = studies.BatchNoise((2, 8), ("batch", "layer"), ((0.5, 0.2), (0.0, 0.0)))
-    assert [a.text for a in fig.plot_batch_noise(apart).layout.annotations] == []
-
-
-def test_cube_tiles_each_keep_their_title_and_whole_shaded_set():
-    """Issue 12: at 390 px the five cubes' titles ran together (one figure, one row) and the
-    row cropped a shaded column. Each cube is its own figure now (the page stacks them on a
-    phone); every tile keeps its title and every shaded cell inside its axes' ranges."""
-    infos = [studies.cube_info(BIG, k, 4 if k == "group" else None) for k in layers.KINDS]
-    tiles = plot_cube_tiles(infos)
-    assert len(tiles) == len(infos)
-    ranges = {(tuple(t.layout.xaxis.range), tuple(t.layout.yaxis.range)) for t in tiles}
-    assert len(ranges) == 1  # one scale: equal cells look equal
-    ((xr, yr),) = ranges
-    for tile, info in zip(tiles, infos, strict=True):
-        assert tile.layout.title.text.startswith(f"<b>{layers.KIND_NAMES[info.kind]}</b>")
-        assert tile.layout.margin.t >= 25  # room for the title above the plot
-        for trace in tile.data[:4]:
-            xs = np.array([v for v in trace.x if v is not None], dtype=float)
-            ys = np.array([v for v in trace.y if v is not None], dtype=float)
-            assert xr[0] < xs.min() and xs.max() < xr[1], info.kind
-            assert yr[0] < ys.min() and ys.max() < yr[1], info.kind
-        assert len(_polygons(tile.data[2].x, tile.data[2].y)) == _shown(info.labels, 0)
 
 
 def test_moments_info_shares_one_colour_range_before_and_after():

@@ -125,14 +125,18 @@ def test_settle_text_claims_hold_for_the_trace(momentum, convention):
 
 
 def test_running_figure_marks_tau_and_bounds_frames():
-    from normviz.figures.layers import MAX_FRAMES, plot_running
+    import json
+
+    from normviz.figures.layers import MAX_FRAMES
+    from normviz.figures.layers_running_svg import running_payload, running_svg
 
     trace = studies.running_study(0.99, "keras", batch_size=4)
-    f = plot_running(trace, *studies.POPULATION, tau=100.0)
-    f = f.full() if hasattr(type(f), "full") else f  # a FigureSpec hides go.Figure's names
-    assert len(f.frames) <= MAX_FRAMES and len(f.frames[-1].data[0].y) == len(trace.batch_mean)
-    assert any(s.x0 == 100.0 for s in f.layout.shapes if s.type == "line")
-    assert len(f.to_json()) < 1_500_000
+    view = running_svg(trace, *studies.POPULATION, tau=100.0)
+    steps = len(trace.batch_mean)
+    assert len(view.frames) <= MAX_FRAMES and view.frames[-1].last == steps
+    x = (100.0 - 0.5) / steps * 1000  # the tau line's x in the panels' SVG units
+    assert view.html.count(f'class="nv-run-tau" d="M{round(x, 1):g} 0V1000"') == 2
+    assert len(json.dumps(running_payload(view))) < 1_500_000
 
 
 # -- defect 6: GroupNorm against torch's own modules ------------------------------------------
