@@ -219,8 +219,8 @@ def batch_noise_html(noise: BatchNoise, *, alt: str | None = None, height: int =
     for group in coinciding(noise):
         y = (spread[group[0]][-1] - y0) / (y1 - y0) * 100
         notes.append(_box(
-            f"left:1%;bottom:calc({_pct(y)} + 9px);font-size:12px;color:#374151;"
-            "background:rgba(255, 255, 255, 0.75);padding:0 2px;white-space:nowrap",
+            f"left:1%;max-width:96%;bottom:calc({_pct(y)} + 9px);font-size:12px;"
+            "color:#374151;background:rgba(255, 255, 255, 0.75);padding:0 2px;line-height:1.2",
             escape(coincide_note([noise.kinds[i] for i in group])), ' class="nv-note"',
         ))  # fmt: skip
     parts = [

@@ -5,11 +5,15 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.conftest import check_page, exceptions, open_page, runs, settle, settle_after, shoot
-from tests.e2e.screens import CLIPPED, OVERLAPS, SIZES, TEXT_BOXES, chart_text_problems, overlap
-
-# Index of the first Plotly graph that carries animation frames, or -1.
-ANIMATED = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).findIndex(
-    g => g._transitionData && g._transitionData._frames && g._transitionData._frames.length > 1)"""
+from tests.e2e.screens import (
+    CLIPPED,
+    OVERLAPS,
+    SIZES,
+    TEXT_BOXES,
+    chart_text_problems,
+    html_chart_problems,
+    overlap,
+)
 
 # The animated cube's player (pages/_cube_view.py) in the open tab: the set it shows (its data
 # attribute, the slider, the text beside it, the title, the shaded cells) and its Play button.
@@ -88,11 +92,16 @@ def test_layers_animation_plays_in_the_browser(page, server):
 
 
 def test_the_cube_does_not_move_by_itself_with_reduced_motion(page, server):
-    """No autoplay: with prefers-reduced-motion the cube stands still until Play is pressed."""
+    """No autoplay: with prefers-reduced-motion the cube stands still until Play is pressed, and
+    the running statistics stay on their whole stream."""
     page.emulate_media(reduced_motion="reduce")
     open_page(page, server, "/layers")
     page.wait_for_timeout(1600)
     assert _shown(page)["set"] == "0" and _shown(page)["playing"] == "false"
+    _tab(page, "Running statistics")
+    page.wait_for_timeout(1600)
+    found = page.evaluate(REVEALED)
+    assert found["playing"] == "false" and found["panels"] == [60, 60], found
 
 
 # The title every cube player shows right now (the set shown changes it).
@@ -229,14 +238,16 @@ CONTROLS = """(sel) => { const r = document.querySelector(sel);
         return [b.left, b.top, b.right, b.bottom, (e.textContent || e.getAttribute('aria-label')
             || '').trim(), e.scrollWidth > e.clientWidth + 1]; };
     return {player: box(r), title: Array.from(r.querySelectorAll('.nv-cube-title span')).map(box),
-            drawing: box(r.querySelector('svg')),
+            drawing: box(r.querySelector('.nv-cube-draw')),
             controls: [r.querySelector('.nv-cube-play'), r.querySelector('.nv-cube-at'),
                        r.querySelector('input[type=range]')].map(box)}; }"""
 
 
-def animation_control_problems(page, width: int, key: str = "lay_cube_chart") -> list[str]:
-    """Return what hides what among the cube player's title, drawing, button and slider, and
-    what runs past the player's box or the screen."""
+def animation_control_problems(
+    page, width: int, key: str = "lay_cube_chart", lines: int = 3
+) -> list[str]:
+    """Return what hides what among a player's title (``lines`` lines), drawing, button and
+    slider, and what runs past the player's box or the screen."""
     found = page.evaluate(CONTROLS, f".st-key-{key} .nv-cube")
     p = found["player"]
     parts = found["title"] + [found["drawing"]] + found["controls"]
@@ -249,7 +260,7 @@ def animation_control_problems(page, width: int, key: str = "lay_cube_chart") ->
     for part in parts:
         if part[0] < max(p[0], 0) - 0.5 or part[2] > min(p[2], width) + 0.5 or part[5]:
             problems.append(f"{part[4][:30]!r} {part[:4]} clipped (player {p[:4]})")
-    assert len(found["title"]) == 3 and all(c[2] > c[0] for c in found["controls"]), found
+    assert len(found["title"]) == lines and all(c[2] > c[0] for c in found["controls"]), found
     return problems
 
 
@@ -294,47 +305,136 @@ def test_the_lesson_fits_each_screen(page, server, size):
     before = runs(page)
     page.locator("[data-testid=stTab]", has_text="Running statistics").first.click()
     settle_after(page, before)
-    index = page.evaluate(ANIMATED)
-    found = page.evaluate(TEXT_BOXES, index)
-    legend = found["legend"]
-    assert legend, "no legend on the running-statistics chart"
-    titles = [n for n in found["notes"] if n[4] in ("mean", "variance")]
-    assert len(titles) == 2 and not overlap(titles[0], titles[1])
+    page.locator(".st-key-lay_running_chart .nv-run").wait_for()
+    assert page.locator("[data-testid=stPlotlyChart]").count() == 0
+    run = page.locator(".st-key-lay_running_chart .nv-run")
+    legend = run.locator(".nv-legend-item").all_inner_texts()
+    assert legend == ["batch", "running", "population", "τ, time constant"], legend
+    titles = [t.bounding_box() for t in run.locator(".nv-run-title").all()]
+    assert len(titles) == 2
+    boxes = [[t["x"], t["y"], t["x"] + t["width"], t["y"] + t["height"]] for t in titles]
+    assert not overlap(*boxes)
     problems += chart_text_problems(page) + [f"overlap {o}" for o in page.evaluate(OVERLAPS)]
     problems += [f"clipped {c!r}" for c in page.evaluate(CLIPPED)]
+    problems += animation_control_problems(page, width, "lay_running_chart", lines=2)
+    problems += [f"word broken across lines: {w!r}" for w in page.evaluate(BROKEN_WORDS)]
     check_page(page)
     shoot(page, f"layers-screen-{size}-running")
+    _tab(page, "Batch size")
+    page.locator(".st-key-lay_noise_chart .nv-chart").wait_for()
+    problems += html_chart_problems(page) + [f"overlap {o}" for o in page.evaluate(OVERLAPS)]
+    problems += [f"clipped {c!r}" for c in page.evaluate(CLIPPED)]
+    check_page(page)
+    shoot(page, f"layers-screen-{size}-batch")
     assert problems == [], "\n".join(problems)
 
 
-# Points drawn by the running-statistics chart's first trace (the batch means, as markers).
-POINTS = """() => { const g = document.querySelector('.st-key-lay_running_chart .js-plotly-plot')
-    || Array.from(document.querySelectorAll('.js-plotly-plot')).find(
-        g => (g.data || []).length === 4 && g.data[0].mode === 'markers');
-    return g ? g.querySelectorAll('.scatterlayer .trace')[0].querySelectorAll('.point').length
-             : -1; }"""
+# The running statistics' player (pages/_cube_view.py): its frame, and per panel how many batch
+# dots lie left of the clip rectangle's right edge (the batches shown).
+REVEALED = """() => { const r = document.querySelector('.st-key-lay_running_chart .nv-cube');
+    if (!r) return null;
+    const q = (s) => r.querySelector(s);
+    const out = {set: r.dataset.set, playing: r.dataset.playing, at: q('.nv-cube-at').textContent,
+                 title: Array.from(q('.nv-cube-title').children).map(e => e.textContent)
+                     .join(' | '), panels: []};
+    for (const p of r.querySelectorAll('[data-panel]')) {
+        const rect = p.querySelector('.nv-run-clip');
+        const g = p.querySelector('g[clip-path]');
+        if (g.getAttribute('clip-path') !== `url(#${rect.parentElement.id})`) return null;
+        const right = Number(rect.getAttribute('x')) + Number(rect.getAttribute('width'));
+        const xs = Array.from(p.querySelector('.nv-run-batch').getAttribute('d')
+            .matchAll(/M(-?[\\d.]+) /g), m => Number(m[1]));
+        out.panels.push(xs.filter(x => x < right).length);
+    }
+    return out; }"""
 
 
-def test_running_statistics_animation_reveals_the_batches(page, server):
-    """The frames send only the first k values of y (float32); plotly.js draws min(len(x),
-    len(y)) points of the trace's full x. Play must show a growing prefix, then every batch."""
+def test_running_statistics_play_in_the_browser(page, server):
+    """The running statistics are SVG panels with the cube's player: at rest every batch shows;
+    Play reveals a growing prefix batch by batch with no script run, Pause holds it, the slider
+    and its keys show a frame (its title from normviz); a changed control redraws in place."""
+    from normviz import layer_studies as studies
+    from normviz.figures.layers import running_alt
+    from normviz.figures.layers_running_svg import running_svg
+
     open_page(page, server, "/layers?tab=running")
     check_page(page)
-    total = page.evaluate(POINTS)
-    assert total == 60, total  # the default stream: 60 batches, every one shown at rest
-    chart = page.locator(".js-plotly-plot").filter(has=page.locator(".updatemenu-button")).first
+    assert page.locator("[data-testid=stPlotlyChart]").count() == 0
+    trace = studies.running_study(0.1, "pytorch", 8, seed=0)
+    tau = studies.time_constant(0.1, "pytorch")
+    view = running_svg(trace, *studies.POPULATION, tau=tau)
+    chart = page.locator(".st-key-lay_running_chart .nv-run[role=img]")
+    assert chart.get_attribute("aria-label") == running_alt(trace, *studies.POPULATION, tau=tau)
     chart.scroll_into_view_if_needed()
-    chart.locator(".updatemenu-button").first.click()
+    rest = page.evaluate(REVEALED)
+    assert rest["panels"] == [60, 60] and rest["at"] == "batch 60 of 60", rest
+    assert rest["title"] == " | ".join(view.frames[-1].title)
+    before = runs(page)
+    player = page.locator(".st-key-lay_running_chart .nv-cube")
+    player.get_by_role("button", name="Play").click()
     seen = set()
-    for _ in range(80):
-        page.wait_for_timeout(100)
-        seen.add(page.evaluate(POINTS))
-        if len(seen) > 3 and total in seen:
+    for _ in range(100):
+        page.wait_for_timeout(50)
+        found = page.evaluate(REVEALED)
+        assert found["panels"][0] == found["panels"][1], found
+        seen.add(found["panels"][0])
+        if found["playing"] == "false":
             break
-    partial = sorted(k for k in seen if 0 < k < total)
-    assert len(partial) >= 2, f"Play drew no growing prefix of the batches: {sorted(seen)}"
-    page.wait_for_function(f"() => ({POINTS})() === {total}", timeout=15_000)
+    partial = sorted(k for k in seen if 0 < k < 60)
+    assert len(partial) >= 3, f"Play drew no growing prefix of the batches: {sorted(seen)}"
+    page.wait_for_function(f"() => ({REVEALED})().panels[0] === 60", timeout=10_000)
+    player.get_by_role("button", name="Play").click()
+    page.wait_for_timeout(400)
+    player.get_by_role("button", name="Pause").click()
+    held = page.evaluate(REVEALED)
+    assert 0 < held["panels"][0] < 60, held
+    page.wait_for_timeout(600)
+    assert page.evaluate(REVEALED)["panels"] == held["panels"]  # Pause holds
+    slider = player.get_by_role("slider", name="Last batch shown")
+    slider.focus()
+    for key, k in (("Home", 0), ("End", 59), ("ArrowLeft", 58)):
+        page.keyboard.press(key)
+        found = page.evaluate(REVEALED)
+        assert found["panels"] == [view.frames[k].last] * 2, (key, found)
+        assert found["title"] == " | ".join(view.frames[k].title), key
+    assert slider.get_attribute("aria-valuetext") == ", ".join(view.frames[58].title)
+    outline = slider.evaluate("e => getComputedStyle(e).outlineStyle")
+    assert outline != "none", "no visible focus on the slider"
+    assert runs(page) == before  # all of it in the browser: no script run
+    # A control that changes the stream (a rerun with new data): redrawn in place, whole again.
+    page.keyboard.press("End")
+    _nudge(page, "lay_momentum")
+    found = page.evaluate(REVEALED)
+    total = int(page.locator(".st-key-lay_running_chart .nv-run").get_attribute("data-batches"))
+    assert found["panels"] == [total, total] and found["at"] == f"batch {total} of {total}"
     assert exceptions(page) == [] and page.js_errors == []
+
+
+def test_batch_noise_is_html_with_values_on_hover(page, server):
+    """The "Batch size" chart is HTML (st.html, sanitized): its points keep their positions
+    and hover titles from normviz, the coinciding lines' note shows, and no Plotly loads."""
+    from normviz import layer_studies as studies
+    from normviz.figures.layers import batch_noise_alt
+    from normviz.figures.layers_cube import KIND_TITLES
+
+    open_page(page, server, "/layers?tab=batch")
+    chart = page.locator(".st-key-lay_noise_chart .nv-chart[role=img]")
+    chart.wait_for()
+    noise = studies.noise_study(16)  # the default trials
+    assert chart.get_attribute("aria-label") == batch_noise_alt(noise)
+    points = chart.locator(".nv-point")
+    assert points.count() == len(noise.kinds) * len(noise.batch_sizes)
+    first = points.first
+    b, s = noise.batch_sizes[0], noise.spread[0][0]
+    assert (
+        first.get_attribute("title") == f"{KIND_TITLES[noise.kinds[0]]}, batch {b}: spread {s:.4f}"
+    )
+    box = first.bounding_box()
+    assert box["width"] > 10 and box["height"] > 10  # a hover target, not a collapsed box
+    assert "coincide" in chart.locator(".nv-note").first.inner_text()
+    assert page.locator("[data-testid=stPlotlyChart]").count() == 0
+    assert html_chart_problems(page) == []
+    check_page(page)
 
 
 def test_a_tab_and_its_controls_rerun_only_the_tabs(page, server):
