@@ -160,7 +160,9 @@ def _no_traceback_since(server, since: int) -> None:
     assert "Traceback" not in added, f"the server logged a traceback:\n{added[-3000:]}"
 
 
-@pytest.mark.parametrize("path", ["/", "/images", "/layers", "/lab"])
+@pytest.mark.parametrize(
+    "path", ["/", "/images", "/layers", "/layers?tab=running", "/layers?tab=batch", "/lab"]
+)
 def test_no_serious_axe_violation(page, server, path):
     since = log_size(server)
     open_page(page, server, path)

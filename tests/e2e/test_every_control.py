@@ -93,7 +93,11 @@ TEXT_VALUES = {"lab_hidden": "8-8"}
 PAGES = ["/", "/images", "/layers", "/lab"]
 # Controls each page must have exercised, by id: a control that a scan stopped recognising would
 # otherwise only lower the count.
-REQUIRED = {"/lab": {"lab_live", "lab_start", "lab_step", "lab_reset"}}
+REQUIRED = {
+    "/lab": {"lab_live", "lab_start", "lab_step", "lab_reset"},
+    # The layers lesson's frame players: the cube's and the running statistics' slider.
+    "/layers": {"lay_cube_chart", "lay_running_chart"},
+}
 # How many controls each page had on the day this test was written (a broken scan must not pass
 # with nothing exercised): raise these when a page gains controls.
 # The lab: 48 on 2026-11-30 with its live chart component (one control, where the four Plotly

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import check_page, health, open_page, shoot
+from tests.e2e.conftest import check_page, health, open_page, runs, settle_after, shoot
 
 
 def test_landing_links_every_lesson(page, server):
@@ -77,4 +77,28 @@ def test_lazy_element_code_is_compiled_once_while_idle(page, server):
     expect(code).to_contain_text("abs", timeout=20_000)
     fetched = page.evaluate(LAZY_FETCHES, sorted(set(ELEMENT_MODULES.values())))
     assert sorted(fetched) == sorted(done), f"fetched {fetched}, prewarmed {done}"
+    check_page(page)
+
+
+def test_layers_prewarms_no_plotly(page, server):
+    """The layers lesson draws no Plotly chart (its animations are SVG, its batch noise HTML):
+    its idle time imports only the code highlighter, and Plotly's 4.7 MB chunk is never
+    fetched, whatever tab is opened."""
+    from normviz.layer_links import TABS
+    from pages._prewarm import lazy_files, page_modules
+
+    script = LAB_SCRIPT.parent / "layers.py"
+    assert "PlotlyChart" not in page_modules(script)
+    expected = lazy_files(page_modules(script))
+    open_page(page, server, "/layers")
+    page.wait_for_function(f"() => ({PREWARMED})().length === {len(expected)}", timeout=30_000)
+    done = page.evaluate(PREWARMED)
+    assert sorted(url.rsplit("/", 1)[-1] for url in done) == sorted(expected)
+    for label in TABS.values():
+        before = runs(page)
+        page.locator("[data-testid=stTab]", has_text=label).first.click()
+        settle_after(page, before)
+    fetched = page.evaluate(LAZY_FETCHES, ["PlotlyChart"])
+    assert fetched == [], f"Plotly was fetched on /layers: {fetched}"
+    assert page.locator("[data-testid=stPlotlyChart]").count() == 0
     check_page(page)
