@@ -109,8 +109,8 @@ def _l1_bug_stamp() -> str | None:
 def l1_bug_section() -> None:
     """The notes' L1 bug, in an expander built and sent only when opened.
 
-    Lazy (``on_change="rerun"``): a highlighted script costs a newcomer's browser ~0.4 s of main
-    thread even when collapsed. Run A's network's parameter count is quoted.
+    Lazy (``on_change="rerun"``): nothing is built or sent for a reader who never opens it. Run
+    A's network's parameter count is quoted, so an open one reruns when the network changes.
     """
     l1_bug = st.expander(
         "The notes' L1 bug: `l1 = l1 + p.numel()` regularizes nothing",
