@@ -22,24 +22,24 @@ from xml.sax.saxutils import escape
 import numpy as np
 
 from normviz.figures._chart_html import (
-    BOTTOM,
-    CHART_CLASS,
     FONT_PX,
     SVG_DASHES,
-    TOP,
     UNITS,
-    _attr,
-    _box,
-    _label_width,
-    _pct,
-    _stroke,
-    _svg_url,
-    _y_axis,
-    _y_room,
+    box,
+    chart_frame,
+    empty_chart,
+    escape_attr,
+    label_width,
     nice_ticks,
     number_label,
+    pct,
+    stroke_attrs,
+    svg_data_url,
+    x_axis,
+    y_axis,
+    y_axis_room,
 )
-from normviz.figures._theme import DARK, FONT_FAMILY, GRID, INK
+from normviz.figures._theme import DARK, FONT_FAMILY, INK
 from normviz.figures.layers import (
     KIND_COLORS,
     NOISE_DASHES,
@@ -120,24 +120,6 @@ def _swatch(colour: str, dash: str, width: int) -> str:
     return "data:image/svg+xml," + quote(svg, safe=" ,.=:/'-()")
 
 
-def _batch_axis(sizes: list[int], lo: float, hi: float, title: str) -> list[str]:
-    """Ticks at the batch sizes (log2 positions ``lo..hi``), grid lines and the title."""
-    parts = []
-    for b in sizes:
-        x = _pct((math.log2(b) - lo) / (hi - lo) * 100)
-        parts.append(_box(f"left:{x};top:100%;height:5px;border-left:1px solid {GRID}"))
-        parts.append(_box(
-            f"left:{x};top:calc(100% + 8px);transform:translateX(-50%);white-space:nowrap",
-            str(b), ' class="nv-tick"',
-        ))  # fmt: skip
-        parts.append(_box(f"left:{x};top:0;bottom:0;border-left:1px solid {GRID}"))
-    parts.append(_box(
-        "left:0;right:0;top:calc(100% + 28px);text-align:center;white-space:nowrap",
-        escape(title), ' class="nv-axis-title"',
-    ))  # fmt: skip
-    return parts
-
-
 def batch_noise_html(noise: BatchNoise, *, alt: str | None = None, height: int = 380) -> str:
     """Return the spread of one normalized value against batch size, one line per kind, as HTML.
 
@@ -171,12 +153,8 @@ def batch_noise_html(noise: BatchNoise, *, alt: str | None = None, height: int =
     sizes = [int(b) for b in noise.batch_sizes]
     spread = np.asarray(noise.spread, dtype=np.float64).reshape(len(noise.kinds), len(sizes))
     if not sizes:
-        return (
-            f'<div class="nv-noise"><div class="{CHART_CLASS}" role="img" '
-            f'aria-label="{_attr(alt)}" style="height:{height}px;display:flex;'
-            f'align-items:center;justify-content:center;font-family:{FONT_FAMILY}">'
-            "No batch sizes to show.</div></div>"
-        )
+        empty = empty_chart("No batch sizes to show.", alt, height, 'data-chart="batch-noise"')
+        return f'<div class="nv-noise">{empty}</div>'
     lo, hi = math.log2(min(sizes)), math.log2(max(sizes))
     pad = max((hi - lo) * 0.04, 0.1)
     lo, hi = lo - pad, hi + pad
@@ -198,19 +176,20 @@ def batch_noise_html(noise: BatchNoise, *, alt: str | None = None, height: int =
                 continue
             segments[-1].append(f"{round(x * UNITS, 1):g},{round(UNITS - y * UNITS, 1):g}")
             points.append(
-                f'<i class="nv-point" data-kind="{_attr(kind)}" title="'
-                f'{_attr(f"{name}, batch {b}: spread {s:.4f}")}" '
-                f'style="left:{_pct(x * 100)};bottom:{_pct(y * 100)}">'
+                f'<i class="nv-point" data-kind="{escape_attr(kind)}" title="'
+                f'{escape_attr(f"{name}, batch {b}: spread {s:.4f}")}" '
+                f'style="left:{pct(x * 100)};bottom:{pct(y * 100)}">'
                 f"{_marker(colour, symbol, size)}</i>"
             )
         body += [
-            f"<path d='M{'L'.join(seg)}' {_stroke(colour, dash, width)}/>"
+            f"<path d='M{'L'.join(seg)}' {stroke_attrs(colour, dash, width)}/>"
             for seg in segments
             if len(seg) > 1
         ]
         legend.append(
-            f'<span class="nv-legend-item" data-kind="{_attr(kind)}" style="display:inline-flex;'
-            f'align-items:center;gap:4px;margin:0 8px;white-space:nowrap">'
+            f'<span class="nv-legend-item" data-kind="{escape_attr(kind)}" '
+            'style="display:inline-flex;align-items:center;gap:4px;margin:0 8px;'
+            'white-space:nowrap">'
             f'<img alt="" src="{_swatch(colour, dash, width)}" style="width:28px;height:12px" />'
             f'<span style="position:relative;width:{HOVER_PX}px;height:12px">'
             f"{_marker(colour, symbol, min(size, 10))}</span>{escape(name)}</span>"
@@ -218,34 +197,27 @@ def batch_noise_html(noise: BatchNoise, *, alt: str | None = None, height: int =
     notes = []
     for group in coinciding(noise):
         y = (spread[group[0]][-1] - y0) / (y1 - y0) * 100
-        notes.append(_box(
-            f"left:1%;max-width:96%;bottom:calc({_pct(y)} + 9px);font-size:12px;"
+        notes.append(box(
+            f"left:1%;max-width:96%;bottom:calc({pct(y)} + 9px);font-size:12px;"
             "color:#374151;background:rgba(255, 255, 255, 0.75);padding:0 2px;line-height:1.2",
             escape(coincide_note([noise.kinds[i] for i in group])), ' class="nv-note"',
         ))  # fmt: skip
     parts = [
-        f'<img alt="" src="{_svg_url("".join(body))}" '
+        f'<img alt="" src="{svg_data_url("".join(body))}" '
         'style="position:absolute;left:0;top:0;width:100%;height:100%" />',
         f"<style>.nv-noise .nv-point{{position:absolute;width:{HOVER_PX}px;"
         f"height:{HOVER_PX}px;transform:translate(-50%, 50%)}}</style>",
         *points,
         *notes,
     ]
-    parts += _batch_axis(sizes, lo, hi, "batch size (log scale)")
+    parts += x_axis(lo, hi, "batch size (log scale)", [(math.log2(b), str(b)) for b in sizes])
     ticks, decimals = nice_ticks(y0, y1, 5)
     y_ticks = [((t - y0) / (y1 - y0), number_label(float(t), decimals)) for t in ticks]
-    left = _y_room([t for _, t in y_ticks], True)
-    parts += _y_axis(y_ticks, "std of one normalized value", left)
-    right = max(16, math.ceil(_label_width(str(sizes[-1])) / 2) + 4)
-    chart = (
-        f'<div class="{CHART_CLASS}" role="img" aria-label="{_attr(alt)}" '
-        f'data-chart="batch-noise" data-x="{lo!r} {hi!r}" data-y="{y0!r} {y1!r}" '
-        f'style="position:relative;height:{height}px;font-family:{FONT_FAMILY};'
-        f'font-size:{FONT_PX}px;color:{INK};line-height:1;background:white">'
-        f'<div class="nv-plot" style="position:absolute;left:{left}px;right:{right}px;'
-        f"top:{TOP}px;bottom:{BOTTOM}px;border-left:1px solid {GRID};"
-        f'border-bottom:1px solid {GRID}">{"".join(parts)}</div></div>'
-    )
+    left = y_axis_room([t for _, t in y_ticks], True)
+    parts += y_axis(y_ticks, "std of one normalized value", left)
+    right = max(16, math.ceil(label_width(str(sizes[-1])) / 2) + 4)
+    data = f'data-chart="batch-noise" data-x="{lo!r} {hi!r}" data-y="{y0!r} {y1!r}"'
+    chart = chart_frame(alt, height, left, right, parts, data)
     row = (
         f'<div class="nv-legend" style="text-align:center;font-size:{FONT_PX}px;color:{INK};'
         f'line-height:20px;padding-left:{left}px">{"".join(legend)}</div>'

@@ -29,14 +29,14 @@ from normviz.figures._chart_html import (
     SVG_DASHES,
     TOP,
     UNITS,
-    _attr,
-    _box,
-    _pct,
-    _x_axis,
-    _y_axis,
-    _y_room,
+    box,
+    escape_attr,
     nice_ticks,
     number_label,
+    pct,
+    x_axis,
+    y_axis,
+    y_axis_room,
 )
 from normviz.figures._theme import DARK, FONT_FAMILY, GRID, INK, MUTED, PANEL_TITLE_SIZE
 from normviz.figures.layers import MAX_FRAMES, running_alt
@@ -157,8 +157,8 @@ def _panel(
         )
         frac = x / UNITS * 100
         move = "translate(3px, 2px)" if frac < 70 else "translate(calc(-100% - 3px), 2px)"
-        notes.append(_box(
-            f"left:{_pct(frac)};top:0;transform:{move};font-size:11px;color:{MUTED};"
+        notes.append(box(
+            f"left:{pct(frac)};top:0;transform:{move};font-size:11px;color:{MUTED};"
             "background:rgba(255, 255, 255, 0.75);padding:0 1px;white-space:nowrap",
             escape(f"τ = {tau:g}"), ' class="nv-note nv-run-tau-label"',
         ))  # fmt: skip
@@ -176,9 +176,9 @@ def _panel(
     )
     ticks, decimals = nice_ticks(lo, hi, 5)
     y_ticks = [((t - lo) / (hi - lo), number_label(float(t), decimals)) for t in ticks]
-    left = _y_room([t for _, t in y_ticks], False)
+    left = y_axis_room([t for _, t in y_ticks], False)
     right = max(12, math.ceil(len(str(steps)) * 0.6 * FONT_PX / 2) + 4)
-    parts = [*_y_axis(y_ticks, "", left), *_x_axis(0.5, max(steps, 1) + 0.5, "batch"), svg, *notes]
+    parts = [*y_axis(y_ticks, "", left), *x_axis(0.5, max(steps, 1) + 0.5, "batch"), svg, *notes]
     title = (
         f'<div class="nv-run-title" style="font-weight:600;font-size:{PANEL_TITLE_SIZE + 1}px;'
         f'color:{DARK};text-align:center;padding-left:{left}px">{escape(name)}</div>'
@@ -272,7 +272,7 @@ def running_svg(
         for name, b, r, t, lim in zip(PANELS, batch, running, targets, ranges, strict=True)
     )
     html = (
-        f'<div class="nv-run" role="img" aria-label="{_attr(label)}" data-batches="{steps}" '
+        f'<div class="nv-run" role="img" aria-label="{escape_attr(label)}" data-batches="{steps}" '
         f'style="font-family:{FONT_FAMILY};font-size:{FONT_PX}px;color:{INK};line-height:1;'
         f'background:white"><div class="nv-run-panels" style="display:flex;flex-wrap:wrap;'
         f'gap:8px 24px">{panels}</div>{_legend(shows_tau)}</div>'
