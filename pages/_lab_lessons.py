@@ -10,6 +10,7 @@ import functools
 import streamlit as st
 
 from normviz.batchplan import CALCULATOR_BATCHES, CALCULATOR_DEFAULTS, plan_rows
+from normviz.figures import lab as figs
 from normviz.lab_text import (
     batchnorm_text,
     calculator_note,
@@ -146,7 +147,8 @@ def calculator() -> None:
     )
     if sizes:
         plans = batch_plan(int(n_images), sorted(sizes), int(epochs), drop_last=drop_last)
-        st.dataframe(plan_rows(plans), hide_index=True)
+        with st.container(key="lab_calc_table"):  # HTML: no data grid to lay out again
+            st.html(figs.batch_plan_table_html(plan_rows(plans)))
     st.markdown(calculator_note())
 
 

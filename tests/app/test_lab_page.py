@@ -208,19 +208,26 @@ def test_busy_message_when_the_lease_table_is_full():
             table.release(owner)
 
 
-def _table(at: AppTest, column: str):
-    """The first dataframe on the page that has ``column``."""
-    return next(d.value for d in at.dataframe if column in d.value.columns)
+def _table(at: AppTest, label: str) -> dict[str, list[str]]:
+    """The HTML table named ``label`` on the page: its cells' texts by column (its header)."""
+    import xml.etree.ElementTree as ET
+
+    [body] = [h.proto.body for h in at.get("html") if f'aria-label="{label}"' in h.proto.body]
+    head, *rows = [[c.text for c in tr] for tr in ET.fromstring(body).iter("tr")]
+    return {c: [r[i] for r in rows] for i, c in enumerate(head)}
 
 
 def test_batch_calculator_reproduces_the_notes_table():
     at = _lab()
-    rows = _table(at, "updates per epoch")
-    assert rows["updates per epoch"].tolist() == [31_250, 15_625, 1_954]
+    assert not at.dataframe  # HTML tables: the lab draws no data grid
+    rows = _table(at, "Updates per batch size")
+    assert rows["batch size"] == ["128", "256", "2,048"]
+    assert rows["updates per epoch"] == ["31,250", "15,625", "1,954"]
+    assert rows["times fewer updates"] == ["1.00", "2.00", "15.99"]  # 31,250 / 1,954
     at.toggle(key="lab_calc_drop_last").set_value(True).run()
-    rows = _table(at, "updates per epoch")
-    assert rows["updates per epoch"].tolist() == [31_250, 15_625, 1_953]
-    assert rows["total updates"].tolist()[:2] == [12_500_000, 6_250_000]
+    rows = _table(at, "Updates per batch size")
+    assert rows["updates per epoch"] == ["31,250", "15,625", "1,953"]
+    assert rows["total updates"][:2] == ["12,500,000", "6,250,000"]
 
 
 def test_code_panel_shows_each_current_run():
@@ -483,10 +490,15 @@ def test_dropout_check_on_screen_matches_normviz():
     from normviz.lab_studies import dropout_check
 
     at = _lab({"dropout": "0.3"})
-    rows = _table(at, "masks K")
+    rows = _table(at, "Dropout check per mask count")
     check = dropout_check(_trainers(at)[0].config, ks=studies.DROPOUT_KS)
-    assert rows["masks K"].tolist() == list(check.ks)
-    assert rows["RMS of mean − eval"].tolist() == pytest.approx(check.rms_diff.tolist())
+    assert rows["masks K"] == [f"{k:,}" for k in check.ks]
+    for column, values in [
+        ("max |mean − eval|", check.max_abs_diff),
+        ("RMS of mean − eval", check.rms_diff),
+        ("RMS predicted √(p/(1−p)·mean h²/K)", check.predicted_rms),
+    ]:
+        assert [float(v) for v in rows[column]] == pytest.approx(values.tolist(), abs=5e-5)
     assert any(f"{check.unscaled_ratio:.3f} times" in c.value for c in at.caption)
     assert any("p = 0.3" in m.value for m in at.markdown)
 
