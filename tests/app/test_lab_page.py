@@ -359,6 +359,12 @@ def test_a_setting_reruns_only_the_live_panel_and_the_lessons_it_changes():
     assert not any(h.value == "Take it home" for h in at.subheader)  # code closed, same trainer
     at.run()  # the whole page shows what the keyed run applied
     assert at.slider(key="lab_dropout").value == 0.3
+    # The noise's help quotes no live level: a noise change keeps the controls' look too.
+    at.slider(key="lab_noise").set_value(0.5).run()
+    keys = {getattr(e, "key", None) for e in at.get("slider") + at.get("number_input")}
+    assert "lab_noise" not in keys and "lab_calc_n" not in keys
+    assert _trainers(at)[0].config.noise == 0.5 and _param(at, "noise") == "0.5"
+    at.run()
     at.text_input(key="lab_hidden").input("8-4").run()  # its help changes: the page runs
     assert at.slider(key="lab_dropout") is not None
     assert at.selectbox(key="lab_norm").help == control_help(_trainers(at)[0].config)["norm"]
@@ -638,7 +644,7 @@ def test_data_and_norm_help_say_what_the_generator_and_model_do():
     noisy = make_dataset(cfg.dataset, 2000, 0.5, 1).x
     clean = make_dataset(cfg.dataset, 2000, 0.0, 1).x
     std = float(np.std(noisy - clean))
-    assert abs(std - 0.15) < 0.01 and "(now 0.15;" in noise
+    assert abs(std - 0.15) < 0.01 and "level 0.5: 0.15," in noise
     assert str(len(DATASETS)) in _help(at, "selectbox", "lab_dataset")
     groups = _help(at, "selectbox", "lab_norm")
     assert "Now: 4 for 8 units, 2 for 6 units, 1 for 5 units." in groups
@@ -996,9 +1002,10 @@ def test_a_preset_sets_the_controls_to_what_both_runs_train(preset):
     assert "A and B differ only in" in caption and "You changed" not in caption
     # A shared control changed afterwards changes both runs, and the text says it was checked
     # without that change.
-    at.slider(key="lab_noise").set_value(0.5 if a.noise != 0.5 else 0.4).run()
+    noise = 0.5 if a.noise != 0.5 else 0.4
+    at.slider(key="lab_noise").set_value(noise).run()
     a2, b2 = (t.config for t in _trainers(at))
-    assert a2.noise == b2.noise == at.slider(key="lab_noise").value
+    assert a2.noise == b2.noise == noise
     caption = next(c.value for c in at.caption if "What to look for" in c.value)
     assert "You changed noise" in caption
 
