@@ -30,7 +30,7 @@ __all__ = [
     "dropout_latex",
     "dropout_text",
     "early_stopping_text",
-    "groups_help",
+    "groups_text",
     "history_help",
     "jitter_text",
     "l1_bug_text",
@@ -397,24 +397,28 @@ def noise_help() -> str:
     )
 
 
-def groups_help(hidden: tuple[int, ...]) -> str:
-    """Return the normalization selector's help: GroupNorm's groups for the widths ``hidden``.
+def groups_text(hidden: tuple[int, ...]) -> str:
+    """Return how many groups GroupNorm uses for the widths ``hidden`` (Markdown).
+
+    In "What the controls do", not in the normalization's help: a help text that follows the
+    widths would make every width change redraw the controls (a whole page run).
 
     Examples
     --------
-    >>> groups_help((16, 6)).split("Now: ")[1]
+    >>> groups_text((16, 6)).split("widths: ")[1]
     '4 for 16 units, 2 for 6 units.'
     """
     groups = ", ".join(f"{norm_groups(w)} for {w} units" for w in dict.fromkeys(hidden))
-    return f"{FIELDS['norm'].help} Now: {groups}."
+    rule = FIELDS["norm"].help.replace("GroupNorm", "**GroupNorm**", 1)
+    return f"{rule} With these widths: {groups}."
 
 
 def control_help(config: TrainConfig) -> dict[str, str]:
     """Return the lab's widget help texts, keyed by :class:`TrainConfig` field name.
 
     Each is its row's ``help`` in :data:`~normviz.train_config.FIELDS`, except those that
-    depend on more than their row: L1's (by the method), the noise's (the generator's scale)
-    and normalization's (GroupNorm's groups for the widths).
+    depend on more than their row: L1's (by the method) and the noise's (the generator's
+    scale). None quotes a setting's value: that would redraw the controls on its every change.
 
     Examples
     --------
@@ -430,7 +434,6 @@ def control_help(config: TrainConfig) -> dict[str, str]:
             "After each step, w ← sign(w)·max(|w| − lr·λ₁, 0): small weights become exactly zero."
         )
     helps["noise"] = noise_help()
-    helps["norm"] = groups_help(config.hidden)
     return helps
 
 

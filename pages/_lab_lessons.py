@@ -17,6 +17,7 @@ from normviz.lab_text import (
     dropout_latex,
     dropout_text,
     early_stopping_text,
+    groups_text,
     history_help,
     jitter_text,
     l1_bug_text,
@@ -74,7 +75,12 @@ def math_items(base: TrainConfig, runs: list[tuple[str, TrainConfig]]) -> tuple:
     for texts in (dropout_text, early_stopping_text, jitter_text):
         items += [(1, "md", prefix + text) for prefix, text in per_run(runs, texts)]
     items.append((1, "md", batchnorm_text()))
+    items += [(1, "md", prefix + text) for prefix, text in per_run(runs, _groups)]
     return tuple(items)
+
+
+def _groups(config: TrainConfig) -> str:
+    return groups_text(config.hidden)
 
 
 @stamped("lab_math", lambda: math_items(*_state()[:2]))

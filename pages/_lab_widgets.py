@@ -337,7 +337,7 @@ POINTS_DIGEST = "lab_points_digest"
 def controls_look(cfg: TrainConfig) -> tuple:
     """Return what the controls show besides their values, for the controls' config ``cfg``.
 
-    Their help texts (the L1 method and the widths chosen now), the
+    Their help texts (the L1 method's), the
     settings a preset pins, whether the patience is enabled, the select sliders' options and
     an uploaded file's summary. A setting whose change leaves this as it was needs no page run
     (:mod:`pages._lab_rerun`).

@@ -343,7 +343,8 @@ def _markdown(at: AppTest) -> str:
 def test_a_setting_reruns_only_the_live_panel_and_the_lessons_it_changes():
     """Dropout keeps the controls' look: its callback applies it (trainers, runs, address) and
     reruns the live panel and the sections whose text changed, not the controls nor the
-    calculator. The hidden widths change the normalization's help: the page runs."""
+    calculator. So do the noise and the hidden widths (no help quotes them). The L1 method
+    changes L1's help: the page runs."""
     at = _lab({"seed": "3"})
     assert at.slider(key="lab_dropout") is not None and at.subheader
     at.slider(key="lab_dropout").set_value(0.3).run()
@@ -365,9 +366,14 @@ def test_a_setting_reruns_only_the_live_panel_and_the_lessons_it_changes():
     assert "lab_noise" not in keys and "lab_calc_n" not in keys
     assert _trainers(at)[0].config.noise == 0.5 and _param(at, "noise") == "0.5"
     at.run()
-    at.text_input(key="lab_hidden").input("8-4").run()  # its help changes: the page runs
+    at.text_input(key="lab_hidden").input("8-6").run()  # no help quotes the widths
+    keys = {getattr(e, "key", None) for e in at.get("slider") + at.get("number_input")}
+    assert "lab_dropout" not in keys and _trainers(at)[0].config.hidden == (8, 6)
+    assert lab_text.groups_text((8, 6)) in _markdown(at)  # the math section was rerun
+    at.run()
+    at.radio(key="lab_l1_method").set_value("proximal").run()  # L1's help changes: page runs
     assert at.slider(key="lab_dropout") is not None
-    assert at.selectbox(key="lab_norm").help == control_help(_trainers(at)[0].config)["norm"]
+    assert at.select_slider(key="lab_l1").help == control_help(_trainers(at)[0].config)["l1"]
 
 
 def test_l1_method_control_and_its_texts():
@@ -646,8 +652,9 @@ def test_data_and_norm_help_say_what_the_generator_and_model_do():
     std = float(np.std(noisy - clean))
     assert abs(std - 0.15) < 0.01 and "level 0.5: 0.15," in noise
     assert str(len(DATASETS)) in _help(at, "selectbox", "lab_dataset")
-    groups = _help(at, "selectbox", "lab_norm")
-    assert "Now: 4 for 8 units, 2 for 6 units, 1 for 5 units." in groups
+    groups = "With these widths: 4 for 8 units, 2 for 6 units, 1 for 5 units."
+    assert groups in _markdown(at)  # in "What the controls do", not the help: it follows them
+    assert _help(at, "selectbox", "lab_norm") == FIELDS["norm"].help
 
 
 def test_batch_size_study_takes_turns_on_the_tick_lock(monkeypatch):
