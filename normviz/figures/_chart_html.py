@@ -1,7 +1,9 @@
 """The frame, axes and labels of the lesson's HTML charts: no Plotly chart in the browser.
 
-:func:`~normviz.figures.images.histogram_html` and
-:func:`~normviz.figures.images.transfer_html` draw with these helpers.
+:func:`~normviz.figures.images.histogram_html`, :func:`~normviz.figures.images.transfer_html`
+and :func:`~normviz.figures.lab.batch_size_study_html` draw with these helpers. Their public
+names (:func:`chart_frame`, :func:`x_axis`, :func:`y_axis`, :func:`box`, :func:`svg_data_url`,
+...) are the interface other figure modules import: keep them stable.
 
 Same records as the Plotly builders (:func:`~normviz.figures.images.histogram_info`,
 :func:`~normviz.figures.images.transfer_info`), same colours and dash patterns per channel, same
@@ -37,7 +39,8 @@ FONT_PX = 12
 TOP, BOTTOM = 20, 46
 """Room above the plot (a marker's label, the top tick label's upper half) and below it (tick
 marks, one line of tick labels, the axis title), in px."""
-_SHADE = "rgba(148, 163, 184, 0.18)"
+SHADE = "rgba(148, 163, 184, 0.18)"
+"""Fill of a shaded band (e.g. outputs beyond the display range)."""
 _ATTR = {'"': "&quot;"}
 
 SVG_DASHES: dict[str, str] = {
@@ -88,11 +91,25 @@ def nice_ticks(a: float, b: float, target: int = 6) -> tuple[np.ndarray, int]:
     return ticks, max(0, -math.floor(math.log10(step) + 1e-9))
 
 
-def _attr(text: str) -> str:
+def escape_attr(text: str) -> str:
+    """Return ``text`` escaped for a double-quoted HTML attribute (``&``, ``<``, ``>``, ``"``).
+
+    Examples
+    --------
+    >>> escape_attr('a "b" & <c>')
+    'a &quot;b&quot; &amp; &lt;c&gt;'
+    """
     return escape(text, _ATTR)
 
 
-def _pct(v: float) -> str:
+def pct(v: float) -> str:
+    """Return ``v`` (a percentage) as a CSS length with two decimals.
+
+    Examples
+    --------
+    >>> pct(12.3456), pct(-0.004)
+    ('12.35%', '-0.00%')
+    """
     return f"{v:.2f}%"
 
 
@@ -118,16 +135,36 @@ def number_label(value: float, decimals: int = 0, *, si: bool = False) -> str:
     return text.replace("-", "\u2212")
 
 
-def _label_width(text: str) -> float:
+def label_width(text: str) -> float:
+    """Return an upper estimate of ``text``'s width in px at :data:`FONT_PX` (``CHAR`` per char).
+
+    Examples
+    --------
+    >>> round(label_width("100%"), 6)
+    28.8
+    """
     return len(text) * CHAR * FONT_PX
 
 
-def _box(style: str, body: str = "", extra: str = "") -> str:
+def box(style: str, body: str = "", extra: str = "") -> str:
+    """Return an absolutely positioned ``<div>`` with CSS ``style`` holding ``body`` (HTML).
+
+    ``extra`` is inserted after the tag name (attributes with a leading space: ``' class="x"'``).
+
+    Examples
+    --------
+    >>> box("left:0", "hi", ' class="nv-tick"')
+    '<div class="nv-tick" style="position:absolute;left:0">hi</div>'
+    """
     return f'<div{extra} style="position:absolute;{style}">{body}</div>'
 
 
-def _svg_url(body: str) -> str:
-    """Return ``<svg>`` body (in the 0..UNITS box) as a data URL stretched over the plot area."""
+def svg_data_url(body: str) -> str:
+    """Return an ``<svg>`` body (in the 0..UNITS box) as a data URL stretched over the plot area.
+
+    Use it as the ``src`` of an ``<img>`` covering the plot: y grows downwards, so a value at
+    fraction ``f`` of the plot's height is drawn at ``UNITS - f * UNITS``.
+    """
     svg = (
         f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {UNITS} {UNITS}' "
         f"preserveAspectRatio='none'>{body}</svg>"
@@ -135,7 +172,16 @@ def _svg_url(body: str) -> str:
     return "data:image/svg+xml," + quote(svg, safe=" ,.=:/'-()")
 
 
-def _stroke(colour: str, dash: str, width: float) -> str:
+def stroke_attrs(colour: str, dash: str, width: float) -> str:
+    """Return the SVG attributes of an unfilled line: ``colour``, Plotly ``dash`` name, ``width``.
+
+    The width stays ``width`` px however the picture is stretched (non-scaling stroke).
+
+    Examples
+    --------
+    >>> stroke_attrs("red", "dot", 1.5).endswith("stroke-dasharray='1.5 2'")
+    True
+    """
     pattern = SVG_DASHES[dash]
     return (
         f"fill='none' stroke='{colour}' stroke-width='{width}' "
@@ -144,13 +190,16 @@ def _stroke(colour: str, dash: str, width: float) -> str:
     )
 
 
-def _frame(alt: str, height: int, left: int, right: int, parts: list[str], data: str) -> str:
+def chart_frame(alt: str, height: int, left: int, right: int, parts: list[str], data: str) -> str:
     """Return the chart's outer box holding ``parts`` (boxes of the plot area, in order).
 
-    ``data`` are its ``data-*`` attributes (what it shows, for the tests).
+    The outer box (:data:`CHART_CLASS`, ``role="img"``, ``aria-label`` ``alt``) is ``height``
+    px tall; the plot area (``nv-plot``) is inset ``left`` / ``right`` px from its sides and
+    :data:`TOP` / :data:`BOTTOM` px from its top and bottom. ``data`` are the outer box's
+    ``data-*`` attributes (what it shows, for the tests).
     """
     head = (
-        f'<div class="{CHART_CLASS}" role="img" aria-label="{_attr(alt)}" {data} '
+        f'<div class="{CHART_CLASS}" role="img" aria-label="{escape_attr(alt)}" {data} '
         f'style="position:relative;height:{height}px;font-family:{FONT_FAMILY};'
         f'font-size:{FONT_PX}px;color:{INK};line-height:1;background:white">'
         f'<div class="nv-plot" style="position:absolute;left:{left}px;right:{right}px;'
@@ -160,9 +209,14 @@ def _frame(alt: str, height: int, left: int, right: int, parts: list[str], data:
     return head + "".join(parts) + "</div></div>"
 
 
-def _empty(message: str, alt: str, height: int, data: str) -> str:
+def empty_chart(message: str, alt: str, height: int, data: str) -> str:
+    """Return a chart box ``height`` px tall that only says ``message``.
+
+    Its accessible name is ``alt`` (``message`` when ``alt`` is empty), its ``data-*``
+    attributes ``data``.
+    """
     return (
-        f'<div class="{CHART_CLASS}" role="img" aria-label="{_attr(alt or message)}" {data} '
+        f'<div class="{CHART_CLASS}" role="img" aria-label="{escape_attr(alt or message)}" {data} '
         f'style="position:relative;height:{height}px;font-family:{FONT_FAMILY};'
         f"font-size:13px;color:{MUTED};display:flex;align-items:center;"
         f'justify-content:center;text-align:center;background:white">'
@@ -170,44 +224,79 @@ def _empty(message: str, alt: str, height: int, data: str) -> str:
     )
 
 
-def _x_axis(lo: float, hi: float, title: str) -> list[str]:
-    """Tick marks, labels and the title below the plot area, for values ``lo..hi``."""
-    ticks, decimals = nice_ticks(lo, hi, 5)
-    si = max(abs(lo), abs(hi)) >= 10_000
+def x_axis(
+    lo: float, hi: float, title: str, ticks: Sequence[tuple[float, str]] | None = None
+) -> list[str]:
+    """Return tick marks, labels, grid lines and the title below the plot area (x from lo to hi).
+
+    Parameters
+    ----------
+    lo, hi : float
+        The values at the plot's left and right edges, ``lo < hi`` (on a log axis, their logs).
+    title : str
+        The axis title, centred below the labels.
+    ticks : sequence of (float, str), optional
+        Tick positions (in the axis' values, between ``lo`` and ``hi``) and their labels (text,
+        escaped here). The default is :func:`nice_ticks` of ``lo..hi`` labelled by
+        :func:`number_label` (``k`` / ``M`` suffixes from 10 000).
+
+    Returns
+    -------
+    list of str
+        Boxes to place in the plot area: per tick a mark and a label (``class="nv-tick"``) and,
+        strictly inside ``lo..hi``, a vertical grid line; then the title
+        (``class="nv-axis-title"``).
+
+    Examples
+    --------
+    >>> import math
+    >>> parts = x_axis(0.0, math.log10(64), "batch size", [(math.log10(8), "8")])
+    >>> [p for p in parts if "nv-tick" in p]
+    ['<div class="nv-tick" style="position:absolute;left:50.00%;top:calc(100% + 8px);transform:translateX(-50%);white-space:nowrap">8</div>']
+    """  # noqa: E501
+    if ticks is None:
+        values, decimals = nice_ticks(lo, hi, 5)
+        si = max(abs(lo), abs(hi)) >= 10_000
+        ticks = [(float(t), number_label(float(t), decimals, si=si)) for t in values]
     parts = []
-    for t in ticks:
-        x = _pct((t - lo) / (hi - lo) * 100)
-        parts.append(_box(f"left:{x};top:100%;height:5px;border-left:1px solid {GRID}"))
-        parts.append(_box(
+    for t, label in ticks:
+        x = pct((t - lo) / (hi - lo) * 100)
+        parts.append(box(f"left:{x};top:100%;height:5px;border-left:1px solid {GRID}"))
+        parts.append(box(
             f"left:{x};top:calc(100% + 8px);transform:translateX(-50%);white-space:nowrap",
-            number_label(float(t), decimals, si=si),
-            ' class="nv-tick"',
+            escape(label), ' class="nv-tick"',
         ))  # fmt: skip
         if lo < t < hi:  # a vertical grid line
-            parts.append(_box(f"left:{x};top:0;bottom:0;border-left:1px solid {GRID}"))
-    parts.append(_box(
+            parts.append(box(f"left:{x};top:0;bottom:0;border-left:1px solid {GRID}"))
+    parts.append(box(
         "left:0;right:0;top:calc(100% + 28px);text-align:center;white-space:nowrap",
         escape(title), ' class="nv-axis-title"',
     ))  # fmt: skip
     return parts
 
 
-def _y_axis(
+def y_axis(
     ticks: Sequence[tuple[float, str]], title: str, left: int, *, right: bool = False
 ) -> list[str]:
-    """Tick labels (``(fraction of the plot's height, text)``) beside the plot, and its title."""
+    """Return tick labels beside the plot, horizontal grid lines and the axis title.
+
+    ``ticks`` are ``(fraction of the plot's height, label)`` (the label is HTML); a grid line
+    is drawn at each fraction strictly inside 0..1 unless ``right``. The labels sit left of
+    the plot (right of it when ``right``); the title, read bottom to top, sits ``left`` px
+    left of the plot (see :func:`y_axis_room`); an empty title is left out.
+    """
     side = "left:calc(100% + 6px)" if right else "right:calc(100% + 6px)"
     parts = []
     for frac, text in ticks:
-        y = _pct(frac * 100)
-        parts.append(_box(
+        y = pct(frac * 100)
+        parts.append(box(
             f"{side};bottom:{y};transform:translateY(50%);white-space:nowrap", text,
             ' class="nv-tick"',
         ))  # fmt: skip
         if not right and 0 < frac < 1:
-            parts.append(_box(f"left:0;right:0;bottom:{y};border-top:1px solid {GRID}"))
+            parts.append(box(f"left:0;right:0;bottom:{y};border-top:1px solid {GRID}"))
     if title:
-        parts.append(_box(
+        parts.append(box(
             f"left:{-left + 2}px;top:50%;transform:translateY(-50%) rotate(180deg);"
             "writing-mode:vertical-rl;white-space:nowrap",
             escape(title), ' class="nv-axis-title"',
@@ -215,22 +304,29 @@ def _y_axis(
     return parts
 
 
-def _note(text: str, x: float, y: float, shift: int, *, anchor: str = "centre") -> str:
-    """Write a channel's name on its curve at (x %, y %) of the plot, ``shift`` px lower.
+def curve_note(text: str, x: float, y: float, shift: int, *, anchor: str = "centre") -> str:
+    """Return a label (a channel's name) on its curve at (x %, y %) of the plot, ``shift`` px lower.
 
-    The box is kept inside the plot: x is clamped to 4..96 % and y to its upper 0..100 %.
+    ``anchor`` puts the label's centre ("centre"), left end ("left") or right end ("right") at
+    x. The box is kept inside the plot: x is clamped to 4..96 % and y to 0..100 %.
     """
     x = min(max(x, 4.0), 96.0)
     move = {"centre": "-50%", "left": "3px", "right": "calc(-100% - 3px)"}[anchor]
-    return _box(
-        f"left:{_pct(x)};top:{_pct(100 - min(max(y, 0.0), 100.0))};"
+    return box(
+        f"left:{pct(x)};top:{pct(100 - min(max(y, 0.0), 100.0))};"
         f"transform:translate({move}, {2 + shift}px);font-size:11px;color:{DARK};"
         "background:rgba(255, 255, 255, 0.75);padding:0 1px;white-space:nowrap",
         escape(text), ' class="nv-note"',
     )  # fmt: skip
 
 
-def _y_room(labels: Sequence[str], title: bool) -> int:
-    """Left room for the widest tick label, the tick gap and a title line, in px."""
-    widest = max((_label_width(t) for t in labels), default=0.0)
+def y_axis_room(labels: Sequence[str], title: bool) -> int:
+    """Return the left room for the widest of ``labels``, the tick gap and a title line, in px.
+
+    Examples
+    --------
+    >>> y_axis_room(["0", "100%"], True), y_axis_room(["0", "100%"], False)
+    (60, 41)
+    """
+    widest = max((label_width(t) for t in labels), default=0.0)
     return math.ceil(widest + 6 + (8 + 1.25 * FONT_PX if title else 4)) + 2

@@ -29,6 +29,7 @@ without Plotly), and a ``plot_*`` function draws it; styles come from
 """
 
 from normviz.figures._chart_html import CHART_CLASS
+from normviz.figures.code_html import code_html
 from normviz.figures.images._channels import (
     CHANNEL_COLORS,
     CHANNEL_DASHES,
@@ -41,7 +42,6 @@ from normviz.figures.images._channels import (
     channel_names,
     line_legend,
 )
-from normviz.figures.images._code_html import code_html
 from normviz.figures.images._display import DisplayBarInfo, display_bar_info, plot_display_bar
 from normviz.figures.images._display_html import display_bar_html, nice_ticks
 from normviz.figures.images._histogram import (

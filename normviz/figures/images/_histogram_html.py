@@ -10,19 +10,20 @@ import numpy as np
 
 from normviz.figures._chart_html import (
     UNITS,
-    _attr,
-    _box,
-    _empty,
-    _frame,
-    _label_width,
-    _note,
-    _pct,
-    _stroke,
-    _svg_url,
-    _x_axis,
-    _y_axis,
-    _y_room,
+    box,
+    chart_frame,
+    curve_note,
+    empty_chart,
+    escape_attr,
+    label_width,
+    nice_ticks,
     number_label,
+    pct,
+    stroke_attrs,
+    svg_data_url,
+    x_axis,
+    y_axis,
+    y_axis_room,
 )
 from normviz.figures._theme import DARK, MUTED
 from normviz.figures.images._channels import (
@@ -31,7 +32,6 @@ from normviz.figures.images._channels import (
     channel_dash,
     channel_names,
 )
-from normviz.figures.images._display_html import nice_ticks
 from normviz.figures.images._histogram import MAX_BARS, histogram_info
 
 
@@ -105,7 +105,7 @@ def histogram_html(
     scale = f'data-y-scale="{"log" if log_y else "linear"}"'
     info = histogram_info(hist, max_bins)
     if info is None:
-        return _empty("no pixels to count", alt, height, f'data-chart="histogram" {scale}')
+        return empty_chart("no pixels to count", alt, height, f'data-chart="histogram" {scale}')
     counts, edges = info
     n_ch = counts.shape[0]
     names = tuple(names) if names is not None else channel_names(n_ch)
@@ -125,27 +125,27 @@ def histogram_html(
             f"<path d='M{xs[0]},{UNITS}{steps}V{UNITS}Z' fill='{colour}' "
             f"fill-opacity='{fill_alpha}' stroke='none'/>"
         )
-        stroke = _stroke(colour, channel_dash(name, i), 1.4)
+        stroke = stroke_attrs(colour, channel_dash(name, i), 1.4)
         body.append(f"<path d='M{xs[0]},{ys[0]}{steps}' {stroke}/>")
     if cumulative:
         for name, cdf in zip(names, cdfs, strict=True):
             ys = np.round(UNITS - np.concatenate([[0.0], cdf]) / 1.02 * UNITS).astype(np.int64)
             line = "L".join(f"{x},{y}" for x, y in zip(xs, ys, strict=True))
-            stroke = _stroke(CHANNEL_COLORS.get(name, MUTED), "dot", 1.5)
+            stroke = stroke_attrs(CHANNEL_COLORS.get(name, MUTED), "dot", 1.5)
             body.append(f"<path d='M{line}' {stroke}/>")
     parts = [
-        f'<img alt="" src="{_svg_url("".join(body))}" '
+        f'<img alt="" src="{svg_data_url("".join(body))}" '
         'style="position:absolute;left:0;top:0;width:100%;height:100%" />'
     ]
     shown = sorted(
         ((float(v), k) for k, v in (markers or {}).items() if np.isfinite(v) and lo <= v <= hi)
     )
     for j, (value, label) in enumerate(shown):
-        x = _pct((value - lo) / (hi - lo) * 100)
+        x = pct((value - lo) / (hi - lo) * 100)
         # Two labels never meet: the lower one ends at its line, the higher one starts at it.
         move = "-50%" if len(shown) == 1 else "calc(-100% - 2px)" if j == 0 else "2px"
-        parts.append(_box(f"left:{x};top:0;bottom:0;border-left:1.2px dashed {DARK}"))
-        parts.append(_box(
+        parts.append(box(f"left:{x};top:0;bottom:0;border-left:1.2px dashed {DARK}"))
+        parts.append(box(
             f"left:{x};bottom:calc(100% + 6px);transform:translateX({move});font-size:11px;"
             "white-space:nowrap", escape(label), ' class="nv-marker"',
         ))  # fmt: skip
@@ -154,23 +154,23 @@ def histogram_html(
         for i, (name, row) in enumerate(zip(names, counts, strict=True)):
             peak = int(np.argmax(row))
             x = (centres[peak] - lo) / (hi - lo) * 100
-            parts.append(_note(name, x, float(frac(row[peak])) * 100, 12 * i))
+            parts.append(curve_note(name, x, float(frac(row[peak])) * 100, 12 * i))
         if cumulative:
             for i, (name, cdf) in enumerate(zip(names, cdfs, strict=True)):
                 median = float(edges[1:][min(int(np.searchsorted(cdf, 0.5)), cdf.size - 1)])
                 x = (median - lo) / (hi - lo) * 100
-                parts.append(_note(name, x, 50 / 1.02, 12 * i - 8, anchor="left"))
+                parts.append(curve_note(name, x, 50 / 1.02, 12 * i - 8, anchor="left"))
     parts += _hover_bins(names, counts, edges, cdfs if cumulative else None, lo, hi)
-    parts += _x_axis(lo, hi, x_title)
-    left = _y_room([t for _, t in y_ticks], True)
-    parts += _y_axis(y_ticks, "pixels", left)
+    parts += x_axis(lo, hi, x_title)
+    left = y_axis_room([t for _, t in y_ticks], True)
+    parts += y_axis(y_ticks, "pixels", left)
     right = 14
     if cumulative:
         right = 44
-        parts += _y_axis([(v / 1.02, f"{v:.0%}") for v in (0.0, 0.5, 1.0)], "", 0, right=True)
+        parts += y_axis([(v / 1.02, f"{v:.0%}") for v in (0.0, 0.5, 1.0)], "", 0, right=True)
     else:  # the last x tick label's right half
-        right = max(right, int(_label_width(number_label(hi, si=abs(hi) >= 10_000)) / 2) + 2)
-    return _frame(alt, height, left, right, parts, f'data-chart="histogram" {scale}')
+        right = max(right, int(label_width(number_label(hi, si=abs(hi) >= 10_000)) / 2) + 2)
+    return chart_frame(alt, height, left, right, parts, f'data-chart="histogram" {scale}')
 
 
 def _hover_bins(
@@ -200,12 +200,12 @@ def _hover_bins(
                 + " at or below"
             )
         flex = "" if equal else f' style="flex:{widths[b]:.4f} 1 0"'
-        cells.append(f'<i class="nv-bin"{flex} title="{_attr(text)}"></i>')
+        cells.append(f'<i class="nv-bin"{flex} title="{escape_attr(text)}"></i>')
     row_w = widths.sum()
     return [
         "<style>.nv-bins{position:absolute;top:0;bottom:0;display:flex}"
         ".nv-bins>i{flex:1 1 0;height:100%}</style>"
-        f'<div class="nv-bins" style="left:{_pct(start)};width:{_pct(row_w)}">'
+        f'<div class="nv-bins" style="left:{pct(start)};width:{pct(row_w)}">'
         + "".join(cells)
         + "</div>"
     ]

@@ -7,25 +7,25 @@ from collections.abc import Sequence
 import numpy as np
 
 from normviz.figures._chart_html import (
-    _SHADE,
+    SHADE,
     UNITS,
-    _attr,
-    _box,
-    _empty,
-    _frame,
-    _label_width,
-    _note,
-    _pct,
-    _stroke,
-    _svg_url,
-    _x_axis,
-    _y_axis,
-    _y_room,
+    box,
+    chart_frame,
+    curve_note,
+    empty_chart,
+    escape_attr,
+    label_width,
+    nice_ticks,
     number_label,
+    pct,
+    stroke_attrs,
+    svg_data_url,
+    x_axis,
+    y_axis,
+    y_axis_room,
 )
 from normviz.figures._theme import MUTED
 from normviz.figures.images._channels import CHANNEL_COLORS, CurveLike, channel_dash, channel_names
-from normviz.figures.images._display_html import nice_ticks
 from normviz.figures.images._transfer import transfer_info
 
 HOVER_STRIPS = 64
@@ -87,10 +87,10 @@ def transfer_html(
     True
     """
     if curve is None:
-        return _empty(empty_message, alt, height, 'data-chart="transfer"')
+        return empty_chart(empty_message, alt, height, 'data-chart="transfer"')
     info = transfer_info(curve)
     if info is None:
-        return _empty("no transfer curve to draw", alt, height, 'data-chart="transfer"')
+        return empty_chart("no transfer curve to draw", alt, height, 'data-chart="transfer"')
     x, y, same = info
     names = tuple(names) if names is not None else channel_names(y.shape[0])
     if len(names) != y.shape[0]:
@@ -115,19 +115,19 @@ def transfer_html(
         py = np.round(UNITS - (row - y_lo) / (y_hi - y_lo) * UNITS)
         py = np.clip(py, -UNITS, 2 * UNITS).astype(np.int64)  # off the plot: cut by its edge
         pts = "L".join(f"{a},{b}" for a, b in zip(px, py, strict=True))
-        body.append(f"<path d='M{pts}' {_stroke(colour, dash, 2)}/>")
+        body.append(f"<path d='M{pts}' {stroke_attrs(colour, dash, 2)}/>")
     parts = []
     if display_range is not None:
         d_lo, d_hi = display_range
         bands = [(y_lo, min(d_lo, y_hi))] if y_lo < d_lo else []
         bands += [(max(d_hi, y_lo), y_hi)] if y_hi > d_hi else []
         for a, b in bands:
-            parts.append(_box(
-                    f"left:0;right:0;bottom:{_pct((a - y_lo) / (y_hi - y_lo) * 100)};"
-                    f"height:{_pct((b - a) / (y_hi - y_lo) * 100)};background:{_SHADE}"
+            parts.append(box(
+                    f"left:0;right:0;bottom:{pct((a - y_lo) / (y_hi - y_lo) * 100)};"
+                    f"height:{pct((b - a) / (y_hi - y_lo) * 100)};background:{SHADE}"
                 ))  # fmt: skip
     parts.append(
-        f'<img alt="" src="{_svg_url("".join(body))}" '
+        f'<img alt="" src="{svg_data_url("".join(body))}" '
         'style="position:absolute;left:0;top:0;width:100%;height:100%" />'
     )
     if not same and len(names) > 1:
@@ -135,25 +135,25 @@ def transfer_html(
             end = float(np.clip(row[-1], y_lo, y_hi))
             at = (float(x[-1]) - x_lo) / (x_hi - x_lo) * 100
             y_at = (end - y_lo) / (y_hi - y_lo) * 100
-            parts.append(_note(name, at, y_at, 12 * i, anchor="right"))
+            parts.append(curve_note(name, at, y_at, 12 * i, anchor="right"))
     centres = x_lo + (np.arange(HOVER_STRIPS) + 0.5) / HOVER_STRIPS * (x_hi - x_lo)
     cells = []
     for c in centres:
         values = ", ".join(f"{n} {np.interp(c, x, row):.4g}" for n, row, _, _ in lines)
-        cells.append(f'<i class="nv-strip" title="{_attr(f"input {c:.4g}: {values}")}"></i>')
+        cells.append(f'<i class="nv-strip" title="{escape_attr(f"input {c:.4g}: {values}")}"></i>')
     parts.append(
         "<style>.nv-strips{position:absolute;left:0;right:0;top:0;bottom:0;display:flex}"
         ".nv-strips>i{flex:1 1 0;height:100%}</style>"
         f'<div class="nv-strips">{"".join(cells)}</div>'
     )
-    parts += _x_axis(x_lo, x_hi, x_title)
+    parts += x_axis(x_lo, x_hi, x_title)
     y_values, decimals = nice_ticks(y_lo, y_hi, 4)
     si = max(abs(y_lo), abs(y_hi)) >= 10_000
     y_ticks = [
         ((float(v) - y_lo) / (y_hi - y_lo), number_label(float(v), decimals, si=si))
         for v in y_values
     ]
-    left = _y_room([t for _, t in y_ticks], True)
-    parts += _y_axis(y_ticks, y_title, left)
-    right = max(14, int(_label_width(number_label(x_hi, si=abs(x_hi) >= 10_000)) / 2) + 2)
-    return _frame(alt, height, left, right, parts, 'data-chart="transfer"')
+    left = y_axis_room([t for _, t in y_ticks], True)
+    parts += y_axis(y_ticks, y_title, left)
+    right = max(14, int(label_width(number_label(x_hi, si=abs(x_hi) >= 10_000)) / 2) + 2)
+    return chart_frame(alt, height, left, right, parts, 'data-chart="transfer"')

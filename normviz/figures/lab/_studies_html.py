@@ -21,17 +21,17 @@ from normviz.figures._chart_html import (
     FONT_PX,
     SVG_DASHES,
     UNITS,
-    _attr,
-    _box,
-    _frame,
-    _label_width,
-    _pct,
-    _stroke,
-    _svg_url,
-    _y_axis,
-    _y_room,
+    chart_frame,
+    escape_attr,
+    label_width,
+    pct,
+    stroke_attrs,
+    svg_data_url,
+    x_axis,
+    y_axis,
+    y_axis_room,
 )
-from normviz.figures._theme import DARK, FONT_FAMILY, GRID, INK, PANEL_TITLE_SIZE
+from normviz.figures._theme import DARK, FONT_FAMILY, INK, PANEL_TITLE_SIZE
 from normviz.figures.lab._style import NORM_COLOURS, NORM_DODGE, NORM_STYLES
 from normviz.train_config import NORM_NAMES
 
@@ -77,24 +77,6 @@ def _swatch(colour: str, dash: str) -> str:
         + "/></svg>"
     )
     return "data:image/svg+xml," + quote(svg, safe=" ,.=:/'-()")
-
-
-def _batch_axis(sizes: list[int], lo: float, hi: float, title: str) -> list[str]:
-    """Ticks at the batch sizes (log10 positions ``lo..hi``), grid lines and the title."""
-    parts = []
-    for b in sizes:
-        x = _pct((math.log10(b) - lo) / (hi - lo) * 100)
-        parts.append(_box(f"left:{x};top:100%;height:5px;border-left:1px solid {GRID}"))
-        parts.append(_box(
-            f"left:{x};top:calc(100% + 8px);transform:translateX(-50%);white-space:nowrap",
-            str(b), ' class="nv-tick"',
-        ))  # fmt: skip
-        parts.append(_box(f"left:{x};top:0;bottom:0;border-left:1px solid {GRID}"))
-    parts.append(_box(
-        "left:0;right:0;top:calc(100% + 28px);text-align:center;white-space:nowrap",
-        escape(title), ' class="nv-axis-title"',
-    ))  # fmt: skip
-    return parts
 
 
 def batch_size_study_html(study: BatchSizeStudy, *, alt: str = "", height: int = 300) -> str:
@@ -157,37 +139,39 @@ def batch_size_study_html(study: BatchSizeStudy, *, alt: str = "", height: int =
                 continue
             segments[-1].append(f"{round(x * UNITS)},{round(UNITS - a / Y_MAX * UNITS)}")
             points.append(
-                f'<i class="nv-point" data-norm="{_attr(norm)}" title="'
-                f'{_attr(f"{name}: batch {b}, test accuracy {a:.1%}")}" '
-                f'style="left:{_pct(x * 100)};bottom:{_pct(a / Y_MAX * 100)}">'
+                f'<i class="nv-point" data-norm="{escape_attr(norm)}" title="'
+                f'{escape_attr(f"{name}: batch {b}, test accuracy {a:.1%}")}" '
+                f'style="left:{pct(x * 100)};bottom:{pct(a / Y_MAX * 100)}">'
                 f"{_marker(colour, symbol)}</i>"
             )
         body += [
-            f"<path d='M{'L'.join(seg)}' {_stroke(colour, dash, 2)}/>"
+            f"<path d='M{'L'.join(seg)}' {stroke_attrs(colour, dash, 2)}/>"
             for seg in segments
             if len(seg) > 1
         ]
         legend.append(
-            f'<span class="nv-legend-item" data-norm="{_attr(norm)}" style="display:inline-flex;'
-            f'align-items:center;gap:4px;margin:0 8px;white-space:nowrap">'
+            f'<span class="nv-legend-item" data-norm="{escape_attr(norm)}" '
+            'style="display:inline-flex;align-items:center;gap:4px;margin:0 8px;'
+            'white-space:nowrap">'
             f'<img alt="" src="{_swatch(colour, dash)}" style="width:28px;height:12px" />'
             f'<span style="position:relative;width:{HOVER_PX}px;height:12px">'
             f"{_marker(colour, symbol)}</span>{escape(name)}</span>"
         )
     parts = [
-        f'<img alt="" src="{_svg_url("".join(body))}" '
+        f'<img alt="" src="{svg_data_url("".join(body))}" '
         'style="position:absolute;left:0;top:0;width:100%;height:100%" />',
         f"<style>.nv-point{{position:absolute;width:{HOVER_PX}px;height:{HOVER_PX}px;"
         f"transform:translate(-50%, 50%)}}</style>",
         *points,
     ]
-    parts += _batch_axis(sizes, lo, hi, "batch size (log scale)")
+    ticks = [(math.log10(b), str(b)) for b in sizes]
+    parts += x_axis(lo, hi, "batch size (log scale)", ticks)
     y_ticks = [(v / Y_MAX, f"{v:.0%}") for v in np.arange(6) * 0.2]
-    left = _y_room([t for _, t in y_ticks], True)
-    parts += _y_axis(y_ticks, "test accuracy", left)
-    right = max(16, math.ceil(_label_width(str(sizes[-1])) / 2) + 4)
+    left = y_axis_room([t for _, t in y_ticks], True)
+    parts += y_axis(y_ticks, "test accuracy", left)
+    right = max(16, math.ceil(label_width(str(sizes[-1])) / 2) + 4)
     data = f'data-chart="batch-size-study" data-epochs="{int(study.epochs)}"'
-    chart = _frame(alt, height, left, right, parts, data)
+    chart = chart_frame(alt, height, left, right, parts, data)
     title = (
         f'<div class="nv-title" style="font-weight:600;font-size:{PANEL_TITLE_SIZE}px;'
         f'color:{DARK};margin:0 0 4px {left}px">'
