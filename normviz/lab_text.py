@@ -30,7 +30,7 @@ __all__ = [
     "dropout_latex",
     "dropout_text",
     "early_stopping_text",
-    "groups_help",
+    "groups_text",
     "history_help",
     "jitter_text",
     "l1_bug_text",
@@ -374,39 +374,51 @@ def early_stopping_text(config: TrainConfig) -> str:
 # -- widget help and the batch-size notes ------------------------------------------------------
 
 
-def noise_help(level: float) -> str:
-    """Return the noise slider's help: what the level means, in the generator's own constants.
+def noise_help() -> str:
+    """Return the noise slider's help: what a level means, in the generator's own constants.
+
+    It quotes the standard deviation at the middle and the top of the slider's range, not at
+    the level chosen now: a help text that follows the value would make every noise change
+    redraw the controls (a whole page run), and the slider shows the level itself.
 
     Examples
     --------
-    >>> noise_help(0.5)[:62]
+    >>> noise_help()[:62]
     'A level: Gaussian noise of standard deviation 0.3 × level is a'
+    >>> noise_help().split("(")[1][:32]
+    'level 0.5: 0.15, level 1: 0.3; t'
     """
+    lo, hi = FIELDS["noise"].widget_bounds()
+    levels = ", ".join(f"level {x:g}: {NOISE_SCALE * x:.3g}" for x in ((lo + hi) / 2, hi))
     return (
         f"A level: Gaussian noise of standard deviation {NOISE_SCALE:g} × level is added to each "
-        f"coordinate (now {NOISE_SCALE * level:.3g}; the points span about [-1, 1]), then "
-        f"points are clipped to [-{CLIP:g}, {CLIP:g}]."
+        f"coordinate ({levels}; the points span about [-1, 1]), then points are clipped to "
+        f"[-{CLIP:g}, {CLIP:g}]."
     )
 
 
-def groups_help(hidden: tuple[int, ...]) -> str:
-    """Return the normalization selector's help: GroupNorm's groups for the widths ``hidden``.
+def groups_text(hidden: tuple[int, ...]) -> str:
+    """Return how many groups GroupNorm uses for the widths ``hidden`` (Markdown).
+
+    In "What the controls do", not in the normalization's help: a help text that follows the
+    widths would make every width change redraw the controls (a whole page run).
 
     Examples
     --------
-    >>> groups_help((16, 6)).split("Now: ")[1]
+    >>> groups_text((16, 6)).split("widths: ")[1]
     '4 for 16 units, 2 for 6 units.'
     """
     groups = ", ".join(f"{norm_groups(w)} for {w} units" for w in dict.fromkeys(hidden))
-    return f"{FIELDS['norm'].help} Now: {groups}."
+    rule = FIELDS["norm"].help.replace("GroupNorm", "**GroupNorm**", 1)
+    return f"{rule} With these widths: {groups}."
 
 
 def control_help(config: TrainConfig) -> dict[str, str]:
     """Return the lab's widget help texts, keyed by :class:`TrainConfig` field name.
 
     Each is its row's ``help`` in :data:`~normviz.train_config.FIELDS`, except those that
-    follow the settings: L1's (by the method), the noise's (its level) and normalization's
-    (GroupNorm's groups for the widths).
+    depend on more than their row: L1's (by the method) and the noise's (the generator's
+    scale). None quotes a setting's value: that would redraw the controls on its every change.
 
     Examples
     --------
@@ -421,8 +433,7 @@ def control_help(config: TrainConfig) -> dict[str, str]:
         helps["l1"] = (
             "After each step, w ← sign(w)·max(|w| − lr·λ₁, 0): small weights become exactly zero."
         )
-    helps["noise"] = noise_help(config.noise)
-    helps["norm"] = groups_help(config.hidden)
+    helps["noise"] = noise_help()
     return helps
 
 

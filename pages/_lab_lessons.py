@@ -10,12 +10,14 @@ import functools
 import streamlit as st
 
 from normviz.batchplan import CALCULATOR_BATCHES, CALCULATOR_DEFAULTS, plan_rows
+from normviz.figures import lab as figs
 from normviz.lab_text import (
     batchnorm_text,
     calculator_note,
     dropout_latex,
     dropout_text,
     early_stopping_text,
+    groups_text,
     history_help,
     jitter_text,
     l1_bug_text,
@@ -77,7 +79,12 @@ def math_items(base: TrainConfig, runs: list[tuple[str, TrainConfig]]) -> tuple:
     for texts in (dropout_text, early_stopping_text, jitter_text):
         items += [(1, "md", prefix + text) for prefix, text in per_run(runs, texts)]
     items.append((1, "md", batchnorm_text()))
+    items += [(1, "md", prefix + text) for prefix, text in per_run(runs, _groups)]
     return tuple(items)
+
+
+def _groups(config: TrainConfig) -> str:
+    return groups_text(config.hidden)
 
 
 @stamped("lab_math", lambda: math_items(*_state()[:2]))
@@ -150,7 +157,8 @@ def calculator() -> None:
     )
     if sizes:
         plans = batch_plan(int(n_images), sorted(sizes), int(epochs), drop_last=drop_last)
-        st.dataframe(plan_rows(plans), hide_index=True)
+        with st.container(key="lab_calc_table"):  # HTML: no data grid to lay out again
+            st.html(figs.batch_plan_table_html(plan_rows(plans)))
     st.markdown(calculator_note())
 
 

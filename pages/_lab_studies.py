@@ -13,7 +13,6 @@ import streamlit as st
 from normviz.figures import lab as figs
 from normviz.figures.images import stats_table_html
 from normviz.lab_studies import (
-    DROPOUT_COLUMNS,
     DROPOUT_KS,
     MAX_STUDY_UPDATES,
     STUDY_BATCHES,
@@ -269,11 +268,7 @@ def dropout_section() -> None:
         "Dropout check: evaluation gives the expected training output", anchor="dropout-check"
     )
     st.markdown(text)
-    number = st.column_config.NumberColumn(format="%.4f")
-    st.dataframe(
-        rows,
-        hide_index=True,
-        column_config=dict.fromkeys(DROPOUT_COLUMNS[1:], number),
-        key="lab_dropout_table",
-    )
+    # HTML, not a data grid: the grid's canvas was laid out again on every run that sent it.
+    with st.container(key="lab_dropout_table"):
+        st.html(figs.dropout_check_table_html(rows))
     st.caption(caption)

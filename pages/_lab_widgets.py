@@ -337,13 +337,13 @@ POINTS_DIGEST = "lab_points_digest"
 def controls_look(cfg: TrainConfig) -> tuple:
     """Return what the controls show besides their values, for the controls' config ``cfg``.
 
-    Their help texts (the L1 method, the noise level and the widths chosen now), the
+    Their help texts (the L1 method's), the
     settings a preset pins, whether the patience is enabled, the select sliders' options and
     an uploaded file's summary. A setting whose change leaves this as it was needs no page run
     (:mod:`pages._lab_rerun`).
     """
     ss = st.session_state
-    now = dataclasses.replace(cfg, l1_method=ss.lab_l1_method, noise=float(ss.lab_noise))
+    now = dataclasses.replace(cfg, l1_method=ss.lab_l1_method)
     # In compare mode a named preset sets these per run: their shared control would mislead.
     pinned = per_run_fields(ss.lab_preset) if ss.lab_mode == MODES["compare"] else ()
     points = ss.get(POINTS)

@@ -210,19 +210,26 @@ def test_busy_message_when_the_lease_table_is_full():
             table.release(owner)
 
 
-def _table(at: AppTest, column: str):
-    """The first dataframe on the page that has ``column``."""
-    return next(d.value for d in at.dataframe if column in d.value.columns)
+def _table(at: AppTest, label: str) -> dict[str, list[str]]:
+    """The HTML table named ``label`` on the page: its cells' texts by column (its header)."""
+    import xml.etree.ElementTree as ET
+
+    [body] = [h.proto.body for h in at.get("html") if f'aria-label="{label}"' in h.proto.body]
+    head, *rows = [[c.text for c in tr] for tr in ET.fromstring(body).iter("tr")]
+    return {c: [r[i] for r in rows] for i, c in enumerate(head)}
 
 
 def test_batch_calculator_reproduces_the_notes_table():
     at = _lab()
-    rows = _table(at, "updates per epoch")
-    assert rows["updates per epoch"].tolist() == [31_250, 15_625, 1_954]
+    assert not at.dataframe  # HTML tables: the lab draws no data grid
+    rows = _table(at, "Updates per batch size")
+    assert rows["batch size"] == ["128", "256", "2,048"]
+    assert rows["updates per epoch"] == ["31,250", "15,625", "1,954"]
+    assert rows["times fewer updates"] == ["1.00", "2.00", "15.99"]  # 31,250 / 1,954
     at.toggle(key="lab_calc_drop_last").set_value(True).run()
-    rows = _table(at, "updates per epoch")
-    assert rows["updates per epoch"].tolist() == [31_250, 15_625, 1_953]
-    assert rows["total updates"].tolist()[:2] == [12_500_000, 6_250_000]
+    rows = _table(at, "Updates per batch size")
+    assert rows["updates per epoch"] == ["31,250", "15,625", "1,953"]
+    assert rows["total updates"][:2] == ["12,500,000", "6,250,000"]
 
 
 def test_code_panel_shows_each_current_run():
@@ -338,7 +345,8 @@ def _markdown(at: AppTest) -> str:
 def test_a_setting_reruns_only_the_live_panel_and_the_lessons_it_changes():
     """Dropout keeps the controls' look: its callback applies it (trainers, runs, address) and
     reruns the live panel and the sections whose text changed, not the controls nor the
-    calculator. The hidden widths change the normalization's help: the page runs."""
+    calculator. So do the noise and the hidden widths (no help quotes them). The L1 method
+    changes L1's help: the page runs."""
     at = _lab({"seed": "3"})
     assert at.slider(key="lab_dropout") is not None and at.subheader
     at.slider(key="lab_dropout").set_value(0.3).run()
@@ -354,9 +362,20 @@ def test_a_setting_reruns_only_the_live_panel_and_the_lessons_it_changes():
     assert not any(h.value == "Take it home" for h in at.subheader)  # code closed, same trainer
     at.run()  # the whole page shows what the keyed run applied
     assert at.slider(key="lab_dropout").value == 0.3
-    at.text_input(key="lab_hidden").input("8-4").run()  # its help changes: the page runs
+    # The noise's help quotes no live level: a noise change keeps the controls' look too.
+    at.slider(key="lab_noise").set_value(0.5).run()
+    keys = {getattr(e, "key", None) for e in at.get("slider") + at.get("number_input")}
+    assert "lab_noise" not in keys and "lab_calc_n" not in keys
+    assert _trainers(at)[0].config.noise == 0.5 and _param(at, "noise") == "0.5"
+    at.run()
+    at.text_input(key="lab_hidden").input("8-6").run()  # no help quotes the widths
+    keys = {getattr(e, "key", None) for e in at.get("slider") + at.get("number_input")}
+    assert "lab_dropout" not in keys and _trainers(at)[0].config.hidden == (8, 6)
+    assert lab_text.groups_text((8, 6)) in _markdown(at)  # the math section was rerun
+    at.run()
+    at.radio(key="lab_l1_method").set_value("proximal").run()  # L1's help changes: page runs
     assert at.slider(key="lab_dropout") is not None
-    assert at.selectbox(key="lab_norm").help == control_help(_trainers(at)[0].config)["norm"]
+    assert at.select_slider(key="lab_l1").help == control_help(_trainers(at)[0].config)["l1"]
 
 
 def test_l1_method_control_and_its_texts():
@@ -485,10 +504,15 @@ def test_dropout_check_on_screen_matches_normviz():
     from normviz.lab_studies import dropout_check
 
     at = _lab({"dropout": "0.3"})
-    rows = _table(at, "masks K")
+    rows = _table(at, "Dropout check per mask count")
     check = dropout_check(_trainers(at)[0].config, ks=studies.DROPOUT_KS)
-    assert rows["masks K"].tolist() == list(check.ks)
-    assert rows["RMS of mean − eval"].tolist() == pytest.approx(check.rms_diff.tolist())
+    assert rows["masks K"] == [f"{k:,}" for k in check.ks]
+    for column, values in [
+        ("max |mean − eval|", check.max_abs_diff),
+        ("RMS of mean − eval", check.rms_diff),
+        ("RMS predicted √(p/(1−p)·mean h²/K)", check.predicted_rms),
+    ]:
+        assert [float(v) for v in rows[column]] == pytest.approx(values.tolist(), abs=5e-5)
     assert any(f"{check.unscaled_ratio:.3f} times" in c.value for c in at.caption)
     assert any("p = 0.3" in m.value for m in at.markdown)
 
@@ -628,10 +652,11 @@ def test_data_and_norm_help_say_what_the_generator_and_model_do():
     noisy = make_dataset(cfg.dataset, 2000, 0.5, 1).x
     clean = make_dataset(cfg.dataset, 2000, 0.0, 1).x
     std = float(np.std(noisy - clean))
-    assert abs(std - 0.15) < 0.01 and "(now 0.15;" in noise
+    assert abs(std - 0.15) < 0.01 and "level 0.5: 0.15," in noise
     assert str(len(DATASETS)) in _help(at, "selectbox", "lab_dataset")
-    groups = _help(at, "selectbox", "lab_norm")
-    assert "Now: 4 for 8 units, 2 for 6 units, 1 for 5 units." in groups
+    groups = "With these widths: 4 for 8 units, 2 for 6 units, 1 for 5 units."
+    assert groups in _markdown(at)  # in "What the controls do", not the help: it follows them
+    assert _help(at, "selectbox", "lab_norm") == FIELDS["norm"].help
 
 
 def test_batch_size_study_takes_turns_on_the_tick_lock(monkeypatch):
@@ -986,9 +1011,10 @@ def test_a_preset_sets_the_controls_to_what_both_runs_train(preset):
     assert "A and B differ only in" in caption and "You changed" not in caption
     # A shared control changed afterwards changes both runs, and the text says it was checked
     # without that change.
-    at.slider(key="lab_noise").set_value(0.5 if a.noise != 0.5 else 0.4).run()
+    noise = 0.5 if a.noise != 0.5 else 0.4
+    at.slider(key="lab_noise").set_value(noise).run()
     a2, b2 = (t.config for t in _trainers(at))
-    assert a2.noise == b2.noise == at.slider(key="lab_noise").value
+    assert a2.noise == b2.noise == noise
     caption = next(c.value for c in at.caption if "What to look for" in c.value)
     assert "You changed noise" in caption
 

@@ -682,8 +682,8 @@ WATCH_LESSON = """() => {
 def test_run_buttons_and_the_axis_rerun_the_live_panel_alone(page, server):
     """Step and the curves' axis rerun the live panel alone: the lessons are not run again (the
     History download never goes stale), yet the view shows the new epoch and axis and the
-    address follows. A setting that changes the controls' look (the hidden widths: the
-    normalization's help follows them) runs the whole page: the download goes stale."""
+    address follows. A setting that changes the controls' look (the L1 method: L1's help
+    follows it) runs the whole page: the download goes stale."""
     open_page(page, server, "/lab?seed=3")
     _wait_statuses(page, ["0"])
     expect(page.locator(".st-key-lab_download").first).to_be_visible()
@@ -699,8 +699,8 @@ def test_run_buttons_and_the_axis_rerun_the_live_panel_alone(page, server):
     act(lambda: page.locator(".st-key-lab_x_axis label", has_text="Samples seen").first.click())
     page.wait_for_function("() => location.search.includes('x_axis=samples_seen')")
     assert page.evaluate("() => window.__lessonStale") == 0, "a run button reran the lessons"
-    box = page.locator(".st-key-lab_hidden input").first
-    act(lambda: (box.fill("8-4"), box.press("Enter")))
+    method = page.locator(".st-key-lab_l1_method label", has_text="proximal").first
+    act(method.click)
     page.wait_for_function("() => window.__lessonStale > 0", timeout=30_000)
     check_page(page)
 
@@ -710,7 +710,7 @@ def test_a_setting_reruns_only_the_live_panel_and_its_lessons(page, server):
     it changes by their keys: the server sends no control and no calculator again (their
     texts are in no message), yet the live run is the new seed's (its status line, computed
     here by a Trainer of its own), the address holds it and the dropout check is of its
-    network. The widths change the normalization's help: the page runs, the controls are sent.
+    network. The L1 method changes L1's help: the page runs, the controls are sent.
 
     (The browser may still grey the page while the run goes: it cannot know that the run a
     number input asked for will be a fragment's, so its stale marks prove nothing here.)
@@ -753,11 +753,11 @@ def test_a_setting_reruns_only_the_live_panel_and_its_lessons(page, server):
     assert b"Training images" not in sent, "a setting reran the calculator"
     received.clear()
     before = runs(page)
-    box = page.locator(".st-key-lab_hidden input").first
-    box.fill("8-4")
-    box.press("Enter")
+    page.locator(".st-key-lab_l1_method label", has_text="proximal").first.click()
     settle_after(page, before)
-    page.wait_for_function("() => new URLSearchParams(location.search).get('hidden') === '8-4'")
+    page.wait_for_function(
+        "() => new URLSearchParams(location.search).get('l1_method') === 'proximal'"
+    )
     page.wait_for_timeout(500)
     assert seed_help in b"".join(received)  # the page ran: the controls were sent again
     check_page(page)

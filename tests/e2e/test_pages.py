@@ -59,13 +59,13 @@ LAZY_FETCHES = """names => performance.getEntriesByType('resource').map(e => e.n
 
 
 def test_lazy_element_code_is_compiled_once_while_idle(page, server):
-    """After the lab's first view, the lazy modules it draws (the data grid) are imported in
-    idle time (pages/_prewarm.py), and the elements drawn afterwards use that same module (no
-    second fetch under another URL). Its code boxes need no highlighter (pages/_code_view.py)."""
+    """The lab draws no lazily loaded element: its tables and study are HTML and its code boxes
+    need no highlighter (pages/_code_view.py). So nothing is imported in idle time
+    (pages/_prewarm.py adds no script), and opening the L1 code box fetches no lazy module."""
     from pages._prewarm import ELEMENT_MODULES, lazy_files, page_modules
 
     expected = lazy_files(page_modules(LAB_SCRIPT))
-    assert "StreamlitSyntaxHighlighter" not in page_modules(LAB_SCRIPT)
+    assert page_modules(LAB_SCRIPT) == ()
     assert len(expected) == len(page_modules(LAB_SCRIPT)), "a lazy module's file was not found"
     open_page(page, server, "/lab")
     page.wait_for_function(f"() => ({PREWARMED})().length === {len(expected)}", timeout=30_000)

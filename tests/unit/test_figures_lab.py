@@ -538,3 +538,46 @@ def test_boundary_info_quantizes_what_the_heatmap_draws():
     sent = _valid(F.plot_boundary(Grid(xs, xs, prob), None, None))["data"][0]
     np.testing.assert_array_equal(_numbers(sent["z"]), info.z)
     np.testing.assert_array_equal(_numbers(sent["x"]), xs)
+
+
+# --- the dropout check's and the calculator's HTML tables -------------------------------------
+
+
+def _cells(html: str) -> list[list[str]]:
+    """An HTML table's rows of cell texts, its header first."""
+    import xml.etree.ElementTree as ET
+
+    return [[c.text for c in tr] for tr in ET.fromstring(html).iter("tr")]
+
+
+def test_dropout_check_table_shows_the_check_s_rows():
+    from normviz.lab_studies import DROPOUT_COLUMNS, dropout_check, dropout_check_rows
+    from normviz.training import TrainConfig
+
+    check = dropout_check(TrainConfig(n_samples=40, hidden=(8,), dropout=0.3), ks=(1, 10, 1000))
+    head, *rows = _cells(F.dropout_check_table_html(dropout_check_rows(check)))
+    assert head == list(DROPOUT_COLUMNS)
+    assert [r[0] for r in rows] == ["1", "10", "1,000"]
+    for j, values in enumerate((check.max_abs_diff, check.rms_diff, check.predicted_rms), 1):
+        assert [r[j] for r in rows] == [f"{v:.4f}" for v in values]  # 4 decimals, fixed
+        assert [float(r[j]) for r in rows] == pytest.approx(values.tolist(), abs=5e-5)
+
+
+def test_batch_plan_table_shows_the_plans():
+    from normviz.batchplan import batch_plan, plan_rows
+
+    plans = batch_plan(1000, [10, 30, 1000], 3, drop_last=True)
+    head, *rows = _cells(F.batch_plan_table_html(plan_rows(plans)))
+    assert head == ["batch size", "updates per epoch", "total updates", "times fewer updates"]
+    assert rows == [  # 100 / 33 = 3.03 times fewer updates than batch 10
+        ["10", "100", "300", "1.00"],
+        ["30", "33", "99", "3.03"],
+        ["1,000", "1", "3", "100.00"],
+    ]
+
+
+def test_a_table_column_without_a_format_is_refused():
+    from normviz.figures.lab._tables_html import formatted_rows
+
+    with pytest.raises(ValueError, match=r"no format for the columns \['b'\]"):
+        formatted_rows([{"a": 1, "b": 2.0}], {"a": ","})

@@ -64,3 +64,9 @@ def test_the_lessons_prewarm_no_plotly():
     for page in ("images", "layers", "lab"):
         assert "PlotlyChart" not in page_modules(ROOT / "pages" / f"{page}.py"), page
     assert page_modules(ROOT / "pages" / "layers.py") == ()  # its code box is HTML too
+
+
+def test_the_lab_prewarms_nothing():
+    """The lab's tables and study are HTML and its code boxes need no highlighter: it draws no
+    lazily loaded element, so the browser compiles no data grid, highlighter nor Plotly for it."""
+    assert page_modules(ROOT / "pages" / "lab.py") == ()

@@ -6,8 +6,9 @@ function only draws it. The builders take plain arrays and records (``EpochRecor
 ``StopInfo``, ``BoundaryGrid`` and ``Dataset`` are read by attribute), never a model, so this
 package imports neither torch nor streamlit. One module per job: ``_curves`` (training curves,
 weight norm), ``_weights`` (histograms), ``_boundary``, ``_studies`` (batch-size study) and
-``_studies_html`` (the same study as HTML, as the page shows it), ``_alt`` (alternative texts)
-and ``_style`` (the palette the live view also sends to the browser).
+``_studies_html`` (the same study as HTML, as the page shows it), ``_tables_html`` (the dropout
+check's and the batch-size calculator's tables as HTML), ``_alt`` (alternative texts) and
+``_style`` (the palette the live view also sends to the browser).
 
 The figures are built to be cheap: they were redrawn several times a second while a network
 trained, as :class:`~normviz.figures._spec.FigureSpec` (about 2 ms for the four figures of a
@@ -51,6 +52,7 @@ from normviz.figures.lab._style import (
     SPLIT_COLOURS,
     X_AXIS_TITLES,
 )
+from normviz.figures.lab._tables_html import batch_plan_table_html, dropout_check_table_html
 from normviz.figures.lab._weights import (
     WeightHistogram,
     plot_weight_histograms,
@@ -75,12 +77,14 @@ __all__ = [
     "BoundaryInfo",
     "Curves",
     "WeightHistogram",
+    "batch_plan_table_html",
     "batch_size_study_alt",
     "batch_size_study_html",
     "boundary_alt",
     "boundary_info",
     "curves_alt",
     "curves_info",
+    "dropout_check_table_html",
     "plot_batch_size_study",
     "plot_boundary",
     "plot_training_curves",
