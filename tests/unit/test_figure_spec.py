@@ -168,12 +168,11 @@ def _send_calls(fig) -> int:
 def test_figure_spec_only_where_it_pays():
     """FigureSpec for the cached animations of the layers lesson (sent again on every rerun) and
     the lab's tick figures; a plain go.Figure everywhere else."""
-    from types import SimpleNamespace as NS
 
     from normviz import layer_studies as studies
     from normviz import tensors
-    from normviz.figures import images, layers
     from normviz.figures import lab as F
+    from normviz.figures import layers
     from normviz.figures.layers_cube_row import plot_cube_tiles
 
     x = tensors.synthetic_batch(4, 6, 4, 4, seed=0)
@@ -182,15 +181,10 @@ def test_figure_spec_only_where_it_pays():
     assert all(isinstance(f, FigureSpec) for f in specs)
     # What it saves: Streamlit deep-copies a go.Figure's frames through to_dict on every send.
     assert _send_calls(running) * 50 < _send_calls(running.full())
-    hist = NS(counts=np.ones((1, 4)), edges=np.arange(5.0))
     noise = studies.BatchNoise((2, 8), ("batch", "layer"), ((0.5, 0.2), (0.0, 0.0)))
     plain = [
-        images.plot_histogram(hist),
         layers.plot_moments([[1.0]], [[1.0]], [[0.0]], [[1.0]]),
         layers.plot_batch_noise(noise),
         *plot_cube_tiles([studies.cube_info(x, "layer")]),
-        F.plot_batch_size_study(
-            NS(batch_sizes=(2, 8), norms=("batch",), epochs=1, test_acc=np.array([[0.5, 0.6]]))
-        ),
     ]
     assert [type(f) for f in plain] == [go.Figure] * len(plain)
