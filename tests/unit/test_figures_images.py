@@ -525,3 +525,51 @@ def test_code_html_keeps_the_code_and_colours_its_tokens():
     assert "np" not in {t for t, _ in spans}  # names stay plain
     broken = "x = '''never closed\n"
     assert "".join(ET.fromstring(code_html(broken, label="c")).itertext()) == broken
+
+
+# --- the comparison grid as one HTML block -------------------------------------------------
+
+
+def test_grid_html_holds_each_tile_sized_and_described():
+    import base64
+    import io
+
+    from PIL import Image
+
+    from normviz.figures.images import GRID_CLASS, GridTile, grid_html
+    from normviz.io import encode_jpeg
+
+    rng = np.random.default_rng(0)
+    thumbs = [rng.integers(0, 256, (30 + 10 * i, 40), dtype=np.uint8) for i in range(5)]
+    tiles = [
+        GridTile(f"Clip {i}–99 % <x>", encode_jpeg(t), f'Tile "{i}"',
+                 mini_histogram_svg(_rgb_hist(100 + i)), f"Histogram {i} & more")
+        for i, t in enumerate(thumbs)
+    ]  # fmt: skip
+    html = grid_html(tiles)
+    root = ET.fromstring(f"<p>{html}</p>")
+    (grid,) = [e for e in root.iter("div") if e.get("class") == GRID_CLASS]
+    assert "repeat(4, minmax(0, 1fr))" in html and "max-width: 640px" in html
+    figures = list(grid)
+    assert [f.get("class") for f in figures] == ["nv-tile"] * 5
+    for fig_, tile, pixels in zip(figures, tiles, thumbs, strict=True):
+        thumb, caption, mini = list(fig_)
+        assert (thumb.get("class"), caption.tag, mini.get("class")) == (
+            "nv-thumb", "figcaption", "nv-mini",
+        )  # fmt: skip
+        assert caption.text == tile.title and thumb.get("alt") == tile.alt
+        assert mini.get("alt") == tile.histogram_alt
+        # the pictures are the tile's own, with their pixel sizes (the layout never moves)
+        jpeg = base64.b64decode(thumb.get("src").removeprefix("data:image/jpeg;base64,"))
+        assert jpeg == tile.jpeg
+        h, w = pixels.shape
+        assert (thumb.get("width"), thumb.get("height")) == (str(w), str(h))
+        assert Image.open(io.BytesIO(jpeg)).size == (w, h)
+        svg = base64.b64decode(mini.get("src").removeprefix("data:image/svg+xml;base64,"))
+        assert svg.decode() == tile.histogram_svg
+        assert (mini.get("width"), mini.get("height")) == ("240", "70")
+    assert grid_html([]).endswith(f'<div class="{GRID_CLASS}"></div>')
+    with pytest.raises(ValueError, match="not a readable image"):
+        grid_html([tiles[0]._replace(jpeg=b"nope")])
+    with pytest.raises(ValueError, match="width and height"):
+        grid_html([tiles[0]._replace(histogram_svg="<svg></svg>")])

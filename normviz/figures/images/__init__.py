@@ -15,8 +15,8 @@ curves anything with ``x`` ((K,)) and ``y`` ((C, K)), like :class:`normviz.inten
 
 The page draws its histograms and transfer curve as HTML pictures (:func:`histogram_html`,
 :func:`transfer_html`, on the shared frame :mod:`normviz.figures._chart_html`: no Plotly chart
-in the browser), its display bar as HTML (:func:`display_bar_html`), and the comparison grid's
-small histograms as static SVG pictures (:func:`mini_histogram_svg`).
+in the browser), its display bar as HTML (:func:`display_bar_html`), and the comparison grid as one
+HTML block (:func:`grid_html`) of thumbnails and small SVG histograms (:func:`mini_histogram_svg`).
 
 Each figure is split as in Optuna's visualization: an ``*_info`` function computes a small record
 from the data (:func:`histogram_info`, :func:`transfer_info`, :func:`display_bar_info`; tested
@@ -39,6 +39,7 @@ from normviz.figures.images._channels import (
 from normviz.figures.images._code_html import code_html
 from normviz.figures.images._display import DisplayBarInfo, display_bar_info
 from normviz.figures.images._display_html import display_bar_html, nice_ticks
+from normviz.figures.images._grid_html import GRID_CLASS, GridTile, grid_html
 from normviz.figures.images._histogram import (
     MAX_BARS,
     HistogramInfo,
@@ -57,10 +58,12 @@ __all__ = [
     "CHART_CLASS",
     "CUMULATIVE_DASH",
     "DASH_WORDS",
+    "GRID_CLASS",
     "MAX_BARS",
     "SVG_DASHES",
     "CurveLike",
     "DisplayBarInfo",
+    "GridTile",
     "HistogramInfo",
     "HistogramLike",
     "StatsLike",
@@ -71,6 +74,7 @@ __all__ = [
     "code_html",
     "display_bar_html",
     "display_bar_info",
+    "grid_html",
     "histogram_html",
     "histogram_info",
     "line_legend",
