@@ -12,12 +12,9 @@ and CPU profile, and prints that interaction's timeline and the main thread's co
 from __future__ import annotations
 
 import argparse
-import tempfile
-from pathlib import Path
 
-from bench.bench_controls import ACTIONS, loopback_context, reveal, scan, wait_settled
-from bench.profile_layers import report, traced
-from bench.support.server import CHROMIUM, FLAGS, free_port, start_server, stop_server, wait_ready
+from bench.bench_controls import ACTIONS, reveal, scan, wait_settled
+from bench.profile_layers import report, served_app, traced
 
 
 def main() -> None:
@@ -30,50 +27,35 @@ def main() -> None:
     ap.add_argument("--before", help="a control's key driven (untraced) before each action")
     ap.add_argument("--repeats", type=int, default=1, help="traced actions after the warm-up")
     args = ap.parse_args()
-    from playwright.sync_api import sync_playwright
-
-    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
-        port = free_port()
-        log = Path(tmp) / "server.log"
-        proc = start_server(port, log)
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        try:
-            url = f"http://127.0.0.1:{port}"
-            wait_ready(url, proc=proc, log=log)
-            ctx = loopback_context(browser)
-            page = ctx.new_page()
-            page.set_default_timeout(15_000)
-            page.goto(f"{url}{args.path}{args.query}")
-            wait_settled(page, 0.0, timeout_s=90.0)
-            page.wait_for_timeout(args.wait * 1000)  # background work (prewarm, a study)
-            for i in range(args.repeats + 1):
-                if args.before:
-                    b = next(x for x in scan(page) if args.before in (x.key, x.id))
-                    bel = page.locator(f"[data-walk='{b.walk}']").first
-                    ACTIONS[b.kind](page, bel, b)
-                    wait_settled(page, page.evaluate("() => window.__probe.input"))
-                w = next(x for x in scan(page) if args.key in (x.key, x.id))
-                reveal(page, w)
-                w = next(x for x in scan(page) if x.id == w.id)
-                el = page.locator(f"[data-walk='{w.walk}']").first
-                el.evaluate("e => e.scrollIntoView({block: 'center'})")
-                wait_settled(page, 0.0, quiet_s=0.3)
-                if not i and not args.cold:  # warm-up, untraced
-                    page.evaluate("() => { window.__probe.input = 0; }")
-                    ACTIONS[w.kind](page, el, w)
-                    since = page.evaluate("() => window.__probe.input")
-                    end, _ = wait_settled(page, since)
-                    took = float("nan") if end is None else end - since
-                    print(f"{args.path} {w.id} ({w.kind}), warm-up untraced: {took:.0f} ms")
-                    continue
-                probe, events, profile = traced(
-                    page, lambda el=el, w=w: ACTIONS[w.kind](page, el, w)
-                )
-                print(f"\n{args.path} {w.id} ({w.kind}), run {i}")
-                report(probe, events, profile)
-        finally:
-            browser.close()
-            stop_server(proc)
+    with served_app() as (url, ctx):
+        page = ctx.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(f"{url}{args.path}{args.query}")
+        wait_settled(page, 0.0, timeout_s=90.0)
+        page.wait_for_timeout(args.wait * 1000)  # background work (prewarm, a study)
+        for i in range(args.repeats + 1):
+            if args.before:
+                b = next(x for x in scan(page) if args.before in (x.key, x.id))
+                bel = page.locator(f"[data-walk='{b.walk}']").first
+                ACTIONS[b.kind](page, bel, b)
+                wait_settled(page, page.evaluate("() => window.__probe.input"))
+            w = next(x for x in scan(page) if args.key in (x.key, x.id))
+            reveal(page, w)
+            w = next(x for x in scan(page) if x.id == w.id)
+            el = page.locator(f"[data-walk='{w.walk}']").first
+            el.evaluate("e => e.scrollIntoView({block: 'center'})")
+            wait_settled(page, 0.0, quiet_s=0.3)
+            if not i and not args.cold:  # warm-up, untraced
+                page.evaluate("() => { window.__probe.input = 0; }")
+                ACTIONS[w.kind](page, el, w)
+                since = page.evaluate("() => window.__probe.input")
+                end, _ = wait_settled(page, since)
+                took = float("nan") if end is None else end - since
+                print(f"{args.path} {w.id} ({w.kind}), warm-up untraced: {took:.0f} ms")
+                continue
+            probe, events, profile = traced(page, lambda el=el, w=w: ACTIONS[w.kind](page, el, w))
+            print(f"\n{args.path} {w.id} ({w.kind}), run {i}")
+            report(probe, events, profile)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from bench.bench_controls import STATE_JS, loopback_context, wait_settled
@@ -67,15 +69,12 @@ def report(probe: dict, events: list[dict], profile: dict) -> None:
             print(f"    {ms:6.1f}  {name} {file}:{line}")
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--tab", default="Before and after")
-    ap.add_argument("--path", default="/layers", help="the lesson: /layers, /images or /lab")
-    ap.add_argument("--query", default="")
-    ap.add_argument("--repeats", type=int, default=1)
-    ap.add_argument("--first", action="store_true", help="profile the first view instead")
-    ap.add_argument("--then", help="with the tab open (not traced), click this text (traced)")
-    args = ap.parse_args()
+@contextmanager
+def served_app() -> Iterator[tuple[str, object]]:
+    """Serve the app on a free loopback port and open Chromium on it; yield (url, context).
+
+    The context sends traffic to 127.0.0.1 only; the browser and the server stop on exit.
+    """
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
@@ -86,35 +85,47 @@ def main() -> None:
         try:
             url = f"http://127.0.0.1:{port}"
             wait_ready(url, proc=proc, log=log)
-            ctx = loopback_context(browser)
-            for _ in range(args.repeats):
-                page = ctx.new_page()
-                if args.first:
-                    page.goto(f"{url}{args.path}{args.query}")  # warm the server
-                    wait_settled(page, 0.0, timeout_s=90.0)
-                    page.goto("about:blank")
-                    probe, events, profile = traced(
-                        page,
-                        lambda p=page: p.goto(f"{url}{args.path}{args.query}", wait_until="commit"),
-                    )
-                    print("\nfirst view (from navigation start: input = 0)")
-                    report({**probe, "input": 0.0}, events, profile)
-                    page.close()
-                    continue
-                page.goto(f"{url}{args.path}{args.query}")
-                wait_settled(page, 0.0, timeout_s=90.0)
-                tab = page.get_by_role("tab", name=args.tab)
-                if args.then:
-                    tab.click()
-                    wait_settled(page, 0.0)
-                    tab = page.get_by_text(args.then, exact=True).first
-                probe, events, profile = traced(page, lambda t=tab: t.click())
-                print(f"\ntab {args.tab!r}, then {args.then!r}")
-                report(probe, events, profile)
-                page.close()
+            yield url, loopback_context(browser)
         finally:
             browser.close()
             stop_server(proc)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--tab", default="Before and after")
+    ap.add_argument("--path", default="/layers", help="the lesson: /layers, /images or /lab")
+    ap.add_argument("--query", default="")
+    ap.add_argument("--repeats", type=int, default=1)
+    ap.add_argument("--first", action="store_true", help="profile the first view instead")
+    ap.add_argument("--then", help="with the tab open (not traced), click this text (traced)")
+    args = ap.parse_args()
+    with served_app() as (url, ctx):
+        for _ in range(args.repeats):
+            page = ctx.new_page()
+            if args.first:
+                page.goto(f"{url}{args.path}{args.query}")  # warm the server
+                wait_settled(page, 0.0, timeout_s=90.0)
+                page.goto("about:blank")
+                probe, events, profile = traced(
+                    page,
+                    lambda p=page: p.goto(f"{url}{args.path}{args.query}", wait_until="commit"),
+                )
+                print("\nfirst view (from navigation start: input = 0)")
+                report({**probe, "input": 0.0}, events, profile)
+                page.close()
+                continue
+            page.goto(f"{url}{args.path}{args.query}")
+            wait_settled(page, 0.0, timeout_s=90.0)
+            tab = page.get_by_role("tab", name=args.tab)
+            if args.then:
+                tab.click()
+                wait_settled(page, 0.0)
+                tab = page.get_by_text(args.then, exact=True).first
+            probe, events, profile = traced(page, lambda t=tab: t.click())
+            print(f"\ntab {args.tab!r}, then {args.then!r}")
+            report(probe, events, profile)
+            page.close()
 
 
 if __name__ == "__main__":

@@ -30,7 +30,11 @@ from normviz.lab_text import (
 )
 from normviz.training import TrainConfig, Trainer, batch_plan, pytorch_code
 from pages import _lab_studies as studies
+from pages._code_view import code_view
 from pages._lab_rerun import stamped
+
+CODE_LABEL = "PyTorch code for the current settings"
+"""The code expander's title, and its code box's accessible name."""
 
 
 def _state() -> tuple[TrainConfig, list[tuple[str, TrainConfig]], list[Trainer]]:
@@ -105,8 +109,8 @@ def _l1_bug_stamp() -> str | None:
 def l1_bug_section() -> None:
     """The notes' L1 bug, in an expander built and sent only when opened.
 
-    Lazy (``on_change="rerun"``): a highlighted script costs a newcomer's browser ~0.4 s of main
-    thread even when collapsed. Run A's network's parameter count is quoted.
+    Lazy (``on_change="rerun"``): nothing is built or sent for a reader who never opens it. Run
+    A's network's parameter count is quoted, so an open one reruns when the network changes.
     """
     l1_bug = st.expander(
         "The notes' L1 bug: `l1 = l1 + p.numel()` regularizes nothing",
@@ -116,9 +120,9 @@ def l1_bug_section() -> None:
     if l1_bug.open:
         with l1_bug:
             st.markdown(l1_bug_text(st.session_state.lab_trainers[0].model, 0.01))
-            st.code(l1_code("subgradient"), language="python")
+            code_view(l1_code("subgradient"), key="lab_l1_sub_box", label="Correct L1: subgradient")
             st.markdown("Or proximal L1, which makes small weights exactly zero:")
-            st.code(l1_code("proximal"), language="python")
+            code_view(l1_code("proximal"), key="lab_l1_prox_box", label="Correct L1: proximal")
 
 
 @st.fragment
@@ -175,7 +179,7 @@ def code_section(runs: list[tuple[str, TrainConfig]]) -> None:
     Opening it reruns the section it is in (:func:`home_section`) alone.
     """
     code = st.expander(
-        "PyTorch code for the current settings",
+        CODE_LABEL,
         icon=":material/code:",
         key="lab_code",
         on_change="rerun",
@@ -184,11 +188,15 @@ def code_section(runs: list[tuple[str, TrainConfig]]) -> None:
         with code:
             # From this run's configs (not a trainer's): what the controls and preset say now.
             if len(runs) == 1:
-                st.code(pytorch_code(runs[0][1]), language="python")
+                code_view(pytorch_code(runs[0][1]), key="lab_code_box", label=CODE_LABEL)
             else:
                 tabs = st.tabs([f"Run {label}" for label, _ in runs])
-                for tab, (_, cfg) in zip(tabs, runs, strict=True):
-                    tab.code(pytorch_code(cfg), language="python")
+                for tab, (label, cfg) in zip(tabs, runs, strict=True):
+                    with tab:
+                        code_view(
+                            pytorch_code(cfg), key=f"lab_code_box_{label}",
+                            label=f"{CODE_LABEL}, run {label}",
+                        )  # fmt: skip
 
 
 def _script(trainer: Trainer) -> str:

@@ -14,6 +14,7 @@ from normviz.samples import SAMPLES
 from pages import _image_controls as controls
 from pages import _image_links as links
 from pages import _image_widgets as w
+from pages._code_view import code_view
 from pages._held import begin, held
 from pages._router import ensure_router
 
@@ -178,14 +179,14 @@ def lesson(prep: w.Prepared, hkey: str, upload: bool, source: tuple, title: str,
         st.warning(note.text, icon=":material/warning:")
     else:
         st.info(note.text, icon=":material/info:")
-    # Drawn with the lesson, closed (no on_change: opening it is instant). Highlighted here
-    # (fig.code_html), not by st.code: a code box, even closed, made the first view load and
-    # compile Streamlit's code highlighter (~0.4 s of main thread); drawn only while open, its
-    # opening cost a rerun and that load (~1.2 s).
+    # Drawn with the lesson, closed (no on_change: opening it is instant). Highlighted on the
+    # server (pages/_code_view.py), not by st.code: a code box, even closed, made the first view
+    # load and compile Streamlit's code highlighter (~0.4 s of main thread); drawn only while
+    # open, its opening cost a rerun and that load (~1.2 s).
     with st.expander("Code for what is on screen", icon=":material/code:", key=CODE_BOX):
         image_file, ref_file = w.code_files(prep, file, params)
         code = image_text.snippet(key, params, prep.stats, prep.dtype, image_file.name, ref_file)
-        st.html(fig.code_html(code, label="Python code for what is on screen"))
+        code_view(code, key="img_code_box", label="Python code for what is on screen")
 
     # Computed on click, outside the script thread: everything is bound now, nothing read later.
     bound = (data, sample, key, prep, dict(params))

@@ -17,6 +17,7 @@ from normviz import layers, tensors
 from normviz.layer_kinds import formulas, groups_for
 from normviz.layer_links import CONVENTIONS, SOURCES, TABS
 from pages import _layer_links as links
+from pages._code_view import code_view
 from pages._cube_view import cube_view
 from pages._held import begin, held
 from pages._layer_figures import batch, cube, cube_row, load_sample, moments_figure, noise_figure
@@ -210,7 +211,8 @@ def lesson(x, key: tuple, kind: str, n: int, c: int, side: int) -> None:
 
     if tabs[6].open:  # only the open tab runs and draws
         with tabs[6]:
-            st.code(text.torch_snippet(kind, n, c, side, groups), language="python")
+            code = text.torch_snippet(kind, n, c, side, groups)
+            code_view(code, key="lay_code_box", label="PyTorch code for this layer")
     links.sync_url(links.current())  # the whole view's settings, the tab's among them
 
 

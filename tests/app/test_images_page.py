@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io as pyio
+import json
 from xml.etree import ElementTree as ET
 
 import numpy as np
@@ -16,6 +17,7 @@ from normviz.figures.images import GRID_CLASS, display_bar_html
 from normviz.intensity import TECHNIQUES, apply_technique
 from normviz.literal import JOINER, literal, unescape
 from normviz.samples import SAMPLES, load_sample
+from tests.app._code_boxes import code_boxes
 from tests.app._fresh import shown
 from tests.conftest import APP
 
@@ -65,12 +67,15 @@ def page() -> AppTest:
 
 
 def _code(at: AppTest) -> str:
-    """The text of the code on screen (HTML, ``st.html``), as a reader selects and copies it."""
-    [body] = [h.proto.body for h in at.get("html") if 'class="nv-code"' in h.proto.body]
-    return "".join(ET.fromstring(body).itertext())
+    """The code on screen: the text its box shows, which is what its Copy button copies."""
+    code = code_boxes(at)["img_code_box"]
+    [box] = [c for c in at.get("bidi_component") if c.proto.id.endswith("img_code_box")]
+    shown = "".join(ET.fromstring(json.loads(box.proto.json)["html"]).itertext())
+    assert shown == code
+    return code
 
 
-def test_the_code_box_is_html_not_a_code_element():
+def test_the_code_box_is_highlighted_html_not_a_code_element():
     # A code element (st.code), even in the closed box, made the first view load the browser's
     # code highlighter (~1.5 MB of JavaScript).
     at = _page()

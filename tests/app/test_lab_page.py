@@ -16,9 +16,10 @@ from normviz.lab_text import control_help, l1_code
 from normviz.lab_text import stacked_latex as stacked
 from normviz.presets import preset_text
 from normviz.train_config import FIELDS
-from normviz.training import TrainConfig
+from normviz.training import TrainConfig, pytorch_code
 from pages import _lab_studies as studies
 from pages import _lab_widgets as w
+from tests.app._code_boxes import code_boxes
 from tests.app._fresh import STATE_WIDGETS, mounted_fresh
 from tests.conftest import APP
 from tests.live_browser import LiveBrowser, component_payload
@@ -66,16 +67,17 @@ def test_page_renders_controls_and_charts():
     assert run["grid"]["n"] == w.BOUNDARY_RESOLUTION
     assert not at.get("plotly_chart")  # the live view sends no Plotly figure
     assert len(at.get("latex")) >= 3
-    assert not at.code  # both code expanders are lazy: nothing is sent until one opens
+    assert not code_boxes(at)  # both code expanders are lazy: nothing is sent until one opens
     at.session_state["lab_code"] = True  # open "PyTorch code for the current settings"
     at.session_state["lab_l1_bug"] = True
     at.run()
-    assert any("import torch" in c.value for c in at.code)
+    boxes = code_boxes(at)
+    assert boxes["lab_code_box"] == pytorch_code(_trainers(at)[0].config)
     # Defect 8: the correct-L1 snippet penalizes what the lab penalizes (linear layers' weights),
     # not every parameter whose name ends in "weight" (the normalization layers' too).
-    assert any(c.value == l1_code("subgradient") for c in at.code)
-    assert any(c.value == l1_code("proximal") for c in at.code)
-    assert not any("endswith('weight')" in c.value for c in at.code)
+    assert boxes["lab_l1_sub_box"] == l1_code("subgradient")
+    assert boxes["lab_l1_prox_box"] == l1_code("proximal")
+    assert not any("endswith('weight')" in c for c in boxes.values())
     assert not at.session_state.lab_running
     assert len(_trainers(at)[0].history) == 1  # epoch 0 only: nothing trains until Start
 
@@ -227,14 +229,14 @@ def test_code_panel_shows_each_current_run():
     at = _lab({"mode": "compare", "preset": "High learning rate: no norm vs BatchNorm"})
     at.session_state["lab_code"] = True
     at.run()
-    codes = [c.value for c in at.code if "nn.Sequential" in c.value]
-    assert len(codes) == 2  # one tab per run, from the current configs
+    codes = [code_boxes(at)[f"lab_code_box_{label}"] for label in "AB"]
+    assert len(code_boxes(at)) == 2  # one tab per run, from the current configs
     assert "BatchNorm1d" not in codes[0] and "nn.BatchNorm1d(16)" in codes[1]
     assert all("BATCH_SIZE, LR = 32, 0.2\n" in c for c in codes)
     # The preset set the controls (learning rate 0.2): one network trains what they show.
     assert at.select_slider(key="lab_lr").value == 0.2
     at.segmented_control(key="lab_mode").set_value("One network").run()
-    codes = [c.value for c in at.code if "nn.Sequential" in c.value]
+    codes = list(code_boxes(at).values())
     assert len(codes) == 1 and "BATCH_SIZE, LR = 32, 0.2\n" in codes[0]
     assert at.select_slider(key="lab_lr").value == _trainers(at)[0].config.lr == 0.2
 

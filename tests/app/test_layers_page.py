@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from normviz.layer_links import TABS
 from normviz.layers import KIND_NAMES
+from tests.app._code_boxes import code_boxes
 from tests.app._fresh import shown
 from tests.conftest import APP
 
@@ -31,6 +32,11 @@ def _cubes(app: AppTest) -> dict[str, dict]:
     """The animated cubes drawn (SVG players, pages/_cube_view.py): key -> their payload."""
     players = [c for c in app.get("bidi_component") if c.proto.component_name == "normviz_cube"]
     return {c.proto.id.rsplit("-", 1)[-1]: json.loads(c.proto.json) for c in players}
+
+
+def _code(app: AppTest) -> str:
+    """The code the "PyTorch code" tab shows (and copies)."""
+    return code_boxes(app)["lay_code_box"]
 
 
 def _open(app: AppTest, tab: str) -> AppTest:
@@ -86,7 +92,7 @@ def test_every_kind(at, kind, frames):
     text = " ".join(m.value for m in at.markdown)
     assert "exactly zero-mean" not in text and " up to $\\epsilon$, " in text.replace(":", ",")
     _open(at, "code")
-    assert "nn.RMSNorm([6, 4, 4], eps=1e-05)" in at.code[0].value
+    assert "nn.RMSNorm([6, 4, 4], eps=1e-05)" in _code(at)
 
 
 def test_groups_slider_and_equivalence_metrics(at):
@@ -98,7 +104,7 @@ def test_groups_slider_and_equivalence_metrics(at):
     assert float(metrics["max |GN(G=6) − InstanceNorm|"]) < 1e-5
     assert float(metrics["max |GN(G=1) − BatchNorm|"]) > 0.1
     _open(at, "code")  # the groups set on their tab hold on the others
-    assert "nn.GroupNorm(3, 6)" in at.code[0].value
+    assert "nn.GroupNorm(3, 6)" in _code(at)
 
 
 def test_shape_and_data_controls(at):
@@ -163,7 +169,7 @@ def test_one_element_sets_say_what_pytorch_does(at):
     text = " ".join(m.value for m in at.markdown)
     assert "unit-variance up to" not in text and "not 1" in text
     _open(at, "code")
-    assert "raises here" in at.code[0].value
+    assert "raises here" in _code(at)
     at.slider(key="lay_n").set_value(4).run()
     at.slider(key="lay_side").set_value(4).run()
     assert not at.exception
@@ -233,7 +239,7 @@ def test_a_link_opens_its_view_and_the_url_stays_the_same():
     assert app.query_params == LINK | {}  # written back exactly
     # Settings of tabs not open (not drawn) hold, in the address too, across tab switches.
     assert _open(app, "batch").select_slider(key="lay_trials").value == 8
-    assert "nn.GroupNorm(4, 12)" in _open(app, "code").code[0].value
+    assert "nn.GroupNorm(4, 12)" in _code(_open(app, "code"))
     assert _open(app, "groupnorm").select_slider(key="lay_groups").value == 4
     assert app.query_params == LINK | {"tab": "groupnorm"}
     # A control changes the address; the copied address reopens the same view.

@@ -71,7 +71,9 @@ KINDS = {
     # through its charts: a drag-zoom and a double-click on the loss curves.
     "stCustomComponentV1": "livechart",
     # An inline custom component (st.components.v2): the layers lesson's cube player, whose set
-    # slider is a range input driven as a slider's (its Play button: tests/e2e/test_layers.py).
+    # slider is a range input driven as a slider's (its Play button: tests/e2e/test_layers.py),
+    # or a lesson's code box (pages/_code_view.py; the scan calls it "copy"), whose Copy button
+    # is pressed (what it copies: tests/e2e/test_code_boxes.py).
     "stBidiComponentRegular": "slider",
 }
 # Kinds whose interaction must change the value the page shows for it.
@@ -126,7 +128,9 @@ SCAN = """([kinds, chrome]) => {
         document.querySelectorAll(`[${a}]`).forEach(e => e.removeAttribute(a));
     for (const root of roots) for (const el of root.querySelectorAll(sel)) {
         const testid = el.getAttribute('data-testid');
-        const kind = kinds[testid];
+        // An inline custom component is a player (its slider) or a code box (its Copy button).
+        const code = testid === 'stBidiComponentRegular' && el.querySelector('.nv-codebox');
+        const kind = code ? 'copy' : kinds[testid];
         // A widget's own parts (a download button's inner button) are not widgets of their own.
         const outer = el.parentElement.closest(sel);
         if (outer && !outer.matches(containers)) continue;
@@ -136,6 +140,7 @@ SCAN = """([kinds, chrome]) => {
             const s = el.querySelector('summary');
             label = text(s && s.querySelector('[data-testid=stMarkdownContainer]')) || text(s);
         } else if (kind === 'livechart') label = clean(el.getAttribute('title'));
+        else if (kind === 'copy') label = clean(el.querySelector('button').ariaLabel);
         else if (['button', 'download', 'pagelink'].includes(kind)) {
             label = text(el.querySelector('[data-testid=stMarkdownContainer]')) || text(el);
         } else label = text(el.querySelector('[data-testid=stWidgetLabel]'))
@@ -427,6 +432,14 @@ def _expander(page, el, w: Widget) -> None:
     el.locator("summary").first.click()
 
 
+def _copy(page, el, w: Widget) -> None:
+    """Press a code box's Copy button: it says what it did (copied, or selected to copy)."""
+    el.locator(".nv-code-copy").click()
+    said = el.locator(".nv-code-said")
+    said.wait_for(state="visible", timeout=STEP_TIMEOUT_S * 1000)
+    assert said.inner_text() in ("Copied", "Selected: press Ctrl+C to copy"), said.inner_text()
+
+
 ACTIONS = {
     "slider": _slider,
     "selectbox": _selectbox,
@@ -439,9 +452,10 @@ ACTIONS = {
     "button": _click,
     "tab": _tab,
     "expander": _expander,
+    "copy": _copy,
 }
-# How long a control's rerun may take to start: tabs and plain expanders cause none.
-RUN_START = {"tab": 0.6, "expander": 1.0}
+# How long a control's rerun may take to start: tabs, plain expanders and Copy cause none.
+RUN_START = {"tab": 0.6, "expander": 1.0, "copy": 0.6}
 
 
 # -- downloads and uploads --------------------------------------------------------------------

@@ -653,9 +653,9 @@ def test_lesson_sections_rerun_alone(page, server):
     act(press_enter("lab_calc_epochs", "7"))
     act(press_enter("lab_study_epochs", "2"))
     act(lambda: page.locator(".st-key-lab_code summary").first.click())
-    expect(page.locator(".st-key-lab_code [data-testid='stCode']").first).to_contain_text("torch")
+    expect(page.locator(".st-key-lab_code .nv-codebox pre").first).to_contain_text("torch")
     act(lambda: page.locator(".st-key-lab_l1_bug summary").first.click())
-    expect(page.locator(".st-key-lab_l1_bug [data-testid='stCode']").first).to_contain_text("abs")
+    expect(page.locator(".st-key-lab_l1_bug .nv-codebox pre").first).to_contain_text("abs")
     assert live.evaluate(STATS)["renders"] == renders, "a section's control reran the page"
     assert _live(page) == live
     act(press_enter("lab_seed", "4"))  # a lab setting: the page and its live view run again

@@ -74,7 +74,7 @@ def test_layers_link_restores_the_view_and_tab_and_keeps_its_warnings(page, serv
     settle_after(page, before)
     assert _texts(page, LAY_WARNING) == []
     assert _query(page)["tab"] == "code"
-    assert "nn.GroupNorm(4, 12)" in page.locator("[data-testid=stCode]").first.inner_text()
+    assert "nn.GroupNorm(4, 12)" in page.locator(".st-key-lay_code_box pre").first.inner_text()
     # Reset to defaults: the first tab, the default view, an address without settings.
     before = runs(page)
     page.locator(".st-key-lay_reset button").first.click()

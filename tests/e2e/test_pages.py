@@ -59,21 +59,20 @@ LAZY_FETCHES = """names => performance.getEntriesByType('resource').map(e => e.n
 
 
 def test_lazy_element_code_is_compiled_once_while_idle(page, server):
-    """After the lab's first view, the lazy modules it draws (the code highlighter, the data
-    grid) are imported in idle time (pages/_prewarm.py); the L1 code box opened afterwards
-    uses that same module (no second fetch of the highlighter under another URL) and shows its
-    code."""
+    """After the lab's first view, the lazy modules it draws (the data grid) are imported in
+    idle time (pages/_prewarm.py), and the elements drawn afterwards use that same module (no
+    second fetch under another URL). Its code boxes need no highlighter (pages/_code_view.py)."""
     from pages._prewarm import ELEMENT_MODULES, lazy_files, page_modules
 
     expected = lazy_files(page_modules(LAB_SCRIPT))
-    assert "StreamlitSyntaxHighlighter" in page_modules(LAB_SCRIPT)
+    assert "StreamlitSyntaxHighlighter" not in page_modules(LAB_SCRIPT)
     assert len(expected) == len(page_modules(LAB_SCRIPT)), "a lazy module's file was not found"
     open_page(page, server, "/lab")
     page.wait_for_function(f"() => ({PREWARMED})().length === {len(expected)}", timeout=30_000)
     done = page.evaluate(PREWARMED)
     assert sorted(url.rsplit("/", 1)[-1] for url in done) == sorted(expected)
     page.locator(".st-key-lab_l1_bug summary").first.click()
-    code = page.locator(".st-key-lab_l1_bug [data-testid='stCode']").first
+    code = page.locator(".st-key-lab_l1_bug .nv-codebox pre").first
     expect(code).to_contain_text("abs", timeout=20_000)
     fetched = page.evaluate(LAZY_FETCHES, sorted(set(ELEMENT_MODULES.values())))
     assert sorted(fetched) == sorted(done), f"fetched {fetched}, prewarmed {done}"

@@ -510,8 +510,8 @@ def test_stats_table_html_round_trips_the_rows():
 
 
 def test_code_html_keeps_the_code_and_colours_its_tokens():
+    from normviz.figures.code_html import COLOURS
     from normviz.figures.images import code_html
-    from normviz.figures.images._code_html import COLOURS
 
     code = 'import numpy as np\nx = np.clip(img, 2.5, 250)  # a <b> & "c"\ns = f"{x!r}"\n'
     root = ET.fromstring(code_html(code, label='Code "on screen"'))

@@ -24,6 +24,7 @@ on their own), and a builder draws it; styles come from :mod:`normviz.figures._t
 """
 
 from normviz.figures._chart_html import CHART_CLASS
+from normviz.figures.code_html import code_html
 from normviz.figures.images._channels import (
     CHANNEL_COLORS,
     CHANNEL_DASHES,
@@ -36,7 +37,6 @@ from normviz.figures.images._channels import (
     channel_names,
     line_legend,
 )
-from normviz.figures.images._code_html import code_html
 from normviz.figures.images._display import DisplayBarInfo, display_bar_info
 from normviz.figures.images._display_html import display_bar_html, nice_ticks
 from normviz.figures.images._grid_html import GRID_CLASS, GridTile, grid_html

@@ -1,11 +1,11 @@
-"""The lesson's code on screen as highlighted HTML: no code-highlighter chunk in the browser.
+"""Code on screen as highlighted HTML: no code-highlighter chunk in the browser.
 
 ``st.code`` draws with Streamlit's lazily loaded highlighter (~1.5 MB of JavaScript that the
-browser fetches and compiles the first time a code box is drawn, even a closed one). The code box
-of the image lesson is a short Python snippet, so it is highlighted here, with the standard
-library's :mod:`tokenize`: keywords, strings, numbers and comments get a colour (each at least
-4.5:1 against the box's background), the rest stays as written. The text is exactly the code
-(only escaped), so it is selected and copied as is.
+browser fetches and compiles the first time a code box is drawn, even a closed one). The lessons'
+code boxes (``pages/_code_view.py``) show short Python snippets, so they are highlighted here, with
+the standard library's :mod:`tokenize`: keywords, strings, numbers and comments get a colour
+(each at least 4.5:1 against the box's background), the rest stays as written. The text is
+exactly the code (only escaped), so it is selected and copied as is.
 """
 
 from __future__ import annotations
