@@ -102,7 +102,7 @@ def histogram_alt(
     log_y: bool = False,
     markers: Mapping[str, float] | None = None,
 ) -> str:
-    r"""Return the description of :func:`normviz.figures.images.plot_histogram` for ``hist``.
+    r"""Return the description of :func:`normviz.figures.images.histogram_html` for ``hist``.
 
     Takes the histogram and the figure's own options (``names``, ``x_range``, ``cumulative``,
     ``log_y``, ``markers``); ``what`` names whose values are counted ("the input", "the output").
@@ -153,7 +153,7 @@ def _trend(row: np.ndarray) -> str:
 
 
 def transfer_alt(curve, *, names: Sequence[str] | None = None, empty_message: str = "") -> str:
-    """Return the description of :func:`normviz.figures.images.plot_transfer` for ``curve``.
+    """Return the description of :func:`normviz.figures.images.transfer_html` for ``curve``.
 
     Says which inputs map to which outputs at both ends and whether each curve rises, per
     channel (once when every channel has the same curve), from the curve's ``x`` (K,) and
@@ -191,7 +191,7 @@ def transfer_alt(curve, *, names: Sequence[str] | None = None, empty_message: st
 
 
 def display_bar_alt(lo: float, hi: float, unit: str = "") -> str:
-    r"""Return the description of :func:`normviz.figures.images.plot_display_bar`.
+    r"""Return the description of :func:`normviz.figures.images.display_bar_html`.
 
     Examples
     --------

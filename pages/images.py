@@ -214,13 +214,14 @@ st.session_state[FULL_RUN] = True
 lesson(prep, hkey, upload is not None, (data, sample, name), title, file)
 
 st.subheader("All techniques on this image")
-tiles = w.grid(hkey, prep)
-for row in range(0, len(tiles), 4):
-    for col, (tile, jpeg, hist, svg) in zip(st.columns(4), tiles[row : row + 4], strict=False):
-        col.image(jpeg, caption=tile, width="stretch", alt=image_alt.tile_alt(tile, title))
-        # A picture, not a chart: no hover here, and a Plotly chart each cost the browser more.
-        col.image(svg, width="stretch", alt=image_alt.histogram_alt(
+# One HTML block of sized pictures, not 26 elements (columns of st.image) whose pictures each
+# moved the page's layout as they loaded: a sample switch cost the browser ~0.1 s more.
+with st.container(key="img_grid"):
+    st.html(w.cached_html(("grid", hkey, title), lambda: fig.grid_html([
+        fig.GridTile(tile, jpeg, image_alt.tile_alt(tile, title), svg, image_alt.histogram_alt(
             hist, names=names, what=f"the output of {tile}", cumulative=False,
-        ))  # fmt: skip
+        ))
+        for tile, jpeg, hist, svg in w.grid(hkey, prep)
+    ])))  # fmt: skip
 
 w.warm_samples()  # the other samples, ready before they are picked (once per process)

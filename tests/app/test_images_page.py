@@ -13,7 +13,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from normviz import image_alt
-from normviz.figures.images import display_bar_html
+from normviz.figures.images import GRID_CLASS, display_bar_html
 from normviz.intensity import TECHNIQUES, apply_technique
 from normviz.literal import JOINER, literal, unescape
 from normviz.samples import SAMPLES, load_sample
@@ -519,6 +519,10 @@ def _bars(at: AppTest) -> list[str]:
 def _alts(at: AppTest) -> tuple[list[str], dict[str, str]]:
     """The alt texts of the page's pictures, and of its charts by key."""
     pictures = [img.alt for el in at.get("image") for img in el.proto.imgs]
+    # the comparison grid: one HTML block of pictures (fig.grid_html), after the two images
+    grid = [h.proto.body for h in at.get("html") if f'class="{GRID_CLASS}"' in h.proto.body]
+    assert len(grid) == 1
+    pictures += [e.get("alt") for e in ET.fromstring(f"<p>{grid[0]}</p>").iter("img")]
     charts = {k: ET.fromstring(body).get("aria-label") for k, body in _charts(at).items()}
     return pictures, charts
 
@@ -542,6 +546,7 @@ def test_every_picture_and_chart_has_alt_text(page, technique):
     assert len(bars) == (TECHNIQUES[technique].output_range is None)
     assert all('role="img" aria-label="Grey bar: output values from ' in b for b in bars)
     assert not [k for k in charts if k.startswith("img_grid_")]  # no Plotly chart in the grid
+    assert len(page.get("image")) == 2  # before and after; the grid's pictures are in its HTML
 
 
 def test_alt_text_states_the_images_own_numbers():

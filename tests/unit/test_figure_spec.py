@@ -154,20 +154,9 @@ def test_builds_much_cheaper_than_a_figure():
 
 
 def test_figure_spec_only_where_it_pays():
-    """FigureSpec for the lab's tick figures; a plain go.Figure everywhere else. (The layers
-    lesson's animation, the first FigureSpec, is SVG now: normviz.figures.layers_running_svg.)"""
-    from types import SimpleNamespace as NS
-
-    from normviz.figures import images
+    """FigureSpec for the lab's tick figures, the only Plotly figures left in normviz (the
+    layers lesson's animation, the first FigureSpec, is SVG now: figures.layers_running_svg)."""
     from normviz.figures import lab as F
 
-    specs = [F.plot_weight_norm([])]
+    specs = [F.plot_weight_norm([]), F.plot_training_curves([])]
     assert all(isinstance(f, FigureSpec) for f in specs)
-    hist = NS(counts=np.ones((1, 4)), edges=np.arange(5.0))
-    plain = [
-        images.plot_histogram(hist),
-        F.plot_batch_size_study(
-            NS(batch_sizes=(2, 8), norms=("batch",), epochs=1, test_acc=np.array([[0.5, 0.6]]))
-        ),
-    ]
-    assert [type(f) for f in plain] == [go.Figure] * len(plain)

@@ -35,7 +35,7 @@ def test_no_figure_module_keeps_its_own_font_grid_or_layout_helpers():
 
 def test_every_lesson_draws_with_the_theme_font():
     hist = type("H", (), {"counts": np.array([[1, 2, 3]]), "edges": np.arange(4.0)})()
-    assert images.plot_histogram(hist).layout.font.family == theme.FONT_FAMILY
+    assert f"font-family:{theme.FONT_FAMILY};" in images.histogram_html(hist)  # HTML chart
     assert F.plot_weight_norm([]).to_dict()["layout"]["font"] == theme.FONT
     # The layers lesson draws no Plotly chart: its HTML charts name the theme's font.
     noise = BatchNoise((2, 8), ("batch", "layer"), ((0.5, 0.2), (0.0, 0.0)))

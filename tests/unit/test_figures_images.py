@@ -1,4 +1,4 @@
-"""Figures of the image lesson: structure, fixed ranges, payload independent of the image size."""
+"""Charts of the image lesson (HTML): structure, fixed ranges, payload independent of image size."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from urllib.parse import unquote
 from xml.etree import ElementTree as ET
 
 import numpy as np
-import plotly.graph_objects as go
 import pytest
 
 from normviz.figures.images import (
@@ -24,10 +23,6 @@ from normviz.figures.images import (
     histogram_info,
     line_legend,
     mini_histogram_svg,
-    plot_display_bar,
-    plot_empty,
-    plot_histogram,
-    plot_transfer,
     stats_rows,
     stats_table_html,
     transfer_html,
@@ -84,74 +79,6 @@ def test_coarsen_bad_input():
         coarsen_histogram(np.ones(4), np.arange(4.0))
     with pytest.raises(ValueError, match="max_bins must be >= 1"):
         coarsen_histogram(np.ones(4), np.arange(5.0), 0)
-
-
-# --- plot_histogram ----------------------------------------------------------------------------
-
-
-def test_histogram_figure_structure_rgb():
-    fig = plot_histogram(_rgb_hist(1000), markers={"low": 10.0, "high": 200.0})
-    assert isinstance(fig, go.Figure)
-    names = [t.name for t in fig.data]
-    assert names == ["R", "G", "B", "R cumulative", "G cumulative", "B cumulative"]
-    assert [t.line.color for t in fig.data[:3]] == [CHANNEL_COLORS[c] for c in "RGB"]
-    assert list(fig.layout.xaxis.range) == [0.0, 256.0]
-    assert list(fig.layout.yaxis2.range) == [0, 1.02]
-    assert all(t.yaxis == "y2" for t in fig.data[3:])
-    assert fig.layout.height == 230
-    # the clip markers, and each channel's name on its histogram and its cumulative curve
-    texts = sorted(a.text for a in fig.layout.annotations)
-    assert texts == sorted(["low", "high", "R", "G", "B", "R", "G", "B"])
-
-
-def test_histogram_cumulative_ends_at_one_and_is_monotone():
-    fig = plot_histogram(_hist([[5, 0, 3, 2]], [0, 1, 2, 3, 4]))
-    cdf = np.asarray(fig.data[1].y)
-    assert cdf[0] == 0.0 and cdf[-1] == pytest.approx(1.0)
-    assert np.all(np.diff(cdf) >= 0)
-    np.testing.assert_allclose(cdf, [0.0, 0.5, 0.5, 0.8, 1.0])
-    # the page's text says "dotted: cumulative"; the counts are drawn solid
-    from normviz.image_text import definition
-
-    assert "(dotted: cumulative)" in definition()
-    assert fig.data[1].line.dash == "dot" and fig.data[0].line.dash == "solid"
-
-
-def test_histogram_payload_independent_of_image_size():
-    small = plot_histogram(_rgb_hist(10_000, bins=65536)).to_json()
-    large = plot_histogram(_rgb_hist(12_000_000, bins=65536)).to_json()
-    assert len(small) < 40_000
-    # The same number of points; only the digits of the counts differ.
-    assert abs(len(large) - len(small)) < 0.2 * len(small)
-    fig = plot_histogram(_rgb_hist(12_000_000, bins=65536))
-    assert all(len(t.x) == MAX_BARS + 1 for t in fig.data)
-
-
-def test_histogram_log_y_and_shading():
-    fig = plot_histogram(_hist([[1, 1000, 1]], [0, 1, 2, 3]), log_y=True, shade_outside=(1, 2))
-    assert fig.layout.yaxis.type == "log"
-    assert len(fig.layout.shapes) == 2
-
-
-@pytest.mark.parametrize(
-    ("counts", "edges"),
-    [
-        (np.zeros((1, 4)), np.arange(5.0)),  # no pixels
-        (np.zeros((1, 0)), np.zeros(1)),  # no bins
-        (np.ones((1, 2)), np.array([1.0, 1.0, 1.0])),  # constant image: zero-width range
-        (np.ones((1, 2)), np.array([0.0, np.nan, 1.0])),
-    ],
-)
-def test_histogram_degenerate_gives_empty_labelled_figure(counts, edges):
-    fig = plot_histogram(_hist(counts, edges), title="before")
-    assert len(fig.data) == 0
-    assert fig.layout.annotations[0].text == "no pixels to count"
-    assert fig.layout.title.text == "before"
-
-
-def test_histogram_bad_names():
-    with pytest.raises(ValueError, match=r"expected 3 channel names \(got 1\)"):
-        plot_histogram(_rgb_hist(10), names=["grey"])
 
 
 def _svg(text: str) -> ET.Element:
@@ -214,64 +141,7 @@ def test_mini_histogram_bad_names():
         mini_histogram_svg(_rgb_hist(10), names=["grey"])
 
 
-# --- plot_transfer ------------------------------------------------------------------------------
-
-
-def test_transfer_figure_per_channel_and_ranges():
-    x = np.linspace(0, 255, 256)
-    y = np.stack([x / 255, (x / 255) ** 2, np.sqrt(x / 255)])
-    fig = plot_transfer(
-        SimpleNamespace(x=x, y=y), x_range=(0, 255), y_range=(-0.1, 1.1), display_range=(0, 1)
-    )
-    assert [t.name for t in fig.data] == ["R", "G", "B"]
-    assert list(fig.layout.xaxis.range) == [0, 255]
-    assert list(fig.layout.yaxis.range) == [-0.1, 1.1]
-    assert len(fig.layout.shapes) == 2  # both saturated bands shaded
-
-
-def test_transfer_identical_channels_drawn_once():
-    x = np.linspace(0, 1, 5)
-    fig = plot_transfer(SimpleNamespace(x=x, y=np.stack([x, x, x])))
-    assert [t.name for t in fig.data] == ["all channels"]
-    lo, hi = fig.layout.yaxis.range
-    assert lo < 0 < 1 < hi  # padded automatic range
-
-
-def test_transfer_constant_curve_has_finite_range():
-    fig = plot_transfer(SimpleNamespace(x=np.array([3.0, 3.0]), y=np.zeros((1, 2))))
-    assert np.isfinite(fig.layout.yaxis.range).all()
-
-
-def test_transfer_none_and_empty():
-    assert "local" in plot_transfer(None).layout.annotations[0].text
-    fig = plot_transfer(SimpleNamespace(x=np.zeros(0), y=np.zeros((1, 0))))
-    assert len(fig.data) == 0
-
-
-def test_transfer_bad_names():
-    with pytest.raises(ValueError, match="expected 1 channel names"):
-        plot_transfer(SimpleNamespace(x=np.arange(3.0), y=np.ones((1, 3))), names=["R", "G"])
-
-
-# --- display bar, empty, stats rows ---------------------------------------------------------------
-
-
-def test_display_bar_saturates_beyond_the_range():
-    fig = plot_display_bar(-3.0, 3.0, unit="z")
-    z = np.asarray(fig.data[0].z)[0]
-    x = np.asarray(fig.data[0].x)
-    assert z[x <= -3].max() == 0.0 and z[x >= 3].min() == 1.0
-    assert list(fig.layout.xaxis.range) == [-4.5, 4.5]
-
-
-@pytest.mark.parametrize(("lo", "hi"), [(1.0, 1.0), (2.0, 1.0), (0.0, np.inf)])
-def test_display_bar_degenerate(lo, hi):
-    assert len(plot_display_bar(lo, hi).data) == 0
-
-
-def test_empty_figure_fixed_height():
-    fig = plot_empty("nothing", height=123)
-    assert fig.layout.height == 123 and len(fig.data) == 0
+# --- stats rows, channel names ---------------------------------------------------------------
 
 
 def test_stats_rows_before_after_and_nan_free():
@@ -293,165 +163,6 @@ def test_stats_rows_before_after_and_nan_free():
 def test_channel_names():
     assert channel_names(4) == ("R", "G", "B", "A")
     assert channel_names(1) == ("grey",)
-
-
-# --- channels told apart without hue ---------------------------------------------------------
-
-
-def _cues(fig: go.Figure) -> list[tuple[str, str, str, str]]:
-    """(axis, dash, direct label, name) of each trace: what tells it apart without colour.
-
-    A trace's direct label is the annotation on its axis whose text is its channel and whose
-    point lies on the trace (within the plot's y range, at one of its x values).
-    """
-    cues = []
-    for t in fig.data:
-        axis = t.yaxis or "y"
-        channel = t.name.removesuffix(" cumulative")
-        on_it = [
-            a.text
-            for a in fig.layout.annotations
-            if a.text == channel and (a.yref or "y") == axis and a.xref == "x"
-            and np.min(np.abs(np.asarray(t.x, dtype=float) - a.x)) <= np.ptp(t.x) / 100 + 1e-9
-        ]  # fmt: skip
-        cues.append((axis, t.line.dash or "solid", on_it[0] if on_it else "", t.name))
-    return cues
-
-
-def _assert_told_apart(fig: go.Figure) -> None:
-    cues = _cues(fig)
-    for i, a in enumerate(cues):
-        for b in cues[i + 1 :]:
-            assert a[:3] != b[:3], f"{a[3]} and {b[3]} share their dash and label: {a[:3]}"
-
-
-def _rgba_hist_of(pixels: np.ndarray):
-    from normviz import intensity
-
-    return intensity.histogram(pixels, bins=256, value_range=(0, 255))
-
-
-@pytest.mark.parametrize("n_channels", [3, 4])
-@pytest.mark.parametrize("log_y", [False, True])
-def test_histogram_channels_differ_by_dash_and_label(n_channels, log_y):
-    rng = np.random.default_rng(5)
-    # Red and green drawn from the same distribution: only hue would tell them apart before.
-    pixels = rng.integers(0, 256, size=(40, 50, n_channels), dtype=np.uint8)
-    fig = plot_histogram(_rgba_hist_of(pixels), log_y=log_y)
-    _assert_told_apart(fig)
-    counts = [t for t in fig.data if t.yaxis != "y2"]
-    assert len({t.line.dash for t in counts}) == n_channels  # the dash alone tells them apart
-    assert [t.line.dash for t in counts] == [CHANNEL_DASHES[c] for c in "RGBA"[:n_channels]]
-    assert {t.line.dash for t in fig.data if t.yaxis == "y2"} == {CUMULATIVE_DASH}
-    assert CUMULATIVE_DASH not in CHANNEL_DASHES.values()  # dotted means cumulative only
-    cumulative_labels = [a for a in fig.layout.annotations if a.yref == "y2"]
-    assert [a.text for a in cumulative_labels] == list("RGBA"[:n_channels])
-    assert all(a.y == 0.5 for a in cumulative_labels)  # where each curve crosses 50 %
-    # the count labels sit at each channel's peak, inside the count axis' range
-    lo, hi = fig.layout.yaxis.range
-    assert all(lo <= a.y <= hi for a in fig.layout.annotations if a.yref == "y")
-
-
-def test_histogram_labels_at_the_peak_and_median_of_each_channel():
-    counts = np.array([[0, 10, 0, 0], [0, 0, 0, 7]])
-    fig = plot_histogram(_hist(counts, [0, 1, 2, 3, 4]), names=["R", "G"])
-    by = {(a.text, a.yref): a for a in fig.layout.annotations}
-    assert (by["R", "y"].x, by["R", "y"].y) == (1.5, 10.0)
-    assert (by["G", "y"].x, by["G", "y"].y) == (3.5, 7.0)
-    assert (by["R", "y2"].x, by["G", "y2"].x) == (2.0, 4.0)  # right edges where the CDF hits 50 %
-
-
-def test_transfer_channels_differ_by_dash_and_label():
-    x = np.linspace(0, 255, 256)
-    # Per-channel min-max: all three curves end at the same point (255, 1).
-    y = np.stack([x / 255, np.clip((x - 10) / 240, 0, 1), np.clip((x - 30) / 225, 0, 1)])
-    fig = plot_transfer(SimpleNamespace(x=x, y=y), y_range=(-0.05, 1.05))
-    _assert_told_apart(fig)
-    assert [t.line.dash for t in fig.data] == ["solid", "dash", "dashdot"]
-    ends = [(a.text, a.x, a.y, a.yshift) for a in fig.layout.annotations]
-    assert ends == [("R", 255.0, 1.0, -2), ("G", 255.0, 1.0, -14), ("B", 255.0, 1.0, -26)]
-
-
-def test_transfer_label_kept_inside_the_plot():
-    x = np.linspace(0, 1, 5)
-    fig = plot_transfer(SimpleNamespace(x=x, y=np.stack([x * 9, x])), y_range=(0.0, 1.0))
-    assert [a.y for a in fig.layout.annotations] == [1.0, 1.0]
-
-
-def test_one_curve_needs_no_label():
-    x = np.linspace(0, 1, 5)
-    assert plot_transfer(SimpleNamespace(x=x, y=np.stack([x, x, x]))).layout.annotations == ()
-    assert plot_histogram(_hist([[1, 3, 0, 4]], np.arange(5.0))).layout.annotations == ()
-
-
-def test_line_legend_names_the_figures_dashes():
-    fig = plot_histogram(_rgb_hist(500), cumulative=False)
-    words = {"solid": "solid", "dash": "dashed", "dashdot": "dash-dot"}
-    expected = ", ".join(f"{t.name} {words[t.line.dash]}" for t in fig.data)
-    assert line_legend(("R", "G", "B")) == expected == "R solid, G dashed, B dash-dot"
-
-
-# --- room for the axes' text (issue 12) ----------------------------------------------------------
-
-STREAMLIT_PAD = 8  # st.plotly_chart's theme pads the plot by 8 px unless the figure sets margin.pad
-LINE = 1.25  # a text line's height, in font sizes
-
-
-def _layout_figures():
-    curve = SimpleNamespace(x=np.linspace(0, 65535, 5), y=np.linspace(-2, 60000, 5)[None, :])
-    return {
-        "histogram": plot_histogram(_rgb_hist(10_000), x_title="output"),
-        "histogram log": plot_histogram(_rgb_hist(10_000), log_y=True),
-        "transfer": plot_transfer(curve),
-        "colour bar": plot_display_bar(-3.0, 3.0, unit="z"),
-    }
-
-
-@pytest.mark.parametrize("name", list(_layout_figures()))
-def test_axis_labels_and_titles_have_room(name):
-    # The colour bar's tick labels were cut in half (Streamlit's 8 px pad pushed them out of the
-    # 26 px margin) and the "output" title ran into a tick label (the title was squeezed into the
-    # margin left after that pad).
-    fig = _layout_figures()[name]
-    margin, font = fig.layout.margin, fig.layout.font.size
-    pad = STREAMLIT_PAD if margin.pad is None else margin.pad
-    xaxis = fig.layout.xaxis
-    x_title = xaxis.title.text or ""
-    need = pad + (xaxis.ticklen or 5) + 2 + LINE * font  # tick marks and one line of labels
-    if x_title:
-        assert (xaxis.title.standoff or 0) >= 8, "a gap between the tick labels and the title"
-        need += xaxis.title.standoff + LINE * font
-    assert margin.b >= need, (margin.b, need)
-    assert fig.layout.height - margin.t - margin.b >= 24  # a visible plot remains
-    axes = [fig.layout.xaxis, fig.layout.yaxis]
-    if "yaxis2" in fig.layout:
-        axes.append(fig.layout["yaxis2"])
-    if name == "colour bar":  # its end labels: hidden rather than cut by the edge (16-bit: 8000)
-        assert xaxis.ticklabeloverflow == "hide past div" and min(margin.l, margin.r) >= 20
-    if name == "colour bar":
-        return
-    # Fixed room where the text's size is known (automargin drew every chart twice): the x axis
-    # holds one line of tick labels and its title (checked above); the cumulative axis its
-    # "100%"; the y axis 5 characters of tick labels ("1.5M", "60000") beside its title, and
-    # keeps automargin for wider ones (an upload's float values).
-    assert xaxis.automargin is False
-    if "yaxis2" in fig.layout:
-        assert fig.layout.yaxis2.automargin is False
-        assert margin.r >= pad + (xaxis.ticklen or 5) + len("100%") * 0.6 * font
-    yaxis = fig.layout.yaxis
-    assert yaxis.automargin is True
-    y_need = pad + (xaxis.ticklen or 5) + 5 * 0.55 * font + yaxis.title.standoff + LINE * font
-    assert margin.l >= y_need, (margin.l, y_need)
-
-
-def test_log_counts_is_the_same_axis_type_whatever_the_data():
-    # the page passes one log_y to both histograms; the figure obeys it for any histogram
-    for log_y in (False, True):
-        kinds = {
-            plot_histogram(h, log_y=log_y).layout.yaxis.type or "linear"
-            for h in (_rgb_hist(5_000), _hist([[0, 9, 0, 1]], np.arange(5.0)))
-        }
-        assert kinds == {"log" if log_y else "linear"}
 
 
 # --- *_info records: computed from data, checked without Plotly -------------------------------
@@ -619,6 +330,169 @@ def test_transfer_html_same_channels_bands_and_empty():
         transfer_html(SimpleNamespace(x=x, y=x[None, :]), names=("R", "G"))
 
 
+# --- what the removed Plotly builders checked, on the HTML charts the page draws ---------------
+
+
+def _top(e) -> float:
+    return float(re.search(r"top:([-\d.]+)%", e.get("style")).group(1))
+
+
+def _shift(e) -> float:
+    """A direct label's downward shift in px (its ``translate``'s y)."""
+    return float(re.search(r"translate\([^,]+, (-?[\d.]+)px\)", e.get("style")).group(1))
+
+
+def _x_ticks(root) -> dict[str, float]:
+    """The x axis' tick labels and their positions (% of the plot's width)."""
+    return {
+        t.text: _left(t)
+        for t in _by_class(root, "nv-tick")
+        if "top:calc(100% + 8px)" in t.get("style")
+    }
+
+
+def _lines(svg) -> list:
+    return [p for p in _paths(svg) if p.get("fill") == "none"]
+
+
+def test_histogram_html_x_range_height_and_cumulative_curve():
+    root, svg = _parse(histogram_html(_hist([[5, 0, 3, 2]], [0, 1, 2, 3, 4]), x_range=(0.0, 4.0)))
+    assert "height:230px" in root.get("style")  # fixed, whatever the image
+    ticks = _x_ticks(root)
+    assert (ticks["0"], ticks["4"]) == (0.0, 100.0)  # the axis spans the range given
+    count, cumulative = _lines(svg)
+    pts = np.array(re.findall(r"(-?\d+),(-?\d+)", cumulative.get("d")), dtype=float)
+    np.testing.assert_allclose(pts[:, 0] / 10, [0, 25, 50, 75, 100])
+    cdf = (1000 - pts[:, 1]) / 1000 * 1.02  # the cumulative axis is 0..102 %
+    np.testing.assert_allclose(cdf, [0.0, 0.5, 0.5, 0.8, 1.0], atol=1.1e-3)
+    # the page's text says "dotted: cumulative"; the counts are drawn solid
+    from normviz.image_text import definition
+
+    assert "(dotted: cumulative)" in definition()
+    assert cumulative.get("stroke-dasharray") == SVG_DASHES["dot"]
+    assert count.get("stroke-dasharray") is None
+
+
+@pytest.mark.parametrize(
+    ("counts", "edges"),
+    [
+        (np.zeros((1, 4)), np.arange(5.0)),  # no pixels
+        (np.zeros((1, 0)), np.zeros(1)),  # no bins
+        (np.ones((1, 2)), np.array([1.0, 1.0, 1.0])),  # constant image: zero-width range
+        (np.ones((1, 2)), np.array([0.0, np.nan, 1.0])),
+    ],
+)
+def test_histogram_html_degenerate_gives_an_empty_labelled_chart(counts, edges):
+    root, svg = _parse(histogram_html(_hist(counts, edges), alt="Histogram: before", height=123))
+    assert svg is None and "".join(root.itertext()) == "no pixels to count"
+    assert root.get("aria-label") == "Histogram: before" and "height:123px" in root.get("style")
+
+
+@pytest.mark.parametrize("n_channels", [3, 4])
+@pytest.mark.parametrize("log_y", [False, True])
+def test_histogram_html_channels_differ_by_dash_and_label(n_channels, log_y):
+    rng = np.random.default_rng(5)
+    # Red and green drawn from the same distribution: only hue would tell them apart.
+    pixels = rng.integers(0, 256, size=(40, 50, n_channels), dtype=np.uint8)
+    names = channel_names(n_channels)
+    root, svg = _parse(histogram_html(_rgba_hist_of(pixels), names=names, log_y=log_y))
+    lines = _lines(svg)
+    counts, cumulative = lines[:n_channels], lines[n_channels:]
+    dashes = [p.get("stroke-dasharray") for p in counts]
+    assert dashes == [SVG_DASHES[CHANNEL_DASHES[c]] or None for c in names]
+    assert len(set(dashes)) == n_channels  # the dash alone tells them apart
+    assert {p.get("stroke-dasharray") for p in cumulative} == {SVG_DASHES[CUMULATIVE_DASH]}
+    assert CUMULATIVE_DASH not in CHANNEL_DASHES.values()  # dotted means cumulative only
+    notes = _by_class(root, "nv-note")
+    assert [n.text for n in notes] == [*names, *names]  # on each count curve and cumulative
+    # the cumulative labels where each curve crosses 50 %, one line apart; all inside the plot
+    assert [_top(n) for n in notes[n_channels:]] == [pytest.approx(100 - 50 / 1.02, abs=0.01)] * (
+        n_channels
+    )
+    assert [_shift(n) for n in notes[n_channels:]] == [2 + 12 * i - 8 for i in range(n_channels)]
+    assert all(0 <= _top(n) <= 100 and 4 <= _left(n) <= 96 for n in notes)
+
+
+def test_histogram_html_labels_at_the_peak_and_median_of_each_channel():
+    counts = np.array([[0, 10, 0, 0], [0, 0, 0, 7]])
+    root, _ = _parse(histogram_html(_hist(counts, [0, 1, 2, 3, 4]), names=["R", "G"]))
+    r, g, r_cdf, g_cdf = _by_class(root, "nv-note")
+    assert (_left(r), _top(r)) == (37.5, pytest.approx(100 - 100 / 1.08, abs=0.01))  # 1.5, 10
+    assert (_left(g), _top(g)) == (87.5, pytest.approx(100 - 70 / 1.08, abs=0.01))  # 3.5, 7
+    # the right edge where the CDF reaches 50 %: 2 for R, 4 for G (kept inside the plot: 96 %)
+    assert (_left(r_cdf), _left(g_cdf)) == (50.0, 96.0)
+
+
+def test_histogram_html_payload_independent_of_image_size():
+    small = histogram_html(_rgb_hist(10_000, bins=65536))
+    large = histogram_html(_rgb_hist(12_000_000, bins=65536))
+    # The same bins and boxes; only the digits of the counts differ.
+    assert abs(len(large) - len(small)) < 0.2 * len(small)
+
+
+def test_log_counts_is_the_same_axis_whatever_the_data():
+    # the page passes one log_y to both histograms; the chart obeys it for any histogram
+    for log_y in (False, True):
+        scales = {
+            _parse(histogram_html(h, log_y=log_y))[0].get("data-y-scale")
+            for h in (_rgb_hist(5_000), _hist([[0, 9, 0, 1]], np.arange(5.0)))
+        }
+        assert scales == {"log" if log_y else "linear"}
+
+
+def test_line_legend_names_the_charts_dashes():
+    _, svg = _parse(histogram_html(_rgb_hist(500), names=("R", "G", "B"), cumulative=False))
+    name_of = {(v or None): k for k, v in SVG_DASHES.items()}
+    words = {"solid": "solid", "dash": "dashed", "dashdot": "dash-dot"}
+    drawn = [words[name_of[p.get("stroke-dasharray")]] for p in _lines(svg)]
+    expected = ", ".join(f"{c} {w}" for c, w in zip("RGB", drawn, strict=True))
+    assert line_legend(("R", "G", "B")) == expected == "R solid, G dashed, B dash-dot"
+
+
+def test_transfer_html_identical_channels_once_in_a_padded_range():
+    x = np.linspace(0, 1, 5)
+    _, svg = _parse(transfer_html(SimpleNamespace(x=x, y=np.stack([x, x, x]))))
+    (path,) = _paths(svg)
+    ys = np.array(re.findall(r"(-?\d+),(-?\d+)", path.get("d")), dtype=float)[:, 1]
+    assert ys.min() > 0 and ys.max() < 1000  # padded automatic range: inside the plot
+
+
+def test_transfer_html_constant_and_empty_curves():
+    flat = transfer_html(SimpleNamespace(x=np.array([3.0, 3.0]), y=np.zeros((1, 2))))
+    assert "nan" not in flat.lower() and "inf" not in flat.lower()  # a finite range
+    root, svg = _parse(transfer_html(SimpleNamespace(x=np.zeros(0), y=np.zeros((1, 0)))))
+    assert svg is None and "".join(root.itertext()) == "no transfer curve to draw"
+
+
+def test_transfer_html_channels_differ_by_dash_and_label():
+    x = np.linspace(0, 255, 256)
+    # Per-channel min-max: all three curves end at the same point (255, 1).
+    y = np.stack([x / 255, np.clip((x - 10) / 240, 0, 1), np.clip((x - 30) / 225, 0, 1)])
+    html = transfer_html(SimpleNamespace(x=x, y=y), names=("R", "G", "B"), y_range=(-0.05, 1.05))
+    root, svg = _parse(html)
+    assert [p.get("stroke-dasharray") for p in _paths(svg)] == [
+        None, SVG_DASHES["dash"], SVG_DASHES["dashdot"],
+    ]  # fmt: skip
+    notes = _by_class(root, "nv-note")
+    assert [n.text for n in notes] == ["R", "G", "B"]
+    # at the curves' common end, one line apart, kept inside the plot
+    assert [(_left(n), round(_top(n), 2), _shift(n)) for n in notes] == [
+        (96.0, 4.55, 2.0), (96.0, 4.55, 14.0), (96.0, 4.55, 26.0),
+    ]  # fmt: skip
+
+
+def test_transfer_html_label_kept_inside_the_plot():
+    x = np.linspace(0, 1, 5)
+    root, _ = _parse(transfer_html(SimpleNamespace(x=x, y=np.stack([x * 9, x])), y_range=(0, 1)))
+    assert [_top(n) for n in _by_class(root, "nv-note")] == [0.0, 0.0]
+
+
+def _rgba_hist_of(pixels: np.ndarray):
+    from normviz import intensity
+
+    return intensity.histogram(pixels, bins=256, value_range=(0, 255))
+
+
 def test_stats_table_html_round_trips_the_rows():
     rows = [
         {"channel": "R <before>", "min": 0.0, "max": 255.0, "mean": 12.34567, "std": -0.0},
@@ -651,3 +525,51 @@ def test_code_html_keeps_the_code_and_colours_its_tokens():
     assert "np" not in {t for t, _ in spans}  # names stay plain
     broken = "x = '''never closed\n"
     assert "".join(ET.fromstring(code_html(broken, label="c")).itertext()) == broken
+
+
+# --- the comparison grid as one HTML block -------------------------------------------------
+
+
+def test_grid_html_holds_each_tile_sized_and_described():
+    import base64
+    import io
+
+    from PIL import Image
+
+    from normviz.figures.images import GRID_CLASS, GridTile, grid_html
+    from normviz.io import encode_jpeg
+
+    rng = np.random.default_rng(0)
+    thumbs = [rng.integers(0, 256, (30 + 10 * i, 40), dtype=np.uint8) for i in range(5)]
+    tiles = [
+        GridTile(f"Clip {i}–99 % <x>", encode_jpeg(t), f'Tile "{i}"',
+                 mini_histogram_svg(_rgb_hist(100 + i)), f"Histogram {i} & more")
+        for i, t in enumerate(thumbs)
+    ]  # fmt: skip
+    html = grid_html(tiles)
+    root = ET.fromstring(f"<p>{html}</p>")
+    (grid,) = [e for e in root.iter("div") if e.get("class") == GRID_CLASS]
+    assert "repeat(4, minmax(0, 1fr))" in html and "max-width: 640px" in html
+    figures = list(grid)
+    assert [f.get("class") for f in figures] == ["nv-tile"] * 5
+    for fig_, tile, pixels in zip(figures, tiles, thumbs, strict=True):
+        thumb, caption, mini = list(fig_)
+        assert (thumb.get("class"), caption.tag, mini.get("class")) == (
+            "nv-thumb", "figcaption", "nv-mini",
+        )  # fmt: skip
+        assert caption.text == tile.title and thumb.get("alt") == tile.alt
+        assert mini.get("alt") == tile.histogram_alt
+        # the pictures are the tile's own, with their pixel sizes (the layout never moves)
+        jpeg = base64.b64decode(thumb.get("src").removeprefix("data:image/jpeg;base64,"))
+        assert jpeg == tile.jpeg
+        h, w = pixels.shape
+        assert (thumb.get("width"), thumb.get("height")) == (str(w), str(h))
+        assert Image.open(io.BytesIO(jpeg)).size == (w, h)
+        svg = base64.b64decode(mini.get("src").removeprefix("data:image/svg+xml;base64,"))
+        assert svg.decode() == tile.histogram_svg
+        assert (mini.get("width"), mini.get("height")) == ("240", "70")
+    assert grid_html([]).endswith(f'<div class="{GRID_CLASS}"></div>')
+    with pytest.raises(ValueError, match="not a readable image"):
+        grid_html([tiles[0]._replace(jpeg=b"nope")])
+    with pytest.raises(ValueError, match="width and height"):
+        grid_html([tiles[0]._replace(histogram_svg="<svg></svg>")])

@@ -348,35 +348,6 @@ def test_x_axis_keys_are_the_training_tables_and_mixed_axes_are_refused():
 # -- batch-size study ----------------------------------------------------------------------
 
 
-def test_batch_size_study_figure_structure():
-    from normviz.lab_studies import BatchSizeStudy
-
-    acc = np.array([[0.55, 0.7, 0.9], [0.85, 0.86, 0.88], [0.8, 0.82, 0.84]])
-    study = BatchSizeStudy(
-        (2, 8, 32), ("batch", "group", "layer"), 5, (0,), acc, acc, acc,
-        np.ones((3, 3), dtype=np.int64), "budget",
-    )  # fmt: skip
-    d = _valid(F.plot_batch_size_study(study))
-    assert [t["name"] for t in d["data"]] == ["BatchNorm", "GroupNorm", "LayerNorm"]
-    for trace, row in zip(d["data"], acc, strict=True):
-        assert _numbers(trace["customdata"]).tolist() == [2.0, 8.0, 32.0]  # the true sizes
-        dodge = F.NORM_DODGE[{"BatchNorm": "batch", "GroupNorm": "group", "LayerNorm": "layer"}[
-            trace["name"]]]  # fmt: skip
-        np.testing.assert_allclose(_numbers(trace["x"]), np.array([2.0, 8.0, 32.0]) * dodge)
-        np.testing.assert_array_equal(_numbers(trace["y"]), row)
-    assert len({t["line"]["color"] for t in d["data"]}) == 3
-    # GroupNorm and LayerNorm often coincide (both 100 %): dashes and markers keep both visible
-    assert len({t["line"]["dash"] for t in d["data"]}) == 3
-    assert len({t["marker"]["symbol"] for t in d["data"]}) == 3
-    x = d["layout"]["xaxis"]
-    assert x["type"] == "log" and x["tickvals"] == [2, 8, 32]
-    assert x["range"][0] < math.log10(2) and x["range"][1] > math.log10(32)
-    assert d["layout"]["yaxis"]["range"] == [0.0, 1.02]
-    assert any("after 5 epochs" in a["text"] for a in d["layout"]["annotations"])
-    with pytest.raises(ValueError, match="shape"):
-        F.plot_batch_size_study(study._replace(test_acc=acc[:2]))
-
-
 # -- batch-size study as HTML (what the page draws) -------------------------------------------
 
 
@@ -435,10 +406,13 @@ def test_batch_size_study_html_draws_the_study_record():
     # one line per norm in its colour and dash, through its points
     paths = list(svg.iter("{http://www.w3.org/2000/svg}path"))
     assert [p.get("stroke") for p in paths] == [F.NORM_COLOURS[n] for n in study.norms]
+    assert len({p.get("stroke") for p in paths}) == 3
+    # GroupNorm and LayerNorm often coincide (both 100 %): dashes and markers keep both visible
     dashes = [p.get("stroke-dasharray") for p in paths]
     assert len(set(dashes)) == 3 and dashes[0] is None  # solid, dash, dot as NORM_STYLES
     shapes = {e[0].get("class") for e in points}
     assert shapes == {f"nv-marker-{F.NORM_STYLES[n][1]}" for n in study.norms}
+    assert len(shapes) == 3
     for i, path in enumerate(paths):
         pts = np.array(re.findall(r"(-?\d+),(-?\d+)", path.get("d")), dtype=float)
         np.testing.assert_allclose(1.02 * (1000 - pts[:, 1]) / 1000, study.test_acc[i], atol=6e-4)
@@ -511,20 +485,29 @@ def test_batch_size_study_alt_reads_the_study():
 def test_batch_size_study_keeps_coinciding_layernorm_and_groupnorm_lines_apart():
     from types import SimpleNamespace as S
 
-    from normviz.figures.lab import plot_batch_size_study
-
     same = [0.9, 0.92, 0.91]
     study = S(batch_sizes=(2, 16, 128), norms=("batch", "group", "layer"), epochs=5,
               test_acc=np.array([[0.5, 0.8, 0.9], same, same]))  # fmt: skip
-    fig = _valid(plot_batch_size_study(study))
-    by_name = {t["name"]: t for t in fig["data"]}
-    group, layer = by_name["GroupNorm"], by_name["LayerNorm"]
-    gx, lx = _numbers(group["x"]), _numbers(layer["x"])
-    assert np.all(lx / gx > 1.05)  # equal accuracies, markers side by side on the log axis
-    assert group["line"]["dash"] != layer["line"]["dash"]
-    assert group["marker"]["symbol"] != layer["marker"]["symbol"]
-    np.testing.assert_array_equal(_numbers(group["customdata"]), [2, 16, 128])
-    assert "batch %{customdata" in layer["hovertemplate"]  # hover names the true batch size
+    _, _, svg, points, pos, _ = _study_html(study)
+    by_norm = {}
+    for e, p in zip(points, pos, strict=True):
+        by_norm.setdefault(e.get("data-norm"), []).append((e, p))
+    group, layer = by_norm["group"], by_norm["layer"]
+    # equal accuracies, markers side by side on the log axis (dodged apart by > 5 %)
+    lo, hi = math.log10(2), math.log10(128)
+    span = (hi - lo) * 1.1
+    for (_, g), (_, la) in zip(group, layer, strict=True):
+        assert g["bottom"] == la["bottom"]
+        assert (la["left"] - g["left"]) / 100 * span > math.log10(1.05)
+    paths = list(svg.iter("{http://www.w3.org/2000/svg}path"))
+    assert paths[1].get("stroke-dasharray") != paths[2].get("stroke-dasharray")
+    assert group[0][0][0].get("class") != layer[0][0][0].get("class")  # marker shapes
+    # the hover names the true batch size, not the dodged position
+    sizes = (2, 16, 128)
+    titles = [
+        f"LayerNorm: batch {b}, test accuracy {a:.1%}" for b, a in zip(sizes, same, strict=True)
+    ]
+    assert [e.get("title") for e, _ in layer] == titles
 
 
 def test_boundary_info_quantizes_what_the_heatmap_draws():

@@ -1,13 +1,12 @@
 """The display bar as a small HTML picture: no Plotly chart for a bar that only shows a mapping.
 
-Same mapping as :func:`normviz.figures.images.plot_display_bar` (from
-:func:`normviz.figures.images.display_bar_info`): a grey ramp from black at ``lo`` to white at
-``hi``, saturated a quarter of the span beyond each end, red lines at ``lo`` and ``hi``, and an
-axis of round values below. As a Plotly chart it cost the browser a chart remounted on every
-change of the technique or its settings; as HTML (``st.html``: a CSS gradient and a few
-positioned boxes, every x a percentage) it is a few hundred bytes drawn with the page, as wide as
-its column, its labels 12 px at any width. (``st.html`` keeps HTML only: an inline SVG would be
-removed by its sanitizer.)
+It draws :func:`normviz.figures.images.display_bar_info`: a grey ramp from black at ``lo`` to
+white at ``hi``, saturated a quarter of the span beyond each end, red lines at ``lo`` and ``hi``,
+and an axis of round values below. As a Plotly chart (removed) it cost the browser a chart
+remounted on every change of the technique or its settings; as HTML (``st.html``: a CSS gradient
+and a few positioned boxes, every x a percentage) it is a few hundred bytes drawn with the page,
+as wide as its column, its labels 12 px at any width. (``st.html`` keeps HTML only: an inline SVG
+would be removed by its sanitizer.)
 """
 
 from __future__ import annotations

@@ -5,15 +5,15 @@ function turns records into a small NamedTuple of arrays (tested on its own), an
 function only draws it. The builders take plain arrays and records (``EpochRecord``,
 ``StopInfo``, ``BoundaryGrid`` and ``Dataset`` are read by attribute), never a model, so this
 package imports neither torch nor streamlit. One module per job: ``_curves`` (training curves,
-weight norm), ``_weights`` (histograms), ``_boundary``, ``_studies`` (batch-size study) and
-``_studies_html`` (the same study as HTML, as the page shows it), ``_tables_html`` (the dropout
-check's and the batch-size calculator's tables as HTML), ``_alt`` (alternative texts) and
-``_style`` (the palette the live view also sends to the browser).
+weight norm), ``_weights`` (histograms), ``_boundary``, ``_studies_html`` (the batch-size
+study, drawn as HTML), ``_tables_html`` (the dropout check's and the batch-size calculator's
+tables as HTML), ``_alt`` (alternative texts) and ``_style`` (the palette the live view also
+sends to the browser).
 
 The figures are built to be cheap: they were redrawn several times a second while a network
 trained, as :class:`~normviz.figures._spec.FigureSpec` (about 2 ms for the four figures of a
 tick, built and serialized, against 14 ms as ``go.Figure``); the batch-size study is drawn on the
-page as HTML (:func:`batch_size_study_html`; :func:`plot_batch_size_study` is its Plotly twin).
+page as HTML (:func:`batch_size_study_html`).
 Curves are downsampled to at most ``max_points`` per trace, the boundary heatmap is sent as
 ``uint8`` (a quarter of the bytes of float32), nothing carries per-point hover text, and every
 figure has a fixed height and fixed axis ranges, so nothing jumps between ticks.
@@ -37,7 +37,6 @@ from normviz.figures.lab._curves import (
     plot_weight_norm,
     stop_mark_epoch,
 )
-from normviz.figures.lab._studies import plot_batch_size_study
 from normviz.figures.lab._studies_html import batch_size_study_html
 from normviz.figures.lab._style import (
     BOUNDARY_SCALE,
@@ -85,7 +84,6 @@ __all__ = [
     "curves_alt",
     "curves_info",
     "dropout_check_table_html",
-    "plot_batch_size_study",
     "plot_boundary",
     "plot_training_curves",
     "plot_weight_histograms",

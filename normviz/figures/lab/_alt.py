@@ -145,7 +145,7 @@ def boundary_alt(grid: BoundaryGrid | None, train: Dataset | None, test: Dataset
 
 
 def batch_size_study_alt(study: BatchSizeStudy) -> str:
-    """Return the alternative text of :func:`plot_batch_size_study`: accuracy at both ends.
+    """Return the alternative text of :func:`batch_size_study_html`: accuracy at both ends.
 
     Examples
     --------
