@@ -13,7 +13,6 @@ from pathlib import Path
 
 import streamlit as st
 
-from pages._prewarm import prewarm
 from pages._reconnect import note_lost_session, show_lost_session_notice
 
 st.set_page_config(
@@ -37,7 +36,6 @@ st.html(
     " .stApp .katex-display > .katex { white-space: normal; }</style>"
 )
 
-HERE = Path(__file__).parent
 PAGE_TABLE = (
     # script, title, icon, URL path
     ("pages/home.py", "Welcome", ":material/home:", "home"),
@@ -49,9 +47,6 @@ PAGES = [
     st.Page(script, title=title, icon=icon, url_path=url, default=url == "home")
     for script, title, icon, url in PAGE_TABLE
 ]
-# Each page's script, by its title (the default page's URL path is ""). A comment, not a bare
-# string: Streamlit's magic would draw that on every page.
-SCRIPTS = {title: HERE / script for script, title, _, _ in PAGE_TABLE}
 
 
 @st.cache_resource(show_spinner=False)
@@ -81,8 +76,6 @@ with st.sidebar:
         "Every number is computed by the normviz package and checked against PyTorch, "
         "Pillow and scikit-image in its tests."
     )
-    # In the sidebar: the script draws nothing, and takes no room from a lesson.
-    prewarm(SCRIPTS[page.title])
 show_lost_session_notice()
 page.run()
 preload_torch()

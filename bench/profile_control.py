@@ -32,7 +32,7 @@ def main() -> None:
         page.set_default_timeout(15_000)
         page.goto(f"{url}{args.path}{args.query}")
         wait_settled(page, 0.0, timeout_s=90.0)
-        page.wait_for_timeout(args.wait * 1000)  # background work (prewarm, a study)
+        page.wait_for_timeout(args.wait * 1000)  # background work (a study)
         for i in range(args.repeats + 1):
             if args.before:
                 b = next(x for x in scan(page) if args.before in (x.key, x.id))

@@ -6,8 +6,7 @@ Each lesson page's own test (test_images, test_layers, test_lab) checks that pag
 
 from __future__ import annotations
 
-from pathlib import Path
-
+import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import check_page, health, open_page, runs, settle_after, shoot
@@ -51,52 +50,37 @@ def test_a_click_on_the_selected_segment_keeps_it_selected(page, server):
         check_page(page)
 
 
-LAB_SCRIPT = Path(__file__).resolve().parents[2] / "pages" / "lab.py"
-PREWARMED = "() => (window.__normvizPrewarm || {done: []}).done"
 # Every resource the page fetched whose URL names one of Streamlit's lazily loaded modules.
 LAZY_FETCHES = """names => performance.getEntriesByType('resource').map(e => e.name)
     .filter(url => names.some(n => url.includes('/static/js/' + n + '.')))"""
+# What each lesson hides behind a click: its tabs, its expanders with code (shown, then checked).
+HIDDEN = {
+    "/images": [".st-key-img_code summary"],
+    "/lab": [".st-key-lab_code summary", ".st-key-lab_l1_bug summary"],
+}
 
 
-def test_lazy_element_code_is_compiled_once_while_idle(page, server):
-    """The lab draws no lazily loaded element: its tables and study are HTML and its code boxes
-    need no highlighter (pages/_code_view.py). So nothing is imported in idle time
-    (pages/_prewarm.py adds no script), and opening the L1 code box fetches no lazy module."""
-    from pages._prewarm import ELEMENT_MODULES, lazy_files, page_modules
-
-    expected = lazy_files(page_modules(LAB_SCRIPT))
-    assert page_modules(LAB_SCRIPT) == ()
-    assert len(expected) == len(page_modules(LAB_SCRIPT)), "a lazy module's file was not found"
-    open_page(page, server, "/lab")
-    page.wait_for_function(f"() => ({PREWARMED})().length === {len(expected)}", timeout=30_000)
-    done = page.evaluate(PREWARMED)
-    assert sorted(url.rsplit("/", 1)[-1] for url in done) == sorted(expected)
-    page.locator(".st-key-lab_l1_bug summary").first.click()
-    code = page.locator(".st-key-lab_l1_bug .nv-codebox pre").first
-    expect(code).to_contain_text("abs", timeout=20_000)
-    fetched = page.evaluate(LAZY_FETCHES, sorted(set(ELEMENT_MODULES.values())))
-    assert sorted(fetched) == sorted(done), f"fetched {fetched}, prewarmed {done}"
-    check_page(page)
-
-
-def test_layers_prewarms_no_plotly(page, server):
-    """The layers lesson draws no Plotly chart (its animations are SVG, its batch noise HTML):
-    its idle time imports none of Plotly's 4.7 MB chunk, and no tab opened fetches it."""
+@pytest.mark.parametrize("path", ["/images", "/layers", "/lab"])
+def test_no_lesson_loads_a_lazily_loaded_element(page, server, path):
+    """No lesson, on its first view or behind any tab or code expander, draws a Plotly chart, a
+    Streamlit code box or a data grid: the browser never fetches their heavy modules (4.7 MB,
+    1.5 MB and the grid's), which made the first control that drew one wait 0.4-1.3 s
+    (tests/unit/test_lazy_elements.py guards the pages' source)."""
     from normviz.layer_links import TABS
-    from pages._prewarm import lazy_files, page_modules
+    from tests.unit.test_lazy_elements import LAZY
 
-    script = LAB_SCRIPT.parent / "layers.py"
-    assert "PlotlyChart" not in page_modules(script)
-    expected = lazy_files(page_modules(script))
-    open_page(page, server, "/layers")
-    page.wait_for_function(f"() => ({PREWARMED})().length === {len(expected)}", timeout=30_000)
-    done = page.evaluate(PREWARMED)
-    assert sorted(url.rsplit("/", 1)[-1] for url in done) == sorted(expected)
-    for label in TABS.values():
+    open_page(page, server, path)
+    targets = list(HIDDEN.get(path, []))
+    if path == "/layers":
+        targets = [f"[data-testid=stTab] >> text={label}" for label in TABS.values()]
+    for target in targets:
         before = runs(page)
-        page.locator("[data-testid=stTab]", has_text=label).first.click()
+        page.locator(target).first.click()
         settle_after(page, before)
-    fetched = page.evaluate(LAZY_FETCHES, ["PlotlyChart"])
-    assert fetched == [], f"Plotly was fetched on /layers: {fetched}"
-    assert page.locator("[data-testid=stPlotlyChart]").count() == 0
+    if path != "/layers":
+        expect(page.locator(".nv-codebox pre").last).to_be_visible()
+    fetched = page.evaluate(LAZY_FETCHES, sorted(set(LAZY.values())))
+    assert fetched == [], f"{path} fetched {fetched}"
+    for testid in ("stPlotlyChart", "stCode", "stDataFrame"):
+        assert page.locator(f"[data-testid={testid}]").count() == 0, (path, testid)
     check_page(page)
