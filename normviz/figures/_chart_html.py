@@ -52,6 +52,15 @@ SVG_DASHES: dict[str, str] = {
     "dot": "1.5 2",
 }
 """Plotly's dash names as SVG ``stroke-dasharray`` values (in px at the picture's size)."""
+HOVER_PX = 18
+"""A point's hover box (``class="nv-point"``) is this wide and tall, centred on its marker."""
+MARKER_SHAPES = {
+    "circle": "border-radius:50%",
+    "square": "",
+    "diamond": "transform:rotate(45deg) scale(0.8)",
+    "triangle-up": "clip-path:polygon(50% 0, 100% 100%, 0 100%)",
+}
+"""CSS of each Plotly marker symbol the HTML charts draw (a box shaped by it)."""
 
 
 def nice_ticks(a: float, b: float, target: int = 6) -> tuple[np.ndarray, int]:
@@ -188,6 +197,84 @@ def stroke_attrs(colour: str, dash: str, width: float) -> str:
         "vector-effect='non-scaling-stroke' stroke-linejoin='round'"
         + (f" stroke-dasharray='{pattern}'" if pattern else "")
     )
+
+
+def marker(colour: str, symbol: str, size: int) -> str:
+    """Return a ``size`` px marker in ``colour`` shaped as ``symbol``, centred on its box.
+
+    Shapes are :data:`MARKER_SHAPES`; white-edged, except a triangle (its clip would cut it).
+    """
+    edge = "" if symbol == "triangle-up" else "border:1px solid white;"
+    return (
+        f'<span class="nv-marker-{symbol}" style="position:absolute;left:50%;top:50%;'
+        f"width:{size}px;height:{size}px;margin:-{size / 2:g}px 0 0 -{size / 2:g}px;"
+        f'box-sizing:border-box;background:{colour};{edge}{MARKER_SHAPES.get(symbol, "")}"></span>'
+    )
+
+
+def line_swatch(colour: str, dash: str, width: float) -> str:
+    """Return a legend line sample (a data URL): 28 x 12 px, the line's colour and dash.
+
+    Its width is ``width``, at most 4 px.
+    """
+    pattern = SVG_DASHES[dash]
+    svg = (
+        "<svg xmlns='http://www.w3.org/2000/svg' width='28' height='12' viewBox='0 0 28 12'>"
+        f"<path d='M1,6L27,6' fill='none' stroke='{colour}' stroke-width='{min(width, 4):g}'"
+        + (f" stroke-dasharray='{pattern}'" if pattern else "")
+        + "/></svg>"
+    )
+    return "data:image/svg+xml," + quote(svg, safe=" ,.=:/'-()")
+
+
+def legend_item(
+    name: str, data: str, colour: str, dash: str, width: float, marker_html: str
+) -> str:
+    """Return one legend entry: the line's swatch, its marker and its name.
+
+    ``marker_html`` is the marker (:func:`marker`), ``name`` is escaped, ``data`` is the entry's
+    ``data-*`` attribute (what it stands for, for the tests).
+    """
+    return (
+        f'<span class="nv-legend-item" {data} '
+        'style="display:inline-flex;align-items:center;gap:4px;margin:0 8px;'
+        'white-space:nowrap">'
+        f'<img alt="" src="{line_swatch(colour, dash, width)}" style="width:28px;height:12px" />'
+        f'<span style="position:relative;width:{HOVER_PX}px;height:12px">'
+        f"{marker_html}</span>{escape(name)}</span>"
+    )
+
+
+def legend_row(items: Sequence[str], left: int, line_height: int) -> str:
+    """Return the legend row under a chart: ``items`` centred over the plot area.
+
+    The plot area starts ``left`` px in from the chart's left edge; lines are ``line_height`` px
+    apart.
+    """
+    return (
+        f'<div class="nv-legend" style="text-align:center;font-size:{FONT_PX}px;color:{INK};'
+        f'line-height:{line_height}px;padding-left:{left}px">{"".join(items)}</div>'
+    )
+
+
+def lines_picture(body: Sequence[str], scope: str = "") -> list[str]:
+    """Return the plot area's picture of the SVG elements ``body`` and its points' style.
+
+    The picture is stretched over the plot area; hover points are :data:`HOVER_PX` boxes centred
+    on their markers (``scope``: a CSS selector prefix that keeps that style to one chart kind).
+    """
+    point = f"{scope} .nv-point" if scope else ".nv-point"
+    return [
+        f'<img alt="" src="{svg_data_url("".join(body))}" '
+        'style="position:absolute;left:0;top:0;width:100%;height:100%" />',
+        f"<style>{point}{{position:absolute;width:{HOVER_PX}px;height:{HOVER_PX}px;"
+        "transform:translate(-50%, 50%)}</style>",
+    ]
+
+
+def right_room(last_label: str) -> int:
+    """Room right of the plot area for half of the last x tick label ``last_label``, in px."""
+    return max(16, math.ceil(label_width(last_label) / 2) + 4)
 
 
 def chart_frame(alt: str, height: int, left: int, right: int, parts: list[str], data: str) -> str:

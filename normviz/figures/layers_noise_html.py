@@ -16,30 +16,30 @@ A point of batch size ``b`` and spread ``s`` is at ``left = (log2 b - lo) / (hi 
 from __future__ import annotations
 
 import math
-from urllib.parse import quote
 from xml.sax.saxutils import escape
 
 import numpy as np
 
 from normviz.figures._chart_html import (
-    FONT_PX,
-    SVG_DASHES,
     UNITS,
     box,
     chart_frame,
     empty_chart,
     escape_attr,
-    label_width,
+    legend_item,
+    legend_row,
+    lines_picture,
+    marker,
     nice_ticks,
     number_label,
     pct,
+    right_room,
     stroke_attrs,
-    svg_data_url,
     x_axis,
     y_axis,
     y_axis_room,
 )
-from normviz.figures._theme import DARK, FONT_FAMILY, INK
+from normviz.figures._theme import DARK, FONT_FAMILY
 from normviz.figures.layers import (
     KIND_COLORS,
     NOISE_DASHES,
@@ -49,16 +49,6 @@ from normviz.figures.layers import (
 )
 from normviz.figures.layers_cube import KIND_TITLES
 from normviz.layer_studies import BatchNoise
-
-HOVER_PX = 18
-"""A point's hover box is this wide and tall, centred on its marker."""
-_SHAPES = {
-    "circle": "border-radius:50%",
-    "square": "",
-    "diamond": "transform:rotate(45deg) scale(0.8)",
-    "triangle-up": "clip-path:polygon(50% 0, 100% 100%, 0 100%)",
-}
-"""CSS of each marker symbol of :data:`~normviz.figures.layers.NOISE_SYMBOLS`."""
 
 
 def line_styles(noise: BatchNoise) -> list[tuple[str, str, str, int, int]]:
@@ -96,28 +86,6 @@ def coinciding(noise: BatchNoise) -> list[tuple[int, ...]]:
     rows = [tuple(row) for row in noise.spread]
     groups = {tuple(i for i in range(len(rows)) if rows[i] == row) for row in rows}
     return sorted(g for g in groups if len(g) > 1)
-
-
-def _marker(colour: str, symbol: str, size: int) -> str:
-    """Return a ``size`` px marker in ``colour`` shaped as ``symbol``, white-edged, centred."""
-    edge = "" if symbol == "triangle-up" else "border:1px solid white;"
-    return (
-        f'<span class="nv-marker-{symbol}" style="position:absolute;left:50%;top:50%;'
-        f"width:{size}px;height:{size}px;margin:-{size / 2:g}px 0 0 -{size / 2:g}px;"
-        f'box-sizing:border-box;background:{colour};{edge}{_SHAPES[symbol]}"></span>'
-    )
-
-
-def _swatch(colour: str, dash: str, width: int) -> str:
-    """Return a legend line sample (a data URL): 28 x 12 px, the line's colour, dash and width."""
-    pattern = SVG_DASHES[dash]
-    svg = (
-        "<svg xmlns='http://www.w3.org/2000/svg' width='28' height='12' viewBox='0 0 28 12'>"
-        f"<path d='M1,6L27,6' fill='none' stroke='{colour}' stroke-width='{min(width, 4)}'"
-        + (f" stroke-dasharray='{pattern}'" if pattern else "")
-        + "/></svg>"
-    )
-    return "data:image/svg+xml," + quote(svg, safe=" ,.=:/'-()")
 
 
 def batch_noise_html(noise: BatchNoise, *, alt: str | None = None, height: int = 380) -> str:
@@ -179,21 +147,17 @@ def batch_noise_html(noise: BatchNoise, *, alt: str | None = None, height: int =
                 f'<i class="nv-point" data-kind="{escape_attr(kind)}" title="'
                 f'{escape_attr(f"{name}, batch {b}: spread {s:.4f}")}" '
                 f'style="left:{pct(x * 100)};bottom:{pct(y * 100)}">'
-                f"{_marker(colour, symbol, size)}</i>"
+                f"{marker(colour, symbol, size)}</i>"
             )
         body += [
             f"<path d='M{'L'.join(seg)}' {stroke_attrs(colour, dash, width)}/>"
             for seg in segments
             if len(seg) > 1
         ]
-        legend.append(
-            f'<span class="nv-legend-item" data-kind="{escape_attr(kind)}" '
-            'style="display:inline-flex;align-items:center;gap:4px;margin:0 8px;'
-            'white-space:nowrap">'
-            f'<img alt="" src="{_swatch(colour, dash, width)}" style="width:28px;height:12px" />'
-            f'<span style="position:relative;width:{HOVER_PX}px;height:12px">'
-            f"{_marker(colour, symbol, min(size, 10))}</span>{escape(name)}</span>"
-        )
+        legend.append(legend_item(
+            name, f'data-kind="{escape_attr(kind)}"', colour, dash, width,
+            marker(colour, symbol, min(size, 10)),
+        ))  # fmt: skip
     notes = []
     for group in coinciding(noise):
         y = (spread[group[0]][-1] - y0) / (y1 - y0) * 100
@@ -203,10 +167,7 @@ def batch_noise_html(noise: BatchNoise, *, alt: str | None = None, height: int =
             escape(coincide_note([noise.kinds[i] for i in group])), ' class="nv-note"',
         ))  # fmt: skip
     parts = [
-        f'<img alt="" src="{svg_data_url("".join(body))}" '
-        'style="position:absolute;left:0;top:0;width:100%;height:100%" />',
-        f"<style>.nv-noise .nv-point{{position:absolute;width:{HOVER_PX}px;"
-        f"height:{HOVER_PX}px;transform:translate(-50%, 50%)}}</style>",
+        *lines_picture(body, ".nv-noise"),
         *points,
         *notes,
     ]
@@ -215,13 +176,10 @@ def batch_noise_html(noise: BatchNoise, *, alt: str | None = None, height: int =
     y_ticks = [((t - y0) / (y1 - y0), number_label(float(t), decimals)) for t in ticks]
     left = y_axis_room([t for _, t in y_ticks], True)
     parts += y_axis(y_ticks, "std of one normalized value", left)
-    right = max(16, math.ceil(label_width(str(sizes[-1])) / 2) + 4)
+    right = right_room(str(sizes[-1]))
     data = f'data-chart="batch-noise" data-x="{lo!r} {hi!r}" data-y="{y0!r} {y1!r}"'
     chart = chart_frame(alt, height, left, right, parts, data)
-    row = (
-        f'<div class="nv-legend" style="text-align:center;font-size:{FONT_PX}px;color:{INK};'
-        f'line-height:20px;padding-left:{left}px">{"".join(legend)}</div>'
-    )
+    row = legend_row(legend, left, 20)
     return (
         f'<div class="nv-noise" style="font-family:{FONT_FAMILY};color:{DARK};'
         f'background:white">{chart}{row}</div>'

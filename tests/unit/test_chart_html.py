@@ -79,3 +79,23 @@ def test_chart_frame_and_empty_chart_carry_the_name_and_data():
     assert 'data-chart="x"' in html and "height:200px" in html and "left:30px;right:10px" in html
     empty = ch.empty_chart("nothing", "", 120, 'data-chart="y"')
     assert 'aria-label="nothing"' in empty and ">nothing</div>" in empty
+
+
+def test_the_line_charts_share_their_markers_legend_and_picture():
+    """The helpers the batch-noise chart and the batch-size study both draw with."""
+    from urllib.parse import unquote
+
+    from normviz.figures import _chart_html as c
+
+    tri, sq = c.marker("#123456", "triangle-up", 10), c.marker("#123456", "square", 9)
+    assert "clip-path:polygon" in tri and "border:" not in tri  # a border would be clipped
+    assert "border:1px solid white" in sq and "margin:-4.5px 0 0 -4.5px" in sq
+    assert "stroke-width='4'" in unquote(c.line_swatch("#000", "dash", 7))  # capped at 4 px
+    assert "stroke-dasharray='6 3'" in unquote(c.line_swatch("#000", "dash", 2))
+    item = c.legend_item("<b>A</b>", 'data-k="a"', "#000", "solid", 2, sq)
+    assert "&lt;b&gt;A&lt;/b&gt;" in item and 'data-k="a"' in item and sq in item
+    picture, style = c.lines_picture(["<path d='M0,0L1,1'/>"], ".nv-x")
+    assert picture.startswith('<img alt="" src="data:image/svg+xml,')
+    assert style.startswith("<style>.nv-x .nv-point{") and f"width:{c.HOVER_PX}px" in style
+    assert c.right_room("8") == 16 and c.right_room("1024") > 16
+    assert "padding-left:40px" in c.legend_row([item], 40, 18)

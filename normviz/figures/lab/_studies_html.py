@@ -13,26 +13,25 @@ from __future__ import annotations
 
 import math
 from typing import TYPE_CHECKING
-from urllib.parse import quote
-from xml.sax.saxutils import escape
 
 import numpy as np
 
 from normviz.figures._chart_html import (
-    FONT_PX,
-    SVG_DASHES,
     UNITS,
     chart_frame,
     escape_attr,
-    label_width,
+    legend_item,
+    legend_row,
+    lines_picture,
+    marker,
     pct,
+    right_room,
     stroke_attrs,
-    svg_data_url,
     x_axis,
     y_axis,
     y_axis_room,
 )
-from normviz.figures._theme import DARK, FONT_FAMILY, INK, PANEL_TITLE_SIZE
+from normviz.figures._theme import DARK, FONT_FAMILY, PANEL_TITLE_SIZE
 from normviz.figures.lab._style import NORM_COLOURS, NORM_DODGE, NORM_STYLES
 from normviz.train_config import NORM_NAMES
 
@@ -42,42 +41,13 @@ if TYPE_CHECKING:
 Y_MAX = 1.02
 """Top of the accuracy axis (as the Plotly figure's ``[0, 1.02]``)."""
 MARKER_PX = 8
-"""A marker's size in px; its hover box is :data:`HOVER_PX` wide, centred on it."""
-HOVER_PX = 18
-_SHAPES = {
-    "circle": "border-radius:50%",
-    "square": "",
-    "diamond": "transform:rotate(45deg) scale(0.85)",
-}
-"""CSS of each Plotly marker symbol of :data:`~normviz.figures.lab.NORM_STYLES`."""
+"""A marker's size in px; its hover box is ``HOVER_PX`` wide, centred on it."""
 
 
 def _style(norm: str) -> tuple[str, str, str]:
     """Return (colour, dash, marker symbol) of ``norm``, as the Plotly figure draws it."""
     dash, symbol = NORM_STYLES.get(norm, ("solid", "circle"))
     return NORM_COLOURS.get(norm, "#6b7280"), dash, symbol
-
-
-def _marker(colour: str, symbol: str) -> str:
-    """Return a marker: a ``MARKER_PX`` box in ``colour`` shaped as ``symbol``, white-edged."""
-    return (
-        f'<span class="nv-marker-{symbol}" style="position:absolute;left:50%;top:50%;'
-        f"width:{MARKER_PX}px;height:{MARKER_PX}px;margin:-{MARKER_PX // 2}px 0 0 "
-        f"-{MARKER_PX // 2}px;box-sizing:border-box;background:{colour};"
-        f'border:1px solid white;{_SHAPES.get(symbol, "")}"></span>'
-    )
-
-
-def _swatch(colour: str, dash: str) -> str:
-    """Return a legend line sample (a data URL): 28 x 12 px, the line's colour and dash."""
-    pattern = SVG_DASHES[dash]
-    svg = (
-        "<svg xmlns='http://www.w3.org/2000/svg' width='28' height='12' viewBox='0 0 28 12'>"
-        f"<path d='M1,6L27,6' fill='none' stroke='{colour}' stroke-width='2'"
-        + (f" stroke-dasharray='{pattern}'" if pattern else "")
-        + "/></svg>"
-    )
-    return "data:image/svg+xml," + quote(svg, safe=" ,.=:/'-()")
 
 
 def batch_size_study_html(study: BatchSizeStudy, *, alt: str = "", height: int = 300) -> str:
@@ -143,26 +113,19 @@ def batch_size_study_html(study: BatchSizeStudy, *, alt: str = "", height: int =
                 f'<i class="nv-point" data-norm="{escape_attr(norm)}" title="'
                 f'{escape_attr(f"{name}: batch {b}, test accuracy {a:.1%}")}" '
                 f'style="left:{pct(x * 100)};bottom:{pct(a / Y_MAX * 100)}">'
-                f"{_marker(colour, symbol)}</i>"
+                f"{marker(colour, symbol, MARKER_PX)}</i>"
             )
         body += [
             f"<path d='M{'L'.join(seg)}' {stroke_attrs(colour, dash, 2)}/>"
             for seg in segments
             if len(seg) > 1
         ]
-        legend.append(
-            f'<span class="nv-legend-item" data-norm="{escape_attr(norm)}" '
-            'style="display:inline-flex;align-items:center;gap:4px;margin:0 8px;'
-            'white-space:nowrap">'
-            f'<img alt="" src="{_swatch(colour, dash)}" style="width:28px;height:12px" />'
-            f'<span style="position:relative;width:{HOVER_PX}px;height:12px">'
-            f"{_marker(colour, symbol)}</span>{escape(name)}</span>"
-        )
+        legend.append(legend_item(
+            name, f'data-norm="{escape_attr(norm)}"', colour, dash, 2,
+            marker(colour, symbol, MARKER_PX),
+        ))  # fmt: skip
     parts = [
-        f'<img alt="" src="{svg_data_url("".join(body))}" '
-        'style="position:absolute;left:0;top:0;width:100%;height:100%" />',
-        f"<style>.nv-point{{position:absolute;width:{HOVER_PX}px;height:{HOVER_PX}px;"
-        f"transform:translate(-50%, 50%)}}</style>",
+        *lines_picture(body),
         *points,
     ]
     ticks = [(math.log10(b), str(b)) for b in sizes]
@@ -170,7 +133,7 @@ def batch_size_study_html(study: BatchSizeStudy, *, alt: str = "", height: int =
     y_ticks = [(v / Y_MAX, f"{v:.0%}") for v in np.arange(6) * 0.2]
     left = y_axis_room([t for _, t in y_ticks], True)
     parts += y_axis(y_ticks, "test accuracy", left)
-    right = max(16, math.ceil(label_width(str(sizes[-1])) / 2) + 4)
+    right = right_room(str(sizes[-1]))
     data = f'data-chart="batch-size-study" data-epochs="{int(study.epochs)}"'
     chart = chart_frame(alt, height, left, right, parts, data)
     title = (
@@ -178,10 +141,7 @@ def batch_size_study_html(study: BatchSizeStudy, *, alt: str = "", height: int =
         f'color:{DARK};margin:0 0 4px {left}px">'
         f"Test accuracy after {int(study.epochs)} epochs at each batch size</div>"
     )
-    row = (
-        f'<div class="nv-legend" style="text-align:center;font-size:{FONT_PX}px;color:{INK};'
-        f'line-height:18px;padding-left:{left}px">{"".join(legend)}</div>'
-    )
+    row = legend_row(legend, left, 18)
     return (
         f'<div class="nv-study" style="font-family:{FONT_FAMILY};background:white">'
         f"{title}{chart}{row}</div>"
