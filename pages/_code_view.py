@@ -11,24 +11,12 @@ this kind of machine, landing on whatever the reader clicked). This box is a few
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import streamlit as st
-
 from normviz.figures.code_html import code_html
-
-ASSETS = Path(__file__).resolve().parents[1] / "assets" / "code"
-"""The box's ``code.html``, ``code.css`` and ``code.js``."""
+from pages._inline_component import inline_component
 
 NAME = "normviz_code"
 
-_mount = st.components.v2.component(
-    NAME,
-    html=(ASSETS / "code.html").read_text(encoding="utf-8"),
-    css=(ASSETS / "code.css").read_text(encoding="utf-8"),
-    js=(ASSETS / "code.js").read_text(encoding="utf-8"),
-    isolate_styles=False,  # in the page's DOM: tests, axe and the control walker see it
-)
+_mount = inline_component(NAME, "code")  # assets/code/code.html, .css, .js
 
 
 def code_data(code: str, label: str, language: str = "Python") -> dict[str, str]:

@@ -18,23 +18,13 @@ the animated cube; this player is a few kilobytes.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-import streamlit as st
-
-ASSETS = Path(__file__).resolve().parents[1] / "assets" / "cube"
-"""The player's ``cube.html``, ``cube.css`` and ``cube.js``."""
+from pages._inline_component import inline_component
 
 NAME = "normviz_cube"
 
-_mount = st.components.v2.component(
-    NAME,
-    html=(ASSETS / "cube.html").read_text(encoding="utf-8"),
-    css=(ASSETS / "cube.css").read_text(encoding="utf-8"),
-    js=(ASSETS / "cube.js").read_text(encoding="utf-8"),
-    isolate_styles=False,  # in the page's DOM: tests, axe and the control walker see it
-)
+_mount = inline_component(NAME, "cube")  # assets/cube/cube.html, .css, .js
 
 
 def cube_view(payload: dict[str, Any], key: str) -> None:
