@@ -115,13 +115,19 @@ def test_wheel_holds_the_package_the_app_and_the_samples_only(installed):
     assert {n for n in names if n.startswith("normviz/") and n.endswith(".py")} == package
     pages = {f"normviz_app/pages/{p.name}" for p in (ROOT / "pages").glob("*.py")}
     app = {n for n in names if n.startswith("normviz_app/")}
-    live = {  # the lab's live chart component, served by the installed app itself
+    # The components, served by the installed app itself: every folder of assets/ with a page
+    # (the lab's live chart, the frame player, the code box), each file of it.
+    folders = {p.parent for p in (ROOT / "assets").glob("*/*.html")}
+    components = {
         f"normviz_app/{p.relative_to(ROOT).as_posix()}"
-        for p in (ROOT / "assets" / "live_chart").rglob("*")
+        for folder in folders
+        for p in folder.rglob("*")
         if p.is_file()
     }
-    assert {"normviz_app/assets/live_chart/index.html"} <= live
-    assert app == pages | live | {
+    assert {f"normviz_app/assets/{d}/" for d in ("live_chart", "cube", "code")} <= {
+        n.rsplit("/", 1)[0] + "/" for n in components
+    }
+    assert app == pages | components | {
         "normviz_app/app.py",
         "normviz_app/serve.py",
         "normviz_app/assets/favicon.png",
@@ -194,8 +200,8 @@ def served(installed) -> Iterator[Server]:
 
 
 @contextlib.contextmanager
-def _images_lesson(browser, served: Server, shot: str):
-    """Open the image lesson of ``served`` in a fresh context (loopback only) once it settled;
+def _lesson(browser, served: Server, shot: str, path: str = "/images"):
+    """Open the lesson ``path`` of ``served`` in a fresh context (loopback only) once it settled;
     yield the page after checking it shows no exception, no JavaScript error, every lesson."""
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     ctx.set_default_timeout(60_000)
@@ -213,7 +219,7 @@ def _images_lesson(browser, served: Server, shot: str):
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
-        page.goto(served.url + "/images")
+        page.goto(served.url + path)
         settle(page, 60.0)
         with contextlib.suppress(Exception):
             shoot(page, shot)
@@ -247,7 +253,7 @@ def test_normviz_command_is_streamlit_on_the_installed_app(installed, served):
 
 
 def test_installed_app_serves_the_image_lesson(browser, served):
-    with _images_lesson(browser, served, "installed-images") as page:
+    with _lesson(browser, served, "installed-images") as page:
         # The sample (read from the installed package) is drawn: a decoded, non-empty image.
         sizes = page.evaluate(
             "() => Array.from(document.querySelectorAll('[data-testid=stImage] img'))"
@@ -263,9 +269,18 @@ def test_installed_app_serves_the_image_lesson(browser, served):
             assert r.status == 200 and r.read(8) == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.parametrize(("path", "drawn"), [
+    ("/layers", ".nv-cube-draw svg"),  # the frame player (assets/cube)
+    ("/lab", "iframe[src*='live_chart']"),  # the live view (assets/live_chart)
+])  # fmt: skip
+def test_installed_app_serves_the_other_lessons_with_their_components(browser, served, path, drawn):
+    with _lesson(browser, served, f"installed{path.replace('/', '-')}", path) as page:
+        assert page.locator(drawn).count() >= 1
+
+
 def test_streamlit_options_override_the_packaged_config(browser, installed):
     with (
         _serve(installed, "--server.maxUploadSize", "24") as served,
-        _images_lesson(browser, served, "installed-images-24mb") as page,
+        _lesson(browser, served, "installed-images-24mb") as page,
     ):
         assert _upload_limit(page) == "24MB"
