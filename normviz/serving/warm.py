@@ -1,10 +1,10 @@
 """Warm a server process before it serves: the imports and first uses that cost seconds once.
 
 A fresh process pays, on its first lesson, for ``import torch`` (1.5-2 s), the first
-``torch.optim`` optimizer (it imports ``torch._dynamo``, 1.5-3.5 s), Plotly's figure validators
-(loaded on the first figure) and the lessons' own modules. ``serve.py`` calls
-:func:`warm_process` before the server accepts a connection, so the first visitor of a new
-server gets the same first view as the next one.
+``torch.optim`` optimizer (it imports ``torch._dynamo``, 1.5-3.5 s) and the lessons' own
+modules (no lesson draws a Plotly figure: Plotly's validators are not warmed). ``serve.py``
+calls :func:`warm_process` before the server accepts a connection, so the first visitor of a
+new server gets the same first view as the next one.
 
 The modules come from the pages' own import statements (:func:`page_imports`): a page that
 imports something new is warmed with it, with no list to keep.
@@ -87,26 +87,19 @@ def warm_optimizers() -> None:
         Trainer(TrainConfig(n_samples=20, hidden=(2,), optimizer=name, max_epochs=1)).step(1)
 
 
-def warm_plotly() -> None:
-    """Build and serialize one small figure: Plotly loads its validators on first use."""
-    import plotly.graph_objects as go
-
-    go.Figure(go.Scatter(x=[0, 1], y=[0, 1]), layout={"title": {"text": "warm"}}).to_json()
-
-
 def warm_process(pages: Iterable[Path]) -> dict[str, float]:
     """Import what ``pages`` import and run the costly first uses once; return seconds per step.
 
     Returns
     -------
     dict
-        ``{"imports": s, "optimizers": s, "plotly": s}``, wall-clock seconds of each step.
+        ``{"imports": s, "optimizers": s}``, wall-clock seconds of each step.
     """
     times = {}
     start = time.perf_counter()
     warm_imports(page_imports(pages))
     times["imports"] = time.perf_counter() - start
-    for name, step in (("optimizers", warm_optimizers), ("plotly", warm_plotly)):
+    for name, step in (("optimizers", warm_optimizers),):
         start = time.perf_counter()
         step()
         times[name] = time.perf_counter() - start
