@@ -4,11 +4,9 @@
 // Streamlit calls this function on mount and again whenever the page sends new data: the box
 // keeps its state on its root element and swaps its code only when the code changed.
 
-const SAID_MS = 2500;
-
 function setup(root) {
   const st = {
-    root, data: null, html: null, timer: null,
+    root, data: null, html: null,
     lang: root.querySelector('.nv-code-lang'),
     said: root.querySelector('.nv-code-said'),
     copy: root.querySelector('.nv-code-copy'),
@@ -18,10 +16,11 @@ function setup(root) {
   return st;
 }
 
+// What the last press did stays beside the button (no timer: a message that goes by itself
+// would change the page long after the press) until the code changes or Copy is pressed again.
 function say(st, text) {
+  st.said.textContent = '';
   st.said.textContent = text;
-  clearTimeout(st.timer);
-  st.timer = setTimeout(() => { st.said.textContent = ''; }, SAID_MS);
 }
 
 // The clipboard API where the page may use it (https, localhost); else a selected text area and
@@ -67,8 +66,9 @@ export default function (component) {
   if (st.html !== data.html) {
     st.host.innerHTML = data.html;
     st.html = data.html;
+    st.said.textContent = ''; // new code: not what was copied
   }
   st.lang.textContent = data.language;
   st.copy.setAttribute('aria-label', `Copy the code: ${data.label}`);
-  return () => clearTimeout(st.timer);
+  return undefined;
 }

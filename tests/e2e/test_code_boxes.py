@@ -46,6 +46,11 @@ def test_copy_puts_the_code_shown_on_the_clipboard(page, server, context, path):
         assert page.evaluate("navigator.clipboard.readText()") == shown
         assert box.get_by_role("status").inner_text() == "Copied"
         assert page.evaluate("document.activeElement.textContent.trim()") == "Copy"
+    # What Copy said stays (no timer that changes the page seconds after the press).
+    page.wait_for_timeout(3000)
+    assert [boxes.nth(i).get_by_role("status").inner_text() for i in range(boxes.count())] == [
+        "Copied"
+    ] * boxes.count()
     # Without the clipboard API, the copy command copies the same text.
     page.evaluate("navigator.clipboard.writeText('')")
     page.evaluate(NO_CLIPBOARD_API)
