@@ -257,6 +257,40 @@ def legend_row(items: Sequence[str], left: int, line_height: int) -> str:
     )
 
 
+def line_series(
+    values: Sequence[tuple[float, float, str] | None],
+    data: str,
+    stroke: str,
+    marker_html: str,
+    decimals: int = 0,
+) -> tuple[list[str], list[str]]:
+    """Return one line's SVG paths and its hover points.
+
+    ``values`` are the line's points in order, each (x, y, title): x and y as fractions of the
+    plot area (0 at its left and bottom), ``title`` the point's hover text; ``None`` is a gap
+    (the line breaks there, no point is drawn). The paths (one per unbroken run of two points
+    or more, coordinates in :data:`UNITS` rounded to ``decimals``) are drawn with ``stroke``
+    (:func:`stroke_attrs`); each point is an ``<i class="nv-point">`` box with the ``data-*``
+    attribute ``data``, its ``title`` and ``marker_html`` (:func:`marker`).
+    """
+    segments: list[list[str]] = [[]]
+    points = []
+    for value in values:
+        if value is None:
+            segments.append([])  # a gap in the line
+            continue
+        x, y, title = value
+        segments[-1].append(
+            f"{round(x * UNITS, decimals):g},{round(UNITS - y * UNITS, decimals):g}"
+        )
+        points.append(
+            f'<i class="nv-point" {data} title="{escape_attr(title)}" '
+            f'style="left:{pct(x * 100)};bottom:{pct(y * 100)}">{marker_html}</i>'
+        )
+    paths = [f"<path d='M{'L'.join(seg)}' {stroke}/>" for seg in segments if len(seg) > 1]
+    return paths, points
+
+
 def lines_picture(body: Sequence[str], scope: str = "") -> list[str]:
     """Return the plot area's picture of the SVG elements ``body`` and its points' style.
 

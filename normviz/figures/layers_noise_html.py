@@ -21,13 +21,13 @@ from xml.sax.saxutils import escape
 import numpy as np
 
 from normviz.figures._chart_html import (
-    UNITS,
     box,
     chart_frame,
     empty_chart,
     escape_attr,
     legend_item,
     legend_row,
+    line_series,
     lines_picture,
     marker,
     nice_ticks,
@@ -137,23 +137,16 @@ def batch_noise_html(noise: BatchNoise, *, alt: str | None = None, height: int =
         name = KIND_TITLES[kind]
         xs = [(math.log2(b) - lo) / (hi - lo) for b in sizes]
         ys = [(s - y0) / (y1 - y0) for s in row]
-        segments: list[list[str]] = [[]]
-        for b, x, y, s in zip(sizes, xs, ys, row, strict=True):
-            if not np.isfinite(s):
-                segments.append([])  # a gap in the line
-                continue
-            segments[-1].append(f"{round(x * UNITS, 1):g},{round(UNITS - y * UNITS, 1):g}")
-            points.append(
-                f'<i class="nv-point" data-kind="{escape_attr(kind)}" title="'
-                f'{escape_attr(f"{name}, batch {b}: spread {s:.4f}")}" '
-                f'style="left:{pct(x * 100)};bottom:{pct(y * 100)}">'
-                f"{marker(colour, symbol, size)}</i>"
-            )
-        body += [
-            f"<path d='M{'L'.join(seg)}' {stroke_attrs(colour, dash, width)}/>"
-            for seg in segments
-            if len(seg) > 1
+        values = [
+            (x, y, f"{name}, batch {b}: spread {s:.4f}") if np.isfinite(s) else None
+            for b, x, y, s in zip(sizes, xs, ys, row, strict=True)
         ]
+        paths, dots = line_series(
+            values, f'data-kind="{escape_attr(kind)}"', stroke_attrs(colour, dash, width),
+            marker(colour, symbol, size), decimals=1,
+        )  # fmt: skip
+        body += paths
+        points += dots
         legend.append(legend_item(
             name, f'data-kind="{escape_attr(kind)}"', colour, dash, width,
             marker(colour, symbol, min(size, 10)),

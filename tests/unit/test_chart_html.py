@@ -99,3 +99,21 @@ def test_the_line_charts_share_their_markers_legend_and_picture():
     assert style.startswith("<style>.nv-x .nv-point{") and f"width:{c.HOVER_PX}px" in style
     assert c.right_room("8") == 16 and c.right_room("1024") > 16
     assert "padding-left:40px" in c.legend_row([item], 40, 18)
+
+
+def test_a_line_series_breaks_at_gaps_and_draws_a_point_per_value():
+    from normviz.figures import _chart_html as c
+
+    values = [(0.0, 0.5, "a"), (0.25, 0.75, 'b "q"'), None, (0.5, 1.0, "c"), (1.0, 0.0, "d")]
+    paths, points = c.line_series(values, 'data-k="x"', "stroke='red'", "<b></b>", decimals=1)
+    assert paths == [
+        "<path d='M0,500L250,250' stroke='red'/>",
+        "<path d='M500,0L1000,1000' stroke='red'/>",
+    ]
+    assert len(points) == 4 and 'title="b &quot;q&quot;"' in points[1]
+    assert (
+        points[3]
+        == '<i class="nv-point" data-k="x" title="d" style="left:100.00%;bottom:0.00%"><b></b></i>'
+    )
+    lone, _ = c.line_series([(0.0, 0.0, "a"), None, (1.0, 1.0, "b")], "", "s", "")
+    assert lone == []  # a run of one point draws no path (its marker shows it)

@@ -17,14 +17,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from normviz.figures._chart_html import (
-    UNITS,
     chart_frame,
     escape_attr,
     legend_item,
     legend_row,
+    line_series,
     lines_picture,
     marker,
-    pct,
     right_room,
     stroke_attrs,
     x_axis,
@@ -103,23 +102,16 @@ def batch_size_study_html(study: BatchSizeStudy, *, alt: str = "", height: int =
         name = NORM_NAMES.get(norm, norm)
         colour, dash, symbol = _style(norm)
         xs = [(math.log10(b * NORM_DODGE.get(norm, 1.0)) - lo) / (hi - lo) for b in sizes]
-        segments: list[list[str]] = [[]]
-        for b, x, a in zip(sizes, xs, acc[i], strict=True):
-            if not np.isfinite(a):
-                segments.append([])  # a gap in the line
-                continue
-            segments[-1].append(f"{round(x * UNITS)},{round(UNITS - a / Y_MAX * UNITS)}")
-            points.append(
-                f'<i class="nv-point" data-norm="{escape_attr(norm)}" title="'
-                f'{escape_attr(f"{name}: batch {b}, test accuracy {a:.1%}")}" '
-                f'style="left:{pct(x * 100)};bottom:{pct(a / Y_MAX * 100)}">'
-                f"{marker(colour, symbol, MARKER_PX)}</i>"
-            )
-        body += [
-            f"<path d='M{'L'.join(seg)}' {stroke_attrs(colour, dash, 2)}/>"
-            for seg in segments
-            if len(seg) > 1
+        values = [
+            (x, a / Y_MAX, f"{name}: batch {b}, test accuracy {a:.1%}") if np.isfinite(a) else None
+            for b, x, a in zip(sizes, xs, acc[i], strict=True)
         ]
+        paths, dots = line_series(
+            values, f'data-norm="{escape_attr(norm)}"', stroke_attrs(colour, dash, 2),
+            marker(colour, symbol, MARKER_PX),
+        )  # fmt: skip
+        body += paths
+        points += dots
         legend.append(legend_item(
             name, f'data-norm="{escape_attr(norm)}"', colour, dash, 2,
             marker(colour, symbol, MARKER_PX),
