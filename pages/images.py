@@ -119,12 +119,10 @@ def lesson(prep: w.Prepared, hkey: str, upload: bool, source: tuple, title: str,
         bounds = tuple(marks.values()) if marks else ()
         # HTML pictures, not Plotly charts: the page loads no Plotly at all (see _chart_html).
         with st.container(key="img_hist_before"):
+            # The chart and its alt text from the same histogram and options.
+            seen = {"names": names, "x_range": prep.input_range, "log_y": log_y, "markers": marks}
             st.html(w.cached_html(("before", hkey, log_y, bounds), lambda: fig.histogram_html(
-                prep.stats.fine, names=names, x_range=prep.input_range, log_y=log_y,
-                markers=marks, alt=image_alt.histogram_alt(
-                    prep.stats.fine, names=names, x_range=prep.input_range, log_y=log_y,
-                    markers=marks,
-                ),
+                prep.stats.fine, **seen, alt=image_alt.histogram_alt(prep.stats.fine, **seen),
             )))  # fmt: skip
     with after:
         st.subheader(f"After: {tech.title}")
@@ -142,11 +140,10 @@ def lesson(prep: w.Prepared, hkey: str, upload: bool, source: tuple, title: str,
                 d_lo, d_hi, unit=unit, alt=image_alt.display_bar_alt(d_lo, d_hi, unit),
             ))  # fmt: skip
         with st.container(key="img_hist_after"):
+            made = {"names": names, "x_range": res.display, "log_y": log_y}
             st.html(w.cached_html(("after", *state, log_y), lambda: fig.histogram_html(
-                res.hist, names=names, x_range=res.display, x_title="output", log_y=log_y,
-                alt=image_alt.histogram_alt(
-                    res.hist, names=names, x_range=res.display, what="the output", log_y=log_y,
-                ),
+                res.hist, **made, x_title="output",
+                alt=image_alt.histogram_alt(res.hist, **made, what="the output"),
             )))  # fmt: skip
 
     curve_col, table_col = st.columns(2, gap="medium")
