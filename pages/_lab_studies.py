@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from normviz.figures import lab as figs
-from normviz.figures.images import stats_table_html
+from normviz.figures.table_html import table_html
 from normviz.lab_studies import (
     DROPOUT_KS,
     MAX_STUDY_UPDATES,
@@ -227,7 +227,7 @@ def batch_size_section() -> None:
     with st.container(key="lab_fig_study"):
         st.html(figs.batch_size_study_html(study, alt=alt))
     with st.container(key="lab_study_table"):
-        st.html(stats_table_html(study_rows(study), label="Test accuracy per batch size"))
+        st.html(table_html(study_rows(study), label="Test accuracy per batch size"))
     st.markdown(study_summary(study))
     st.caption(study_caption(study))
 

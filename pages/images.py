@@ -9,6 +9,7 @@ import streamlit as st
 
 from normviz import ImageError, image_alt, image_text, image_view, intensity, io
 from normviz.figures import images as fig
+from normviz.figures.table_html import table_html
 from normviz.literal import literal
 from normviz.samples import SAMPLES
 from pages import _image_controls as controls
@@ -162,7 +163,7 @@ def lesson(prep: w.Prepared, hkey: str, upload: bool, source: tuple, title: str,
         rows = image_view.stats_table(prep.stats, res.stats, names)
         # A plain HTML table (no grid component to load): at 853 px (1280x720 at 150 %) this
         # column is ~250 px, and the table scrolls its five columns sideways there, unclipped.
-        st.html(fig.stats_table_html(rows, label="Statistics per channel"))
+        st.html(table_html(rows, label="Statistics per channel"))
         st.caption(image_text.stats_caption(prep.shape, prep.preview.shape))
 
     st.subheader("The formula, with this image's numbers")

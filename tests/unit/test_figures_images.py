@@ -24,7 +24,6 @@ from normviz.figures.images import (
     line_legend,
     mini_histogram_svg,
     stats_rows,
-    stats_table_html,
     transfer_html,
     transfer_info,
 )
@@ -493,12 +492,14 @@ def _rgba_hist_of(pixels: np.ndarray):
     return intensity.histogram(pixels, bins=256, value_range=(0, 255))
 
 
-def test_stats_table_html_round_trips_the_rows():
+def test_table_html_round_trips_the_rows():
+    from normviz.figures.table_html import table_html
+
     rows = [
         {"channel": "R <before>", "min": 0.0, "max": 255.0, "mean": 12.34567, "std": -0.0},
         {"channel": "R after", "min": -1.5, "max": 2.0, "mean": 0.1, "std": 1.0},
     ]
-    root = ET.fromstring(stats_table_html(rows, label="Statistics per channel"))
+    root = ET.fromstring(table_html(rows, label="Statistics per channel"))
     assert root.get("role") == "region" and root.get("tabindex") == "0"
     assert "overflow-x:auto" in root.get("style")
     assert [th.text for th in root.iter("th")] == ["channel", "min", "max", "mean", "std"]

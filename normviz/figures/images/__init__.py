@@ -48,7 +48,7 @@ from normviz.figures.images._histogram import (
 )
 from normviz.figures.images._histogram_html import histogram_html
 from normviz.figures.images._mini import SVG_DASHES, mini_histogram_svg
-from normviz.figures.images._stats import stats_rows, stats_table_html
+from normviz.figures.images._stats import stats_rows
 from normviz.figures.images._transfer import TransferInfo, transfer_info
 from normviz.figures.images._transfer_html import transfer_html
 
@@ -81,7 +81,6 @@ __all__ = [
     "mini_histogram_svg",
     "nice_ticks",
     "stats_rows",
-    "stats_table_html",
     "transfer_html",
     "transfer_info",
 ]

@@ -4,14 +4,14 @@ Each was a data grid (``st.dataframe``): a canvas the browser laid out again on 
 sent it, and the grid's code (``DataFrame.*.js``) to load. A table of four or five rows needs
 neither. Each cell is formatted here from the same rows the grid showed
 (:func:`normviz.lab_studies.dropout_check_rows`, :func:`normviz.batchplan.plan_rows`), then
-drawn by the page's one HTML table (:func:`normviz.figures.images.stats_table_html`).
+drawn by the page's one HTML table (:func:`normviz.figures.table_html.table_html`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from normviz.figures.images import stats_table_html
+from normviz.figures.table_html import table_html
 
 DROPOUT_FORMAT = ".4f"
 """The dropout check's differences: 4 decimals, fixed (a column's digits line up)."""
@@ -70,7 +70,7 @@ def dropout_check_table_html(rows: Sequence[Mapping[str, float]]) -> str:
     """
     columns = list(rows[0]) if rows else []
     formats = {c: "," if i == 0 else DROPOUT_FORMAT for i, c in enumerate(columns)}
-    return stats_table_html(formatted_rows(rows, formats), label="Dropout check per mask count")
+    return table_html(formatted_rows(rows, formats), label="Dropout check per mask count")
 
 
 def batch_plan_table_html(rows: Sequence[Mapping[str, float]]) -> str:
@@ -83,4 +83,4 @@ def batch_plan_table_html(rows: Sequence[Mapping[str, float]]) -> str:
     >>> "<td>128</td><td>31,250</td><td>12,500,000</td><td>1.00</td>" in html
     True
     """
-    return stats_table_html(formatted_rows(rows, PLAN_FORMATS), label="Updates per batch size")
+    return table_html(formatted_rows(rows, PLAN_FORMATS), label="Updates per batch size")
