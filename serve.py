@@ -7,7 +7,8 @@ worker, so a training tick needs no Streamlit rerun.
 
 Before it serves, the process imports what the lessons import and makes the first uses that cost
 seconds once (:func:`normviz.serving.warm.warm_process`): the first visitor of a fresh server
-gets the first view the next one gets.
+gets the first view the next one gets. Every connection it accepts sends small writes at once
+(:mod:`normviz.serving.nodelay`).
 """
 
 from pathlib import Path
@@ -15,10 +16,12 @@ from pathlib import Path
 import streamlit as st
 from streamlit import config
 
+from normviz.serving import nodelay
 from normviz.serving.sse import routes
 from normviz.serving.warm import warm_process
 
 HERE = Path(__file__).resolve().parent
+nodelay.enable()  # no ~40 ms wait per reused connection's response (see normviz.serving.nodelay)
 WARMED = warm_process(sorted((HERE / "pages").glob("*.py")))
 """Seconds each warm-up step took in this process (imports, optimizers, plotly)."""
 
