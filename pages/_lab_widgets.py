@@ -9,6 +9,7 @@ session's state is freed.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import time
@@ -49,6 +50,8 @@ torch.set_num_threads(1)  # one thread per training: a second never helps a tiny
 BOUNDARY_RESOLUTION = 48  # cells a side: 2.3 kB a grid; the canvas smooths between cells
 LESSONS_PENDING = "Drawing the charts of the lessons below..."
 """Shown in the lessons' place until the live view has mounted (a newcomer's page comes first)."""
+CONTROLS_PENDING = "Drawing the controls..."
+"""Shown in the controls' place until the live view has mounted (see :func:`controls_in_state`)."""
 # Static Plotly charts (the lessons below the live view): Plotly's interaction layers are not
 # needed there, and a static plot mounts faster.
 CHART = {"theme": None, "config": {"displayModeBar": False, "staticPlot": True}}
@@ -352,6 +355,27 @@ def controls_look(cfg: TrainConfig) -> tuple:
         in_use = points_in_use_text(points, ss.lab_test_fraction, int(ss.lab_seed))
     options = tuple(tuple(_options(name)) for name in SELECT_SLIDERS)
     return (control_help(now), tuple(pinned), bool(ss.lab_es_on), options, in_use)
+
+
+def controls_in_state() -> TrainConfig:
+    """Return the settings a newcomer's first page run trains, drawing a caption, no control.
+
+    The first page run of a session (``lab_drawn`` False) draws the live view and Start, and
+    leaves the controls to the page run that the view asks for once it has mounted, as it does
+    the lessons: drawing the ~20 controls first (a dozen kinds of widget, each loaded and
+    rendered by the browser for the first time) cost ~1 s of the lab's first view in Chromium.
+    The settings are the controls' state as :func:`init_from_url` filled it (from the link or
+    the last config); what :func:`config_controls` keeps is kept the same way (:data:`LOOK`, no
+    uploaded points: a new session has none, no error).
+    """
+    ss = st.session_state
+    ss[PAGE_ERRORS] = False
+    ss[POINTS], ss[POINTS_DIGEST] = None, ""
+    ss[LOOK] = controls_look(ss.lab_cfg)
+    with contextlib.suppress(TypeError, ValueError):  # the controls' run shows it at its field
+        ss.lab_cfg = config_from_controls(ss)
+    st.caption(CONTROLS_PENDING)
+    return ss.lab_cfg
 
 
 def config_controls(on_change: Any = None) -> tuple[TrainConfig, Any]:

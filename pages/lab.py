@@ -26,16 +26,22 @@ notes_slot = st.empty()  # messages about the link, kept until dismissed or a se
 st.html(w.LAB_CSS)
 with st.container(key="lab_layout"):
     main, controls = st.columns([3, 1], gap="medium")
+# A newcomer's first run draws the live view and Start; the controls follow with the lessons,
+# in the page run the view asks for once it has mounted (see w.controls_in_state).
+first_view = not st.session_state.setdefault("lab_drawn", False)
 with controls:
-    st.button(
-        "Reset to defaults", key="lab_defaults", on_click=w.reset_to_defaults,
-        icon=":material/restart_alt:", width="stretch",
-        help="Every setting of the lab back to its default (training pauses and starts again "
-        "from epoch 0); the address loses its settings.",
-    )  # fmt: skip
-    # A setting's callback applies it and reruns only the live panel and the lessons it
-    # changes when the controls look as they did (see pages/_lab_rerun.py).
-    base, _ = w.config_controls(on_change=setting_changed)
+    if first_view:
+        base = w.controls_in_state()
+    else:
+        st.button(
+            "Reset to defaults", key="lab_defaults", on_click=w.reset_to_defaults,
+            icon=":material/restart_alt:", width="stretch",
+            help="Every setting of the lab back to its default (training pauses and starts "
+            "again from epoch 0); the address loses its settings.",
+        )  # fmt: skip
+        # A setting's callback applies it and reruns only the live panel and the lessons it
+        # changes when the controls look as they did (see pages/_lab_rerun.py).
+        base, _ = w.config_controls(on_change=setting_changed)
 with main:
     top = st.columns([1, 1])
     top[0].segmented_control(
@@ -63,11 +69,12 @@ with main:
     runs = w.run_configs(base, compare, st.session_state.lab_preset)
     w.warm_up()
     w.apply_runs(base, runs)  # the trainers, the address and the link's messages follow
-    st.session_state.setdefault("lab_drawn", False)
     w.show_notes(notes_slot)
     w.live_panel()  # what to look for in a comparison first: it describes the runs
 
-if st.session_state.lab_drawn:  # below the fold: a newcomer gets it once the view mounted
+if not first_view:  # below the fold: a newcomer gets it once the view mounted
     lessons.explain()
+elif st.session_state.lab_drawn:  # the view said it mounted during this run: controls, lessons
+    st.rerun()
 else:
     st.caption(w.LESSONS_PENDING)

@@ -90,12 +90,16 @@ def test_first_view_sends_the_live_view_before_the_lessons():
     assert at.button(key="lab_start") is not None
     assert at.session_state.lab_drawn is False
     assert not at.subheader and not at.latex  # the sections below the fold follow
+    # ... and so do the controls, their place held by a caption (w.controls_in_state)
+    assert not at.slider and not at.select_slider and not at.number_input and not at.text_input
+    assert any(c.value == w.CONTROLS_PENDING for c in at.caption)
     at.session_state["lab_live"] = {"frame": "f" * 16, "ready": 1}  # what the view sends
     at.run()
     assert at.session_state.lab_drawn is True
     assert _args(at.run())["drawn"] is True
     assert "Batch size: how many updates?" in [h.value for h in at.subheader]
-    assert not any(c.value == w.LESSONS_PENDING for c in at.caption)
+    assert not any(c.value in (w.LESSONS_PENDING, w.CONTROLS_PENDING) for c in at.caption)
+    assert at.slider(key="lab_dropout").value == 0.0 and at.button(key="lab_defaults")
 
 
 def _args(at: AppTest) -> dict:
@@ -870,28 +874,36 @@ def _shown(at: AppTest) -> dict[str, str]:
 def test_a_browser_that_mounts_the_controls_late_still_shows_the_links_settings():
     """Defect: a shared link, opened on a busy machine, showed every slider at its minimum.
 
-    Streamlit sends a widget's value only in the run that writes it into session state; the
-    newcomer's chart rerun follows FIRST_DRAW_S later and sent the controls with their
-    defaults (minimums, empty text). A browser too busy to have mounted the controls in between
-    showed those defaults and sent them back: Dropout 0.00, Points 20, Seed 0, Hidden "". Every
-    element of the rerun must carry the value itself (tests/e2e/test_lab.py::
-    test_shared_url_under_a_slow_browser sees it in Chromium).
+    Streamlit sends a widget's value only in the run that writes it into session state; a later
+    run sends the element with its default (minimums, empty text). A browser that had not
+    mounted a control before that run showed the defaults and sent them back: Dropout 0.00,
+    Points 20, Seed 0, Hidden "". A newcomer's first run now draws no shared control at all
+    (they follow with the lessons once the live view has mounted), so the run that draws them
+    is not the run that wrote them: every element of it, and of the runs after, must carry the
+    link's value itself (tests/e2e/test_lab.py::test_shared_url_under_a_slow_browser sees it in
+    Chromium). The oracle: the same link on a page whose first run draws the controls (the
+    writing run, whose elements carry the values Streamlit sets).
     """
+    written = _shown(_lab(EVERY_SETTING))
     at = _lab(EVERY_SETTING, first_view=True)
     assert at.session_state[w.NOTES] == []  # every value of the link is valid
     first = _shown(at)
-    assert first["lab_dropout"] == "0.3" and first["lab_seed"] == "7"
-    assert first["lab_hidden"] == "32-8" and first["lab_n_samples"] == "600"
+    assert "lab_dropout" not in first and any(c.value == w.CONTROLS_PENDING for c in at.caption)
     assert first["lab_x_axis"] == "Updates (optimizer steps)" and first["lab_preset"] == "Custom"
-    assert first["lab_b_dropout"] == "0.3" and first["lab_l1_method"] == "proximal"
-    at.session_state["lab_drawn"] = True  # what the live view's first timer tick does
-    at.run()
-    assert not at.exception, at.exception
-    assert _trainers(at)[0].config.dropout == 0.3
-    again = _shown(at)
-    assert len(again) == len(first) == len(STATE_KEYS) == 31
-    wrong = {k: (again[k], first[k]) for k in first if again[k] != first[k]}
-    assert not wrong, f"controls a late browser shows as (this, not the link's): {wrong}"
+    assert first["lab_b_dropout"] == "0.3"
+    assert _trainers(at)[0].config.dropout == 0.3  # trained as the link says, controls or not
+    at.session_state["lab_drawn"] = True  # what the live view's "ready" does
+    for _ in range(2):  # the run that draws the controls, and one more
+        at.run()
+        assert not at.exception, at.exception
+        assert _trainers(at)[0].config.dropout == 0.3
+        again = _shown(at)
+        assert len(again) == len(written) == len(STATE_KEYS) == 31
+        wrong = {k: (again[k], written[k]) for k in written if again[k] != written[k]}
+        assert not wrong, f"controls a late browser shows as (this, not the link's): {wrong}"
+    assert again["lab_dropout"] == "0.3" and again["lab_seed"] == "7"
+    assert again["lab_hidden"] == "32-8" and again["lab_n_samples"] == "600"
+    assert again["lab_l1_method"] == "proximal"
     after_reset = at.button(key="lab_defaults").click().run()
     assert _shown(after_reset)["lab_dropout"] == "0" and _shown(after_reset)["lab_seed"] == "0"
     assert _shown(after_reset.run())["lab_hidden"] == "16-16"

@@ -218,9 +218,9 @@ new MutationObserver((changes) => {
 # (assets/live_chart). It has drawn once its document has applied a payload: the component's test
 # hook ``window.liveStats.renders`` (docs/live-view.md) is above 0. The iframe is same-origin.
 LIVE_CHART = "iframe[data-testid=stCustomComponentV1][src*='live_chart']"
-# What the lab shows in its lessons' place until the live view has mounted and asked for the
-# page run that draws them (pages/_lab_widgets.LESSONS_PENDING).
-LIVE_PENDING = "Drawing the charts"
+# What the lab shows in its lessons' and its controls' places until the live view has mounted and
+# asked for the page run that draws them (pages/_lab_widgets.LESSONS_PENDING, CONTROLS_PENDING).
+LIVE_PENDING = ("Drawing the charts", "Drawing the controls")
 
 
 def status_lines(page) -> list[str]:
@@ -254,7 +254,7 @@ APP_STATE = """([liveChart, livePending]) => {
     });
     const pending = Array.from(document.querySelectorAll(
         '[data-testid=stMain] [data-testid=stCaptionContainer]'))
-        .some(c => (c.innerText || '').startsWith(livePending));
+        .some(c => livePending.some(p => (c.innerText || '').startsWith(p)));
     return [app && app.getAttribute('data-test-script-state'),
             !!document.querySelector('[data-testid=stStatusWidget]'), plotly && live && !pending];
 }"""
