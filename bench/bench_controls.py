@@ -21,11 +21,12 @@ opens (its content is drawn when the animation starts; the animation is a fixed 
 work).
 
 A lesson's first view: from navigation start until *usable* (the first moment the page is idle
-after its first script run with everything it drew so far drawn, the lab's live view included)
-and until *settled* as above (later page runs included, such as the lab's lessons, drawn once its
-live view mounted); on a warm server
-(opened once before, median of ``--repeats``) and, with ``--fresh``, as the first page a newly
-started server serves (one new server per lesson).
+after its first script run with everything it drew so far drawn, the lab's live view included),
+until its *controls* are all drawn (the lab draws them with its lessons, once its live view has
+mounted; the other lessons in their first run) and until *settled* as above (later page runs
+included, such as the lab's lessons); on a warm server (opened once before, median of
+``--repeats``) and, with ``--fresh``, as the first page a newly started server serves (one new
+server per lesson).
 
 Reference, measured in the same run: Streamlit's bare rerun, a page with one slider served by
 the same Streamlit (its own server), driven the same way, and that page's first view. Each
@@ -165,12 +166,15 @@ class FirstView:
     """A new tab's first view of a page, in seconds from navigation start.
 
     ``usable``: the first moment the page was idle after its first script run, everything it
-    had drawn so far drawn (charts, the lab's live view): the reader can read and use it.
-    ``settled``: when nothing was left to do (later page runs, such as the lab's lessons drawn
-    once its live view mounted, included), as a control's time ends.
+    had drawn so far drawn (charts, the lab's live view): the reader can read it and use what
+    is there (the lab's Start). ``controls``: when its last control was drawn too (the lab's
+    come with its lessons, in the page run its live view asks for once it has mounted; on the
+    other lessons, the first run draws them). ``settled``: when nothing was left to do (later
+    page runs included), as a control's time ends.
     """
 
     usable: float
+    controls: float
     settled: float
 
 
@@ -181,39 +185,48 @@ MAIN = {
 }
 """Each lesson's main element: its first view is not usable before one is there (and drawn)."""
 
+LAST_CONTROL = {"/lab": ".st-key-lab_max_epochs input"}
+"""An element drawn with the lab's controls (its last one): they are all there. The other lessons
+draw their controls in their first run: they are there once the view is usable."""
+
 SHOWN_JS = """sel => Array.from(document.querySelectorAll(sel)).some(
     e => e.tagName !== 'IMG' || (e.complete && e.naturalWidth > 0))"""
 
 
-def first_view(context, url: str, main: str | None = None) -> FirstView:
-    """Open ``url`` in a new tab; return when it became usable and when it settled.
+def first_view(context, url: str, main: str | None = None, last: str | None = None) -> FirstView:
+    """Open ``url`` in a new tab; return when it became usable, had its controls and settled.
 
     ``main``: a CSS selector of the lesson's main element; the view is usable only once one
     exists (a picture: loaded), so a page still building its first run is not taken as idle.
+    ``last``: a selector of an element drawn with the lesson's controls (None: none to wait for).
     """
     page = context.new_page()
     try:
         page.goto(url, wait_until="commit")
         page.wait_for_selector("[data-testid=stApp]", timeout=TIMEOUT_S * 1000)
-        usable = float("nan")
+        usable = controls = float("nan")
         start = time.monotonic()
-        while time.monotonic() - start < 90.0:
+        while time.monotonic() - start < 90.0 and (usable != usable or controls != controls):
             s = page.evaluate(STATE_JS)
             idle = s["runs"] and s["state"] == "notRunning" and not s["status"] and s["drawn"]
-            if idle and (main is None or page.evaluate(SHOWN_JS, main)):
+            if usable != usable and idle and (main is None or page.evaluate(SHOWN_JS, main)):
                 usable = s["now"] / 1000
-                break
+            if controls != controls and (last is None or page.query_selector(last)):
+                controls = s["now"] / 1000
             page.wait_for_timeout(25)
         end, _ = wait_settled(page, 0.0, timeout_s=90.0)
-        return FirstView(usable, float("nan") if end is None else end / 1000)
+        controls = max(controls, usable)  # drawn before the first run ended: usable then
+        return FirstView(usable, controls, float("nan") if end is None else end / 1000)
     finally:
         page.close()
 
 
 def median_view(views: list[FirstView]) -> FirstView:
-    """The medians of several first views' two times."""
+    """The medians of several first views' times."""
     return FirstView(
-        statistics.median(v.usable for v in views), statistics.median(v.settled for v in views)
+        statistics.median(v.usable for v in views),
+        statistics.median(v.controls for v in views),
+        statistics.median(v.settled for v in views),
     )
 
 
@@ -362,7 +375,9 @@ def main() -> int:
                     url = f"http://127.0.0.1:{port}"
                     wait_ready(url, proc=proc, log=tmp / f"fresh{port}.log")
                     fctx = loopback_context(browser)
-                    fresh[path] = first_view(fctx, url + path, MAIN.get(path))
+                    fresh[path] = first_view(
+                        fctx, url + path, MAIN.get(path), LAST_CONTROL.get(path)
+                    )
                     fctx.close()
                 finally:
                     stop_server(proc)
@@ -374,9 +389,14 @@ def main() -> int:
             url = f"http://127.0.0.1:{port}"
             wait_ready(url, proc=proc, log=tmp / "server.log")
             for path in args.pages:
-                first_view(ctx, url + path, MAIN.get(path))  # warm the server's imports and caches
+                first_view(
+                    ctx, url + path, MAIN.get(path), LAST_CONTROL.get(path)
+                )  # warm the server's imports and caches
                 warm[path] = median_view(
-                    [first_view(ctx, url + path, MAIN.get(path)) for _ in range(args.repeats)]
+                    [
+                        first_view(ctx, url + path, MAIN.get(path), LAST_CONTROL.get(path))
+                        for _ in range(args.repeats)
+                    ]
                 )
                 if not args.no_controls:
                     timings += drive_page(ctx, url, path)
@@ -402,8 +422,8 @@ def main() -> int:
             if view is not None:
                 print(
                     f"  {'':8s} first view ({name}) usable {view.usable:.2f} s = "
-                    f"{view.usable / ref_view.usable:.1f}x the bare page's, settled "
-                    f"{view.settled:.2f} s"
+                    f"{view.usable / ref_view.usable:.1f}x the bare page's, controls "
+                    f"{view.controls:.2f} s, settled {view.settled:.2f} s"
                 )
     load = os.getloadavg()
     print(f"load average at end: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
