@@ -61,6 +61,9 @@ with main:
             key="lab_preset",
             on_change=w.apply_preset,
             **w.held("lab_preset", w.PRESETS),
+            # Kept while one network is shown: the mode's callback reads it (Streamlit drops a
+            # widget's state when it is not drawn, and Compare again then raised a KeyError).
+            persist_state="page",
             label_visibility="collapsed",
             help="Each preset trains A and B on the same data and seed, differing only in what "
             "it compares. Choosing a named preset sets the controls to its settings; they then "

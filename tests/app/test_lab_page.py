@@ -252,6 +252,24 @@ def test_code_panel_shows_each_current_run():
     assert at.select_slider(key="lab_lr").value == _trainers(at)[0].config.lr == 0.2
 
 
+def test_back_to_compare_keeps_the_preset_chosen():
+    """Defect: Compare A and B, then One network, then Compare A and B again raised a KeyError.
+
+    The preset's selectbox is drawn only in compare mode; Streamlit dropped its state in the
+    one-network run, and the mode's callback (which applies the preset) read it.
+    """
+    preset = "High learning rate: no norm vs BatchNorm"
+    at = _lab({"mode": "compare"})
+    at.selectbox(key="lab_preset").select(preset).run()
+    for mode in ("One network", "Compare A and B", "One network", "Compare A and B"):
+        at.segmented_control(key="lab_mode").set_value(mode).run()
+        assert not at.exception, at.exception
+    assert at.selectbox(key="lab_preset").value == preset
+    assert _param(at, "preset") == preset and _param(at, "mode") == "compare"
+    assert [label for label, _ in at.session_state.lab_runs] == ["A", "B"]
+    assert _trainers(at)[1].config.norm == "batch" != _trainers(at)[0].config.norm
+
+
 def test_a_wrongly_typed_setting_shows_an_error_not_a_traceback(monkeypatch):
     # TrainConfig raises TypeError (not ValueError) for a field of the wrong type.
     from normviz.presets import Preset

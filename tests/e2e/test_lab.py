@@ -525,6 +525,13 @@ def test_compare_mode_draws_both_runs(page, server):
     assert _rows_match_statuses(page) == [1]
     # (Streamlit mounts a new iframe here: the page has one element fewer above the live view.)
     assert _live(page).evaluate("() => window.liveCharts.boundaries.length") == 1
+    # And Compare again: the preset chosen before comes back (its state was dropped with its
+    # selectbox, and the mode's callback raised a KeyError; the page fixture fails on it).
+    before = runs(page)
+    page.locator(".st-key-lab_mode button").filter(has_text="Compare A and B").click()
+    settle_after(page, before)
+    assert _live(page).evaluate("() => window.liveCharts.boundaries.length") == 2
+    assert "preset=L1+vs+L2" in page.url or "preset=L1%20vs%20L2" in page.url, page.url
     check_page(page)
 
 
