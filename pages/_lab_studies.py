@@ -139,10 +139,22 @@ def _request_study() -> None:
     st.session_state.lab_study_requested = True
 
 
-def _study_stamp() -> TrainConfig | None:
-    """The controls' config when the study is of the controls' network, else None."""
+def _study_stamp() -> StudyKey | None:
+    """What a setting's change may change in the study section: the study shown.
+
+    When the study is of the controls' network: the key of the study of the current settings if
+    one is on the board (the section shows it), else None (the section shows its controls and
+    "Run the study", the same for any settings). So a setting's change reruns the section only
+    when it brings a study in or takes one away, not on each change. The section takes its
+    stamp again once drawn (:func:`batch_size_section`): a study it ran, or a message it showed
+    instead, is part of what it shows.
+    """
     ss = st.session_state
-    return ss.lab_cfg if ss.get("lab_study_base") == "controls" else None
+    sizes, epochs = ss.get("lab_study_batches"), ss.get("lab_study_epochs")
+    if ss.get("lab_study_base") != "controls" or not sizes or not epochs:
+        return None
+    key = study_key(ss.lab_cfg, sizes, int(epochs))
+    return key if study_board().get(key) is not None else None
 
 
 @stamped("lab_study", _study_stamp)
@@ -211,6 +223,10 @@ def batch_size_section() -> None:
             study = run_study(key)
         except ValueError as err:  # too large a study: normviz says by how much
             st.error(str(err), icon=":material/error:")
+    # What was drawn: the study run now, or a message in its place (busy, too large) that the
+    # next change of the settings it is about must take away.
+    shown = study is None and requested
+    st.session_state["lab_study_stamp"] = ("message", key) if shown else _study_stamp()
     slot.button(
         "Run the study",
         key="lab_study_run",

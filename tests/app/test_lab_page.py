@@ -605,6 +605,36 @@ def test_batch_size_study_runs_on_request_and_is_cached():
     _study_chart(other, "Test accuracy after 2 epochs")
 
 
+def _study_rerun(at: AppTest) -> bool:
+    """Whether the last run sent the study section (its batch sizes' multiselect)."""
+    return any(m.key == "lab_study_batches" for m in at.get("multiselect"))
+
+
+def test_a_setting_reruns_the_study_of_the_controls_network_only_when_its_study_changes():
+    """The study of the controls' network follows the settings, but shows the same controls
+    and button for any settings until a study is run: a setting's change reruns the section
+    (a multiselect, a number input, a radio: ~0.1 s of the browser's time) only when it brings
+    the study shown in or takes it away."""
+    at = _lab({"n_samples": "80", "hidden": "8", "seed": "5"})
+    at.radio(key="lab_study_base").set_value("controls").run()
+    at.multiselect(key="lab_study_batches").set_value([4, 16]).run()
+    at.number_input(key="lab_study_epochs").set_value(2).run()
+    at.slider(key="lab_dropout").set_value(0.1).run()  # no study shown before or after
+    assert _trainers(at)[0].config.dropout == 0.1 and not _study_rerun(at)
+    at.run()
+    at.button(key="lab_study_run").click().run()
+    assert _studies_shown(at) and at.button(key="lab_study_run").disabled
+    at.slider(key="lab_dropout").set_value(0.2).run()  # the study shown is of dropout 0.1
+    assert _study_rerun(at) and not _studies_shown(at)  # ... so it goes
+    assert not at.button(key="lab_study_run").disabled
+    at.run()
+    at.slider(key="lab_dropout").set_value(0.3).run()  # none shown before or after
+    assert not _study_rerun(at)
+    at.run()
+    at.slider(key="lab_dropout").set_value(0.1).run()  # the studied settings: it comes back
+    assert _study_rerun(at) and _studies_shown(at)
+
+
 def test_batch_size_study_is_bounded():
     board = studies.study_board()
     at = _lab({"n_samples": "1000"})
