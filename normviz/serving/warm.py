@@ -1,10 +1,11 @@
 """Warm a server process before it serves: the imports and first uses that cost seconds once.
 
 A fresh process pays, on its first lesson, for ``import torch`` (1.5-2 s), the first
-``torch.optim`` optimizer (it imports ``torch._dynamo``, 1.5-3.5 s) and the lessons' own
-modules (no lesson draws a Plotly figure: Plotly's validators are not warmed). ``serve.py``
-calls :func:`warm_process` before the server accepts a connection, so the first visitor of a
-new server gets the same first view as the next one.
+``torch.optim`` optimizer (it imports ``torch._dynamo``, 1.5-3.5 s), pandas (imported by
+Streamlit the first time a custom component is drawn, :data:`FIRST_USE_IMPORTS`) and the
+lessons' own modules (no lesson draws a Plotly figure: Plotly's validators are not warmed).
+``serve.py`` calls :func:`warm_process` before the server accepts a connection, so the first
+visitor of a new server gets the same first view as the next one.
 
 The modules come from the pages' own import statements (:func:`page_imports`): a page that
 imports something new is warmed with it, with no list to keep.
@@ -20,6 +21,11 @@ from pathlib import Path
 
 WARM_ROOTS = ("normviz", "torch", "plotly", "PIL", "numpy")
 """Top-level packages whose modules a page imports that are warmed (not Streamlit, not pages)."""
+FIRST_USE_IMPORTS = ("pandas",)
+"""Modules no page imports that a page's first run imports all the same: Streamlit's custom
+components (v2: the layers' cube, every code box) look for data frames in the data they are
+given (``dataframe_util.determine_data_format``), which imports pandas, ~0.65 s of a fresh
+process's first /layers run."""
 
 
 def page_imports(pages: Iterable[Path]) -> list[str]:
@@ -97,7 +103,7 @@ def warm_process(pages: Iterable[Path]) -> dict[str, float]:
     """
     times = {}
     start = time.perf_counter()
-    warm_imports(page_imports(pages))
+    warm_imports([*page_imports(pages), *FIRST_USE_IMPORTS])
     times["imports"] = time.perf_counter() - start
     for name, step in (("optimizers", warm_optimizers),):
         start = time.perf_counter()

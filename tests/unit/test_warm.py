@@ -42,7 +42,7 @@ def test_serve_warms_every_page_import_and_the_optimizers_before_serving():
             return name in sys.modules or hasattr(sys.modules.get(parent), attr)
         missing = [n for n in names if not loaded(n)]
         print(json.dumps({"missing": missing, "dynamo": "torch._dynamo" in sys.modules,
-                          "steps": sorted(serve.WARMED)}))
+                          "pandas": "pandas" in sys.modules, "steps": sorted(serve.WARMED)}))
     """)
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=180,
@@ -51,4 +51,22 @@ def test_serve_warms_every_page_import_and_the_optimizers_before_serving():
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["missing"] == []
     assert result["dynamo"]  # the first optimizer imported torch._dynamo before any visitor
+    assert result["pandas"]  # what a custom component's first mount would import (below)
     assert result["steps"] == ["imports", "optimizers"]  # no lesson draws Plotly: not warmed
+
+
+def test_a_custom_components_first_mount_imports_pandas():
+    """Why pandas is warmed: Streamlit looks for data frames in a v2 component's data."""
+    code = textwrap.dedent("""
+        import sys
+        from streamlit.components.v2.bidi_component.serialization import serialize_mixed_data
+        from streamlit.proto.BidiComponent_pb2 import BidiComponent
+        before = "pandas" in sys.modules
+        serialize_mixed_data({"frames": [1, 2]}, BidiComponent())  # as the cube's data
+        print(before, "pandas" in sys.modules)
+    """)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+        check=True,
+    )  # fmt: skip
+    assert out.stdout.split() == ["False", "True"]
