@@ -7,6 +7,7 @@ connection uvicorn made, on a listening socket bound by Streamlit's own code.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import socket
 
 import uvicorn
@@ -21,6 +22,13 @@ async def _ok(scope, receive, send) -> None:
         {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"2")]}
     )
     await send({"type": "http.response.body", "body": b"ok"})
+
+
+def _run(coro_fn) -> int:
+    """Run ``coro_fn()`` in an event loop of its own thread (a browser test's sync Playwright
+    may hold a running loop in this one)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(coro_fn())).result(timeout=60)
 
 
 async def _accepted_nodelay() -> int:
@@ -54,9 +62,9 @@ def test_streamlits_socket_leaves_nagle_on_and_enable_turns_it_off(monkeypatch):
         monkeypatch.setattr(
             H11Protocol, "connection_made", H11Protocol.connection_made.__defaults__[0]
         )
-    assert asyncio.run(_accepted_nodelay()) == 0
+    assert _run(_accepted_nodelay) == 0
     assert "uvicorn.protocols.http.h11_impl.H11Protocol" in nodelay.enable()
-    assert asyncio.run(_accepted_nodelay()) != 0
+    assert _run(_accepted_nodelay) != 0
 
 
 def test_enable_wraps_once(monkeypatch):
