@@ -357,6 +357,19 @@ def controls_look(cfg: TrainConfig) -> tuple:
     return (control_help(now), tuple(pinned), bool(ss.lab_es_on), options, in_use)
 
 
+def _keep_points_and_look(points: Any) -> tuple:
+    """Keep the points in use (:data:`POINTS`, None for a generated dataset, and their digest)
+    and the controls' look for the config before this run (:data:`LOOK`); return the look.
+
+    The look's help texts come from the config they describe: the L1 method chosen now.
+    """
+    ss = st.session_state
+    ss[POINTS] = points
+    ss[POINTS_DIGEST] = "" if points is None else hashlib.sha256(points.x.tobytes()).hexdigest()
+    look = ss[LOOK] = controls_look(ss.lab_cfg)
+    return look
+
+
 def controls_in_state() -> TrainConfig:
     """Return the settings a newcomer's first page run trains, drawing a caption, no control.
 
@@ -370,8 +383,7 @@ def controls_in_state() -> TrainConfig:
     """
     ss = st.session_state
     ss[PAGE_ERRORS] = False
-    ss[POINTS], ss[POINTS_DIGEST] = None, ""
-    ss[LOOK] = controls_look(ss.lab_cfg)
+    _keep_points_and_look(None)
     with contextlib.suppress(TypeError, ValueError):  # the controls' run shows it at its field
         ss.lab_cfg = config_from_controls(ss)
     st.caption(CONTROLS_PENDING)
@@ -394,10 +406,7 @@ def config_controls(on_change: Any = None) -> tuple[TrainConfig, Any]:
         st.markdown("**Data**")
         ss[PAGE_ERRORS] = False
         points = uploaded_points()
-        ss[POINTS] = points
-        ss[POINTS_DIGEST] = "" if points is None else hashlib.sha256(points.x.tobytes()).hexdigest()
-        # Help texts from the config they describe: the L1 method and noise level chosen now.
-        look = ss[LOOK] = controls_look(ss.lab_cfg)
+        look = _keep_points_and_look(points)
         helps, pinned = look[0], look[1]
         kw = {"on_change": on_change}
         if points is None:
