@@ -57,11 +57,9 @@ async def _accepted_nodelay() -> int:
 
 def test_streamlits_socket_leaves_nagle_on_and_enable_turns_it_off(monkeypatch):
     # Streamlit binds with protocol 0, so asyncio does not set the option itself: the premise.
-    monkeypatch.setattr(H11Protocol, "connection_made", H11Protocol.connection_made)
-    if getattr(H11Protocol.connection_made, "nv_nodelay", False):  # enabled by an import
-        monkeypatch.setattr(
-            H11Protocol, "connection_made", H11Protocol.connection_made.__defaults__[0]
-        )
+    made = H11Protocol.connection_made
+    # Unpatched for this test (serve.py may have been imported by another one); restored after.
+    monkeypatch.setattr(H11Protocol, "connection_made", getattr(made, "nv_original", made))
     assert _run(_accepted_nodelay) == 0
     assert "uvicorn.protocols.http.h11_impl.H11Protocol" in nodelay.enable()
     assert _run(_accepted_nodelay) != 0
