@@ -30,7 +30,8 @@ def stamped(key: str, stamp: Callable[[], object]):
     """Make a section a fragment keyed ``key`` that keeps ``stamp()`` as ``<key>_stamp``.
 
     The stamp is taken from the session's state as the section draws; the section may read it
-    back (it is what it shows).
+    back (it is what it shows). A section whose drawing changes what it shows (the study, run
+    on request) stores ``<key>_stamp`` again once drawn.
     """
 
     def wrap(draw: Callable[[], None]) -> Callable[[], None]:
