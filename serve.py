@@ -3,7 +3,8 @@
 Run it with ``streamlit run serve.py`` (Streamlit finds ``app`` below and serves it with its
 own server and flags) or any ASGI server (``uvicorn serve:app``). The lab's live view reads
 ``GET /_nv/live/{token}`` (:mod:`normviz.serving.sse`): Server-Sent Events from the training
-worker, so a training tick needs no Streamlit rerun.
+worker, so a training tick needs no Streamlit rerun. The image lesson's comparison grid links its
+pictures at ``GET /_nv/media/{name}`` (:mod:`normviz.serving.media`).
 
 Before it serves, the process imports what the lessons import and makes the first uses that cost
 seconds once (:func:`normviz.serving.warm.warm_process`): the first visitor of a fresh server
@@ -16,8 +17,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit import config
 
-from normviz.serving import nodelay
-from normviz.serving.sse import routes
+from normviz.serving import media, nodelay, sse
 from normviz.serving.warm import warm_process
 
 HERE = Path(__file__).resolve().parent
@@ -33,4 +33,4 @@ def _base_url() -> str:
         return ""
 
 
-app = st.App(HERE / "app.py", routes=routes(_base_url()))
+app = st.App(HERE / "app.py", routes=sse.routes(_base_url()) + media.routes(_base_url()))

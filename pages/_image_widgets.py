@@ -15,10 +15,12 @@ import numpy as np
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from normviz import image_text, image_view, intensity, io
+from normviz import image_alt, image_text, image_view, intensity, io
+from normviz.figures import images as figures
 from normviz.figures.images import channel_names, mini_histogram_svg
 from normviz.image_view import Prepared, Result
 from normviz.samples import SAMPLES, load_sample
+from normviz.serving import media
 
 __all__ = ["Prepared", "Result"]  # re-exported for the page's type hints
 
@@ -97,6 +99,28 @@ def grid(hkey: str, _prep: Prepared) -> list[tuple[str, bytes, intensity.Histogr
         svg = mini_histogram_svg(hist, names=names)
         tiles.append((title, io.encode_jpeg(shown, quality=85), hist, svg))
     return tiles
+
+
+def grid_html(hkey: str, prep: Prepared, title: str) -> str:
+    """The comparison grid of :func:`grid` as one HTML block, its pictures linked.
+
+    Served by ``serve.py``, each picture is a link to the process's media store (the block is
+    ~10 kB instead of ~120-220 kB of data URLs: see :mod:`normviz.serving.media`); they are put
+    there again on every draw, so a block cached here never links to a dropped picture. Without
+    that route (``streamlit run app.py``, a test's ``AppTest``) the pictures are data URLs.
+    ``title`` names the image in the alt texts.
+    """
+    tiles = grid(hkey, prep)
+    names = channel_names(prep.stats.n_channels)
+    for _title, jpeg, _hist, svg in tiles:  # the block's pictures, kept while it is shown
+        media.STORE.url(jpeg, "image/jpeg")
+        media.STORE.url(svg.encode(), "image/svg+xml")
+    return cached_html(("grid", hkey, title), lambda: figures.grid_html([
+        figures.GridTile(tile, jpeg, image_alt.tile_alt(tile, title), svg, image_alt.histogram_alt(
+            hist, names=names, what=f"the output of {tile}", cumulative=False,
+        ))
+        for tile, jpeg, hist, svg in tiles
+    ], link=media.STORE.url))  # fmt: skip
 
 
 def warm_samples() -> threading.Thread:

@@ -215,11 +215,6 @@ st.subheader("All techniques on this image")
 # One HTML block of sized pictures, not 26 elements (columns of st.image) whose pictures each
 # moved the page's layout as they loaded: a sample switch cost the browser ~0.1 s more.
 with st.container(key="img_grid"):
-    st.html(w.cached_html(("grid", hkey, title), lambda: fig.grid_html([
-        fig.GridTile(tile, jpeg, image_alt.tile_alt(tile, title), svg, image_alt.histogram_alt(
-            hist, names=names, what=f"the output of {tile}", cumulative=False,
-        ))
-        for tile, jpeg, hist, svg in w.grid(hkey, prep)
-    ])))  # fmt: skip
+    st.html(w.grid_html(hkey, prep, title))
 
 w.warm_samples()  # the other samples, ready before they are picked (once per process)

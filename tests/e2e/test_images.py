@@ -18,6 +18,30 @@ def _counts(page) -> tuple[int, int]:
     return images, charts
 
 
+GRID_PICTURES = f"{MAIN} .nv-grid img"
+
+
+def _grid_pictures_loaded(page) -> int:
+    """Wait for the comparison grid's pictures; check each is a link the app served; count them.
+
+    The served app links them (``/_nv/media/<hash>``, normviz.serving.media) rather than
+    sending them as data URLs in the page's HTML; they load lazily, once scrolled near.
+    """
+    lazy = page.eval_on_selector_all(GRID_PICTURES, "im => im.map(i => i.loading)")
+    assert lazy and set(lazy) == {"lazy"}, lazy
+    page.locator(f"{MAIN} .nv-grid").scroll_into_view_if_needed()
+    page.wait_for_function(
+        f"""() => {{ const im = [...document.querySelectorAll("{GRID_PICTURES}")];
+            return im.length > 0 && im.every(i => i.complete); }}"""
+    )
+    pictures = page.eval_on_selector_all(
+        GRID_PICTURES, "im => im.map(i => [i.getAttribute('src'), i.naturalWidth])"
+    )
+    assert all(src.startswith("/_nv/media/") for src, _ in pictures), pictures[0][0][:80]
+    assert all(width > 0 for _, width in pictures), "a grid picture did not load"
+    return len(pictures)
+
+
 def test_sample_and_upload_show_result_and_histograms(page, server, tmp_path):
     took = open_page(page, server, "/images")
     print(f"\n/images settled in {took:.1f} s")
@@ -25,6 +49,7 @@ def test_sample_and_upload_show_result_and_histograms(page, server, tmp_path):
     images, charts = _counts(page)
     assert images >= 2, "expected the sample before and after"
     assert charts == 3, "expected histograms before and after, and the transfer curve"
+    assert _grid_pictures_loaded(page) >= 12  # a thumbnail and a histogram per technique
     shoot(page, "images_sample")
 
     rng = np.random.default_rng(5)
@@ -37,6 +62,7 @@ def test_sample_and_upload_show_result_and_histograms(page, server, tmp_path):
     assert page.query_selector_all("[data-testid=stAlertContentError]") == []
     images, charts = _counts(page)
     assert images >= 2 and charts == 3
+    assert _grid_pictures_loaded(page) >= 12
     shoot(page, "images_upload")
 
 

@@ -574,3 +574,23 @@ def test_grid_html_holds_each_tile_sized_and_described():
         grid_html([tiles[0]._replace(jpeg=b"nope")])
     with pytest.raises(ValueError, match="width and height"):
         grid_html([tiles[0]._replace(histogram_svg="<svg></svg>")])
+
+
+def test_grid_html_links_each_picture_when_given_a_link_and_falls_back_to_data_urls():
+    from normviz.figures.images import GridTile, grid_html
+    from normviz.io import encode_jpeg
+
+    jpeg = encode_jpeg(np.zeros((6, 8), dtype=np.uint8))
+    svg = mini_histogram_svg(_rgb_hist(7))
+    tiles = [GridTile("Min-max", jpeg, "Thumb", svg, "Histogram")]
+    asked = []
+
+    def link(data: bytes, media_type: str) -> str | None:
+        asked.append((data, media_type))
+        return None if media_type == "image/svg+xml" else '/m/a&"b.jpg'
+
+    root = ET.fromstring(f"<p>{grid_html(tiles, link=link)}</p>")
+    thumb, mini = [e for e in root.iter("img")]
+    assert asked == [(jpeg, "image/jpeg"), (svg.encode(), "image/svg+xml")]
+    assert thumb.get("src") == '/m/a&"b.jpg'  # escaped in the attribute, read back whole
+    assert mini.get("src").startswith("data:image/svg+xml;base64,")  # None: a data URL

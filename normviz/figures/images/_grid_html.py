@@ -4,8 +4,9 @@ Drawn as ``st.columns`` of ``st.image`` it was 26 elements (two rows of four col
 pictures in each), each picture's height unknown to the browser until it loaded, so the page's
 layout moved once per picture. As one ``st.html`` block it is one element; every picture carries
 its size (``width`` / ``height`` attributes, scaled to the column with ``height:auto``), so the
-browser lays the grid out once. The pictures are data URLs (a JPEG thumbnail and the small SVG
-histogram of :func:`~normviz.figures.images.mini_histogram_svg`), each with its alt text.
+browser lays the grid out once. The pictures (a JPEG thumbnail and the small SVG histogram of
+:func:`~normviz.figures.images.mini_histogram_svg`, each with its alt text) are links the caller
+makes (the served app: :mod:`normviz.serving.media`), else data URLs.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import base64
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 from xml.sax.saxutils import escape
 
@@ -63,11 +64,23 @@ def _svg_size(svg: str) -> tuple[int, int]:
 def _img(src: str, alt: str, size: tuple[int, int], cls: str) -> str:
     return (
         f'<img class="{cls}" alt="{escape_attr(alt)}" width="{size[0]}" height="{size[1]}" '
-        f'src="{src}" style="display:block;width:100%;height:auto;border-radius:0.5rem" />'
+        f'src="{escape_attr(src)}" loading="lazy" decoding="async" '
+        'style="display:block;width:100%;height:auto;border-radius:0.5rem" />'
     )
 
 
-def grid_html(tiles: Sequence[GridTile], *, columns: int = COLUMNS) -> str:
+Link = Callable[[bytes, str], "str | None"]
+"""Turns a picture (its bytes and media type) into the address an ``<img>`` loads, or None."""
+
+
+def _src(data: bytes, media_type: str, link: Link | None) -> str:
+    url = link(data, media_type) if link is not None else None
+    return url or f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def grid_html(
+    tiles: Sequence[GridTile], *, columns: int = COLUMNS, link: Link | None = None
+) -> str:
     """Return the comparison grid: one ``<figure>`` per tile, ``columns`` to a row.
 
     Parameters
@@ -76,14 +89,18 @@ def grid_html(tiles: Sequence[GridTile], *, columns: int = COLUMNS) -> str:
         The tiles in order (title, JPEG thumbnail and alt text, SVG histogram and alt text).
     columns : int
         Tiles per row on a screen at least 640 px wide (one per row below).
+    link : callable, optional
+        ``link(data, media_type)``: the address of a picture (``"image/jpeg"`` or
+        ``"image/svg+xml"``), e.g. :meth:`normviz.serving.media.MediaStore.url`; a picture it
+        gives None for, or every picture without it, is a data URL.
 
     Returns
     -------
     str
         ``<div class="nv-grid">`` holding, per tile, a ``<figure class="nv-tile">`` with the
         thumbnail (``<img class="nv-thumb">``, its pixel size as ``width`` / ``height``), the
-        title (``<figcaption>``) and the histogram (``<img class="nv-mini">``); every picture a
-        data URL with its alt text.
+        title (``<figcaption>``) and the histogram (``<img class="nv-mini">``); every picture
+        with its alt text.
 
     Raises
     ------
@@ -107,8 +124,8 @@ def grid_html(tiles: Sequence[GridTile], *, columns: int = COLUMNS) -> str:
                 size = im.size
         except Exception as err:
             raise ValueError(f"tile {t.title!r}: the thumbnail is not a readable image") from err
-        jpeg = "data:image/jpeg;base64," + base64.b64encode(t.jpeg).decode("ascii")
-        svg = "data:image/svg+xml;base64," + base64.b64encode(t.histogram_svg.encode()).decode()
+        jpeg = _src(t.jpeg, "image/jpeg", link)
+        svg = _src(t.histogram_svg.encode(), "image/svg+xml", link)
         cells.append(
             '<figure class="nv-tile" style="margin:0;min-width:0">'
             + _img(jpeg, t.alt, size, "nv-thumb")
