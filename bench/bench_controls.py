@@ -11,6 +11,9 @@ by a keyboard arrow, selects, radios, toggles, segmented controls, number and te
 buttons, tabs, expanders. The lab is measured paused (its Start and Pause buttons, which run the
 live view, are left alone), so its live fragment's ticks are not counted. Uploaders, downloads,
 page links and custom components are not timed (they do not rerun to show a new state).
+A control that starts seconds of work (the lab's "Run the study": it trains networks, its
+progress bar at once) is timed until it answered, its answer shown (:data:`ANSWERS`); the note
+says when the page settled.
 
 What one control's time is: from the input event in the page (the key press or pointer down, as
 the page timed it) until the app settled: script state ``notRunning``, no status widget, every
@@ -58,6 +61,9 @@ PAGES = ("/images", "/layers", "/lab")
 # Controls not timed: they start the lab's live view (measured paused), or are no rerun at all.
 SKIP_KEYS = {"lab_start", "lab_pause"}
 SKIP_KINDS = {"download", "uploader", "pagelink", "livechart"}
+ANSWERS = {"lab_study_run": "[data-testid=stProgress], .st-key-lab_fig_study"}
+"""Controls that start seconds of work, and what shows they answered (CSS selector): the study's
+progress bar, or the study when it was ready. Timed until it shows; the note says when settled."""
 
 # Timestamps (performance.now()) of what the page did: the last input event, script state
 # changes, DOM changes in the app, long tasks. Installed before the app's own scripts.
@@ -65,14 +71,15 @@ PROBE_JS = """
 (() => {
   if (window !== window.top) return;
   const p = (window.__probe = {input: 0, runEnd: 0, runStart: 0, mutation: 0, longEnd: 0,
-                                runs: 0});
+                                runs: 0, answer: "", answered: 0});
   for (const type of ['keydown', 'pointerdown', 'mousedown', 'click']) {
     window.addEventListener(type, (e) => {
       if (e.isTrusted && (type !== 'click' || !p.input)) p.input = performance.now();
     }, true);
   }
   const inTip = (n) => n.nodeType === 1 && !!n.closest(
-      '[data-floating-ui-portal], [role=tooltip], [data-testid=stTooltipHoverTarget]');
+      '[data-floating-ui-portal], [role=tooltip], [data-testid=stTooltipHoverTarget], ' +
+      '[data-live-announcer]');
   const tip = (c) => {
     const nodes = [...c.addedNodes, ...c.removedNodes];
     return inTip(c.target) || (c.type === 'childList' && nodes.length > 0 && nodes.every(inTip));
@@ -88,10 +95,13 @@ PROBE_JS = """
         // (An expander's <details> gets its height animated for 500 ms as it opens, its
         // content already drawn; that animation's style changes are not work to wait for.
         // Nor is a hover tooltip: it shows ~0.3 s after the pointer came to rest on a control
-        // with a help text, whatever the click did.)
+        // with a help text, whatever the click did. Nor the screen reader's announcer, a
+        // hidden region a select writes "4 options available." in and empties 7 s later,
+        // during whatever control is driven then.)
         p.mutation = now;
       }
     }
+    if (p.answer && !p.answered && document.querySelector(p.answer)) p.answered = now;
   }).observe(document, {attributes: true, attributeOldValue: true, subtree: true,
                         childList: true, characterData: true});
   try {
@@ -238,16 +248,34 @@ def scan(page) -> list[Widget]:
 
 def act(page, w: Widget) -> float | None:
     """Drive ``w`` once; return the seconds from its input event until settled (None: stuck)."""
+    return act_answered(page, w)[0]
+
+
+def act_answered(page, w: Widget) -> tuple[float | None, float | None]:
+    """Drive ``w`` once; return (seconds until it answered, seconds until settled), None: stuck.
+
+    A control answers when the page settled, or for one of :data:`ANSWERS` when its answer
+    showed (both times are then the same for the others).
+    """
     el = page.locator(f"[data-walk='{w.walk}']").first
     el.evaluate("e => e.scrollIntoView({block: 'center'})")
     wait_settled(page, 0.0, quiet_s=0.3)
-    page.evaluate("() => { window.__probe.input = 0; }")
+    page.evaluate(
+        "a => { Object.assign(window.__probe, {input: 0, answer: a, answered: 0}); }",
+        ANSWERS.get(w.key, ""),
+    )
     ACTIONS[w.kind](page, el, w)
     s = page.evaluate(STATE_JS)
     if not s["input"]:
-        return None
+        return None, None
     end, _ = wait_settled(page, s["input"])
-    return None if end is None else (end - s["input"]) / 1000
+    if end is None:
+        return None, None
+    settled = (end - s["input"]) / 1000
+    if w.key not in ANSWERS:
+        return settled, settled
+    answered = page.evaluate("() => window.__probe.answered")
+    return (None if not answered else (answered - s["input"]) / 1000), settled
 
 
 def reveal(page, w: Widget) -> None:
@@ -288,11 +316,12 @@ def drive_page(context, url: str, path: str) -> list[Timing]:
         try:
             reveal(page, w)
             w = next((x for x in scan(page) if x.id == w.id), w)
-            took = act(page, w)
+            took, settled = act_answered(page, w)
         except Exception as err:  # a benchmark reports and goes on
             out.append(Timing(path, w.id, w.kind, float("nan"), f"failed: {str(err)[:80]}"))
             continue
-        out.append(Timing(path, w.id, w.kind, float("nan") if took is None else took))
+        note = "" if w.key not in ANSWERS or settled is None else f"settled {settled:.1f} s"
+        out.append(Timing(path, w.id, w.kind, float("nan") if took is None else took, note))
     page.close()
     return out
 
@@ -309,12 +338,16 @@ def merge_passes(passes: list[list[Timing]]) -> list[Timing]:
     if len(passes) == 1:
         return passes[0]
     times: dict[tuple[str, str, str], list[float]] = {}
+    passes_of: dict[tuple[str, str, str], list[Timing]] = {}
     for timing in (t for run in passes for t in run):
         times.setdefault((timing.page, timing.control, timing.kind), []).append(timing.seconds)
+        passes_of.setdefault((timing.page, timing.control, timing.kind), []).append(timing)
     out = []
     for (page, control, kind), values in times.items():
         ok = [v for v in values if v == v]
         note = "passes " + " ".join("n/a" if v != v else f"{v * 1000:.0f}" for v in values)
+        settled = [t.note for t in passes_of[(page, control, kind)] if t.note]
+        note += f" ({', '.join(settled)})" if settled else ""
         out.append(Timing(page, control, kind, statistics.median(ok) if ok else float("nan"), note))
     return out
 
