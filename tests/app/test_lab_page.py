@@ -16,7 +16,7 @@ from normviz.lab_text import control_help, l1_code
 from normviz.lab_text import stacked_latex as stacked
 from normviz.presets import preset_text
 from normviz.train_config import FIELDS
-from normviz.training import TrainConfig, pytorch_code
+from normviz.training import X_AXES, TrainConfig, pytorch_code
 from pages import _lab_studies as studies
 from pages import _lab_widgets as w
 from tests.app._code_boxes import code_boxes
@@ -807,6 +807,21 @@ def test_reset_to_defaults_restores_trainconfig_defaults_and_clears_the_url():
     assert at.text_input(key="lab_hidden").value == "16-16"
     assert at.radio(key="lab_x_axis").value == "epoch"
     assert at.session_state.lab_mode == "One network"
+
+
+def test_reset_to_defaults_sends_each_control_its_default_value_even_the_widgets_own():
+    """Reset to defaults sends each control its value with ``set_value``, so the browser shows
+    it: also a value that is the widget's own default (a seed of 0 is the number input's
+    minimum, "epoch" the radio's first option). A widget sent without ``set_value`` keeps what
+    the browser shows (a typed seed), whatever the session's state holds."""
+    at = _lab({"seed": "4", "x_axis": "samples_seen"})
+    at.button(key="lab_defaults").click().run()
+    assert not at.exception
+    protos = {e.key: e.proto for kind in ("number_input", "radio", "slider") for e in at.get(kind)}
+    seed, axis = protos["lab_seed"], protos["lab_x_axis"]
+    assert (seed.value, seed.set_value) == (TrainConfig().seed, True) and TrainConfig().seed == 0
+    first = next(iter(X_AXES))  # "epoch": the radio's first option
+    assert (axis.raw_value, axis.set_value) == (X_AXES[first], True) and first == "epoch"
 
 
 def test_x_axis_is_in_the_link():

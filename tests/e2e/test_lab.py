@@ -717,7 +717,9 @@ def test_a_setting_reruns_only_the_live_panel_and_its_lessons(page, server):
     it changes by their keys: the server sends no control and no calculator again (their
     texts are in no message), yet the live run is the new seed's (its status line, computed
     here by a Trainer of its own), the address holds it and the dropout check is of its
-    network. The L1 method changes L1's help: the page runs, the controls are sent.
+    network. The L1 method changes L1's help: the page runs, the controls are sent. So do the
+    mode (the preset's settings shown in the controls, the lessons' texts per run) and "Reset
+    to defaults" (every control shows its default, the typed seed too; the address empties).
 
     (The browser may still grey the page while the run goes: it cannot know that the run a
     number input asked for will be a fragment's, so its stale marks prove nothing here.)
@@ -767,4 +769,21 @@ def test_a_setting_reruns_only_the_live_panel_and_its_lessons(page, server):
     )
     page.wait_for_timeout(500)
     assert seed_help in b"".join(received)  # the page ran: the controls were sent again
+    # Compare A and B (its first preset, "Dropout: off vs 0.4"): the controls, the mode's row
+    # and the lessons follow (their dropout text is per run now).
+    per_run = page.locator("[data-testid=stMarkdown]", has_text="Run B: ")
+    assert per_run.count() == 0
+    before = runs(page)
+    page.locator(".st-key-lab_mode button", has_text="Compare").first.click()
+    settle_after(page, before)
+    expect(page.locator(".st-key-lab_preset").first).to_be_visible()
+    expect(per_run.first).to_be_visible()
+    expect(page.locator(".st-key-lab_dropout input").first).to_be_disabled()  # set per run
+    before = runs(page)
+    page.locator(".st-key-lab_defaults button").first.click()
+    settle_after(page, before)
+    expect(page.locator(".st-key-lab_preset")).to_have_count(0)
+    expect(per_run).to_have_count(0)
+    expect(page.locator(".st-key-lab_seed input").first).to_have_value(str(TrainConfig().seed))
+    page.wait_for_function("() => location.search === ''")
     check_page(page)
