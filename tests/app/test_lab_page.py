@@ -270,6 +270,32 @@ def test_back_to_compare_keeps_the_preset_chosen():
     assert _trainers(at)[1].config.norm == "batch" != _trainers(at)[0].config.norm
 
 
+def test_custom_runs_b_controls_survive_a_round_trip_through_a_preset_and_one_network():
+    """Run B's own controls (drawn only with the Custom preset): changed, then a named preset,
+    One network, Custom again and changed again: no exception at any step, and run B trains
+    what its controls show each time (they start from the shared controls when drawn again)."""
+    at = _lab({"mode": "compare", "preset": "Custom"})
+    at.slider(key="lab_b_dropout").set_value(0.3).run()
+    assert not at.exception and _trainers(at)[1].config.dropout == 0.3
+    for step in ("preset", "one", "custom"):
+        if step == "preset":
+            at.selectbox(key="lab_preset").select(next(iter(w.PRESETS))).run()
+        elif step == "one":
+            at.segmented_control(key="lab_mode").set_value("One network").run()
+            at.segmented_control(key="lab_mode").set_value("Compare A and B").run()
+        else:
+            at.selectbox(key="lab_preset").select("Custom").run()
+        assert not at.exception, (step, at.exception)
+    b_dropout = at.slider(key="lab_b_dropout").value
+    assert _trainers(at)[1].config.dropout == b_dropout
+    l2 = at.select_slider(key="lab_b_l2")
+    l2.set_value(float(l2.options[-1])).run()  # the strongest L2 on offer
+    assert not at.exception
+    b = _trainers(at)[1].config
+    assert b.l2 == at.select_slider(key="lab_b_l2").value == float(l2.options[-1]) > 0
+    assert b.dropout == at.slider(key="lab_b_dropout").value
+
+
 def test_a_wrongly_typed_setting_shows_an_error_not_a_traceback(monkeypatch):
     # TrainConfig raises TypeError (not ValueError) for a field of the wrong type.
     from normviz.presets import Preset
