@@ -105,7 +105,7 @@ def grid_html(hkey: str, prep: Prepared, title: str) -> str:
     """The comparison grid of :func:`grid` as one HTML block, its pictures linked.
 
     Served by ``serve.py``, each picture is a link to the process's media store (the block is
-    ~10 kB instead of ~120-220 kB of data URLs: see :mod:`normviz.serving.media`); they are put
+    ~6 kB instead of ~120-220 kB of data URLs: see :mod:`normviz.serving.media`); they are put
     there again on every draw, so a block cached here never links to a dropped picture. Without
     that route (``streamlit run app.py``, a test's ``AppTest``) the pictures are data URLs.
     ``title`` names the image in the alt texts.

@@ -61,7 +61,6 @@ except Exception:
     st.info("Try another file (PNG, JPEG or TIFF work best), or remove it to use a sample.")
     st.stop()
 
-names = fig.channel_names(prep.stats.mean.size)
 title = SAMPLES[sample].title if sample is not None else name  # what the alt texts call it
 st.caption(image_text.image_caption(name, prep.shape, prep.dtype, SAMPLES.get(sample)))
 for note in prep.notes:
