@@ -33,4 +33,5 @@ def _base_url() -> str:
         return ""
 
 
-app = st.App(HERE / "app.py", routes=sse.routes(_base_url()) + media.routes(_base_url()))
+BASE_URL = _base_url()
+app = st.App(HERE / "app.py", routes=sse.routes(BASE_URL) + media.routes(BASE_URL))

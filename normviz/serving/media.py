@@ -27,6 +27,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from normviz.serving import route_paths
+
 PATH = "/_nv/media/{name}"
 """The route (outside Streamlit's reserved prefixes); ``name`` is ``<hash>.<extension>``."""
 
@@ -139,8 +141,7 @@ def routes(base_url: str = "", store: MediaStore = STORE) -> list[Route]:
     >>> store.url(b"x", "image/png").startswith("/class/_nv/media/")
     True
     """
-    base = base_url.strip("/")
-    paths = [PATH] + ([f"/{base}{PATH}"] if base else [])
+    paths = route_paths(PATH, base_url)
     store.served_at(paths[-1].split("{", 1)[0])
     handler = endpoint(store)
     return [Route(p, handler, methods=["GET"]) for p in paths]

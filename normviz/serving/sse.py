@@ -32,6 +32,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
+from normviz.serving import route_paths
 from normviz.serving.live_stream import LiveSession, Registry, registry
 
 PATH = "/_nv/live/{token}"
@@ -193,8 +194,4 @@ def routes(base_url: str = "", reg: Registry | None = None, **options: Any) -> l
     ['/_nv/live/{token}', '/class/_nv/live/{token}']
     """
     handler = endpoint(reg, **options)
-    paths = [PATH]
-    base = base_url.strip("/")
-    if base:
-        paths.append(f"/{base}{PATH}")
-    return [Route(p, handler, methods=["GET"]) for p in paths]
+    return [Route(p, handler, methods=["GET"]) for p in route_paths(PATH, base_url)]
