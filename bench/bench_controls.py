@@ -337,16 +337,15 @@ def merge_passes(passes: list[list[Timing]]) -> list[Timing]:
     """
     if len(passes) == 1:
         return passes[0]
-    times: dict[tuple[str, str, str], list[float]] = {}
-    passes_of: dict[tuple[str, str, str], list[Timing]] = {}
+    each: dict[tuple[str, str, str], list[Timing]] = {}
     for timing in (t for run in passes for t in run):
-        times.setdefault((timing.page, timing.control, timing.kind), []).append(timing.seconds)
-        passes_of.setdefault((timing.page, timing.control, timing.kind), []).append(timing)
+        each.setdefault((timing.page, timing.control, timing.kind), []).append(timing)
     out = []
-    for (page, control, kind), values in times.items():
+    for (page, control, kind), timings in each.items():
+        values = [t.seconds for t in timings]
         ok = [v for v in values if v == v]
         note = "passes " + " ".join("n/a" if v != v else f"{v * 1000:.0f}" for v in values)
-        settled = [t.note for t in passes_of[(page, control, kind)] if t.note]
+        settled = [t.note for t in timings if t.note]
         note += f" ({', '.join(settled)})" if settled else ""
         out.append(Timing(page, control, kind, statistics.median(ok) if ok else float("nan"), note))
     return out
