@@ -1,62 +1,15 @@
-"""The pictures' store and route (normviz.serving.media), asked through a Starlette app (ASGI)."""
+"""The pictures' store and route (normviz.serving.media), served by a real uvicorn server on
+127.0.0.1 (in a thread) and read over HTTP."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-from concurrent.futures import ThreadPoolExecutor
-from typing import NamedTuple
 
 import pytest
 from starlette.applications import Starlette
 
 from normviz.serving.media import HEADERS, PATH, MediaStore, routes
-
-
-class Answer(NamedTuple):
-    status_code: int
-    headers: dict[str, str]
-    content: bytes
-
-    @property
-    def text(self) -> str:
-        return self.content.decode()
-
-
-class Client:
-    """Asks an ASGI app as a server would (no HTTP client needed), in a loop of its own thread."""
-
-    def __init__(self, app) -> None:
-        self.app = app
-
-    def request(self, method: str, path: str) -> Answer:
-        sent: list[dict] = []
-
-        async def receive() -> dict:
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        async def send(message: dict) -> None:
-            sent.append(message)
-
-        scope = {
-            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
-            "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
-            "root_path": "", "headers": [(b"host", b"127.0.0.1")], "server": ("127.0.0.1", 80),
-            "client": ("127.0.0.1", 5000),
-        }  # fmt: skip
-        # a loop of its own even where one runs (a browser test's sync Playwright, same worker)
-        with ThreadPoolExecutor(1) as pool:
-            pool.submit(asyncio.run, self.app(scope, receive, send)).result()
-        start = next(m for m in sent if m["type"] == "http.response.start")
-        headers = {k.decode().lower(): v.decode() for k, v in start["headers"]}
-        body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-        return Answer(start["status"], headers, body)
-
-    def get(self, path: str) -> Answer:
-        return self.request("GET", path)
-
-    def post(self, path: str) -> Answer:
-        return self.request("POST", path)
+from tests.unit._loopback import LoopbackServer
 
 
 def test_a_name_is_the_contents_hash_and_its_type():
@@ -90,9 +43,10 @@ def test_links_come_only_once_a_route_serves_the_store():
 
 
 @pytest.mark.parametrize("base", ["", "class", "/class/"])
-def test_the_route_serves_each_picture_by_its_link_with_a_years_cache(base):
+def test_the_route_serves_each_picture_by_its_link_with_a_years_cache(base, request):
     store = MediaStore()
-    client = Client(Starlette(routes=routes(base, store)))
+    client = LoopbackServer(Starlette(routes=routes(base, store)))
+    request.addfinalizer(client.close)
     svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="2" height="2"></svg>'
     link = store.url(svg, "image/svg+xml")
     assert link.startswith("/class/_nv/media/" if base else "/_nv/media/")
@@ -100,7 +54,7 @@ def test_the_route_serves_each_picture_by_its_link_with_a_years_cache(base):
     assert got.status_code == 200 and got.content == svg
     assert got.headers["content-type"] == "image/svg+xml"
     for header, value in HEADERS.items():
-        assert got.headers[header.lower()] == value
+        assert got.headers[header] == value
     assert "immutable" in got.headers["cache-control"]
     # the bare path is served too (the proxy may strip the base path), a name not kept is 404
     assert client.get(PATH.format(name=link.rsplit("/", 1)[1])).content == svg

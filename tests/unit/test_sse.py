@@ -4,20 +4,16 @@ uvicorn server on 127.0.0.1 (in a thread) and read over HTTP."""
 from __future__ import annotations
 
 import json
-import socket
-import threading
 import time
-import urllib.parse
-import urllib.request
 
 import pytest
 import torch
-import uvicorn
 from starlette.applications import Starlette
 
 from normviz.serving import live_stream as ls
 from normviz.serving.sse import PATH, routes
 from normviz.training import TrainConfig, Trainer
+from tests.unit._loopback import LoopbackServer
 
 torch.set_num_threads(1)
 
@@ -44,48 +40,12 @@ def _events(text: str) -> list[dict]:
     return out
 
 
-class _Reply:
-    def __init__(self, status: int, headers, text: str) -> None:
-        self.status_code, self.headers, self.text = status, headers, text
-        self.content = text.encode()
-
-
-class _Client:
-    """A uvicorn server of the route on a free loopback port, for the block's requests."""
-
-    def __init__(self, reg, **options) -> None:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        app = Starlette(routes=routes(reg=reg, **options))
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        end = time.monotonic() + 20
-        while not self.server.started:
-            assert time.monotonic() < end, "uvicorn did not start"
-            time.sleep(0.02)
-
-    def get(self, path: str, headers=None, params=None) -> _Reply:
-        url = f"http://127.0.0.1:{self.port}{path}"
-        if params:
-            url += "?" + urllib.parse.urlencode(params)
-        req = urllib.request.Request(url, headers=headers or {})
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return _Reply(r.status, r.headers, r.read().decode())
-
-    def close(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
-
-
 @pytest.fixture
 def client_of():
     made = []
 
-    def make(reg, **options) -> _Client:
-        made.append(_Client(reg, **options))
+    def make(reg, **options) -> LoopbackServer:
+        made.append(LoopbackServer(Starlette(routes=routes(reg=reg, **options))))
         return made[-1]
 
     yield make
