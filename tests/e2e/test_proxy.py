@@ -232,7 +232,9 @@ def test_sessions_spread_over_both_processes(klass, students):
         # Every sticky response (the page, /_stcore/, /media/) came from there too; frontend
         # files (/static/) may come from either process or the proxy's cache.
         sticky = {srv for url, srv, _ in s.http_servers if "/static/" not in url}
-        assert sticky == {cookie}, (sticky, cookie)
+        strays = [(url, srv, st) for url, srv, st in s.http_servers
+                  if "/static/" not in url and srv != cookie]  # fmt: skip
+        assert sticky == {cookie}, (sticky, cookie, strays)  # which requests went elsewhere
         check_page(s.page)
     stat = klass.stat()
     # Each process holds the open websockets of exactly the students pinned to it.
