@@ -84,6 +84,10 @@ PROBE_JS = """
     const nodes = [...c.addedNodes, ...c.removedNodes];
     return inTip(c.target) || (c.type === 'childList' && nodes.length > 0 && nodes.every(inTip));
   };
+  // The observer runs on the page's main thread, inside what it measures: it must stay cheap.
+  // A React commit brings thousands of records, so the script state is read off each (a
+  // compare) and only the newest records are looked at for work: from the last one back,
+  // until one that is not a tooltip's (one closest() per callback, as a rule).
   new MutationObserver((changes) => {
     const now = performance.now();
     for (const c of changes) {
@@ -91,14 +95,20 @@ PROBE_JS = """
         const v = c.target.getAttribute('data-test-script-state');
         if (v === 'running' && c.oldValue !== 'running') { p.runs += 1; p.runStart = now; }
         else if (v !== 'running' && c.oldValue === 'running') p.runEnd = now;
-      } else if (!(c.type === 'attributes' && c.target.tagName === 'DETAILS') && !tip(c)) {
-        // (An expander's <details> gets its height animated for 500 ms as it opens, its
-        // content already drawn; that animation's style changes are not work to wait for.
-        // Nor is a hover tooltip: it shows ~0.3 s after the pointer came to rest on a control
-        // with a help text, whatever the click did. Nor the screen reader's announcer, a
-        // hidden region a select writes "4 options available." in and empties 7 s later,
-        // during whatever control is driven then.)
+      }
+    }
+    for (let i = changes.length - 1; i >= 0; i--) {
+      const c = changes[i];
+      if (c.type === 'attributes' && c.attributeName === 'data-test-script-state') continue;
+      // (An expander's <details> gets its height animated for 500 ms as it opens, its
+      // content already drawn; that animation's style changes are not work to wait for.
+      // Nor is a hover tooltip: it shows ~0.3 s after the pointer came to rest on a control
+      // with a help text, whatever the click did. Nor the screen reader's announcer, a
+      // hidden region a select writes "4 options available." in and empties 7 s later,
+      // during whatever control is driven then.)
+      if (!(c.type === 'attributes' && c.target.tagName === 'DETAILS') && !tip(c)) {
         p.mutation = now;
+        break;
       }
     }
     if (p.answer && !p.answered && document.querySelector(p.answer)) p.answered = now;
