@@ -33,7 +33,8 @@ st.set_page_config(
 # there, as TeX would in running text, and leaves one that fits on one line as it was.
 st.html(
     "<style>.stApp [data-testid='stCaptionContainer'] { color: inherit; opacity: 0.75; }"
-    " .stApp .katex-display > .katex { white-space: normal; }</style>"
+    " .stApp .katex-display > .katex { white-space: normal; }"
+    " .stApp .st-key-nv_warm { display: none; }</style>"  # pages/_warm_widgets.py
 )
 
 PAGE_TABLE = (

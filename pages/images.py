@@ -18,6 +18,7 @@ from pages import _image_widgets as w
 from pages._code_view import code_view
 from pages._held import begin, held
 from pages._router import ensure_router
+from pages._warm_widgets import warm_widgets
 
 ensure_router()
 
@@ -217,3 +218,4 @@ with st.container(key="img_grid"):
     st.html(w.grid_html(hkey, prep, title))
 
 w.warm_samples()  # the other samples, ready before they are picked (once per process)
+warm_widgets()  # the parameters' sliders and button groups, loaded while the page idles

@@ -6,6 +6,7 @@ from pages import _lab_lessons as lessons
 from pages import _lab_widgets as w
 from pages._lab_rerun import setting_changed
 from pages._router import ensure_router
+from pages._warm_widgets import warm_widgets
 
 ensure_router()
 
@@ -77,6 +78,7 @@ with main:
 
 if not first_view:  # below the fold: a newcomer gets it once the view mounted
     lessons.explain()
+    warm_widgets()  # the code boxes' and the study's modules, loaded while the page idles
 elif st.session_state.lab_drawn:  # the view said it mounted during this run: controls, lessons
     st.rerun()
 else:

@@ -23,6 +23,7 @@ from pages._held import begin, held
 from pages._layer_figures import batch, cube, cube_row, load_sample, moments_figure, noise_figure
 from pages._layer_figures import running as running_figure
 from pages._router import ensure_router
+from pages._warm_widgets import warm_widgets
 
 ensure_router()
 
@@ -219,3 +220,4 @@ def lesson(x, key: tuple, kind: str, n: int, c: int, side: int) -> None:
 st.session_state[FULL_RUN] = True
 lesson(x, (source, n, c, side, offsets), kind, n, c, side)
 links.show_notes(notes_slot)
+warm_widgets()  # the later tabs' radios and metrics, loaded while the page idles

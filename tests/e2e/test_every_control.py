@@ -135,6 +135,8 @@ SCAN = """([kinds, chrome]) => {
         // An inline custom component is a player (its slider) or a code box (its Copy button).
         const code = testid === 'stBidiComponentRegular' && el.querySelector('.nv-codebox');
         const kind = code ? 'copy' : kinds[testid];
+        // One with nothing to operate (pages/_warm_widgets.py's module loader) is no control.
+        if (testid === 'stBidiComponentRegular' && !el.querySelector('input, button')) continue;
         // A widget's own parts (a download button's inner button) are not widgets of their own.
         const outer = el.parentElement.closest(sel);
         if (outer && !outer.matches(containers)) continue;
