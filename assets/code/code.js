@@ -68,7 +68,10 @@ export default function (component) {
     st.html = data.html;
     st.said.textContent = ''; // new code: not what was copied
   }
-  st.lang.textContent = data.language;
-  st.copy.setAttribute('aria-label', `Copy the code: ${data.label}`);
+  // Written only when they differ: a write is a DOM change even when the value is the same,
+  // and every rerun that sends the box calls this.
+  if (st.lang.textContent !== data.language) st.lang.textContent = data.language;
+  const name = `Copy the code: ${data.label}`;
+  if (st.copy.getAttribute('aria-label') !== name) st.copy.setAttribute('aria-label', name);
   return undefined;
 }
