@@ -116,7 +116,7 @@ def test_wheel_holds_the_package_the_app_and_the_samples_only(installed):
     pages = {f"normviz_app/pages/{p.name}" for p in (ROOT / "pages").glob("*.py")}
     app = {n for n in names if n.startswith("normviz_app/")}
     # The components, served by the installed app itself: every folder of assets/ with a page
-    # (the lab's live chart, the frame player, the code box), each file of it.
+    # (the lab's live chart, the frame player, the code box, the module loader), each file of it.
     folders = {p.parent for p in (ROOT / "assets").glob("*/*.html")}
     components = {
         f"normviz_app/{p.relative_to(ROOT).as_posix()}"
@@ -124,7 +124,7 @@ def test_wheel_holds_the_package_the_app_and_the_samples_only(installed):
         for p in folder.rglob("*")
         if p.is_file()
     }
-    assert {f"normviz_app/assets/{d}/" for d in ("live_chart", "cube", "code")} <= {
+    assert {f"normviz_app/assets/{d}/" for d in ("live_chart", "cube", "code", "warm")} <= {
         n.rsplit("/", 1)[0] + "/" for n in components
     }
     assert app == pages | components | {
