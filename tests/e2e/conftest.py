@@ -202,14 +202,17 @@ def page(request, context, server):
 
 # Counts the script runs the page has seen (each "running" transition of the app root), so a
 # test can wait for the run its own action caused instead of sleeping.
+# A record holds the value before its change; the value after is the next record's old value
+# (the attribute as it is now for the last one): a run short enough to start and end between two
+# callbacks has both records in one batch, and reading the attribute now missed it.
 RUN_COUNTER = """
 window.__stRuns = 0;
 new MutationObserver((changes) => {
-    for (const c of changes) {
-        if (c.target.getAttribute(c.attributeName) === 'running' && c.oldValue !== 'running') {
-            window.__stRuns += 1;
-        }
-    }
+    changes.forEach((c, i) => {
+        const next = changes.slice(i + 1).find((d) => d.target === c.target);
+        const value = next ? next.oldValue : c.target.getAttribute(c.attributeName);
+        if (value === 'running' && c.oldValue !== 'running') window.__stRuns += 1;
+    });
 }).observe(document, {attributes: true, attributeOldValue: true, subtree: true,
                       attributeFilter: ['data-test-script-state']});
 """
