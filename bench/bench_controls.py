@@ -61,6 +61,9 @@ PAGES = ("/images", "/layers", "/lab")
 # Controls not timed: they start the lab's live view (measured paused), or are no rerun at all.
 SKIP_KEYS = {"lab_start", "lab_pause"}
 SKIP_KINDS = {"download", "uploader", "pagelink", "livechart"}
+MODULES = "/static/js/"
+"""Where Streamlit's frontend modules are served: a control that fetches one waited for it (the
+note names them)."""
 ANSWERS = {"lab_study_run": "[data-testid=stProgress], .st-key-lab_fig_study"}
 """Controls that start seconds of work, and what shows they answered (CSS selector): the study's
 progress bar, or the study when it was ready. Timed until it shows; the note says when settled."""
@@ -299,6 +302,8 @@ def drive_page(context, url: str, path: str) -> list[Timing]:
     """Drive every control of ``path`` once; return their timings."""
     page = context.new_page()
     page.set_default_timeout(15_000)
+    modules: list[str] = []  # Streamlit's modules fetched during the control driven now
+    page.on("request", lambda r: modules.append(r.url) if MODULES in r.url else None)
     page.goto(url + path)
     wait_settled(page, 0.0, timeout_s=90.0)
     done: set[str] = set()
@@ -326,11 +331,15 @@ def drive_page(context, url: str, path: str) -> list[Timing]:
         try:
             reveal(page, w)
             w = next((x for x in scan(page) if x.id == w.id), w)
+            modules.clear()
             took, settled = act_answered(page, w)
         except Exception as err:  # a benchmark reports and goes on
             out.append(Timing(path, w.id, w.kind, float("nan"), f"failed: {str(err)[:80]}"))
             continue
         note = "" if w.key not in ANSWERS or settled is None else f"settled {settled:.1f} s"
+        if modules:  # it waited for their download and compile (pages/_warm_widgets.py)
+            names = ", ".join(sorted({u.rsplit("/", 1)[1].split(".")[0] for u in modules}))
+            note = f"{note}; fetched {names}" if note else f"fetched {names}"
         out.append(Timing(path, w.id, w.kind, float("nan") if took is None else took, note))
     page.close()
     return out
