@@ -93,13 +93,16 @@ PROBE_JS = """
   // until one that is not a tooltip's (one closest() per callback, as a rule).
   new MutationObserver((changes) => {
     const now = performance.now();
-    for (const c of changes) {
-      if (c.type === 'attributes' && c.attributeName === 'data-test-script-state') {
-        const v = c.target.getAttribute('data-test-script-state');
-        if (v === 'running' && c.oldValue !== 'running') { p.runs += 1; p.runStart = now; }
-        else if (v !== 'running' && c.oldValue === 'running') p.runEnd = now;
-      }
-    }
+    // A state record's new value is the next one's old value (the attribute now for the last):
+    // a short run can start and end within one batch (tests/e2e/conftest.py's RUN_COUNTER).
+    const states = changes.filter(
+        (c) => c.type === 'attributes' && c.attributeName === 'data-test-script-state');
+    states.forEach((c, i) => {
+      const next = states.slice(i + 1).find((d) => d.target === c.target);
+      const v = next ? next.oldValue : c.target.getAttribute('data-test-script-state');
+      if (v === 'running' && c.oldValue !== 'running') { p.runs += 1; p.runStart = now; }
+      else if (v !== 'running' && c.oldValue === 'running') p.runEnd = now;
+    });
     for (let i = changes.length - 1; i >= 0; i--) {
       const c = changes[i];
       if (c.type === 'attributes' && c.attributeName === 'data-test-script-state') continue;
