@@ -51,6 +51,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.support.server import CHROMIUM, FLAGS, free_port, start_server, stop_server, wait_ready
+from pages._warm_widgets import SERVED_AT
+from tests.e2e.conftest import VALUE_AFTER_JS
 from tests.e2e.test_every_control import ACTIONS, CHROME, KINDS, SCAN, Widget
 
 GOAL_CONTROL_S = 0.5
@@ -61,9 +63,6 @@ PAGES = ("/images", "/layers", "/lab")
 # Controls not timed: they start the lab's live view (measured paused), or are no rerun at all.
 SKIP_KEYS = {"lab_start", "lab_pause"}
 SKIP_KINDS = {"download", "uploader", "pagelink", "livechart"}
-MODULES = "/static/js/"
-"""Where Streamlit's frontend modules are served: a control that fetches one waited for it (the
-note names them)."""
 ANSWERS = {"lab_study_run": "[data-testid=stProgress], .st-key-lab_fig_study"}
 """Controls that start seconds of work, and what shows they answered (CSS selector): the study's
 progress bar, or the study when it was ready. Timed until it shows; the note says when settled."""
@@ -83,6 +82,7 @@ PROBE_JS = """
   const inTip = (n) => n.nodeType === 1 && !!n.closest(
       '[data-floating-ui-portal], [role=tooltip], [data-testid=stTooltipHoverTarget], ' +
       '[data-live-announcer]');
+  const valueAfter = %VALUE_AFTER%;
   const tip = (c) => {
     const nodes = [...c.addedNodes, ...c.removedNodes];
     return inTip(c.target) || (c.type === 'childList' && nodes.length > 0 && nodes.every(inTip));
@@ -93,13 +93,11 @@ PROBE_JS = """
   // until one that is not a tooltip's (one closest() per callback, as a rule).
   new MutationObserver((changes) => {
     const now = performance.now();
-    // A state record's new value is the next one's old value (the attribute now for the last):
-    // a short run can start and end within one batch (tests/e2e/conftest.py's RUN_COUNTER).
+    // (A short run can start and end within one batch: see tests/e2e/conftest.py.)
     const states = changes.filter(
         (c) => c.type === 'attributes' && c.attributeName === 'data-test-script-state');
     states.forEach((c, i) => {
-      const next = states.slice(i + 1).find((d) => d.target === c.target);
-      const v = next ? next.oldValue : c.target.getAttribute('data-test-script-state');
+      const v = valueAfter(states, i);
       if (v === 'running' && c.oldValue !== 'running') { p.runs += 1; p.runStart = now; }
       else if (v !== 'running' && c.oldValue === 'running') p.runEnd = now;
     });
@@ -126,7 +124,7 @@ PROBE_JS = """
     }).observe({type: 'longtask', buffered: true});
   } catch (e) {}
 })();
-"""
+""".replace("%VALUE_AFTER%", VALUE_AFTER_JS)
 
 # Idle now? Script state, status widget, every Plotly chart drawn (as tests/e2e/conftest.py).
 STATE_JS = """() => {
@@ -305,8 +303,10 @@ def drive_page(context, url: str, path: str) -> list[Timing]:
     """Drive every control of ``path`` once; return their timings."""
     page = context.new_page()
     page.set_default_timeout(15_000)
-    modules: list[str] = []  # Streamlit's modules fetched during the control driven now
-    page.on("request", lambda r: modules.append(r.url) if MODULES in r.url else None)
+    # Streamlit's modules fetched during the control driven now: it waited for them (the note
+    # names them)
+    modules: list[str] = []
+    page.on("request", lambda r: modules.append(r.url) if SERVED_AT in r.url else None)
     page.goto(url + path)
     wait_settled(page, 0.0, timeout_s=90.0)
     done: set[str] = set()

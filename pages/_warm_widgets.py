@@ -29,6 +29,9 @@ FONTS = ("KaTeX_Size1",)
 """Fonts of the formulas drawn only later (a technique's clipped formula's big brackets)."""
 STATIC_JS = Path(st.__file__).resolve().parent / "static" / "static" / "js"
 """Streamlit's built frontend modules: ``<Name>.<hash>.js``."""
+SERVED_AT = "/static/js/"
+"""Where the browser fetches them (under the base path): the entry module ``index.<hash>.js``
+and every module it loads later."""
 
 _mount = inline_component("normviz_warm", "warm")  # assets/warm/warm.html, .css, .js
 
@@ -52,4 +55,5 @@ def warm_widgets() -> None:
     Call it at the end of a page run whose elements are drawn (it adds one hidden element).
     """
     with st.container(key="nv_warm"):
-        _mount(key="nv_warm_modules", data={"files": list(module_files()), "fonts": list(FONTS)})
+        data = {"files": list(module_files()), "fonts": list(FONTS), "at": SERVED_AT}
+        _mount(key="nv_warm_modules", data=data)

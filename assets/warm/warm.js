@@ -8,15 +8,16 @@ const idle = (f) => (window.requestIdleCallback
   ? window.requestIdleCallback(f, { timeout: 3000 })
   : window.setTimeout(f, 200));
 
-function entryUrl() {
-  const entry = document.querySelector('script[type="module"][src*="/static/js/index."]');
+// Streamlit's entry module, index.<hash>.js, served from `at` (under the base path, if any).
+function entryUrl(at) {
+  const entry = document.querySelector(`script[type="module"][src*="${at}index."]`);
   return entry ? entry.src : null;
 }
 
 // window.__nvWarm says how far it got (the browser tests wait for done).
-function warm(files, fonts) {
+function warm(files, fonts, at) {
   const state = (window.__nvWarm = { files, done: false });
-  const base = entryUrl();
+  const base = entryUrl(at);
   if (!base) return;
   const next = (i) => {
     if (i >= files.length) {
@@ -35,6 +36,6 @@ function warm(files, fonts) {
 export default function (component) {
   const { data } = component;
   if (!data || window.__nvWarm) return undefined;
-  warm(data.files || [], data.fonts || []);
+  warm(data.files || [], data.fonts || [], data.at);
   return undefined;
 }

@@ -200,22 +200,32 @@ def page(request, context, server):
         )
 
 
+# The value an attribute took in the change a MutationObserver record reports: a record holds
+# only the value before; the value after is the next record's old value on the same element
+# (the attribute as it is now for the last one). Reading the attribute now instead missed a run
+# short enough to start and end within one observer batch. (A JavaScript function of the
+# batch's records and an index; the benchmark's probe uses it too.)
+VALUE_AFTER_JS = """(records, i) => {
+    const c = records[i];
+    const next = records.slice(i + 1).find((d) => d.target === c.target);
+    return next ? next.oldValue : c.target.getAttribute(c.attributeName);
+}"""
+
 # Counts the script runs the page has seen (each "running" transition of the app root), so a
 # test can wait for the run its own action caused instead of sleeping.
-# A record holds the value before its change; the value after is the next record's old value
-# (the attribute as it is now for the last one): a run short enough to start and end between two
-# callbacks has both records in one batch, and reading the attribute now missed it.
-RUN_COUNTER = """
+RUN_COUNTER = (
+    """
 window.__stRuns = 0;
-new MutationObserver((changes) => {
+((valueAfter) => new MutationObserver((changes) => {
     changes.forEach((c, i) => {
-        const next = changes.slice(i + 1).find((d) => d.target === c.target);
-        const value = next ? next.oldValue : c.target.getAttribute(c.attributeName);
-        if (value === 'running' && c.oldValue !== 'running') window.__stRuns += 1;
+        if (valueAfter(changes, i) === 'running' && c.oldValue !== 'running') window.__stRuns += 1;
     });
 }).observe(document, {attributes: true, attributeOldValue: true, subtree: true,
-                      attributeFilter: ['data-test-script-state']});
+                      attributeFilter: ['data-test-script-state']}))("""
+    + VALUE_AFTER_JS
+    + """);
 """
+)
 
 # The lab's live view: a components.v1 iframe served from the app's own /component/ route
 # (assets/live_chart). It has drawn once its document has applied a payload: the component's test

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import pytest
 
-from pages._warm_widgets import STATIC_JS, WIDGET_MODULES, module_files
+from pages._warm_widgets import SERVED_AT, STATIC_JS, WIDGET_MODULES, module_files
 from tests.e2e.conftest import open_page, runs, settle, settle_after
+from tests.e2e.test_images import _choose
 
-MODULES = "/static/js/"
 # Each lesson, a control that first shows an element of a later module, and that element.
 LATER = {
     "/images": (
-        lambda page: _choose(page, "img_technique", "Percentile clipping"),
+        lambda page: _choose(page, "img_technique", "Percentile clipping", check_cover=False),
         ".st-key-img_param_q [data-testid=stSlider]",
         "Slider.",
     ),
@@ -40,13 +40,6 @@ def _click(page, locator) -> None:
     settle_after(page, before)
 
 
-def _choose(page, key: str, label: str) -> None:
-    before = runs(page)
-    page.locator(f".st-key-{key} [role=combobox]").first.click()
-    page.locator("[role=listbox] [role=option]:visible", has_text=label).first.click()
-    settle_after(page, before)
-
-
 def test_every_module_named_is_in_this_streamlit_build():
     files = module_files()
     for name in WIDGET_MODULES:
@@ -62,11 +55,11 @@ def test_a_later_element_waits_for_no_module_download(page, server, path):
     open_page(page, server, path)
     page.wait_for_function("() => window.__nvWarm && window.__nvWarm.done", timeout=30_000)
     settle(page)
-    warmed = [u for u in fetched if MODULES in u and u.rsplit("/", 1)[1].startswith(module)]
+    warmed = [u for u in fetched if SERVED_AT in u and u.rsplit("/", 1)[1].startswith(module)]
     assert warmed, f"the warm-up did not fetch {module}*.js"
     assert page.locator(element).count() == 0, "the first view showed the element already"
     fetched.clear()
     show(page)
     assert page.locator(element).first.is_visible()
-    loaded = [u.rsplit("/", 1)[1] for u in fetched if MODULES in u]
+    loaded = [u.rsplit("/", 1)[1] for u in fetched if SERVED_AT in u]
     assert loaded == [], f"showing {element} fetched {loaded}"
