@@ -299,6 +299,14 @@ def reveal(page, w: Widget) -> None:
         wait_settled(page, 0.0)
 
 
+def _group(w: Widget, open_first: set[str]) -> float:
+    """Tabs and expanders first (0), a tab open when first seen after them (0.5: tabs built only
+    when open take its controls away, opening it again brings them back), then the rest (1)."""
+    if w.id in open_first:
+        return 0.5
+    return 0 if w.kind in ("tab", "expander") else 1
+
+
 def drive_page(context, url: str, path: str) -> list[Timing]:
     """Drive every control of ``path`` once; return their timings."""
     page = context.new_page()
@@ -311,10 +319,13 @@ def drive_page(context, url: str, path: str) -> list[Timing]:
     wait_settled(page, 0.0, timeout_s=90.0)
     done: set[str] = set()
     seen: dict[str, int] = {}  # control -> the step it was first seen at
+    open_first: set[str] = set()  # tabs open when first seen
     out: list[Timing] = []
     for step in range(200):
         widgets = scan(page)
         for w in widgets:
+            if w.id not in seen and w.kind == "tab" and w.value == "true":
+                open_first.add(w.id)
             seen.setdefault(w.id, step)
         todo = [
             (i, w) for i, w in enumerate(widgets)
@@ -323,13 +334,15 @@ def drive_page(context, url: str, path: str) -> list[Timing]:
         ]  # fmt: skip
         if not todo:
             break
+
         # Newest controls first, while the step that revealed them holds; then tabs and
-        # expanders; the rest from the bottom of the page up (as the e2e walker does).
-        _, w = min(
-            todo,
-            key=lambda iw: (-seen[iw[1].id], iw[1].kind not in ("tab", "expander"),
-                            iw[0] if iw[1].kind in ("tab", "expander") else -iw[0]),
-        )  # fmt: skip
+        # expanders, the tab open now after the others; the rest from the bottom of the page
+        # up (as the e2e walker does: test_every_control.priority).
+        def order(iw: tuple[int, Widget]) -> tuple:
+            group = _group(iw[1], open_first)
+            return -seen[iw[1].id], group, iw[0] if group < 1 else -iw[0]
+
+        _, w = min(todo, key=order)
         done.add(w.id)
         try:
             reveal(page, w)

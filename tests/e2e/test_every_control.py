@@ -243,6 +243,7 @@ class Row:
     label: str
     first_seen: int
     order: int
+    open_first: bool = False  # a tab open when first seen
     done: bool = False
     result: str = ""
     seconds: float = 0.0
@@ -644,12 +645,17 @@ def exercise(page, server: Server, walk: Walk, w: Widget, tmp: Path) -> None:
     walk.problems += _check(page, server, walk, f"{walk.path} after {w.id} ({w.kind})")
 
 
-def priority(row: Row) -> tuple[int, int, int]:
+def priority(row: Row) -> tuple[int, float, int]:
     """Which control goes next: the newest first (while the step that revealed them holds);
     among those, tabs, expanders and downloads first, page links last; the rest from the bottom
     of the page up, because a control usually sits above the ones it shows or hides (a
-    technique above its parameters, a mode above its preset): those go before it."""
+    technique above its parameters, a mode above its preset): those go before it.
+
+    A tab open when first seen goes after the other tabs: tabs built only when open (the lab's
+    lessons) take its controls away when another opens; opening it again brings them back."""
     group = {"tab": 0, "expander": 1, "download": 2, "pagelink": 4}.get(row.kind, 3)
+    if row.open_first:
+        group = 0.5
     return (-row.first_seen, group, row.order if group != 3 else -row.order)
 
 
@@ -669,7 +675,14 @@ def walk_page(page, server: Server, path: str, tmp: Path, prelude=None) -> Walk:
         walk.unknown.update(unknown)
         for w in widgets:
             if w.id not in walk.rows:
-                walk.rows[w.id] = Row(w.id, w.kind, w.label, walk.steps, counter)
+                walk.rows[w.id] = Row(
+                    w.id,
+                    w.kind,
+                    w.label,
+                    walk.steps,
+                    counter,
+                    open_first=w.kind == "tab" and w.value == "true",
+                )
                 counter += 1
                 if w.id in done_before:
                     walk.rows[w.id].done = True
