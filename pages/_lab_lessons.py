@@ -33,7 +33,7 @@ from normviz.lab_text import (
 from normviz.training import TrainConfig, Trainer, batch_plan, pytorch_code
 from pages import _lab_studies as studies
 from pages._code_view import code_view
-from pages._lab_rerun import stamped
+from pages._lab_rerun import STAMPS, stamped
 
 CODE_LABEL = "PyTorch code for the current settings"
 """The code expander's title, and its code box's accessible name."""
@@ -45,23 +45,38 @@ def _state() -> tuple[TrainConfig, list[tuple[str, TrainConfig]], list[Trainer]]
     return ss.lab_cfg, ss.lab_runs, ss.lab_trainers
 
 
+LESSON = "lab_lesson"
+"""The lessons' tabs' key: ``st.session_state[LESSON]`` is the open tab's label."""
+
+
 def explain() -> None:
-    """Draw the sections below the live view for the session's config, runs and trainers.
+    """Draw the lessons below the live view for the session's config, runs and trainers.
 
     Every formula and sentence with a number or a behaviour comes from :mod:`normviz.lab_text`,
-    built from the configs being trained (each run's, when A and B differ). Each section is a
-    keyed fragment that reads them from the session's state: a setting's callback reruns the
-    ones it changes alone (:func:`pages._lab_rerun.changed`).
+    built from the configs being trained (each run's, when A and B differ). The lessons are
+    tabs (:data:`TABS`), and only the open one is built and sent: a page run (the mode, a
+    preset, Reset to defaults) re-renders one lesson in the browser, not five.
     """
     st.divider()
-    math_section()
-    l1_bug_section()
-    studies.dropout_section()
-    studies.batch_size_section()
+    lessons()
 
-    calculator()
 
-    home_section()
+@st.fragment(key="lab_lessons")
+def lessons() -> None:
+    """The lessons' tabs and the open one's sections: a tab switch reruns this alone.
+
+    Each section is a keyed fragment that reads the session's state: a setting's callback
+    reruns the ones it changes alone (:func:`pages._lab_rerun.changed`). A section not drawn now
+    forgets its stamp, so none is asked to rerun while its tab is closed.
+    """
+    for key in STAMPS:
+        st.session_state.pop(f"{key}_stamp", None)
+    tabs = st.tabs(list(TABS.values()), key=LESSON, on_change="rerun")
+    for tab, name in zip(tabs, TABS, strict=True):
+        if tab.open:
+            with tab:
+                for section in SECTIONS[name]:
+                    section()
 
 
 def math_items(base: TrainConfig, runs: list[tuple[str, TrainConfig]]) -> tuple:
@@ -254,3 +269,21 @@ def history_downloads(runs: list[tuple[str, TrainConfig]], trainers: list[Traine
             icon=":material/download:",
             help=history_help(label),
         )
+
+
+TABS = {
+    "maths": "The maths",
+    "dropout": "Dropout check",
+    "study": "Batch size and norms",
+    "calculator": "Updates per epoch",
+    "home": "Code and downloads",
+}
+"""The lessons' tabs by name: their labels, in order (the first opens first)."""
+SECTIONS = {
+    "maths": (math_section, l1_bug_section),
+    "dropout": (studies.dropout_section,),
+    "study": (studies.batch_size_section,),
+    "calculator": (calculator,),
+    "home": (home_section,),
+}
+"""The sections each tab draws, in order."""

@@ -5,8 +5,9 @@ lesson's first view draws most kinds, but some come only with a later choice: th
 technique with parameters brings a slider and a button group (the Slider module pulls in
 moment and numbro: ~130 kB to fetch and compile), a layers tab a radio or a metric, the lab's
 expanders a code box (Streamlit's component module and its Arrow readers), its study a progress
-bar. That choice then waited for the download and compile: the first technique change took
-~630 ms where the next took ~260 ms on this kind of machine.
+bar, its lessons' tabs a multiselect (the study's batch sizes) and download buttons. That
+choice then waited for the download and compile: the first technique change took ~630 ms where
+the next took ~260 ms on this kind of machine.
 
 :func:`warm_widgets` mounts an invisible inline component (``assets/warm/``) that imports those
 modules, one per idle moment, once the page has drawn; later element mounts find them loaded.
@@ -22,7 +23,7 @@ import streamlit as st
 from pages._inline_component import inline_component
 
 WIDGET_MODULES = ("Slider", "ButtonGroup", "Radio", "Metric", "BidiComponent", "Progress",
-                  "ProgressBar")  # fmt: skip
+                  "ProgressBar", "Multiselect", "DownloadButton")  # fmt: skip
 """Streamlit's element modules the lessons load only after their first view (each lesson's
 controls driven in Chromium, the files fetched recorded: tests/e2e/test_warm_widgets.py)."""
 FONTS = ("KaTeX_Size1",)

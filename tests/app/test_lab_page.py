@@ -17,6 +17,7 @@ from normviz.lab_text import stacked_latex as stacked
 from normviz.presets import preset_text
 from normviz.train_config import FIELDS
 from normviz.training import X_AXES, TrainConfig, pytorch_code
+from pages import _lab_lessons as lessons
 from pages import _lab_studies as studies
 from pages import _lab_widgets as w
 from tests.app._code_boxes import code_boxes
@@ -25,14 +26,29 @@ from tests.conftest import APP
 from tests.live_browser import LiveBrowser, component_payload
 
 
-def _lab(params: dict[str, str] | None = None, *, first_view: bool = False) -> AppTest:
-    """The lab page after its first run; with the charts drawn unless ``first_view``."""
+def _lab(
+    params: dict[str, str] | None = None, *, first_view: bool = False, lesson: str = "maths"
+) -> AppTest:
+    """The lab page after its first run; with the charts drawn unless ``first_view``.
+
+    ``lesson`` names the lessons' tab open (:data:`pages._lab_lessons.TABS`).
+    """
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.switch_page("pages/lab.py")
     for key, value in (params or {}).items():
         at.query_params[key] = value
     if not first_view:  # AppTest does not fire run_every timers: skip the newcomer's first tick
         at.session_state["lab_drawn"] = True
+    at.session_state[lessons.LESSON] = lessons.TABS[lesson]
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _open(at: AppTest, lesson: str) -> AppTest:
+    """Open the lessons' tab ``lesson`` (a name of :data:`pages._lab_lessons.TABS`), as a click
+    on its header does; rerun."""
+    at.session_state[lessons.LESSON] = lessons.TABS[lesson]
     at.run()
     assert not at.exception, at.exception
     return at
@@ -68,10 +84,10 @@ def test_page_renders_controls_and_charts():
     assert not at.get("plotly_chart")  # the live view sends no Plotly figure
     assert len(at.get("latex")) >= 3
     assert not code_boxes(at)  # both code expanders are lazy: nothing is sent until one opens
-    at.session_state["lab_code"] = True  # open "PyTorch code for the current settings"
     at.session_state["lab_l1_bug"] = True
-    at.run()
-    boxes = code_boxes(at)
+    boxes = code_boxes(at.run())
+    at.session_state["lab_code"] = True  # open "PyTorch code for the current settings"
+    boxes |= code_boxes(_open(at, "home"))
     assert boxes["lab_code_box"] == pytorch_code(_trainers(at)[0].config)
     # Defect 8: the correct-L1 snippet penalizes what the lab penalizes (linear layers' weights),
     # not every parameter whose name ends in "weight" (the normalization layers' too).
@@ -97,7 +113,7 @@ def test_first_view_sends_the_live_view_before_the_lessons():
     at.run()
     assert at.session_state.lab_drawn is True
     assert _args(at.run())["drawn"] is True
-    assert "Batch size: how many updates?" in [h.value for h in at.subheader]
+    assert "What the controls do" in [h.value for h in at.subheader]  # the first lesson's tab
     assert not any(c.value in (w.LESSONS_PENDING, w.CONTROLS_PENDING) for c in at.caption)
     assert at.slider(key="lab_dropout").value == 0.0 and at.button(key="lab_defaults")
 
@@ -224,7 +240,7 @@ def _table(at: AppTest, label: str) -> dict[str, list[str]]:
 
 
 def test_batch_calculator_reproduces_the_notes_table():
-    at = _lab()
+    at = _lab(lesson="calculator")
     assert not at.dataframe  # HTML tables: the lab draws no data grid
     rows = _table(at, "Updates per batch size")
     assert rows["batch size"] == ["128", "256", "2,048"]
@@ -237,7 +253,8 @@ def test_batch_calculator_reproduces_the_notes_table():
 
 
 def test_code_panel_shows_each_current_run():
-    at = _lab({"mode": "compare", "preset": "High learning rate: no norm vs BatchNorm"})
+    at = _lab({"mode": "compare", "preset": "High learning rate: no norm vs BatchNorm"},
+              lesson="home")  # fmt: skip
     at.session_state["lab_code"] = True
     at.run()
     codes = [code_boxes(at)[f"lab_code_box_{label}"] for label in "AB"]
@@ -363,7 +380,7 @@ def test_history_download_works_off_the_script_thread(monkeypatch, params, keys)
     from normviz.training import EpochRecord
 
     seen = _capture_downloads(monkeypatch)
-    at = _lab(params)
+    at = _lab(params, lesson="home")
     at.button(key="lab_step").click().run()
     at.button(key="lab_step").click().run()
     assert [k for k in seen if str(k).startswith("lab_download")] == keys
@@ -403,20 +420,25 @@ def test_a_setting_reruns_only_the_live_panel_and_the_lessons_it_changes():
     assert trainer.config.dropout == 0.3 and at.session_state.lab_runs == [("", trainer.config)]
     assert (_param(at, "dropout"), _param(at, "seed")) == ("0.3", "3")
     keys = {getattr(e, "key", None) for e in at.get("slider") + at.get("number_input")}
-    assert "lab_dropout" not in keys and "lab_calc_n" not in keys  # controls, calculator: not sent
+    assert "lab_dropout" not in keys  # the controls: not sent
     assert component_payload(at)["runs"]  # the live panel ran, with the new run
     assert lab_text.dropout_text(trainer.config) in _markdown(at)  # "What the controls do"
-    assert any("Dropout check" in h.value for h in at.subheader)
-    assert not any(h.value == "Take it home" for h in at.subheader)  # code closed, same trainer
+    assert not any("Dropout check" in h.value for h in at.subheader)  # its tab is closed
     at.run()  # the whole page shows what the keyed run applied
     assert at.slider(key="lab_dropout").value == 0.3
+    # Another tab open: its section reruns, the one of the tab closed (its stamp gone) does not.
+    _open(at, "dropout").slider(key="lab_dropout").set_value(0.4).run()
+    assert not at.exception, at.exception
+    assert any("Dropout check" in h.value for h in at.subheader)
+    assert lab_text.dropout_text(_trainers(at)[0].config) not in _markdown(at)
+    _open(at, "home").slider(key="lab_dropout").set_value(0.2).run()
+    assert not any(h.value == "Take it home" for h in at.subheader)  # code closed, same trainer
     # The noise's help quotes no live level: a noise change keeps the controls' look too.
-    at.slider(key="lab_noise").set_value(0.5).run()
+    _open(at, "calculator").slider(key="lab_noise").set_value(0.5).run()
     keys = {getattr(e, "key", None) for e in at.get("slider") + at.get("number_input")}
     assert "lab_noise" not in keys and "lab_calc_n" not in keys
     assert _trainers(at)[0].config.noise == 0.5 and _param(at, "noise") == "0.5"
-    at.run()
-    at.text_input(key="lab_hidden").input("8-6").run()  # no help quotes the widths
+    _open(at, "maths").text_input(key="lab_hidden").input("8-6").run()  # no help quotes widths
     keys = {getattr(e, "key", None) for e in at.get("slider") + at.get("number_input")}
     assert "lab_dropout" not in keys and _trainers(at)[0].config.hidden == (8, 6)
     assert lab_text.groups_text((8, 6)) in _markdown(at)  # the math section was rerun
@@ -551,7 +573,7 @@ def test_x_axis_control_switches_every_curve():
 def test_dropout_check_on_screen_matches_normviz():
     from normviz.lab_studies import dropout_check
 
-    at = _lab({"dropout": "0.3"})
+    at = _lab({"dropout": "0.3"}, lesson="dropout")
     rows = _table(at, "Dropout check per mask count")
     check = dropout_check(_trainers(at)[0].config, ks=studies.DROPOUT_KS)
     assert rows["masks K"] == [f"{k:,}" for k in check.ks]
@@ -591,7 +613,7 @@ def _study_table(at: AppTest) -> list[list[str]]:
 
 
 def test_batch_size_study_runs_on_request_and_is_cached():
-    at = _lab({"n_samples": "80", "hidden": "8"})
+    at = _lab({"n_samples": "80", "hidden": "8"}, lesson="study")
     assert not _studies_shown(at)
     from normviz.lab_studies import STUDY_CONFIG, STUDY_EPOCHS
 
@@ -623,7 +645,7 @@ def test_batch_size_study_runs_on_request_and_is_cached():
     assert any(m.value.startswith("Test accuracy after 2 epochs at") for m in at.markdown)
     assert at.button(key="lab_study_run").disabled  # cached: nothing to run again
     # A second visitor with the same settings sees the cached result at once.
-    other = _lab({"n_samples": "80", "hidden": "8"})
+    other = _lab({"n_samples": "80", "hidden": "8"}, lesson="study")
     other.radio(key="lab_study_base").set_value("controls").run()
     other.multiselect(key="lab_study_batches").set_value([16, 4]).run()
     other.number_input(key="lab_study_epochs").set_value(2).run()
@@ -641,7 +663,7 @@ def test_a_setting_reruns_the_study_of_the_controls_network_only_when_its_study_
     and button for any settings until a study is run: a setting's change reruns the section
     (a multiselect, a number input, a radio: ~0.1 s of the browser's time) only when it brings
     the study shown in or takes it away."""
-    at = _lab({"n_samples": "80", "hidden": "8", "seed": "5"})
+    at = _lab({"n_samples": "80", "hidden": "8", "seed": "5"}, lesson="study")
     at.radio(key="lab_study_base").set_value("controls").run()
     at.multiselect(key="lab_study_batches").set_value([4, 16]).run()
     at.number_input(key="lab_study_epochs").set_value(2).run()
@@ -663,7 +685,7 @@ def test_a_setting_reruns_the_study_of_the_controls_network_only_when_its_study_
 
 def test_batch_size_study_is_bounded():
     board = studies.study_board()
-    at = _lab({"n_samples": "1000"})
+    at = _lab({"n_samples": "1000"}, lesson="study")
     at.radio(key="lab_study_base").set_value("controls").run()
     at.multiselect(key="lab_study_batches").set_value([2]).run()
     at.number_input(key="lab_study_epochs").set_value(200).run()
@@ -684,7 +706,7 @@ def test_batch_size_study_is_bounded():
 def test_the_default_study_is_prepared_in_the_background_and_shown_on_request(monkeypatch):
     from normviz.lab_studies import batch_size_study
 
-    at = _lab()
+    at = _lab(lesson="study")
     job = studies.prepared_study()
     assert job.key == studies.study_key(
         studies.STUDY_CONFIG, studies.STUDY_DEFAULT_BATCHES, studies.STUDY_EPOCHS
@@ -755,7 +777,7 @@ def test_batch_size_study_takes_turns_on_the_tick_lock(monkeypatch):
             return turns.__exit__(*exc)
 
     monkeypatch.setattr(w, "tick_lock", Counting)
-    at = _lab({"n_samples": "60", "hidden": "4", "seed": "11"})
+    at = _lab({"n_samples": "60", "hidden": "4", "seed": "11"}, lesson="study")
     at.radio(key="lab_study_base").set_value("controls").run()
     at.multiselect(key="lab_study_batches").set_value([2, 8]).run()
     at.number_input(key="lab_study_epochs").set_value(3).run()
@@ -879,7 +901,7 @@ def test_script_download_is_each_runs_code_built_off_the_script_thread(monkeypat
     from normviz.training import pytorch_code
 
     seen = _capture_downloads(monkeypatch)
-    at = _lab(params)
+    at = _lab(params, lesson="home")
     assert [k for k in seen if str(k).startswith("lab_script")] == keys
     for key, trainer in zip(keys, _trainers(at), strict=True):
         data = seen[key]

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlparse
 
 from playwright.sync_api import expect
 
+from pages._lab_lessons import TABS
 from tests.e2e.conftest import (
     LIVE_CHART,
     check_page,
@@ -49,6 +50,13 @@ X_SCALE = """() => {
     return {min: u.scales.x.min, max: u.scales.x.max, first: x[0], last: x[x.length - 1],
             n: x.length};
 }"""
+
+
+def _lesson(page, name: str) -> None:
+    """Open the lessons' tab ``name`` (:data:`pages._lab_lessons.TABS`) and wait for its run."""
+    before = runs(page)
+    page.get_by_role("tab", name=TABS[name]).click()
+    settle_after(page, before)
 
 
 def _live(page, timeout_s: float = 45):
@@ -327,6 +335,7 @@ def test_history_downloads_hold_the_runs_shown(page, server):
     open_page(page, server, "/lab?seed=3&batch_size=256")
     _step(page, 2)
     shown = _wait_statuses(page, ["2"])
+    _lesson(page, "home")
     name, rows = _download_csv(page, "lab_download")
     assert name == "normviz_lab_history.csv"
     assert list(rows[0])[:3] == ["epoch", "step", "train_loss"]
@@ -340,6 +349,7 @@ def test_history_downloads_hold_the_runs_shown(page, server):
     open_page(page, server, "/lab?seed=3&mode=compare&preset=L1%20vs%20L2")
     _step(page, 1)
     shown = _wait_statuses(page, ["1", "1"])
+    _lesson(page, "home")
     for key, status, file in zip(
         ("lab_download_A", "lab_download_B"), shown, ("_A", "_B"), strict=True
     ):
@@ -607,6 +617,7 @@ def test_batch_size_study_runs_from_its_button(page, server):
     log_from = _log_size(server)
     open_page(page, server, "/lab?seed=3")  # the study's own base (moons), 1 epoch per run
     _wait_statuses(page, ["0"])
+    _lesson(page, "study")
     epochs = page.locator(".st-key-lab_study_epochs input").first
     epochs.fill("1")
     before = runs(page)
@@ -634,7 +645,8 @@ def test_batch_size_study_runs_from_its_button(page, server):
 
 
 def test_lesson_sections_rerun_alone(page, server):
-    """The calculator, the study's settings and the lazy expanders rerun only their section.
+    """The lessons' tabs, the calculator, the study's settings and the lazy expanders rerun only
+    their section.
 
     A full page run sends the live view a new payload (its ``renders`` grow); a section's
     fragment rerun sends it nothing. A lab setting (the seed) is the control that must reach it.
@@ -657,10 +669,14 @@ def test_lesson_sections_rerun_alone(page, server):
 
         return do
 
+    _lesson(page, "calculator")
     act(press_enter("lab_calc_epochs", "7"))
+    _lesson(page, "study")
     act(press_enter("lab_study_epochs", "2"))
+    _lesson(page, "home")
     act(lambda: page.locator(".st-key-lab_code summary").first.click())
     expect(page.locator(".st-key-lab_code .nv-codebox pre").first).to_contain_text("torch")
+    _lesson(page, "maths")
     act(lambda: page.locator(".st-key-lab_l1_bug summary").first.click())
     expect(page.locator(".st-key-lab_l1_bug .nv-codebox pre").first).to_contain_text("abs")
     assert live.evaluate(STATS)["renders"] == renders, "a section's control reran the page"
@@ -686,15 +702,15 @@ WATCH_LESSON = """() => {
 }"""
 
 
-CALCULATOR = b"Training images"
-"""A text of the batch calculator's, a lesson that only a run of the whole page sends."""
+TAB_BAR = TABS["study"].encode()
+"""A label of the lessons' tabs: only a run of the whole page (or a tab switch) sends it."""
 
 
 def test_run_buttons_and_the_axis_rerun_the_live_panel_alone(page, server):
     """Step and the curves' axis rerun the live panel alone: the lessons are not run again (the
-    server sends no calculator, the History download never goes stale), yet the view shows the
+    server sends no lessons' tabs, the History download never goes stale), yet the view shows the
     new epoch and axis and the address follows. A setting that changes the controls' look (the
-    L1 method: L1's help follows it) runs the whole page: the calculator is sent again.
+    L1 method: L1's help follows it) runs the whole page: the lessons' tabs are sent again.
 
     (Whether the browser marks an element stale depends on how its renders fall against the
     run's messages: a quick page run may re-send the download before any render marks it. So
@@ -707,8 +723,9 @@ def test_run_buttons_and_the_axis_rerun_the_live_panel_alone(page, server):
     page.on("websocket", on_socket)
     open_page(page, server, "/lab?seed=3")
     _wait_statuses(page, ["0"])
+    _lesson(page, "home")
     expect(page.locator(".st-key-lab_download").first).to_be_visible()
-    assert CALCULATOR in b"".join(received)  # the page run sent it: the check can see it
+    assert TAB_BAR in b"".join(received)  # the page run sent it: the check can see it
     page.evaluate(WATCH_LESSON)
     received.clear()
 
@@ -722,20 +739,20 @@ def test_run_buttons_and_the_axis_rerun_the_live_panel_alone(page, server):
     act(lambda: page.locator(".st-key-lab_x_axis label", has_text="Samples seen").first.click())
     page.wait_for_function("() => location.search.includes('x_axis=samples_seen')")
     assert page.evaluate("() => window.__lessonStale") == 0, "a run button reran the lessons"
-    assert received and CALCULATOR not in b"".join(received), "a run button ran the page"
+    assert received and TAB_BAR not in b"".join(received), "a run button ran the page"
     method = page.locator(".st-key-lab_l1_method label", has_text="proximal").first
     act(method.click)
     page.wait_for_function("() => location.search.includes('l1_method=proximal')")
     deadline = time.monotonic() + 30
-    while CALCULATOR not in b"".join(received) and time.monotonic() < deadline:
+    while TAB_BAR not in b"".join(received) and time.monotonic() < deadline:
         page.wait_for_timeout(100)
-    assert CALCULATOR in b"".join(received), "the L1 method did not run the page"
+    assert TAB_BAR in b"".join(received), "the L1 method did not run the page"
     check_page(page)
 
 
 def test_a_setting_reruns_only_the_live_panel_and_its_lessons(page, server):
     """A setting that keeps the controls' look (the seed) reruns the live panel and the lessons
-    it changes by their keys: the server sends no control and no calculator again (their
+    it changes by their keys: the server sends no control and no lessons' tabs again (their
     texts are in no message), yet the live run is the new seed's (its status line, computed
     here by a Trainer of its own), the address holds it and the dropout check is of its
     network. The L1 method changes L1's help: the page runs, the controls are sent. So do the
@@ -759,7 +776,7 @@ def test_a_setting_reruns_only_the_live_panel_and_its_lessons(page, server):
     page.on("websocket", on_socket)
     open_page(page, server, "/lab?seed=3")
     _wait_statuses(page, ["0"])
-    expect(page.locator(".st-key-lab_download").first).to_be_visible()
+    _lesson(page, "dropout")
     live = _live(page)
     renders = live.evaluate(STATS)["renders"]
     seed_help = control_help(TrainConfig(seed=4))["seed"].encode()
@@ -780,7 +797,7 @@ def test_a_setting_reruns_only_the_live_panel_and_its_lessons(page, server):
     sent = b"".join(received)
     assert received and f"{check.mean_abs_h:.3g}".encode() in sent  # the lesson was sent
     assert seed_help not in sent, "a setting reran the controls"
-    assert CALCULATOR not in sent, "a setting reran the calculator"
+    assert TAB_BAR not in sent, "a setting reran the lessons' tabs"
     received.clear()
     before = runs(page)
     page.locator(".st-key-lab_l1_method label", has_text="proximal").first.click()
@@ -790,6 +807,7 @@ def test_a_setting_reruns_only_the_live_panel_and_its_lessons(page, server):
     )
     page.wait_for_timeout(500)
     assert seed_help in b"".join(received)  # the page ran: the controls were sent again
+    _lesson(page, "maths")
     # Compare A and B (its first preset, "Dropout: off vs 0.4"): the controls, the mode's row
     # and the lessons follow (their dropout text is per run now).
     per_run = page.locator("[data-testid=stMarkdown]", has_text="Run B: ")

@@ -192,12 +192,20 @@ def test_lab_shortcuts_work_after_a_click_in_the_charts(page, server):
     _no_traceback(server, since)
 
 
+def _home(page) -> None:
+    """Open the lab's lessons' tab that holds the downloads."""
+    from tests.e2e.test_lab import _lesson
+
+    _lesson(page, "home")
+
+
 def test_lab_script_download_runs_and_reproduces_the_lab(page, server, tmp_path):
     since = _log_size(server)
     cfg = TrainConfig(n_samples=100, max_epochs=5, seed=3)
     open_page(page, server, "/lab?" + "&".join(f"{k}={v}" for k, v in cfg.to_query().items()))
     page.wait_for_timeout(1500)
     settle(page)
+    _home(page)
     button = page.locator(".st-key-lab_script button").first
     button.scroll_into_view_if_needed()
     with page.expect_download(timeout=30_000) as info:
@@ -229,6 +237,7 @@ def test_compare_mode_has_one_script_per_run(page, server):
     open_page(page, server, "/lab?mode=compare&preset=L1+vs+L2")
     page.wait_for_timeout(1500)
     settle(page)
+    _home(page)
     names = []
     for key in ("lab_script_A", "lab_script_B"):
         button = page.locator(f".st-key-{key} button").first

@@ -67,12 +67,16 @@ def test_no_lesson_loads_a_lazily_loaded_element(page, server, path):
     1.5 MB and the grid's), which made the first control that drew one wait 0.4-1.3 s
     (tests/unit/test_lazy_elements.py guards the pages' source)."""
     from normviz.layer_links import TABS
+    from pages._lab_lessons import TABS as LAB_TABS
     from tests.unit.test_lazy_elements import LAZY
 
     open_page(page, server, path)
     targets = list(HIDDEN.get(path, []))
     if path == "/layers":
         targets = [f"[data-testid=stTab] >> text={label}" for label in TABS.values()]
+    if path == "/lab":  # every lesson's tab, the code expander open on the last one
+        targets = [f"[data-testid=stTab] >> text={label}" for label in LAB_TABS.values()]
+        targets = [HIDDEN[path][1], *targets[1:], HIDDEN[path][0]]
     for target in targets:
         before = runs(page)
         page.locator(target).first.click()

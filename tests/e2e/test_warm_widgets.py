@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from pages._lab_lessons import TABS as LAB_TABS
 from pages._warm_widgets import SERVED_AT, STATIC_JS, WIDGET_MODULES, module_files
 from tests.e2e.conftest import open_page, runs, settle, settle_after
 from tests.e2e.test_images import _choose
@@ -30,6 +31,17 @@ LATER = {
         lambda page: _click(page, page.locator(".st-key-lab_l1_bug summary")),
         ".st-key-lab_l1_bug .nv-codebox",
         "BidiComponent.",
+    ),
+    # The lab's lessons are tabs, built when opened ("#...": another case of the same page).
+    "/lab#study": (
+        lambda page: _click(page, page.get_by_role("tab", name=LAB_TABS["study"])),
+        ".st-key-lab_study_batches [data-testid=stMultiSelect]",
+        "Multiselect.",
+    ),
+    "/lab#home": (
+        lambda page: _click(page, page.get_by_role("tab", name=LAB_TABS["home"])),
+        ".st-key-lab_script [data-testid=stDownloadButton]",
+        "DownloadButton.",
     ),
 }
 
@@ -52,7 +64,7 @@ def test_a_later_element_waits_for_no_module_download(page, server, path):
     show, element, module = LATER[path]
     fetched: list[str] = []
     page.on("request", lambda r: fetched.append(r.url))
-    open_page(page, server, path)
+    open_page(page, server, path.split("#")[0])
     page.wait_for_function("() => window.__nvWarm && window.__nvWarm.done", timeout=30_000)
     settle(page)
     warmed = [u for u in fetched if SERVED_AT in u and u.rsplit("/", 1)[1].startswith(module)]
