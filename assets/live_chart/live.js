@@ -13,7 +13,8 @@
  * gets a summary of its rows, see summarize). A summarized chart keeps its rows as u.liveRaw.
  * liveStats: renders = payloads applied and drawn; requests = replies sent; lastRenderMs = this
  * script's main-thread time per payload in the last frame (applying + drawing, shared by the
- * payloads that frame drew); totalRenderMs = the sum over all; rows = rows held for the first run.
+ * payloads that frame drew); totalRenderMs = the sum over all; rows = rows held for the first run;
+ * resized = the times a change of the frame's size drew the charts again (its width's only).
  */
 (function () {
   "use strict";
@@ -48,7 +49,7 @@
 
   var stats = {
     renders: 0, requests: 0, lastRenderMs: 0, totalRenderMs: 0, rows: 0, streamed: 0,
-    pageRuns: 0, stoppedBy: null,
+    pageRuns: 0, stoppedBy: null, resized: 0,
   };
   var charts = { loss: null, acc: null, norm: null, hist: [], boundaries: [], layout: "" };
   window.liveStats = stats;
@@ -600,6 +601,7 @@
       charts.hist.push(histChart(nodes.histCells[k], histLabels[k], compare, h.hist));
     }
     charts.layout = layoutKey();
+    charts.width = document.documentElement.clientWidth;
     resetAlign();
   }
 
@@ -1658,6 +1660,9 @@
   }
 
   // ---------------------------------------------------------------- width changes
+  // The frame's height follows its content (reportHeight), so a payload that adds or removes a
+  // run resizes the window: a change of height alone leaves every chart as drawn (their sizes
+  // follow the width), and redrawing them all again cost the page's main thread per switch.
   var resizeQueued = false;
   function onResize() {
     if (resizeQueued) return;
@@ -1665,11 +1670,16 @@
     requestAnimationFrame(function () {
       resizeQueued = false;
       if (!charts.loss) return;
-      if (charts.layout !== layoutKey()) {
+      var width = document.documentElement.clientWidth;
+      var layout = layoutKey();
+      if (layout === charts.layout && width === charts.width) return;
+      stats.resized += 1;
+      if (layout !== charts.layout) {
         build();
         render();
         return;
       }
+      charts.width = width;
       ["loss", "acc", "norm"].forEach(function (k) {
         var u = charts[k];
         u.setSize({ width: widthOf(u.liveHost), height: u.liveHeight });

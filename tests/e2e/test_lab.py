@@ -545,6 +545,36 @@ def test_compare_mode_draws_both_runs(page, server):
     check_page(page)
 
 
+def test_a_change_of_the_frames_height_alone_draws_nothing_again(page, server):
+    """The live view's frame grows with its content: Compare A and B makes it taller. The
+    charts' sizes follow the width only, so that resize draws nothing again (it redrew every
+    chart and boundary on each mode switch, preset and reset); a change of width does."""
+    open_page(page, server, "/lab?seed=3")
+    live = _live(page)
+    start = live.evaluate(STATS)
+    height = live.evaluate("() => innerHeight")
+    before = runs(page)
+    page.locator(".st-key-lab_mode button").filter(has_text="Compare A and B").click()
+    settle_after(page, before)
+    _wait_renders(live, start["renders"])
+    assert _live(page) == live  # the same frame, resized
+    live.wait_for_function("h => innerHeight > h", arg=height, timeout=30_000)
+    page.wait_for_timeout(500)  # a resize's redraw waits for an animation frame
+    assert live.evaluate("() => window.liveCharts.boundaries.length") == 2
+    assert live.evaluate(STATS)["resized"] == start["resized"]
+    # Narrower (the centred layout needs a phone's width): the charts are drawn again, each on a
+    # row of its own now, as wide as the frame.
+    width = live.evaluate("() => window.liveCharts.loss.width")
+    page.set_viewport_size({"width": 500, "height": 1000})
+    live.wait_for_function("n => window.liveStats.resized > n", arg=start["resized"])
+    live.wait_for_function(
+        "w => window.liveCharts.loss.width !== w"
+        " && window.liveCharts.loss.width === document.documentElement.clientWidth",
+        arg=width,
+    )
+    check_page(page)
+
+
 # Each curve chart's x axis title and x values.
 AXES_STATE = """() => ['loss', 'acc', 'norm'].map(k => {
     const u = window.liveCharts[k];
