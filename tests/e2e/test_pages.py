@@ -56,7 +56,7 @@ LAZY_FETCHES = """names => performance.getEntriesByType('resource').map(e => e.n
 # What each lesson hides behind a click: its tabs, its expanders with code (shown, then checked).
 HIDDEN = {
     "/images": [".st-key-img_code summary"],
-    "/lab": [".st-key-lab_code summary", ".st-key-lab_l1_bug summary"],
+    "/lab": [".st-key-lab_l1_bug summary", ".st-key-lab_code summary"],
 }
 
 
@@ -74,9 +74,10 @@ def test_no_lesson_loads_a_lazily_loaded_element(page, server, path):
     targets = list(HIDDEN.get(path, []))
     if path == "/layers":
         targets = [f"[data-testid=stTab] >> text={label}" for label in TABS.values()]
-    if path == "/lab":  # every lesson's tab, the code expander open on the last one
-        targets = [f"[data-testid=stTab] >> text={label}" for label in LAB_TABS.values()]
-        targets = [HIDDEN[path][1], *targets[1:], HIDDEN[path][0]]
+    if path == "/lab":  # the L1 bug on the first tab, every other tab, the code on the last one
+        l1_bug, code = HIDDEN[path]
+        others = [f"[data-testid=stTab] >> text={label}" for label in list(LAB_TABS.values())[1:]]
+        targets = [l1_bug, *others, code]
     for target in targets:
         before = runs(page)
         page.locator(target).first.click()
