@@ -9,15 +9,18 @@ pictures at ``GET /_nv/media/{name}`` (:mod:`normviz.serving.media`).
 Before it serves, the process imports what the lessons import and makes the first uses that cost
 seconds once (:func:`normviz.serving.warm.warm_process`): the first visitor of a fresh server
 gets the first view the next one gets. Every connection it accepts sends small writes at once
-(:mod:`normviz.serving.nodelay`).
+(:mod:`normviz.serving.nodelay`), and Streamlit's own script, style and font files are answered
+from memory (:mod:`normviz.serving.static_files`).
 """
 
 from pathlib import Path
 
 import streamlit as st
+from starlette.middleware import Middleware
 from streamlit import config
 
 from normviz.serving import media, nodelay, sse
+from normviz.serving.static_files import StaticFiles
 from normviz.serving.warm import warm_process
 
 HERE = Path(__file__).resolve().parent
@@ -34,4 +37,10 @@ def _base_url() -> str:
 
 
 BASE_URL = _base_url()
-app = st.App(HERE / "app.py", routes=sse.routes(BASE_URL) + media.routes(BASE_URL))
+STATIC_DIR = Path(st.__file__).resolve().parent / "static"
+"""Streamlit's built frontend: ``index.html`` and its files under ``static/``."""
+app = st.App(
+    HERE / "app.py",
+    routes=sse.routes(BASE_URL) + media.routes(BASE_URL),
+    middleware=[Middleware(StaticFiles, static_dir=STATIC_DIR, base_url=BASE_URL)],
+)

@@ -2,13 +2,14 @@
 
 Modules
 -------
-fairshare   the training-time budget each session gets per tick, and the lock that takes turns
-live_feed   the lab's live view payloads: only what changed since the frame's last one
-live_stream the lab's live sessions, their registry and the worker thread that trains them
-sse         the live stream's route, ``/_nv/live/{token}`` (Server-Sent Events)
-media       the image lesson's grid pictures by content hash, ``/_nv/media/{name}``
-nodelay     every accepted connection sends small writes at once (no Nagle delay)
-warm        the imports and first uses made before the server serves
+fairshare    the training-time budget each session gets per tick, and the lock that takes turns
+live_feed    the lab's live view payloads: only what changed since the frame's last one
+live_stream  the lab's live sessions, their registry and the worker thread that trains them
+sse          the live stream's route, ``/_nv/live/{token}`` (Server-Sent Events)
+media        the image lesson's grid pictures by content hash, ``/_nv/media/{name}``
+nodelay      every accepted connection sends small writes at once (no Nagle delay)
+static_files Streamlit's built frontend files, answered from memory, ``{base}/static/...``
+warm         the imports and first uses made before the server serves
 """
 
 
