@@ -54,6 +54,11 @@ SVG_DASHES: dict[str, str] = {
 """Plotly's dash names as SVG ``stroke-dasharray`` values (in px at the picture's size)."""
 HOVER_PX = 18
 """A point's hover box (``class="nv-point"``) is this wide and tall, centred on its marker."""
+HOVER_STRIPS = 64
+"""Hover boxes across a chart's x axis at most (a transfer curve's strips, a histogram's groups
+of bins): ~5 px each on a phone's or a projected column's ~330 px plot, still a pointer's
+target, where one box per 256 bins was ~1.3 px, and each box is a node the browser sanitizes
+(DOMPurify) and lays out at every change."""
 MARKER_SHAPES = {
     "circle": "border-radius:50%",
     "square": "",

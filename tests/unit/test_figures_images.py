@@ -10,6 +10,7 @@ from xml.etree import ElementTree as ET
 import numpy as np
 import pytest
 
+from normviz.figures._chart_html import HOVER_STRIPS
 from normviz.figures.images import (
     CHANNEL_COLORS,
     CHANNEL_DASHES,
@@ -241,17 +242,25 @@ def test_histogram_html_draws_the_info_counts(log_y):
         np.testing.assert_allclose(height, expected, atol=6e-4)
     dashes = [p.get("stroke-dasharray") for p in lines]
     assert dashes == [None, SVG_DASHES["dash"], SVG_DASHES["dashdot"]] + [SVG_DASHES["dot"]] * 3
-    # hover: one box per bin, its title the bin's range, counts and cumulative fractions
+    # hover: one box per 4 neighbouring bins (256 bins, 64 boxes), its title their range, each
+    # channel's pixels in them and its cumulative fraction at their upper edge
     bins = _by_class(root, "nv-bin")
-    assert len(bins) == MAX_BARS
+    assert len(bins) == HOVER_STRIPS == MAX_BARS // 4
     cdf = np.cumsum(info.counts, axis=1) / info.counts.sum(axis=1, keepdims=True)
-    for b in (0, 17, 255):
+    for b in (0, 17, 63):
+        first, end = 4 * b, 4 * b + 4
         title = bins[b].get("title")
-        assert title.startswith(f"{info.edges[b]:.4g} to {info.edges[b + 1]:.4g}: ")
+        assert title.startswith(f"{info.edges[first]:.4g} to {info.edges[end]:.4g}: ")
         counts = [int(v.replace(",", "")) for v in re.findall(r"[RGB] ([\d,]+) px", title)]
-        assert counts == info.counts[:, b].tolist()
+        assert counts == [int(sum(row[first:end])) for row in info.counts.tolist()]
         shares = [float(v) for v in re.findall(r"[RGB] ([\d.]+) %", title)]
-        np.testing.assert_allclose(shares, 100 * cdf[:, b], atol=0.051)
+        np.testing.assert_allclose(shares, 100 * cdf[:, end - 1], atol=0.051)
+    # the boxes tile the bins: every pixel counted in exactly one box
+    per_box = np.array(
+        [[int(v.replace(",", "")) for v in re.findall(r"[RGB] ([\d,]+) px", b.get("title"))]
+         for b in bins]
+    )  # fmt: skip
+    assert per_box.sum(axis=0).tolist() == info.counts.sum(axis=1).tolist()
     # direct labels: each channel at its peak and on its cumulative curve
     assert [n.text for n in _by_class(root, "nv-note")] == list("RGBRGB")
 
@@ -281,7 +290,7 @@ def test_histogram_html_empty_and_bad_names():
 def test_histogram_html_payload_small_for_16_bit():
     html = histogram_html(_rgb_hist(12_000_000, bins=65536), log_y=True)
     assert len(html) < 60_000
-    assert len(_by_class(_parse(html)[0], "nv-bin")) == MAX_BARS
+    assert len(_by_class(_parse(html)[0], "nv-bin")) == HOVER_STRIPS
 
 
 def test_transfer_html_draws_the_info_curve():

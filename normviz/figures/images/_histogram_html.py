@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from xml.sax.saxutils import escape
@@ -9,6 +10,7 @@ from xml.sax.saxutils import escape
 import numpy as np
 
 from normviz.figures._chart_html import (
+    HOVER_STRIPS,
     UNITS,
     box,
     chart_frame,
@@ -89,10 +91,12 @@ def histogram_html(
     str
         A ``<div class="nv-chart" role="img">`` holding the plot: one picture of the curves
         (per channel a filled step outline and a step line with the channel's dash, then the
-        dotted cumulative lines), one hover box per bin whose ``title`` says its range and each
-        channel's count (and cumulative fraction), tick labels, axis titles, markers and, with
-        several channels, each channel's name at its peak (and on its cumulative curve where it
-        crosses 50 %). Empty input gives a box that says "no pixels to count".
+        dotted cumulative lines), hover boxes (one per bin, or per run of neighbouring bins
+        beyond :data:`~normviz.figures._chart_html.HOVER_STRIPS` bins) whose ``title`` says
+        the range and each channel's count (and cumulative fraction), tick labels, axis titles,
+        markers and, with several channels, each channel's name at its peak (and on its
+        cumulative curve where it crosses 50 %). Empty input gives a box that says "no pixels
+        to count".
 
     Examples
     --------
@@ -181,20 +185,27 @@ def _hover_bins(
     lo: float,
     hi: float,
 ) -> list[str]:
-    """One box per bin over the plot's height, its ``title`` the bin's values (the hover)."""
+    """Hover boxes over the plot's height, their ``title`` the values of the bins they cover.
+
+    One box per bin up to :data:`HOVER_STRIPS` bins; more bins are split into that many runs
+    of neighbouring bins, as equal as can be (256 bins: 4 each), and a box says its run's
+    range, each channel's pixels in it and the cumulative fraction at its upper edge.
+    """
+    n_bins = counts.shape[1]
+    bounds = np.linspace(0, n_bins, min(n_bins, HOVER_STRIPS) + 1).round().astype(np.int64)
     start = (edges[0] - lo) / (hi - lo) * 100
-    widths = np.diff(edges) / (hi - lo) * 100
+    widths = np.diff(edges[bounds]) / (hi - lo) * 100
     equal = np.allclose(widths, widths[0])
     cells = []
-    for b in range(counts.shape[1]):
-        text = f"{edges[b]:.4g} to {edges[b + 1]:.4g}: " + ", ".join(
-            f"{n} {counts[c, b]:,.0f} px" for c, n in enumerate(names)
+    for b, (first, end) in enumerate(itertools.pairwise(bounds)):
+        text = f"{edges[first]:.4g} to {edges[end]:.4g}: " + ", ".join(
+            f"{n} {counts[c, first:end].sum():,.0f} px" for c, n in enumerate(names)
         )
         if cdfs is not None:
             text += (
                 "; "
                 + ", ".join(
-                    (f"{n} " if len(names) > 1 else "") + f"{cdfs[c, b]:.1%}"
+                    (f"{n} " if len(names) > 1 else "") + f"{cdfs[c, end - 1]:.1%}"
                     for c, n in enumerate(names)
                 ).replace("%", " %")
                 + " at or below"

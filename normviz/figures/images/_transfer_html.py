@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from normviz.figures._chart_html import (
+    HOVER_STRIPS,
     SHADE,
     UNITS,
     box,
@@ -27,9 +28,6 @@ from normviz.figures._chart_html import (
 from normviz.figures._theme import MUTED
 from normviz.figures.images._channels import CHANNEL_COLORS, CurveLike, channel_dash, channel_names
 from normviz.figures.images._transfer import transfer_info
-
-HOVER_STRIPS = 64
-"""Hover strips of a transfer curve across its input axis."""
 
 
 def transfer_html(
