@@ -8,6 +8,7 @@ and the bundled samples, and keeps an upload's hash in the session.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -123,14 +124,20 @@ def grid_html(hkey: str, prep: Prepared, title: str) -> str:
     ], link=media.STORE.url))  # fmt: skip
 
 
+WARM_AFTER_S = 5.0
+"""Seconds the samples' warm-up waits after the page run that starts it: that run's first view
+is drawn by then (its messages sent, its pictures fetched: the warm-up's ~0.5 s of CPU, mostly
+under the GIL, held them back on a fresh server)."""
+
+
 def warm_samples() -> threading.Thread:
     """Prepare every bundled sample and its comparison grid ahead, once per process.
 
-    Called at the end of the page's full run: a background thread fills :func:`prepare`,
-    :func:`prepare_reference` and :func:`grid` for each sample (the same caches the page reads),
-    so picking another sample later draws at once instead of decoding it, computing its
-    full-resolution statistics and its eight grid tiles first (~0.1-0.5 s a sample). Returns the
-    thread (the same one on every call).
+    Called at the end of the page's full run: a background thread waits :data:`WARM_AFTER_S`,
+    then fills :func:`prepare`, :func:`prepare_reference` and :func:`grid` for each sample (the
+    same caches the page reads, :func:`prepare_samples`), so picking another sample later draws
+    at once instead of decoding it, computing its full-resolution statistics and its eight grid
+    tiles first (~0.1-0.5 s a sample). Returns the thread (the same one on every call).
     """
     return _warm_thread()
 
@@ -144,6 +151,12 @@ def _warm_thread() -> threading.Thread:
 
 
 def _warm() -> None:
+    time.sleep(WARM_AFTER_S)
+    prepare_samples()
+
+
+def prepare_samples() -> None:
+    """Fill the caches of every bundled sample: its preparation and its comparison grid."""
     for k in SAMPLES:
         prep = prepare(f"sample:{k}", k, None, k)
         grid(f"sample:{k}", prep)

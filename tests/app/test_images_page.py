@@ -744,7 +744,8 @@ def test_widgets_take_label_help_range_step_and_default_from_the_table(technique
 
 def test_every_sample_is_prepared_ahead_and_equals_the_computation(page, monkeypatch):
     # The page's full run starts one background thread a process that fills the caches of every
-    # sample (statistics, previews, the comparison grid): picking one later computes nothing.
+    # sample (statistics, previews, the comparison grid), once the first view is drawn (after
+    # WARM_AFTER_S): picking one later computes nothing.
     from normviz import image_view
     from pages import _image_widgets as w
 
@@ -755,7 +756,7 @@ def test_every_sample_is_prepared_ahead_and_equals_the_computation(page, monkeyp
     # Other tests' uploads may have evicted samples since: that thread's work, done again here.
     w.prepare.clear()
     w.grid.clear()
-    w._warm()
+    w.prepare_samples()
     expected = {k: image_view.prepare_image(k, load_sample(k)) for k in SAMPLES}
 
     def recomputed(*args, **kwargs):
