@@ -53,7 +53,7 @@ from pathlib import Path
 from bench.support.server import CHROMIUM, FLAGS, free_port, start_server, stop_server, wait_ready
 from pages._warm_widgets import SERVED_AT
 from tests.e2e.conftest import VALUE_AFTER_JS
-from tests.e2e.test_every_control import ACTIONS, CHROME, KINDS, SCAN, Widget
+from tests.e2e.test_every_control import ACTIONS, CHROME, KINDS, SCAN, Widget, walk_order
 
 GOAL_CONTROL_S = 0.5
 GOAL_FIRST_S = 3.0
@@ -299,14 +299,6 @@ def reveal(page, w: Widget) -> None:
         wait_settled(page, 0.0)
 
 
-def _group(w: Widget, open_first: set[str]) -> float:
-    """Tabs and expanders first (0), a tab open when first seen after them (0.5: tabs built only
-    when open take its controls away, opening it again brings them back), then the rest (1)."""
-    if w.id in open_first:
-        return 0.5
-    return 0 if w.kind in ("tab", "expander") else 1
-
-
 def drive_page(context, url: str, path: str) -> list[Timing]:
     """Drive every control of ``path`` once; return their timings."""
     page = context.new_page()
@@ -318,31 +310,26 @@ def drive_page(context, url: str, path: str) -> list[Timing]:
     page.goto(url + path)
     wait_settled(page, 0.0, timeout_s=90.0)
     done: set[str] = set()
-    seen: dict[str, int] = {}  # control -> the step it was first seen at
+    seen: dict[str, tuple[int, int]] = {}  # control -> (step first seen at, position then)
     open_first: set[str] = set()  # tabs open when first seen
     out: list[Timing] = []
     for step in range(200):
         widgets = scan(page)
         for w in widgets:
-            if w.id not in seen and w.kind == "tab" and w.value == "true":
-                open_first.add(w.id)
-            seen.setdefault(w.id, step)
+            if w.id not in seen:
+                seen[w.id] = (step, len(seen))
+                if w.kind == "tab" and w.value == "true":
+                    open_first.add(w.id)
         todo = [
-            (i, w) for i, w in enumerate(widgets)
+            w for w in widgets
             if w.id not in done and not w.disabled and w.key not in SKIP_KEYS
             and w.kind not in SKIP_KINDS and w.kind in ACTIONS
         ]  # fmt: skip
         if not todo:
             break
-
-        # Newest controls first, while the step that revealed them holds; then tabs and
-        # expanders, the tab open now after the others; the rest from the bottom of the page
-        # up (as the e2e walker does: test_every_control.priority).
-        def order(iw: tuple[int, Widget]) -> tuple:
-            group = _group(iw[1], open_first)
-            return -seen[iw[1].id], group, iw[0] if group < 1 else -iw[0]
-
-        _, w = min(todo, key=order)
+        # The e2e walker's order (test_every_control.walk_order): newest first, then tabs and
+        # expanders (the tab open when first seen after the others), the rest bottom up.
+        w = min(todo, key=lambda w: walk_order(w.kind, *seen[w.id], open_first=w.id in open_first))
         done.add(w.id)
         try:
             reveal(page, w)

@@ -645,18 +645,27 @@ def exercise(page, server: Server, walk: Walk, w: Widget, tmp: Path) -> None:
     walk.problems += _check(page, server, walk, f"{walk.path} after {w.id} ({w.kind})")
 
 
-def priority(row: Row) -> tuple[int, float, int]:
-    """Which control goes next: the newest first (while the step that revealed them holds);
-    among those, tabs, expanders and downloads first, page links last; the rest from the bottom
-    of the page up, because a control usually sits above the ones it shows or hides (a
-    technique above its parameters, a mode above its preset): those go before it.
+def walk_order(kind: str, first_seen: int, order: int, open_first: bool) -> tuple[int, float, int]:
+    """Which control goes next, smallest first (this walk's and ``bench.bench_controls``').
+
+    The newest first (``first_seen``: the step of the walk that revealed it, while that step
+    holds); among those, tabs, expanders and downloads first, page links last; the rest from
+    the bottom of the page up (``order``: its position when first seen), because a control
+    usually sits above the ones it shows or hides (a technique above its parameters, a mode
+    above its preset): those go before it.
 
     A tab open when first seen goes after the other tabs: tabs built only when open (the lab's
-    lessons) take its controls away when another opens; opening it again brings them back."""
-    group = {"tab": 0, "expander": 1, "download": 2, "pagelink": 4}.get(row.kind, 3)
-    if row.open_first:
+    lessons) take its controls away when another opens; opening it again brings them back.
+    """
+    group = {"tab": 0, "expander": 1, "download": 2, "pagelink": 4}.get(kind, 3)
+    if open_first:
         group = 0.5
-    return (-row.first_seen, group, row.order if group != 3 else -row.order)
+    return (-first_seen, group, order if group != 3 else -order)
+
+
+def priority(row: Row) -> tuple[int, float, int]:
+    """:func:`walk_order` of a row of this walk."""
+    return walk_order(row.kind, row.first_seen, row.order, row.open_first)
 
 
 def walk_page(page, server: Server, path: str, tmp: Path, prelude=None) -> Walk:
