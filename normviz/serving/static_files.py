@@ -76,18 +76,24 @@ class StaticFiles:
     def __init__(self, app: Any, static_dir: Path, base_url: str = "") -> None:
         self.app = app
         self.paths = index_files(static_dir, base_url)
-        self._kept: dict[Path, bytes] = {}
+        self._kept: dict[Path, tuple[bytes, list[tuple[bytes, bytes]]]] = {}
 
-    def read(self, path: Path) -> bytes:
-        """Return the bytes of ``path``, read on its first request.
+    def read(self, path: Path) -> tuple[bytes, list[tuple[bytes, bytes]]]:
+        """Return the bytes of ``path`` and its answer's headers, made on its first request.
 
-        Read on the server's event loop: the largest file, Plotly's, is 4.7 MB, read from the
-        page cache in ~0.3 ms.
+        Both are kept. Read on the server's event loop: the largest file, Plotly's, is 4.7 MB,
+        read from the page cache in ~0.3 ms.
         """
-        data = self._kept.get(path)
-        if data is None:
-            data = self._kept[path] = path.read_bytes()
-        return data
+        kept = self._kept.get(path)
+        if kept is None:
+            data = path.read_bytes()
+            headers = [
+                (b"content-type", content_type(path)),
+                (b"content-length", str(len(data)).encode()),
+                (b"cache-control", CACHE_CONTROL),
+            ]
+            kept = self._kept[path] = (data, headers)
+        return kept
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         """Answer a GET of an indexed file (no ``Range``) from memory; pass anything else on."""
@@ -99,11 +105,6 @@ class StaticFiles:
         ):
             await self.app(scope, receive, send)
             return
-        data = self.read(path)
-        headers = [
-            (b"content-type", content_type(path)),
-            (b"content-length", str(len(data)).encode()),
-            (b"cache-control", CACHE_CONTROL),
-        ]
+        data, headers = self.read(path)
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": data, "more_body": False})
