@@ -11,6 +11,12 @@ So a page writes its widgets' state through :func:`fill` or :func:`put` (which r
 written in this run, after :func:`begin`) and creates each such widget with ``**held(key)``:
 the element's default is the value the widget holds now, except in the run that wrote it, where
 Streamlit sends the value itself (and warns if a default is passed too).
+
+A value the widget holds already is not written again. Streamlit marks a written widget's
+element with ``set_value`` (a one-shot effect), and the browser draws such an element anew; an
+element whose message is the same as in the last run keeps its drawn form. So a mode switch, a
+preset or a reset that sets 20 controls of which 3 change redraws those 3, not 20. (A
+disabled widget is sent with ``set_value`` in every run, written or not: Streamlit's rule.)
 """
 
 from __future__ import annotations
@@ -43,18 +49,28 @@ def fill(key: str, value: Any) -> None:
         put(key, value)
 
 
-def put(key: str, value: Any) -> None:
-    """Write ``value`` as the widget ``key``'s state in the script run, and record it."""
+def holds(key: str, value: Any) -> bool:
+    """Whether the widget ``key``'s state is ``value`` already (equal and of the same type)."""
     ss = st.session_state
-    ss[key] = value
-    ss.setdefault(WRITTEN, set()).add(key)
+    return key in ss and type(ss[key]) is type(value) and ss[key] == value
+
+
+def put(key: str, value: Any) -> None:
+    """Write ``value`` as the widget ``key``'s state in the script run, and record it; a value
+    it holds already is left as it is (see the module's docstring)."""
+    if not holds(key, value):
+        ss = st.session_state
+        ss[key] = value
+        ss.setdefault(WRITTEN, set()).add(key)
 
 
 def put_in_callback(key: str, value: Any) -> None:
-    """Write ``value`` as the widget ``key``'s state from a callback; the coming run records it."""
-    ss = st.session_state
-    ss[key] = value
-    ss.setdefault(NEXT, set()).add(key)
+    """Write ``value`` as the widget ``key``'s state from a callback; the coming run records it.
+    A value it holds already is left as it is (see the module's docstring)."""
+    if not holds(key, value):
+        ss = st.session_state
+        ss[key] = value
+        ss.setdefault(NEXT, set()).add(key)
 
 
 def held(key: str, options: Any = None, *, name: str = "value") -> dict[str, Any]:

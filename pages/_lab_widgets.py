@@ -198,6 +198,12 @@ def drop_points() -> None:
 NOTES = "lab_link_notes"  # the messages about the link, shown until dismissed or a change
 NOTES_AT = "lab_link_at"  # the settings' query when the messages were made
 MODE_OF = {label: mode for mode, label in MODES.items()}  # the control's label -> URL value
+VIEW_DEFAULTS = {
+    "lab_mode": MODES["one"],
+    "lab_preset": next(iter(PRESETS)),
+    "lab_x_axis": next(iter(X_AXES)),
+}
+"""The state of the controls that choose what is trained and shown, not a run's settings."""
 
 
 def init_from_url() -> None:
@@ -215,11 +221,8 @@ def init_from_url() -> None:
         ss.lab_cfg, ss[NOTES] = link.config, link.notes
         ss.lab_mode, ss.lab_preset, ss.lab_x_axis = MODES[link.mode], link.preset, link.x_axis
         ss.lab_running = False
-        ss[WRITTEN].update(("lab_mode", "lab_preset", "lab_x_axis"))  # see held
-    fill("lab_mode", MODES["one"])
-    fill("lab_preset", next(iter(PRESETS)))
-    fill("lab_x_axis", next(iter(X_AXES)))
-    for key, value in control_values(ss.lab_cfg).items():
+        ss[WRITTEN].update(VIEW_DEFAULTS)  # see held
+    for key, value in {**VIEW_DEFAULTS, **control_values(ss.lab_cfg)}.items():
         fill(key, value)
 
 
@@ -256,18 +259,18 @@ def reset_to_defaults() -> None:
 
     Training pauses and the trainers go (the next run builds the default run, paused); the next
     run writes the defaults' query, which is empty: the URL loses its parameters. An uploaded
-    CSV stays (a file uploader cannot be emptied from code).
+    CSV stays (a file uploader cannot be emptied from code). Only the controls that differ from
+    their default are written (:func:`~pages._held.put_in_callback`): the others are drawn as
+    they were.
     """
     pause()
     ss = st.session_state
     ss.pop("lab_trainers", None)
     ss.pop("lab_key", None)
-    for f in dataclasses.fields(TrainConfig):
-        ss.pop(f"lab_{f.name}", None)
     for name in CUSTOM_FIELDS:
-        ss.pop(f"lab_b_{name}", None)
-    for key in ("lab_es_on", "lab_mode", "lab_preset", "lab_x_axis"):
-        ss.pop(key, None)  # init_from_url refills them with their defaults (see fill)
+        ss.pop(f"lab_b_{name}", None)  # run B's own controls: refilled from run A (custom_b)
+    for key, value in {**VIEW_DEFAULTS, **control_values(TrainConfig())}.items():
+        put_in_callback(key, value)
     ss.lab_cfg = TrainConfig()
     ss[NOTES] = []
     ss.pop(NOTES_AT, None)
@@ -276,7 +279,7 @@ def reset_to_defaults() -> None:
 def url_params(cfg: TrainConfig) -> dict[str, str]:
     """Return the URL query of the lab's state: the config, mode and preset, the curves' axis."""
     ss = st.session_state
-    axis = ss.get("lab_x_axis") or next(iter(X_AXES))
+    axis = ss.get("lab_x_axis") or VIEW_DEFAULTS["lab_x_axis"]
     return lab_query(cfg, MODE_OF[ss.lab_mode], ss.lab_preset, axis)
 
 

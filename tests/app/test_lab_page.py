@@ -1020,6 +1020,48 @@ def test_a_browser_that_mounts_the_controls_late_still_shows_the_links_settings(
     assert _shown(after_reset.run())["lab_hidden"] == "16-16"
 
 
+def _written(at: AppTest) -> set[str]:
+    """The enabled controls whose element carries ``set_value``: the ones the run wrote.
+
+    Streamlit discards the value a browser sends for a disabled widget and sends the widget's
+    own with ``set_value`` in every run, written or not: disabled ones tell nothing here.
+    """
+    return {
+        w_.key
+        for kind in STATE_WIDGETS
+        for w_ in getattr(at, kind)
+        if w_.key in STATE_KEYS and w_.proto.set_value and not w_.proto.disabled
+    }
+
+
+def test_a_whole_page_control_writes_only_the_controls_whose_value_it_changes():
+    """The mode, a preset and Reset to defaults set many controls at once. A written control's
+    element carries ``set_value``, and the browser draws such an element anew, while one whose
+    message is as in the last run keeps its drawn form: so each writes exactly the controls it
+    changes (pages._held.put_in_callback), not all ~25 of them. Each control drawn in both runs
+    is compared by what a browser mounting it would show (tests/app/_fresh.py), so a change
+    left unwritten fails too."""
+    at = _lab({"dropout": "0.3", "seed": "4", "hidden": "8"})
+    steps = [  # the control, its action, whether it changes other controls
+        ("lab_mode", lambda: at.segmented_control(key="lab_mode").set_value("Compare A and B"), 1),
+        ("lab_preset", lambda: at.selectbox(key="lab_preset").select("L1 vs L2"), 1),
+        ("lab_mode", lambda: at.segmented_control(key="lab_mode").set_value("One network"), 0),
+        ("lab_defaults", lambda: at.button(key="lab_defaults").click(), 1),
+    ]
+    before = _shown(at)
+    for clicked, act, changes in steps:
+        act().run()
+        assert not at.exception, at.exception
+        after = _shown(at)
+        changed = {k for k in after.keys() & before.keys() if after[k] != before[k]} - {clicked}
+        assert bool(changed) == changes, (clicked, changed)
+        enabled = {w_.key for kind in STATE_WIDGETS for w_ in getattr(at, kind) if not w_.disabled}
+        assert _written(at) & before.keys() == changed & enabled, clicked
+        assert len(after.keys() & before.keys()) - len(changed) >= 10, clicked  # most stay
+        before = after
+    assert at.session_state.lab_cfg == TrainConfig() and after["lab_seed"] == "0"
+
+
 def _train_a_little(at: AppTest) -> None:
     at.button(key="lab_start").click().run()
     (trainer,) = _trainers(at)
