@@ -16,11 +16,9 @@ from __future__ import annotations
 import streamlit as st
 import torch
 
-from normviz import layer_captions as captions
 from normviz import layer_studies as studies
 from normviz import tensors
 from normviz.figures import layers as fig
-from normviz.figures.layers_cube_row import cube_tile_image, tile_alt, tile_png, tile_ranges
 from normviz.figures.layers_cube_svg import cube_payload, cube_svg
 from normviz.figures.layers_moments import moments_html
 from normviz.figures.layers_noise_html import batch_noise_html
@@ -51,17 +49,6 @@ def cube(key: tuple, kind: str, groups: int | None, _x: torch.Tensor, layout: st
     info = studies.cube_info(_x, kind, groups, layout)
     view = cube_svg(info)
     return cube_payload(view), view.label, info
-
-
-@st.cache_resource(max_entries=32, show_spinner=False)
-def cube_row(shape: tuple[int, ...], groups: int, _x: torch.Tensor):
-    """(title, PNG picture, alt text) of the five cubes: pictures cost a browser nothing to show,
-    five Plotly charts hundreds of milliseconds a change. They show which elements share a set,
-    not their values: keyed by the shape, so the data's offsets and source never redraw them."""
-    infos = studies.cube_infos(_x, groups)
-    ranges = tile_ranges(infos)
-    return [(captions.tile_title(i), tile_png(cube_tile_image(i, ranges)), tile_alt(i))
-            for i in infos]  # fmt: skip
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)

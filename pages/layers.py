@@ -14,13 +14,14 @@ from normviz import layer_captions as captions
 from normviz import layer_studies as studies
 from normviz import layer_text as text
 from normviz import layers, tensors
+from normviz.figures.layers_cube_row import row_tiles
 from normviz.layer_kinds import formulas, groups_for
 from normviz.layer_links import CONVENTIONS, SOURCES, TABS
 from pages import _layer_links as links
 from pages._code_view import code_view
 from pages._cube_view import cube_view
 from pages._held import begin, held
-from pages._layer_figures import batch, cube, cube_row, load_sample, moments_figure, noise_figure
+from pages._layer_figures import batch, cube, load_sample, moments_figure, noise_figure
 from pages._layer_figures import running as running_figure
 from pages._router import ensure_router
 from pages._warm_widgets import warm_widgets
@@ -130,7 +131,7 @@ def lesson(x, key: tuple, kind: str, n: int, c: int, side: int) -> None:
             # Five tiles of one width in a row that wraps: five columns were 75 px wide beside the
             # sidebar, and broke "InstanceNorm" mid-word. A tile keeps room for its title.
             with st.container(horizontal=True, key="lay_tiles_row"):
-                for i, (title, picture, alt) in enumerate(cube_row(tuple(x.shape), groups, x)):
+                for i, (title, picture, alt) in enumerate(row_tiles(tuple(x.shape), groups)):
                     with st.container(key=f"lay_cube_tile{i}", width=TILE_WIDTH):
                         st.markdown(title)
                         # PNG as it is: "auto" re-encoded every tile as a JPEG on every run.

@@ -93,19 +93,33 @@ def warm_optimizers() -> None:
         Trainer(TrainConfig(n_samples=20, hidden=(2,), optimizer=name, max_epochs=1)).step(1)
 
 
+def warm_first_views() -> None:
+    """Build what a lesson's first view at its defaults draws and a fresh process builds slowly.
+
+    The layers lesson's five cube tiles (:func:`~normviz.figures.layers_cube_row.row_tiles`,
+    kept per shape): ~0.1 s alone, ~0.4 s of a fresh server's first /layers run beside the
+    browser that boots the page.
+    """
+    from normviz.figures.layers_cube_row import row_tiles
+    from normviz.layer_links import LAYER_LINKS
+
+    values, _ = LAYER_LINKS.parse({})
+    row_tiles((values["n"], values["c"], values["side"], values["side"]), values["groups"])
+
+
 def warm_process(pages: Iterable[Path]) -> dict[str, float]:
     """Import what ``pages`` import and run the costly first uses once; return seconds per step.
 
     Returns
     -------
     dict
-        ``{"imports": s, "optimizers": s}``, wall-clock seconds of each step.
+        ``{"imports": s, "optimizers": s, "first views": s}``, wall-clock seconds of each step.
     """
     times = {}
     start = time.perf_counter()
     warm_imports([*page_imports(pages), *FIRST_USE_IMPORTS])
     times["imports"] = time.perf_counter() - start
-    for name, step in (("optimizers", warm_optimizers),):
+    for name, step in (("optimizers", warm_optimizers), ("first views", warm_first_views)):
         start = time.perf_counter()
         step()
         times[name] = time.perf_counter() - start

@@ -52,7 +52,36 @@ def test_serve_warms_every_page_import_and_the_optimizers_before_serving():
     assert result["missing"] == []
     assert result["dynamo"]  # the first optimizer imported torch._dynamo before any visitor
     assert result["pandas"]  # what a custom component's first mount would import (below)
-    assert result["steps"] == ["imports", "optimizers"]  # no lesson draws Plotly: not warmed
+    # No lesson draws Plotly: not warmed.
+    assert result["steps"] == ["first views", "imports", "optimizers"]
+
+
+def test_the_layers_first_view_at_its_defaults_draws_no_cube_tile_on_a_warmed_server():
+    """The five cube tiles (~0.4 s of a fresh server's first /layers run) are drawn before the
+    server serves: the page's first run at its defaults finds them built (one miss: the
+    warm-up's)."""
+    code = textwrap.dedent("""
+        import json
+        import serve
+        from streamlit.testing.v1 import AppTest
+        from normviz.figures.layers_cube_row import row_tiles
+        warmed = row_tiles.cache_info()
+        at = AppTest.from_file("app.py", default_timeout=60)
+        at.switch_page("pages/layers.py")
+        at.run()
+        after = row_tiles.cache_info()
+        print(json.dumps({"warmed": [warmed.hits, warmed.misses],
+                          "after": [after.hits, after.misses],
+                          "images": len(at.get("image")), "error": bool(at.exception)}))
+    """)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=180,
+        check=True,
+    )  # fmt: skip
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["warmed"] == [0, 1] and not result["error"]
+    assert result["after"] == [1, 1]  # the page asked for the row once, and it was there
+    assert result["images"] == 5  # the row drawn: five tiles
 
 
 def test_a_custom_components_first_mount_imports_pandas():
