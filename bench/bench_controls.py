@@ -53,7 +53,15 @@ from pathlib import Path
 from bench.support.server import CHROMIUM, FLAGS, free_port, start_server, stop_server, wait_ready
 from pages._warm_widgets import SERVED_AT
 from tests.e2e.conftest import VALUE_AFTER_JS
-from tests.e2e.test_every_control import ACTIONS, CHROME, KINDS, SCAN, Widget, walk_order
+from tests.e2e.test_every_control import (
+    ACTIONS,
+    CHROME,
+    KINDS,
+    SCAN,
+    Widget,
+    is_open_tab,
+    walk_order,
+)
 
 GOAL_CONTROL_S = 0.5
 GOAL_FIRST_S = 3.0
@@ -318,7 +326,7 @@ def drive_page(context, url: str, path: str) -> list[Timing]:
         for w in widgets:
             if w.id not in seen:
                 seen[w.id] = (step, len(seen))
-                if w.kind == "tab" and w.value == "true":
+                if is_open_tab(w.kind, w.value):
                     open_first.add(w.id)
         todo = [
             w for w in widgets

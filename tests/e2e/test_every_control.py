@@ -633,7 +633,7 @@ def exercise(page, server: Server, walk: Walk, w: Widget, tmp: Path) -> None:
     if w.kind in VALUED and not row.result:
         after = {x.id: x for x in scan(page)[0]}
         now = after[w.id].value if w.id in after else "(gone)"
-        if w.kind == "tab" and now == "true":  # the first tab is shown already: still shown
+        if is_open_tab(w.kind, now):  # the first tab is shown already: still shown
             row.result = "shown" if w.value == "true" else "'false' -> 'true'"
         elif now == w.value:
             row.result = f"UNCHANGED {w.value!r}"
@@ -663,6 +663,12 @@ def walk_order(kind: str, first_seen: int, order: int, open_first: bool) -> tupl
     return (-first_seen, group, order if group != 3 else -order)
 
 
+def is_open_tab(kind: str, value: str) -> bool:
+    """Whether a control scanned with ``kind`` and ``value`` is a tab shown open (when first
+    seen: :func:`walk_order`'s ``open_first``)."""
+    return kind == "tab" and value == "true"
+
+
 def priority(row: Row) -> tuple[int, float, int]:
     """:func:`walk_order` of a row of this walk."""
     return walk_order(row.kind, row.first_seen, row.order, row.open_first)
@@ -690,7 +696,7 @@ def walk_page(page, server: Server, path: str, tmp: Path, prelude=None) -> Walk:
                     w.label,
                     walk.steps,
                     counter,
-                    open_first=w.kind == "tab" and w.value == "true",
+                    open_first=is_open_tab(w.kind, w.value),
                 )
                 counter += 1
                 if w.id in done_before:
