@@ -20,7 +20,7 @@ from starlette.middleware import Middleware
 from streamlit import config
 
 from normviz.serving import media, nodelay, sse
-from normviz.serving.static_files import StaticFiles
+from normviz.serving.static_files import StaticFiles, frontend_dir
 from normviz.serving.warm import warm_process
 
 HERE = Path(__file__).resolve().parent
@@ -37,10 +37,8 @@ def _base_url() -> str:
 
 
 BASE_URL = _base_url()
-STATIC_DIR = Path(st.__file__).resolve().parent / "static"
-"""Streamlit's built frontend: ``index.html`` and its files under ``static/``."""
 app = st.App(
     HERE / "app.py",
     routes=sse.routes(BASE_URL) + media.routes(BASE_URL),
-    middleware=[Middleware(StaticFiles, static_dir=STATIC_DIR, base_url=BASE_URL)],
+    middleware=[Middleware(StaticFiles, static_dir=frontend_dir(), base_url=BASE_URL)],
 )

@@ -16,10 +16,10 @@ modules, one per idle moment, once the page has drawn; later element mounts find
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 
 import streamlit as st
 
+from normviz.serving.static_files import frontend_dir
 from pages._inline_component import inline_component
 
 WIDGET_MODULES = ("Slider", "ButtonGroup", "Radio", "Metric", "BidiComponent", "Progress",
@@ -28,7 +28,7 @@ WIDGET_MODULES = ("Slider", "ButtonGroup", "Radio", "Metric", "BidiComponent", "
 controls driven in Chromium, the files fetched recorded: tests/e2e/test_warm_widgets.py)."""
 FONTS = ("KaTeX_Size1",)
 """Fonts of the formulas drawn only later (a technique's clipped formula's big brackets)."""
-STATIC_JS = Path(st.__file__).resolve().parent / "static" / "static" / "js"
+STATIC_JS = frontend_dir() / "static" / "js"
 """Streamlit's built frontend modules: ``<Name>.<hash>.js``."""
 SERVED_AT = "/static/js/"
 """Where the browser fetches them (under the base path): the entry module ``index.<hash>.js``

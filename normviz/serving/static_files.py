@@ -14,17 +14,31 @@ Streamlit 1.67, of which a lesson's first view reads ~3.7 MB), and sent with Str
 headers for it: its type and a year of immutable caching (no ``ETag``: a browser that holds a
 file never asks again). ~26 ms of CPU for the same ~60 files; ten browsers at once get them in
 ~0.3 s. Anything else, a ``Range`` or a method other than GET, goes on to Streamlit unchanged.
-No streamlit here: ``serve.py`` passes Streamlit's static directory and base path.
+No streamlit import here: :func:`frontend_dir` finds Streamlit's built frontend without one, and
+``serve.py`` passes it and the base path.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import mimetypes
 from pathlib import Path
 from typing import Any
 
 CACHE_CONTROL = b"public, immutable, max-age=31536000"
 """Streamlit's caching of its hashed files (``STATIC_ASSET_CACHE_MAX_AGE_SECONDS``: a year)."""
+
+
+def frontend_dir() -> Path:
+    """Return Streamlit's built frontend: the directory of its ``index.html``.
+
+    Its files are under ``static/`` there (``static/js/<Name>.<hash>.js``, ``static/css``,
+    ``static/media``). Found from the installed package's location, without importing it.
+    """
+    spec = importlib.util.find_spec("streamlit")
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError("streamlit is not installed")
+    return Path(spec.origin).resolve().parent / "static"
 
 
 def index_files(static_dir: Path, base_url: str = "") -> dict[str, Path]:

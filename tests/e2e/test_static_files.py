@@ -8,13 +8,10 @@ The middleware's answer is the one without an ``ETag`` (Streamlit's own handler 
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import streamlit as st
-
+from normviz.serving.static_files import frontend_dir
 from tests.e2e.conftest import open_page
 
-STATIC = Path(st.__file__).resolve().parent / "static"
+STATIC = frontend_dir()
 
 
 def test_a_first_view_gets_streamlits_files_from_memory(page, server):

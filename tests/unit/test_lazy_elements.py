@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from normviz.serving.static_files import frontend_dir
+
 ROOT = Path(__file__).resolve().parents[2]
 LAZY = {
     "plotly_chart": "PlotlyChart",
@@ -57,7 +59,5 @@ def test_no_page_draws_a_lazily_loaded_element():
 @pytest.mark.parametrize("module", sorted(set(LAZY.values())))
 def test_each_lazy_module_is_one_file_of_this_streamlit(module):
     """The browser tests look for these files' names in what a page fetched: they must exist."""
-    import streamlit as st
-
-    js = Path(st.__file__).parent / "static" / "static" / "js"
+    js = frontend_dir() / "static" / "js"
     assert len(list(js.glob(f"{module}.*.js"))) == 1

@@ -11,16 +11,22 @@ import shutil
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from starlette.applications import Starlette
 from starlette.routing import Mount
 from streamlit.web.server.starlette.starlette_static_routes import create_streamlit_static_handler
 
-from normviz.serving.static_files import StaticFiles, index_files
+from normviz.serving.static_files import StaticFiles, frontend_dir, index_files
 from tests.unit._loopback import LoopbackServer
 
-STATIC_DIR = Path(st.__file__).resolve().parent / "static"
+STATIC_DIR = frontend_dir()
 HEADERS = ("content-type", "content-length", "cache-control")
+
+
+def test_the_frontend_found_without_importing_streamlit_is_the_one_streamlit_serves():
+    import streamlit
+
+    assert frontend_dir() == Path(streamlit.__file__).resolve().parent / "static"
+    assert (frontend_dir() / "index.html").is_file()
 
 
 def _streamlit(static_dir: Path, base: str) -> Starlette:
