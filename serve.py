@@ -13,6 +13,7 @@ gets the first view the next one gets. Every connection it accepts sends small w
 from memory (:mod:`normviz.serving.static_files`).
 """
 
+import logging
 from pathlib import Path
 
 import streamlit as st
@@ -25,8 +26,6 @@ from normviz.serving.warm import warm_process
 
 HERE = Path(__file__).resolve().parent
 nodelay.enable()  # no ~40 ms wait per reused connection's response (see normviz.serving.nodelay)
-WARMED = warm_process(sorted((HERE / "pages").glob("*.py")))
-"""Seconds each warm-up step took in this process (imports, optimizers, plotly)."""
 
 
 def _base_url() -> str:
@@ -37,8 +36,37 @@ def _base_url() -> str:
 
 
 BASE_URL = _base_url()
+ROUTES = sse.routes(BASE_URL) + media.routes(BASE_URL)
+"""The live stream's and the media store's routes (made first: from then on the store gives
+links, so a picture built while warming is linked, not inlined)."""
+
+
+def warm_image_sample() -> None:
+    """Fill the image lesson's caches of its first view (``prepare_first_view``) now.
+
+    Outside any script run, Streamlit makes the page's caches in memory without its runtime
+    (the kind of cache its runtime makes for them: nothing persisted) and the page's runs find
+    them; it warns of each cache made so, from its import on: not a problem here, not logged.
+    """
+    log = logging.getLogger("streamlit.runtime.caching.cache_data_api")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        from pages._image_widgets import prepare_first_view
+
+        prepare_first_view()
+    finally:
+        log.setLevel(level)
+
+
+WARMED = warm_process(
+    sorted((HERE / "pages").glob("*.py")), more={"image sample": warm_image_sample}
+)
+"""Seconds each warm-up step took in this process (imports, optimizers, first views, the image
+lesson's default sample)."""
+
 app = st.App(
     HERE / "app.py",
-    routes=sse.routes(BASE_URL) + media.routes(BASE_URL),
+    routes=ROUTES,
     middleware=[Middleware(StaticFiles, static_dir=frontend_dir(), base_url=BASE_URL)],
 )

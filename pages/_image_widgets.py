@@ -19,6 +19,7 @@ from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ct
 from normviz import image_alt, image_text, image_view, intensity, io
 from normviz.figures import images as figures
 from normviz.figures.images import channel_names, mini_histogram_svg
+from normviz.image_links import DEFAULT_SAMPLE
 from normviz.image_view import Prepared, Result
 from normviz.samples import SAMPLES, load_sample
 from normviz.serving import media
@@ -134,10 +135,10 @@ def warm_samples() -> threading.Thread:
     """Prepare every bundled sample and its comparison grid ahead, once per process.
 
     Called at the end of the page's full run: a background thread waits :data:`WARM_AFTER_S`,
-    then fills :func:`prepare`, :func:`prepare_reference` and :func:`grid` for each sample (the
-    same caches the page reads, :func:`prepare_samples`), so picking another sample later draws
-    at once instead of decoding it, computing its full-resolution statistics and its eight grid
-    tiles first (~0.1-0.5 s a sample). Returns the thread (the same one on every call).
+    then fills the caches the page reads for each sample (:func:`prepare_samples`), so picking
+    another sample later draws at once instead of decoding it, computing its full-resolution
+    statistics and its eight grid tiles first (~0.1-0.5 s a sample). Returns the thread (the
+    same one on every call).
     """
     return _warm_thread()
 
@@ -155,11 +156,36 @@ def _warm() -> None:
     prepare_samples()
 
 
+def sample_key(sample: str) -> str:
+    """The cache key of a bundled sample's view (an upload's is its hash: :func:`upload_key`)."""
+    return f"sample:{sample}"
+
+
+def prepare_sample(sample: str) -> Prepared:
+    """Fill the caches a view of a bundled sample reads; return its preparation.
+
+    Its decoding and full-resolution statistics (:func:`prepare`), the samples its comparison
+    grid matches it against (:func:`prepare_reference`), the grid's tiles (:func:`grid`) and the
+    grid's HTML block (:func:`grid_html`, its pictures put in the media store).
+    """
+    hkey = sample_key(sample)
+    prep = prepare(hkey, sample, None, sample)
+    grid_html(hkey, prep, SAMPLES[sample].title)
+    return prep
+
+
 def prepare_samples() -> None:
-    """Fill the caches of every bundled sample: its preparation and its comparison grid."""
+    """Fill the caches of every bundled sample (:func:`prepare_sample`)."""
     for k in SAMPLES:
-        prep = prepare(f"sample:{k}", k, None, k)
-        grid(f"sample:{k}", prep)
+        prepare_sample(k)
+
+
+def prepare_first_view() -> Prepared:
+    """Fill the caches of the lesson's first view at its defaults: its default sample's
+    (:func:`prepare_sample`), ~0.1 s alone, ~0.25 s of a fresh server's first /images run
+    beside the browser booting the page. ``serve.py`` calls it before it serves.
+    """
+    return prepare_sample(DEFAULT_SAMPLE)
 
 
 def full_output(

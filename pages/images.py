@@ -47,7 +47,7 @@ try:
         hkey, name, sample = w.upload_key(upload), upload.name, None
         file = name
     else:
-        data, hkey, name = None, f"sample:{sample}", sample
+        data, hkey, name = None, w.sample_key(sample), sample
         file = SAMPLES[sample].path.name
     with st.spinner("Reading the image and computing its statistics once…"):
         prep = w.prepare(hkey, name, data, sample)

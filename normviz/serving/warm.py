@@ -16,7 +16,7 @@ from __future__ import annotations
 import ast
 import importlib
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 WARM_ROOTS = ("normviz", "torch", "plotly", "PIL", "numpy")
@@ -107,19 +107,26 @@ def warm_first_views() -> None:
     row_tiles((values["n"], values["c"], values["side"], values["side"]), values["groups"])
 
 
-def warm_process(pages: Iterable[Path]) -> dict[str, float]:
+def warm_process(
+    pages: Iterable[Path], more: Mapping[str, Callable[[], object]] | None = None
+) -> dict[str, float]:
     """Import what ``pages`` import and run the costly first uses once; return seconds per step.
+
+    ``more``: further steps by name, run last (the server's own: the caches a page's first
+    view reads that belong to the page, such as the image lesson's default sample).
 
     Returns
     -------
     dict
-        ``{"imports": s, "optimizers": s, "first views": s}``, wall-clock seconds of each step.
+        ``{"imports": s, "optimizers": s, "first views": s, **{name: s for name in more}}``,
+        wall-clock seconds of each step.
     """
     times = {}
     start = time.perf_counter()
     warm_imports([*page_imports(pages), *FIRST_USE_IMPORTS])
     times["imports"] = time.perf_counter() - start
-    for name, step in (("optimizers", warm_optimizers), ("first views", warm_first_views)):
+    steps = {"optimizers": warm_optimizers, "first views": warm_first_views, **(more or {})}
+    for name, step in steps.items():
         start = time.perf_counter()
         step()
         times[name] = time.perf_counter() - start

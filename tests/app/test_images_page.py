@@ -193,7 +193,7 @@ def test_download_is_full_resolution_16_bit_png(sample, technique):
     from pages import _image_widgets as w
 
     decoded = load_sample(sample)
-    prep = w.prepare(f"sample:{sample}", sample, None, sample)
+    prep = w.prepare(w.sample_key(sample), sample, None, sample)
     png = w.full_png(decoded, technique, prep, {})
     # OpenCV as the decoder: Pillow reads 16-bit RGB PNGs as 8-bit.
     cv2 = pytest.importorskip("cv2")
@@ -765,11 +765,11 @@ def test_every_sample_is_prepared_ahead_and_equals_the_computation(page, monkeyp
     monkeypatch.setattr(w.image_view, "prepare_image", recomputed)
     monkeypatch.setattr(w.image_view, "grid_tile", recomputed)
     for k, want in expected.items():
-        got = w.prepare(f"sample:{k}", k, None, k)
+        got = w.prepare(w.sample_key(k), k, None, k)
         assert got.shape == want.shape and got.jpeg == want.jpeg
         np.testing.assert_array_equal(got.preview, want.preview)
         np.testing.assert_array_equal(got.stats.mean, want.stats.mean)
-        tiles = w.grid(f"sample:{k}", got)
+        tiles = w.grid(w.sample_key(k), got)
         assert len(tiles) == len(TECHNIQUES)
         assert all(t[1][:2] == b"\xff\xd8" and t[3].startswith("<svg") for t in tiles)
 

@@ -53,7 +53,7 @@ def test_serve_warms_every_page_import_and_the_optimizers_before_serving():
     assert result["dynamo"]  # the first optimizer imported torch._dynamo before any visitor
     assert result["pandas"]  # what a custom component's first mount would import (below)
     # No lesson draws Plotly: not warmed.
-    assert result["steps"] == ["first views", "imports", "optimizers"]
+    assert result["steps"] == ["first views", "image sample", "imports", "optimizers"]
 
 
 def test_the_layers_first_view_at_its_defaults_draws_no_cube_tile_on_a_warmed_server():
@@ -82,6 +82,43 @@ def test_the_layers_first_view_at_its_defaults_draws_no_cube_tile_on_a_warmed_se
     assert result["warmed"] == [0, 1] and not result["error"]
     assert result["after"] == [1, 1]  # the page asked for the row once, and it was there
     assert result["images"] == 5  # the row drawn: five tiles
+
+
+def test_the_images_first_view_at_its_defaults_computes_nothing_on_a_warmed_server():
+    """The default sample's decoding, statistics, grid and grid block (~0.25 s of a fresh
+    server's first /images run) are made before the server serves: the page's first run at its
+    defaults prepares no image and builds no grid tile, and its grid links its pictures (the
+    block was built with the media route in place, not with inlined pictures)."""
+    code = textwrap.dedent("""
+        import json
+        import serve
+        from streamlit.testing.v1 import AppTest
+        from normviz import image_view
+        calls = {"prepare_image": 0, "grid_tile": 0}
+        def counted(name):
+            real = getattr(image_view, name)
+            def count(*args, **kwargs):
+                calls[name] += 1
+                return real(*args, **kwargs)
+            setattr(image_view, name, count)
+        for name in calls:
+            counted(name)
+        at = AppTest.from_file("app.py", default_timeout=60)
+        at.switch_page("pages/images.py")
+        at.run()
+        grid = next(h.proto.body for h in at.get("html") if 'class="nv-grid"' in h.proto.body)
+        print(json.dumps({"calls": calls, "error": bool(at.exception),
+                          "linked": grid.count("/_nv/media/"),
+                          "inlined": grid.count("data:image")}))
+    """)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=180,
+        check=True,
+    )  # fmt: skip
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert not result["error"]
+    assert result["calls"] == {"prepare_image": 0, "grid_tile": 0}
+    assert result["linked"] > 0 and result["inlined"] == 0
 
 
 def test_a_custom_components_first_mount_imports_pandas():
