@@ -1,6 +1,6 @@
 """Benchmark: how long each control of each lesson takes to answer in Chromium, and first views.
 
-Run: ``.venv/bin/python -m bench.bench_controls [--pages /images /layers /lab] [--fresh]
+Run: ``.venv/bin/python -m bench.bench_controls [--pages /images /layers /lab] [--fresh [N]]
 [--repeats R] [--passes P]``.
 
 Starts its own Streamlit server on 127.0.0.1 (``bench.support.server``) and Debian's Chromium
@@ -29,8 +29,8 @@ after its first script run with everything it drew so far drawn, the lab's live 
 until its *controls* are all drawn (the lab draws them with its lessons, once its live view has
 mounted; the other lessons in their first run) and until *settled* as above (later page runs
 included, such as the lab's lessons); on a warm server (opened once before, median of
-``--repeats``) and, with ``--fresh``, as the first page a newly started server serves (one new
-server per lesson).
+``--repeats``) and, with ``--fresh [N]``, as the first page a newly started server serves (the
+median of N new servers per lesson, 3 by default: one such view varies by ~0.5 s here).
 
 Reference, measured in the same run: Streamlit's bare rerun, a page with one slider served by
 the same Streamlit (its own server), driven the same way, and that page's first view. Each
@@ -411,6 +411,24 @@ def reference(context, tmp: Path, repeats: int = 3) -> tuple[float, FirstView]:
         stop_server(proc)
 
 
+def fresh_view(browser, tmp: Path, path: str) -> FirstView:
+    """The first view of lesson ``path`` as the first page a newly started server serves (in a
+    new browser context: nothing cached)."""
+    port = free_port()
+    log = tmp / f"fresh{port}.log"
+    proc = start_server(port, log)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_ready(url, proc=proc, log=log)
+        ctx = loopback_context(browser)
+        try:
+            return first_view(ctx, url + path, MAIN.get(path), LAST_CONTROL.get(path))
+        finally:
+            ctx.close()
+    finally:
+        stop_server(proc)
+
+
 def loopback_context(browser, viewport=(1400, 1000)):
     ctx = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
     ctx.route(
@@ -433,7 +451,10 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--pages", nargs="*", default=list(PAGES))
     ap.add_argument("--repeats", type=int, default=3, help="warm first views per lesson")
-    ap.add_argument("--fresh", action="store_true", help="also first views on fresh servers")
+    ap.add_argument(
+        "--fresh", type=int, nargs="?", const=3, default=0, metavar="N",
+        help="also first views on fresh servers: N per lesson, median (3 if N is not given)",
+    )  # fmt: skip
     ap.add_argument("--no-controls", action="store_true", help="first views only")
     ap.add_argument(
         "--passes", type=int, default=1, help="drive every control this many times (median)"
@@ -454,21 +475,11 @@ def main() -> int:
             f"reference: the bare page's first view usable {ref_view.usable:.2f} s, settled "
             f"{ref_view.settled:.2f} s (median of {args.repeats})"
         )
-        fresh: dict[str, FirstView] = {}
-        if args.fresh:
+        fresh_views: dict[str, list[FirstView]] = {path: [] for path in args.pages}
+        for _ in range(args.fresh):  # one round over the lessons at a time: noise spreads
             for path in args.pages:
-                port = free_port()
-                proc = start_server(port, tmp / f"fresh{port}.log")
-                try:
-                    url = f"http://127.0.0.1:{port}"
-                    wait_ready(url, proc=proc, log=tmp / f"fresh{port}.log")
-                    fctx = loopback_context(browser)
-                    fresh[path] = first_view(
-                        fctx, url + path, MAIN.get(path), LAST_CONTROL.get(path)
-                    )
-                    fctx.close()
-                finally:
-                    stop_server(proc)
+                fresh_views[path].append(fresh_view(browser, tmp, path))
+        fresh = {path: median_view(views) for path, views in fresh_views.items() if views}
         port = free_port()
         proc = start_server(port, tmp / "server.log")
         timings: list[Timing] = []
@@ -507,7 +518,10 @@ def main() -> int:
         worst = f"slowest {slow.control} {fmt(slow.seconds, ref)}" if slow else "no controls"
         over = sum(t.seconds > GOAL_CONTROL_S for t in rows)
         print(f"  {path:8s} {worst}; {over} over 500 ms")
-        for name, view in (("warm", warm.get(path)), ("fresh server", fresh.get(path))):
+        for name, view in (
+            (f"warm, median of {args.repeats}", warm.get(path)),
+            (f"fresh server, median of {args.fresh}", fresh.get(path)),
+        ):
             if view is not None:
                 print(
                     f"  {'':8s} first view ({name}) usable {view.usable:.2f} s = "
