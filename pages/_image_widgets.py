@@ -162,30 +162,34 @@ def sample_key(sample: str) -> str:
 
 
 def prepare_sample(sample: str) -> Prepared:
-    """Fill the caches a view of a bundled sample reads; return its preparation.
+    """Fill the computed caches of a bundled sample's view; return its preparation.
 
     Its decoding and full-resolution statistics (:func:`prepare`), the samples its comparison
-    grid matches it against (:func:`prepare_reference`), the grid's tiles (:func:`grid`) and the
-    grid's HTML block (:func:`grid_html`, its pictures put in the media store).
+    grid matches it against (:func:`prepare_reference`) and the grid's tiles (:func:`grid`).
     """
     hkey = sample_key(sample)
     prep = prepare(hkey, sample, None, sample)
-    grid_html(hkey, prep, SAMPLES[sample].title)
+    grid(hkey, prep)
     return prep
 
 
 def prepare_samples() -> None:
-    """Fill the caches of every bundled sample (:func:`prepare_sample`)."""
+    """Fill the computed caches of every bundled sample (:func:`prepare_sample`)."""
     for k in SAMPLES:
         prepare_sample(k)
 
 
-def prepare_first_view() -> Prepared:
-    """Fill the caches of the lesson's first view at its defaults: its default sample's
-    (:func:`prepare_sample`), ~0.1 s alone, ~0.25 s of a fresh server's first /images run
-    beside the browser booting the page. ``serve.py`` calls it before it serves.
+def prepare_first_view() -> None:
+    """Fill the caches of the lesson's first view at its defaults, before the server serves.
+
+    Its default sample's (:func:`prepare_sample`) and its grid's HTML block (:func:`grid_html`,
+    its pictures put in the media store): ~0.1 s alone, ~0.25 s of a fresh server's first
+    /images run beside the browser booting the page. ``serve.py`` calls it before any script
+    runs. (The background warm-up of the other samples, which runs beside the page's runs,
+    leaves the blocks to them, as it did before: a block is cheap once its tiles are made.)
     """
-    return prepare_sample(DEFAULT_SAMPLE)
+    prep = prepare_sample(DEFAULT_SAMPLE)
+    grid_html(sample_key(DEFAULT_SAMPLE), prep, SAMPLES[DEFAULT_SAMPLE].title)
 
 
 def full_output(
