@@ -13,6 +13,18 @@ import pytest
 from normviz.serving.warm import WARM_ROOTS, page_imports, warm_imports
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def _in_new_process(code: str) -> dict:
+    """Run ``code`` in a new Python process at the project's root; return the JSON object its
+    last printed line holds."""
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=180,
+        check=True,
+    )  # fmt: skip
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 PAGES = sorted((ROOT / "pages").glob("*.py"))
 
 
@@ -44,11 +56,7 @@ def test_serve_warms_every_page_import_and_the_optimizers_before_serving():
         print(json.dumps({"missing": missing, "dynamo": "torch._dynamo" in sys.modules,
                           "pandas": "pandas" in sys.modules, "steps": sorted(serve.WARMED)}))
     """)
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=180,
-        check=True,
-    )  # fmt: skip
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result = _in_new_process(code)
     assert result["missing"] == []
     assert result["dynamo"]  # the first optimizer imported torch._dynamo before any visitor
     assert result["pandas"]  # what a custom component's first mount would import (below)
@@ -74,11 +82,7 @@ def test_the_layers_first_view_at_its_defaults_draws_no_cube_tile_on_a_warmed_se
                           "after": [after.hits, after.misses],
                           "images": len(at.get("image")), "error": bool(at.exception)}))
     """)
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=180,
-        check=True,
-    )  # fmt: skip
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result = _in_new_process(code)
     assert result["warmed"] == [0, 1] and not result["error"]
     assert result["after"] == [1, 1]  # the page asked for the row once, and it was there
     assert result["images"] == 5  # the row drawn: five tiles
@@ -111,11 +115,7 @@ def test_the_images_first_view_at_its_defaults_computes_nothing_on_a_warmed_serv
                           "linked": grid.count("/_nv/media/"),
                           "inlined": grid.count("data:image")}))
     """)
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=180,
-        check=True,
-    )  # fmt: skip
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result = _in_new_process(code)
     assert not result["error"]
     assert result["calls"] == {"prepare_image": 0, "grid_tile": 0}
     assert result["linked"] > 0 and result["inlined"] == 0
